@@ -1,0 +1,115 @@
+# shadow-sim - build, test, install.
+#
+#   make              build ./shadow-sim
+#   make run          open the stepper on the built-in sample trace
+#   make test         unit, golden and end-to-end tests, then again under
+#                     AddressSanitizer + UndefinedBehaviorSanitizer
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make format       clang-format every source file
+#
+# Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
+# scripts/deps.sh, which installs them with apt-get when it can.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+CC        ?= cc
+SANITIZE  ?=
+
+WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2 -Wundef \
+             -Wno-format-nonliteral
+CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT       ?= -O2 -g
+CFLAGS    ?=
+ALL_CFLAGS = $(CSTD) $(WARNINGS) $(OPT) $(CFLAGS) -DSHADOW_SIM_VERSION='"$(VERSION)"' -Isrc -Iui
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=address,undefined
+endif
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+PKGS       := ncursesw readline
+UI_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+UI_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ENGINE_SRC := $(wildcard src/*.c)
+UI_SRC     := $(wildcard ui/*.c)
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sample_trace.o
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB        := $(BUILD)/libshadowsim.a
+BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
+
+.PHONY: all run test test-fast check-deps install uninstall clean format bench
+.SUFFIXES:
+
+all: $(BIN)
+
+$(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+check-deps: $(DEPS_STAMP)
+
+$(BUILD)/src/%.o: src/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/ui/%.o: ui/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(UI_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/sample_trace.c: traces/sample_trace.txt scripts/embed.sh
+	@mkdir -p $(@D)
+	sh scripts/embed.sh $< sample_trace > $@
+
+$(BUILD)/gen/sample_trace.o: $(BUILD)/gen/sample_trace.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+
+$(LIB): $(ENGINE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(UI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(TEST_LIBS)
+
+# The whole suite once normally, once under ASan + UBSan (its own build tree).
+test: $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 OPT="-O1 -g" build-san/shadow-sim unit-bins-san
+	@sh tests/run_all.sh
+
+unit-bins-san: $(UNIT_BIN)
+
+# The suite against the normal build only (quicker while developing).
+test-fast: $(BIN) $(UNIT_BIN)
+	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
+
+run: $(BIN)
+	./$(BIN)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/shadow-sim
+	install -m 644 traces/*.txt $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/shadow-sim
+	rm -rf $(DESTDIR)$(PREFIX)/share/shadow-sim
+
+format:
+	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build build-san shadow-sim tests/out
+
+-include $(ENGINE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Checks the build dependencies of shadow-sim and, on a Debian machine where
+# it can (root, apt-get present), installs what is missing. Otherwise it
+# prints the exact command to run and fails, instead of letting the compiler
+# fail later with a missing header.
+set -u
+
+# pkg-config module -> Debian package
+need=""
+command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
+command -v cc >/dev/null 2>&1 || need="$need gcc"
+command -v make >/dev/null 2>&1 || need="$need make"
+for pair in ncursesw:libncurses-dev readline:libreadline-dev cmocka:libcmocka-dev; do
+        mod=${pair%%:*}
+        pkg=${pair#*:}
+        if ! pkg-config --exists "$mod" 2>/dev/null; then
+                need="$need $pkg"
+        fi
+done
+# The end-to-end tests drive the stepper in a real terminal.
+command -v tmux >/dev/null 2>&1 || need="$need tmux"
+
+[ -z "$need" ] && exit 0
+
+echo "shadow-sim: missing build dependencies:$need" >&2
+if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        echo "shadow-sim: installing them with apt-get" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 && apt-get install -y -qq $need >&2 && exit 0
+        echo "shadow-sim: apt-get failed" >&2
+fi
+echo "shadow-sim: install them with:  sudo apt-get install$need" >&2
+exit 1

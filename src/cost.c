@@ -1,0 +1,76 @@
+/*
+ * cost.c - defaults, parsing and help of the cycle cost model.
+ */
+#include "cost.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "trace.h"
+
+struct cost_key {
+        const char *name;
+        uint64_t def;
+        const char *help;
+        size_t offset;
+};
+
+static const struct cost_key keys[] = {
+#define COST_ROW(name, def, help) {#name, def, help, offsetof(struct cost_model, name)},
+        COST_KEYS(COST_ROW)
+#undef COST_ROW
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static uint64_t *field(struct cost_model *c, const struct cost_key *k)
+{
+        return (uint64_t *)((char *)c + k->offset);
+}
+
+void cost_defaults(struct cost_model *c)
+{
+        for (size_t i = 0; i < NKEYS; i++)
+                *field(c, &keys[i]) = keys[i].def;
+}
+
+int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
+{
+        const char *p = spec;
+        while (*p) {
+                const char *end = strchr(p, ',');
+                size_t len = end ? (size_t)(end - p) : strlen(p);
+                const char *eq = memchr(p, '=', len);
+                if (!eq) {
+                        snprintf(err, errlen, "expected key=value in --cost, found '%.*s'", (int)len, p);
+                        return -1;
+                }
+                size_t klen = (size_t)(eq - p);
+                const struct cost_key *k = NULL;
+                for (size_t i = 0; i < NKEYS; i++)
+                        if (strlen(keys[i].name) == klen && strncmp(keys[i].name, p, klen) == 0)
+                                k = &keys[i];
+                if (!k) {
+                        snprintf(err, errlen, "unknown cost key '%.*s' (see --cost help)", (int)klen, p);
+                        return -1;
+                }
+                uint64_t v;
+                size_t vlen = len - klen - 1;
+                if (!trace_parse_number(eq + 1, vlen, &v) || v > UINT64_C(1) << 32) {
+                        snprintf(err, errlen, "expected a number of cycles for '%s', found '%.*s'",
+                                 k->name, (int)vlen, eq + 1);
+                        return -1;
+                }
+                *field(c, k) = v;
+                p += len + (end != NULL);
+        }
+        return 0;
+}
+
+void cost_print_help(FILE *out)
+{
+        fputs("Cost model keys (cycles; override with --cost key=value,...):\n", out);
+        for (size_t i = 0; i < NKEYS; i++)
+                fprintf(out, "  %-14s %6llu  %s\n", keys[i].name, (unsigned long long)keys[i].def,
+                        keys[i].help);
+}

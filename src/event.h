@@ -1,0 +1,105 @@
+/*
+ * event.h - the structured events the engine reports.
+ *
+ * Everything the simulated machine and hypervisor do is reported as one
+ * event to the sinks of a sim (sim.h): the batch [TRACE] log, the stats
+ * counters and the stepper's panes all read this one stream. An event is a
+ * kind plus the fields that kind uses; unused fields are zero.
+ */
+#ifndef SHADOW_SIM_EVENT_H
+#define SHADOW_SIM_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pte.h"
+
+enum event_kind {
+        EV_PT_WRITE,      /* guest stored a leaf: gva -> gpa */
+        EV_PT_LINK,       /* guest stored a link to a lower-level table */
+        EV_PT_CLEAR,      /* guest cleared a leaf */
+        EV_PT_PROTECT,    /* guest changed a leaf's permissions */
+        EV_CR3,           /* guest loaded CR3 with the root of asid */
+        EV_INVLPG,        /* guest invalidated the TLB entry of gva */
+        EV_TLB_FLUSH,     /* the TLB was emptied (count = entries dropped) */
+        EV_TLB_EVICT,     /* a TLB entry was evicted to make room */
+        EV_ACCESS,        /* a memory access completed: gva -> gpa -> hpa */
+        EV_GUEST_PF,      /* the guest took a page fault (delivered or injected) */
+        EV_VM_EXIT,       /* the CPU left the guest for the VMM (reason) */
+        EV_SHADOW_PAGE,   /* the VMM shadowed a guest table (write-protects it) */
+        EV_SHADOW_FILL,   /* a hidden fault filled a shadow leaf: gva -> hpa */
+        EV_SHADOW_UPDATE, /* an emulated PT write updated a shadow leaf */
+        EV_SHADOW_ZAP,    /* a shadow entry (count = 1) or page was dropped */
+        EV_SHADOW_ROOT,   /* the VMM switched shadow roots (cached or built) */
+        EV_UNSYNC,        /* the VMM let a leaf table go out of sync (unprotected it) */
+        EV_RESYNC,        /* the VMM resynced an unsync table (count = entries compared) */
+        EV_EPT_MAP,       /* the VMM created the nested entry of a GPA frame */
+        EV_STALE_TLB,     /* an access used a TLB entry the guest tables no longer match */
+        EV_KIND_COUNT
+};
+
+enum exit_reason {
+        EXIT_PT_WRITE,      /* store to a write-protected guest table */
+        EXIT_PAGE_FAULT,    /* #PF on the shadow tables (hidden or real) */
+        EXIT_CR3,           /* mov to CR3 */
+        EXIT_INVLPG,        /* invlpg */
+        EXIT_EPT_VIOLATION, /* no nested entry for a GPA */
+        EXIT_REASON_COUNT
+};
+
+/* Meaning of event.detail for the kinds that use it. */
+enum event_detail {
+        DETAIL_NONE = 0,
+        DETAIL_INJECTED,     /* GUEST_PF: the VMM injected it after an exit */
+        DETAIL_ROOT_CACHED,  /* SHADOW_ROOT: one of the cached roots was reused */
+        DETAIL_ROOT_NEW,     /* SHADOW_ROOT: a root was built (or rebuilt) */
+        DETAIL_ZAP_ENTRY,    /* SHADOW_ZAP: one entry */
+        DETAIL_ZAP_PAGE,     /* SHADOW_ZAP: a whole shadow page (unshadowed) */
+        DETAIL_FLUSH_GUEST,  /* TLB_FLUSH: the guest asked for it */
+        DETAIL_FLUSH_CR3,    /* TLB_FLUSH: a CR3 load without PCID */
+        DETAIL_DIRTY,        /* SHADOW_FILL: made writable to emulate the guest D bit */
+        DETAIL_FLOOD,        /* SHADOW_ZAP: unshadowed after repeated emulated writes */
+        DETAIL_EVICTED_ROOT, /* SHADOW_ZAP: a root fell out of the cache of 4 */
+        DETAIL_DEMAND,       /* GUEST_PF: the guest kernel paged the page in */
+        DETAIL_DIRECT,       /* SHADOW_PAGE: backs part of a guest large page */
+        DETAIL_STALE_SHADOW, /* STALE_TLB: the stale translation came from an unsync shadow */
+};
+
+struct event {
+        enum event_kind kind;
+        uint64_t seq;          /* 1-based event number in the run */
+        uint64_t line;         /* trace line of the op that caused it */
+        uint64_t gva;
+        uint64_t gpa;
+        uint64_t hpa;
+        uint64_t table_gpa;    /* PT_*: the guest table stored into */
+        uint64_t old_entry;    /* PT_*, SHADOW_*: entry before */
+        uint64_t new_entry;    /* PT_*, SHADOW_*: entry after */
+        uint32_t asid;
+        uint32_t count;        /* TLB_FLUSH, SHADOW_ZAP: how many */
+        uint32_t refs;         /* ACCESS: page-walk memory references */
+        uint32_t exit_number;  /* VM_EXIT: 1-based count of exits so far */
+        uint16_t index;        /* PT_*, SHADOW_*: entry index in its table */
+        uint8_t level;         /* PT_*, SHADOW_*: level of that table (1 = leaf) */
+        uint8_t access;        /* ACCESS, GUEST_PF: enum access_kind */
+        uint8_t reason;        /* VM_EXIT: enum exit_reason */
+        uint8_t detail;        /* enum event_detail */
+        bool tlb_hit;          /* ACCESS */
+        bool trapped;          /* PT_*: the store exited to the VMM */
+};
+
+const char *event_kind_name(enum event_kind kind);
+const char *exit_reason_name(enum exit_reason reason);
+
+/* Parses an event kind or exit reason name (case-insensitive). Returns -1
+ * for an unknown name. */
+int event_kind_parse(const char *name);
+int exit_reason_parse(const char *name);
+
+/* Formats the event as one log line, "[TRACE] ..." or "[WARN] ...", without
+ * a newline, into buf of size n (truncating, always terminated). Returns the
+ * length written. */
+size_t event_format(const struct event *ev, char *buf, size_t n);
+
+#endif

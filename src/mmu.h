@@ -1,0 +1,40 @@
+/*
+ * mmu.h - the interface every MMU scheme implements.
+ *
+ * A scheme is what the hardware walks on a TLB miss and what the hypervisor
+ * does about guest page-table stores, CR3 loads, INVLPG and flushes. Native,
+ * shadow (with its eager, lazy and out-of-sync policies) and EPT are the
+ * implementations. The sim calls these hooks; schemes report what they do
+ * through sim_emit() and sim_exit().
+ */
+#ifndef SHADOW_SIM_MMU_H
+#define SHADOW_SIM_MMU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+/* Hooks other than translate may be NULL: the scheme does nothing there. */
+struct mmu_ops {
+        bool exits_on_cr3;    /* a guest CR3 load (and TLB flush) exits */
+        bool exits_on_invlpg; /* a guest INVLPG exits */
+        void *(*create)(struct sim *s);
+        void (*destroy)(void *state);
+        void *(*clone)(const void *state);
+        /* Whether a guest store into table frame gfn exits. */
+        bool (*store_traps)(struct sim *s, uint64_t gfn);
+        /* Called after the store is written to guest memory. */
+        void (*after_store)(struct sim *s, const struct pt_store *st, bool trapped);
+        /* The TLB missed (or lacked a permission) for gva: walk and answer. */
+        void (*translate)(struct sim *s, uint64_t gva, enum access_kind kind, struct translation *t);
+        /* The guest loaded CR3 (guest.current is already the new space). */
+        void (*cr3_loaded)(struct sim *s, bool same_root);
+        void (*invlpg)(struct sim *s, uint64_t gva);
+};
+
+extern const struct mmu_ops mmu_native_ops;
+extern const struct mmu_ops mmu_shadow_ops;
+extern const struct mmu_ops mmu_ept_ops;
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * op.h - one guest operation, as read from a trace line.
+ *
+ * The trace readers (text format v1, Valgrind lackey) turn lines into ops;
+ * the machine (sim.h) applies ops one at a time. An op is what the guest
+ * does; the events (event.h) are what the machine and the hypervisor do in
+ * response.
+ */
+#ifndef SHADOW_SIM_OP_H
+#define SHADOW_SIM_OP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pte.h"
+
+enum op_kind {
+        OP_PT_WRITE,   /* install or replace the leaf mapping gva -> gpa */
+        OP_PT_CLEAR,   /* clear the leaf mapping gva */
+        OP_PT_PROTECT, /* change the permissions of the leaf mapping gva */
+        OP_ACCESS,     /* a memory access at gva */
+        OP_CR3,        /* switch to address space asid */
+        OP_INVLPG,     /* invalidate the TLB entry for gva */
+        OP_TLB_FLUSH,  /* flush the whole TLB */
+        OP_KIND_COUNT
+};
+
+struct op {
+        enum op_kind kind;
+        uint64_t gva;
+        uint64_t gpa;            /* OP_PT_WRITE: the target frame's address */
+        uint64_t perm;           /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
+        int leaf_level;          /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
+        enum access_kind access; /* OP_ACCESS */
+        uint32_t size;           /* OP_ACCESS: bytes touched (at least 1) */
+        uint32_t asid;           /* OP_CR3 */
+        bool demand;             /* OP_ACCESS: the guest kernel pages in what is unmapped */
+        uint64_t line;           /* 1-based line in the trace it came from */
+};
+
+const char *op_kind_name(enum op_kind kind);
+
+/* Writes the op back in trace format v1 (the canonical spelling of its
+ * line, without newline) into buf of size n. Returns buf. */
+char *op_format(const struct op *op, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * run.c - one reader, many sims.
+ */
+#include "run.h"
+
+#include <string.h>
+
+void run_print_error(FILE *out, const char *name, const struct trace_error *err)
+{
+        fprintf(out, "%s:%llu:%u: error: %s\n", name, (unsigned long long)err->line, err->col,
+                err->msg);
+}
+
+int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
+              const struct run_options *opt)
+{
+        int status = 0;
+        for (;;) {
+                struct op op;
+                struct trace_error err;
+                enum trace_status st = trace_next(r, &op, &err);
+                if (st == TRACE_EOF)
+                        return status;
+                if (st == TRACE_IO_ERROR) {
+                        fprintf(opt->errors, "%s: error: read failed: %s\n", opt->name,
+                                strerror(r->io_errno));
+                        return EXIT_IOERR;
+                }
+                if (st == TRACE_BAD_LINE) {
+                        run_print_error(opt->errors, opt->name, &err);
+                        if (!opt->keep_going)
+                                return EXIT_DATAERR;
+                        status = EXIT_DATAERR;
+                        continue;
+                }
+                for (unsigned i = 0; i < nsims; i++)
+                        sim_apply(sims[i], &op);
+        }
+}

@@ -1,0 +1,484 @@
+/*
+ * sim.c - one simulated machine: applies guest ops, drives the MMU scheme,
+ * keeps the TLB and reports events.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mmu.h"
+#include "trace.h"
+
+/* Demand paging hands out data frames from 1 MiB upwards. */
+#define FIRST_DATA_GFN 0x100
+
+static const char *const mode_names[MODE_COUNT] = {
+        [MODE_NATIVE] = "native",         [MODE_SHADOW_EAGER] = "shadow-eager",
+        [MODE_SHADOW] = "shadow",         [MODE_SHADOW_OOS] = "shadow-oos",
+        [MODE_EPT] = "ept",
+};
+
+const char *mode_name(enum mmu_mode mode)
+{
+        return mode < MODE_COUNT ? mode_names[mode] : "?";
+}
+
+int mode_parse(const char *name)
+{
+        for (int m = 0; m < MODE_COUNT; m++)
+                if (strcmp(name, mode_names[m]) == 0)
+                        return m;
+        return -1;
+}
+
+void sim_config_defaults(struct sim_config *cfg)
+{
+        memset(cfg, 0, sizeof *cfg);
+        cfg->mode = MODE_SHADOW;
+        cfg->levels = 4;
+        cfg->ept_levels = 4;
+        cfg->guest_mem = UINT64_C(4) << 30;
+        cfg->tlb_sets = 16;
+        cfg->tlb_ways = 4;
+        cfg->pcid = false;
+        cfg->ad_emulation = true;
+        cost_defaults(&cfg->cost);
+}
+
+int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen)
+{
+        if (cfg->levels < MIN_LEVELS || cfg->levels > MAX_LEVELS) {
+                snprintf(err, errlen, "--levels must be 2..5, not %d", cfg->levels);
+                return -1;
+        }
+        if (cfg->ept_levels < MIN_LEVELS || cfg->ept_levels > MAX_LEVELS) {
+                snprintf(err, errlen, "--ept-levels must be 2..5, not %d", cfg->ept_levels);
+                return -1;
+        }
+        if (cfg->guest_mem < (UINT64_C(1) << 20) || (cfg->guest_mem & PAGE_OFFSET_MASK)) {
+                snprintf(err, errlen, "--guest-mem must be a multiple of 4K and at least 1M");
+                return -1;
+        }
+        unsigned gpa_bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)cfg->ept_levels;
+        if (gpa_bits < 52 && cfg->guest_mem > (UINT64_C(1) << gpa_bits)) {
+                snprintf(err, errlen, "--guest-mem is larger than %d-level nested paging maps (%u bits)",
+                         cfg->ept_levels, gpa_bits);
+                return -1;
+        }
+        if (cfg->guest_mem > (UINT64_C(1) << 52)) {
+                snprintf(err, errlen, "--guest-mem must be at most 4P (52-bit physical addresses)");
+                return -1;
+        }
+        if (cfg->tlb_sets == 0 || (cfg->tlb_sets & (cfg->tlb_sets - 1)) || cfg->tlb_sets > 65536) {
+                snprintf(err, errlen, "--tlb-sets must be a power of two from 1 to 65536");
+                return -1;
+        }
+        if (cfg->tlb_ways == 0 || cfg->tlb_ways > 64) {
+                snprintf(err, errlen, "--tlb-ways must be 1..64");
+                return -1;
+        }
+        return 0;
+}
+
+void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits)
+{
+        limits->levels = cfg->levels;
+        limits->guest_mem = cfg->guest_mem;
+}
+
+static const struct mmu_ops *ops_for(enum mmu_mode mode)
+{
+        if (mode == MODE_NATIVE)
+                return &mmu_native_ops;
+        if (mode == MODE_EPT)
+                return &mmu_ept_ops;
+        return &mmu_shadow_ops;
+}
+
+void sim_init(struct sim *s, const struct sim_config *cfg)
+{
+        memset(s, 0, sizeof *s);
+        s->cfg = *cfg;
+        guest_init(&s->guest, cfg->levels, cfg->guest_mem);
+        hostmem_init(&s->host, s->guest.mem_frames);
+        tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
+        s->mmu = ops_for(cfg->mode);
+        s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
+        s->next_data_gfn = FIRST_DATA_GFN;
+}
+
+void sim_free(struct sim *s)
+{
+        if (s->mmu->destroy)
+                s->mmu->destroy(s->mmu_state);
+        tlb_free(&s->tlb);
+        hostmem_free(&s->host);
+        guest_free(&s->guest);
+}
+
+void sim_clone(struct sim *dst, const struct sim *src)
+{
+        *dst = *src;
+        dst->nsinks = 0;
+        guest_clone(&dst->guest, &src->guest);
+        hostmem_clone(&dst->host, &src->host);
+        tlb_clone(&dst->tlb, &src->tlb);
+        dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
+}
+
+void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
+{
+        if (s->nsinks < SIM_MAX_SINKS) {
+                s->sinks[s->nsinks].fn = fn;
+                s->sinks[s->nsinks].ctx = ctx;
+                s->nsinks++;
+        }
+}
+
+void sim_emit(struct sim *s, struct event *ev)
+{
+        ev->seq = ++s->seq;
+        ev->line = s->line;
+        if (ev->kind != EV_CR3 && ev->kind != EV_SHADOW_ROOT)
+                ev->asid = sim_asid(s);
+        if (ev->kind == EV_VM_EXIT)
+                ev->exit_number = (uint32_t)(s->stats.exits + 1);
+        stats_count(&s->stats, &s->cfg.cost, ev);
+        for (unsigned i = 0; i < s->nsinks; i++)
+                s->sinks[i].fn(s->sinks[i].ctx, ev);
+}
+
+void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
+              enum access_kind access, unsigned index)
+{
+        struct event ev = {
+                .kind = EV_VM_EXIT,
+                .reason = (uint8_t)reason,
+                .gva = gva,
+                .gpa = gpa,
+                .access = (uint8_t)access,
+                .index = (uint16_t)index,
+        };
+        sim_emit(s, &ev);
+}
+
+static bool is_leaf(uint64_t e, int level)
+{
+        return pte_present(e) && (level == 1 || (e & PTE_PS));
+}
+
+void sim_pt_store(struct sim *s, struct pt_store *st)
+{
+        bool trapped = s->mmu->store_traps && s->mmu->store_traps(s, st->gfn);
+        if (trapped)
+                sim_exit(s, EXIT_PT_WRITE, st->gva, st->gfn << PAGE_SHIFT, ACCESS_WRITE, st->index);
+        struct event ev = {
+                .kind = st->kind,
+                .gva = st->gva,
+                .gpa = pte_frame(st->new_entry) << PAGE_SHIFT,
+                .table_gpa = st->gfn << PAGE_SHIFT,
+                .old_entry = st->old_entry,
+                .new_entry = st->new_entry,
+                .index = (uint16_t)st->index,
+                .level = (uint8_t)st->level,
+                .trapped = trapped,
+        };
+        if (st->kind == EV_PT_CLEAR)
+                ev.gpa = pte_frame(st->old_entry) << PAGE_SHIFT;
+        sim_emit(s, &ev);
+        guest_table_at(&s->guest, st->gfn)->entry[st->index] = st->new_entry;
+        /* A cached translation of the old leaf now disagrees with memory
+         * until the guest invalidates it, as on real hardware. */
+        if (is_leaf(st->old_entry, st->level)) {
+                uint64_t span = level_span(st->level);
+                uint64_t new_leaf = is_leaf(st->new_entry, st->level) ? st->new_entry : 0;
+                tlb_mark_stale(&s->tlb, sim_asid(s), guest_va_kernel(&s->guest, st->gva),
+                               st->gva & ~(span - 1), span, new_leaf);
+        }
+        if (s->mmu->after_store)
+                s->mmu->after_store(s, st, trapped);
+}
+
+/* Stores value into entry index of table gfn (at level), as the guest. */
+static void store(struct sim *s, enum event_kind kind, uint64_t gva, uint64_t gfn, int level,
+                  unsigned index, uint64_t value)
+{
+        struct pt_store st = {
+                .kind = kind,
+                .gva = gva,
+                .gfn = gfn,
+                .level = level,
+                .index = index,
+                .old_entry = guest_table_at(&s->guest, gfn)->entry[index],
+                .new_entry = value,
+        };
+        sim_pt_store(s, &st);
+}
+
+/* The root index range of the kernel half: its links are shared. */
+static unsigned kernel_first_index(void)
+{
+        return PT_ENTRIES / 2;
+}
+
+/* A new link in the kernel half of a root goes into every root, as the
+ * kernel keeps its half identical in all address spaces. */
+static void propagate_kernel_link(struct sim *s, unsigned index, uint64_t link, uint64_t gva)
+{
+        for (uint32_t i = 0; i < s->guest.nspaces; i++) {
+                uint64_t root = s->guest.spaces[i].root_gfn;
+                if (guest_table_at(&s->guest, root)->entry[index] != link)
+                        store(s, EV_PT_LINK, gva, root, s->guest.levels, index, link);
+        }
+}
+
+/* Walks to the table at leaf_level for gva in the current space, creating
+ * the missing tables (each link a PT write). Returns its frame. */
+static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
+{
+        struct guest *g = &s->guest;
+        uint64_t gfn = guest_root(g);
+        for (int level = g->levels; level > leaf_level; level--) {
+                unsigned index = pt_index(gva, level);
+                uint64_t e = guest_table_at(g, gfn)->entry[index];
+                if (!pte_present(e) || (e & PTE_PS) || !guest_table_at(g, pte_frame(e))) {
+                        uint64_t child = guest_alloc_table(g, level - 1);
+                        uint64_t link = pte_make(child, PTE_P | PTE_W | PTE_U);
+                        uint64_t base = gva & ~(level_span(level) - 1);
+                        if (level == g->levels && guest_va_kernel(g, gva))
+                                propagate_kernel_link(s, index, link, base);
+                        else
+                                store(s, EV_PT_LINK, base, gfn, level, index, link);
+                        e = link;
+                }
+                gfn = pte_frame(e);
+        }
+        return gfn;
+}
+
+static void do_pt_write(struct sim *s, const struct op *op)
+{
+        uint64_t table = table_for(s, op->gva, op->leaf_level);
+        uint64_t leaf = pte_make(op->gpa >> PAGE_SHIFT, PTE_P | PTE_A | op->perm);
+        if (op->leaf_level > 1)
+                leaf |= PTE_PS;
+        store(s, EV_PT_WRITE, op->gva, table, op->leaf_level, pt_index(op->gva, op->leaf_level), leaf);
+}
+
+/* PT_CLEAR and PT_PROTECT: change the leaf mapping gva, if there is one. */
+static void do_leaf_change(struct sim *s, const struct op *op)
+{
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), op->gva, &w);
+        if (!w.present)
+                return; /* nothing mapped: the guest has nothing to change */
+        int level = w.leaf_level;
+        uint64_t value = 0;
+        if (op->kind == OP_PT_PROTECT)
+                value = (w.leaf & ~PTE_PERM_MASK) | op->perm;
+        store(s, op->kind == OP_PT_CLEAR ? EV_PT_CLEAR : EV_PT_PROTECT,
+              op->gva & ~(level_span(level) - 1), w.table_gfn[level], level,
+              pt_index(op->gva, level), value);
+}
+
+/* The guest kernel's page-fault handler for a process trace: maps a fresh
+ * frame (code read+exec, data read+write) or widens the permissions of the
+ * page. Returns false when guest memory is exhausted. */
+static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
+{
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        struct op fix = {.gva = gva & ~PAGE_OFFSET_MASK, .leaf_level = 1};
+        if (w.present) {
+                fix.kind = OP_PT_PROTECT;
+                fix.perm = (w.leaf & PTE_PERM_MASK) | (kind == ACCESS_WRITE ? PTE_W : 0);
+                if (kind == ACCESS_EXEC)
+                        fix.perm &= ~PTE_NX;
+                do_leaf_change(s, &fix);
+                return true;
+        }
+        if (s->next_data_gfn >= s->guest.next_free_gfn)
+                return false;
+        fix.kind = OP_PT_WRITE;
+        fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
+        fix.perm = kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX;
+        do_pt_write(s, &fix);
+        return true;
+}
+
+static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
+{
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        struct event ev = {
+                .kind = EV_STALE_TLB,
+                .gva = gva,
+                .hpa = hpa,
+                .gpa = w.present ? w.gpa : 0,
+                .new_entry = w.present ? w.leaf : 0,
+                .detail = from_shadow ? DETAIL_STALE_SHADOW : DETAIL_NONE,
+        };
+        sim_emit(s, &ev);
+}
+
+/* One access to one page. */
+static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool may_page_in)
+{
+        enum access_kind kind = op->access;
+        struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
+        if (e && pte_permits(PTE_P | e->perm, kind)) {
+                uint64_t offset = gva - tlb_entry_gva(e);
+                uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
+                uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset
+                                             : hostmem_hpa(&s->host, gpa);
+                if (e->stale)
+                        emit_stale(s, gva, hpa, false);
+                if (kind == ACCESS_WRITE && !e->dirty) {
+                        /* The walker's locked update of the D bit. */
+                        struct guest_walk w;
+                        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+                        if (w.present)
+                                guest_set_accessed_dirty(&s->guest, &w, true);
+                        e->dirty = true;
+                }
+                struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = gpa, .hpa = hpa,
+                                   .access = (uint8_t)kind, .tlb_hit = true};
+                sim_emit(s, &ev);
+                return;
+        }
+        if (e)
+                tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
+        struct translation t = {0};
+        s->mmu->translate(s, gva, kind, &t);
+        if (t.fault) {
+                bool demand = op->demand && may_page_in;
+                struct event ev = {.kind = EV_GUEST_PF, .gva = gva, .access = (uint8_t)kind,
+                                   .detail = demand ? DETAIL_DEMAND
+                                             : t.exited ? DETAIL_INJECTED : DETAIL_NONE};
+                sim_emit(s, &ev);
+                if (demand && demand_page_in(s, gva, kind))
+                        access_page(s, op, gva, false);
+                return;
+        }
+        uint64_t span = level_span(t.level);
+        uint64_t base_gfn = (t.gpa & ~(span - 1)) >> PAGE_SHIFT;
+        uint64_t base_hfn = t.level == 1 ? t.hpa >> PAGE_SHIFT : hostmem_hfn(&s->host, base_gfn);
+        struct tlb_entry evicted;
+        unsigned slot;
+        if (tlb_fill(&s->tlb, sim_asid(s), gva, t.level, base_gfn, base_hfn, t.perm, t.dirty,
+                     &evicted, &slot)) {
+                struct event ev = {.kind = EV_TLB_EVICT, .gva = tlb_entry_gva(&evicted),
+                                   .hpa = evicted.hfn << PAGE_SHIFT, .gpa = evicted.gfn << PAGE_SHIFT,
+                                   .index = (uint16_t)slot};
+                sim_emit(s, &ev);
+        }
+        if (hostmem_hpa(&s->host, t.gpa) != t.hpa)
+                emit_stale(s, gva, t.hpa, true);
+        struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = t.gpa, .hpa = t.hpa,
+                           .access = (uint8_t)kind, .refs = t.refs, .index = (uint16_t)slot};
+        sim_emit(s, &ev);
+}
+
+static void do_access(struct sim *s, const struct op *op)
+{
+        uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
+        uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
+        access_page(s, op, op->gva, true);
+        if (last != first)
+                access_page(s, op, last, true);
+}
+
+static void flush_tlb(struct sim *s, uint8_t detail)
+{
+        struct event ev = {.kind = EV_TLB_FLUSH, .detail = detail};
+        ev.count = tlb_flush(&s->tlb);
+        sim_emit(s, &ev);
+}
+
+static void do_cr3(struct sim *s, const struct op *op)
+{
+        struct guest *g = &s->guest;
+        int ix = guest_space_find(g, op->asid, false);
+        if (ix < 0) {
+                /* A new address space: the kernel half is copied into its root. */
+                ix = guest_space_find(g, op->asid, true);
+                uint64_t from = g->spaces[0].root_gfn, to = g->spaces[ix].root_gfn;
+                for (unsigned i = kernel_first_index(); i < PT_ENTRIES; i++) {
+                        uint64_t link = guest_table_at(g, from)->entry[i];
+                        if (pte_present(link)) {
+                                uint64_t gva = (uint64_t)i << level_shift(g->levels);
+                                gva |= ~((UINT64_C(1) << guest_va_bits(g)) - 1);
+                                store(s, EV_PT_LINK, gva, to, g->levels, i, link);
+                        }
+                }
+        }
+        bool same = (uint32_t)ix == g->current;
+        if (s->mmu->exits_on_cr3)
+                sim_exit(s, EXIT_CR3, 0, g->spaces[ix].root_gfn << PAGE_SHIFT, ACCESS_READ, 0);
+        g->current = (uint32_t)ix;
+        struct event ev = {.kind = EV_CR3, .asid = op->asid,
+                           .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
+        sim_emit(s, &ev);
+        if (!s->cfg.pcid)
+                flush_tlb(s, DETAIL_FLUSH_CR3);
+        if (s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, same);
+}
+
+static void do_invlpg(struct sim *s, const struct op *op)
+{
+        if (s->mmu->exits_on_invlpg)
+                sim_exit(s, EXIT_INVLPG, op->gva, 0, ACCESS_READ, 0);
+        struct event ev = {.kind = EV_INVLPG, .gva = op->gva};
+        ev.count = tlb_invlpg(&s->tlb, sim_asid(s), op->gva);
+        sim_emit(s, &ev);
+        if (s->mmu->invlpg)
+                s->mmu->invlpg(s, op->gva);
+}
+
+static void do_tlb_flush(struct sim *s)
+{
+        /* The guest reloads CR3 with its current value. */
+        if (s->mmu->exits_on_cr3)
+                sim_exit(s, EXIT_CR3, 0, guest_root(&s->guest) << PAGE_SHIFT, ACCESS_READ, 0);
+        flush_tlb(s, DETAIL_FLUSH_GUEST);
+        if (s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, true);
+}
+
+void sim_apply(struct sim *s, const struct op *op)
+{
+        if (!s->booted) {
+                /* The VMM sets up the first address space before the guest runs. */
+                s->booted = true;
+                s->line = 0;
+                if (s->mmu->cr3_loaded)
+                        s->mmu->cr3_loaded(s, false);
+        }
+        s->line = op->line;
+        s->ops++;
+        switch (op->kind) {
+        case OP_PT_WRITE:
+                do_pt_write(s, op);
+                break;
+        case OP_PT_CLEAR:
+        case OP_PT_PROTECT:
+                do_leaf_change(s, op);
+                break;
+        case OP_ACCESS:
+                do_access(s, op);
+                break;
+        case OP_CR3:
+                do_cr3(s, op);
+                break;
+        case OP_INVLPG:
+                do_invlpg(s, op);
+                break;
+        case OP_TLB_FLUSH:
+                do_tlb_flush(s);
+                break;
+        case OP_KIND_COUNT:
+                break;
+        }
+}

@@ -1,0 +1,144 @@
+/*
+ * sim.h - one simulated machine: a guest, its TLB, host memory and the MMU
+ * scheme the hypervisor uses, driven one op at a time.
+ *
+ * A sim owns all of its state (no globals), so several can run side by side
+ * (the comparison runs all schemes in lockstep) and a sim can be cloned for
+ * the stepper's snapshots. It reports everything it does as events to its
+ * sinks; its own counters (stats) are the first consumer of that stream.
+ */
+#ifndef SHADOW_SIM_SIM_H
+#define SHADOW_SIM_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cost.h"
+#include "event.h"
+#include "guest.h"
+#include "hostmem.h"
+#include "op.h"
+#include "stats.h"
+#include "tlb.h"
+
+enum mmu_mode {
+        MODE_NATIVE,       /* no hypervisor: the hardware walks the guest tables */
+        MODE_SHADOW_EAGER, /* shadow paging, every guest table mirrored at once */
+        MODE_SHADOW,       /* shadow paging, lazy fills and write flooding (KVM-like) */
+        MODE_SHADOW_OOS,   /* shadow paging, leaf tables may go out of sync */
+        MODE_EPT,          /* nested paging: a 2D walk, guest tables untouched */
+        MODE_COUNT
+};
+
+struct sim_config {
+        enum mmu_mode mode;
+        int levels;         /* guest paging levels, 2..5 */
+        int ept_levels;     /* nested paging levels, 2..5 */
+        uint64_t guest_mem; /* bytes of guest physical memory */
+        unsigned tlb_sets;  /* power of two */
+        unsigned tlb_ways;
+        bool pcid;          /* tag TLB entries by address space (PCID/VPID) */
+        bool ad_emulation;  /* shadow: map clean pages read-only to emulate D */
+        struct cost_model cost;
+};
+
+const char *mode_name(enum mmu_mode mode);
+/* Returns the mode named (exact name), or -1. */
+int mode_parse(const char *name);
+static inline bool mode_is_shadow(enum mmu_mode m)
+{
+        return m == MODE_SHADOW_EAGER || m == MODE_SHADOW || m == MODE_SHADOW_OOS;
+}
+
+void sim_config_defaults(struct sim_config *cfg);
+
+/* Checks a configuration. Returns 0, or -1 with a sentence in err. */
+int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen);
+
+/* The trace limits implied by a configuration. */
+struct trace_limits;
+void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits);
+
+typedef void (*sim_sink_fn)(void *ctx, const struct event *ev);
+
+#define SIM_MAX_SINKS 4
+
+struct mmu_ops;
+
+struct sim {
+        struct sim_config cfg;
+        struct guest guest;
+        struct hostmem host;
+        struct tlb tlb;
+        const struct mmu_ops *mmu;
+        void *mmu_state;
+        struct stats stats;
+        struct {
+                sim_sink_fn fn;
+                void *ctx;
+        } sinks[SIM_MAX_SINKS];
+        unsigned nsinks;
+        uint64_t seq;           /* events emitted so far */
+        uint64_t line;          /* trace line of the op being applied */
+        uint64_t ops;           /* ops applied so far */
+        uint64_t next_data_gfn; /* demand paging hands out data frames from here up */
+        bool booted;            /* the VMM has set up the first address space */
+};
+
+/* Builds a machine. The configuration must have passed sim_config_check. */
+void sim_init(struct sim *s, const struct sim_config *cfg);
+void sim_free(struct sim *s);
+
+/* Makes dst an independent copy of src, sinks excluded. */
+void sim_clone(struct sim *dst, const struct sim *src);
+
+/* Adds a consumer of events (at most SIM_MAX_SINKS). */
+void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
+
+/* Applies one op. Never fails: an op the guest tables do not allow ends in
+ * a guest page fault, which is an event like any other. */
+void sim_apply(struct sim *s, const struct op *op);
+
+/* The asid of the loaded address space. */
+static inline uint32_t sim_asid(const struct sim *s)
+{
+        return s->guest.spaces[s->guest.current].asid;
+}
+
+/* ---- for the MMU schemes ------------------------------------------------ */
+
+/* One store into a guest page table, described for the scheme. */
+struct pt_store {
+        enum event_kind kind; /* EV_PT_WRITE, EV_PT_LINK, EV_PT_CLEAR, EV_PT_PROTECT */
+        uint64_t gva;         /* an address whose translation goes through the entry */
+        uint64_t gfn;         /* the table frame stored into */
+        int level;            /* its level */
+        unsigned index;
+        uint64_t old_entry, new_entry;
+};
+
+/* The answer of a scheme's translate on a TLB miss. */
+struct translation {
+        uint64_t gpa;  /* what the guest tables say */
+        uint64_t hpa;  /* what the hardware used */
+        int level;     /* page size the TLB may cache (1 = 4K) */
+        uint64_t perm; /* PTE_W / PTE_NX / PTE_U the hardware allows */
+        bool dirty;    /* the walk set (or found) the dirty bit */
+        uint32_t refs; /* memory references of the hardware walk that completed */
+        bool fault;    /* the guest must see a page fault */
+        bool exited;   /* the fault was reflected through a VM exit */
+};
+
+/* Emits an event: numbers it, counts it, hands it to every sink. */
+void sim_emit(struct sim *s, struct event *ev);
+
+/* Emits a VM exit for reason; gva and gpa describe it. */
+void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
+              enum access_kind access, unsigned index);
+
+/* Performs one guest store into a page table: the scheme decides whether
+ * it exits; the store is logged, written and the scheme told. */
+void sim_pt_store(struct sim *s, struct pt_store *st);
+
+#endif

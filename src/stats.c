@@ -1,0 +1,176 @@
+/*
+ * stats.c - counters computed from events, and their printed forms.
+ */
+#include "stats.h"
+
+#include <stddef.h>
+
+static const char *const names[] = {
+#define STATS_NAME(name, help) #name,
+        STATS_FIELDS(STATS_NAME)
+#undef STATS_NAME
+};
+
+static const char *const helps[] = {
+#define STATS_HELP(name, help) help,
+        STATS_FIELDS(STATS_HELP)
+#undef STATS_HELP
+};
+
+static const size_t offsets[] = {
+#define STATS_OFFSET(name, help) offsetof(struct stats, name),
+        STATS_FIELDS(STATS_OFFSET)
+#undef STATS_OFFSET
+};
+
+_Static_assert(sizeof names / sizeof names[0] == STATS_COUNT, "STATS_COUNT is out of date");
+
+const char *stats_name(unsigned i)
+{
+        return i < STATS_COUNT ? names[i] : NULL;
+}
+
+const char *stats_help(unsigned i)
+{
+        return i < STATS_COUNT ? helps[i] : NULL;
+}
+
+uint64_t stats_value(const struct stats *s, unsigned i)
+{
+        return *(const uint64_t *)((const char *)s + offsets[i]);
+}
+
+static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason reason)
+{
+        switch (reason) {
+        case EXIT_PT_WRITE:
+                return c->pt_write;
+        case EXIT_PAGE_FAULT:
+                return c->page_fault;
+        case EXIT_CR3:
+                return c->cr3;
+        case EXIT_INVLPG:
+                return c->invlpg;
+        case EXIT_EPT_VIOLATION:
+                return c->ept_violation;
+        case EXIT_REASON_COUNT:
+                break;
+        }
+        return 0;
+}
+
+void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_ACCESS:
+                s->accesses++;
+                s->walk_refs += ev->refs;
+                if (ev->tlb_hit)
+                        s->tlb_hits++;
+                else
+                        s->tlb_misses++;
+                s->cycles += c->access + ev->refs * c->walk_ref;
+                break;
+        case EV_PT_WRITE:
+        case EV_PT_LINK:
+        case EV_PT_CLEAR:
+        case EV_PT_PROTECT:
+                s->pt_writes++;
+                s->pt_traps += ev->trapped;
+                s->cycles += c->pt_store;
+                break;
+        case EV_VM_EXIT:
+                s->exits++;
+                switch ((enum exit_reason)ev->reason) {
+                case EXIT_PT_WRITE:
+                        s->exit_pt_write++;
+                        break;
+                case EXIT_PAGE_FAULT:
+                        s->exit_page_fault++;
+                        break;
+                case EXIT_CR3:
+                        s->exit_cr3++;
+                        break;
+                case EXIT_INVLPG:
+                        s->exit_invlpg++;
+                        break;
+                case EXIT_EPT_VIOLATION:
+                        s->exit_ept_violation++;
+                        s->ept_violations++;
+                        break;
+                case EXIT_REASON_COUNT:
+                        break;
+                }
+                s->cycles += c->exit + exit_handling_cost(c, (enum exit_reason)ev->reason);
+                break;
+        case EV_TLB_FLUSH:
+                s->tlb_flushes++;
+                break;
+        case EV_TLB_EVICT:
+                s->tlb_evictions++;
+                break;
+        case EV_GUEST_PF:
+                s->guest_pf++;
+                s->cycles += c->guest_pf;
+                break;
+        case EV_SHADOW_PAGE:
+                s->shadow_pages++;
+                s->cycles += c->shadow_page;
+                break;
+        case EV_SHADOW_FILL:
+                s->shadow_fills++;
+                s->hidden_pf++;
+                break;
+        case EV_SHADOW_UPDATE:
+                s->shadow_updates++;
+                break;
+        case EV_SHADOW_ZAP:
+                s->shadow_zaps++;
+                break;
+        case EV_UNSYNC:
+                s->unsyncs++;
+                break;
+        case EV_RESYNC:
+                s->resyncs++;
+                s->resync_entries += ev->count;
+                s->cycles += ev->count * c->resync_entry;
+                break;
+        case EV_STALE_TLB:
+                s->stale_tlb++;
+                break;
+        case EV_CR3:
+        case EV_INVLPG:
+        case EV_SHADOW_ROOT:
+        case EV_EPT_MAP:
+        case EV_KIND_COUNT:
+                break;
+        }
+}
+
+double stats_overhead(const struct stats *s, uint64_t native_cycles)
+{
+        if (native_cycles == 0)
+                return 0.0;
+        return 100.0 * ((double)s->cycles - (double)native_cycles) / (double)native_cycles;
+}
+
+void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+{
+        fputs("[STATS]", out);
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
+        if (has_native)
+                fprintf(out, " overhead=%+.1f%%", stats_overhead(s, native_cycles));
+        fputc('\n', out);
+}
+
+void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+{
+        fputc('{', out);
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                fprintf(out, "%s\"%s\": %llu", i ? ", " : "", names[i],
+                        (unsigned long long)stats_value(s, i));
+        if (has_native)
+                fprintf(out, ", \"overhead_pct\": %.1f", stats_overhead(s, native_cycles));
+        fputs("}\n", out);
+}

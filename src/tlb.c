@@ -1,0 +1,156 @@
+/*
+ * tlb.c - set-associative LRU TLB.
+ */
+#include <stdlib.h>
+#include "tlb.h"
+
+#include <string.h>
+
+#include "xalloc.h"
+
+void tlb_init(struct tlb *t, unsigned sets, unsigned ways, bool pcid)
+{
+        memset(t, 0, sizeof *t);
+        t->sets = sets;
+        t->ways = ways;
+        t->pcid = pcid;
+        t->e = xcalloc((size_t)sets * ways, sizeof *t->e);
+}
+
+void tlb_free(struct tlb *t)
+{
+        free(t->e);
+        t->e = NULL;
+}
+
+void tlb_clone(struct tlb *dst, const struct tlb *src)
+{
+        *dst = *src;
+        dst->e = xmemdup(src->e, (size_t)src->sets * src->ways * sizeof *src->e);
+}
+
+static inline uint32_t tag(const struct tlb *t, uint32_t asid)
+{
+        return t->pcid ? asid : 0;
+}
+
+static inline struct tlb_entry *set_of(struct tlb *t, uint64_t vpn)
+{
+        return &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
+}
+
+struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva)
+{
+        uint32_t want = tag(t, asid);
+        for (int level = 1; level <= 3; level++) {
+                if (level > 1 && t->large[level] == 0)
+                        continue;
+                uint64_t vpn = gva >> level_shift(level);
+                struct tlb_entry *set = set_of(t, vpn);
+                for (unsigned w = 0; w < t->ways; w++) {
+                        struct tlb_entry *e = &set[w];
+                        if (e->valid && e->vpn == vpn && e->level == level && e->asid == want) {
+                                e->last_use = ++t->tick;
+                                return e;
+                        }
+                }
+        }
+        return NULL;
+}
+
+void tlb_drop(struct tlb *t, struct tlb_entry *e)
+{
+        if (!e->valid)
+                return;
+        e->valid = false;
+        t->large[e->level]--;
+}
+
+bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gfn, uint64_t hfn,
+              uint64_t perm, bool dirty, struct tlb_entry *evicted, unsigned *slot)
+{
+        uint64_t vpn = gva >> level_shift(level);
+        struct tlb_entry *set = set_of(t, vpn);
+        struct tlb_entry *victim = NULL;
+        uint32_t want = tag(t, asid);
+        for (unsigned w = 0; w < t->ways && !victim; w++)
+                if (set[w].valid && set[w].vpn == vpn && set[w].level == level && set[w].asid == want)
+                        victim = &set[w]; /* replace our own old entry */
+        for (unsigned w = 0; w < t->ways && !victim; w++)
+                if (!set[w].valid)
+                        victim = &set[w];
+        bool evict = false;
+        if (!victim) {
+                victim = &set[0];
+                for (unsigned w = 1; w < t->ways; w++)
+                        if (set[w].last_use < victim->last_use)
+                                victim = &set[w];
+                *evicted = *victim;
+                evict = true;
+        }
+        tlb_drop(t, victim);
+        victim->vpn = vpn;
+        victim->hfn = hfn;
+        victim->gfn = gfn;
+        victim->perm = perm;
+        victim->asid = want;
+        victim->level = (uint8_t)level;
+        victim->valid = true;
+        victim->dirty = dirty;
+        victim->stale = false;
+        victim->last_use = ++t->tick;
+        t->large[level]++;
+        *slot = (unsigned)(victim - t->e);
+        return evict;
+}
+
+unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva)
+{
+        unsigned n = 0;
+        struct tlb_entry *e;
+        while ((e = tlb_lookup(t, asid, gva)) != NULL) {
+                tlb_drop(t, e);
+                n++;
+        }
+        return n;
+}
+
+unsigned tlb_flush(struct tlb *t)
+{
+        unsigned n = 0;
+        for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
+                if (t->e[i].valid)
+                        n++;
+                t->e[i].valid = false;
+        }
+        memset(t->large, 0, sizeof t->large);
+        return n;
+}
+
+void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span,
+                    uint64_t new_leaf)
+{
+        uint32_t want = tag(t, asid);
+        for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
+                struct tlb_entry *e = &t->e[i];
+                if (!e->valid || (!any_asid && e->asid != want))
+                        continue;
+                uint64_t start = tlb_entry_gva(e), size = level_span(e->level);
+                if (start >= gva + span || gva >= start + size)
+                        continue;
+                bool inside = start >= gva && start + size <= gva + span;
+                bool same = inside && pte_present(new_leaf) &&
+                            pte_frame(new_leaf) + ((start - gva) >> PAGE_SHIFT) == e->gfn &&
+                            (e->perm & ~new_leaf & PTE_W) == 0 && (new_leaf & ~e->perm & PTE_NX) == 0;
+                if (!same)
+                        e->stale = true;
+        }
+}
+
+unsigned tlb_count(const struct tlb *t)
+{
+        unsigned n = 0;
+        for (size_t i = 0; i < (size_t)t->sets * t->ways; i++)
+                n += t->e[i].valid;
+        return n;
+}

@@ -1,0 +1,77 @@
+/*
+ * tlb.h - a set-associative TLB with LRU replacement.
+ *
+ * Entries map one virtual page (4K, 2M or 1G) of an address space to a host
+ * frame; they also remember the guest frame so the stepper can show the
+ * whole translation. Without PCID every entry is tagged with address space
+ * 0 and a CR3 load flushes; with PCID entries carry their asid and survive
+ * a switch. A large page is indexed by its own page number, so a lookup
+ * probes one set per page size that the TLB currently holds.
+ */
+#ifndef SHADOW_SIM_TLB_H
+#define SHADOW_SIM_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pte.h"
+
+struct tlb_entry {
+        uint64_t vpn;      /* virtual page number at the entry's own size */
+        uint64_t hfn;      /* host frame of the first 4K of the page */
+        uint64_t gfn;      /* guest frame of the first 4K of the page */
+        uint64_t last_use; /* tick of the last hit or fill, for LRU */
+        uint64_t perm;     /* PTE_W / PTE_NX / PTE_U as the walk allowed */
+        uint32_t asid;     /* tag (0 when PCID is off) */
+        uint8_t level;     /* 1 = 4K, 2 = 2M, 3 = 1G */
+        bool valid;
+        bool dirty;        /* a write went through this entry (D is set) */
+        bool stale;        /* the guest changed the mapping and did not INVLPG */
+};
+
+struct tlb {
+        unsigned sets, ways; /* sets is a power of two */
+        bool pcid;
+        struct tlb_entry *e; /* sets * ways entries, set-major */
+        uint64_t tick;
+        unsigned large[4];   /* valid entries per level, to skip empty sizes */
+};
+
+/* sets must be a power of two >= 1, ways >= 1. */
+void tlb_init(struct tlb *t, unsigned sets, unsigned ways, bool pcid);
+void tlb_free(struct tlb *t);
+void tlb_clone(struct tlb *dst, const struct tlb *src);
+
+/* The entry that translates gva in address space asid, or NULL. A hit
+ * refreshes its LRU age. */
+struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva);
+
+/* Inserts a translation. When a valid entry had to go, it is copied to
+ * *evicted and true is returned. *slot receives the entry's index. */
+bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gfn, uint64_t hfn,
+              uint64_t perm, bool dirty, struct tlb_entry *evicted, unsigned *slot);
+
+/* Drops the entries covering gva in asid. Returns how many. */
+unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva);
+
+/* Drops every entry. Returns how many were valid. */
+unsigned tlb_flush(struct tlb *t);
+
+void tlb_drop(struct tlb *t, struct tlb_entry *e);
+
+/* Marks the entries that overlap [gva, gva + span) as stale, in asid or, if
+ * any_asid, in every address space, unless they already agree with the new
+ * translation (gfn and permissions; new_leaf is 0 for an unmapping). */
+void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span,
+                    uint64_t new_leaf);
+
+/* Number of valid entries. */
+unsigned tlb_count(const struct tlb *t);
+
+/* The virtual address of an entry's page. */
+static inline uint64_t tlb_entry_gva(const struct tlb_entry *e)
+{
+        return e->vpn << level_shift(e->level);
+}
+
+#endif

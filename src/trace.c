@@ -1,0 +1,549 @@
+/*
+ * trace.c - streaming trace reader and the trace format v1 parser.
+ */
+#include "trace.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "trace_lackey.h"
+#include "xalloc.h"
+
+#define READ_CHUNK (256 * 1024)
+
+/* Parser-internal marker for the letter x while flags are read; it is
+ * turned into the absence of PTE_NX before an op leaves the parser. */
+#define PTE_X_FLAG (UINT64_C(1) << 62)
+
+int trace_open(struct trace_reader *r, const char *path, enum trace_format format,
+               const struct trace_limits *limits)
+{
+        memset(r, 0, sizeof *r);
+        if (strcmp(path, "-") == 0) {
+                r->fd = 0;
+        } else {
+                r->fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (r->fd < 0)
+                        return -1;
+                struct stat st;
+                if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+                        close(r->fd);
+                        errno = EISDIR;
+                        return -1;
+                }
+                r->owns_fd = true;
+        }
+        r->format = format;
+        r->limits = *limits;
+        r->cap = READ_CHUNK + TRACE_MAX_LINE + 2;
+        r->buf = xmalloc(r->cap);
+        return 0;
+}
+
+void trace_open_string(struct trace_reader *r, const char *text, enum trace_format format,
+                       const struct trace_limits *limits)
+{
+        memset(r, 0, sizeof *r);
+        r->fd = -1;
+        r->format = format;
+        r->limits = *limits;
+        r->mem = text;
+        r->mem_len = strlen(text);
+}
+
+void trace_close(struct trace_reader *r)
+{
+        if (r->owns_fd)
+                close(r->fd);
+        free(r->buf);
+        r->buf = NULL;
+        r->owns_fd = false;
+}
+
+/* Moves unread bytes to the front and reads more. Returns false at end of
+ * input or on an error (r->io_errno). */
+static bool fill(struct trace_reader *r)
+{
+        if (r->eof)
+                return false;
+        if (r->pos > 0) {
+                memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+                r->end -= r->pos;
+                r->pos = 0;
+        }
+        for (;;) {
+                ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+                if (n > 0) {
+                        r->end += (size_t)n;
+                        return true;
+                }
+                if (n == 0) {
+                        r->eof = true;
+                        return false;
+                }
+                if (errno == EINTR)
+                        continue;
+                r->io_errno = errno;
+                r->eof = true;
+                return false;
+        }
+}
+
+/* Finds the next line. Sets *line and *len (without the newline) and
+ * returns 1; returns 0 at end of input; -1 for a line over TRACE_MAX_LINE
+ * (which is then skipped up to its newline). */
+static int next_line(struct trace_reader *r, const char **line, size_t *len)
+{
+        if (r->mem) {
+                if (r->pos >= r->mem_len)
+                        return 0;
+                const char *s = r->mem + r->pos;
+                const char *nl = memchr(s, '\n', r->mem_len - r->pos);
+                size_t n = nl ? (size_t)(nl - s) : r->mem_len - r->pos;
+                r->pos += n + (nl != NULL);
+                *line = s;
+                *len = n;
+                return n > TRACE_MAX_LINE ? -1 : 1;
+        }
+        for (;;) {
+                char *s = r->buf + r->pos;
+                size_t avail = r->end - r->pos;
+                char *nl = memchr(s, '\n', avail);
+                if (nl) {
+                        *line = s;
+                        *len = (size_t)(nl - s);
+                        r->pos += *len + 1;
+                        return *len > TRACE_MAX_LINE ? -1 : 1;
+                }
+                if (avail > TRACE_MAX_LINE) {
+                        /* Too long: drop what we have and skip to the newline. */
+                        r->pos = r->end;
+                        for (;;) {
+                                if (!fill(r))
+                                        return -1;
+                                nl = memchr(r->buf, '\n', r->end);
+                                if (nl) {
+                                        r->pos = (size_t)(nl - r->buf) + 1;
+                                        return -1;
+                                }
+                                r->pos = r->end;
+                        }
+                }
+                if (!fill(r)) {
+                        if (r->end == r->pos)
+                                return 0;
+                        /* Last line without a newline. */
+                        *line = r->buf + r->pos;
+                        *len = r->end - r->pos;
+                        r->pos = r->end;
+                        return 1;
+                }
+        }
+}
+
+static void set_error(struct trace_error *err, unsigned col, const char *fmt, ...)
+{
+        va_list ap;
+        err->col = col;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+}
+
+/* Whether a line holds nothing but blanks and a comment. */
+static bool blank_line(const char *s, size_t len)
+{
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] == '#')
+                        return true;
+                if (!isspace((unsigned char)s[i]))
+                        return false;
+        }
+        return true;
+}
+
+static enum trace_format detect_format(const char *s, size_t len)
+{
+        return trace_lackey_looks_like(s, len) ? TRACE_FORMAT_LACKEY : TRACE_FORMAT_V1;
+}
+
+enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err)
+{
+        if (r->has_pending) {
+                r->has_pending = false;
+                *op = r->pending;
+                return TRACE_OK;
+        }
+        for (;;) {
+                const char *line;
+                size_t len;
+                int got = next_line(r, &line, &len);
+                if (got == 0)
+                        return r->io_errno ? TRACE_IO_ERROR : TRACE_EOF;
+                r->line++;
+                err->line = r->line;
+                if (got < 0) {
+                        set_error(err, TRACE_MAX_LINE + 1,
+                                  "expected a line of at most %d characters, found a longer one",
+                                  TRACE_MAX_LINE);
+                        return TRACE_BAD_LINE;
+                }
+                if (len > 0 && line[len - 1] == '\r')
+                        len--;
+                if (r->format == TRACE_FORMAT_AUTO) {
+                        if (blank_line(line, len))
+                                continue;
+                        r->format = detect_format(line, len);
+                }
+                bool ok;
+                err->col = 0;
+                if (r->format == TRACE_FORMAT_LACKEY) {
+                        int n = trace_parse_lackey(line, len, &r->limits, op, &r->pending, err);
+                        ok = n > 0;
+                        r->has_pending = n > 1;
+                } else {
+                        ok = trace_parse_v1(line, len, &r->limits, op, err);
+                }
+                if (ok) {
+                        op->line = r->line;
+                        r->pending.line = r->line;
+                        return TRACE_OK;
+                }
+                if (err->col)
+                        return TRACE_BAD_LINE;
+        }
+}
+
+/* ---- trace format v1 ---------------------------------------------------- */
+
+/* A cursor over one line, for the v1 parser. */
+struct cursor {
+        const char *s;
+        size_t len, pos;
+        const struct trace_limits *limits;
+        struct trace_error *err;
+};
+
+static void skip_blanks(struct cursor *c)
+{
+        while (c->pos < c->len && (c->s[c->pos] == ' ' || c->s[c->pos] == '\t'))
+                c->pos++;
+}
+
+static bool at_end(struct cursor *c)
+{
+        skip_blanks(c);
+        return c->pos >= c->len || c->s[c->pos] == '#';
+}
+
+static bool word_char(char ch)
+{
+        return isalnum((unsigned char)ch) || ch == '_' || ch == '-' || ch == '>' || ch == '/';
+}
+
+/* Length of the token at the cursor: a run of non-blank characters (at
+ * least one, so that junk is shown). */
+static size_t token_len(const struct cursor *c)
+{
+        size_t n = 0;
+        while (c->pos + n < c->len && !isspace((unsigned char)c->s[c->pos + n]) &&
+               c->s[c->pos + n] != '#')
+                n++;
+        return n ? n : (c->pos < c->len ? 1 : 0);
+}
+
+/* Describes what stands at the cursor for an error message: a quoted token
+ * (non-printable bytes escaped, long ones cut) or "end of line". */
+static const char *found(const struct cursor *c, char *buf, size_t n)
+{
+        if (c->pos >= c->len || c->s[c->pos] == '#')
+                return "end of line";
+        size_t len = token_len(c), o = 0;
+        buf[o++] = '\'';
+        for (size_t i = 0; i < len && o + 8 < n; i++) {
+                unsigned char ch = (unsigned char)c->s[c->pos + i];
+                if (i == 24) {
+                        o += (size_t)snprintf(buf + o, n - o, "...");
+                        break;
+                }
+                if (isprint(ch))
+                        buf[o++] = (char)ch;
+                else
+                        o += (size_t)snprintf(buf + o, n - o, "\\x%02X", ch);
+        }
+        snprintf(buf + o, n - o, "'");
+        return buf;
+}
+
+static bool fail(struct cursor *c, const char *expected)
+{
+        char tok[96];
+        set_error(c->err, (unsigned)c->pos + 1, "expected %s, found %s", expected,
+                  found(c, tok, sizeof tok));
+        return false;
+}
+
+bool trace_parse_number(const char *s, size_t len, uint64_t *out)
+{
+        uint64_t v = 0;
+        size_t i = 0;
+        if (len >= 3 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+                for (i = 2; i < len; i++) {
+                        int d;
+                        char ch = s[i];
+                        if (ch >= '0' && ch <= '9')
+                                d = ch - '0';
+                        else if (ch >= 'a' && ch <= 'f')
+                                d = ch - 'a' + 10;
+                        else if (ch >= 'A' && ch <= 'F')
+                                d = ch - 'A' + 10;
+                        else
+                                return false;
+                        if (v >> 60)
+                                return false;
+                        v = v << 4 | (uint64_t)d;
+                }
+        } else {
+                if (len == 0)
+                        return false;
+                for (i = 0; i < len; i++) {
+                        if (s[i] < '0' || s[i] > '9')
+                                return false;
+                        uint64_t d = (uint64_t)(s[i] - '0');
+                        if (v > (UINT64_MAX - d) / 10)
+                                return false;
+                        v = v * 10 + d;
+                }
+        }
+        *out = v;
+        return true;
+}
+
+/* Reads a number token ending at a blank, '#', end of line or (when
+ * stop_at_arrow) at "->". */
+static bool read_number(struct cursor *c, const char *what, bool stop_at_arrow, uint64_t *out)
+{
+        skip_blanks(c);
+        size_t start = c->pos, n = 0;
+        while (start + n < c->len) {
+                char ch = c->s[start + n];
+                if (isspace((unsigned char)ch) || ch == '#')
+                        break;
+                if (stop_at_arrow && ch == '-' && start + n + 1 < c->len &&
+                    c->s[start + n + 1] == '>')
+                        break;
+                n++;
+        }
+        if (n == 0 || !trace_parse_number(c->s + start, n, out)) {
+                char expected[96];
+                bool digits = n > 0 && isdigit((unsigned char)c->s[start]);
+                uint64_t dummy;
+                /* A run of valid digits that does not fit is "too large". */
+                bool too_big = digits && !trace_parse_number(c->s + start, n, &dummy);
+                for (size_t i = (n > 2 && c->s[start + 1] == 'x') ? 2 : 0; too_big && i < n; i++)
+                        if (!isxdigit((unsigned char)c->s[start + i]))
+                                too_big = false;
+                snprintf(expected, sizeof expected, "%s%s", what,
+                         too_big ? " that fits in 64 bits" : " (hex 0x... or decimal)");
+                return fail(c, expected);
+        }
+        c->pos = start + n;
+        return true;
+}
+
+static bool read_gva(struct cursor *c, bool stop_at_arrow, uint64_t *gva)
+{
+        size_t start;
+        skip_blanks(c);
+        start = c->pos;
+        if (!read_number(c, "a guest virtual address", stop_at_arrow, gva))
+                return false;
+        unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)c->limits->levels;
+        uint64_t upper = bits >= 64 ? 0 : *gva >> (bits - 1);
+        uint64_t ones = bits >= 64 ? 0 : (UINT64_C(1) << (64 - (bits - 1))) - 1;
+        if (upper != 0 && upper != ones) {
+                char expected[128];
+                c->pos = start;
+                snprintf(expected, sizeof expected,
+                         "a canonical guest virtual address (%u bits with %d-level paging)", bits,
+                         c->limits->levels);
+                return fail(c, expected);
+        }
+        return true;
+}
+
+/* Reads the optional flags of PT_WRITE / the flags of PT_PROTECT: tokens of
+ * the letters r, w, x, u and (large_ok) a size 2M or 1G. */
+static bool read_flags(struct cursor *c, bool large_ok, bool required, uint64_t *perm, int *level)
+{
+        bool any_letters = false;
+        uint64_t p = 0;
+        *level = 1;
+        while (!at_end(c)) {
+                size_t n = token_len(c);
+                const char *t = c->s + c->pos;
+                if (large_ok && n == 2 && (t[1] == 'M' || t[1] == 'm') && t[0] == '2') {
+                        *level = 2;
+                } else if (large_ok && n == 2 && (t[1] == 'G' || t[1] == 'g') && t[0] == '1') {
+                        *level = 3;
+                } else {
+                        for (size_t i = 0; i < n; i++) {
+                                switch (tolower((unsigned char)t[i])) {
+                                case 'r':
+                                        break;
+                                case 'w':
+                                        p |= PTE_W;
+                                        break;
+                                case 'x':
+                                        p |= PTE_X_FLAG;
+                                        break;
+                                case 'u':
+                                        p |= PTE_U;
+                                        break;
+                                default:
+                                        return fail(c, large_ok ? "flags (letters of rwxu, or 2M/1G)"
+                                                                : "flags (letters of rwxu)");
+                                }
+                        }
+                        any_letters = true;
+                }
+                c->pos += n;
+        }
+        if (required && !any_letters)
+                return fail(c, "flags (letters of rwxu)");
+        if (!any_letters)
+                p = PTE_W; /* default "rw" */
+        /* x is spelt as the absence of NX. */
+        *perm = (p & (PTE_W | PTE_U)) | ((p & PTE_X_FLAG) ? 0 : PTE_NX);
+        return true;
+}
+
+static bool expect_end(struct cursor *c)
+{
+        if (at_end(c))
+                return true;
+        return fail(c, "end of line");
+}
+
+struct keyword {
+        const char *name;
+        enum op_kind kind;
+        int access; /* short forms R/W/X: the access kind; else -1 */
+};
+
+static const struct keyword keywords[] = {
+        {"PT_WRITE", OP_PT_WRITE, -1},     {"PT_CLEAR", OP_PT_CLEAR, -1},
+        {"PT_PROTECT", OP_PT_PROTECT, -1}, {"ACCESS", OP_ACCESS, -1},
+        {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
+        {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
+        {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
+};
+
+bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits,
+                    struct op *op, struct trace_error *err)
+{
+        struct cursor c = {line, len, 0, limits, err};
+        err->col = 0;
+        if (at_end(&c))
+                return false;
+        memset(op, 0, sizeof *op);
+        op->size = 1;
+        size_t kw_start = c.pos, n = 0;
+        while (kw_start + n < len && word_char(line[kw_start + n]) && line[kw_start + n] != '-')
+                n++;
+        const struct keyword *kw = NULL;
+        for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+                if (strlen(keywords[i].name) == n && strncasecmp(keywords[i].name, line + kw_start, n) == 0)
+                        kw = &keywords[i];
+        if (!kw || (kw_start + n < len && !isspace((unsigned char)line[kw_start + n]) &&
+                    line[kw_start + n] != '#'))
+                return fail(&c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, "
+                                "CR3, INVLPG, TLB_FLUSH)");
+        c.pos += n;
+        op->kind = kw->kind;
+
+        switch (kw->kind) {
+        case OP_PT_WRITE: {
+                if (!read_gva(&c, true, &op->gva))
+                        return false;
+                skip_blanks(&c);
+                if (c.pos + 1 >= len || line[c.pos] != '-' || line[c.pos + 1] != '>')
+                        return fail(&c, "'->' between the guest virtual and physical address");
+                c.pos += 2;
+                skip_blanks(&c);
+                size_t gpa_col = c.pos;
+                if (!read_number(&c, "a guest physical address", false, &op->gpa))
+                        return false;
+                if (!read_flags(&c, true, false, &op->perm, &op->leaf_level))
+                        return false;
+                uint64_t span = level_span(op->leaf_level);
+                if (op->gpa & (span - 1)) {
+                        c.pos = gpa_col;
+                        return fail(&c, op->leaf_level == 1 ? "a page-aligned guest physical address"
+                                        : op->leaf_level == 2 ? "a 2M-aligned guest physical address"
+                                                              : "a 1G-aligned guest physical address");
+                }
+                if (op->gpa >= limits->guest_mem || limits->guest_mem - op->gpa < span) {
+                        char expected[96];
+                        c.pos = gpa_col;
+                        snprintf(expected, sizeof expected,
+                                 "a guest physical address below 0x%llX (--guest-mem)",
+                                 (unsigned long long)limits->guest_mem);
+                        return fail(&c, expected);
+                }
+                if (op->leaf_level > limits->levels - 1) {
+                        c.pos = gpa_col;
+                        return fail(&c, "a page size this paging depth supports");
+                }
+                op->gva &= ~(span - 1);
+                return true;
+        }
+        case OP_PT_CLEAR:
+        case OP_INVLPG:
+                return read_gva(&c, false, &op->gva) && expect_end(&c);
+        case OP_PT_PROTECT: {
+                int level;
+                return read_gva(&c, false, &op->gva) &&
+                       read_flags(&c, false, true, &op->perm, &level);
+        }
+        case OP_ACCESS:
+                if (!read_gva(&c, false, &op->gva))
+                        return false;
+                op->access = kw->access < 0 ? ACCESS_READ : (enum access_kind)kw->access;
+                if (kw->access < 0 && !at_end(&c)) {
+                        size_t t = token_len(&c);
+                        char ch = (char)toupper((unsigned char)line[c.pos]);
+                        if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
+                                return fail(&c, "an access kind R, W or X");
+                        op->access = ch == 'R' ? ACCESS_READ : ch == 'W' ? ACCESS_WRITE : ACCESS_EXEC;
+                        c.pos++;
+                }
+                return expect_end(&c);
+        case OP_CR3: {
+                uint64_t asid;
+                size_t col;
+                skip_blanks(&c);
+                col = c.pos;
+                if (!read_number(&c, "an address space number", false, &asid))
+                        return false;
+                if (asid > UINT32_MAX) {
+                        c.pos = col;
+                        return fail(&c, "an address space number below 2^32");
+                }
+                op->asid = (uint32_t)asid;
+                return expect_end(&c);
+        }
+        case OP_TLB_FLUSH:
+        case OP_KIND_COUNT:
+                break;
+        }
+        return expect_end(&c);
+}

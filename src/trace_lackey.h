@@ -1,0 +1,28 @@
+/*
+ * trace_lackey.h - the parser of Valgrind lackey memory traces.
+ *
+ * `valgrind --tool=lackey --trace-mem=yes` writes one access a line:
+ * "I  04016bf0,3" (instruction fetch), " L addr,size" (load), " S addr,size"
+ * (store) and " M addr,size" (modify: a load then a store), with addresses
+ * in hex without a prefix, plus "==pid== ..." banner lines. A process trace
+ * names no page-table operations: the machine pages it in on demand.
+ */
+#ifndef SHADOW_SIM_TRACE_LACKEY_H
+#define SHADOW_SIM_TRACE_LACKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "trace.h"
+
+/* Whether a line looks like lackey output (a banner or an access line). */
+bool trace_lackey_looks_like(const char *s, size_t len);
+
+/* Parses one lackey line. Returns 0 for a line without an access (banner,
+ * blank; err->col stays 0) or a malformed one (err->col and err->msg set),
+ * 1 when *op holds an access, 2 when a modify line also left its store in
+ * *second. */
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits,
+                       struct op *op, struct op *second, struct trace_error *err);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * xalloc.h - allocation that cannot fail.
+ *
+ * The engine's state is all-or-nothing: a machine that could not grow a
+ * table has no meaningful state to report, so running out of memory ends the
+ * process with a message instead of threading NULL through every layer.
+ */
+#ifndef SHADOW_SIM_XALLOC_H
+#define SHADOW_SIM_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n, size_t size);
+void *xmemdup(const void *p, size_t size);
+char *xstrdup(const char *s);
+
+#endif

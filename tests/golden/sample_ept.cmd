@@ -1,0 +1,1 @@
+--mode ept ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode native ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode shadow-eager ../../traces/sample_trace.txt

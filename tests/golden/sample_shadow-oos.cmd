@@ -1,0 +1,1 @@
+--mode shadow-oos ../../traces/sample_trace.txt

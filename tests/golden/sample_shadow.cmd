@@ -1,0 +1,1 @@
+--mode shadow ../../traces/sample_trace.txt

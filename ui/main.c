@@ -1,0 +1,19 @@
+/*
+ * main.c - the shadow-sim command: parses options and starts a face.
+ */
+#include <locale.h>
+
+#include "batch.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+        struct options opt;
+        /* Wide characters for the terminal; numbers stay in the C locale so
+         * output is byte-identical everywhere. */
+        setlocale(LC_CTYPE, "");
+        int status = options_parse(&opt, argc, argv);
+        if (status >= 0)
+                return status;
+        return batch_run(&opt);
+}

@@ -1,0 +1,221 @@
+/*
+ * options.c - command-line parsing (getopt_long) and --help.
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run.h"
+
+#ifndef SHADOW_SIM_VERSION
+#define SHADOW_SIM_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+        "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
+        "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
+        "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
+        "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
+        "built-in sample trace runs; - reads standard input.\n"
+        "\n"
+        "Schemes and machine:\n"
+        "  -m, --mode MODE        native, shadow-eager, shadow (default), shadow-oos, ept\n"
+        "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
+        "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
+        "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
+        "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
+        "      --tlb-ways N       TLB ways (default 4)\n"
+        "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
+        "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
+        "                         (default on)\n"
+        "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
+        "\n"
+        "Input and output:\n"
+        "      --format FMT       auto (default), v1 or lackey\n"
+        "  -q, --quiet            print only the statistics\n"
+        "      --stats FMT        text (default) or json\n"
+        "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
+        "  -h, --help             show this help and exit\n"
+        "  -V, --version          show the version and exit\n"
+        "\n"
+        "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
+        "74 read error.\n";
+
+enum long_only {
+        OPT_LEVELS = 256,
+        OPT_EPT_LEVELS,
+        OPT_GUEST_MEM,
+        OPT_TLB_SETS,
+        OPT_TLB_WAYS,
+        OPT_PCID,
+        OPT_AD,
+        OPT_COST,
+        OPT_FORMAT,
+        OPT_STATS,
+};
+
+static const struct option long_options[] = {
+        {"mode", required_argument, NULL, 'm'},
+        {"levels", required_argument, NULL, OPT_LEVELS},
+        {"ept-levels", required_argument, NULL, OPT_EPT_LEVELS},
+        {"guest-mem", required_argument, NULL, OPT_GUEST_MEM},
+        {"tlb-sets", required_argument, NULL, OPT_TLB_SETS},
+        {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
+        {"pcid", no_argument, NULL, OPT_PCID},
+        {"ad-emulation", required_argument, NULL, OPT_AD},
+        {"cost", required_argument, NULL, OPT_COST},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"stats", required_argument, NULL, OPT_STATS},
+        {"keep-going", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+        fputs("shadow-sim: ", stderr);
+        fprintf(stderr, fmt, arg);
+        fputs("\nTry 'shadow-sim --help' for more information.\n", stderr);
+        return EXIT_USAGE;
+}
+
+/* Parses a whole number option argument in [lo, hi]. */
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+        uint64_t v;
+        if (!trace_parse_number(s, strlen(s), &v) || v < (uint64_t)lo || v > (uint64_t)hi)
+                return false;
+        *out = (long)v;
+        return true;
+}
+
+/* Parses a size: a number with an optional K, M, G or T suffix (binary). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+        size_t len = strlen(s);
+        unsigned shift = 0;
+        if (len > 0) {
+                switch (s[len - 1]) {
+                case 'K': case 'k': shift = 10; break;
+                case 'M': case 'm': shift = 20; break;
+                case 'G': case 'g': shift = 30; break;
+                case 'T': case 't': shift = 40; break;
+                default: break;
+                }
+        }
+        uint64_t v;
+        if (!trace_parse_number(s, len - (shift != 0), &v) || (shift && v > (UINT64_MAX >> shift)))
+                return false;
+        *out = v << shift;
+        return true;
+}
+
+int options_parse(struct options *opt, int argc, char **argv)
+{
+        memset(opt, 0, sizeof *opt);
+        sim_config_defaults(&opt->cfg);
+        opt->format = TRACE_FORMAT_AUTO;
+        opterr = 0;
+        int c;
+        long n;
+        char err[256];
+        while ((c = getopt_long(argc, argv, ":m:qkhV", long_options, NULL)) != -1) {
+                switch (c) {
+                case 'm': {
+                        int m = mode_parse(optarg);
+                        if (m < 0)
+                                return usage_error("unknown mode '%s' (native, shadow-eager, shadow, "
+                                                   "shadow-oos, ept)", optarg);
+                        opt->cfg.mode = (enum mmu_mode)m;
+                        break;
+                }
+                case OPT_LEVELS:
+                        if (!parse_int(optarg, MIN_LEVELS, MAX_LEVELS, &n))
+                                return usage_error("--levels expects 2..5, not '%s'", optarg);
+                        opt->cfg.levels = (int)n;
+                        break;
+                case OPT_EPT_LEVELS:
+                        if (!parse_int(optarg, MIN_LEVELS, MAX_LEVELS, &n))
+                                return usage_error("--ept-levels expects 2..5, not '%s'", optarg);
+                        opt->cfg.ept_levels = (int)n;
+                        break;
+                case OPT_GUEST_MEM:
+                        if (!parse_size(optarg, &opt->cfg.guest_mem))
+                                return usage_error("--guest-mem expects a size such as 512M or 4G, "
+                                                   "not '%s'", optarg);
+                        break;
+                case OPT_TLB_SETS:
+                        if (!parse_int(optarg, 1, 65536, &n))
+                                return usage_error("--tlb-sets expects a power of two, not '%s'", optarg);
+                        opt->cfg.tlb_sets = (unsigned)n;
+                        break;
+                case OPT_TLB_WAYS:
+                        if (!parse_int(optarg, 1, 64, &n))
+                                return usage_error("--tlb-ways expects 1..64, not '%s'", optarg);
+                        opt->cfg.tlb_ways = (unsigned)n;
+                        break;
+                case OPT_PCID:
+                        opt->cfg.pcid = true;
+                        break;
+                case OPT_AD:
+                        if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                                return usage_error("--ad-emulation expects on or off, not '%s'", optarg);
+                        opt->cfg.ad_emulation = strcmp(optarg, "on") == 0;
+                        break;
+                case OPT_COST:
+                        if (strcmp(optarg, "help") == 0) {
+                                cost_print_help(stdout);
+                                return 0;
+                        }
+                        if (cost_parse(&opt->cfg.cost, optarg, err, sizeof err) < 0)
+                                return usage_error("%s", err);
+                        break;
+                case OPT_FORMAT:
+                        if (strcmp(optarg, "auto") == 0)
+                                opt->format = TRACE_FORMAT_AUTO;
+                        else if (strcmp(optarg, "v1") == 0)
+                                opt->format = TRACE_FORMAT_V1;
+                        else if (strcmp(optarg, "lackey") == 0)
+                                opt->format = TRACE_FORMAT_LACKEY;
+                        else
+                                return usage_error("--format expects auto, v1 or lackey, not '%s'",
+                                                   optarg);
+                        break;
+                case 'q':
+                        opt->quiet = true;
+                        break;
+                case OPT_STATS:
+                        if (strcmp(optarg, "text") == 0)
+                                opt->stats_format = STATS_TEXT;
+                        else if (strcmp(optarg, "json") == 0)
+                                opt->stats_format = STATS_JSON;
+                        else
+                                return usage_error("--stats expects text or json, not '%s'", optarg);
+                        break;
+                case 'k':
+                        opt->keep_going = true;
+                        break;
+                case 'h':
+                        fputs(usage_text, stdout);
+                        return 0;
+                case 'V':
+                        puts("shadow-sim " SHADOW_SIM_VERSION);
+                        return 0;
+                case ':':
+                        return usage_error("option '%s' needs an argument", argv[optind - 1]);
+                default:
+                        return usage_error("unknown option '%s'", argv[optind - 1]);
+                }
+        }
+        if (argc - optind > 1)
+                return usage_error("expected at most one trace file, found '%s' too", argv[optind + 1]);
+        if (optind < argc)
+                opt->trace = argv[optind];
+        if (sim_config_check(&opt->cfg, err, sizeof err) < 0)
+                return usage_error("%s", err);
+        return -1;
+}

@@ -1,0 +1,27 @@
+/*
+ * options.h - the command line of shadow-sim, parsed once for every face.
+ */
+#ifndef SHADOW_SIM_OPTIONS_H
+#define SHADOW_SIM_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "sim.h"
+#include "trace.h"
+
+enum stats_format { STATS_TEXT, STATS_JSON };
+
+struct options {
+        struct sim_config cfg;
+        enum trace_format format;
+        enum stats_format stats_format;
+        bool quiet;
+        bool keep_going;
+        const char *trace; /* NULL: the built-in sample */
+};
+
+/* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
+ * --version; EXIT_USAGE after a message on stderr). */
+int options_parse(struct options *opt, int argc, char **argv);
+
+#endif
