@@ -29,6 +29,11 @@ ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=address,undefined
 endif
+# The fuzzing build (make fuzz): clang instruments the library for libFuzzer.
+ifneq ($(FUZZ),)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+endif
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 PKGS       := ncursesw readline
@@ -43,10 +48,14 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sample_trace.o
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+# Each harness also links with tests/fuzz/replay.c into a plain program that
+# the suite runs over the corpus (no clang needed there).
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 LIB        := $(BUILD)/libshadowsim.a
 BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
 
-.PHONY: all run test test-fast check-deps install uninstall clean format bench
+.PHONY: all run test test-fast check-deps install uninstall clean format bench fuzz fuzz-bins
 .SUFFIXES:
 
 all: $(BIN)
@@ -83,15 +92,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(TEST_LIBS)
 
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(wildcard src/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB)
+
 # The whole suite once normally, once under ASan + UBSan (its own build tree).
-test: $(BIN) $(UNIT_BIN)
+test: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 OPT="-O1 -g" build-san/shadow-sim unit-bins-san
 	@sh tests/run_all.sh
 
-unit-bins-san: $(UNIT_BIN)
+unit-bins-san: $(UNIT_BIN) $(REPLAY_BIN)
 
 # The suite against the normal build only (quicker while developing).
-test-fast: $(BIN) $(UNIT_BIN)
+test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
 
 run: $(BIN)
@@ -106,10 +119,38 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	rm -rf $(DESTDIR)$(PREFIX)/share/shadow-sim
 
+# Fuzzing: builds every tests/fuzz/fuzz_*.c harness with clang and libFuzzer
+# (build-fuzz/) and runs each for FUZZ_SECONDS, one after the other (one
+# core). New inputs go to build-fuzz/corpus/NAME, seeded from
+# tests/fuzz/corpus/NAME; crashes to build-fuzz/crashes/. A crash is turned
+# into a regression by copying it into tests/fuzz/corpus/NAME/ (the suite
+# replays that directory) and, where it is a trace, into tests/bad/.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=16384
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+fuzz: check-deps
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 OPT="-O1 -g" fuzz-bins
+	@set -e; for f in $(FUZZ_BIN); do \
+		name=$${f#build-fuzz/fuzz_}; \
+		mkdir -p build-fuzz/corpus/$$name build-fuzz/crashes; \
+		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+		echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+		$$f $(FUZZ_FLAGS) $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crashes/$$name- \
+			build-fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
+	done
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(wildcard src/*.h)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB)
+
 format:
 	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
-	rm -rf build build-san shadow-sim tests/out
+	rm -rf build build-san build-fuzz shadow-sim tests/out
 
 -include $(ENGINE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_BIN:=.d)

@@ -233,16 +233,36 @@ static void propagate_kernel_link(struct sim *s, unsigned index, uint64_t link, 
         }
 }
 
+/* Whether a table entry on the way down must be replaced by a link to a
+ * new table: it maps nothing, maps a large page, or names no table. */
+static bool needs_table(const struct guest *g, uint64_t e)
+{
+        return !pte_present(e) || (e & PTE_PS) || !guest_table_at(g, pte_frame(e));
+}
+
 /* Walks to the table at leaf_level for gva in the current space, creating
- * the missing tables (each link a PT write). Returns its frame. */
+ * the missing tables (each link a PT write). Returns its frame, or
+ * GUEST_NO_FRAME, having stored nothing, when guest memory has too few
+ * frames left for the tables it would create. */
 static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
 {
         struct guest *g = &s->guest;
         uint64_t gfn = guest_root(g);
+        /* All or nothing: below the first missing table every one is new. */
+        for (int level = g->levels; level > leaf_level; level--) {
+                uint64_t e = guest_table_at(g, gfn)->entry[pt_index(gva, level)];
+                if (needs_table(g, e)) {
+                        if (g->mem_frames - g->ntables < (uint64_t)(level - leaf_level))
+                                return GUEST_NO_FRAME;
+                        break;
+                }
+                gfn = pte_frame(e);
+        }
+        gfn = guest_root(g);
         for (int level = g->levels; level > leaf_level; level--) {
                 unsigned index = pt_index(gva, level);
                 uint64_t e = guest_table_at(g, gfn)->entry[index];
-                if (!pte_present(e) || (e & PTE_PS) || !guest_table_at(g, pte_frame(e))) {
+                if (needs_table(g, e)) {
                         uint64_t child = guest_alloc_table(g, level - 1);
                         uint64_t link = pte_make(child, PTE_P | PTE_W | PTE_U);
                         uint64_t base = gva & ~(level_span(level) - 1);
@@ -257,13 +277,17 @@ static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
         return gfn;
 }
 
-static void do_pt_write(struct sim *s, const struct op *op)
+/* Returns false when no frame was left for a table (see sim_apply). */
+static bool do_pt_write(struct sim *s, const struct op *op)
 {
         uint64_t table = table_for(s, op->gva, op->leaf_level);
+        if (table == GUEST_NO_FRAME)
+                return false;
         uint64_t leaf = pte_make(op->gpa >> PAGE_SHIFT, PTE_P | PTE_A | op->perm);
         if (op->leaf_level > 1)
                 leaf |= PTE_PS;
         store(s, EV_PT_WRITE, op->gva, table, op->leaf_level, pt_index(op->gva, op->leaf_level), leaf);
+        return true;
 }
 
 /* PT_CLEAR and PT_PROTECT: change the leaf mapping gva, if there is one. */
@@ -303,8 +327,7 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
         fix.kind = OP_PT_WRITE;
         fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
         fix.perm = kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX;
-        do_pt_write(s, &fix);
-        return true;
+        return do_pt_write(s, &fix);
 }
 
 static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
@@ -396,13 +419,16 @@ static void flush_tlb(struct sim *s, uint8_t detail)
         sim_emit(s, &ev);
 }
 
-static void do_cr3(struct sim *s, const struct op *op)
+/* Returns false when no frame was left for a new root (see sim_apply). */
+static bool do_cr3(struct sim *s, const struct op *op)
 {
         struct guest *g = &s->guest;
         int ix = guest_space_find(g, op->asid, false);
         if (ix < 0) {
                 /* A new address space: the kernel half is copied into its root. */
                 ix = guest_space_find(g, op->asid, true);
+                if (ix < 0)
+                        return false;
                 uint64_t from = g->spaces[0].root_gfn, to = g->spaces[ix].root_gfn;
                 for (unsigned i = kernel_first_index(); i < PT_ENTRIES; i++) {
                         uint64_t link = guest_table_at(g, from)->entry[i];
@@ -424,6 +450,7 @@ static void do_cr3(struct sim *s, const struct op *op)
                 flush_tlb(s, DETAIL_FLUSH_CR3);
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, same);
+        return true;
 }
 
 static void do_invlpg(struct sim *s, const struct op *op)
@@ -447,7 +474,7 @@ static void do_tlb_flush(struct sim *s)
                 s->mmu->cr3_loaded(s, true);
 }
 
-void sim_apply(struct sim *s, const struct op *op)
+bool sim_apply(struct sim *s, const struct op *op)
 {
         if (!s->booted) {
                 /* The VMM sets up the first address space before the guest runs. */
@@ -460,8 +487,7 @@ void sim_apply(struct sim *s, const struct op *op)
         s->ops++;
         switch (op->kind) {
         case OP_PT_WRITE:
-                do_pt_write(s, op);
-                break;
+                return do_pt_write(s, op);
         case OP_PT_CLEAR:
         case OP_PT_PROTECT:
                 do_leaf_change(s, op);
@@ -470,8 +496,7 @@ void sim_apply(struct sim *s, const struct op *op)
                 do_access(s, op);
                 break;
         case OP_CR3:
-                do_cr3(s, op);
-                break;
+                return do_cr3(s, op);
         case OP_INVLPG:
                 do_invlpg(s, op);
                 break;
@@ -481,4 +506,5 @@ void sim_apply(struct sim *s, const struct op *op)
         case OP_KIND_COUNT:
                 break;
         }
+        return true;
 }

@@ -32,24 +32,32 @@ bool trace_lackey_looks_like(const char *s, size_t len)
         return digits > 0 && i < len && s[i] == ',';
 }
 
+/* Longest part of a token quoted in an error message. */
+#define FOUND_MAX 20
+
+/* Fills err for a malformed line: col (0-based) is where the token found
+ * starts; the token runs to a blank or a ',' (at least one byte), is
+ * quoted with non-printable bytes escaped and cut after FOUND_MAX bytes.
+ * Returns 0, for the caller to return. */
 static int bad(struct trace_error *err, size_t col, const char *expected, const char *s,
                size_t len)
 {
-        char tok[32];
+        char tok[4 * FOUND_MAX + 8];
         size_t n = 0;
-        while (col + n < len && n < 20 && !isspace((unsigned char)s[col + n]))
+        while (col + n < len && !isspace((unsigned char)s[col + n]) &&
+               (n == 0 || s[col + n] != ','))
                 n++;
         if (col >= len) {
                 snprintf(tok, sizeof tok, "end of line");
         } else {
                 size_t o = 0;
                 tok[o++] = '\'';
-                for (size_t i = 0; i < (n ? n : 1) && o + 6 < sizeof tok; i++) {
+                for (size_t i = 0; i < (n ? n : 1) && i < FOUND_MAX; i++) {
                         unsigned char ch = (unsigned char)s[col + i];
                         o += (size_t)snprintf(tok + o, sizeof tok - o, isprint(ch) ? "%c" : "\\x%02X",
                                               ch);
                 }
-                snprintf(tok + o, sizeof tok - o, "'");
+                snprintf(tok + o, sizeof tok - o, "%s'", n > FOUND_MAX ? "..." : "");
         }
         err->col = (unsigned)col + 1;
         snprintf(err->msg, sizeof err->msg, "expected %s, found %s", expected, tok);
@@ -106,9 +114,15 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
 
         unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)limits->levels;
         uint64_t last = addr + size - 1;
-        if (last < addr || (bits < 64 && (last >> (bits - 1)) != 0))
-                return bad(err, start, "a user-space address within the guest's virtual address width",
+        if (last < addr || (bits < 64 && (last >> (bits - 1)) != 0)) {
+                bool starts_inside = bits < 64 && (addr >> (bits - 1)) == 0;
+                return bad(err, start,
+                           starts_inside
+                               ? "an access that ends within user space, not past its top"
+                               : "a user-space address within the guest's virtual address "
+                                 "width",
                            s, len);
+        }
 
         memset(op, 0, sizeof *op);
         op->kind = OP_ACCESS;
