@@ -530,9 +530,10 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                              struct translation *t)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t aborted_refs = 0; /* the walk that faulted: paid for by the exit */
-        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &aborted_refs);
+        uint32_t refs = 0;
+        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
         if (!pte_permits(spte, kind)) {
+                refs = 0; /* the walk that faulted is paid for by the exit */
                 sim_exit(s, EXIT_PAGE_FAULT, gva, 0, kind, 0);
                 struct guest_walk w;
                 guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -544,8 +545,9 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                 guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
                 hostmem_back(&s->host, w.gpa >> PAGE_SHIFT);
                 fill_path(s, &w, gva);
-                spte = hw_walk(sh, sh->roots[0].page, gva, &t->refs);
+                spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
         }
+        t->refs = refs;
         /* The hardware used spte; the guest's view is reported beside it so
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
