@@ -4,7 +4,9 @@
 #   make run          open the stepper on the built-in sample trace
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (binary, man page, sample traces)
+#   make fuzz         FUZZ_SECONDS=60: libFuzzer on every tests/fuzz harness
+#   make bench        the benchmark of docs/performance.md
 #   make format       clang-format every source file
 #
 # Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
@@ -110,14 +112,31 @@ test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 run: $(BIN)
 	./$(BIN)
 
+MANDIR    ?= $(PREFIX)/share/man
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	install -m 644 traces/*.txt $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 shadow-sim.1 $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	rm -rf $(DESTDIR)$(PREFIX)/share/shadow-sim
+	rm -f $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
+
+# Benchmark (scripts/bench.sh, docs/performance.md): a generated lackey
+# trace of BENCH_LINES accesses, every scheme beside wc -l, peak memory.
+BENCH_GEN := $(BUILD)/bench/gen_lackey
+
+$(BENCH_GEN): tests/bench/gen_lackey.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+bench: $(BIN) $(BENCH_GEN)
+	@sh scripts/deps.sh bench
+	@sh scripts/bench.sh ./$(BIN) $(BENCH_GEN)
 
 # Fuzzing: builds every tests/fuzz/fuzz_*.c harness with clang and libFuzzer
 # (build-fuzz/) and runs each for FUZZ_SECONDS, one after the other (one

@@ -10,6 +10,18 @@
 #include "mmu.h"
 #include "trace.h"
 
+/* Inlining on the access path, which runs for every access of a trace of
+ * millions: the TLB-hit path is forced inline into sim_apply and the rest
+ * kept out of line, so that sim_apply stays a short function without the
+ * register saves and stack frame of the rare paths. */
+#if defined(__GNUC__)
+#define ACCESS_PATH inline __attribute__((always_inline))
+#define RARE_PATH   __attribute__((noinline))
+#else
+#define ACCESS_PATH inline
+#define RARE_PATH
+#endif
+
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
@@ -136,7 +148,8 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
         }
 }
 
-void sim_emit(struct sim *s, struct event *ev)
+/* sim_emit's body, inline in the access path below. */
+static inline void emit(struct sim *s, struct event *ev)
 {
         ev->seq = ++s->seq;
         ev->line = s->line;
@@ -147,6 +160,11 @@ void sim_emit(struct sim *s, struct event *ev)
         stats_count(&s->stats, &s->cfg.cost, ev);
         for (unsigned i = 0; i < s->nsinks; i++)
                 s->sinks[i].fn(s->sinks[i].ctx, ev);
+}
+
+void sim_emit(struct sim *s, struct event *ev)
+{
+        emit(s, ev);
 }
 
 void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
@@ -330,7 +348,7 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
         return do_pt_write(s, &fix);
 }
 
-static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
+static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -345,31 +363,52 @@ static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shad
         sim_emit(s, &ev);
 }
 
-/* One access to one page. */
-static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool may_page_in)
+/* An event with every field zero, to start one from on the access path: a
+ * designated initializer there compiles to `rep stos`, which costs more
+ * than the rest of a TLB hit. */
+static const struct event no_event;
+
+static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+                                    bool may_page_in);
+
+/* An access that the TLB translates with the permission it needs: the path
+ * of almost every access of a process trace, kept small and inline. */
+static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t gva,
+                                   enum access_kind kind)
+{
+        uint64_t offset = gva - tlb_entry_gva(e);
+        uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
+        uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset : hostmem_hpa(&s->host, gpa);
+        if (e->stale)
+                emit_stale(s, gva, hpa, false);
+        /* One branch, nearly always not taken: the kind of access changes
+         * from one access to the next and a branch on it alone would be
+         * mispredicted. */
+        if ((unsigned)(kind == ACCESS_WRITE) & (unsigned)!e->dirty) {
+                /* The walker's locked update of the D bit. */
+                struct guest_walk w;
+                guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+                if (w.present)
+                        guest_set_accessed_dirty(&s->guest, &w, true);
+                e->dirty = true;
+        }
+        struct event ev = no_event;
+        ev.kind = EV_ACCESS;
+        ev.gva = gva;
+        ev.gpa = gpa;
+        ev.hpa = hpa;
+        ev.access = (uint8_t)kind;
+        ev.tlb_hit = true;
+        emit(s, &ev);
+}
+
+/* An access that the TLB cannot serve (e is the entry that lacked a
+ * permission, or NULL): the scheme translates, which may exit or fault;
+ * then the TLB is filled. */
+static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t gva,
+                                  bool may_page_in, struct tlb_entry *e)
 {
         enum access_kind kind = op->access;
-        struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
-        if (e && pte_permits(PTE_P | e->perm, kind)) {
-                uint64_t offset = gva - tlb_entry_gva(e);
-                uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
-                uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset
-                                             : hostmem_hpa(&s->host, gpa);
-                if (e->stale)
-                        emit_stale(s, gva, hpa, false);
-                if (kind == ACCESS_WRITE && !e->dirty) {
-                        /* The walker's locked update of the D bit. */
-                        struct guest_walk w;
-                        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-                        if (w.present)
-                                guest_set_accessed_dirty(&s->guest, &w, true);
-                        e->dirty = true;
-                }
-                struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = gpa, .hpa = hpa,
-                                   .access = (uint8_t)kind, .tlb_hit = true};
-                sim_emit(s, &ev);
-                return;
-        }
         if (e)
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
@@ -403,7 +442,28 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
         sim_emit(s, &ev);
 }
 
-static void do_access(struct sim *s, const struct op *op)
+/* Whether a TLB entry's permissions allow an access of this kind: what
+ * pte_permits() answers for a present entry, by table instead of by
+ * branches on the kind, which varies from access to access. */
+static ACCESS_PATH bool tlb_permits(const struct tlb_entry *e, enum access_kind kind)
+{
+        static const uint64_t tested[3] = {[ACCESS_WRITE] = PTE_W, [ACCESS_EXEC] = PTE_NX};
+        static const uint64_t needed[3] = {[ACCESS_WRITE] = PTE_W};
+        return (e->perm & tested[kind]) == needed[kind];
+}
+
+/* One access to one page. */
+static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+                                    bool may_page_in)
+{
+        struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
+        if (e && tlb_permits(e, op->access))
+                access_hit(s, e, gva, op->access);
+        else
+                access_miss(s, op, gva, may_page_in, e);
+}
+
+static ACCESS_PATH void do_access(struct sim *s, const struct op *op)
 {
         uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
         uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
@@ -474,17 +534,18 @@ static void do_tlb_flush(struct sim *s)
                 s->mmu->cr3_loaded(s, true);
 }
 
-bool sim_apply(struct sim *s, const struct op *op)
+/* The VMM sets up the first address space before the guest runs. */
+static RARE_PATH void boot(struct sim *s)
 {
-        if (!s->booted) {
-                /* The VMM sets up the first address space before the guest runs. */
-                s->booted = true;
-                s->line = 0;
-                if (s->mmu->cr3_loaded)
-                        s->mmu->cr3_loaded(s, false);
-        }
-        s->line = op->line;
-        s->ops++;
+        s->booted = true;
+        s->line = 0;
+        if (s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, false);
+}
+
+/* sim_apply for every op but an access. */
+static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
+{
         switch (op->kind) {
         case OP_PT_WRITE:
                 return do_pt_write(s, op);
@@ -507,4 +568,19 @@ bool sim_apply(struct sim *s, const struct op *op)
                 break;
         }
         return true;
+}
+
+bool sim_apply(struct sim *s, const struct op *op)
+{
+        if (!s->booted)
+                boot(s);
+        s->line = op->line;
+        s->ops++;
+        /* Accesses are nearly every op of a process trace: their path (a TLB
+         * hit, inline) stays clear of the other ops' code. */
+        if (op->kind == OP_ACCESS) {
+                do_access(s, op);
+                return true;
+        }
+        return apply_other(s, op);
 }

@@ -171,6 +171,8 @@ bad_trace lackey-kernel-address.lackey 65 "lackey-kernel-address.lackey:2:4: err
 bad_trace lackey-crosses-top.lackey 65 "lackey-crosses-top.lackey:2:4: error: expected an access that ends within user space, not past its top, found '7ffffffffffc'"
 bad_trace lackey-bad-kind.lackey 65 "lackey-bad-kind.lackey:2:2: error: expected a lackey access kind I, L, S or M, found 'Q'"
 bad_trace lackey-junk-after.lackey 65 "lackey-junk-after.lackey:2:11: error: expected end of line, found 'junk'"
+# A NUL once passed for an access kind (strchr found the terminator).
+bad_trace lackey-nul-kind.lackey 65 "lackey-nul-kind.lackey:2:1: error: expected a lackey access kind I, L, S or M, found '\\x00'"
 bad_trace lackey-v1-line.lackey 65 "lackey-v1-line.lackey:2:1: error: expected a lackey access kind I, L, S or M, found 'PT_WRITE'"
 # A format forced against the content.
 bad_trace later-line.txt 65 "later-line.txt:1:1: error: expected a lackey access kind I, L, S or M, found 'PT_WRITE'" --format lackey
