@@ -424,13 +424,17 @@ unsigned session_percent(const struct session *s)
         return (unsigned)(pos.offset * 100 / s->file_size);
 }
 
-/* Whether breakpoint bp stops on evs[i] of the current op: a line
- * breakpoint only on the first event of its line. */
+/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
+ * the op that it matches, so that one trace line stops once per
+ * breakpoint (stepi walks through the rest). */
 static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
 {
         if (!bp->enabled || !bp_matches(bp, &evs[i]))
                 return false;
-        return bp->kind != BP_LINE || i == 0 || evs[i - 1].line != evs[i].line;
+        for (size_t j = 0; j < i; j++)
+                if (bp_matches(bp, &evs[j]))
+                        return false;
+        return true;
 }
 
 const struct breakpoint *session_break_hit(const struct session *s)
@@ -753,6 +757,11 @@ static enum stop_reason rebuild(struct session *s, uint64_t ops)
         build(s);
         bool ok = to_ops(s, ops);
         return ok ? STOP_DONE : STOP_END;
+}
+
+enum mmu_mode session_default_cmp(enum mmu_mode mode)
+{
+        return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
 }
 
 enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)

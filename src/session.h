@@ -38,13 +38,14 @@
 /* ---- breakpoints --------------------------------------------------------- */
 
 enum bp_kind {
-        BP_GVA,   /* an event about a guest virtual address in [lo, hi) */
+        BP_GVA,   /* an event about guest virtual addresses inside [lo, hi): an
+                     access, a fault, a mapping, a table whose range lies inside */
         BP_GPA,   /* an event about a guest physical address in [lo, hi) (a table
                      written, a frame mapped or accessed) */
         BP_EXIT,  /* a VM exit; value = exit reason, or -1 for any */
         BP_KIND,  /* an event of kind value */
         BP_EVENT, /* event number lo */
-        BP_LINE,  /* the first event of trace line lo */
+        BP_LINE,  /* trace line lo */
 };
 
 struct breakpoint {
@@ -64,6 +65,10 @@ int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen);
 
 /* Writes what bp stops on ("gva 0x1000-0x1fff", "exit cr3", ...). */
 void bp_describe(const struct breakpoint *bp, char *buf, size_t n);
+
+/* Whether the event's gva field names an address (and not a zero left
+ * unset, as for a CR3 load or a flush). */
+bool event_has_gva(const struct event *ev);
 
 /* Whether the event is one bp stops on (enabled or not). */
 bool bp_matches(const struct breakpoint *bp, const struct event *ev);
@@ -170,7 +175,9 @@ unsigned session_percent(const struct session *s);
 /* ---- moving -------------------------------------------------------------- */
 
 /* Forward n trace lines (ops). A position mid-op first completes its op,
- * which counts as one. Stops early on a breakpoint when use_bps. */
+ * which counts as one. Stops early on a breakpoint when use_bps. A
+ * breakpoint stops on the first event of a line that it matches, once per
+ * line. */
 enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps);
 
 /* Forward n events (ops without events are passed over). */
@@ -202,6 +209,10 @@ void session_restart(struct session *s);
 /* Forward (or backward with back) to the next event whose log line contains
  * text (case-insensitive). STOP_DONE when found. */
 enum stop_reason session_search(struct session *s, const char *text, bool back);
+
+/* The scheme a session compares with by default: EPT for the shadow
+ * modes, shadow for EPT and native. */
+enum mmu_mode session_default_cmp(enum mmu_mode mode);
 
 /* Switches the scheme (or, with cmp, the compare machine's scheme; a
  * negative mode drops the compare machine) and returns to the same

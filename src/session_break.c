@@ -169,9 +169,7 @@ void bp_describe(const struct breakpoint *bp, char *buf, size_t n)
         }
 }
 
-/* Whether the event's gva field names an address (and not a zero left
- * unset, as for a CR3 load). */
-static bool has_gva(const struct event *ev)
+bool event_has_gva(const struct event *ev)
 {
         switch (ev->kind) {
         case EV_CR3:
@@ -188,6 +186,40 @@ static bool has_gva(const struct event *ev)
 static bool in(uint64_t v, const struct breakpoint *bp)
 {
         return v >= bp->lo && v < bp->hi;
+}
+
+/* The size of the guest virtual range an event is about: a table entry
+ * covers its level's span, a table the span of the level above; other
+ * events are about one address. */
+static uint64_t gva_span(const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_PT_LINK:
+        case EV_PT_WRITE:
+        case EV_PT_CLEAR:
+        case EV_PT_PROTECT:
+        case EV_SHADOW_FILL:
+        case EV_SHADOW_UPDATE:
+                return level_span(ev->level ? ev->level : 1);
+        case EV_SHADOW_ZAP:
+                return level_span(ev->level + (ev->detail == DETAIL_ZAP_ENTRY ? 0 : 1));
+        case EV_SHADOW_PAGE:
+        case EV_UNSYNC:
+        case EV_RESYNC:
+                return level_span(ev->level + 1);
+        default:
+                return 1;
+        }
+}
+
+/* Whether the range the event is about lies inside bp's range. */
+static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
+{
+        if (!event_has_gva(ev))
+                return false;
+        uint64_t span = gva_span(ev);
+        uint64_t base = span > 1 ? ev->gva & ~(span - 1) : ev->gva;
+        return base >= bp->lo && base < bp->hi && span <= bp->hi - base;
 }
 
 /* Whether one of the event's guest physical addresses is in bp's range:
@@ -237,7 +269,7 @@ bool bp_matches(const struct breakpoint *bp, const struct event *ev)
 {
         switch (bp->kind) {
         case BP_GVA:
-                return has_gva(ev) && in(ev->gva, bp);
+                return gva_matches(bp, ev);
         case BP_GPA:
                 return gpa_matches(bp, ev);
         case BP_EXIT:

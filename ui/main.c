@@ -5,6 +5,8 @@
 
 #include "batch.h"
 #include "options.h"
+#include "repl.h"
+#include "tui.h"
 
 int main(int argc, char **argv)
 {
@@ -15,5 +17,9 @@ int main(int argc, char **argv)
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;
+        if (opt.interactive)
+                return tui_run(&opt);
+        if (opt.repl || opt.script)
+                return repl_run(&opt);
         return batch_run(&opt);
 }

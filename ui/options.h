@@ -18,6 +18,10 @@ struct options {
         bool quiet;
         bool keep_going;
         const char *trace; /* NULL: the built-in sample */
+        bool interactive;  /* -i: the ncurses stepper */
+        bool repl;         /* --repl: the readline debugger */
+        const char *script; /* --script: commands to run first */
+        bool no_color;     /* --no-color */
 };
 
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
