@@ -503,15 +503,18 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 }
                 uint64_t span = level_span(level);
                 uint64_t base = gva & ~(span - 1);
+                uint64_t child_gfn = w->table_gfn[level - 1];
+                bool direct = level <= w->leaf_level;
+                if (direct) /* inside a guest large page: a page of 4K pieces */
+                        child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
                 uint32_t child;
-                if (level > w->leaf_level) {
-                        child = get_page(s, w->table_gfn[level - 1], level - 1, false, base);
-                } else {
-                        /* Inside a guest large page: a direct page of 4K pieces. */
-                        uint64_t first = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
-                        child = get_page(s, first, level - 1, true, base);
-                }
+                bool existed = u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, direct), &child);
+                child = get_page(s, child_gfn, level - 1, direct, base);
                 link_child(sh, page, index, child);
+                /* A subtree linked in again may hold unsync pages whose
+                 * entries the guest has changed since: sync before use. */
+                if (existed && sh->unsync_count)
+                        resync_all(s);
                 page = child;
         }
         struct spage *sp = &sh->pages[page];
@@ -530,9 +533,11 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                              struct translation *t)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t aborted_refs = 0; /* the walk that faulted: paid for by the exit */
-        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &aborted_refs);
+        uint32_t refs = 0;
+        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
         if (!pte_permits(spte, kind)) {
+                /* The walk that faulted is paid for by the exit. */
+                refs = 0;
                 sim_exit(s, EXIT_PAGE_FAULT, gva, 0, kind, 0);
                 struct guest_walk w;
                 guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -544,8 +549,9 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                 guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
                 hostmem_back(&s->host, w.gpa >> PAGE_SHIFT);
                 fill_path(s, &w, gva);
-                spte = hw_walk(sh, sh->roots[0].page, gva, &t->refs);
+                spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
         }
+        t->refs = refs;
         /* The hardware used spte; the guest's view is reported beside it so
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
