@@ -106,6 +106,7 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         s->mmu = ops_for(cfg->mode);
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
+        u64map_init(&s->dirty.gfns);
 }
 
 void sim_free(struct sim *s)
@@ -113,6 +114,7 @@ void sim_free(struct sim *s)
         if (s->mmu->destroy)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
+        u64map_free(&s->dirty.gfns);
         hostmem_free(&s->host);
         guest_free(&s->guest);
 }
@@ -124,6 +126,7 @@ void sim_clone(struct sim *dst, const struct sim *src)
         guest_clone(&dst->guest, &src->guest);
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
+        u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
 }
 
@@ -134,6 +137,37 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
                 s->sinks[s->nsinks].ctx = ctx;
                 s->nsinks++;
         }
+}
+
+uint64_t sim_pwc_space(const struct sim *s)
+{
+        return s->cfg.pcid ? sim_asid(s) : 0;
+}
+
+uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last)
+{
+        int top = s->guest.levels;
+        if (!s->cfg.pwc)
+                return (uint32_t)(top - last + 1);
+        return pwc_walk_refs(&s->pwc, sim_pwc_space(s), addr, top, last);
+}
+
+bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
+{
+        if (!s->dirty.on || sim_is_logged(s, gfn))
+                return false;
+        u64map_put(&s->dirty.gfns, gfn, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .detail = detail};
+        sim_emit(s, &ev);
+        return true;
+}
+
+void sim_vmm_flush(struct sim *s)
+{
+        struct event ev = {.kind = EV_TLB_FLUSH, .detail = DETAIL_NONE};
+        ev.count = tlb_flush(&s->tlb);
+        pwc_flush(&s->pwc);
+        sim_emit(s, &ev);
 }
 
 void sim_emit(struct sim *s, struct event *ev)
@@ -340,6 +374,8 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
                         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
                         if (w.present)
                                 guest_set_accessed_dirty(&s->guest, &w, true);
+                        if (s->mmu->write_hit_clean)
+                                s->mmu->write_hit_clean(s, gpa);
                         e->dirty = true;
                 }
                 struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = gpa, .hpa = hpa,
@@ -420,8 +456,10 @@ static void do_cr3(struct sim *s, const struct op *op)
         struct event ev = {.kind = EV_CR3, .asid = op->asid,
                            .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
         sim_emit(s, &ev);
-        if (!s->cfg.pcid)
+        if (!s->cfg.pcid) {
                 flush_tlb(s, DETAIL_FLUSH_CR3);
+                pwc_flush(&s->pwc);
+        }
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, same);
 }
@@ -432,6 +470,7 @@ static void do_invlpg(struct sim *s, const struct op *op)
                 sim_exit(s, EXIT_INVLPG, op->gva, 0, ACCESS_READ, 0);
         struct event ev = {.kind = EV_INVLPG, .gva = op->gva};
         ev.count = tlb_invlpg(&s->tlb, sim_asid(s), op->gva);
+        pwc_flush(&s->pwc); /* INVLPG also drops the paging-structure caches */
         sim_emit(s, &ev);
         if (s->mmu->invlpg)
                 s->mmu->invlpg(s, op->gva);
@@ -443,8 +482,44 @@ static void do_tlb_flush(struct sim *s)
         if (s->mmu->exits_on_cr3)
                 sim_exit(s, EXIT_CR3, 0, guest_root(&s->guest) << PAGE_SHIFT, ACCESS_READ, 0);
         flush_tlb(s, DETAIL_FLUSH_GUEST);
+        pwc_flush(&s->pwc);
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, true);
+}
+
+static void do_dirty_log(struct sim *s, const struct op *op)
+{
+        struct event ev = {.kind = EV_DIRTY_LOG};
+        switch (op->dirty) {
+        case DIRTY_LOG_START:
+                s->dirty.on = true;
+                u64map_free(&s->dirty.gfns);
+                ev.detail = DETAIL_LOG_START;
+                sim_emit(s, &ev);
+                if (s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_START);
+                return;
+        case DIRTY_LOG_SYNC:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_SYNC);
+                ev.detail = DETAIL_LOG_SYNC;
+                ev.count = (uint32_t)s->dirty.gfns.count;
+                ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
+                sim_emit(s, &ev);
+                if (s->dirty.on) {
+                        u64map_free(&s->dirty.gfns);
+                        if (s->mmu->dirty_log)
+                                s->mmu->dirty_log(s, DIRTY_LOG_START);
+                }
+                return;
+        case DIRTY_LOG_STOP:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_STOP);
+                s->dirty.on = false;
+                ev.detail = DETAIL_LOG_STOP;
+                sim_emit(s, &ev);
+                return;
+        }
 }
 
 void sim_apply(struct sim *s, const struct op *op)
@@ -477,6 +552,9 @@ void sim_apply(struct sim *s, const struct op *op)
                 break;
         case OP_TLB_FLUSH:
                 do_tlb_flush(s);
+                break;
+        case OP_DIRTY_LOG:
+                do_dirty_log(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

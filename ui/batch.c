@@ -60,6 +60,8 @@ int batch_run(const struct options *opt)
                 uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
                 if (opt->stats_format == STATS_JSON)
                         stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);
+                else if (opt->stats_format == STATS_CSV)
+                        stats_print_csv(stdout, &main_sim.stats, has_native, native_cycles);
                 else
                         stats_print_line(stdout, &main_sim.stats, has_native, native_cycles);
         }

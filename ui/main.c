@@ -4,6 +4,7 @@
 #include <locale.h>
 
 #include "batch.h"
+#include "compare.h"
 #include "options.h"
 
 int main(int argc, char **argv)
@@ -15,5 +16,5 @@ int main(int argc, char **argv)
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;
-        return batch_run(&opt);
+        return opt.compare ? compare_run(&opt) : batch_run(&opt);
 }
