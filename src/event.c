@@ -202,13 +202,17 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_SYNC)
-                        put(&o, " sync round=%u pages=%u", ev->index, ev->count);
+                        put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count, ev->refs);
                 else
                         put(&o, " %s", ev->detail == DETAIL_LOG_START ? "start" : "stop");
                 break;
         case EV_DIRTY:
-                put(&o, " gpa=0x%llX%s", u(ev->gpa),
-                    ev->detail == DETAIL_DIRTY_PML ? " pml" : ev->detail == DETAIL_DIRTY_EXIT ? " exit" : "");
+                put(&o, " gpa=0x%llX", u(ev->gpa));
+                if (ev->count > 1)
+                        put(&o, " pages=%u", ev->count);
+                put(&o, "%s", ev->detail == DETAIL_DIRTY_PML    ? " pml"
+                              : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
+                                                                : "");
                 break;
         case EV_KIND_COUNT:
                 break;

@@ -86,7 +86,8 @@ struct event {
         uint64_t new_entry;    /* PT_*, SHADOW_*: entry after */
         uint32_t asid;
         uint32_t count;        /* TLB_FLUSH, SHADOW_ZAP: how many */
-        uint32_t refs;         /* ACCESS: page-walk memory references */
+        uint32_t refs;         /* ACCESS: page-walk memory references;
+                                  DIRTY_LOG sync: pages reported but not written */
         uint32_t exit_number;  /* VM_EXIT: 1-based count of exits so far */
         uint16_t index;        /* PT_*, SHADOW_*: entry index in its table */
         uint8_t level;         /* PT_*, SHADOW_*: level of that table (1 = leaf) */

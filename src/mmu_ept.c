@@ -14,6 +14,11 @@
  * 4K-granular, so nested leaves are 4K and a guest large page is cached by
  * the TLB in 4K pieces ("splintering").
  *
+ * With --host-pages 2M the host backs guest memory with 2M pages: nested
+ * walks are a level shorter, a violation maps 2M at once, the TLB may hold
+ * 2M entries for guest 2M pages, and dirty logging becomes coarse: one D
+ * bit covers 512 frames, all of which the VMM must report.
+ *
  * With --pwc, the walker caches upper-level entries in both dimensions:
  * guest links (which skip guest levels and their nested walks) and nested
  * links (which shorten each nested walk), the way the cold 24 references
@@ -36,6 +41,7 @@ struct ept_page {
 
 struct ept {
         int levels;
+        int leaf_level;    /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
         uint32_t pml_used; /* entries in the PML buffer */
         bool use_pwc;
         struct pwc pwc;         /* the nested dimension's page-walk cache */
@@ -58,6 +64,7 @@ static void *ept_create(struct sim *s)
         struct ept *e = xcalloc(1, sizeof *e);
         e->levels = s->cfg.ept_levels;
         e->use_pwc = s->cfg.pwc;
+        e->leaf_level = s->cfg.host_large ? 2 : 1;
         ept_new_page(e);
         return e;
 }
@@ -84,28 +91,30 @@ static bool nested_walk(struct ept *e, uint64_t gfn, uint32_t *refs)
 {
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
-        for (int level = e->levels; level >= 1; level--) {
+        for (int level = e->levels; level >= e->leaf_level; level--) {
                 uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
                 if (!pte_present(ent))
                         return false;
                 ix = (uint32_t)pte_frame(ent);
         }
-        *refs += e->use_pwc ? pwc_walk_refs(&e->pwc, 0, gpa, e->levels, 1) : (uint32_t)e->levels;
+        int last = e->leaf_level;
+        *refs += e->use_pwc ? pwc_walk_refs(&e->pwc, 0, gpa, e->levels, last)
+                            : (uint32_t)(e->levels - last + 1);
         return true;
 }
 
-/* The nested leaf entry of gfn, or NULL when there is none. */
+/* The nested leaf entry of gfn (4K or 2M), or NULL when there is none. */
 static uint64_t *nested_leaf(struct ept *e, uint64_t gfn)
 {
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
-        for (int level = e->levels; level > 1; level--) {
+        for (int level = e->levels; level > e->leaf_level; level--) {
                 uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
                 if (!pte_present(ent))
                         return NULL;
                 ix = (uint32_t)pte_frame(ent);
         }
-        uint64_t *leaf = &e->pages[ix].entry[pt_index(gpa, 1)];
+        uint64_t *leaf = &e->pages[ix].entry[pt_index(gpa, e->leaf_level)];
         return pte_present(*leaf) ? leaf : NULL;
 }
 
@@ -120,7 +129,14 @@ static void nested_write(struct sim *s, uint64_t gfn)
         *leaf |= PTE_D;
         if (!s->dirty.on)
                 return;
-        sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
+        if (e->leaf_level == 1) {
+                sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
+        } else {
+                /* One D bit for 2M: later writes inside it are not seen, so
+                 * the VMM must report the whole large page. */
+                uint64_t span = level_span(e->leaf_level) >> PAGE_SHIFT;
+                sim_log_dirty_range(s, gfn & ~(span - 1), (uint32_t)span, DETAIL_DIRTY_PML);
+        }
         if (++e->pml_used == PML_ENTRIES) {
                 struct event ev = {.kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .count = PML_ENTRIES};
                 sim_emit(s, &ev);
@@ -156,7 +172,7 @@ static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
         uint64_t gpa = gfn << PAGE_SHIFT;
         sim_exit(s, EXIT_EPT_VIOLATION, gva, gpa, ACCESS_READ, 0);
         uint32_t ix = 0;
-        for (int level = e->levels; level > 1; level--) {
+        for (int level = e->levels; level > e->leaf_level; level--) {
                 uint64_t *ent = &e->pages[ix].entry[pt_index(gpa, level)];
                 if (!pte_present(*ent)) {
                         uint32_t child = ept_new_page(e);
@@ -166,7 +182,8 @@ static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
                 ix = (uint32_t)pte_frame(*ent);
         }
         uint64_t hfn = hostmem_hfn(&s->host, gfn);
-        e->pages[ix].entry[pt_index(gpa, 1)] = pte_make(hfn, PTE_P | PTE_W);
+        uint64_t bits = PTE_P | PTE_W | (e->leaf_level > 1 ? PTE_PS : 0);
+        e->pages[ix].entry[pt_index(gpa, e->leaf_level)] = pte_make(hfn, bits);
         hostmem_back(&s->host, gfn);
         struct event ev = {.kind = EV_EPT_MAP, .gva = gva, .gpa = gpa, .hpa = hfn << PAGE_SHIFT};
         sim_emit(s, &ev);
@@ -210,7 +227,8 @@ restart:
                 nested_write(s, gfn);
         t->gpa = w.gpa;
         t->hpa = hostmem_hpa(&s->host, w.gpa);
-        t->level = 1;
+        /* The TLB caches the smaller of the two page sizes. */
+        t->level = w.leaf_level < e->leaf_level ? w.leaf_level : e->leaf_level;
         t->perm = w.leaf & PTE_PERM_MASK;
         t->dirty = (w.leaf & PTE_D) && (*nested_leaf(e, gfn) & PTE_D);
 }

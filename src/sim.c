@@ -107,6 +107,7 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
         u64map_init(&s->dirty.gfns);
+        u64map_init(&s->dirty.truth);
 }
 
 void sim_free(struct sim *s)
@@ -115,6 +116,7 @@ void sim_free(struct sim *s)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
         u64map_free(&s->dirty.gfns);
+        u64map_free(&s->dirty.truth);
         hostmem_free(&s->host);
         guest_free(&s->guest);
 }
@@ -127,6 +129,7 @@ void sim_clone(struct sim *dst, const struct sim *src)
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
         u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
+        u64map_clone(&dst->dirty.truth, &src->dirty.truth);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
 }
 
@@ -157,9 +160,20 @@ bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
         if (!s->dirty.on || sim_is_logged(s, gfn))
                 return false;
         u64map_put(&s->dirty.gfns, gfn, 1);
-        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .detail = detail};
+        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .count = 1, .detail = detail};
         sim_emit(s, &ev);
         return true;
+}
+
+void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint8_t detail)
+{
+        if (!s->dirty.on)
+                return;
+        for (uint32_t i = 0; i < count; i++)
+                u64map_put(&s->dirty.gfns, first_gfn + i, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = first_gfn << PAGE_SHIFT, .count = count,
+                           .detail = detail};
+        sim_emit(s, &ev);
 }
 
 void sim_vmm_flush(struct sim *s)
@@ -368,6 +382,8 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
                                              : hostmem_hpa(&s->host, gpa);
                 if (e->stale)
                         emit_stale(s, gva, hpa, false);
+                if (kind == ACCESS_WRITE && s->dirty.on)
+                        u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
                 if (kind == ACCESS_WRITE && !e->dirty) {
                         /* The walker's locked update of the D bit. */
                         struct guest_walk w;
@@ -387,6 +403,8 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
         s->mmu->translate(s, gva, kind, &t);
+        if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
+                u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF, .gva = gva, .access = (uint8_t)kind,
@@ -494,6 +512,7 @@ static void do_dirty_log(struct sim *s, const struct op *op)
         case DIRTY_LOG_START:
                 s->dirty.on = true;
                 u64map_free(&s->dirty.gfns);
+                u64map_free(&s->dirty.truth);
                 ev.detail = DETAIL_LOG_START;
                 sim_emit(s, &ev);
                 if (s->mmu->dirty_log)
@@ -504,10 +523,14 @@ static void do_dirty_log(struct sim *s, const struct op *op)
                         s->mmu->dirty_log(s, DIRTY_LOG_SYNC);
                 ev.detail = DETAIL_LOG_SYNC;
                 ev.count = (uint32_t)s->dirty.gfns.count;
+                /* Pages reported that were never written: coarse tracking. */
+                ev.refs = ev.count > s->dirty.truth.count
+                                  ? ev.count - (uint32_t)s->dirty.truth.count : 0;
                 ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
                 sim_emit(s, &ev);
                 if (s->dirty.on) {
                         u64map_free(&s->dirty.gfns);
+                        u64map_free(&s->dirty.truth);
                         if (s->mmu->dirty_log)
                                 s->mmu->dirty_log(s, DIRTY_LOG_START);
                 }

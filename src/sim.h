@@ -42,6 +42,7 @@ struct sim_config {
         bool pcid;          /* tag TLB entries by address space (PCID/VPID) */
         bool ad_emulation;  /* shadow: map clean pages read-only to emulate D */
         bool pwc;           /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;    /* EPT: the host backs guest memory with 2M pages */
         struct cost_model cost;
 };
 
@@ -66,7 +67,8 @@ void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits
 struct dirty_log {
         bool on;
         uint32_t round;     /* rounds synced so far */
-        struct u64map gfns; /* guest frames found written this round */
+        struct u64map gfns; /* guest frames the VMM reports written this round */
+        struct u64map truth; /* guest frames really written this round */
 };
 
 typedef void (*sim_sink_fn)(void *ctx, const struct event *ev);
@@ -153,6 +155,10 @@ uint64_t sim_pwc_space(const struct sim *s);
  * was not yet there): a DIRTY event with detail. Returns whether it was
  * newly logged. */
 bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail);
+
+/* The same for the count frames from first_gfn, which the VMM can only
+ * track together (a large host page): one DIRTY event for the range. */
+void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint8_t detail);
 
 static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
 {

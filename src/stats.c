@@ -148,6 +148,7 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                 if (ev->detail == DETAIL_LOG_SYNC) {
                         s->dirty_rounds++;
                         s->dirty_pages += ev->count;
+                        s->dirty_extra += ev->refs;
                 }
                 break;
         case EV_DIRTY:

@@ -40,6 +40,7 @@
         X(stale_tlb, "accesses through a TLB entry the guest had changed without INVLPG")          \
         X(dirty_rounds, "dirty-logging rounds synced (migration rounds)")                          \
         X(dirty_pages, "guest pages found written, summed over the rounds")                        \
+        X(dirty_extra, "pages reported dirty that were not written (coarse tracking)")          \
         X(dirty_exits, "exits that only dirty logging caused")                                     \
         X(exit_pt_write, "exits: trapped guest PT write")                                          \
         X(exit_page_fault, "exits: page fault on the shadow tables")                               \
@@ -56,7 +57,7 @@ struct stats {
 };
 
 /* Number of counters and their names, in the order of STATS_FIELDS. */
-#define STATS_COUNT 30
+#define STATS_COUNT 31
 const char *stats_name(unsigned i);
 const char *stats_help(unsigned i);
 uint64_t stats_value(const struct stats *s, unsigned i);

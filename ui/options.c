@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "run.h"
 
@@ -30,6 +31,8 @@ static const char usage_text[] =
         "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
         "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
         "                         (default on)\n"
+        "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
+        "                         memory under EPT\n"
         "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
         "                         plain walk counts show)\n"
         "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
@@ -55,6 +58,7 @@ enum long_only {
         OPT_PCID,
         OPT_AD,
         OPT_PWC,
+        OPT_HOST_PAGES,
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
@@ -70,6 +74,7 @@ static const struct option long_options[] = {
         {"pcid", no_argument, NULL, OPT_PCID},
         {"ad-emulation", required_argument, NULL, OPT_AD},
         {"pwc", required_argument, NULL, OPT_PWC},
+        {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
         {"cost", required_argument, NULL, OPT_COST},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
@@ -178,6 +183,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
                                 return usage_error("--ad-emulation expects on or off, not '%s'", optarg);
+                        break;
+                case OPT_HOST_PAGES:
+                        if (strcasecmp(optarg, "4K") && strcasecmp(optarg, "2M"))
+                                return usage_error("--host-pages expects 4K or 2M, not '%s'", optarg);
+                        opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
                         break;
                 case OPT_PWC:
                         if (!parse_on_off(optarg, &opt->cfg.pwc))

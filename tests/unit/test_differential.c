@@ -154,6 +154,7 @@ static void test_variants(void **state)
                 cfg.tlb_sets = (v & 4) ? 2 : 16;
                 cfg.tlb_ways = (v & 4) ? 1 : 4;
                 cfg.pwc = (v & 1) == 0;
+                cfg.host_large = (v & 2) == 0;
                 check_agreement(&cfg, true, 10);
         }
         struct sim_config cfg = config_for(MODE_NATIVE);

@@ -393,6 +393,33 @@ static void test_dirty_logging(void **state)
         assert_int_equal(s.stats.dirty_exits, 2);
 }
 
+/* Host 2M pages under EPT: shorter nested walks, 2M TLB entries for guest
+ * 2M pages, and coarse dirty logging that over-reports. */
+static void test_host_large_pages(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_EPT);
+        cfg.host_large = true;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
+                 "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
+        assert_int_equal(s.stats.ept_violations, 2); /* the tables' 2M, the data's 2M */
+        assert_int_equal(s.stats.tlb_hits, 2);       /* one 2M TLB entry serves both */
+        assert_int_equal(find_kind(&rec, 0, EV_ACCESS) < rec.n, 1);
+        assert_int_equal(rec.ev[find_kind(&rec, 0, EV_ACCESS)].refs, (2 + 1) * (3 + 1) + 3);
+        const struct event *sync = last_kind(&rec, EV_DIRTY_LOG);
+        assert_int_equal(sync->count, 512);
+        assert_int_equal(sync->refs, 510); /* two pages written, 512 reported */
+        assert_int_equal(s.stats.dirty_extra, 510);
+        stop();
+        cfg.host_large = false;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
+                 "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
+        assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 2);
+        assert_int_equal(s.stats.dirty_extra, 0);
+}
+
 /* Page-walk caches shrink the walks of neighbouring misses. */
 static void test_page_walk_cache(void **state)
 {
@@ -439,6 +466,7 @@ int main(void)
                 cmocka_unit_test_teardown(test_page_crossing, teardown),
                 cmocka_unit_test_teardown(test_dirty_logging, teardown),
                 cmocka_unit_test_teardown(test_page_walk_cache, teardown),
+                cmocka_unit_test_teardown(test_host_large_pages, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
