@@ -91,21 +91,24 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
         }
 }
 
-/* Nested levels present for gfn (m when fully mapped). */
-static int nested_depth(const struct sim *m, uint64_t gfn)
+/* The nested walk of gfn: the entries it reads into *refs; whether it
+ * reaches a leaf (4K, or 2M with large host pages). */
+static bool nested_walk(const struct sim *m, uint64_t gfn, unsigned *refs)
 {
         uint32_t id = 0;
-        int levels = m->cfg.ept_levels;
-        for (int level = levels; level >= 1; level--) {
+        for (int level = m->cfg.ept_levels; level >= 1; level--) {
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v))
-                        return levels - level;
+                        return false;
                 uint64_t e = v.entry[pt_index(gfn << PAGE_SHIFT, level)];
+                (*refs)++;
                 if (!pte_present(e))
-                        return levels - level;
+                        return false;
+                if (level == 1 || (e & PTE_PS))
+                        return true;
                 id = (uint32_t)pte_frame(e);
         }
-        return levels;
+        return false;
 }
 
 static void ept_line(struct cmd_ctx *ctx, const char *label, const struct sim *m,
@@ -122,9 +125,9 @@ static void ept_line(struct cmd_ctx *ctx, const char *label, const struct sim *m
                         gfn = w->gpa >> PAGE_SHIFT;
                 else
                         break;
-                if (nested_depth(m, gfn) < mm && missing++ == 0)
+                if (!nested_walk(m, gfn, &refs) && missing++ == 0)
                         first_missing = gfn << PAGE_SHIFT;
-                refs += (unsigned)mm + (i < w->depth);
+                refs += i < w->depth; /* the guest entry itself */
         }
         if (missing)
                 cmd_print(ctx,

@@ -127,6 +127,10 @@ static void phrase(struct out *o, const struct event *ev)
                         put(o, "guest frame 0x%llX has no EPT entry: EPT violation -> VM exit #%u",
                             u(ev->gpa), ev->exit_number);
                         break;
+                case EXIT_PML_FULL:
+                        put(o, "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
+                            ev->exit_number);
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }
@@ -185,6 +189,23 @@ static void phrase(struct out *o, const struct event *ev)
                     "INVLPG",
                     u(ev->hpa));
                 break;
+        case EV_DIRTY_LOG:
+                if (ev->detail == DETAIL_LOG_START)
+                        put(o, "the VMM started dirty logging (live migration): writes are tracked");
+                else if (ev->detail == DETAIL_LOG_SYNC)
+                        put(o, "dirty-log round %u: %u pages reported written (%u of them not "
+                               "really)", ev->index, ev->count, ev->refs);
+                else
+                        put(o, "the VMM stopped dirty logging");
+                break;
+        case EV_DIRTY:
+                if (ev->detail == DETAIL_DIRTY_PML)
+                        put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit", u(ev->gpa));
+                else if (ev->detail == DETAIL_DIRTY_EXIT)
+                        put(o, "the VMM logged gpa 0x%llX as written, found through an exit", u(ev->gpa));
+                else
+                        put(o, "gpa 0x%llX logged as written", u(ev->gpa));
+                break;
         case EV_KIND_COUNT:
                 break;
         }
@@ -232,6 +253,9 @@ static void why(struct out *o, const struct event *evs, size_t cur, const struct
                 put(o, "; under EPT a CR3 load does not exit");
         } else if (shadow && why_exit == EXIT_INVLPG) {
                 put(o, "; under EPT INVLPG does not exit");
+        } else if (why_exit == EXIT_PML_FULL) {
+                put(o, "; one exit per 512 pages written, where shadow paging exits on each first "
+                       "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
                 put(o, "; once per guest frame: shadow paging pays on guest PT writes instead");
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {

@@ -250,6 +250,7 @@ static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
         case EV_ACCESS:
         case EV_EPT_MAP:
         case EV_TLB_EVICT:
+        case EV_DIRTY:
                 gpa = true;
                 break;
         case EV_STALE_TLB:

@@ -393,15 +393,16 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
                 r->last = i == last;
                 r->level = (uint8_t)level;
                 r->on_walk = walk && b->has_focus && pt_index(b->focus, level) == (unsigned)i;
-                if (level == 1) {
+                if (level == 1 || (e & PTE_PS)) {
                         r->leaf = true;
                         for (size_t k = 0; k < b->nevs; k++)
                                 if (b->evs[k].kind == EV_EPT_MAP &&
-                                    (b->evs[k].gpa & ~PAGE_OFFSET_MASK) == r->addr)
+                                    (b->evs[k].gpa & ~(level_span(level) - 1)) == r->addr)
                                         r->mark = MARK_MAPPED;
-                        snprintf(r->text, sizeof r->text, "[%3d] gpa 0x%llX->hpa 0x%llX", i,
+                        snprintf(r->text, sizeof r->text, "[%3d] gpa 0x%llX->hpa 0x%llX%s%s", i,
                                  (unsigned long long)r->addr,
-                                 (unsigned long long)(pte_frame(e) << PAGE_SHIFT));
+                                 (unsigned long long)(pte_frame(e) << PAGE_SHIFT),
+                                 level > 1 ? " 2M" : "", (e & PTE_D) ? " D" : "");
                         continue;
                 }
                 uint32_t child = (uint32_t)pte_frame(e);

@@ -7,13 +7,11 @@
  */
 #include "batch.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "event.h"
 #include "run.h"
-#include "sample.h"
+#include "input.h"
 
 static void log_sink(void *ctx, const struct event *ev)
 {
@@ -25,18 +23,11 @@ static void log_sink(void *ctx, const struct event *ev)
 
 int batch_run(const struct options *opt)
 {
-        struct trace_limits limits;
         struct trace_reader reader;
-        sim_config_limits(&opt->cfg, &limits);
-        const char *name = opt->trace ? opt->trace : "sample_trace.txt";
-        if (!opt->trace) {
-                trace_open_string(&reader, sample_trace, opt->format, &limits);
-        } else if (trace_open(&reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", opt->trace, strerror(errno));
-                return EXIT_NOINPUT;
-        }
-        if (opt->trace && strcmp(opt->trace, "-") == 0)
-                name = "<stdin>";
+        const char *name;
+        int status = input_open(opt, &reader, &name);
+        if (status != 0)
+                return status;
 
         static char outbuf[1 << 16];
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
@@ -53,20 +44,19 @@ int batch_run(const struct options *opt)
 
         struct sim *sims[2] = {&main_sim, &native_sim};
         struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
-        int status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
+        status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
         trace_close(&reader);
 
         if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
                 uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
                 if (opt->stats_format == STATS_JSON)
                         stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);
+                else if (opt->stats_format == STATS_CSV)
+                        stats_print_csv(stdout, &main_sim.stats, has_native, native_cycles);
                 else
                         stats_print_line(stdout, &main_sim.stats, has_native, native_cycles);
         }
-        if (fflush(stdout) != 0 && status == 0) {
-                fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno));
-                status = EXIT_IOERR;
-        }
+        status = input_finish_output(status);
         sim_free(&main_sim);
         if (has_native)
                 sim_free(&native_sim);

@@ -4,6 +4,7 @@
 #include <locale.h>
 
 #include "batch.h"
+#include "compare.h"
 #include "options.h"
 #include "repl.h"
 #include "tui.h"
@@ -21,5 +22,5 @@ int main(int argc, char **argv)
                 return tui_run(&opt);
         if (opt.repl || opt.script)
                 return repl_run(&opt);
-        return batch_run(&opt);
+        return opt.compare ? compare_run(&opt) : batch_run(&opt);
 }

@@ -358,7 +358,7 @@ static void test_complete(void **state)
         assert_non_null(strstr(words, "SHADOW_UPDATE "));
         words[0] = '\0';
         cmd_complete(&f->ctx, "b exit ", collect, words);
-        assert_string_equal(words, "pt_write page_fault cr3 invlpg ept_violation ");
+        assert_non_null(strstr(words, "pt_write page_fault cr3 invlpg ept_violation "));
         words[0] = '\0';
         cmd_complete(&f->ctx, "info ", collect, words);
         assert_non_null(strstr(words, "breakpoints tlb stats"));

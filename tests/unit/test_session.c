@@ -606,9 +606,8 @@ static void test_bad_line_and_inputs(void **state)
         open_text(&s, MODE_SHADOW, "R 0x1000\nFROB 12\nR 0x2000\n", -1);
         assert_int_equal(session_step(&s, 1, false), STOP_DONE);
         assert_int_equal(session_step(&s, 1, false), STOP_ERROR);
-        assert_string_equal(s.msg,
-                            "t.txt:2:1: error: expected a keyword (PT_WRITE, PT_CLEAR, "
-                            "PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH), found 'FROB'");
+        assert_non_null(strstr(s.msg, "t.txt:2:1: error: expected a keyword (PT_WRITE, "));
+        assert_non_null(strstr(s.msg, "found 'FROB'"));
         assert_int_equal(session_step(&s, 1, false), STOP_DONE);
         assert_int_equal(s.op.line, 3);
         /* Replays skip the bad line silently. */
