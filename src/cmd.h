@@ -52,8 +52,9 @@ struct cmd_ctx {
         void *face;
         /* The face's own commands (NULL-terminated), or NULL. */
         const struct cmd_entry *const *extra;
-        /* The guest virtual address of the entry selected on screen. */
-        bool (*selection)(void *face, uint64_t *gva);
+        /* The breakpoint the entry selected on screen suggests (its page,
+         * or the range a table entry covers). */
+        bool (*selection)(void *face, struct breakpoint *bp);
         /* Shows help on a topic (NULL: all) the face's way; when absent,
          * help prints the command table. */
         void (*show_help)(void *face, const char *topic);

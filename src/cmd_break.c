@@ -49,33 +49,38 @@ const struct cmd_entry cmd_break_entry = {
 
 static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-        uint64_t gva;
+        struct breakpoint want;
         if (argc > 1) {
-                if (!trace_parse_number(argv[1], strlen(argv[1]), &gva))
-                        return cmd_error(
-                            ctx, "expected an address (hex 0x... or decimal), found '%s'", argv[1]);
-        } else if (!ctx->selection || !ctx->selection(ctx->face, &gva)) {
+                if (bp_parse(argv[1], &want, ctx->err, sizeof ctx->err) < 0)
+                        return CMD_ERROR;
+                if (want.kind != BP_GVA)
+                        return cmd_error(ctx, "expected an address or range, found '%s'", argv[1]);
+        } else if (!ctx->selection || !ctx->selection(ctx->face, &want)) {
                 return cmd_error(ctx, "no page selected: select a mapping or give an address");
         }
-        uint64_t page = gva & ~PAGE_OFFSET_MASK;
         for (size_t i = 0; i < ctx->s->nbps; i++) {
                 struct breakpoint *bp = &ctx->s->bps[i];
-                if (bp->kind == BP_GVA && bp->lo == page && bp->hi == page + PAGE_SIZE) {
+                if (bp->kind == want.kind && bp->lo == want.lo && bp->hi == want.hi) {
                         announce(ctx, "Deleted breakpoint", bp);
                         session_break_delete(ctx->s, bp->id);
                         return CMD_OK;
                 }
         }
-        struct breakpoint bp = {
-            .kind = BP_GVA, .lo = page, .hi = page + PAGE_SIZE, .enabled = true, .value = -1};
-        int id = session_break_add(ctx->s, &bp);
+        want.enabled = true;
+        int id = session_break_add(ctx->s, &want);
         announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
         return CMD_OK;
 }
 
 const struct cmd_entry cmd_toggle_entry = {
-    "toggle", NULL, "[ADDR]", "set or clear a breakpoint on a page (default: the selected one)",
-    0,        1,    0,        cmd_toggle_exec,
+    "toggle",
+    NULL,
+    "[ADDR[/SIZE]]",
+    "set or clear a breakpoint on a page or range (default: the selected entry)",
+    0,
+    1,
+    0,
+    cmd_toggle_exec,
 };
 
 /* Applies op to the breakpoints named by argv[1..] ("all" for every one). */

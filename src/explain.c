@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Most links shown in a chain; older ones become "...". */
-#define MAX_LINKS 4
+#define MAX_LINKS 3
 
 struct out {
         char *buf;
@@ -128,7 +128,8 @@ static void phrase(struct out *o, const struct event *ev)
                             u(ev->gpa), ev->exit_number);
                         break;
                 case EXIT_PML_FULL:
-                        put(o, "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
+                        put(o,
+                            "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
                             ev->exit_number);
                         break;
                 case EXIT_REASON_COUNT:
@@ -191,24 +192,63 @@ static void phrase(struct out *o, const struct event *ev)
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
-                        put(o, "the VMM started dirty logging (live migration): writes are tracked");
+                        put(o,
+                            "the VMM started dirty logging (live migration): writes are tracked");
                 else if (ev->detail == DETAIL_LOG_SYNC)
-                        put(o, "dirty-log round %u: %u pages reported written (%u of them not "
-                               "really)", ev->index, ev->count, ev->refs);
+                        put(o,
+                            "dirty-log round %u: %u pages reported written (%u of them not "
+                            "really)",
+                            ev->index, ev->count, ev->refs);
                 else
                         put(o, "the VMM stopped dirty logging");
                 break;
         case EV_DIRTY:
                 if (ev->detail == DETAIL_DIRTY_PML)
-                        put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit", u(ev->gpa));
+                        put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit",
+                            u(ev->gpa));
                 else if (ev->detail == DETAIL_DIRTY_EXIT)
-                        put(o, "the VMM logged gpa 0x%llX as written, found through an exit", u(ev->gpa));
+                        put(o, "the VMM logged gpa 0x%llX as written, found through an exit",
+                            u(ev->gpa));
                 else
                         put(o, "gpa 0x%llX logged as written", u(ev->gpa));
                 break;
         case EV_KIND_COUNT:
                 break;
         }
+}
+
+/* A run of n events of one kind (n > 1), told once. */
+static void phrase_run(struct out *o, const struct event *ev, size_t n)
+{
+        switch (ev->kind) {
+        case EV_SHADOW_PAGE:
+                put(o, "the VMM shadowed %zu guest tables: they are write-protected now", n);
+                break;
+        case EV_PT_LINK:
+                put(o, "guest linked %zu new tables", n);
+                break;
+        case EV_SHADOW_UPDATE:
+                put(o, "%zu shadow entries updated", n);
+                break;
+        case EV_SHADOW_ZAP:
+                put(o, "%zu shadow entries or pages dropped", n);
+                break;
+        case EV_EPT_MAP:
+                put(o, "the VMM mapped %zu guest frames in the EPT", n);
+                break;
+        default:
+                phrase(o, ev);
+                put(o, " (and %zu more like it)", n - 1);
+                break;
+        }
+}
+
+/* Whether b continues a run that a started (same kind, and for stores the
+ * same trapping). */
+static bool same_run(const struct event *a, const struct event *b)
+{
+        return a->kind == b->kind && a->trapped == b->trapped && a->detail == b->detail &&
+               a->kind != EV_VM_EXIT && a->kind != EV_ACCESS;
 }
 
 size_t explain_phrase(const struct event *ev, char *buf, size_t n)
@@ -290,15 +330,31 @@ size_t explain_event(const struct event *evs, size_t nevs, size_t cur, const str
                 buf[0] = '\0';
         if (cur >= nevs)
                 return 0;
-        size_t first = 0;
-        if (cur + 1 > MAX_LINKS) {
-                first = cur + 1 - MAX_LINKS;
-                put(&o, "... -> ");
+        /* Links: runs of like events told once; the last MAX_LINKS kept. */
+        size_t start[64], count[64], nlinks = 0;
+        for (size_t i = 0; i <= cur; i++) {
+                if (nlinks && same_run(&evs[start[nlinks - 1]], &evs[i])) {
+                        count[nlinks - 1]++;
+                        continue;
+                }
+                if (nlinks == 64) {
+                        memmove(start, start + 1, 63 * sizeof *start);
+                        memmove(count, count + 1, 63 * sizeof *count);
+                        nlinks--;
+                }
+                start[nlinks] = i;
+                count[nlinks++] = 1;
         }
-        for (size_t i = first; i <= cur; i++) {
-                if (i > first)
+        size_t first = nlinks > MAX_LINKS ? nlinks - MAX_LINKS : 0;
+        if (first)
+                put(&o, "... -> ");
+        for (size_t l = first; l < nlinks; l++) {
+                if (l > first)
                         put(&o, " -> ");
-                phrase(&o, &evs[i]);
+                if (count[l] == 1)
+                        phrase(&o, &evs[start[l]]);
+                else
+                        phrase_run(&o, &evs[start[l]], count[l]);
         }
         why(&o, evs, cur, cfg);
         return o.len;

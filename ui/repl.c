@@ -199,9 +199,7 @@ static char **complete(const char *text, int start, int end)
         return rl_completion_matches(text, generator);
 }
 
-/* The history file's path, its directory created. Returns false when
- * there is no home to keep it in. */
-static bool history_path(char *buf, size_t n)
+bool stepper_history_path(char *buf, size_t n)
 {
         const char *state = getenv("XDG_STATE_HOME");
         const char *home = getenv("HOME");
@@ -225,14 +223,28 @@ static bool history_path(char *buf, size_t n)
         return true;
 }
 
-static int prompt_loop(struct cmd_ctx *ctx)
+void stepper_completion(struct cmd_ctx *ctx)
 {
-        char hist[4200];
-        bool has_hist = history_path(hist, sizeof hist);
-        bool failed = false;
         completing = ctx;
         rl_readline_name = "shadow-sim";
         rl_attempted_completion_function = complete;
+}
+
+void stepper_completion_done(void)
+{
+        for (size_t i = match_next; i < matches.n; i++)
+                free(matches.v[i]);
+        free(matches.v);
+        memset(&matches, 0, sizeof matches);
+        match_next = 0;
+}
+
+static int prompt_loop(struct cmd_ctx *ctx)
+{
+        char hist[4200];
+        bool has_hist = stepper_history_path(hist, sizeof hist);
+        bool failed = false;
+        stepper_completion(ctx);
         rl_catch_signals = 0;
         using_history();
         if (has_hist)
@@ -257,9 +269,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 write_history(hist);
                 history_truncate_file(hist, HISTORY_LINES);
         }
-        for (size_t i = match_next; i < matches.n; i++)
-                free(matches.v[i]);
-        free(matches.v);
+        stepper_completion_done();
         clear_history();
         return 0;
 }

@@ -25,4 +25,14 @@ int stepper_open(struct session *s, const struct options *opt);
  * in the script sets *quit. */
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit);
 
+/* The readline history file, $XDG_STATE_HOME/shadow-sim/history or
+ * ~/.local/state/shadow-sim/history, its directory created. Returns false
+ * when there is no home to keep it in. */
+bool stepper_history_path(char *buf, size_t n);
+
+/* Makes readline complete commands and their arguments for ctx; done
+ * frees what completion kept. */
+void stepper_completion(struct cmd_ctx *ctx);
+void stepper_completion_done(void);
+
 #endif

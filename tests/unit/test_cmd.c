@@ -45,10 +45,13 @@ static void out(void *face, const char *line)
                 c->len += (size_t)n;
 }
 
-static bool selection(void *face, uint64_t *gva)
+static bool selection(void *face, struct breakpoint *bp)
 {
         struct capture *c = face;
-        *gva = c->selected;
+        memset(bp, 0, sizeof *bp);
+        bp->kind = BP_GVA;
+        bp->lo = c->selected & ~0xFFFULL;
+        bp->hi = bp->lo + 0x1000;
         return c->has_selection;
 }
 
@@ -242,6 +245,11 @@ static void test_breakpoints(void **state)
         assert_string_equal(o, "Breakpoint 3: gva 0x2000-0x2FFF\n");
         o = run(f, "toggle 0x2000", CMD_OK);
         assert_string_equal(o, "Deleted breakpoint 3: gva 0x2000-0x2FFF\n");
+        o = run(f, "toggle 0x400000/2M", CMD_OK);
+        assert_string_equal(o, "Breakpoint 4: gva 0x400000-0x5FFFFF\n");
+        o = run(f, "toggle 0x400000/2M", CMD_OK);
+        assert_string_equal(o, "Deleted breakpoint 4: gva 0x400000-0x5FFFFF\n");
+        run(f, "toggle exit", CMD_ERROR);
         o = run(f, "delete 1 2", CMD_OK);
         assert_string_equal(o, "Deleted breakpoint 1: gva 0x1000-0x1FFF\n"
                                "Deleted breakpoint 2: exit cr3\n");
