@@ -112,8 +112,11 @@ static void phrase(struct out *o, const struct event *ev)
                         break;
                 case EXIT_PAGE_FAULT:
                         put(o,
-                            "TLB miss and no shadow entry for 0x%llX: hidden page fault -> VM exit "
-                            "#%u",
+                            "TLB miss and no shadow entry allows this %s of 0x%llX: hidden page "
+                            "fault -> VM exit #%u",
+                            ev->access == ACCESS_WRITE  ? "write"
+                            : ev->access == ACCESS_EXEC ? "fetch"
+                                                        : "read",
                             u(ev->gva), ev->exit_number);
                         break;
                 case EXIT_CR3:

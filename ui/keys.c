@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 const struct key_binding key_bindings[] = {
-    {'?', "?", "help", "this help (F1 too)", NULL},
+    {'?', "?", "help", "this help", NULL},
     {KEY_F(1), "F1", "help", "this help", "Help"},
     {'s', "s", "step", "step one trace line (stops at a breakpoint inside it)", NULL},
     {KEY_F(10), "F10", "step", "step one trace line", "Step"},

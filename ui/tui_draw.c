@@ -22,16 +22,20 @@ void tui_colors_init(struct tui *t)
                 return;
         start_color();
         use_default_colors();
-        init_pair(COL_TITLE, COLOR_BLACK, COLOR_CYAN);
+        init_pair(COL_TITLE, COLOR_WHITE, COLOR_BLUE);
         init_pair(COL_TRAP, COLOR_RED, -1);
         init_pair(COL_SHADOW, COLOR_GREEN, -1);
         init_pair(COL_ZAP, COLOR_YELLOW, -1);
         init_pair(COL_SYNC, COLOR_MAGENTA, -1);
         init_pair(COL_EPT, COLOR_CYAN, -1);
         init_pair(COL_WALK, COLOR_YELLOW, -1);
-        init_pair(COL_DIM, COLOR_BLUE, -1);
+        /* What is still to come: grey where there are 256 colours, else
+         * dim (a dark blue is unreadable on a projector). */
+        if (COLORS >= 256)
+                init_pair(COL_DIM, 245, -1);
         init_pair(COL_ERROR, COLOR_RED, -1);
-        init_pair(COL_BAR, COLOR_BLACK, COLOR_WHITE);
+        init_pair(COL_BAR, COLOR_BLACK, COLOR_CYAN);
+        init_pair(COL_CURRENT, COLOR_BLACK, COLOR_WHITE);
 }
 
 /* Monochrome: what each colour becomes as an attribute. */
@@ -40,6 +44,7 @@ static int mono_attr(enum tui_color c)
         switch (c) {
         case COL_TITLE:
         case COL_BAR:
+        case COL_CURRENT:
                 return A_REVERSE;
         case COL_TRAP:
         case COL_ERROR:
@@ -59,7 +64,7 @@ int tui_attr(const struct tui *t, enum tui_color c)
 {
         if (c == COL_NONE)
                 return 0;
-        if (!t->color)
+        if (!t->color || (c == COL_DIM && COLORS < 256))
                 return mono_attr(c);
         int a = COLOR_PAIR(c);
         if (c == COL_TRAP || c == COL_WALK || c == COL_ERROR)
@@ -254,15 +259,17 @@ static void draw_pane(struct tui *t, int id)
 
 /* ---- bars --------------------------------------------------------------- */
 
-/* A count in at most 6 characters: 1234, 12.3k, 4.5M. */
+/* A count in at most 6 characters: 12345, 123.4k, 12.35M, 1.23G. */
 static void compact(uint64_t v, char *buf, size_t n)
 {
         if (v < 100000)
                 snprintf(buf, n, "%llu", (unsigned long long)v);
-        else if (v < 10000000)
+        else if (v < 1000000)
                 snprintf(buf, n, "%.1fk", (double)v / 1e3);
+        else if (v < 1000000000)
+                snprintf(buf, n, "%.2fM", (double)v / 1e6);
         else
-                snprintf(buf, n, "%.1fM", (double)v / 1e6);
+                snprintf(buf, n, "%.2fG", (double)v / 1e9);
 }
 
 /* The counters a room compares, in columns that line up between the two
@@ -376,22 +383,22 @@ static void draw_bar(struct tui *t)
 static void draw_popup(struct tui *t)
 {
         struct popup *pp = &t->popup;
-        int w = t->cols - 4, h = t->rows - 4;
+        int w = t->cols - 2, h = t->rows - 4;
         if (w < 10 || h < 3)
                 return;
-        struct pane frame = {.y = 2, .x = 2, .h = h, .w = w};
+        struct pane frame = {.y = 2, .x = 1, .h = h, .w = w};
         for (int y = 1; y < h - 1; y++)
-                mvhline(2 + y, 3, ' ', w - 2);
+                mvhline(2 + y, 2, ' ', w - 2);
         frame_box(t, &frame, pp->title, true);
         int vis = h - 2;
         if (pp->top + (size_t)vis > pp->n)
                 pp->top = pp->n > (size_t)vis ? pp->n - (size_t)vis : 0;
         for (int r = 0; r < vis && pp->top + (size_t)r < pp->n; r++)
-                tui_put(t, 3 + r, 4, w - 4, 0, pp->lines[pp->top + (size_t)r]);
+                tui_put(t, 3 + r, 3, w - 4, 0, pp->lines[pp->top + (size_t)r]);
         char foot[96];
         snprintf(foot, sizeof foot, " q/Esc closes, arrows scroll  %zu/%zu ",
                  pp->n ? pp->top + 1 : 0, pp->n);
-        tui_put(t, 2 + h - 1, 4, w - 6, A_BOLD, foot);
+        tui_put(t, 2 + h - 1, 3, w - 6, A_BOLD, foot);
 }
 
 static void draw_too_small(struct tui *t)

@@ -31,16 +31,17 @@ enum pane_id { PANE_GUEST, PANE_MMU, PANE_TLB, PANE_LOG, PANE_COUNT };
 /* Colour pairs (attributes alone when there are no colours). */
 enum tui_color {
         COL_NONE,
-        COL_TITLE,  /* a focused pane's title */
-        COL_TRAP,   /* VM exits, trapped stores */
-        COL_SHADOW, /* shadow fills and updates */
-        COL_ZAP,    /* zaps, evictions, flushes */
-        COL_SYNC,   /* unsync and resync: out-of-sync tables */
-        COL_EPT,    /* EPT violations and maps */
-        COL_WALK,   /* the walk of the current event */
-        COL_DIM,    /* what is still to come */
-        COL_ERROR,  /* error messages */
-        COL_BAR,    /* the stats and F-key bars */
+        COL_TITLE,   /* a focused pane's title */
+        COL_TRAP,    /* VM exits, trapped stores */
+        COL_SHADOW,  /* shadow fills and updates */
+        COL_ZAP,     /* zaps, evictions, flushes */
+        COL_SYNC,    /* unsync and resync: out-of-sync tables */
+        COL_EPT,     /* EPT violations and maps */
+        COL_WALK,    /* the walk of the current event */
+        COL_DIM,     /* what is still to come */
+        COL_ERROR,   /* error messages */
+        COL_BAR,     /* the F-key bar labels */
+        COL_CURRENT, /* the current event when it has no colour of its own */
         COL_COUNT
 };
 
@@ -86,6 +87,7 @@ struct pane {
         bool gpa_rows;         /* tree panes: rows are guest physical (EPT) */
         struct log_row *log;   /* log pane */
         size_t nlog, cap_log;
+        int line_width;     /* log pane: columns of the line numbers */
         uint32_t *tlb_rows; /* TLB pane: row -> entry index (TLB_EVICTED: the ghost) */
         size_t ntlb, cap_tlb;
         size_t tlb_focus;     /* TLB pane: the row the current op touched */

@@ -313,8 +313,8 @@ static void log_op(struct pane *p, uint64_t opno, const struct op *op, bool futu
         r->is_op = true;
         r->future = future;
         op_format(op, buf, sizeof buf);
-        snprintf(r->text, sizeof r->text, "%5llu %s", (unsigned long long)op->line, buf);
-        r->text[sizeof r->text - 1] = '\0';
+        snprintf(r->text, sizeof r->text, "%*llu %s", p->line_width, (unsigned long long)op->line,
+                 buf);
 }
 
 static void log_event(struct pane *p, uint64_t opno, const struct event *ev, bool future,
@@ -329,8 +329,8 @@ static void log_event(struct pane *p, uint64_t opno, const struct event *ev, boo
         r->current = current;
         event_format(ev, buf, sizeof buf);
         const char *text = strncmp(buf, "[TRACE] ", 8) == 0 ? buf + 8 : buf;
-        snprintf(r->text, sizeof r->text, "    %s #%llu %.120s", current ? "=>" : "  ",
-                 (unsigned long long)ev->seq, text);
+        snprintf(r->text, sizeof r->text, "%*s%s #%llu %.120s", p->line_width - 1, "",
+                 current ? "=>" : "  ", (unsigned long long)ev->seq, text);
 }
 
 struct log_fill {
@@ -354,6 +354,12 @@ static void log_rebuild(struct tui *t, struct pane *p)
         struct session *s = t->s;
         uint64_t cur = s->op_known ? session_ops(s) : 0;
         uint64_t back = (uint64_t)(p->h > 0 ? p->h : 24) + 8;
+        /* Line numbers as wide as the largest shown (at least 5). */
+        char digits[24];
+        p->line_width =
+            snprintf(digits, sizeof digits, "%llu", (unsigned long long)s->op.line + 99);
+        if (p->line_width < 5)
+                p->line_width = 5;
         p->nlog = 0;
         struct log_fill f = {p, cur};
         if (cur > 1)
@@ -371,7 +377,7 @@ static void log_rebuild(struct tui *t, struct pane *p)
                 struct log_row *r = log_add(p);
                 r->future = true;
                 r->opno = cur + 1;
-                snprintf(r->text, sizeof r->text, "      (end of trace)");
+                snprintf(r->text, sizeof r->text, "%*s(end of trace)", p->line_width + 1, "");
         }
         if (p->sel >= p->nlog)
                 p->sel = p->nlog ? p->nlog - 1 : 0;
@@ -420,18 +426,21 @@ static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
 {
         const struct log_row *r = &p->log[i];
         int attr = selected ? A_REVERSE : 0;
-        if (r->current)
-                attr |= A_REVERSE | A_BOLD;
-        if (r->future)
+        enum tui_color col = r->is_op ? COL_NONE : tui_event_color(&r->ev);
+        if (r->current && col == COL_NONE)
+                attr = tui_attr(t, COL_CURRENT) | A_BOLD;
+        else if (r->current)
+                attr |= A_REVERSE | A_BOLD | tui_attr(t, col);
+        else if (r->future)
                 attr |= tui_attr(t, COL_DIM);
         else if (r->is_op)
                 attr |= A_BOLD;
         else
-                attr |= tui_attr(t, tui_event_color(&r->ev));
+                attr |= tui_attr(t, col);
         tui_put(t, y, x, w, attr, r->text);
         int len = (int)strlen(r->text);
         if ((r->current || selected) && len < w)
-                tui_put(t, y, x + len, w - len, attr, "");
+                tui_put(t, y, x + len, w - len, attr | A_REVERSE, "");
 }
 
 static size_t log_focus_row(const struct pane *p)
