@@ -288,7 +288,21 @@ static void why(struct out *o, const struct event *evs, size_t cur, const struct
         const struct event *ev = &evs[cur];
         bool shadow = mode_is_shadow(cfg->mode);
         int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
-        if (shadow && why_exit == EXIT_PT_WRITE) {
+        /* What the event itself teaches comes first. */
+        if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
+                put(o,
+                    "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
+                    "references cold, against %d natively",
+                    n, m, (n + 1) * (m + 1) - 1, n);
+        } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
+                put(o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
+        } else if (ev->kind == EV_UNSYNC) {
+                put(o, "; without out-of-sync every store to it would exit");
+        } else if (ev->kind == EV_RESYNC) {
+                put(o, "; the price of out-of-sync: the stores were free, the check comes now");
+        } else if (ev->kind == EV_STALE_TLB) {
+                put(o, "; real hardware does the same: the guest must INVLPG after a change");
+        } else if (shadow && why_exit == EXIT_PT_WRITE) {
                 put(o, "; under EPT this store would not exit");
         } else if (shadow && why_exit == EXIT_PAGE_FAULT) {
                 put(o, "; under EPT the hardware walks the guest tables itself: no exit");
@@ -301,13 +315,6 @@ static void why(struct out *o, const struct event *evs, size_t cur, const struct
                        "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
                 put(o, "; once per guest frame: shadow paging pays on guest PT writes instead");
-        } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
-                put(o,
-                    "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
-                    "references cold, against %d natively",
-                    n, m, (n + 1) * (m + 1) - 1, n);
-        } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
-                put(o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
         } else if (is_store(ev) && !ev->trapped) {
                 if (cfg->mode == MODE_EPT)
                         put(o,
@@ -316,12 +323,6 @@ static void why(struct out *o, const struct event *evs, size_t cur, const struct
                 else if (shadow)
                         put(o, "; this table is not write-protected (not shadowed yet, or out of "
                                "sync): no exit");
-        } else if (ev->kind == EV_UNSYNC) {
-                put(o, "; without out-of-sync every store to it would exit");
-        } else if (ev->kind == EV_RESYNC) {
-                put(o, "; the price of out-of-sync: the stores were free, the check comes now");
-        } else if (ev->kind == EV_STALE_TLB) {
-                put(o, "; real hardware does the same: the guest must INVLPG after a change");
         }
 }
 

@@ -151,6 +151,34 @@ $TM send-keys -t t q
 check "q closes the help, not the stepper" wait_gone 'Help: keys run commands'
 check "the stepper is still there" wait_for 'Guest PT'
 
+# Space on the selected entry of the guest tree (the one the current
+# event walks to, 0x1000, which has breakpoint 1) clears and sets it.
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'focus guest'
+$TM send-keys -t t Enter
+$TM send-keys -t t Space
+check "Space clears the breakpoint of the selected entry" wait_for 'Deleted breakpoint 1: gva 0x1000-0x1FFF'
+$TM send-keys -t t Space
+check "Space sets it again" wait_for 'Breakpoint 2: gva 0x1000-0x1FFF'
+$TM send-keys -t t Tab Tab
+
+# Search the log.
+$TM send-keys -t t /
+$TM send-keys -t t -l 'cr3 #'
+$TM send-keys -t t Enter
+check "/ searches forward" wait_for '=> #[0-9]+ VM_EXIT cr3 #'
+
+# run animates and a key pauses it.
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'set speed 5'
+$TM send-keys -t t Enter r
+check "r runs" wait_for 'Running at 5 events a second'
+$TM send-keys -t t x
+check "a key pauses the run" wait_for 'Paused'
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'goto 14'
+$TM send-keys -t t Enter
+
 # Zoom and focus.
 $TM send-keys -t t z
 check "z zooms the log" sh -c "sleep 0.2; ! $TM capture-pane -p -t t | grep -q 'Guest PT'"
