@@ -167,13 +167,10 @@ static int read_op(struct session *s, struct op *op)
                         return 1;
                 case TRACE_EOF:
                         s->at_end = true;
-                        s->end_ops = s->sim.ops;
                         return 0;
                 case TRACE_BAD_LINE:
                         if (!s->report_errors)
                                 continue;
-                        s->error = err;
-                        s->has_error = true;
                         snprintf(s->msg, sizeof s->msg, "%s:%llu:%u: error: %s", s->name,
                                  (unsigned long long)err.line, err.col, err.msg);
                         return -1;
@@ -194,7 +191,6 @@ static int advance_op(struct session *s)
         if (r <= 0)
                 return r;
         s->before = s->sim.stats;
-        s->cmp_before = s->cmp.stats;
         s->nevs = 0;
         s->shown = 0;
         s->op = op;
@@ -224,7 +220,6 @@ static void restore(struct session *s, size_t i)
         s->op_known = false;
         s->nevs = s->shown = 0;
         s->before = s->sim.stats;
-        s->cmp_before = s->cmp.stats;
 }
 
 /* Whether a long move should stop, asked every POLL_EVERY calls. */
@@ -312,7 +307,6 @@ static void build(struct session *s)
         s->snap_bytes = s->snaps[0].bytes;
         s->snap_every = MIN_SNAP_EVERY;
         memset(&s->before, 0, sizeof s->before);
-        memset(&s->cmp_before, 0, sizeof s->cmp_before);
         memset(&s->op, 0, sizeof s->op);
         s->nevs = s->shown = 0;
         s->at_end = false;

@@ -103,19 +103,15 @@ struct session {
         struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
         bool has_cmp;
         enum mmu_mode cmp_mode;
-        struct stats before;     /* sim.stats before the last applied op */
-        struct stats cmp_before; /* likewise for cmp */
-        struct op op;            /* the last applied op */
-        bool op_known;           /* op and evs are those of op number sim.ops (not so
-                                    right after a snapshot was restored) */
-        struct event *evs;       /* its events */
+        struct stats before; /* sim.stats before the last applied op */
+        struct op op;        /* the last applied op */
+        bool op_known;       /* op and evs are those of op number sim.ops (not so
+                                right after a snapshot was restored) */
+        struct event *evs;   /* its events */
         size_t nevs, cap_evs;
-        size_t shown;             /* events of op shown: the current event is evs[shown-1] */
-        bool at_end;              /* the reader has reached the end of the trace */
-        uint64_t end_ops;         /* ops in the whole trace, once at_end was seen */
-        bool report_errors;       /* a bad line stops a forward move (not during replay) */
-        struct trace_error error; /* the last bad line met */
-        bool has_error;
+        size_t shown;       /* events of op shown: the current event is evs[shown-1] */
+        bool at_end;        /* the reader has reached the end of the trace */
+        bool report_errors; /* a bad line stops a forward move (not during replay) */
         /* snapshots, sorted by ops; [0] is the machine before any op */
         struct session_snap *snaps;
         size_t nsnaps, cap_snaps;
@@ -162,12 +158,6 @@ const struct event *session_event(const struct session *s);
 
 /* The counters as of the current event (exact mid-op). */
 void session_stats(const struct session *s, struct stats *out);
-
-/* The compare machine's counters as of the end of the current op. */
-static inline const struct stats *session_cmp_stats(const struct session *s)
-{
-        return &s->cmp.stats;
-}
 
 /* How far through the trace file, 0..100 (text input: by characters). */
 unsigned session_percent(const struct session *s);

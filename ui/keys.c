@@ -36,6 +36,7 @@ const struct key_binding key_bindings[] = {
     {KEY_END, "End", "scroll end", "last row; the log follows the current event again", NULL},
     {'\n', "Enter", "expand", "open or close a table; in the log, go to that event", NULL},
     {KEY_ENTER, "Enter", "expand", NULL, NULL},
+    {'\r', "Enter", "expand", NULL, NULL},
     {'z', "z", "zoom", "zoom the focused pane to the whole screen and back", "Zoom"},
     {':', ":", "prompt", "type a command (Tab completes, Up recalls)", "Cmd"},
     {'/', "/", "prompt search ", "search the log forward (search -b: backward)", "Find"},

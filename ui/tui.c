@@ -156,7 +156,6 @@ static void after_move(struct tui *t)
         for (int i = 0; i < PANE_COUNT; i++)
                 t->panes[i].follow = true;
         t->dirty = true;
-        t->moves++;
 }
 
 void tui_exec(struct tui *t, const char *line)
@@ -202,12 +201,8 @@ static bool tui_selection(void *face, struct breakpoint *bp)
 
 /* ---- interrupting long moves -------------------------------------------- */
 
-struct poll_state {
-        struct timespec start;
-        bool shown;
-};
-
-static struct poll_state poll_state;
+/* When the command being run started, for the progress notice. */
+static struct timespec run_start;
 
 static double elapsed(const struct timespec *since)
 {
@@ -231,21 +226,19 @@ static bool tui_poll(void *ctx)
         } else if (ch != ERR) {
                 return true;
         }
-        if (elapsed(&poll_state.start) > 0.3) {
+        if (elapsed(&run_start) > 0.3) {
                 char buf[128];
                 snprintf(buf, sizeof buf, " working: line %llu, %u%% of the trace; any key stops ",
                          (unsigned long long)t->s->op.line, session_percent(t->s));
                 tui_put(t, t->msg_y, 0, t->cols, A_REVERSE, buf);
                 refresh();
-                poll_state.shown = true;
         }
         return false;
 }
 
 static void run_key_command(struct tui *t, const char *command)
 {
-        clock_gettime(CLOCK_MONOTONIC, &poll_state.start);
-        poll_state.shown = false;
+        clock_gettime(CLOCK_MONOTONIC, &run_start);
         tui_exec(t, command);
 }
 

@@ -123,7 +123,6 @@ struct tui {
         bool running;   /* animating (run) */
         bool quit;
         bool dirty;       /* rows must be rebuilt from the session */
-        uint64_t moves;   /* position changes, to rebuild only after one */
         char **out_lines; /* output of the command being run */
         size_t nout, cap_out;
 };

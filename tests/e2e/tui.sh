@@ -160,6 +160,12 @@ $TM send-keys -t t Space
 check "Space clears the breakpoint of the selected entry" wait_for 'Deleted breakpoint 1: gva 0x1000-0x1FFF'
 $TM send-keys -t t Space
 check "Space sets it again" wait_for 'Breakpoint 2: gva 0x1000-0x1FFF'
+# Enter closes the table above the selected entry and opens it again.
+$TM send-keys -t t Up Enter
+check "Enter collapses a table" wait_for '\+\[  0\] -> L1 0xFFFFC000'
+check "a collapsed table hides its entries" sh -c "! $TM capture-pane -p -t t | grep -q '0x2000->0x6000 rw'"
+$TM send-keys -t t Enter
+check "Enter expands it again" wait_for '\[  2\] 0x2000->0x6000 rw'
 $TM send-keys -t t Tab Tab
 
 # Search the log.
@@ -213,6 +219,45 @@ if grep -q '^break 0x1000$' "$TMP/state/shadow-sim/history" 2>/dev/null; then
 else
         not_ok "the command line keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
 fi
+
+# --no-color: no colour sequences on the screen at all.
+start "$SHADOW_SIM" -i --no-color "$TMP/t.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t s
+wait_for '=> #7 '
+if $TM capture-pane -e -p -t t | grep -q "$(printf '\033')\[[0-9;]*3[0-7][;m]"; then
+        not_ok "--no-color draws no colours" "$($TM capture-pane -e -p -t t | grep -m1 "$(printf '\033')\[[0-9;]*3[0-7]" | cat -v)"
+else
+        ok "--no-color draws no colours"
+fi
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# The REPL on a terminal: tab completion and history.
+start "$SHADOW_SIM" --repl "$TMP/t.txt"
+check "the REPL prompts" wait_for '^\(shadow-sim\) ?$'
+$TM send-keys -t t -l "brea"
+$TM send-keys -t t Tab
+$TM send-keys -t t -l "exi"
+$TM send-keys -t t Tab
+$TM send-keys -t t -l "cr"
+$TM send-keys -t t Tab Enter
+check "Tab completes commands and breakpoint kinds" wait_for '^Breakpoint 1: exit cr3$'
+$TM send-keys -t t -l "continue"
+$TM send-keys -t t Enter
+check "the REPL continues to the breakpoint" wait_for 'Breakpoint 1 \(exit cr3\), event #'
+$TM send-keys -t t -l "quit"
+$TM send-keys -t t Enter
+check "the REPL quits with status 0" wait_for '^EXIT=0$'
+if grep -q '^break exit cr3 *$' "$TMP/state/shadow-sim/history" 2>/dev/null; then
+        ok "the REPL keeps its history"
+else
+        not_ok "the REPL keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
+fi
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
 
 # Without UTF-8 and without colours: ASCII boxes, still usable.
 $TM send-keys -t t -l "clear"
