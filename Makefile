@@ -4,6 +4,7 @@
 #   make run          open the stepper on the built-in sample trace
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
+#   make plots        redraw docs/plots/*.png (gnuplot)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make format       clang-format every source file
 #
@@ -96,6 +97,11 @@ test-fast: $(BIN) $(UNIT_BIN)
 
 run: $(BIN)
 	./$(BIN)
+
+# docs/plots/*.png from generated workloads and the recorded lackey trace.
+.PHONY: plots
+plots: $(BIN)
+	SHADOW_SIM=./$(BIN) sh scripts/plots.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "run.h"
 #include "sample.h"
+#include "series.h"
 
 static void log_sink(void *ctx, const struct event *ev)
 {
@@ -48,15 +49,23 @@ int batch_run(const struct options *opt)
         sim_init(&main_sim, &opt->cfg);
         if (has_native)
                 sim_init(&native_sim, &native_cfg);
-        if (!opt->quiet)
+        struct series series;
+        if (opt->series) {
+                series_header(stdout);
+                series_start(&series, &main_sim, stdout, opt->series, mode_name(opt->cfg.mode));
+        } else if (!opt->quiet) {
                 sim_add_sink(&main_sim, log_sink, stdout);
+        }
 
         struct sim *sims[2] = {&main_sim, &native_sim};
         struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
         int status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
         trace_close(&reader);
 
-        if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
+        if (opt->series) {
+                if (status == 0 || (status == EXIT_DATAERR && opt->keep_going))
+                        series_finish(&series);
+        } else if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
                 uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
                 if (opt->stats_format == STATS_JSON)
                         stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);

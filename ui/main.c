@@ -2,8 +2,10 @@
  * main.c - the shadow-sim command: parses options and starts a face.
  */
 #include <locale.h>
+#include <string.h>
 
 #include "batch.h"
+#include "gen_cmd.h"
 #include "options.h"
 
 int main(int argc, char **argv)
@@ -12,6 +14,9 @@ int main(int argc, char **argv)
         /* Wide characters for the terminal; numbers stay in the C locale so
          * output is byte-identical everywhere. */
         setlocale(LC_CTYPE, "");
+        /* `shadow-sim gen ...` writes a trace (a file named gen: ./gen). */
+        if (argc > 1 && strcmp(argv[1], "gen") == 0)
+                return gen_main(argc - 1, argv + 1);
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;

@@ -36,6 +36,8 @@ static const char usage_text[] =
         "      --format FMT       auto (default), v1 or lackey\n"
         "  -q, --quiet            print only the statistics\n"
         "      --stats FMT        text (default) or json\n"
+        "      --series N         print the counters as CSV every N events instead of the\n"
+        "                         log and the statistics (for plots)\n"
         "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -54,6 +56,7 @@ enum long_only {
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
+        OPT_SERIES,
 };
 
 static const struct option long_options[] = {
@@ -69,6 +72,7 @@ static const struct option long_options[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
         {"stats", required_argument, NULL, OPT_STATS},
+        {"series", required_argument, NULL, OPT_SERIES},
         {"keep-going", no_argument, NULL, 'k'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -195,6 +199,12 @@ int options_parse(struct options *opt, int argc, char **argv)
                                 opt->stats_format = STATS_JSON;
                         else
                                 return usage_error("--stats expects text or json, not '%s'", optarg);
+                        break;
+                case OPT_SERIES:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error("--series expects a number of events, 1 or "
+                                                   "more, not '%s'", optarg);
+                        opt->series = (unsigned long)n;
                         break;
                 case 'k':
                         opt->keep_going = true;

@@ -18,6 +18,7 @@ struct options {
         bool quiet;
         bool keep_going;
         const char *trace; /* NULL: the built-in sample */
+        unsigned long series; /* --series N: CSV counters every N events (0: off) */
 };
 
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
