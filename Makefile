@@ -6,6 +6,7 @@
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
 #   make plots        redraw docs/plots/*.png (gnuplot)
 #   make install      PREFIX=/usr/local DESTDIR=
+#   make docs         regenerate docs/why-ept.md from real runs
 #   make format       clang-format every source file
 #
 # Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
@@ -47,7 +48,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB        := $(BUILD)/libshadowsim.a
 BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
 
-.PHONY: all run test test-fast check-deps install uninstall clean format bench
+.PHONY: all run test test-fast check-deps install uninstall clean format bench docs
 .SUFFIXES:
 
 all: $(BIN)
@@ -94,6 +95,10 @@ unit-bins-san: $(UNIT_BIN)
 # The suite against the normal build only (quicker while developing).
 test-fast: $(BIN) $(UNIT_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
+
+# docs/why-ept.md from real runs (every number in it is measured).
+docs: $(BIN)
+	sh scripts/why-ept.sh
 
 run: $(BIN)
 	./$(BIN)

@@ -190,6 +190,33 @@ static void run_boot(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
         exec_image(os, 4, 4, 2);
 }
 
+/* ---- migration ----------------------------------------------------------- */
+
+static void run_migration(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
+{
+        uint64_t pages = v[0], rounds = v[1], writes = v[2];
+        uint64_t hot = pages / 10 ? pages / 10 : 1;
+        gen_os_comment(os, "a process with %llu data pages, all written once",
+                       (unsigned long long)pages);
+        exec_image(os, 2, pages, 1);
+        gen_os_comment(os, "live migration: the hypervisor logs the pages written in each "
+                           "round while the guest runs");
+        gen_os_dirty_log(os, DIRTY_LOG_START);
+        for (uint64_t r = 0; r < rounds; r++) {
+                gen_os_comment(os, "round %llu: %llu writes, 9 in 10 to a hot tenth of the pages",
+                               (unsigned long long)r + 1, (unsigned long long)writes);
+                for (uint64_t i = 0; i < writes; i++) {
+                        uint64_t page = gen_rng_below(rng, 10) ? gen_rng_below(rng, hot)
+                                                               : gen_rng_below(rng, pages);
+                        gen_os_touch(os, word_in(rng, DATA_BASE, page), ACCESS_WRITE);
+                        gen_os_touch(os, word_in(rng, DATA_BASE, gen_rng_below(rng, pages)),
+                                     ACCESS_READ);
+                }
+                gen_os_dirty_log(os, DIRTY_LOG_SYNC);
+        }
+        gen_os_dirty_log(os, DIRTY_LOG_STOP);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 /* The ranges keep every trace's frames below 2 GiB (frames are recycled
@@ -225,6 +252,12 @@ static const struct gen_scenario scenarios[] = {
      {{"mem", 256, 2, 2048, "MiB of RAM in the direct map (2 MiB pages)"},
       {"vmalloc-pages", 512, 0, 262144, "4 KiB vmalloc pages"}},
      run_boot},
+    {"migration",
+     "the guest keeps writing while the hypervisor logs dirty pages, round after round",
+     {{"pages", 2048, 1, 262144, "data pages of the guest process"},
+      {"rounds", 8, 1, 10000, "dirty-logging rounds (DIRTY_LOG sync)"},
+      {"writes", 2000, 0, 10000000, "writes in each round (a read follows each)"}},
+     run_migration},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])

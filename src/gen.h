@@ -3,7 +3,8 @@
  * literature measured shadow and nested paging on.
  *
  * A scenario is a small program for the guest kernel model (gen_os.h):
- * forkwait, tlb-stress, mmap-churn, context-switch, boot. Each takes a few
+ * forkwait, tlb-stress, mmap-churn, context-switch, boot, migration. Each
+ * takes a few
  * size parameters and a seed and writes a trace in format v1 to a FILE*;
  * the same scenario, parameters and seed give the same bytes everywhere
  * (the generator has its own PRNG, gen_rng.h). The trace starts with the

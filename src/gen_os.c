@@ -132,6 +132,7 @@ static void emit(struct gen_os *os, const struct op *op)
                 break;
         case OP_INVLPG:
         case OP_TLB_FLUSH:
+        case OP_DIRTY_LOG:
         case OP_KIND_COUNT:
                 break;
         }
@@ -412,6 +413,12 @@ void gen_os_unmap(struct gen_os *os, uint64_t gva, uint64_t npages)
 void gen_os_flush(struct gen_os *os)
 {
         struct op op = {.kind = OP_TLB_FLUSH};
+        emit(os, &op);
+}
+
+void gen_os_dirty_log(struct gen_os *os, enum dirty_log_action action)
+{
+        struct op op = {.kind = OP_DIRTY_LOG, .dirty = action};
         emit(os, &op);
 }
 

@@ -3,7 +3,8 @@
  *
  * The generator writes trace format v1: a trace names only what the guest
  * does to its page tables and memory (PT_WRITE, PT_PROTECT, PT_CLEAR,
- * INVLPG, TLB_FLUSH, CR3, ACCESS). The process-level operations of the
+ * INVLPG, TLB_FLUSH, CR3, ACCESS, and the hypervisor's DIRTY_LOG). The
+ * process-level operations of the
  * classic workloads (fork with copy-on-write, exit, mmap, munmap, demand
  * faults, context switches) are therefore played out here, by a small
  * model of a Unix kernel that keeps each process's pages and the frames
@@ -43,6 +44,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "op.h"
 #include "pte.h"
 #include "u64map.h"
 
@@ -157,6 +159,10 @@ void gen_os_unmap(struct gen_os *os, uint64_t gva, uint64_t npages);
 
 /* Flushes the whole TLB (the guest's TLB_FLUSH). */
 void gen_os_flush(struct gen_os *os);
+
+/* The hypervisor starts, syncs (ends a round of) or stops dirty logging for
+ * live migration; the guest does not see it. */
+void gen_os_dirty_log(struct gen_os *os, enum dirty_log_action action);
 
 /* The page at gva as process p sees it (its own, or the kernel's for an
  * upper-half gva), or NULL when nothing is mapped there in 4 KiB pages. */

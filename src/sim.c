@@ -106,6 +106,8 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         s->mmu = ops_for(cfg->mode);
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
+        u64map_init(&s->dirty.gfns);
+        u64map_init(&s->dirty.truth);
 }
 
 void sim_free(struct sim *s)
@@ -113,6 +115,8 @@ void sim_free(struct sim *s)
         if (s->mmu->destroy)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
+        u64map_free(&s->dirty.gfns);
+        u64map_free(&s->dirty.truth);
         hostmem_free(&s->host);
         guest_free(&s->guest);
 }
@@ -124,6 +128,8 @@ void sim_clone(struct sim *dst, const struct sim *src)
         guest_clone(&dst->guest, &src->guest);
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
+        u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
+        u64map_clone(&dst->dirty.truth, &src->dirty.truth);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
 }
 
@@ -134,6 +140,48 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
                 s->sinks[s->nsinks].ctx = ctx;
                 s->nsinks++;
         }
+}
+
+uint64_t sim_pwc_space(const struct sim *s)
+{
+        return s->cfg.pcid ? sim_asid(s) : 0;
+}
+
+uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last)
+{
+        int top = s->guest.levels;
+        if (!s->cfg.pwc)
+                return (uint32_t)(top - last + 1);
+        return pwc_walk_refs(&s->pwc, sim_pwc_space(s), addr, top, last);
+}
+
+bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
+{
+        if (!s->dirty.on || sim_is_logged(s, gfn))
+                return false;
+        u64map_put(&s->dirty.gfns, gfn, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .count = 1, .detail = detail};
+        sim_emit(s, &ev);
+        return true;
+}
+
+void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint8_t detail)
+{
+        if (!s->dirty.on)
+                return;
+        for (uint32_t i = 0; i < count; i++)
+                u64map_put(&s->dirty.gfns, first_gfn + i, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = first_gfn << PAGE_SHIFT, .count = count,
+                           .detail = detail};
+        sim_emit(s, &ev);
+}
+
+void sim_vmm_flush(struct sim *s)
+{
+        struct event ev = {.kind = EV_TLB_FLUSH, .detail = DETAIL_NONE};
+        ev.count = tlb_flush(&s->tlb);
+        pwc_flush(&s->pwc);
+        sim_emit(s, &ev);
 }
 
 void sim_emit(struct sim *s, struct event *ev)
@@ -336,12 +384,16 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
                                              : hostmem_hpa(&s->host, gpa);
                 if (e->stale)
                         emit_stale(s, gva, hpa, false);
+                if (kind == ACCESS_WRITE && s->dirty.on)
+                        u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
                 if (kind == ACCESS_WRITE && !e->dirty) {
                         /* The walker's locked update of the D bit. */
                         struct guest_walk w;
                         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
                         if (w.present)
                                 guest_set_accessed_dirty(&s->guest, &w, true);
+                        if (s->mmu->write_hit_clean)
+                                s->mmu->write_hit_clean(s, gpa);
                         e->dirty = true;
                 }
                 struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = gpa, .hpa = hpa,
@@ -353,6 +405,8 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
         s->mmu->translate(s, gva, kind, &t);
+        if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
+                u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF, .gva = gva, .access = (uint8_t)kind,
@@ -422,8 +476,10 @@ static void do_cr3(struct sim *s, const struct op *op)
         struct event ev = {.kind = EV_CR3, .asid = op->asid,
                            .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
         sim_emit(s, &ev);
-        if (!s->cfg.pcid)
+        if (!s->cfg.pcid) {
                 flush_tlb(s, DETAIL_FLUSH_CR3);
+                pwc_flush(&s->pwc);
+        }
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, same);
 }
@@ -434,6 +490,7 @@ static void do_invlpg(struct sim *s, const struct op *op)
                 sim_exit(s, EXIT_INVLPG, op->gva, 0, ACCESS_READ, 0);
         struct event ev = {.kind = EV_INVLPG, .gva = op->gva};
         ev.count = tlb_invlpg(&s->tlb, sim_asid(s), op->gva);
+        pwc_flush(&s->pwc); /* INVLPG also drops the paging-structure caches */
         sim_emit(s, &ev);
         if (s->mmu->invlpg)
                 s->mmu->invlpg(s, op->gva);
@@ -445,8 +502,49 @@ static void do_tlb_flush(struct sim *s)
         if (s->mmu->exits_on_cr3)
                 sim_exit(s, EXIT_CR3, 0, guest_root(&s->guest) << PAGE_SHIFT, ACCESS_READ, 0);
         flush_tlb(s, DETAIL_FLUSH_GUEST);
+        pwc_flush(&s->pwc);
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, true);
+}
+
+static void do_dirty_log(struct sim *s, const struct op *op)
+{
+        struct event ev = {.kind = EV_DIRTY_LOG};
+        switch (op->dirty) {
+        case DIRTY_LOG_START:
+                s->dirty.on = true;
+                u64map_free(&s->dirty.gfns);
+                u64map_free(&s->dirty.truth);
+                ev.detail = DETAIL_LOG_START;
+                sim_emit(s, &ev);
+                if (s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_START);
+                return;
+        case DIRTY_LOG_SYNC:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_SYNC);
+                ev.detail = DETAIL_LOG_SYNC;
+                ev.count = (uint32_t)s->dirty.gfns.count;
+                /* Pages reported that were never written: coarse tracking. */
+                ev.refs = ev.count > s->dirty.truth.count
+                                  ? ev.count - (uint32_t)s->dirty.truth.count : 0;
+                ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
+                sim_emit(s, &ev);
+                if (s->dirty.on) {
+                        u64map_free(&s->dirty.gfns);
+                        u64map_free(&s->dirty.truth);
+                        if (s->mmu->dirty_log)
+                                s->mmu->dirty_log(s, DIRTY_LOG_START);
+                }
+                return;
+        case DIRTY_LOG_STOP:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_STOP);
+                s->dirty.on = false;
+                ev.detail = DETAIL_LOG_STOP;
+                sim_emit(s, &ev);
+                return;
+        }
 }
 
 void sim_apply(struct sim *s, const struct op *op)
@@ -479,6 +577,9 @@ void sim_apply(struct sim *s, const struct op *op)
                 break;
         case OP_TLB_FLUSH:
                 do_tlb_flush(s);
+                break;
+        case OP_DIRTY_LOG:
+                do_dirty_log(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

@@ -445,6 +445,7 @@ static const struct keyword keywords[] = {
         {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
         {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
         {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
+        {"DIRTY_LOG", OP_DIRTY_LOG, -1},
 };
 
 bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits,
@@ -466,7 +467,7 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
         if (!kw || (kw_start + n < len && !isspace((unsigned char)line[kw_start + n]) &&
                     line[kw_start + n] != '#'))
                 return fail(&c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, "
-                                "CR3, INVLPG, TLB_FLUSH)");
+                                "CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)");
         c.pos += n;
         op->kind = kw->kind;
 
@@ -540,6 +541,19 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 }
                 op->asid = (uint32_t)asid;
                 return expect_end(&c);
+        }
+        case OP_DIRTY_LOG: {
+                static const char *const actions[] = {"start", "sync", "stop"};
+                skip_blanks(&c);
+                size_t n2 = token_len(&c);
+                for (int a = 0; a < 3; a++) {
+                        if (n2 == strlen(actions[a]) && strncasecmp(line + c.pos, actions[a], n2) == 0) {
+                                op->dirty = (enum dirty_log_action)a;
+                                c.pos += n2;
+                                return expect_end(&c);
+                        }
+                }
+                return fail(&c, "start, sync or stop");
         }
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:

@@ -8,6 +8,7 @@
 #include "gen_cmd.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,12 +42,30 @@ static void print_help(FILE *out)
         }
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "shadow-sim gen: " and the message on stderr, with a pointer to
+ * --help. Returns EXIT_USAGE. */
+static int usage_error(const char *fmt, ...)
 {
+        va_list ap;
         fputs("shadow-sim gen: ", stderr);
-        fprintf(stderr, fmt, arg);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
         fputs("\nTry 'shadow-sim gen --help' for more information.\n", stderr);
         return EXIT_USAGE;
+}
+
+/* The scenario names, comma-separated, into buf of size n. */
+static const char *scenario_names(char *buf, size_t n)
+{
+        size_t o = 0;
+        buf[0] = '\0';
+        for (unsigned i = 0; i < gen_scenario_count() && o < n; i++)
+                o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "",
+                                      gen_scenario_at(i)->name);
+        return buf;
 }
 
 /* Splits "--name=value" or "--name value" at argv[*i]; advances *i past
@@ -73,6 +92,7 @@ int gen_main(int argc, char **argv)
         const struct gen_scenario *sc = NULL;
         uint64_t values[GEN_MAX_PARAMS];
         uint64_t seed = 1;
+        char names[256];
         int i = 1;
         while (i < argc) {
                 const char *arg = argv[i];
@@ -85,9 +105,8 @@ int gen_main(int argc, char **argv)
                                 return usage_error("expected one scenario, found '%s' too", arg);
                         sc = gen_find(arg);
                         if (!sc)
-                                return usage_error("unknown scenario '%s' (forkwait, tlb-stress, "
-                                                   "mmap-churn, context-switch, boot)",
-                                                   arg);
+                                return usage_error("unknown scenario '%s' (%s)", arg,
+                                                   scenario_names(names, sizeof names));
                         gen_defaults(sc, values);
                         i++;
                         continue;
@@ -108,25 +127,23 @@ int gen_main(int argc, char **argv)
                         return usage_error("expected the scenario before '%s'", arg);
                 int p = gen_param_find(sc, name);
                 if (p < 0) {
-                        fprintf(stderr, "shadow-sim gen: %s has no option --%s; it takes", sc->name,
-                                name);
-                        for (unsigned j = 0; j < gen_param_count(sc); j++)
-                                fprintf(stderr, " --%s", sc->params[j].name);
-                        fputs(" and --seed\n", stderr);
-                        return EXIT_USAGE;
+                        size_t o = 0;
+                        names[0] = '\0';
+                        for (unsigned j = 0; j < gen_param_count(sc) && o < sizeof names; j++)
+                                o += (size_t)snprintf(names + o, sizeof names - o, " --%s",
+                                                      sc->params[j].name);
+                        return usage_error("%s has no option --%s; it takes%s and --seed", sc->name,
+                                           name, names);
                 }
                 const struct gen_param *param = &sc->params[p];
-                if (!number || v < param->min || v > param->max) {
-                        fprintf(stderr, "shadow-sim gen: --%s expects %llu..%llu, not '%s'\n",
-                                param->name, (unsigned long long)param->min,
-                                (unsigned long long)param->max, value);
-                        return EXIT_USAGE;
-                }
+                if (!number || v < param->min || v > param->max)
+                        return usage_error("--%s expects %llu..%llu, not '%s'", param->name,
+                                           (unsigned long long)param->min,
+                                           (unsigned long long)param->max, value);
                 values[p] = v;
         }
         if (!sc)
-                return usage_error("%s", "expected a scenario (forkwait, tlb-stress, mmap-churn, "
-                                         "context-switch, boot)");
+                return usage_error("expected a scenario (%s)", scenario_names(names, sizeof names));
         static char outbuf[1 << 16];
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
         if (gen_write(sc, values, seed, stdout, NULL) < 0) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "compare.h"
 #include "gen_cmd.h"
 #include "options.h"
 
@@ -20,5 +21,6 @@ int main(int argc, char **argv)
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;
-        return batch_run(&opt);
+        /* --series writes CSV, of every scheme with --compare (batch.c). */
+        return opt.compare && !opt.series ? compare_run(&opt) : batch_run(&opt);
 }

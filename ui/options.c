@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "run.h"
 
@@ -30,12 +31,17 @@ static const char usage_text[] =
         "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
         "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
         "                         (default on)\n"
+        "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
+        "                         memory under EPT\n"
+        "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
+        "                         plain walk counts show)\n"
         "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
         "\n"
         "Input and output:\n"
         "      --format FMT       auto (default), v1 or lackey\n"
         "  -q, --quiet            print only the statistics\n"
-        "      --stats FMT        text (default) or json\n"
+        "      --stats FMT        text (default), json or csv\n"
+        "  -c, --compare          run every scheme side by side and print a table\n"
         "      --series N         print the counters as CSV every N events instead of the\n"
         "                         log and the statistics (for plots)\n"
         "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
@@ -53,6 +59,8 @@ enum long_only {
         OPT_TLB_WAYS,
         OPT_PCID,
         OPT_AD,
+        OPT_PWC,
+        OPT_HOST_PAGES,
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
@@ -68,12 +76,15 @@ static const struct option long_options[] = {
         {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
         {"pcid", no_argument, NULL, OPT_PCID},
         {"ad-emulation", required_argument, NULL, OPT_AD},
+        {"pwc", required_argument, NULL, OPT_PWC},
+        {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
         {"cost", required_argument, NULL, OPT_COST},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
         {"stats", required_argument, NULL, OPT_STATS},
         {"series", required_argument, NULL, OPT_SERIES},
         {"keep-going", no_argument, NULL, 'k'},
+        {"compare", no_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -94,6 +105,14 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
         if (!trace_parse_number(s, strlen(s), &v) || v < (uint64_t)lo || v > (uint64_t)hi)
                 return false;
         *out = (long)v;
+        return true;
+}
+
+static bool parse_on_off(const char *s, bool *out)
+{
+        if (strcmp(s, "on") && strcmp(s, "off"))
+                return false;
+        *out = strcmp(s, "on") == 0;
         return true;
 }
 
@@ -127,7 +146,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         int c;
         long n;
         char err[256];
-        while ((c = getopt_long(argc, argv, ":m:qkhV", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchV", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -166,9 +185,17 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->cfg.pcid = true;
                         break;
                 case OPT_AD:
-                        if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                        if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
                                 return usage_error("--ad-emulation expects on or off, not '%s'", optarg);
-                        opt->cfg.ad_emulation = strcmp(optarg, "on") == 0;
+                        break;
+                case OPT_HOST_PAGES:
+                        if (strcasecmp(optarg, "4K") && strcasecmp(optarg, "2M"))
+                                return usage_error("--host-pages expects 4K or 2M, not '%s'", optarg);
+                        opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
+                        break;
+                case OPT_PWC:
+                        if (!parse_on_off(optarg, &opt->cfg.pwc))
+                                return usage_error("--pwc expects on or off, not '%s'", optarg);
                         break;
                 case OPT_COST:
                         if (strcmp(optarg, "help") == 0) {
@@ -197,8 +224,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                                 opt->stats_format = STATS_TEXT;
                         else if (strcmp(optarg, "json") == 0)
                                 opt->stats_format = STATS_JSON;
+                        else if (strcmp(optarg, "csv") == 0)
+                                opt->stats_format = STATS_CSV;
                         else
-                                return usage_error("--stats expects text or json, not '%s'", optarg);
+                                return usage_error("--stats expects text, json or csv, not '%s'",
+                                                   optarg);
                         break;
                 case OPT_SERIES:
                         if (!parse_int(optarg, 1, 1000000000, &n))
@@ -208,6 +238,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case 'k':
                         opt->keep_going = true;
+                        break;
+                case 'c':
+                        opt->compare = true;
                         break;
                 case 'h':
                         fputs(usage_text, stdout);

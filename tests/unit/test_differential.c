@@ -61,6 +61,10 @@ static void make_trace(uint64_t seed, int n, bool large, char *buf, size_t size)
                                               (unsigned)(rng_next(&x) % 6));
                 } else if (r < 45) {
                         o += (size_t)snprintf(buf + o, size - o, "TLB_FLUSH\n");
+                } else if (r < 47) {
+                        static const char *const actions[] = {"start", "sync", "stop"};
+                        o += (size_t)snprintf(buf + o, size - o, "DIRTY_LOG %s\n",
+                                              actions[rng_next(&x) % 3]);
                 } else {
                         if (large && r < 55)
                                 gva = 0x40000000 + (rng_next(&x) % 512) * 4096;
@@ -149,6 +153,8 @@ static void test_variants(void **state)
                 cfg.ad_emulation = (v & 2) != 0;
                 cfg.tlb_sets = (v & 4) ? 2 : 16;
                 cfg.tlb_ways = (v & 4) ? 1 : 4;
+                cfg.pwc = (v & 1) == 0;
+                cfg.host_large = (v & 2) == 0;
                 check_agreement(&cfg, true, 10);
         }
         struct sim_config cfg = config_for(MODE_NATIVE);

@@ -8,18 +8,32 @@
 
 static struct sim s;
 static struct recorder rec;
+static bool running; /* s holds a machine to free */
+
+static void begin(const struct sim_config *cfg)
+{
+        start(&s, cfg, &rec);
+        running = true;
+}
+
+static void stop(void)
+{
+        if (running)
+                finish(&s, &rec);
+        running = false;
+}
 
 static void run(enum mmu_mode mode, const char *text)
 {
         struct sim_config cfg = config_for(mode);
-        start(&s, &cfg, &rec);
+        begin(&cfg);
         feed(&s, text);
 }
 
 static int teardown(void **state)
 {
         (void)state;
-        finish(&s, &rec);
+        stop();
         return 0;
 }
 
@@ -103,7 +117,7 @@ static void test_conflicting_mapping(void **state)
         assert_int_equal(a->gpa, 0x6000);
         assert_int_equal(a->hpa, 0xA9000); /* the VMM dropped the old TLB entry too */
         assert_int_equal(s.stats.stale_tlb, 0);
-        finish(&s, &rec);
+        stop();
 
         /* Natively the TLB keeps the old translation until INVLPG: warned. */
         run(MODE_NATIVE, "PT_WRITE 0x1000->0x5000\nR 0x1000\nPT_WRITE 0x1000->0x6000\nR 0x1000\n");
@@ -155,14 +169,14 @@ static void test_cr3_and_invlpg_exits(void **state)
         assert_int_equal(s.stats.tlb_flushes, 2);
         assert_int_equal(count_kind(&rec, EV_SHADOW_ROOT), 3); /* boot, asid 1 new, asid 0 cached */
         assert_int_equal(last_kind(&rec, EV_SHADOW_ROOT)->detail, DETAIL_ROOT_CACHED);
-        finish(&s, &rec);
+        stop();
         run(MODE_EPT, t);
         assert_int_equal(s.stats.exit_cr3 + s.stats.exit_invlpg + s.stats.exit_pt_write, 0);
         assert_int_equal(s.stats.tlb_flushes, 2);
-        finish(&s, &rec);
+        stop();
         struct sim_config cfg = config_for(MODE_EPT);
         cfg.pcid = true;
-        start(&s, &cfg, &rec);
+        begin(&cfg);
         feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\nCR3 1\nCR3 0\nR 0x1000\n");
         assert_int_equal(s.stats.tlb_flushes, 0);
         assert_true(last_kind(&rec, EV_ACCESS)->tlb_hit);
@@ -194,21 +208,21 @@ static void test_walk_references(void **state)
                         cfg.levels = n;
                         cfg.ept_levels = m;
                         cfg.guest_mem = UINT64_C(1) << 30;
-                        start(&s, &cfg, &rec);
+                        begin(&cfg);
                         feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\nTLB_FLUSH\nR 0x1000\n");
                         const struct event *a = last_kind(&rec, EV_ACCESS);
                         assert_false(a->tlb_hit);
                         if ((int)a->refs != (n + 1) * (m + 1) - 1)
                                 fail_msg("%d+%d levels: %u refs", n, m, a->refs);
-                        finish(&s, &rec);
+                        stop();
                 }
         }
         struct sim_config cfg = config_for(MODE_NATIVE);
         cfg.levels = 5;
-        start(&s, &cfg, &rec);
+        begin(&cfg);
         feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\n");
         assert_int_equal(last_kind(&rec, EV_ACCESS)->refs, 5);
-        finish(&s, &rec);
+        stop();
         run(MODE_SHADOW, "PT_WRITE 0x1000->0x5000\nR 0x1000\nTLB_FLUSH\nR 0x1000\n");
         assert_int_equal(last_kind(&rec, EV_ACCESS)->refs, 4);
 }
@@ -237,7 +251,7 @@ static void test_guest_page_faults(void **state)
         run(MODE_NATIVE, t);
         assert_int_equal(s.stats.guest_pf, 3);
         assert_int_equal(s.stats.exits, 0);
-        finish(&s, &rec);
+        stop();
         run(MODE_SHADOW, t);
         assert_int_equal(s.stats.guest_pf, 3);
         assert_int_equal(s.stats.exit_page_fault, 3);
@@ -258,10 +272,10 @@ static void test_dirty_bit_emulation(void **state)
         guest_walk(&s.guest, guest_root(&s.guest), 0x1000, &w);
         assert_true(w.leaf & PTE_D);
         assert_true(w.leaf & PTE_A);
-        finish(&s, &rec);
+        stop();
         struct sim_config cfg = config_for(MODE_SHADOW);
         cfg.ad_emulation = false;
-        start(&s, &cfg, &rec);
+        begin(&cfg);
         feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\nW 0x1000\n");
         assert_int_equal(s.stats.exit_page_fault, 1);
 }
@@ -330,7 +344,7 @@ static void test_large_page(void **state)
         assert_int_equal(last_kind(&rec, EV_ACCESS)->refs, 0);
         assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x5FF000);
         uint64_t hpa = last_kind(&rec, EV_ACCESS)->hpa;
-        finish(&s, &rec);
+        stop();
         run(MODE_SHADOW, t);
         assert_int_equal(s.stats.tlb_misses, 2);
         assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, hpa);
@@ -342,12 +356,93 @@ static void test_page_crossing(void **state)
 {
         (void)state;
         struct sim_config cfg = config_for(MODE_NATIVE);
-        start(&s, &cfg, &rec);
+        begin(&cfg);
         feed(&s, "PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x9000\n");
         struct op op = {.kind = OP_ACCESS, .gva = 0x1FFC, .size = 8, .access = ACCESS_READ, .line = 3};
         sim_apply(&s, &op);
         assert_int_equal(count_kind(&rec, EV_ACCESS), 2);
         assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x9000);
+}
+
+/* Dirty logging: one exit per first write to a page per round under
+ * shadow paging; under EPT the PML buffer exits once per 512 pages. */
+static void test_dirty_logging(void **state)
+{
+        (void)state;
+        static char trace[64 * 1024];
+        size_t o = 0;
+        for (int i = 0; i < 600; i++)
+                o += (size_t)snprintf(trace + o, sizeof trace - o, "PT_WRITE 0x%x->0x%x\nW 0x%x\n",
+                                      0x100000 + i * 0x1000, 0x100000 + i * 0x1000, 0x100000 + i * 0x1000);
+        o += (size_t)snprintf(trace + o, sizeof trace - o, "DIRTY_LOG start\n");
+        for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 600; i++)
+                        o += (size_t)snprintf(trace + o, sizeof trace - o, "W 0x%x\nW 0x%x\n",
+                                              0x100000 + i * 0x1000, 0x100000 + i * 0x1000);
+                o += (size_t)snprintf(trace + o, sizeof trace - o, "DIRTY_LOG sync\n");
+        }
+        run(MODE_SHADOW, trace);
+        assert_int_equal(s.stats.dirty_rounds, 2);
+        assert_int_equal(s.stats.dirty_pages, 1200);
+        assert_int_equal(s.stats.dirty_exits, 1200); /* pages were already dirty: log-only exits */
+        assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 600);
+        stop();
+        run(MODE_EPT, trace);
+        assert_int_equal(s.stats.dirty_pages, 1200);
+        assert_int_equal(s.stats.exit_pml_full, 2); /* 600 pages a round: one full buffer each */
+        assert_int_equal(s.stats.dirty_exits, 2);
+}
+
+/* Host 2M pages under EPT: shorter nested walks, 2M TLB entries for guest
+ * 2M pages, and coarse dirty logging that over-reports. */
+static void test_host_large_pages(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_EPT);
+        cfg.host_large = true;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
+                 "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
+        assert_int_equal(s.stats.ept_violations, 2); /* the tables' 2M, the data's 2M */
+        assert_int_equal(s.stats.tlb_hits, 2);       /* one 2M TLB entry serves both */
+        assert_int_equal(find_kind(&rec, 0, EV_ACCESS) < rec.n, 1);
+        assert_int_equal(rec.ev[find_kind(&rec, 0, EV_ACCESS)].refs, (2 + 1) * (3 + 1) + 3);
+        const struct event *sync = last_kind(&rec, EV_DIRTY_LOG);
+        assert_int_equal(sync->count, 512);
+        assert_int_equal(sync->refs, 510); /* two pages written, 512 reported */
+        assert_int_equal(s.stats.dirty_extra, 510);
+        stop();
+        cfg.host_large = false;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
+                 "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
+        assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 2);
+        assert_int_equal(s.stats.dirty_extra, 0);
+}
+
+/* Page-walk caches shrink the walks of neighbouring misses. */
+static void test_page_walk_cache(void **state)
+{
+        (void)state;
+        const char *t = "PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x6000\nR 0x1000\nR 0x2000\n"
+                        "TLB_FLUSH\nR 0x1000\nR 0x2000\n";
+        enum mmu_mode modes[] = {MODE_NATIVE, MODE_SHADOW, MODE_EPT};
+        uint32_t warm[] = {1, 1, 3};
+        for (int i = 0; i < 3; i++) {
+                struct sim_config cfg = config_for(modes[i]);
+                cfg.pwc = true;
+                begin(&cfg);
+                feed(&s, t);
+                const struct event *a = last_kind(&rec, EV_ACCESS);
+                if (a->refs != warm[i])
+                        fail_msg("%s: %u refs with a warm PWC", mode_name(modes[i]), a->refs);
+                /* Right after a flush the guest dimension walks in full again;
+                 * the nested dimension keeps its cache (tagged by VPID/EPTP):
+                 * 4 guest entries + 5 one-reference nested walks = 9. */
+                size_t first = find_kind(&rec, find_kind(&rec, 0, EV_TLB_FLUSH), EV_ACCESS);
+                assert_int_equal(rec.ev[first].refs, modes[i] == MODE_EPT ? 9 : 4);
+                stop();
+        }
 }
 
 int main(void)
@@ -369,6 +464,9 @@ int main(void)
                 cmocka_unit_test_teardown(test_eager, teardown),
                 cmocka_unit_test_teardown(test_large_page, teardown),
                 cmocka_unit_test_teardown(test_page_crossing, teardown),
+                cmocka_unit_test_teardown(test_dirty_logging, teardown),
+                cmocka_unit_test_teardown(test_page_walk_cache, teardown),
+                cmocka_unit_test_teardown(test_host_large_pages, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
