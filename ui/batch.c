@@ -14,7 +14,7 @@
 
 #include "event.h"
 #include "run.h"
-#include "sample.h"
+#include "input.h"
 #include "series.h"
 
 static void log_sink(void *ctx, const struct event *ev)
@@ -79,30 +79,19 @@ static int series_run(const struct options *opt, struct trace_reader *reader,
 
 int batch_run(const struct options *opt)
 {
-        struct trace_limits limits;
         struct trace_reader reader;
-        sim_config_limits(&opt->cfg, &limits);
-        const char *name = opt->trace ? opt->trace : "sample_trace.txt";
-        if (!opt->trace) {
-                trace_open_string(&reader, sample_trace, opt->format, &limits);
-        } else if (trace_open(&reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", opt->trace, strerror(errno));
-                return EXIT_NOINPUT;
-        }
-        if (opt->trace && strcmp(opt->trace, "-") == 0)
-                name = "<stdin>";
+        const char *name;
+        int status = input_open(opt, &reader, &name);
+        if (status != 0)
+                return status;
 
         static char outbuf[1 << 16];
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
         struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
         if (opt->series) {
-                int status = series_run(opt, &reader, &ropt);
+                status = series_run(opt, &reader, &ropt);
                 trace_close(&reader);
-                if (fflush(stdout) != 0 && status == 0) {
-                        fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno));
-                        status = EXIT_IOERR;
-                }
-                return status;
+                return input_finish_output(status);
         }
 
         struct sim main_sim, native_sim;
@@ -116,7 +105,7 @@ int batch_run(const struct options *opt)
                 sim_add_sink(&main_sim, log_sink, stdout);
 
         struct sim *sims[2] = {&main_sim, &native_sim};
-        int status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
+        status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
         trace_close(&reader);
 
         if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
@@ -128,10 +117,7 @@ int batch_run(const struct options *opt)
                 else
                         stats_print_line(stdout, &main_sim.stats, has_native, native_cycles);
         }
-        if (fflush(stdout) != 0 && status == 0) {
-                fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno));
-                status = EXIT_IOERR;
-        }
+        status = input_finish_output(status);
         sim_free(&main_sim);
         if (has_native)
                 sim_free(&native_sim);

@@ -8,12 +8,10 @@
  */
 #include "compare.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "run.h"
-#include "sample.h"
+#include "input.h"
 
 static void print_table(FILE *out, struct sim *sims, unsigned n)
 {
@@ -63,18 +61,11 @@ static void print_csv(FILE *out, struct sim *sims, unsigned n)
 
 int compare_run(const struct options *opt)
 {
-        struct trace_limits limits;
         struct trace_reader reader;
-        sim_config_limits(&opt->cfg, &limits);
-        const char *name = opt->trace ? opt->trace : "sample_trace.txt";
-        if (!opt->trace) {
-                trace_open_string(&reader, sample_trace, opt->format, &limits);
-        } else if (trace_open(&reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", opt->trace, strerror(errno));
-                return EXIT_NOINPUT;
-        }
-        if (opt->trace && strcmp(opt->trace, "-") == 0)
-                name = "<stdin>";
+        const char *name;
+        int status = input_open(opt, &reader, &name);
+        if (status != 0)
+                return status;
 
         /* Native first: it is the baseline of the overhead row. */
         static const enum mmu_mode order[] = {MODE_NATIVE, MODE_SHADOW_EAGER, MODE_SHADOW,
@@ -89,7 +80,7 @@ int compare_run(const struct options *opt)
                 ptrs[m] = &sims[m];
         }
         struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
-        int status = run_trace(&reader, ptrs, NSCHEMES, &ropt);
+        status = run_trace(&reader, ptrs, NSCHEMES, &ropt);
         trace_close(&reader);
         if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
                 if (opt->stats_format == STATS_JSON)
@@ -99,10 +90,7 @@ int compare_run(const struct options *opt)
                 else
                         print_table(stdout, sims, NSCHEMES);
         }
-        if (fflush(stdout) != 0 && status == 0) {
-                fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno));
-                status = EXIT_IOERR;
-        }
+        status = input_finish_output(status);
         for (unsigned m = 0; m < NSCHEMES; m++)
                 sim_free(&sims[m]);
         return status;
