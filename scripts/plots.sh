@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 SIM=${SHADOW_SIM:-./shadow-sim}
 DATA=build/plots
 OUT=docs/plots
-SCENARIOS="forkwait tlb-stress mmap-churn context-switch boot"
+SCENARIOS="forkwait tlb-stress mmap-churn context-switch boot migration"
 MODES="native shadow-eager shadow shadow-oos ept"
 EVERY=500 # events between two samples
 

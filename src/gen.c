@@ -254,9 +254,9 @@ static const struct gen_scenario scenarios[] = {
      run_boot},
     {"migration",
      "the guest keeps writing while the hypervisor logs dirty pages, round after round",
-     {{"pages", 2048, 1, 262144, "data pages of the guest process"},
+     {{"pages", 4096, 1, 262144, "data pages of the guest process"},
       {"rounds", 8, 1, 10000, "dirty-logging rounds (DIRTY_LOG sync)"},
-      {"writes", 2000, 0, 10000000, "writes in each round (a read follows each)"}},
+      {"writes", 4000, 0, 10000000, "writes in each round (a read follows each)"}},
      run_migration},
 };
 

@@ -12,7 +12,7 @@ stat_of() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p"; }
 
 # Every scenario, at its default sizes, replays in every scheme with the
 # guest page faults its footer announces.
-for sc in forkwait tlb-stress mmap-churn context-switch boot; do
+for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
         "$SHADOW_SIM" gen "$sc" >"$TMP/$sc.trace" 2>"$TMP/err"
         if [ $? -ne 0 ]; then
                 not_ok "gen $sc" "$(cat "$TMP/err")"
@@ -35,6 +35,14 @@ for sc in forkwait tlb-stress mmap-churn context-switch boot; do
         fi
 done
 
+# The comparison reads a generated trace from a pipe.
+"$SHADOW_SIM" gen forkwait | "$SHADOW_SIM" --compare - >"$TMP/cmp" 2>"$TMP/err"
+expect_grep "gen forkwait | shadow-sim --compare -" "$TMP/cmp" '^overhead_vs_native +0\.0%'
+result=$(awk '$1 == "exits" { print ($3 > 20 * ($6 + 1) && $4 > 20 * ($6 + 1)) ? "ok" : $0 }' "$TMP/cmp")
+if [ "$result" = ok ]; then ok "forkwait: shadow paging exits 20 times more than EPT"; else
+        not_ok "forkwait: shadow paging exits 20 times more than EPT" "$result"
+fi
+
 # Same seed, same bytes; another seed, another trace.
 "$SHADOW_SIM" gen forkwait --seed 5 --iterations 20 >"$TMP/a"
 "$SHADOW_SIM" gen forkwait --iterations=20 --seed=5 >"$TMP/b"
@@ -53,7 +61,7 @@ if cmp -s "$TMP/a" "$TMP/d"; then ok "gen: running the header again gives the sa
 fi
 
 # The samples in traces/ are what their first line makes, byte for byte.
-for sc in forkwait tlb-stress mmap-churn context-switch boot; do
+for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
         sh -c "\"$SHADOW_SIM\" $(head -1 "$TRACES/$sc.txt" | sed 's/^# shadow-sim //')" >"$TMP/sample"
         if cmp -s "$TRACES/$sc.txt" "$TMP/sample"; then ok "traces/$sc.txt is what its header makes"; else
                 not_ok "traces/$sc.txt is what its header makes" "$(cmp "$TRACES/$sc.txt" "$TMP/sample")"
@@ -73,7 +81,7 @@ expect_status "gen: bad seed" 64 "$SHADOW_SIM" gen forkwait --seed x
 expect_status "gen: missing value" 64 "$SHADOW_SIM" gen forkwait --pages
 expect_status "gen: two scenarios" 64 "$SHADOW_SIM" gen forkwait boot
 expect_status "gen --help" 0 "$SHADOW_SIM" gen --help
-for sc in forkwait tlb-stress mmap-churn context-switch boot; do
+for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
         expect_grep "gen --help lists $sc" "$TMP/out" "^  $sc\$"
 done
 expect_status "gen: write error exits 74" 74 sh -c "\"$SHADOW_SIM\" gen mmap-churn >/dev/full"
@@ -102,6 +110,18 @@ ok*) ok "--series: CSV every 100 events, ends at the [STATS] values (${result#ok
 *) not_ok "--series: CSV every 100 events, ends at the [STATS] values" "$result" "$(head -3 "$TMP/series.csv")" ;;
 esac
 expect_no_grep "--series: no log lines" "$TMP/series.csv" '^\[(TRACE|STATS)'
+"$SHADOW_SIM" --series 100 --compare "$TMP/mc.trace" >"$TMP/all.csv"
+blocks=$(awk -F, 'NR > 1 && $1 != last { printf "%s ", $1; last = $1 }' "$TMP/all.csv")
+if [ "$blocks" = "native shadow-eager shadow shadow-oos ept " ] && [ "$(grep -c '^scheme,' "$TMP/all.csv")" = 1 ]; then
+        ok "--series --compare: one header, one block per scheme"
+else
+        not_ok "--series --compare: one header, one block per scheme" "blocks: $blocks"
+fi
+grep '^shadow,' "$TMP/all.csv" >"$TMP/block"
+grep '^shadow,' "$TMP/series.csv" >"$TMP/alone"
+if cmp -s "$TMP/block" "$TMP/alone"; then ok "--series --compare: the shadow block equals --mode shadow"; else
+        not_ok "--series --compare: the shadow block equals --mode shadow"
+fi
 expect_status "--series 0 is refused" 64 "$SHADOW_SIM" --series 0
 
 # The recorded lackey trace: guest #PFs equal the distinct pages touched,

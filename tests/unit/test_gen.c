@@ -68,6 +68,9 @@ static char *small(const char *name, uint64_t seed, struct gen_summary *sum)
         if (strcmp(name, "boot") == 0)
                 return gen_text(name, seed, sum, "mem", UINT64_C(64), "vmalloc-pages", UINT64_C(64),
                                 NULL);
+        if (strcmp(name, "migration") == 0)
+                return gen_text(name, seed, sum, "pages", UINT64_C(512), "rounds", UINT64_C(3),
+                                "writes", UINT64_C(500), NULL);
         return gen_text(name, seed, sum, NULL);
 }
 
@@ -99,8 +102,8 @@ static void test_rng(void **state)
 static void test_registry(void **state)
 {
         (void)state;
-        static const char *const names[] = {"forkwait", "tlb-stress", "mmap-churn",
-                                            "context-switch", "boot"};
+        static const char *const names[] = {"forkwait",       "tlb-stress", "mmap-churn",
+                                            "context-switch", "boot",       "migration"};
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
                 assert_non_null(gen_find(names[i]));
         assert_null(gen_find("fork"));
@@ -385,6 +388,26 @@ static void test_boot_character(void **state)
         free(text);
 }
 
+/* migration: every round, shadow paging exits on the first write to each
+ * page; EPT logs the pages in the PML buffer and exits once per 512. Both
+ * report the same dirty pages. */
+static void test_migration_character(void **state)
+{
+        (void)state;
+        char *text = gen_text("migration", 1, NULL, "pages", UINT64_C(2048), "rounds", UINT64_C(4),
+                              "writes", UINT64_C(4000), NULL);
+        struct stats ept = replay(text, MODE_EPT, false);
+        struct stats shadow = replay(text, MODE_SHADOW, false);
+        assert_int_equal(shadow.dirty_rounds, 4);
+        assert_int_equal(ept.dirty_pages, shadow.dirty_pages);
+        assert_true(shadow.dirty_pages > 1000);
+        assert_int_equal(shadow.dirty_exits, shadow.dirty_pages);
+        assert_true(ept.dirty_exits <= ept.dirty_pages / 512 + 4);
+        assert_true(ept.dirty_exits * 100 < shadow.dirty_exits);
+        assert_int_equal(ept.dirty_exits, ept.exit_pml_full);
+        free(text);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -400,6 +423,7 @@ int main(void)
             cmocka_unit_test(test_mmap_churn_character),
             cmocka_unit_test(test_context_switch_character),
             cmocka_unit_test(test_boot_character),
+            cmocka_unit_test(test_migration_character),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
