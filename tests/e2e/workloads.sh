@@ -84,6 +84,9 @@ expect_status "gen --help" 0 "$SHADOW_SIM" gen --help
 for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
         expect_grep "gen --help lists $sc" "$TMP/out" "^  $sc\$"
 done
+expect_status "--help" 0 "$SHADOW_SIM" --help
+expect_grep "--help points to gen" "$TMP/out" 'shadow-sim gen SCENARIO'
+expect_grep "--help lists --series" "$TMP/out" '--series N'
 expect_status "gen: write error exits 74" 74 sh -c "\"$SHADOW_SIM\" gen mmap-churn >/dev/full"
 
 # --series: a CSV header with one column per counter, rows every N events,
