@@ -5,6 +5,7 @@
 #   make screenshots  render the stepper to screenshots/*.png (tmux, aha, chromium)
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
+#   make plots        redraw docs/plots/*.png (gnuplot)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make docs         regenerate docs/why-ept.md from real runs
 #   make format       clang-format every source file
@@ -107,6 +108,11 @@ run: $(BIN)
 # PNGs of the stepper for the README (needs tmux, aha and chromium).
 screenshots: $(BIN)
 	sh scripts/screenshots.sh ./$(BIN)
+
+# docs/plots/*.png from generated workloads and the recorded lackey trace.
+.PHONY: plots
+plots: $(BIN)
+	SHADOW_SIM=./$(BIN) sh scripts/plots.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces

@@ -331,8 +331,10 @@ static void do_leaf_change(struct sim *s, const struct op *op)
 }
 
 /* The guest kernel's page-fault handler for a process trace: maps a fresh
- * frame (code read+exec, data read+write) or widens the permissions of the
- * page. Returns false when guest memory is exhausted. */
+ * user frame (code read+exec, data read+write, by the kind of the first
+ * access) or, when the page is mapped but lacks the permission (a store to
+ * a code page, a fetch from a data page), widens it. Returns false when
+ * guest memory is exhausted. */
 static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
 {
         struct guest_walk w;
@@ -350,7 +352,7 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
                 return false;
         fix.kind = OP_PT_WRITE;
         fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
-        fix.perm = kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX;
+        fix.perm = PTE_U | (kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX);
         do_pt_write(s, &fix);
         return true;
 }

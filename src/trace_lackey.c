@@ -1,5 +1,9 @@
 /*
  * trace_lackey.c - parser of Valgrind lackey memory traces.
+ *
+ * One line at a time, without allocating: the reader (trace.c) calls it for
+ * every line of a file detected as lackey output, millions of times for a
+ * real program, so it scans the bytes once and builds the ops in place.
  */
 #include "trace_lackey.h"
 
@@ -7,9 +11,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether ch is one of the characters of set (never the NUL byte, which
+ * strchr would find as the terminator). */
+static bool one_of(char ch, const char *set)
+{
+        return ch != '\0' && strchr(set, ch) != NULL;
+}
+
+/* Whether a line is one of Valgrind's own messages rather than an access:
+ * "==pid== ..." (the tool's report), "--pid-- ..." (debug output, -v) or
+ * "**pid** ..." (messages from the client). */
 static bool is_banner(const char *s, size_t len)
 {
-        return len >= 2 && s[0] == '=' && s[1] == '=';
+        if (len < 5 || !one_of(s[0], "=-*") || s[1] != s[0])
+                return false;
+        size_t i = 2;
+        while (i < len && isdigit((unsigned char)s[i]))
+                i++;
+        return i > 2 && i + 1 < len && s[i] == s[0] && s[i + 1] == s[0];
 }
 
 bool trace_lackey_looks_like(const char *s, size_t len)
@@ -19,7 +38,7 @@ bool trace_lackey_looks_like(const char *s, size_t len)
         size_t i = 0;
         while (i < len && s[i] == ' ')
                 i++;
-        if (i >= len || !strchr("ILSM", s[i]))
+        if (i >= len || !one_of(s[i], "ILSM"))
                 return false;
         i++;
         if (i >= len || s[i] != ' ')
@@ -32,8 +51,7 @@ bool trace_lackey_looks_like(const char *s, size_t len)
         return digits > 0 && i < len && s[i] == ',';
 }
 
-static int bad(struct trace_error *err, size_t col, const char *expected, const char *s,
-               size_t len)
+static int bad(struct trace_error *err, size_t col, const char *expected, const char *s, size_t len)
 {
         char tok[32];
         size_t n = 0;
@@ -46,8 +64,8 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
                 tok[o++] = '\'';
                 for (size_t i = 0; i < (n ? n : 1) && o + 6 < sizeof tok; i++) {
                         unsigned char ch = (unsigned char)s[col + i];
-                        o += (size_t)snprintf(tok + o, sizeof tok - o, isprint(ch) ? "%c" : "\\x%02X",
-                                              ch);
+                        o += (size_t)snprintf(tok + o, sizeof tok - o,
+                                              isprint(ch) ? "%c" : "\\x%02X", ch);
                 }
                 snprintf(tok + o, sizeof tok - o, "'");
         }
@@ -56,8 +74,8 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
         return 0;
 }
 
-int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits,
-                       struct op *op, struct op *second, struct trace_error *err)
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
+                       struct op *second, struct trace_error *err)
 {
         err->col = 0;
         if (is_banner(s, len))
@@ -68,7 +86,7 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         if (i >= len)
                 return 0;
         char kind = s[i];
-        if (!strchr("ILSM", kind))
+        if (!one_of(kind, "ILSM"))
                 return bad(err, i, "a lackey access kind I, L, S or M", s, len);
         i++;
         if (i >= len || s[i] != ' ')
@@ -107,8 +125,8 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)limits->levels;
         uint64_t last = addr + size - 1;
         if (last < addr || (bits < 64 && (last >> (bits - 1)) != 0))
-                return bad(err, start, "a user-space address within the guest's virtual address width",
-                           s, len);
+                return bad(err, start,
+                           "a user-space address within the guest's virtual address width", s, len);
 
         memset(op, 0, sizeof *op);
         op->kind = OP_ACCESS;

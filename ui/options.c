@@ -16,6 +16,7 @@
 
 static const char usage_text[] =
         "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
+        "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
         "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
         "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
         "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
@@ -42,6 +43,8 @@ static const char usage_text[] =
         "  -q, --quiet            print only the statistics\n"
         "      --stats FMT        text (default), json or csv\n"
         "  -c, --compare          run every scheme side by side and print a table\n"
+        "      --series N         print the counters as CSV every N events instead of the\n"
+        "                         log and the statistics (for plots)\n"
         "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
         "\n"
         "Stepping through a trace:\n"
@@ -69,6 +72,7 @@ enum long_only {
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
+        OPT_SERIES,
         OPT_REPL,
         OPT_SCRIPT,
         OPT_NO_COLOR,
@@ -89,6 +93,7 @@ static const struct option long_options[] = {
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
         {"stats", required_argument, NULL, OPT_STATS},
+        {"series", required_argument, NULL, OPT_SERIES},
         {"keep-going", no_argument, NULL, 'k'},
         {"compare", no_argument, NULL, 'c'},
         {"interactive", no_argument, NULL, 'i'},
@@ -239,6 +244,12 @@ int options_parse(struct options *opt, int argc, char **argv)
                         else
                                 return usage_error("--stats expects text, json or csv, not '%s'",
                                                    optarg);
+                        break;
+                case OPT_SERIES:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error("--series expects a number of events, 1 or "
+                                                   "more, not '%s'", optarg);
+                        opt->series = (unsigned long)n;
                         break;
                 case 'k':
                         opt->keep_going = true;

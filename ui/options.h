@@ -19,6 +19,7 @@ struct options {
         bool keep_going;
         bool compare;      /* every scheme side by side */
         const char *trace; /* NULL: the built-in sample */
+        unsigned long series; /* --series N: CSV counters every N events (0: off) */
         bool interactive;  /* -i: the ncurses stepper */
         bool repl;         /* --repl: the readline debugger */
         const char *script; /* --script: commands to run first */
