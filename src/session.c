@@ -410,12 +410,15 @@ void session_stats(const struct session *s, struct stats *out)
 
 unsigned session_percent(const struct session *s)
 {
-        struct trace_pos pos;
-        if (s->file_size == 0 || !trace_tell(&s->reader, &pos))
-                return s->at_end ? 100 : 0;
+        const struct trace_reader *r = &s->reader;
         if (s->at_end && s->shown == s->nevs)
                 return 100;
-        return (unsigned)(pos.offset * 100 / s->file_size);
+        if (s->file_size == 0)
+                return 0;
+        /* Bytes read so far; unlike trace_tell, also inside a lackey
+         * modify line, whose second half is still to come. */
+        uint64_t offset = r->mem ? r->pos : r->buf_offset + r->pos;
+        return (unsigned)(offset * 100 / s->file_size);
 }
 
 /* Whether breakpoint bp stops on evs[i] of an op: on the first event of

@@ -267,6 +267,41 @@ static void test_back_lines_ept_small_budget(void **state)
         check_back_by_lines(MODE_EPT, MODE_SHADOW, 2000, 2 << 20);
 }
 
+/* A lackey trace: a modify line is two ops, and no snapshot may stand
+ * between them; going back must still land on what going forward saw. */
+static void test_back_lackey(void **state)
+{
+        (void)state;
+        size_t cap = 64 * 1024, len = 0;
+        char *text = malloc(cap);
+        rng_state = 3;
+        len += (size_t)sprintf(text + len, "==1== Lackey\n");
+        for (int i = 0; i < 1200; i++)
+                len +=
+                    (size_t)sprintf(text + len, "%s %llx,8\n",
+                                    rnd(3) == 0 ? "I "
+                                    : rnd(2)    ? " M"
+                                                : " L",
+                                    (unsigned long long)(0x400000 + rnd(300) * 4096 + rnd(4000)));
+        struct session s;
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        struct view *seen = calloc(4096, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_step(&s, 1, false) == STOP_DONE && n + 1 < 4096)
+                seen[++n] = view_of(&s);
+        assert_true(n > 1300); /* modify lines count twice */
+        assert_true(s.nsnaps > 3);
+        for (uint64_t k = n; k-- > 0;) {
+                session_back(&s, 1, false);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[k]);
+        }
+        free(seen);
+        session_close(&s);
+        free(text);
+}
+
 /* Event by event: stepi forward, backi back, every event. */
 static void test_backi_every_event(void **state)
 {
@@ -660,6 +695,7 @@ int main(void)
             cmocka_unit_test(test_back_lines_shadow),
             cmocka_unit_test(test_back_lines_oos),
             cmocka_unit_test(test_back_lines_ept_small_budget),
+            cmocka_unit_test(test_back_lackey),
             cmocka_unit_test(test_backi_every_event),
             cmocka_unit_test(test_mid_op),
             cmocka_unit_test(test_bp_parse),
