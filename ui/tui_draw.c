@@ -35,7 +35,7 @@ void tui_colors_init(struct tui *t)
                 init_pair(COL_DIM, 245, -1);
         init_pair(COL_ERROR, COLOR_RED, -1);
         init_pair(COL_BAR, COLOR_BLACK, COLOR_CYAN);
-        init_pair(COL_CURRENT, COLOR_BLACK, COLOR_WHITE);
+        init_pair(COL_CURRENT, COLOR_WHITE, COLOR_BLUE);
 }
 
 /* Monochrome: what each colour becomes as an attribute. */

@@ -437,10 +437,10 @@ static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                 attr |= A_BOLD;
         else
                 attr |= tui_attr(t, col);
-        tui_put(t, y, x, w, attr, r->text);
-        int len = (int)strlen(r->text);
-        if ((r->current || selected) && len < w)
-                tui_put(t, y, x + len, w - len, attr | A_REVERSE, "");
+        /* A highlighted row is padded to the pane's width. */
+        char line[sizeof r->text + 256];
+        snprintf(line, sizeof line, "%-*s", (r->current || selected) && w < 256 ? w : 0, r->text);
+        tui_put(t, y, x, w, attr, line);
 }
 
 static size_t log_focus_row(const struct pane *p)
