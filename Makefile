@@ -2,6 +2,7 @@
 #
 #   make              build ./shadow-sim
 #   make run          open the stepper on the built-in sample trace
+#   make screenshots  render the stepper to screenshots/*.png (tmux, aha, chromium)
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
 #   make plots        redraw docs/plots/*.png (gnuplot)
@@ -48,6 +49,7 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB        := $(BUILD)/libshadowsim.a
 BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
 
+.PHONY: screenshots
 .PHONY: all run test test-fast check-deps install uninstall clean format bench docs
 .SUFFIXES:
 
@@ -101,7 +103,11 @@ docs: $(BIN)
 	sh scripts/why-ept.sh
 
 run: $(BIN)
-	./$(BIN)
+	./$(BIN) -i
+
+# PNGs of the stepper for the README (needs tmux, aha and chromium).
+screenshots: $(BIN)
+	sh scripts/screenshots.sh ./$(BIN)
 
 # docs/plots/*.png from generated workloads and the recorded lackey trace.
 .PHONY: plots

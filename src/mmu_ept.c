@@ -29,6 +29,7 @@
 
 #include <string.h>
 
+#include "mmu_view.h"
 #include "xalloc.h"
 
 struct ept_page {
@@ -241,3 +242,21 @@ const struct mmu_ops mmu_ept_ops = {
         .write_hit_clean = ept_write_hit_clean,
         .dirty_log = ept_dirty_log,
 };
+
+/* ---- read-only views (mmu_view.h) --------------------------------------- */
+
+bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+{
+        const struct ept *e = s->mmu_state;
+        if (id >= e->npages)
+                return false;
+        /* Nested pages do not record their level; only the root's is known. */
+        *t = (struct mmu_table_view){.entry = e->pages[id].entry, .level = id == 0 ? e->levels : 0};
+        return true;
+}
+
+uint32_t mmu_ept_view_count(const struct sim *s)
+{
+        const struct ept *e = s->mmu_state;
+        return e->npages;
+}

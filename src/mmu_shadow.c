@@ -30,6 +30,7 @@
 
 #include <string.h>
 
+#include "mmu_view.h"
 #include "xalloc.h"
 
 #define NONE          UINT32_MAX
@@ -670,3 +671,43 @@ const struct mmu_ops mmu_shadow_ops = {
         .invlpg = shadow_invlpg,
         .dirty_log = shadow_dirty_log,
 };
+
+/* ---- read-only views (mmu_view.h) --------------------------------------- */
+
+uint32_t mmu_shadow_view_root(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
+}
+
+bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+{
+        const struct shadow *sh = s->mmu_state;
+        if (id >= sh->npages || !sh->pages[id].valid)
+                return false;
+        const struct spage *sp = &sh->pages[id];
+        *t = (struct mmu_table_view){
+                .entry = sp->spte,
+                .gfn = sp->gfn,
+                .level = sp->level,
+                .direct = sp->direct,
+                .unsync = sp->unsync,
+                .write_protected = !sp->direct && !sp->unsync,
+                .flood = sp->flood,
+        };
+        return true;
+}
+
+uint32_t mmu_shadow_view_count(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return sh->npages;
+}
+
+unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
+{
+        const struct shadow *sh = s->mmu_state;
+        for (unsigned i = 0; i < sh->nroots && i < max; i++)
+                gfns[i] = sh->roots[i].root_gfn;
+        return sh->nroots;
+}

@@ -68,6 +68,36 @@ void trace_close(struct trace_reader *r)
         r->owns_fd = false;
 }
 
+bool trace_tell(const struct trace_reader *r, struct trace_pos *pos)
+{
+        if (r->has_pending)
+                return false;
+        pos->offset = r->mem ? r->pos : r->buf_offset + r->pos;
+        pos->line = r->line;
+        pos->format = r->format;
+        return true;
+}
+
+int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
+{
+        if (!r->mem) {
+                if (lseek(r->fd, (off_t)pos->offset, SEEK_SET) < 0)
+                        return -1;
+                r->buf_offset = pos->offset;
+                r->end = 0;
+        } else if (pos->offset > r->mem_len) {
+                errno = EINVAL;
+                return -1;
+        }
+        r->pos = r->mem ? (size_t)pos->offset : 0;
+        r->eof = false;
+        r->io_errno = 0;
+        r->has_pending = false;
+        r->line = pos->line;
+        r->format = pos->format;
+        return 0;
+}
+
 /* Moves unread bytes to the front and reads more. Returns false at end of
  * input or on an error (r->io_errno). */
 static bool fill(struct trace_reader *r)
@@ -77,6 +107,7 @@ static bool fill(struct trace_reader *r)
         if (r->pos > 0) {
                 memmove(r->buf, r->buf + r->pos, r->end - r->pos);
                 r->end -= r->pos;
+                r->buf_offset += r->pos;
                 r->pos = 0;
         }
         for (;;) {

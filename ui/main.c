@@ -8,6 +8,8 @@
 #include "compare.h"
 #include "gen_cmd.h"
 #include "options.h"
+#include "repl.h"
+#include "tui.h"
 
 int main(int argc, char **argv)
 {
@@ -21,6 +23,10 @@ int main(int argc, char **argv)
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;
+        if (opt.interactive)
+                return tui_run(&opt);
+        if (opt.repl || opt.script)
+                return repl_run(&opt);
         /* --series writes CSV, of every scheme with --compare (batch.c). */
         return opt.compare && !opt.series ? compare_run(&opt) : batch_run(&opt);
 }

@@ -46,6 +46,13 @@ static const char usage_text[] =
         "      --series N         print the counters as CSV every N events instead of the\n"
         "                         log and the statistics (for plots)\n"
         "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
+        "\n"
+        "Stepping through a trace:\n"
+        "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
+        "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+        "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
+        "                         and exit)\n"
+        "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
@@ -66,6 +73,9 @@ enum long_only {
         OPT_FORMAT,
         OPT_STATS,
         OPT_SERIES,
+        OPT_REPL,
+        OPT_SCRIPT,
+        OPT_NO_COLOR,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +96,10 @@ static const struct option long_options[] = {
         {"series", required_argument, NULL, OPT_SERIES},
         {"keep-going", no_argument, NULL, 'k'},
         {"compare", no_argument, NULL, 'c'},
+        {"interactive", no_argument, NULL, 'i'},
+        {"repl", no_argument, NULL, OPT_REPL},
+        {"script", required_argument, NULL, OPT_SCRIPT},
+        {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -147,7 +161,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         int c;
         long n;
         char err[256];
-        while ((c = getopt_long(argc, argv, ":m:qkchV", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -243,6 +257,18 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case 'c':
                         opt->compare = true;
                         break;
+                case 'i':
+                        opt->interactive = true;
+                        break;
+                case OPT_REPL:
+                        opt->repl = true;
+                        break;
+                case OPT_SCRIPT:
+                        opt->script = optarg;
+                        break;
+                case OPT_NO_COLOR:
+                        opt->no_color = true;
+                        break;
                 case 'h':
                         fputs(usage_text, stdout);
                         return 0;
@@ -261,5 +287,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                 opt->trace = argv[optind];
         if (sim_config_check(&opt->cfg, err, sizeof err) < 0)
                 return usage_error("%s", err);
+        if (opt->interactive && opt->repl)
+                return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
         return -1;
 }

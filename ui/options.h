@@ -20,6 +20,10 @@ struct options {
         bool compare;      /* every scheme side by side */
         const char *trace; /* NULL: the built-in sample */
         unsigned long series; /* --series N: CSV counters every N events (0: off) */
+        bool interactive;  /* -i: the ncurses stepper */
+        bool repl;         /* --repl: the readline debugger */
+        const char *script; /* --script: commands to run first */
+        bool no_color;     /* --no-color */
 };
 
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
