@@ -2,11 +2,15 @@
 #
 #   make              build ./shadow-sim
 #   make run          open the stepper on the built-in sample trace
+#   make screenshots  render the stepper to screenshots/*.png (tmux, aha, chromium)
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
+#   make plots        redraw docs/plots/*.png (gnuplot)
 #   make install      PREFIX=/usr/local DESTDIR= (binary, man page, sample traces)
+#   make docs         regenerate docs/why-ept.md from real runs
 #   make fuzz         FUZZ_SECONDS=60: libFuzzer on every tests/fuzz harness
 #   make bench        the benchmark of docs/performance.md
+#   make test-valgrind  golden tests and the whole bad-input corpus under memcheck
 #   make format       clang-format every source file
 #
 # Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
@@ -57,7 +61,9 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 LIB        := $(BUILD)/libshadowsim.a
 BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
 
-.PHONY: all run test test-fast check-deps install uninstall clean format bench fuzz fuzz-bins
+.PHONY: screenshots
+.PHONY: all run test test-fast test-valgrind check-deps install uninstall clean format bench docs \
+        fuzz fuzz-bins
 .SUFFIXES:
 
 all: $(BIN)
@@ -105,19 +111,38 @@ test: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 
 unit-bins-san: $(UNIT_BIN) $(REPLAY_BIN)
 
+# Every golden test and the whole bad-input corpus under valgrind memcheck
+# (make test runs a case of each kind; this runs all, a few minutes).
+test-valgrind: $(BIN)
+	@VALGRIND_FULL=1 SHADOW_SIM=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh | tee build/valgrind.log
+	@! grep -q '^not ok' build/valgrind.log
+
 # The suite against the normal build only (quicker while developing).
 test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
 
+# docs/why-ept.md from real runs (every number in it is measured).
+docs: $(BIN)
+	sh scripts/why-ept.sh
+
 run: $(BIN)
-	./$(BIN)
+	./$(BIN) -i
+
+# PNGs of the stepper for the README (needs tmux, aha and chromium).
+screenshots: $(BIN)
+	sh scripts/screenshots.sh ./$(BIN)
+
+# docs/plots/*.png from generated workloads and the recorded lackey trace.
+.PHONY: plots
+plots: $(BIN)
+	SHADOW_SIM=./$(BIN) sh scripts/plots.sh
 
 MANDIR    ?= $(PREFIX)/share/man
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/shadow-sim
-	install -m 644 traces/*.txt $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+	install -m 644 traces/*.txt traces/*.gz traces/README.md $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 shadow-sim.1 $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
 

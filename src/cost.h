@@ -25,6 +25,7 @@
         X(invlpg, 500, "VMM handling of an INVLPG exit, beyond the exit")                          \
         X(ept_violation, 2000, "VMM building a nested entry after an EPT violation, beyond the "  \
                                "exit")                                                             \
+        X(pml_full, 3000, "VMM draining a full 512-entry page-modification log, beyond the exit") \
         X(shadow_page, 800, "allocating a shadow page and write-protecting its guest table")       \
         X(resync_entry, 15, "comparing one guest entry with its shadow during a resync")           \
         X(walk_ref, 25, "one memory reference of a hardware page walk")                            \

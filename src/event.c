@@ -19,11 +19,13 @@ static const char *const kind_names[EV_KIND_COUNT] = {
         [EV_SHADOW_ZAP] = "SHADOW_ZAP",     [EV_SHADOW_ROOT] = "SHADOW_ROOT",
         [EV_UNSYNC] = "UNSYNC",             [EV_RESYNC] = "RESYNC",
         [EV_EPT_MAP] = "EPT_MAP",           [EV_STALE_TLB] = "STALE_TLB",
+        [EV_DIRTY_LOG] = "DIRTY_LOG",       [EV_DIRTY] = "DIRTY",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
         [EXIT_PT_WRITE] = "pt_write",   [EXIT_PAGE_FAULT] = "page_fault", [EXIT_CR3] = "cr3",
         [EXIT_INVLPG] = "invlpg",       [EXIT_EPT_VIOLATION] = "ept_violation",
+        [EXIT_PML_FULL] = "pml_full",
 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -147,6 +149,9 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 case EXIT_EPT_VIOLATION:
                         put(&o, " gpa=0x%llX", u(ev->gpa));
                         break;
+                case EXIT_PML_FULL:
+                        put(&o, " entries=%u", ev->count);
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }
@@ -194,6 +199,20 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                         put(&o, " but guest has no mapping");
                 put(&o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
                                                           : " (no INVLPG since the change)");
+                break;
+        case EV_DIRTY_LOG:
+                if (ev->detail == DETAIL_LOG_SYNC)
+                        put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count, ev->refs);
+                else
+                        put(&o, " %s", ev->detail == DETAIL_LOG_START ? "start" : "stop");
+                break;
+        case EV_DIRTY:
+                put(&o, " gpa=0x%llX", u(ev->gpa));
+                if (ev->count > 1)
+                        put(&o, " pages=%u", ev->count);
+                put(&o, "%s", ev->detail == DETAIL_DIRTY_PML    ? " pml"
+                              : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
+                                                                : "");
                 break;
         case EV_KIND_COUNT:
                 break;

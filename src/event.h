@@ -36,6 +36,8 @@ enum event_kind {
         EV_RESYNC,        /* the VMM resynced an unsync table (count = entries compared) */
         EV_EPT_MAP,       /* the VMM created the nested entry of a GPA frame */
         EV_STALE_TLB,     /* an access used a TLB entry the guest tables no longer match */
+        EV_DIRTY_LOG,     /* dirty logging started, synced (count = pages) or stopped */
+        EV_DIRTY,         /* the hypervisor logged guest frame gpa as written */
         EV_KIND_COUNT
 };
 
@@ -45,6 +47,7 @@ enum exit_reason {
         EXIT_CR3,           /* mov to CR3 */
         EXIT_INVLPG,        /* invlpg */
         EXIT_EPT_VIOLATION, /* no nested entry for a GPA */
+        EXIT_PML_FULL,      /* the 512-entry page-modification log filled up */
         EXIT_REASON_COUNT
 };
 
@@ -64,6 +67,11 @@ enum event_detail {
         DETAIL_DEMAND,       /* GUEST_PF: the guest kernel paged the page in */
         DETAIL_DIRECT,       /* SHADOW_PAGE: backs part of a guest large page */
         DETAIL_STALE_SHADOW, /* STALE_TLB: the stale translation came from an unsync shadow */
+        DETAIL_LOG_START,    /* DIRTY_LOG */
+        DETAIL_LOG_SYNC,
+        DETAIL_LOG_STOP,
+        DETAIL_DIRTY_EXIT,   /* DIRTY: found through an exit only dirty logging caused */
+        DETAIL_DIRTY_PML,    /* DIRTY: logged by the CPU into the PML buffer */
 };
 
 struct event {
@@ -78,7 +86,8 @@ struct event {
         uint64_t new_entry;    /* PT_*, SHADOW_*: entry after */
         uint32_t asid;
         uint32_t count;        /* TLB_FLUSH, SHADOW_ZAP: how many */
-        uint32_t refs;         /* ACCESS: page-walk memory references */
+        uint32_t refs;         /* ACCESS: page-walk memory references;
+                                  DIRTY_LOG sync: pages reported but not written */
         uint32_t exit_number;  /* VM_EXIT: 1-based count of exits so far */
         uint16_t index;        /* PT_*, SHADOW_*: entry index in its table */
         uint8_t level;         /* PT_*, SHADOW_*: level of that table (1 = leaf) */

@@ -31,6 +31,11 @@ struct mmu_ops {
         /* The guest loaded CR3 (guest.current is already the new space). */
         void (*cr3_loaded)(struct sim *s, bool same_root);
         void (*invlpg)(struct sim *s, uint64_t gva);
+        /* A write went through a TLB entry whose page was clean. */
+        void (*write_hit_clean)(struct sim *s, uint64_t gpa);
+        /* Dirty logging: START re-arms tracking (also after a sync), SYNC
+         * collects what the hardware logged, STOP ends it. */
+        void (*dirty_log)(struct sim *s, enum dirty_log_action action);
 };
 
 extern const struct mmu_ops mmu_native_ops;

@@ -13,20 +13,39 @@
  * uses) and the guest instruction restarts, walk and all. Host memory is
  * 4K-granular, so nested leaves are 4K and a guest large page is cached by
  * the TLB in 4K pieces ("splintering").
+ *
+ * With --host-pages 2M the host backs guest memory with 2M pages: nested
+ * walks are a level shorter, a violation maps 2M at once, the TLB may hold
+ * 2M entries for guest 2M pages, and dirty logging becomes coarse: one D
+ * bit covers 512 frames, all of which the VMM must report.
+ *
+ * With --pwc, the walker caches upper-level entries in both dimensions:
+ * guest links (which skip guest levels and their nested walks) and nested
+ * links (which shorten each nested walk), the way the cold 24 references
+ * shrink on real hardware.
  */
 #include <stdlib.h>
 #include "mmu.h"
 
 #include <string.h>
 
+#include "mmu_view.h"
 #include "xalloc.h"
 
 struct ept_page {
         uint64_t entry[PT_ENTRIES]; /* upper levels: P | child page index; leaves: P | HFN */
 };
 
+/* The page-modification log: the CPU appends the GPA of every page whose
+ * nested D bit it sets while logging; full, it exits. */
+#define PML_ENTRIES 512
+
 struct ept {
         int levels;
+        int leaf_level;    /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
+        uint32_t pml_used; /* entries in the PML buffer */
+        bool use_pwc;
+        struct pwc pwc;         /* the nested dimension's page-walk cache */
         struct ept_page *pages; /* pages[0] is the root */
         uint32_t npages, cap;
 };
@@ -45,6 +64,8 @@ static void *ept_create(struct sim *s)
 {
         struct ept *e = xcalloc(1, sizeof *e);
         e->levels = s->cfg.ept_levels;
+        e->use_pwc = s->cfg.pwc;
+        e->leaf_level = s->cfg.host_large ? 2 : 1;
         ept_new_page(e);
         return e;
 }
@@ -64,20 +85,86 @@ static void *ept_clone(const void *state)
         return e;
 }
 
-/* Walks the nested table for guest frame gfn, counting one reference per
- * level read into *refs. Returns false on a violation (no entry). */
-static bool nested_walk(const struct ept *e, uint64_t gfn, uint32_t *refs)
+/* Walks the nested table for guest frame gfn and adds its memory
+ * references to *refs (fewer with the nested page-walk cache). Returns
+ * false on a violation (no entry); *refs is then left as it was. */
+static bool nested_walk(struct ept *e, uint64_t gfn, uint32_t *refs)
 {
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
-        for (int level = e->levels; level >= 1; level--) {
+        for (int level = e->levels; level >= e->leaf_level; level--) {
                 uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
-                (*refs)++;
                 if (!pte_present(ent))
                         return false;
                 ix = (uint32_t)pte_frame(ent);
         }
+        int last = e->leaf_level;
+        *refs += e->use_pwc ? pwc_walk_refs(&e->pwc, 0, gpa, e->levels, last)
+                            : (uint32_t)(e->levels - last + 1);
         return true;
+}
+
+/* The nested leaf entry of gfn (4K or 2M), or NULL when there is none. */
+static uint64_t *nested_leaf(struct ept *e, uint64_t gfn)
+{
+        uint64_t gpa = gfn << PAGE_SHIFT;
+        uint32_t ix = 0;
+        for (int level = e->levels; level > e->leaf_level; level--) {
+                uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
+                if (!pte_present(ent))
+                        return NULL;
+                ix = (uint32_t)pte_frame(ent);
+        }
+        uint64_t *leaf = &e->pages[ix].entry[pt_index(gpa, e->leaf_level)];
+        return pte_present(*leaf) ? leaf : NULL;
+}
+
+/* A write to gfn: the CPU sets the nested D bit and, while logging, logs
+ * the page into the PML buffer, exiting when the buffer is full. */
+static void nested_write(struct sim *s, uint64_t gfn)
+{
+        struct ept *e = s->mmu_state;
+        uint64_t *leaf = nested_leaf(e, gfn);
+        if (!leaf || (*leaf & PTE_D))
+                return;
+        *leaf |= PTE_D;
+        if (!s->dirty.on)
+                return;
+        if (e->leaf_level == 1) {
+                sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
+        } else {
+                /* One D bit for 2M: later writes inside it are not seen, so
+                 * the VMM must report the whole large page. */
+                uint64_t span = level_span(e->leaf_level) >> PAGE_SHIFT;
+                sim_log_dirty_range(s, gfn & ~(span - 1), (uint32_t)span, DETAIL_DIRTY_PML);
+        }
+        if (++e->pml_used == PML_ENTRIES) {
+                struct event ev = {.kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .count = PML_ENTRIES};
+                sim_emit(s, &ev);
+                e->pml_used = 0;
+        }
+}
+
+static void ept_write_hit_clean(struct sim *s, uint64_t gpa)
+{
+        nested_write(s, gpa >> PAGE_SHIFT);
+}
+
+/* Dirty logging with EPT A/D bits and PML: a round starts with every
+ * nested D bit clear (and the TLB flushed, since it caches them); a sync
+ * drains the buffer without an exit. */
+static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
+{
+        struct ept *e = s->mmu_state;
+        e->pml_used = 0;
+        if (action != DIRTY_LOG_START)
+                return;
+        /* Leaves are the pages reached from level 2; clearing D everywhere
+         * is harmless for upper levels, which never carry it. */
+        for (uint32_t ix = 0; ix < e->npages; ix++)
+                for (unsigned i = 0; i < PT_ENTRIES; i++)
+                        e->pages[ix].entry[i] &= ~PTE_D;
+        sim_vmm_flush(s);
 }
 
 /* The VMM's answer to an EPT violation on gfn: build the nested path. */
@@ -86,7 +173,7 @@ static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
         uint64_t gpa = gfn << PAGE_SHIFT;
         sim_exit(s, EXIT_EPT_VIOLATION, gva, gpa, ACCESS_READ, 0);
         uint32_t ix = 0;
-        for (int level = e->levels; level > 1; level--) {
+        for (int level = e->levels; level > e->leaf_level; level--) {
                 uint64_t *ent = &e->pages[ix].entry[pt_index(gpa, level)];
                 if (!pte_present(*ent)) {
                         uint32_t child = ept_new_page(e);
@@ -96,7 +183,8 @@ static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
                 ix = (uint32_t)pte_frame(*ent);
         }
         uint64_t hfn = hostmem_hfn(&s->host, gfn);
-        e->pages[ix].entry[pt_index(gpa, 1)] = pte_make(hfn, PTE_P | PTE_W);
+        uint64_t bits = PTE_P | PTE_W | (e->leaf_level > 1 ? PTE_PS : 0);
+        e->pages[ix].entry[pt_index(gpa, e->leaf_level)] = pte_make(hfn, bits);
         hostmem_back(&s->host, gfn);
         struct event ev = {.kind = EV_EPT_MAP, .gva = gva, .gpa = gpa, .hpa = hfn << PAGE_SHIFT};
         sim_emit(s, &ev);
@@ -114,7 +202,9 @@ restart:
         /* Only the walk that completes is counted: an aborted one is paid
          * for by its violation's exit. */
         t->refs = 0;
-        for (int level = s->guest.levels; level > s->guest.levels - w.depth; level--) {
+        int top = s->guest.levels, last = top - w.depth + 1;
+        int first = s->cfg.pwc ? pwc_start_level(&s->pwc, sim_pwc_space(s), gva, top, last) : top;
+        for (int level = first; level >= last; level--) {
                 uint64_t table = w.table_gfn[level];
                 if (!nested_walk(e, table, &t->refs)) {
                         nested_map(s, e, table, gva);
@@ -122,6 +212,8 @@ restart:
                 }
                 t->refs++; /* the guest entry itself */
         }
+        if (s->cfg.pwc)
+                pwc_remember(&s->pwc, sim_pwc_space(s), gva, top, last);
         if (!w.present || !pte_permits(w.leaf, kind)) {
                 t->fault = true; /* delivered to the guest directly: no exit */
                 return;
@@ -132,11 +224,14 @@ restart:
                 goto restart;
         }
         guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
+        if (kind == ACCESS_WRITE)
+                nested_write(s, gfn);
         t->gpa = w.gpa;
         t->hpa = hostmem_hpa(&s->host, w.gpa);
-        t->level = 1;
+        /* The TLB caches the smaller of the two page sizes. */
+        t->level = w.leaf_level < e->leaf_level ? w.leaf_level : e->leaf_level;
         t->perm = w.leaf & PTE_PERM_MASK;
-        t->dirty = (w.leaf & PTE_D) != 0;
+        t->dirty = (w.leaf & PTE_D) && (*nested_leaf(e, gfn) & PTE_D);
 }
 
 const struct mmu_ops mmu_ept_ops = {
@@ -144,4 +239,24 @@ const struct mmu_ops mmu_ept_ops = {
         .destroy = ept_destroy,
         .clone = ept_clone,
         .translate = ept_translate,
+        .write_hit_clean = ept_write_hit_clean,
+        .dirty_log = ept_dirty_log,
 };
+
+/* ---- read-only views (mmu_view.h) --------------------------------------- */
+
+bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+{
+        const struct ept *e = s->mmu_state;
+        if (id >= e->npages)
+                return false;
+        /* Nested pages do not record their level; only the root's is known. */
+        *t = (struct mmu_table_view){.entry = e->pages[id].entry, .level = id == 0 ? e->levels : 0};
+        return true;
+}
+
+uint32_t mmu_ept_view_count(const struct sim *s)
+{
+        const struct ept *e = s->mmu_state;
+        return e->npages;
+}

@@ -14,7 +14,7 @@ static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind,
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-        t->refs = (uint32_t)w.depth;
+        t->refs = sim_walk_refs(s, gva, s->guest.levels - w.depth + 1);
         if (!w.present || !pte_permits(w.leaf, kind)) {
                 t->fault = true;
                 return;

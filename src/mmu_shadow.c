@@ -30,6 +30,7 @@
 
 #include <string.h>
 
+#include "mmu_view.h"
 #include "xalloc.h"
 
 #define NONE          UINT32_MAX
@@ -177,11 +178,14 @@ static void *shadow_clone(const void *state)
 /* ---- shadow entries ----------------------------------------------------- */
 
 /* The shadow leaf for a guest leaf: same permissions, the host frame of
- * gfn; with A/D emulation writable only once the guest entry is dirty. */
+ * gfn; with A/D emulation writable only once the guest entry is dirty;
+ * while dirty logging, writable only once the page is logged this round. */
 static uint64_t leaf_spte(const struct sim *s, uint64_t gfn, uint64_t gpte)
 {
         uint64_t perm = gpte & PTE_PERM_MASK;
         if (s->cfg.ad_emulation && !(gpte & PTE_D))
+                perm &= ~PTE_W;
+        if (s->dirty.on && !sim_is_logged(s, gfn))
                 perm &= ~PTE_W;
         return pte_make(hostmem_hfn(&s->host, gfn), PTE_P | perm);
 }
@@ -223,11 +227,16 @@ static void drop_tlb(struct sim *s, uint64_t gva)
         }
 }
 
-static void unlink_child(struct shadow *sh, uint32_t page, unsigned index)
+/* Clears a shadow entry; a link also stops naming its parent, and the
+ * walker's cached copies of links go (the VMM's INVLPG of them). */
+static void unlink_child(struct sim *s, uint32_t page, unsigned index)
 {
+        struct shadow *sh = s->mmu_state;
         uint64_t spte = sh->pages[page].spte[index];
-        if (pte_present(spte) && sh->pages[page].level > 1)
+        if (pte_present(spte) && sh->pages[page].level > 1) {
                 remove_parent(sh, (uint32_t)pte_frame(spte), page, index);
+                pwc_flush(&s->pwc);
+        }
         sh->pages[page].spte[index] = 0;
 }
 
@@ -251,7 +260,7 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         for (unsigned i = 0; i < PT_ENTRIES; i++) {
                 if (pte_present(sh->pages[page].spte[i]))
                         present++;
-                unlink_child(sh, page, i);
+                unlink_child(s, page, i);
         }
         sp = &sh->pages[page];
         while (sp->parent_head != NONE) {
@@ -274,6 +283,7 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         };
         sim_emit(s, &ev);
         sp->valid = false;
+        pwc_flush(&s->pwc);
         sp->parent_head = sh->free_pages;
         sh->free_pages = page;
         struct event fl = {.kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
@@ -332,7 +342,7 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         if (!pte_present(gpte) || (level > 1 && (gpte & PTE_PS))) {
                 /* Not present, or a large leaf (shadowed on demand). */
                 if (pte_present(old)) {
-                        unlink_child(sh, page, index);
+                        unlink_child(s, page, index);
                         emit_shadow(s, EV_SHADOW_ZAP, gva, page, index, old, 0, DETAIL_ZAP_ENTRY);
                         drop_tlb(s, gva);
                 }
@@ -350,7 +360,7 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         uint64_t child_gfn = pte_frame(gpte);
         if (pte_present(old) && sh->pages[pte_frame(old)].gfn == child_gfn)
                 return;
-        unlink_child(sh, page, index);
+        unlink_child(s, page, index);
         uint32_t existed;
         bool fresh = !u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, false), &existed);
         uint32_t child = get_page(s, child_gfn, level - 1, false, gva);
@@ -464,7 +474,7 @@ static void shadow_after_store(struct sim *s, const struct pt_store *st, bool tr
                 emit_shadow(s, EV_SHADOW_UPDATE, st->gva, page, st->index, old, spte, DETAIL_NONE);
                 drop_tlb(s, st->gva);
         } else if (pte_present(old)) {
-                unlink_child(sh, page, st->index);
+                unlink_child(s, page, st->index);
                 emit_shadow(s, EV_SHADOW_ZAP, st->gva, page, st->index, old, 0, DETAIL_ZAP_ENTRY);
                 drop_tlb(s, st->gva);
         }
@@ -503,15 +513,18 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 }
                 uint64_t span = level_span(level);
                 uint64_t base = gva & ~(span - 1);
+                uint64_t child_gfn = w->table_gfn[level - 1];
+                bool direct = level <= w->leaf_level;
+                if (direct) /* inside a guest large page: a page of 4K pieces */
+                        child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
                 uint32_t child;
-                if (level > w->leaf_level) {
-                        child = get_page(s, w->table_gfn[level - 1], level - 1, false, base);
-                } else {
-                        /* Inside a guest large page: a direct page of 4K pieces. */
-                        uint64_t first = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
-                        child = get_page(s, first, level - 1, true, base);
-                }
+                bool existed = u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, direct), &child);
+                child = get_page(s, child_gfn, level - 1, direct, base);
                 link_child(sh, page, index, child);
+                /* A subtree linked in again may hold unsync pages whose
+                 * entries the guest has changed since: sync before use. */
+                if (existed && sh->unsync_count)
+                        resync_all(s);
                 page = child;
         }
         struct spage *sp = &sh->pages[page];
@@ -530,10 +543,11 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                              struct translation *t)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t refs = 0;
-        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
+        uint32_t read = 0; /* levels the walk read */
+        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &read);
         if (!pte_permits(spte, kind)) {
-                refs = 0; /* the walk that faulted is paid for by the exit */
+                /* The walk that faulted is paid for by the exit. */
+                read = 0;
                 sim_exit(s, EXIT_PAGE_FAULT, gva, 0, kind, 0);
                 struct guest_walk w;
                 guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -542,12 +556,18 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
                         t->exited = true;
                         return;
                 }
+                if (kind == ACCESS_WRITE) {
+                        /* Exits that only the log's write protection caused. */
+                        bool log_only = (w.leaf & PTE_D) || !s->cfg.ad_emulation;
+                        sim_log_dirty(s, w.gpa >> PAGE_SHIFT,
+                                      log_only ? DETAIL_DIRTY_EXIT : DETAIL_NONE);
+                }
                 guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
                 hostmem_back(&s->host, w.gpa >> PAGE_SHIFT);
                 fill_path(s, &w, gva);
-                spte = hw_walk(sh, sh->roots[0].page, gva, &refs);
+                spte = hw_walk(sh, sh->roots[0].page, gva, &read);
         }
-        t->refs = refs;
+        t->refs = sim_walk_refs(s, gva, sh->levels - (int)read + 1);
         /* The hardware used spte; the guest's view is reported beside it so
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
@@ -584,6 +604,7 @@ static void switch_root(struct sim *s)
                 sh->roots[found].page = get_page(s, root_gfn, sh->levels, false, 0);
                 if (fresh && sh->policy == MODE_SHADOW_EAGER)
                         mirror_table(s, sh->roots[found].page);
+                pwc_flush(&s->pwc);
         }
         /* Move to the front: index 0 is the current root. */
         struct cached_root cur = sh->roots[found];
@@ -619,6 +640,24 @@ static void shadow_invlpg(struct sim *s, uint64_t gva)
                 resync_page(s, page);
 }
 
+/* Dirty logging under shadow paging: every shadow leaf loses its write
+ * permission at the start of a round, so the first write to each page
+ * exits and is logged (KVM's write-protection based logging). */
+static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
+{
+        struct shadow *sh = s->mmu_state;
+        if (action != DIRTY_LOG_START)
+                return;
+        for (uint32_t id = 0; id < sh->npages; id++) {
+                struct spage *sp = &sh->pages[id];
+                if (!sp->valid || sp->level != 1)
+                        continue;
+                for (unsigned i = 0; i < PT_ENTRIES; i++)
+                        sp->spte[i] &= ~PTE_W;
+        }
+        sim_vmm_flush(s);
+}
+
 const struct mmu_ops mmu_shadow_ops = {
         .exits_on_cr3 = true,
         .exits_on_invlpg = true,
@@ -630,4 +669,45 @@ const struct mmu_ops mmu_shadow_ops = {
         .translate = shadow_translate,
         .cr3_loaded = shadow_cr3_loaded,
         .invlpg = shadow_invlpg,
+        .dirty_log = shadow_dirty_log,
 };
+
+/* ---- read-only views (mmu_view.h) --------------------------------------- */
+
+uint32_t mmu_shadow_view_root(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
+}
+
+bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+{
+        const struct shadow *sh = s->mmu_state;
+        if (id >= sh->npages || !sh->pages[id].valid)
+                return false;
+        const struct spage *sp = &sh->pages[id];
+        *t = (struct mmu_table_view){
+                .entry = sp->spte,
+                .gfn = sp->gfn,
+                .level = sp->level,
+                .direct = sp->direct,
+                .unsync = sp->unsync,
+                .write_protected = !sp->direct && !sp->unsync,
+                .flood = sp->flood,
+        };
+        return true;
+}
+
+uint32_t mmu_shadow_view_count(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return sh->npages;
+}
+
+unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
+{
+        const struct shadow *sh = s->mmu_state;
+        for (unsigned i = 0; i < sh->nroots && i < max; i++)
+                gfns[i] = sh->roots[i].root_gfn;
+        return sh->nroots;
+}

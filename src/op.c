@@ -8,7 +8,7 @@
 static const char *const names[OP_KIND_COUNT] = {
         [OP_PT_WRITE] = "PT_WRITE", [OP_PT_CLEAR] = "PT_CLEAR", [OP_PT_PROTECT] = "PT_PROTECT",
         [OP_ACCESS] = "ACCESS",     [OP_CR3] = "CR3",           [OP_INVLPG] = "INVLPG",
-        [OP_TLB_FLUSH] = "TLB_FLUSH",
+        [OP_TLB_FLUSH] = "TLB_FLUSH", [OP_DIRTY_LOG] = "DIRTY_LOG",
 };
 
 const char *op_kind_name(enum op_kind kind)
@@ -38,6 +38,11 @@ char *op_format(const struct op *op, char *buf, size_t n)
         case OP_PT_CLEAR:
         case OP_INVLPG:
                 snprintf(buf, n, "%s 0x%llX", names[op->kind], gva);
+                break;
+        case OP_DIRTY_LOG:
+                snprintf(buf, n, "DIRTY_LOG %s", op->dirty == DIRTY_LOG_START  ? "start"
+                                                 : op->dirty == DIRTY_LOG_SYNC ? "sync"
+                                                                               : "stop");
                 break;
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:

@@ -15,6 +15,13 @@
 
 #include "pte.h"
 
+/* What a DIRTY_LOG line asks of the hypervisor (live migration). */
+enum dirty_log_action {
+        DIRTY_LOG_START, /* begin tracking writes to guest memory */
+        DIRTY_LOG_SYNC,  /* collect the pages written this round and re-arm */
+        DIRTY_LOG_STOP,  /* stop tracking */
+};
+
 enum op_kind {
         OP_PT_WRITE,   /* install or replace the leaf mapping gva -> gpa */
         OP_PT_CLEAR,   /* clear the leaf mapping gva */
@@ -23,6 +30,7 @@ enum op_kind {
         OP_CR3,        /* switch to address space asid */
         OP_INVLPG,     /* invalidate the TLB entry for gva */
         OP_TLB_FLUSH,  /* flush the whole TLB */
+        OP_DIRTY_LOG,  /* the hypervisor starts, syncs or stops dirty logging */
         OP_KIND_COUNT
 };
 
@@ -36,6 +44,7 @@ struct op {
         uint32_t size;           /* OP_ACCESS: bytes touched (at least 1) */
         uint32_t asid;           /* OP_CR3 */
         bool demand;             /* OP_ACCESS: the guest kernel pages in what is unmapped */
+        enum dirty_log_action dirty; /* OP_DIRTY_LOG */
         uint64_t line;           /* 1-based line in the trace it came from */
 };
 

@@ -118,6 +118,8 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         s->mmu = ops_for(cfg->mode);
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
+        u64map_init(&s->dirty.gfns);
+        u64map_init(&s->dirty.truth);
 }
 
 void sim_free(struct sim *s)
@@ -125,6 +127,8 @@ void sim_free(struct sim *s)
         if (s->mmu->destroy)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
+        u64map_free(&s->dirty.gfns);
+        u64map_free(&s->dirty.truth);
         hostmem_free(&s->host);
         guest_free(&s->guest);
 }
@@ -136,6 +140,8 @@ void sim_clone(struct sim *dst, const struct sim *src)
         guest_clone(&dst->guest, &src->guest);
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
+        u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
+        u64map_clone(&dst->dirty.truth, &src->dirty.truth);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
 }
 
@@ -146,6 +152,48 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
                 s->sinks[s->nsinks].ctx = ctx;
                 s->nsinks++;
         }
+}
+
+uint64_t sim_pwc_space(const struct sim *s)
+{
+        return s->cfg.pcid ? sim_asid(s) : 0;
+}
+
+uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last)
+{
+        int top = s->guest.levels;
+        if (!s->cfg.pwc)
+                return (uint32_t)(top - last + 1);
+        return pwc_walk_refs(&s->pwc, sim_pwc_space(s), addr, top, last);
+}
+
+bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
+{
+        if (!s->dirty.on || sim_is_logged(s, gfn))
+                return false;
+        u64map_put(&s->dirty.gfns, gfn, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .count = 1, .detail = detail};
+        sim_emit(s, &ev);
+        return true;
+}
+
+void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint8_t detail)
+{
+        if (!s->dirty.on)
+                return;
+        for (uint32_t i = 0; i < count; i++)
+                u64map_put(&s->dirty.gfns, first_gfn + i, 1);
+        struct event ev = {.kind = EV_DIRTY, .gpa = first_gfn << PAGE_SHIFT, .count = count,
+                           .detail = detail};
+        sim_emit(s, &ev);
+}
+
+void sim_vmm_flush(struct sim *s)
+{
+        struct event ev = {.kind = EV_TLB_FLUSH, .detail = DETAIL_NONE};
+        ev.count = tlb_flush(&s->tlb);
+        pwc_flush(&s->pwc);
+        sim_emit(s, &ev);
 }
 
 /* sim_emit's body, inline in the access path below. */
@@ -325,8 +373,10 @@ static void do_leaf_change(struct sim *s, const struct op *op)
 }
 
 /* The guest kernel's page-fault handler for a process trace: maps a fresh
- * frame (code read+exec, data read+write) or widens the permissions of the
- * page. Returns false when guest memory is exhausted. */
+ * user frame (code read+exec, data read+write, by the kind of the first
+ * access) or, when the page is mapped but lacks the permission (a store to
+ * a code page, a fetch from a data page), widens it. Returns false when
+ * guest memory is exhausted. */
 static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
 {
         struct guest_walk w;
@@ -344,7 +394,7 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
                 return false;
         fix.kind = OP_PT_WRITE;
         fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
-        fix.perm = kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX;
+        fix.perm = PTE_U | (kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX);
         return do_pt_write(s, &fix);
 }
 
@@ -381,6 +431,9 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
         uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset : hostmem_hpa(&s->host, gpa);
         if (e->stale)
                 emit_stale(s, gva, hpa, false);
+        /* Dirty logging is off nearly always: test it first. */
+        if (s->dirty.on && kind == ACCESS_WRITE)
+                u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
         /* One branch, nearly always not taken: the kind of access changes
          * from one access to the next and a branch on it alone would be
          * mispredicted. */
@@ -390,6 +443,8 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
                 guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
                 if (w.present)
                         guest_set_accessed_dirty(&s->guest, &w, true);
+                if (s->mmu->write_hit_clean)
+                        s->mmu->write_hit_clean(s, gpa);
                 e->dirty = true;
         }
         struct event ev = no_event;
@@ -413,6 +468,8 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
         s->mmu->translate(s, gva, kind, &t);
+        if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
+                u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF, .gva = gva, .access = (uint8_t)kind,
@@ -506,8 +563,10 @@ static bool do_cr3(struct sim *s, const struct op *op)
         struct event ev = {.kind = EV_CR3, .asid = op->asid,
                            .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
         sim_emit(s, &ev);
-        if (!s->cfg.pcid)
+        if (!s->cfg.pcid) {
                 flush_tlb(s, DETAIL_FLUSH_CR3);
+                pwc_flush(&s->pwc);
+        }
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, same);
         return true;
@@ -519,6 +578,7 @@ static void do_invlpg(struct sim *s, const struct op *op)
                 sim_exit(s, EXIT_INVLPG, op->gva, 0, ACCESS_READ, 0);
         struct event ev = {.kind = EV_INVLPG, .gva = op->gva};
         ev.count = tlb_invlpg(&s->tlb, sim_asid(s), op->gva);
+        pwc_flush(&s->pwc); /* INVLPG also drops the paging-structure caches */
         sim_emit(s, &ev);
         if (s->mmu->invlpg)
                 s->mmu->invlpg(s, op->gva);
@@ -530,9 +590,51 @@ static void do_tlb_flush(struct sim *s)
         if (s->mmu->exits_on_cr3)
                 sim_exit(s, EXIT_CR3, 0, guest_root(&s->guest) << PAGE_SHIFT, ACCESS_READ, 0);
         flush_tlb(s, DETAIL_FLUSH_GUEST);
+        pwc_flush(&s->pwc);
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, true);
 }
+
+static void do_dirty_log(struct sim *s, const struct op *op)
+{
+        struct event ev = {.kind = EV_DIRTY_LOG};
+        switch (op->dirty) {
+        case DIRTY_LOG_START:
+                s->dirty.on = true;
+                u64map_free(&s->dirty.gfns);
+                u64map_free(&s->dirty.truth);
+                ev.detail = DETAIL_LOG_START;
+                sim_emit(s, &ev);
+                if (s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_START);
+                return;
+        case DIRTY_LOG_SYNC:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_SYNC);
+                ev.detail = DETAIL_LOG_SYNC;
+                ev.count = (uint32_t)s->dirty.gfns.count;
+                /* Pages reported that were never written: coarse tracking. */
+                ev.refs = ev.count > s->dirty.truth.count
+                                  ? ev.count - (uint32_t)s->dirty.truth.count : 0;
+                ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
+                sim_emit(s, &ev);
+                if (s->dirty.on) {
+                        u64map_free(&s->dirty.gfns);
+                        u64map_free(&s->dirty.truth);
+                        if (s->mmu->dirty_log)
+                                s->mmu->dirty_log(s, DIRTY_LOG_START);
+                }
+                return;
+        case DIRTY_LOG_STOP:
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_STOP);
+                s->dirty.on = false;
+                ev.detail = DETAIL_LOG_STOP;
+                sim_emit(s, &ev);
+                return;
+        }
+}
+
 
 /* The VMM sets up the first address space before the guest runs. */
 static RARE_PATH void boot(struct sim *s)
@@ -563,6 +665,9 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 break;
         case OP_TLB_FLUSH:
                 do_tlb_flush(s);
+                break;
+        case OP_DIRTY_LOG:
+                do_dirty_log(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

@@ -19,6 +19,7 @@
 #include "guest.h"
 #include "hostmem.h"
 #include "op.h"
+#include "pwc.h"
 #include "stats.h"
 #include "tlb.h"
 
@@ -40,6 +41,8 @@ struct sim_config {
         unsigned tlb_ways;
         bool pcid;          /* tag TLB entries by address space (PCID/VPID) */
         bool ad_emulation;  /* shadow: map clean pages read-only to emulate D */
+        bool pwc;           /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;    /* EPT: the host backs guest memory with 2M pages */
         struct cost_model cost;
 };
 
@@ -60,6 +63,14 @@ int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen);
 struct trace_limits;
 void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits);
 
+/* The hypervisor's dirty log for live migration. */
+struct dirty_log {
+        bool on;
+        uint32_t round;     /* rounds synced so far */
+        struct u64map gfns; /* guest frames the VMM reports written this round */
+        struct u64map truth; /* guest frames really written this round */
+};
+
 typedef void (*sim_sink_fn)(void *ctx, const struct event *ev);
 
 #define SIM_MAX_SINKS 4
@@ -71,9 +82,11 @@ struct sim {
         struct guest guest;
         struct hostmem host;
         struct tlb tlb;
+        struct pwc pwc;         /* the walker's cache of upper-level entries */
         const struct mmu_ops *mmu;
         void *mmu_state;
         struct stats stats;
+        struct dirty_log dirty;
         struct {
                 sim_sink_fn fn;
                 void *ctx;
@@ -132,6 +145,32 @@ struct translation {
         bool fault;    /* the guest must see a page fault */
         bool exited;   /* the fault was reflected through a VM exit */
 };
+
+/* The references of a walk of the first dimension (guest tables natively,
+ * shadow tables, guest tables under EPT) that read levels top..last: with
+ * the page-walk cache on, fewer. */
+uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last);
+
+/* The PWC tag of the current address space (0 unless PCID tags it). */
+uint64_t sim_pwc_space(const struct sim *s);
+
+/* Records gfn in the dirty log of this round (when logging is on and it
+ * was not yet there): a DIRTY event with detail. Returns whether it was
+ * newly logged. */
+bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail);
+
+/* The same for the count frames from first_gfn, which the VMM can only
+ * track together (a large host page): one DIRTY event for the range. */
+void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint8_t detail);
+
+static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
+{
+        uint32_t v;
+        return u64map_get(&s->dirty.gfns, gfn, &v);
+}
+
+/* Emits a TLB_FLUSH the VMM asked for and empties the TLB. */
+void sim_vmm_flush(struct sim *s);
 
 /* Emits an event: numbers it, counts it, hands it to every sink. */
 void sim_emit(struct sim *s, struct event *ev);

@@ -53,6 +53,8 @@ static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason 
                 return c->invlpg;
         case EXIT_EPT_VIOLATION:
                 return c->ept_violation;
+        case EXIT_PML_FULL:
+                return c->pml_full;
         case EXIT_REASON_COUNT:
                 break;
         }
@@ -98,6 +100,10 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                         s->exit_ept_violation++;
                         s->ept_violations++;
                         break;
+                case EXIT_PML_FULL:
+                        s->exit_pml_full++;
+                        s->dirty_exits++;
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }
@@ -138,6 +144,16 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
         case EV_STALE_TLB:
                 s->stale_tlb++;
                 break;
+        case EV_DIRTY_LOG:
+                if (ev->detail == DETAIL_LOG_SYNC) {
+                        s->dirty_rounds++;
+                        s->dirty_pages += ev->count;
+                        s->dirty_extra += ev->refs;
+                }
+                break;
+        case EV_DIRTY:
+                s->dirty_exits += ev->detail == DETAIL_DIRTY_EXIT;
+                break;
         case EV_CR3:
         case EV_INVLPG:
         case EV_SHADOW_ROOT:
@@ -164,7 +180,8 @@ void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t
         fputc('\n', out);
 }
 
-void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+void stats_print_json_object(FILE *out, const struct stats *s, int has_native,
+                             uint64_t native_cycles)
 {
         fputc('{', out);
         for (unsigned i = 0; i < STATS_COUNT; i++)
@@ -172,5 +189,23 @@ void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t
                         (unsigned long long)stats_value(s, i));
         if (has_native)
                 fprintf(out, ", \"overhead_pct\": %.1f", stats_overhead(s, native_cycles));
-        fputs("}\n", out);
+        fputc('}', out);
+}
+
+void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+{
+        stats_print_json_object(out, s, has_native, native_cycles);
+        fputc('\n', out);
+}
+
+void stats_print_csv(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+{
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                fprintf(out, "%s%s", i ? "," : "", names[i]);
+        fputs(has_native ? ",overhead_pct\n" : "\n", out);
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)stats_value(s, i));
+        if (has_native)
+                fprintf(out, ",%.1f", stats_overhead(s, native_cycles));
+        fputc('\n', out);
 }

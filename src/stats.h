@@ -38,11 +38,16 @@
         X(hidden_pf, "page faults the VMM handled without the guest knowing")                      \
         X(ept_violations, "EPT violations (first touch of a guest frame)")                         \
         X(stale_tlb, "accesses through a TLB entry the guest had changed without INVLPG")          \
+        X(dirty_rounds, "dirty-logging rounds synced (migration rounds)")                          \
+        X(dirty_pages, "guest pages found written, summed over the rounds")                        \
+        X(dirty_extra, "pages reported dirty that were not written (coarse tracking)")          \
+        X(dirty_exits, "exits that only dirty logging caused")                                     \
         X(exit_pt_write, "exits: trapped guest PT write")                                          \
         X(exit_page_fault, "exits: page fault on the shadow tables")                               \
         X(exit_cr3, "exits: CR3 load")                                                             \
         X(exit_invlpg, "exits: INVLPG")                                                            \
         X(exit_ept_violation, "exits: EPT violation")                                              \
+        X(exit_pml_full, "exits: page-modification log full")                                      \
         X(cycles, "modelled CPU cycles (cost model)")
 
 struct stats {
@@ -52,7 +57,7 @@ struct stats {
 };
 
 /* Number of counters and their names, in the order of STATS_FIELDS. */
-#define STATS_COUNT 26
+#define STATS_COUNT 31
 const char *stats_name(unsigned i);
 const char *stats_help(unsigned i);
 uint64_t stats_value(const struct stats *s, unsigned i);
@@ -67,7 +72,14 @@ double stats_overhead(const struct stats *s, uint64_t native_cycles);
  * overhead=+P% pair follows the cycles. */
 void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
 
-/* The same as a JSON object on one line. */
+/* The same as a JSON object on one line, and a newline. */
 void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
+
+/* The JSON object alone, without a newline (to nest it). */
+void stats_print_json_object(FILE *out, const struct stats *s, int has_native,
+                             uint64_t native_cycles);
+
+/* Two CSV lines: the counter names, then the values. */
+void stats_print_csv(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
 
 #endif

@@ -68,6 +68,36 @@ void trace_close(struct trace_reader *r)
         r->owns_fd = false;
 }
 
+bool trace_tell(const struct trace_reader *r, struct trace_pos *pos)
+{
+        if (r->has_pending)
+                return false;
+        pos->offset = r->mem ? r->pos : r->buf_offset + r->pos;
+        pos->line = r->line;
+        pos->format = r->format;
+        return true;
+}
+
+int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
+{
+        if (!r->mem) {
+                if (lseek(r->fd, (off_t)pos->offset, SEEK_SET) < 0)
+                        return -1;
+                r->buf_offset = pos->offset;
+                r->end = 0;
+        } else if (pos->offset > r->mem_len) {
+                errno = EINVAL;
+                return -1;
+        }
+        r->pos = r->mem ? (size_t)pos->offset : 0;
+        r->eof = false;
+        r->io_errno = 0;
+        r->has_pending = false;
+        r->line = pos->line;
+        r->format = pos->format;
+        return 0;
+}
+
 /* Moves unread bytes to the front and reads more. Returns false at end of
  * input or on an error (r->io_errno). */
 static bool fill(struct trace_reader *r)
@@ -77,6 +107,7 @@ static bool fill(struct trace_reader *r)
         if (r->pos > 0) {
                 memmove(r->buf, r->buf + r->pos, r->end - r->pos);
                 r->end -= r->pos;
+                r->buf_offset += r->pos;
                 r->pos = 0;
         }
         for (;;) {
@@ -452,6 +483,7 @@ static const struct keyword keywords[] = {
         {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
         {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
         {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
+        {"DIRTY_LOG", OP_DIRTY_LOG, -1},
 };
 
 bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits,
@@ -473,7 +505,7 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
         if (!kw || (kw_start + n < len && !isspace((unsigned char)line[kw_start + n]) &&
                     line[kw_start + n] != '#'))
                 return fail(&c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, "
-                                "CR3, INVLPG, TLB_FLUSH)");
+                                "CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)");
         c.pos += n;
         op->kind = kw->kind;
 
@@ -554,6 +586,19 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 }
                 op->asid = (uint32_t)asid;
                 return expect_end(&c);
+        }
+        case OP_DIRTY_LOG: {
+                static const char *const actions[] = {"start", "sync", "stop"};
+                skip_blanks(&c);
+                size_t n2 = token_len(&c);
+                for (int a = 0; a < 3; a++) {
+                        if (n2 == strlen(actions[a]) && strncasecmp(line + c.pos, actions[a], n2) == 0) {
+                                op->dirty = (enum dirty_log_action)a;
+                                c.pos += n2;
+                                return expect_end(&c);
+                        }
+                }
+                return fail(&c, "start, sync or stop");
         }
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:

@@ -54,6 +54,16 @@ struct trace_reader {
         /* Text input held in memory (trace_open_string), read in place. */
         const char *mem;
         size_t mem_len;
+        uint64_t buf_offset; /* file offset of buf[0] (trace_tell) */
+};
+
+/* A place between two lines of a trace, to come back to (the stepper's
+ * snapshots): the byte offset of the next line, the number of lines before
+ * it and the format detected so far. */
+struct trace_pos {
+        uint64_t offset;
+        uint64_t line;
+        enum trace_format format;
 };
 
 /* Opens path ("-" for standard input). Returns 0, or -1 with errno set
@@ -72,6 +82,15 @@ void trace_close(struct trace_reader *r);
  * TRACE_BAD_LINE fills *err (reading may go on with the next line);
  * TRACE_IO_ERROR when read(2) failed (r->io_errno). */
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err);
+
+/* Where the reader stands. Returns false while it holds the second half
+ * of a lackey modify line: no line boundary names that place. */
+bool trace_tell(const struct trace_reader *r, struct trace_pos *pos);
+
+/* Moves the reader back (or forward) to a place trace_tell gave on the same
+ * input. Returns 0, or -1 with errno set when the input cannot seek (a
+ * pipe: ESPIPE). */
+int trace_seek(struct trace_reader *r, const struct trace_pos *pos);
 
 /* Parses one line of format v1 (no newline) into *op. Returns true when the
  * line holds an op, false for a blank or comment line; on a malformed line

@@ -1,5 +1,9 @@
 /*
  * trace_lackey.c - parser of Valgrind lackey memory traces.
+ *
+ * One line at a time, without allocating: the reader (trace.c) calls it for
+ * every line of a file detected as lackey output, millions of times for a
+ * real program, so it scans the bytes once and builds the ops in place.
  */
 #include "trace_lackey.h"
 
@@ -7,9 +11,24 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether ch is one of the characters of set (never the NUL byte, which
+ * strchr would find as the terminator). */
+static bool one_of(char ch, const char *set)
+{
+        return ch != '\0' && strchr(set, ch) != NULL;
+}
+
+/* Whether a line is one of Valgrind's own messages rather than an access:
+ * "==pid== ..." (the tool's report), "--pid-- ..." (debug output, -v) or
+ * "**pid** ..." (messages from the client). */
 static bool is_banner(const char *s, size_t len)
 {
-        return len >= 2 && s[0] == '=' && s[1] == '=';
+        if (len < 5 || !one_of(s[0], "=-*") || s[1] != s[0])
+                return false;
+        size_t i = 2;
+        while (i < len && isdigit((unsigned char)s[i]))
+                i++;
+        return i > 2 && i + 1 < len && s[i] == s[0] && s[i + 1] == s[0];
 }
 
 /* access_plus_1[c] is 1 + the access that kind letter c stands for, or 0
@@ -127,8 +146,8 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
                 tok[o++] = '\'';
                 for (size_t i = 0; i < (n ? n : 1) && i < FOUND_MAX; i++) {
                         unsigned char ch = (unsigned char)s[col + i];
-                        o += (size_t)snprintf(tok + o, sizeof tok - o, isprint(ch) ? "%c" : "\\x%02X",
-                                              ch);
+                        o += (size_t)snprintf(tok + o, sizeof tok - o,
+                                              isprint(ch) ? "%c" : "\\x%02X", ch);
                 }
                 snprintf(tok + o, sizeof tok - o, "%s'", n > FOUND_MAX ? "..." : "");
         }
@@ -137,8 +156,8 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
         return 0;
 }
 
-int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits,
-                       struct op *op, struct op *second, struct trace_error *err)
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
+                       struct op *second, struct trace_error *err)
 {
         err->col = 0;
         if (is_banner(s, len))

@@ -10,6 +10,15 @@
 
 #include <stddef.h>
 
+/* libreadline exports an xmalloc and an xrealloc of its own (xrealloc with
+ * another signature). A program linking both would let ours interpose
+ * readline's calls and corrupt its heap, so the link names are prefixed. */
+#define xmalloc  shadow_sim_xmalloc
+#define xcalloc  shadow_sim_xcalloc
+#define xrealloc shadow_sim_xrealloc
+#define xmemdup  shadow_sim_xmemdup
+#define xstrdup  shadow_sim_xstrdup
+
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n, size_t size);

@@ -15,7 +15,7 @@ set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log" "$log.unit"' EXIT
 
 run_suite() {
         tag=$1
@@ -27,7 +27,14 @@ run_suite() {
                 [ -x "$t" ] || continue
                 case "$t" in *.d) continue ;; esac
                 name=$(basename "$t")
-                CMOCKA_MESSAGE_OUTPUT=TAP "$t" 2>&1 | sed -n "s/^\(not ok\|ok\) [0-9]* *-* */\1 - $tag $name: /p"
+                CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log.unit" 2>&1
+                status=$?
+                sed -n "s/^\(not ok\|ok\) [0-9]* *-* */\1 - $tag $name: /p" "$log.unit"
+                # A binary that crashed or failed after its cases still fails.
+                if [ "$status" -ne 0 ]; then
+                        echo "not ok - $tag $name: exited with status $status"
+                        grep -v '^ok ' "$log.unit" | tail -5 | sed 's/^/#   /'
+                fi
         done
         for g in tests/golden/*.cmd; do
                 [ -f "$g" ] || continue

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "run.h"
 
@@ -15,6 +16,7 @@
 
 static const char usage_text[] =
         "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
+        "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
         "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
         "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
         "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
@@ -30,13 +32,27 @@ static const char usage_text[] =
         "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
         "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
         "                         (default on)\n"
+        "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
+        "                         memory under EPT\n"
+        "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
+        "                         plain walk counts show)\n"
         "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
         "\n"
         "Input and output:\n"
         "      --format FMT       auto (default), v1 or lackey\n"
         "  -q, --quiet            print only the statistics\n"
-        "      --stats FMT        text (default) or json\n"
+        "      --stats FMT        text (default), json or csv\n"
+        "  -c, --compare          run every scheme side by side and print a table\n"
+        "      --series N         print the counters as CSV every N events instead of the\n"
+        "                         log and the statistics (for plots)\n"
         "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
+        "\n"
+        "Stepping through a trace:\n"
+        "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
+        "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+        "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
+        "                         and exit)\n"
+        "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
@@ -51,9 +67,15 @@ enum long_only {
         OPT_TLB_WAYS,
         OPT_PCID,
         OPT_AD,
+        OPT_PWC,
+        OPT_HOST_PAGES,
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
+        OPT_SERIES,
+        OPT_REPL,
+        OPT_SCRIPT,
+        OPT_NO_COLOR,
 };
 
 static const struct option long_options[] = {
@@ -65,11 +87,19 @@ static const struct option long_options[] = {
         {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
         {"pcid", no_argument, NULL, OPT_PCID},
         {"ad-emulation", required_argument, NULL, OPT_AD},
+        {"pwc", required_argument, NULL, OPT_PWC},
+        {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
         {"cost", required_argument, NULL, OPT_COST},
         {"format", required_argument, NULL, OPT_FORMAT},
         {"quiet", no_argument, NULL, 'q'},
         {"stats", required_argument, NULL, OPT_STATS},
+        {"series", required_argument, NULL, OPT_SERIES},
         {"keep-going", no_argument, NULL, 'k'},
+        {"compare", no_argument, NULL, 'c'},
+        {"interactive", no_argument, NULL, 'i'},
+        {"repl", no_argument, NULL, OPT_REPL},
+        {"script", required_argument, NULL, OPT_SCRIPT},
+        {"no-color", no_argument, NULL, OPT_NO_COLOR},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -90,6 +120,14 @@ static bool parse_int(const char *s, long lo, long hi, long *out)
         if (!trace_parse_number(s, strlen(s), &v) || v < (uint64_t)lo || v > (uint64_t)hi)
                 return false;
         *out = (long)v;
+        return true;
+}
+
+static bool parse_on_off(const char *s, bool *out)
+{
+        if (strcmp(s, "on") && strcmp(s, "off"))
+                return false;
+        *out = strcmp(s, "on") == 0;
         return true;
 }
 
@@ -123,7 +161,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         int c;
         long n;
         char err[256];
-        while ((c = getopt_long(argc, argv, ":m:qkhV", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -162,9 +200,17 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->cfg.pcid = true;
                         break;
                 case OPT_AD:
-                        if (strcmp(optarg, "on") && strcmp(optarg, "off"))
+                        if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
                                 return usage_error("--ad-emulation expects on or off, not '%s'", optarg);
-                        opt->cfg.ad_emulation = strcmp(optarg, "on") == 0;
+                        break;
+                case OPT_HOST_PAGES:
+                        if (strcasecmp(optarg, "4K") && strcasecmp(optarg, "2M"))
+                                return usage_error("--host-pages expects 4K or 2M, not '%s'", optarg);
+                        opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
+                        break;
+                case OPT_PWC:
+                        if (!parse_on_off(optarg, &opt->cfg.pwc))
+                                return usage_error("--pwc expects on or off, not '%s'", optarg);
                         break;
                 case OPT_COST:
                         if (strcmp(optarg, "help") == 0) {
@@ -193,11 +239,35 @@ int options_parse(struct options *opt, int argc, char **argv)
                                 opt->stats_format = STATS_TEXT;
                         else if (strcmp(optarg, "json") == 0)
                                 opt->stats_format = STATS_JSON;
+                        else if (strcmp(optarg, "csv") == 0)
+                                opt->stats_format = STATS_CSV;
                         else
-                                return usage_error("--stats expects text or json, not '%s'", optarg);
+                                return usage_error("--stats expects text, json or csv, not '%s'",
+                                                   optarg);
+                        break;
+                case OPT_SERIES:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error("--series expects a number of events, 1 or "
+                                                   "more, not '%s'", optarg);
+                        opt->series = (unsigned long)n;
                         break;
                 case 'k':
                         opt->keep_going = true;
+                        break;
+                case 'c':
+                        opt->compare = true;
+                        break;
+                case 'i':
+                        opt->interactive = true;
+                        break;
+                case OPT_REPL:
+                        opt->repl = true;
+                        break;
+                case OPT_SCRIPT:
+                        opt->script = optarg;
+                        break;
+                case OPT_NO_COLOR:
+                        opt->no_color = true;
                         break;
                 case 'h':
                         fputs(usage_text, stdout);
@@ -217,5 +287,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                 opt->trace = argv[optind];
         if (sim_config_check(&opt->cfg, err, sizeof err) < 0)
                 return usage_error("%s", err);
+        if (opt->interactive && opt->repl)
+                return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
         return -1;
 }

@@ -14,7 +14,8 @@ if make -s --no-print-directory -C "$TOP" install DESTDIR="$ROOT" PREFIX="$PREFI
 else
         not_ok "make install" "$(tail -n 5 "$TMP/out")"
 fi
-for f in bin/shadow-sim share/man/man1/shadow-sim.1 share/shadow-sim/traces/sample_trace.txt; do
+for f in bin/shadow-sim share/man/man1/shadow-sim.1 share/shadow-sim/traces/sample_trace.txt \
+        share/shadow-sim/traces/forkwait.txt share/shadow-sim/traces/sortmem.lackey.gz; do
         if [ -f "$ROOT$PREFIX/$f" ]; then ok "installed $f"; else not_ok "installed $f"; fi
 done
 if [ -x "$ROOT$PREFIX/bin/shadow-sim" ] &&

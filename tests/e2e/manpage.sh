@@ -1,6 +1,7 @@
 #!/bin/sh
-# The man page (shadow-sim.1): groff renders it without a warning, and its
-# OPTIONS section names exactly the options that --help lists.
+# The man page (shadow-sim.1): groff renders it without a warning, its
+# OPTIONS section names exactly the options that --help lists and its
+# COMMANDS section exactly the commands of the debugger's help.
 . "$(dirname "$0")/lib.sh"
 
 PAGE=$TESTS_DIR/../shadow-sim.1
@@ -32,4 +33,16 @@ else
         not_ok "man page and --help list the same options" \
                 "$(diff "$TMP/help.opts" "$TMP/man.opts" | grep '^[<>]' | tr '\n' ' ')" \
                 "(< only in --help, > only in the man page)"
+fi
+
+# Commands of the debugger (its help) against the COMMANDS section.
+echo help | "$SHADOW_SIM" --repl 2>/dev/null | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p' | sort -u >"$TMP/help.cmds"
+awk '/^\.SH COMMANDS/ { on = 1; next } /^\.SH / { on = 0 } on && prev == ".TP" { print } { prev = $0 }' \
+        "$PAGE" | sed 's/\\-/-/g' | awk '{ print $2 }' | tr -d '"' | sort -u >"$TMP/man.cmds"
+if [ "$(wc -l <"$TMP/help.cmds")" -ge 10 ] && cmp -s "$TMP/help.cmds" "$TMP/man.cmds"; then
+        ok "man page and the debugger's help list the same $(wc -l <"$TMP/help.cmds") commands"
+else
+        not_ok "man page and the debugger's help list the same commands" \
+                "$(diff "$TMP/help.cmds" "$TMP/man.cmds" | grep '^[<>]' | tr '\n' ' ')" \
+                "(< only in help, > only in the man page)"
 fi

@@ -1,0 +1,95 @@
+#!/bin/sh
+# Renders the stepper at a few telling moments into PNG files in
+# screenshots/, for the README: each moment is a --script run in a private
+# tmux server at a fixed size, captured with its colours (capture-pane -e),
+# turned into HTML by aha and photographed by headless chromium.
+# usage: scripts/screenshots.sh [BINARY]   (make screenshots)
+set -eu
+cd "$(dirname "$0")/.."
+BIN=$(cd "$(dirname "${1:-./shadow-sim}")" && pwd)/$(basename "${1:-./shadow-sim}")
+OUT=screenshots
+for tool in tmux aha chromium; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+                echo "screenshots: $tool is missing (apt-get install tmux aha chromium fonts-dejavu-core)" >&2
+                exit 1
+        fi
+done
+[ -x "$BIN" ] || { echo "screenshots: no binary at $BIN (make first)" >&2; exit 1; }
+
+SOCK="shadow-sim-shots-$$"
+TMP=$(mktemp -d)
+# 256 colours inside, so what is still to come shows grey.
+echo 'set -g default-terminal tmux-256color' >"$TMP/tmux.conf"
+TM="tmux -L $SOCK -f $TMP/tmux.conf"
+trap '$TM kill-server 2>/dev/null || true; rm -rf "$TMP"' EXIT
+mkdir -p "$OUT"
+
+# Character cell of DejaVu Sans Mono at 15px, for the window size.
+CELL_W=9.04
+CELL_H=18
+
+# shot NAME COLS ROWS WAIT_PATTERN SCRIPT_TEXT [OPTIONS...]
+shot() {
+        name=$1 cols=$2 rows=$3 pattern=$4 script=$5
+        shift 5
+        printf '%s\n' "$script" >"$TMP/$name.cmd"
+        $TM new-session -d -s "$name" -x "$cols" -y "$rows" \
+                "env LANG=C.UTF-8 XDG_STATE_HOME=$TMP $BIN -i --script $TMP/$name.cmd $*; sleep 600"
+        tries=100
+        until $TM capture-pane -p -t "$name" | grep -Eq -- "$pattern"; do
+                tries=$((tries - 1))
+                if [ "$tries" -eq 0 ]; then
+                        echo "screenshots: $name never showed /$pattern/:" >&2
+                        $TM capture-pane -p -t "$name" >&2
+                        exit 1
+                fi
+                sleep 0.1
+        done
+        $TM capture-pane -e -p -t "$name" >"$TMP/$name.ansi"
+        $TM kill-session -t "$name"
+        {
+                printf '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+                printf 'body{margin:0;background:#101010}'
+                printf 'pre{margin:0;padding:8px;font:15px/18px "DejaVu Sans Mono",monospace;color:#d0d0d0}'
+                printf '</style></head><body><pre>'
+                aha --no-header <"$TMP/$name.ansi"
+                printf '</pre></body></html>\n'
+        } >"$TMP/$name.html"
+        w=$(awk "BEGIN{printf \"%d\", $cols * $CELL_W + 16}")
+        h=$(awk "BEGIN{printf \"%d\", $rows * $CELL_H + 16}")
+        chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+                --disable-component-update --disable-sync --no-first-run \
+                --user-data-dir="$TMP/chromium" --hide-scrollbars \
+                --screenshot="$OUT/$name.png" --window-size="$w,$h" "file://$TMP/$name.html" \
+                >/dev/null 2>&1
+        echo "screenshots: $OUT/$name.png"
+}
+
+SAMPLE=traces/sample_trace.txt
+
+# A guest page-table write that traps: the exit, the emulated store, the
+# shadow entry updated.
+shot trapped-pt-write 120 36 '=> #16 SHADOW_UPDATE' \
+        "break 0x1000
+continue
+stepi 2" "$SAMPLE"
+
+# Out-of-sync shadow paging: the resync at INVLPG compares the table.
+shot shadow-resync 120 36 '=> #[0-9]+ RESYNC' \
+        "break RESYNC
+continue" --mode shadow-oos "$SAMPLE"
+
+# A breakpoint on a code page: where the guest maps 0x400000.
+shot breakpoint-gva 120 36 'Breakpoint 1 \(gva 0x400000' \
+        "break 0x400000
+continue" "$SAMPLE"
+
+# Nested paging: the two-dimensional walk of a TLB miss.
+shot ept-mode 120 36 '=> #[0-9]+ ACCESS 0x1000 R' \
+        "break 0x1000
+continue
+continue
+stepi 2" --mode ept "$SAMPLE"
+
+# The help screen, generated from the key bindings and the commands.
+shot help 100 36 'Help: keys run commands' "help" "$SAMPLE"

@@ -1,0 +1,416 @@
+/*
+ * cmd.c - the command table, lookup by name, alias or unique prefix, the
+ * command-line splitter, output helpers, help and completion.
+ */
+#include "cmd.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "explain.h"
+
+const struct cmd_entry *const cmd_table[] = {
+    &cmd_step_entry,
+    &cmd_next_entry,
+    &cmd_stepi_entry,
+    &cmd_continue_entry,
+    &cmd_run_entry,
+    &cmd_back_entry,
+    &cmd_reverse_next_entry,
+    &cmd_backi_entry,
+    &cmd_reverse_continue_entry,
+    &cmd_goto_entry,
+    &cmd_restart_entry,
+    &cmd_search_entry,
+    &cmd_where_entry,
+    &cmd_break_entry,
+    &cmd_toggle_entry,
+    &cmd_delete_entry,
+    &cmd_disable_entry,
+    &cmd_enable_entry,
+    &cmd_info_entry,
+    &cmd_translate_entry,
+    &cmd_mode_entry,
+    &cmd_compare_entry,
+    &cmd_set_entry,
+    &cmd_help_entry,
+    &cmd_quit_entry,
+    NULL,
+};
+
+void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s)
+{
+        memset(ctx, 0, sizeof *ctx);
+        ctx->s = s;
+        ctx->speed = 10;
+}
+
+void cmd_print(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+        char buf[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof buf, fmt, ap);
+        va_end(ap);
+        if (!ctx->out)
+                return;
+        for (char *line = buf, *nl;; line = nl + 1) {
+                nl = strchr(line, '\n');
+                if (nl)
+                        *nl = '\0';
+                ctx->out(ctx->face, line);
+                if (!nl)
+                        break;
+        }
+}
+
+enum cmd_result cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+        va_end(ap);
+        return CMD_ERROR;
+}
+
+/* Messages quote what was typed or read from a script: their control
+ * characters and bytes outside ASCII are rewritten as \xHH, so that none
+ * reaches a terminal (an escape sequence in a script file must not drive
+ * it; the messages themselves are ASCII). */
+static void escape_controls(char *msg, size_t size)
+{
+        char raw[sizeof ((struct cmd_ctx *)0)->err];
+        snprintf(raw, sizeof raw, "%s", msg);
+        size_t o = 0;
+        for (const char *p = raw; *p && o + 5 < size; p++) {
+                unsigned char ch = (unsigned char)*p;
+                if (ch < 0x20 || ch >= 0x7F)
+                        o += (size_t)snprintf(msg + o, size - o, "\\x%02X", ch);
+                else
+                        msg[o++] = (char)ch;
+        }
+        msg[o] = '\0';
+}
+
+bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n)
+{
+        if (argc < 2) {
+                *n = def;
+                return true;
+        }
+        if (!trace_parse_number(argv[1], strlen(argv[1]), n) || *n == 0) {
+                cmd_error(ctx, "expected a count (a positive number), found '%s'", argv[1]);
+                return false;
+        }
+        return true;
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+static bool has_alias(const struct cmd_entry *e, const char *name)
+{
+        size_t n = strlen(name);
+        for (const char *a = e->aliases; a && *a;) {
+                size_t len = strcspn(a, " ");
+                if (len == n && strncmp(a, name, n) == 0)
+                        return true;
+                a += len;
+                a += strspn(a, " ");
+        }
+        return false;
+}
+
+/* Calls fn on every entry of both tables. Stops when fn returns true. */
+static const struct cmd_entry *
+each_entry(const struct cmd_ctx *ctx, bool (*fn)(const struct cmd_entry *e, void *arg), void *arg)
+{
+        const struct cmd_entry *const *tables[2] = {cmd_table, ctx->extra};
+        for (int t = 0; t < 2; t++)
+                for (size_t i = 0; tables[t] && tables[t][i]; i++)
+                        if (fn(tables[t][i], arg))
+                                return tables[t][i];
+        return NULL;
+}
+
+static bool exact(const struct cmd_entry *e, void *arg)
+{
+        return strcmp(e->name, arg) == 0 || has_alias(e, arg);
+}
+
+struct prefix_search {
+        const char *name;
+        const struct cmd_entry *found;
+        unsigned count;
+        char list[256];
+};
+
+static bool prefix(const struct cmd_entry *e, void *arg)
+{
+        struct prefix_search *p = arg;
+        if (strncmp(e->name, p->name, strlen(p->name)) == 0) {
+                p->found = e;
+                p->count++;
+                size_t len = strlen(p->list);
+                snprintf(p->list + len, sizeof p->list - len, "%s%s", len ? ", " : "", e->name);
+        }
+        return false;
+}
+
+const struct cmd_entry *cmd_find(struct cmd_ctx *ctx, const char *name)
+{
+        const struct cmd_entry *e = each_entry(ctx, exact, (void *)(uintptr_t)name);
+        if (e)
+                return e;
+        struct prefix_search p = {.name = name};
+        each_entry(ctx, prefix, &p);
+        if (p.count == 1)
+                return p.found;
+        if (p.count > 1)
+                cmd_error(ctx, "ambiguous command '%s': %s", name, p.list);
+        else
+                cmd_error(ctx, "unknown command '%s' (help lists them)", name);
+        return NULL;
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+/* Splits line into words at blanks; "..." groups a word. Returns the
+ * count, or -1 with ctx->err set. */
+static int split(struct cmd_ctx *ctx, char *line, char **argv)
+{
+        int argc = 0;
+        char *p = line;
+        for (;;) {
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (!*p)
+                        return argc;
+                if (argc == CMD_MAX_ARGS) {
+                        cmd_error(ctx, "expected at most %d words, found more", CMD_MAX_ARGS);
+                        return -1;
+                }
+                if (*p == '"') {
+                        argv[argc++] = ++p;
+                        char *q = strchr(p, '"');
+                        if (!q) {
+                                cmd_error(ctx, "expected a closing '\"'");
+                                return -1;
+                        }
+                        *q = '\0';
+                        p = q + 1;
+                        continue;
+                }
+                argv[argc++] = p;
+                p += strcspn(p, " \t");
+                if (*p)
+                        *p++ = '\0';
+        }
+}
+
+/* cmd_run without the clean-up of its message. */
+static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
+{
+        char buf[1024], *argv[CMD_MAX_ARGS + 1];
+        ctx->err[0] = '\0';
+        ctx->last_flags = 0;
+        if (strlen(line) >= sizeof buf)
+                return cmd_error(ctx, "expected a command line of at most %zu characters",
+                                 sizeof buf - 1);
+        snprintf(buf, sizeof buf, "%s", line);
+        buf[strcspn(buf, "\r\n")] = '\0';
+        char *start = buf + strspn(buf, " \t");
+        if (*start == '\0' || *start == '#')
+                return CMD_OK;
+        int argc = split(ctx, start, argv);
+        if (argc < 0)
+                return CMD_ERROR;
+        argv[argc] = NULL;
+        const struct cmd_entry *e = cmd_find(ctx, argv[0]);
+        if (!e)
+                return CMD_ERROR;
+        int nargs = argc - 1;
+        if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
+                return cmd_error(ctx, "usage: %s %s", e->name, e->usage);
+        ctx->last_flags = e->flags;
+        return e->exec(ctx, argc, argv);
+}
+
+enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
+{
+        enum cmd_result r = run_line(ctx, line);
+        if (r == CMD_ERROR)
+                escape_controls(ctx->err, sizeof ctx->err);
+        return r;
+}
+
+/* ---- help --------------------------------------------------------------- */
+
+static void help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
+{
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s", e->name, *e->usage ? " " : "", e->usage);
+        if (e->aliases)
+                cmd_print(ctx, "  %-28s %s (alias %s)", left, e->help, e->aliases);
+        else
+                cmd_print(ctx, "  %-28s %s", left, e->help);
+}
+
+static bool print_entry(const struct cmd_entry *e, void *arg)
+{
+        help_one(arg, e);
+        return false;
+}
+
+enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic)
+{
+        if (topic) {
+                const struct cmd_entry *e = cmd_find(ctx, topic);
+                if (!e)
+                        return CMD_ERROR;
+                help_one(ctx, e);
+                return CMD_OK;
+        }
+        cmd_print(ctx, "Commands (a unique prefix will do; breakpoints: ADDR[/SIZE], gpa ADDR, "
+                       "exit [REASON], an event kind, event N, line N):");
+        each_entry(ctx, print_entry, ctx);
+        return CMD_OK;
+}
+
+/* ---- completion --------------------------------------------------------- */
+
+struct adder {
+        void (*add)(void *arg, const char *word);
+        void *arg;
+};
+
+static bool add_name(const struct cmd_entry *e, void *arg)
+{
+        struct adder *a = arg;
+        a->add(a->arg, e->name);
+        return false;
+}
+
+static const char *const info_topics[] = {"breakpoints", "tlb",   "stats", "walk",
+                                          "shadow",      "guest", "ept",   NULL};
+
+void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
+                  void *arg)
+{
+        char buf[256], *words[4];
+        int n = 0;
+        struct adder a = {add, arg};
+        snprintf(buf, sizeof buf, "%s", before);
+        for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w && n < 4;
+             w = strtok_r(NULL, " \t", &save))
+                words[n++] = w;
+        if (n == 0) {
+                each_entry(ctx, add_name, &a);
+                return;
+        }
+        char saved[sizeof ctx->err];
+        memcpy(saved, ctx->err, sizeof saved);
+        const struct cmd_entry *e = cmd_find(ctx, words[0]);
+        memcpy(ctx->err, saved, sizeof saved);
+        if (!e)
+                return;
+        if (e == &cmd_break_entry && n == 1) {
+                static const char *const kinds[] = {"exit", "gpa", "gva", "event", "line", NULL};
+                for (int i = 0; kinds[i]; i++)
+                        add(arg, kinds[i]);
+                for (int k = 0; k < EV_KIND_COUNT; k++)
+                        add(arg, event_kind_name((enum event_kind)k));
+        } else if (e == &cmd_break_entry && n == 2 && strcasecmp(words[1], "exit") == 0) {
+                for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                        add(arg, exit_reason_name((enum exit_reason)r));
+        } else if (e == &cmd_info_entry && n == 1) {
+                for (int i = 0; info_topics[i]; i++)
+                        add(arg, info_topics[i]);
+        } else if ((e == &cmd_mode_entry || e == &cmd_compare_entry) && n == 1) {
+                for (int m = 0; m < MODE_COUNT; m++)
+                        add(arg, mode_name((enum mmu_mode)m));
+                if (e == &cmd_compare_entry)
+                        add(arg, "off");
+        } else if (e == &cmd_set_entry && n == 1) {
+                add(arg, "speed");
+        } else if (e == &cmd_help_entry && n == 1) {
+                each_entry(ctx, add_name, &a);
+        } else if (e == &cmd_goto_entry && n == 1) {
+                add(arg, "line");
+                add(arg, "start");
+                add(arg, "end");
+        } else if (e == &cmd_delete_entry || e == &cmd_enable_entry || e == &cmd_disable_entry) {
+                char id[16];
+                add(arg, "all");
+                for (size_t i = 0; i < ctx->s->nbps; i++) {
+                        snprintf(id, sizeof id, "%d", ctx->s->bps[i].id);
+                        add(arg, id);
+                }
+        }
+}
+
+/* ---- where we are ------------------------------------------------------- */
+
+void cmd_where(struct cmd_ctx *ctx)
+{
+        struct session *s = ctx->s;
+        char buf[512];
+        if (session_ops(s) == 0 || !s->op_known) {
+                cmd_print(ctx, "At the start of %s: nothing applied yet (step, stepi, continue).",
+                          s->name);
+                return;
+        }
+        op_format(&s->op, buf, sizeof buf);
+        cmd_print(ctx, "line %llu: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, buf,
+                  (unsigned long long)session_seq(s), session_percent(s));
+        for (size_t i = 0; i < s->shown; i++) {
+                event_format(&s->evs[i], buf, sizeof buf);
+                cmd_print(ctx, "%s #%llu %s", i + 1 == s->shown ? "=>" : "  ",
+                          (unsigned long long)s->evs[i].seq, buf);
+        }
+        if (s->shown < s->nevs)
+                cmd_print(ctx, "   (%zu more event%s on this line: stepi shows them)",
+                          s->nevs - s->shown, s->nevs - s->shown == 1 ? "" : "s");
+        if (s->shown) {
+                explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, buf, sizeof buf);
+                cmd_print(ctx, "   %s", buf);
+        }
+}
+
+void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
+{
+        struct session *s = ctx->s;
+        const struct breakpoint *bp;
+        char what[96];
+        switch (r) {
+        case STOP_DONE:
+                break;
+        case STOP_BREAK:
+                bp = session_break_hit(s);
+                if (!bp)
+                        break;
+                bp_describe(bp, what, sizeof what);
+                cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", bp->id, what,
+                          (unsigned long long)session_seq(s), (unsigned long long)bp->hits,
+                          bp->hits == 1 ? "" : "s");
+                break;
+        case STOP_END:
+                if (s->msg[0])
+                        cmd_print(ctx, "%s", s->msg);
+                else
+                        cmd_print(ctx, "End of trace: %llu lines applied, %llu events",
+                                  (unsigned long long)session_ops(s),
+                                  (unsigned long long)s->sim.seq);
+                break;
+        case STOP_START:
+                cmd_print(ctx, "%s", s->msg[0] ? s->msg : "Start of trace");
+                break;
+        case STOP_INTERRUPT:
+                cmd_print(ctx, "Interrupted at event #%llu", (unsigned long long)session_seq(s));
+                break;
+        case STOP_ERROR:
+                cmd_print(ctx, "%s", s->msg);
+                break;
+        }
+}

@@ -1,0 +1,118 @@
+/*
+ * cmd.h - the debugger's commands: one table that every face uses.
+ *
+ * A command is an entry with a name, gdb-style aliases, a usage line, a
+ * one-line help and the function that runs it. The REPL, the TUI's command
+ * line, a --script file and the TUI's key bindings all hand a command
+ * string to cmd_run(), so they cannot disagree. A face may add commands of
+ * its own (the TUI's zoom or focus) as a second table with the same entry
+ * type. Names are found exactly, by alias, or by a unique prefix.
+ *
+ * Commands talk to the user only through the context's output function,
+ * one line at a time, and report failures with cmd_error(); no command
+ * prints or reads a terminal itself.
+ */
+#ifndef SHADOW_SIM_CMD_H
+#define SHADOW_SIM_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session.h"
+
+#define CMD_MAX_ARGS 16
+
+enum cmd_result {
+        CMD_OK,
+        CMD_ERROR, /* the message is in ctx->err */
+        CMD_QUIT,
+};
+
+/* Flags of an entry. */
+#define CMD_MOVES 0x1 /* changes the position: faces show where it is after */
+
+struct cmd_ctx;
+
+struct cmd_entry {
+        const char *name;
+        const char *aliases; /* space-separated, or NULL: "s", "rs reverse-step" */
+        const char *usage;   /* the arguments, e.g. "[N]"; "" for none */
+        const char *help;    /* one line */
+        int min_args, max_args;
+        unsigned flags;
+        enum cmd_result (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+/* What a face lends the commands. Fields a face does not use stay zero. */
+struct cmd_ctx {
+        struct session *s;
+        /* One line of output, without a newline. */
+        void (*out)(void *face, const char *line);
+        void *face;
+        /* The face's own commands (NULL-terminated), or NULL. */
+        const struct cmd_entry *const *extra;
+        /* The breakpoint the entry selected on screen suggests (its page,
+         * or the range a table entry covers). */
+        bool (*selection)(void *face, struct breakpoint *bp);
+        /* Shows help on a topic (NULL: all) the face's way; when absent,
+         * help prints the command table. */
+        void (*show_help)(void *face, const char *topic);
+        /* Settings. */
+        unsigned speed; /* events per second while running (set speed) */
+        /* Set by cmd_run and the commands for the face to act on. */
+        unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
+        bool run_requested;  /* start the animated run (run) */
+        char err[512];
+        char last_search[128];
+};
+
+/* The built-in command table, NULL-terminated, and its entries (one
+ * cmd_*.c file per group of commands). */
+extern const struct cmd_entry *const cmd_table[];
+extern const struct cmd_entry cmd_step_entry, cmd_next_entry, cmd_stepi_entry, cmd_continue_entry,
+    cmd_run_entry, cmd_back_entry, cmd_reverse_next_entry, cmd_backi_entry,
+    cmd_reverse_continue_entry, cmd_goto_entry, cmd_restart_entry, cmd_search_entry,
+    cmd_where_entry;
+extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entry,
+    cmd_disable_entry, cmd_enable_entry;
+extern const struct cmd_entry cmd_info_entry, cmd_translate_entry;
+extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
+    cmd_quit_entry;
+
+/* Prepares ctx for session s (speed 10). */
+void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s);
+
+/* Finds a command by name, alias or unique prefix, in the built-in table
+ * and ctx->extra. Returns NULL with a sentence in ctx->err. */
+const struct cmd_entry *cmd_find(struct cmd_ctx *ctx, const char *name);
+
+/* Runs one command line (blank lines and '#' comments do nothing).
+ * CMD_ERROR leaves a sentence in ctx->err. */
+enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line);
+
+/* For the commands: output and errors. */
+__attribute__((format(printf, 2, 3))) void cmd_print(struct cmd_ctx *ctx, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) enum cmd_result cmd_error(struct cmd_ctx *ctx,
+                                                                const char *fmt, ...);
+
+/* Parses a count argument (default def when argv has none). */
+bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n);
+
+/* Prints the help of one command, or the whole table. */
+enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic);
+
+/* Completion: calls add for each word that may stand at the word being
+ * typed, given the line before it (the face filters by prefix). Knows the
+ * command names, breakpoint kinds, exit reasons, info topics and modes. */
+void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
+                  void *arg);
+
+/* Prints where the session stands: the trace line, its events up to the
+ * current one, and what the current event means. */
+void cmd_where(struct cmd_ctx *ctx);
+
+/* Prints one line saying why a move stopped (nothing for STOP_DONE). */
+void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r);
+
+#endif

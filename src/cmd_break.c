@@ -1,0 +1,171 @@
+/*
+ * cmd_break.c - setting, toggling, deleting, enabling and disabling
+ * breakpoints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+/* Joins argv[first..argc) with blanks. */
+static void join(int argc, char **argv, int first, char *buf, size_t n)
+{
+        buf[0] = '\0';
+        for (int i = first; i < argc; i++) {
+                size_t len = strlen(buf);
+                snprintf(buf + len, n - len, "%s%s", len ? " " : "", argv[i]);
+        }
+}
+
+static void announce(struct cmd_ctx *ctx, const char *verb, const struct breakpoint *bp)
+{
+        char what[96];
+        bp_describe(bp, what, sizeof what);
+        cmd_print(ctx, "%s %d: %s", verb, bp->id, what);
+}
+
+static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        char spec[256];
+        struct breakpoint bp;
+        join(argc, argv, 1, spec, sizeof spec);
+        if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0)
+                return CMD_ERROR;
+        int id = session_break_add(ctx->s, &bp);
+        announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
+        return CMD_OK;
+}
+
+const struct cmd_entry cmd_break_entry = {
+    "break",
+    "b",
+    "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
+    "stop on events about an address, an exit, an event kind or number, a trace line",
+    1,
+    3,
+    0,
+    cmd_break_exec,
+};
+
+static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        struct breakpoint want;
+        if (argc > 1) {
+                if (bp_parse(argv[1], &want, ctx->err, sizeof ctx->err) < 0)
+                        return CMD_ERROR;
+                if (want.kind != BP_GVA)
+                        return cmd_error(ctx, "expected an address or range, found '%s'", argv[1]);
+        } else if (!ctx->selection || !ctx->selection(ctx->face, &want)) {
+                return cmd_error(ctx, "no page selected: select a mapping or give an address");
+        }
+        for (size_t i = 0; i < ctx->s->nbps; i++) {
+                struct breakpoint *bp = &ctx->s->bps[i];
+                if (bp->kind == want.kind && bp->lo == want.lo && bp->hi == want.hi) {
+                        announce(ctx, "Deleted breakpoint", bp);
+                        session_break_delete(ctx->s, bp->id);
+                        return CMD_OK;
+                }
+        }
+        want.enabled = true;
+        int id = session_break_add(ctx->s, &want);
+        announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
+        return CMD_OK;
+}
+
+const struct cmd_entry cmd_toggle_entry = {
+    "toggle",
+    NULL,
+    "[ADDR[/SIZE]]",
+    "set or clear a breakpoint on a page or range (default: the selected entry)",
+    0,
+    1,
+    0,
+    cmd_toggle_exec,
+};
+
+/* Applies op to the breakpoints named by argv[1..] ("all" for every one). */
+static enum cmd_result each_named(struct cmd_ctx *ctx, int argc, char **argv,
+                                  void (*op)(struct cmd_ctx *ctx, struct breakpoint *bp))
+{
+        struct session *s = ctx->s;
+        if (argc == 2 && strcmp(argv[1], "all") == 0) {
+                /* By id, in order: op may delete. */
+                int last = 0;
+                for (;;) {
+                        struct breakpoint *next = NULL;
+                        for (size_t i = 0; i < s->nbps; i++)
+                                if (s->bps[i].id > last && (!next || s->bps[i].id < next->id))
+                                        next = &s->bps[i];
+                        if (!next)
+                                return CMD_OK;
+                        last = next->id;
+                        op(ctx, next);
+                }
+        }
+        /* Check every number before acting on any. */
+        for (int i = 1; i < argc; i++) {
+                uint64_t id;
+                const char *num = argv[i][0] == '#' ? argv[i] + 1 : argv[i];
+                if (!trace_parse_number(num, strlen(num), &id) || id > INT32_MAX)
+                        return cmd_error(ctx, "expected a breakpoint number or 'all', found '%s'",
+                                         argv[i]);
+                if (!session_break_find(s, (int)id))
+                        return cmd_error(
+                            ctx, "no breakpoint number %s (info breakpoints lists them)", num);
+        }
+        for (int i = 1; i < argc; i++) {
+                uint64_t id;
+                const char *num = argv[i][0] == '#' ? argv[i] + 1 : argv[i];
+                trace_parse_number(num, strlen(num), &id);
+                struct breakpoint *bp = session_break_find(s, (int)id);
+                if (bp)
+                        op(ctx, bp);
+        }
+        return CMD_OK;
+}
+
+static void do_delete(struct cmd_ctx *ctx, struct breakpoint *bp)
+{
+        announce(ctx, "Deleted breakpoint", bp);
+        session_break_delete(ctx->s, bp->id);
+}
+
+static void do_disable(struct cmd_ctx *ctx, struct breakpoint *bp)
+{
+        bp->enabled = false;
+        announce(ctx, "Disabled breakpoint", bp);
+}
+
+static void do_enable(struct cmd_ctx *ctx, struct breakpoint *bp)
+{
+        bp->enabled = true;
+        announce(ctx, "Enabled breakpoint", bp);
+}
+
+static enum cmd_result cmd_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        return each_named(ctx, argc, argv, do_delete);
+}
+
+static enum cmd_result cmd_disable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        return each_named(ctx, argc, argv, do_disable);
+}
+
+static enum cmd_result cmd_enable_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        return each_named(ctx, argc, argv, do_enable);
+}
+
+const struct cmd_entry cmd_delete_entry = {
+    "delete", "d", "N... | all", "delete breakpoints", 1, -1, 0, cmd_delete_exec,
+};
+
+const struct cmd_entry cmd_disable_entry = {
+    "disable", NULL, "N... | all",     "disable breakpoints (they stay listed)", 1,
+    -1,        0,    cmd_disable_exec,
+};
+
+const struct cmd_entry cmd_enable_entry = {
+    "enable", NULL, "N... | all", "enable breakpoints again", 1, -1, 0, cmd_enable_exec,
+};

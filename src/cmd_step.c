@@ -1,0 +1,234 @@
+/*
+ * cmd_step.c - the commands that move: forward and backward by trace line
+ * or by event, to a breakpoint, to an event number, to a search match.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+
+/* Reports where a move stopped. A malformed trace line is a failure the
+ * face counts; its message has been printed already. */
+static enum cmd_result moved(struct cmd_ctx *ctx, enum stop_reason r)
+{
+        cmd_report_stop(ctx, r);
+        if (r == STOP_ERROR) {
+                ctx->err[0] = '\0';
+                return CMD_ERROR;
+        }
+        return CMD_OK;
+}
+
+static enum cmd_result cmd_step_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_step(ctx->s, n, true));
+}
+
+const struct cmd_entry cmd_step_entry = {
+    "step", "s", "[N]",     "run N trace lines (stops at a breakpoint inside one)",
+    0,      1,   CMD_MOVES, cmd_step_exec,
+};
+
+static enum cmd_result cmd_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_step(ctx->s, n, false));
+}
+
+const struct cmd_entry cmd_next_entry = {
+    "next", "n", "[N]",     "run N whole trace lines, over any breakpoint",
+    0,      1,   CMD_MOVES, cmd_next_exec,
+};
+
+static enum cmd_result cmd_stepi_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_stepi(ctx->s, n, true));
+}
+
+const struct cmd_entry cmd_stepi_entry = {
+    "stepi", "si", "[N]", "show the next N engine events", 0, 1, CMD_MOVES, cmd_stepi_exec,
+};
+
+static enum cmd_result cmd_continue_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        (void)argv;
+        return moved(ctx, session_continue(ctx->s));
+}
+
+const struct cmd_entry cmd_continue_entry = {
+    "continue", "c", "",        "run to the next breakpoint or the end",
+    0,          0,   CMD_MOVES, cmd_continue_exec,
+};
+
+static enum cmd_result cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t speed;
+        if (!cmd_count(ctx, argc, argv, ctx->speed, &speed))
+                return CMD_ERROR;
+        ctx->speed = speed > 100000 ? 100000 : (unsigned)speed;
+        ctx->run_requested = true;
+        return CMD_OK;
+}
+
+const struct cmd_entry cmd_run_entry = {
+    "run", NULL, "[SPEED]", "animate: SPEED events a second to a breakpoint; a key pauses",
+    0,     1,    CMD_MOVES, cmd_run_exec,
+};
+
+static enum cmd_result cmd_back_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_back(ctx->s, n, true));
+}
+
+const struct cmd_entry cmd_back_entry = {
+    "back", "rs reverse-step", "[N]",         "go back N trace lines (stops at a breakpoint)", 0,
+    1,      CMD_MOVES,         cmd_back_exec,
+};
+
+static enum cmd_result cmd_reverse_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_back(ctx->s, n, false));
+}
+
+const struct cmd_entry cmd_reverse_next_entry = {
+    "reverse-next",
+    "rn",
+    "[N]",
+    "go back N whole trace lines, over any breakpoint",
+    0,
+    1,
+    CMD_MOVES,
+    cmd_reverse_next_exec,
+};
+
+static enum cmd_result cmd_backi_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        if (!cmd_count(ctx, argc, argv, 1, &n))
+                return CMD_ERROR;
+        return moved(ctx, session_backi(ctx->s, n, true));
+}
+
+const struct cmd_entry cmd_backi_entry = {
+    "backi", "rsi reverse-stepi", "[N]", "go back N engine events", 0, 1, CMD_MOVES, cmd_backi_exec,
+};
+
+static enum cmd_result cmd_reverse_continue_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        (void)argv;
+        return moved(ctx, session_reverse_continue(ctx->s));
+}
+
+const struct cmd_entry cmd_reverse_continue_entry = {
+    "reverse-continue",
+    "rc",
+    "",
+    "go back to the previous breakpoint or the start",
+    0,
+    0,
+    CMD_MOVES,
+    cmd_reverse_continue_exec,
+};
+
+static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        uint64_t n;
+        (void)argc;
+        if (strcasecmp(argv[1], "start") == 0) {
+                session_restart(ctx->s);
+                return moved(ctx, STOP_START);
+        }
+        if (strcasecmp(argv[1], "end") == 0)
+                return moved(ctx, session_step(ctx->s, UINT64_MAX, false));
+        if (strcasecmp(argv[1], "line") == 0) {
+                if (!argv[2] || !trace_parse_number(argv[2], strlen(argv[2]), &n))
+                        return cmd_error(ctx, "expected a line number after 'line', found '%s'",
+                                         argv[2] ? argv[2] : "nothing");
+                return moved(ctx, session_goto_line(ctx->s, n));
+        }
+        const char *num = argv[1][0] == '#' ? argv[1] + 1 : argv[1];
+        if (argc > 2 || !trace_parse_number(num, strlen(num), &n))
+                return cmd_error(ctx,
+                                 "expected an event number, 'line N', 'start' or 'end', found '%s'",
+                                 argv[1]);
+        return moved(ctx, session_goto(ctx->s, n));
+}
+
+const struct cmd_entry cmd_goto_entry = {
+    "goto",
+    NULL,
+    "EVENT | line N | start | end",
+    "jump to an event number (either way)",
+    1,
+    2,
+    CMD_MOVES,
+    cmd_goto_exec,
+};
+
+static enum cmd_result cmd_restart_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        (void)argv;
+        session_restart(ctx->s);
+        return moved(ctx, STOP_START);
+}
+
+const struct cmd_entry cmd_restart_entry = {
+    "restart", NULL, "",        "back to the start of the trace (breakpoints stay)",
+    0,         0,    CMD_MOVES, cmd_restart_exec,
+};
+
+static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        bool back = argc > 1 && strcmp(argv[1], "-b") == 0;
+        char text[sizeof ctx->last_search] = "";
+        for (int i = back ? 2 : 1; i < argc; i++) {
+                size_t len = strlen(text);
+                snprintf(text + len, sizeof text - len, "%s%s", len ? " " : "", argv[i]);
+        }
+        if (!text[0]) {
+                if (!ctx->last_search[0])
+                        return cmd_error(ctx, "expected a text to search for");
+                memcpy(text, ctx->last_search, sizeof text);
+        }
+        memcpy(ctx->last_search, text, sizeof text);
+        enum stop_reason r = session_search(ctx->s, text, back);
+        if (r == STOP_DONE)
+                return CMD_OK;
+        return moved(ctx, r);
+}
+
+const struct cmd_entry cmd_search_entry = {
+    "search", NULL, "[-b] [TEXT]", "go to the next (-b: previous) event whose log line has TEXT",
+    0,        -1,   CMD_MOVES,     cmd_search_exec,
+};
+
+static enum cmd_result cmd_where_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        (void)argv;
+        cmd_where(ctx);
+        return CMD_OK;
+}
+
+const struct cmd_entry cmd_where_entry = {
+    "where", NULL, "", "show the current trace line, its events and what they mean",
+    0,       0,    0,  cmd_where_exec,
+};

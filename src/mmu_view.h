@@ -1,0 +1,59 @@
+/*
+ * mmu_view.h - read-only views of the tables the hardware walks under shadow
+ * and nested paging, for the stepper's panes and the translate command.
+ *
+ * The schemes keep their tables private (mmu_shadow.c, mmu_ept.c). These
+ * functions let a face list and walk them without changing anything: no
+ * event, no counter, no LRU or A/D bit moves. A table is named by a small
+ * id that stays valid until the table is freed. Entries are in the x86-64
+ * format (pte.h): in an upper-level table the frame bits of a present entry
+ * hold the id of the child table; in a leaf they hold the host frame.
+ */
+#ifndef SHADOW_SIM_MMU_VIEW_H
+#define SHADOW_SIM_MMU_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+#define MMU_VIEW_NONE UINT32_MAX
+
+struct mmu_table_view {
+        const uint64_t *entry; /* PT_ENTRIES entries, owned by the scheme */
+        uint64_t gfn;          /* shadow: the guest table mirrored (direct: first guest frame
+                                  covered); EPT: 0 */
+        int level;             /* 1 = leaf table; 0 when the scheme does not record it (EPT
+                                  below the root: the walk from the root knows it) */
+        bool direct;           /* shadow: backs part of a guest large page */
+        bool unsync;           /* shadow: out of sync, its guest table writable */
+        bool write_protected;  /* shadow: stores into its guest table exit */
+        unsigned flood;        /* shadow: emulated writes since a walk last used it */
+};
+
+/* The id of the root the hardware walks now (shadow: the current root;
+ * EPT: the nested root), or MMU_VIEW_NONE when the sim's scheme has no
+ * tables of its own (native) or has built none yet. */
+uint32_t mmu_view_root(const struct sim *s);
+
+/* Fills *t for table id. Returns false when id names no live table. */
+bool mmu_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
+
+/* One more than the largest id in use (ids below it may be free): the
+ * bound for listing every table, and a measure of the scheme's memory. */
+uint32_t mmu_view_count(const struct sim *s);
+
+/* The guest roots whose shadow roots the VMM keeps cached (shadow only;
+ * [0] is the current one). Writes at most max guest frames into gfns and
+ * returns how many there are. */
+unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
+
+/* Scheme-specific halves, dispatched to by the functions above. */
+uint32_t mmu_shadow_view_root(const struct sim *s);
+bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
+uint32_t mmu_shadow_view_count(const struct sim *s);
+unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max);
+bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
+uint32_t mmu_ept_view_count(const struct sim *s);
+
+#endif

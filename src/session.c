@@ -1,0 +1,882 @@
+/*
+ * session.c - moving a sim forward and backward through a trace: the
+ * position, snapshots and deterministic replay (see session.h).
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmu_view.h"
+#include "session_hist.h"
+#include "xalloc.h"
+
+#define DEFAULT_BUDGET ((size_t)256 << 20)
+#define MIN_SNAP_EVERY 256 /* ops between snapshots, at least */
+#define MAX_SNAP_EVERY (1 << 20)
+#define BYTES_PER_OP   4096 /* a snapshot of B bytes every B / this ops */
+#define MAX_SNAPS      4096
+#define POLL_EVERY     1024 /* ops between polls during long moves */
+
+struct session_snap {
+        uint64_t ops;         /* ops applied */
+        uint64_t seq;         /* events emitted */
+        struct trace_pos pos; /* the reader after those ops */
+        struct sim sim, cmp;
+        size_t bytes; /* estimated footprint */
+};
+
+/* ---- footprint and snapshots -------------------------------------------- */
+
+static size_t map_bytes(const struct u64map *m)
+{
+        return m->capacity * (sizeof(uint64_t) + sizeof(uint32_t));
+}
+
+/* An estimate of the heap a clone of s takes, to budget snapshots. */
+static size_t sim_bytes(const struct sim *s)
+{
+        size_t b = sizeof *s;
+        b += s->guest.cap_tables * (sizeof(struct guest_table) + sizeof(uint64_t) + 1);
+        b += map_bytes(&s->guest.table_ix) + map_bytes(&s->host.backed);
+        b += (size_t)s->tlb.sets * s->tlb.ways * sizeof(struct tlb_entry);
+        b += (size_t)mmu_view_count(s) * (PT_ENTRIES * sizeof(uint64_t) + 64);
+        return b;
+}
+
+static void capture(void *ctx, const struct event *ev)
+{
+        struct session *s = ctx;
+        if (s->nevs == s->cap_evs) {
+                s->cap_evs = s->cap_evs ? s->cap_evs * 2 : 64;
+                s->evs = xrealloc(s->evs, s->cap_evs, sizeof *s->evs);
+        }
+        s->evs[s->nevs++] = *ev;
+}
+
+static void free_snap(struct session *s, size_t i)
+{
+        struct session_snap *sn = &s->snaps[i];
+        sim_free(&sn->sim);
+        if (s->has_cmp)
+                sim_free(&sn->cmp);
+        s->snap_bytes -= sn->bytes;
+        memmove(sn, sn + 1, (s->nsnaps - i - 1) * sizeof *sn);
+        s->nsnaps--;
+}
+
+/* Drops snapshots until they fit the budget: each time the one whose loss
+ * widens the gap least relative to its distance from the current position,
+ * so snapshots thin out with distance. The first (the start) stays. */
+static void thin_snaps(struct session *s)
+{
+        uint64_t cur = s->sim.ops;
+        while ((s->snap_bytes > s->snap_budget || s->nsnaps > MAX_SNAPS) && s->nsnaps > 2) {
+                size_t best = 0;
+                double best_score = 0;
+                for (size_t i = 1; i < s->nsnaps; i++) {
+                        uint64_t next = i + 1 < s->nsnaps
+                                            ? s->snaps[i + 1].ops
+                                            : (cur > s->snaps[i].ops ? cur : s->snaps[i].ops);
+                        uint64_t at = s->snaps[i].ops;
+                        double dist =
+                            (double)(at > cur ? at - cur : cur - at) + (double)s->snap_every;
+                        double score = (double)(next - s->snaps[i - 1].ops) / dist;
+                        if (best == 0 || score < best_score) {
+                                best = i;
+                                best_score = score;
+                        }
+                }
+                free_snap(s, best);
+        }
+}
+
+/* Index of the last snapshot with ops <= ops (there is always [0]). */
+static size_t snap_at_or_before(const struct session *s, uint64_t ops)
+{
+        size_t lo = 0, hi = s->nsnaps;
+        while (hi - lo > 1) {
+                size_t mid = (lo + hi) / 2;
+                if (s->snaps[mid].ops <= ops)
+                        lo = mid;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
+/* Index of the last snapshot with seq < seq (seq >= 1). */
+static size_t snap_before_seq(const struct session *s, uint64_t seq)
+{
+        size_t i = 0;
+        while (i + 1 < s->nsnaps && s->snaps[i + 1].seq < seq)
+                i++;
+        return i;
+}
+
+/* Takes a snapshot of the current machine when the last one before it is
+ * far enough behind. */
+static void maybe_snapshot(struct session *s)
+{
+        size_t prev = snap_at_or_before(s, s->sim.ops);
+        if (s->sim.ops - s->snaps[prev].ops < s->snap_every)
+                return;
+        struct trace_pos pos;
+        if (!trace_tell(&s->reader, &pos))
+                return; /* mid-line (lackey modify): take the next one */
+        if (s->nsnaps == s->cap_snaps) {
+                s->cap_snaps *= 2;
+                s->snaps = xrealloc(s->snaps, s->cap_snaps, sizeof *s->snaps);
+        }
+        size_t at = prev + 1;
+        memmove(&s->snaps[at + 1], &s->snaps[at], (s->nsnaps - at) * sizeof *s->snaps);
+        s->nsnaps++;
+        struct session_snap *sn = &s->snaps[at];
+        sn->ops = s->sim.ops;
+        sn->seq = s->sim.seq;
+        sn->pos = pos;
+        sim_clone(&sn->sim, &s->sim);
+        if (s->has_cmp)
+                sim_clone(&sn->cmp, &s->cmp);
+        sn->bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        s->snap_bytes += sn->bytes;
+        /* Bigger machines are cloned less often. */
+        uint64_t every = sn->bytes / BYTES_PER_OP;
+        s->snap_every = every < MIN_SNAP_EVERY   ? MIN_SNAP_EVERY
+                        : every > MAX_SNAP_EVERY ? MAX_SNAP_EVERY
+                                                 : every;
+        thin_snaps(s);
+}
+
+/* ---- reading and applying ops ------------------------------------------- */
+
+/* Reads the next op. Returns 1, 0 at the end, -1 on a bad line (when
+ * report_errors; otherwise bad lines are skipped) or a read error. */
+static int read_op(struct session *s, struct op *op)
+{
+        for (;;) {
+                struct trace_error err;
+                switch (trace_next(&s->reader, op, &err)) {
+                case TRACE_OK:
+                        return 1;
+                case TRACE_EOF:
+                        s->at_end = true;
+                        return 0;
+                case TRACE_BAD_LINE:
+                        if (!s->report_errors)
+                                continue;
+                        snprintf(s->msg, sizeof s->msg, "%s:%llu:%u: error: %s", s->name,
+                                 (unsigned long long)err.line, err.col, err.msg);
+                        return -1;
+                case TRACE_IO_ERROR:
+                        snprintf(s->msg, sizeof s->msg, "%s: error: read failed: %s", s->name,
+                                 strerror(s->reader.io_errno));
+                        return -1;
+                }
+        }
+}
+
+/* Applies the next op with every event of it hidden (shown = 0). Returns
+ * 1, 0 at the end, -1 on an error (see read_op). */
+static int advance_op(struct session *s)
+{
+        struct op op;
+        int r = read_op(s, &op);
+        if (r <= 0)
+                return r;
+        s->before = s->sim.stats;
+        s->nevs = 0;
+        s->shown = 0;
+        s->op = op;
+        s->op_known = true;
+        sim_apply(&s->sim, &op);
+        if (s->has_cmp)
+                sim_apply(&s->cmp, &op);
+        hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs);
+        maybe_snapshot(s);
+        return 1;
+}
+
+/* Makes snapshot i the current machine, nothing of its last op known. */
+static void restore(struct session *s, size_t i)
+{
+        struct session_snap *sn = &s->snaps[i];
+        sim_free(&s->sim);
+        sim_clone(&s->sim, &sn->sim);
+        sim_add_sink(&s->sim, capture, s);
+        if (s->has_cmp) {
+                sim_free(&s->cmp);
+                sim_clone(&s->cmp, &sn->cmp);
+        }
+        if (trace_seek(&s->reader, &sn->pos) < 0)
+                abort(); /* the input was checked to be seekable at open */
+        s->at_end = false;
+        s->op_known = false;
+        s->nevs = s->shown = 0;
+        s->before = s->sim.stats;
+}
+
+/* Whether a long move should stop, asked every POLL_EVERY calls. */
+static bool interrupted(struct session *s, uint64_t *count)
+{
+        return s->poll && (++*count % POLL_EVERY) == 0 && s->poll(s->poll_ctx);
+}
+
+/* The machine after exactly k ops, all events of op k shown. Replays are
+ * silent (errors skipped). Returns false when the trace has fewer ops (the
+ * end is then the position). */
+static bool to_ops(struct session *s, uint64_t k)
+{
+        bool report = s->report_errors;
+        s->report_errors = false;
+        if (k < s->sim.ops || (k == s->sim.ops && k > 0 && !s->op_known)) {
+                size_t i = snap_at_or_before(s, k ? k - 1 : 0);
+                restore(s, i);
+        }
+        bool ok = true;
+        while (s->sim.ops < k)
+                if (advance_op(s) <= 0) {
+                        ok = false;
+                        break;
+                }
+        s->shown = s->nevs;
+        s->report_errors = report;
+        return ok;
+}
+
+/* The machine with event seq current (seq >= 1). Returns false when the
+ * trace has fewer events (the end is then the position). */
+static bool to_seq(struct session *s, uint64_t seq)
+{
+        uint64_t start = s->sim.seq - s->nevs;
+        bool report = s->report_errors;
+        s->report_errors = false;
+        if (seq <= start)
+                restore(s, snap_before_seq(s, seq));
+        bool ok = true;
+        while (s->sim.seq < seq)
+                if (advance_op(s) <= 0) {
+                        ok = false;
+                        break;
+                }
+        s->report_errors = report;
+        start = s->sim.seq - s->nevs;
+        s->shown = ok ? (size_t)(seq - start) : s->nevs;
+        return ok;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static int open_reader(struct session *s, struct trace_reader *r)
+{
+        struct trace_limits limits;
+        sim_config_limits(&s->cfg, &limits);
+        if (!s->path) {
+                trace_open_string(r, s->text, s->format, &limits);
+                return 0;
+        }
+        return trace_open(r, s->path, s->format, &limits);
+}
+
+/* (Re)builds the machines and snapshot [0] for the current configuration,
+ * at the start of the trace. */
+static void build(struct session *s)
+{
+        sim_init(&s->sim, &s->cfg);
+        sim_add_sink(&s->sim, capture, s);
+        if (s->has_cmp) {
+                struct sim_config c = s->cfg;
+                c.mode = s->cmp_mode;
+                sim_init(&s->cmp, &c);
+        } else {
+                memset(&s->cmp, 0, sizeof s->cmp);
+        }
+        s->nsnaps = 1;
+        s->snaps[0].ops = s->snaps[0].seq = 0;
+        s->snaps[0].pos = (struct trace_pos){0, 0, s->format};
+        sim_clone(&s->snaps[0].sim, &s->sim);
+        if (s->has_cmp)
+                sim_clone(&s->snaps[0].cmp, &s->cmp);
+        s->snaps[0].bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        s->snap_bytes = s->snaps[0].bytes;
+        s->snap_every = MIN_SNAP_EVERY;
+        memset(&s->before, 0, sizeof s->before);
+        memset(&s->op, 0, sizeof s->op);
+        s->nevs = s->shown = 0;
+        s->at_end = false;
+        hist_reset(s->hist);
+        if (trace_seek(&s->reader, &s->snaps[0].pos) < 0)
+                abort();
+}
+
+static void unbuild(struct session *s)
+{
+        while (s->nsnaps > 0)
+                free_snap(s, s->nsnaps - 1);
+        sim_free(&s->sim);
+        if (s->has_cmp)
+                sim_free(&s->cmp);
+}
+
+int session_open(struct session *s, const struct sim_config *cfg, enum trace_format format,
+                 const char *path, const char *text, const char *name, int cmp_mode)
+{
+        memset(s, 0, sizeof *s);
+        s->cfg = *cfg;
+        s->format = format;
+        s->text = text;
+        s->name = xstrdup(path ? path : name);
+        if (path && strcmp(path, "-") == 0) {
+                snprintf(s->msg, sizeof s->msg,
+                         "cannot step through standard input (it cannot be rewound): give a file");
+                free(s->name);
+                errno = ESPIPE;
+                return -1;
+        }
+        if (path) {
+                s->path = xstrdup(path);
+                struct stat st;
+                if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+                        snprintf(s->msg, sizeof s->msg,
+                                 "%s: cannot step through a pipe or device (it cannot be rewound): "
+                                 "give a regular file",
+                                 path);
+                        free(s->name);
+                        free(s->path);
+                        errno = ESPIPE;
+                        return -1;
+                }
+                s->file_size = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+        } else {
+                s->file_size = strlen(text);
+        }
+        if (open_reader(s, &s->reader) < 0) {
+                int e = errno;
+                snprintf(s->msg, sizeof s->msg, "%s: cannot read: %s", path, strerror(e));
+                free(s->name);
+                free(s->path);
+                errno = e;
+                return -1;
+        }
+        s->has_cmp = cmp_mode >= 0;
+        s->cmp_mode = s->has_cmp ? (enum mmu_mode)cmp_mode : MODE_NATIVE;
+        s->snap_budget = DEFAULT_BUDGET;
+        s->cap_snaps = 16;
+        s->snaps = xcalloc(s->cap_snaps, sizeof *s->snaps);
+        s->hist = hist_new();
+        s->report_errors = true;
+        build(s);
+        return 0;
+}
+
+void session_close(struct session *s)
+{
+        unbuild(s);
+        trace_close(&s->reader);
+        hist_free(s->hist);
+        free(s->snaps);
+        free(s->evs);
+        free(s->bps);
+        free(s->path);
+        free(s->name);
+        memset(s, 0, sizeof *s);
+}
+
+void session_set_budget(struct session *s, size_t bytes)
+{
+        s->snap_budget = bytes;
+        thin_snaps(s);
+}
+
+/* ---- where we are ------------------------------------------------------- */
+
+const struct event *session_event(const struct session *s)
+{
+        return s->shown ? &s->evs[s->shown - 1] : NULL;
+}
+
+void session_stats(const struct session *s, struct stats *out)
+{
+        *out = s->before;
+        for (size_t i = 0; i < s->shown; i++)
+                stats_count(out, &s->sim.cfg.cost, &s->evs[i]);
+}
+
+unsigned session_percent(const struct session *s)
+{
+        const struct trace_reader *r = &s->reader;
+        if (s->at_end && s->shown == s->nevs)
+                return 100;
+        if (s->file_size == 0)
+                return 0;
+        /* Bytes read so far; unlike trace_tell, also inside a lackey
+         * modify line, whose second half is still to come. */
+        uint64_t offset = r->mem ? r->pos : r->buf_offset + r->pos;
+        return (unsigned)(offset * 100 / s->file_size);
+}
+
+/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
+ * the op that it matches, so that one trace line stops once per
+ * breakpoint (stepi walks through the rest). */
+static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
+{
+        if (!bp->enabled || !bp_matches(bp, &evs[i]))
+                return false;
+        for (size_t j = 0; j < i; j++)
+                if (bp_matches(bp, &evs[j]))
+                        return false;
+        return true;
+}
+
+const struct breakpoint *session_break_hit(const struct session *s)
+{
+        if (!s->shown)
+                return NULL;
+        for (size_t b = 0; b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1))
+                        return &s->bps[b];
+        return NULL;
+}
+
+/* Counts a stop on the current event for every breakpoint that matches
+ * it. Returns whether there was one. */
+static bool count_hit(struct session *s)
+{
+        bool any = false;
+        for (size_t b = 0; s->shown && b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
+                        s->bps[b].hits++;
+                        any = true;
+                }
+        return any;
+}
+
+/* ---- forward ------------------------------------------------------------ */
+
+/* Shows the next event, applying ops as needed. Returns 1, 0 at the end,
+ * -1 on an error. */
+static int next_event(struct session *s)
+{
+        while (s->shown == s->nevs) {
+                int r = advance_op(s);
+                if (r <= 0)
+                        return r;
+        }
+        s->shown++;
+        return 1;
+}
+
+static enum stop_reason stop_for(int r)
+{
+        return r == 0 ? STOP_END : STOP_ERROR;
+}
+
+/* Shows the rest of the current op's events, stopping on a breakpoint. */
+static bool reveal_op(struct session *s, bool use_bps)
+{
+        while (s->shown < s->nevs) {
+                s->shown++;
+                if (use_bps && count_hit(s))
+                        return true;
+        }
+        return false;
+}
+
+enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
+{
+        uint64_t polls = 0;
+        s->msg[0] = '\0';
+        for (uint64_t i = 0; i < n; i++) {
+                if (interrupted(s, &polls))
+                        return STOP_INTERRUPT;
+                if (s->shown == s->nevs) {
+                        int r = advance_op(s);
+                        if (r <= 0)
+                                return stop_for(r);
+                }
+                if (reveal_op(s, use_bps))
+                        return STOP_BREAK;
+        }
+        return STOP_DONE;
+}
+
+enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
+{
+        uint64_t polls = 0;
+        s->msg[0] = '\0';
+        for (uint64_t i = 0; i < n; i++) {
+                if (interrupted(s, &polls))
+                        return STOP_INTERRUPT;
+                int r = next_event(s);
+                if (r <= 0)
+                        return stop_for(r);
+                if (use_bps && count_hit(s))
+                        return STOP_BREAK;
+        }
+        return STOP_DONE;
+}
+
+enum stop_reason session_continue(struct session *s)
+{
+        return session_stepi(s, UINT64_MAX, true);
+}
+
+/* ---- backward ----------------------------------------------------------- */
+
+typedef bool (*match_fn)(struct session *s, const struct event *evs, size_t i, void *ctx);
+
+static bool match_bp(struct session *s, const struct event *evs, size_t i, void *ctx)
+{
+        (void)ctx;
+        for (size_t b = 0; b < s->nbps; b++)
+                if (stops(&s->bps[b], evs, i))
+                        return true;
+        return false;
+}
+
+/* The latest event numbered in [lo, hi) that match accepts, found by
+ * replaying from snapshots, latest segment first; 0 when there is none.
+ * Leaves the machine anywhere: the caller moves it. *stop is set when the
+ * poll asked to stop. */
+static uint64_t scan_back(struct session *s, uint64_t lo, uint64_t hi, match_fn match, void *ctx,
+                          bool *stop)
+{
+        bool report = s->report_errors;
+        uint64_t polls = 0, found = 0;
+        s->report_errors = false;
+        *stop = false;
+        while (hi > lo && hi > 1 && !found) {
+                size_t i = snap_before_seq(s, hi - 1);
+                restore(s, i);
+                while (s->sim.seq < hi - 1) {
+                        if (interrupted(s, &polls)) {
+                                *stop = true;
+                                s->report_errors = report;
+                                return 0;
+                        }
+                        if (advance_op(s) <= 0)
+                                break;
+                        uint64_t first = s->sim.seq - s->nevs + 1;
+                        for (size_t e = 0; e < s->nevs; e++)
+                                if (first + e >= lo && first + e < hi && match(s, s->evs, e, ctx))
+                                        found = first + e;
+                }
+                hi = s->snaps[i].seq + 1;
+                if (i == 0)
+                        break;
+        }
+        s->report_errors = report;
+        return found;
+}
+
+/* Goes back to event target (0: the start), or to the latest event in
+ * [target, current) that a breakpoint stops on when use_bps. */
+static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps)
+{
+        uint64_t cur = session_seq(s);
+        s->msg[0] = '\0';
+        if (use_bps && s->nbps > 0 && target < cur) {
+                bool stop;
+                uint64_t found = scan_back(s, target ? target : 1, cur, match_bp, NULL, &stop);
+                if (stop) {
+                        to_seq(s, cur);
+                        return STOP_INTERRUPT;
+                }
+                if (found) {
+                        to_seq(s, found);
+                        count_hit(s);
+                        return STOP_BREAK;
+                }
+        }
+        if (target == 0) {
+                session_restart(s);
+                return STOP_START;
+        }
+        to_seq(s, target);
+        return STOP_DONE;
+}
+
+enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
+{
+        uint64_t k = s->sim.ops > n ? s->sim.ops - n : 0;
+        uint64_t cur = session_seq(s);
+        s->msg[0] = '\0';
+        if (k == 0)
+                return back_to(s, 0, use_bps);
+        /* Find where op k ends, then look for breakpoints after it. */
+        to_ops(s, k);
+        uint64_t end = s->sim.seq;
+        if (!use_bps || s->nbps == 0)
+                return STOP_DONE;
+        bool stop = false; /* scan_back sets it only when it runs */
+        uint64_t found = end + 1 < cur ? scan_back(s, end + 1, cur, match_bp, NULL, &stop) : 0;
+        if (found) {
+                to_seq(s, found);
+                count_hit(s);
+                return STOP_BREAK;
+        }
+        to_ops(s, k);
+        if (stop && end + 1 < cur)
+                return STOP_INTERRUPT;
+        return count_hit(s) ? STOP_BREAK : STOP_DONE;
+}
+
+enum stop_reason session_backi(struct session *s, uint64_t n, bool use_bps)
+{
+        uint64_t cur = session_seq(s);
+        return back_to(s, cur > n ? cur - n : 0, use_bps);
+}
+
+enum stop_reason session_reverse_continue(struct session *s)
+{
+        return back_to(s, 0, true);
+}
+
+void session_restart(struct session *s)
+{
+        restore(s, 0);
+        memset(&s->op, 0, sizeof s->op);
+}
+
+enum stop_reason session_goto(struct session *s, uint64_t seq)
+{
+        s->msg[0] = '\0';
+        if (seq == 0) {
+                session_restart(s);
+                return STOP_START;
+        }
+        bool report = s->report_errors;
+        bool ok = to_seq(s, seq);
+        s->report_errors = report;
+        if (!ok) {
+                snprintf(s->msg, sizeof s->msg, "the trace has only %llu events",
+                         (unsigned long long)s->sim.seq);
+                return STOP_END;
+        }
+        return STOP_DONE;
+}
+
+enum stop_reason session_goto_line(struct session *s, uint64_t line)
+{
+        s->msg[0] = '\0';
+        if (s->sim.ops > 0 && s->op.line >= line) {
+                /* Back to a snapshot taken before that line, then forward. */
+                size_t i = s->nsnaps - 1;
+                while (i > 0 && s->snaps[i].pos.line >= line)
+                        i--;
+                restore(s, i);
+                memset(&s->op, 0, sizeof s->op);
+        }
+        bool report = s->report_errors;
+        s->report_errors = false;
+        int r = 1;
+        while ((s->sim.ops == 0 || s->op.line < line) && (r = advance_op(s)) > 0)
+                ;
+        s->report_errors = report;
+        s->shown = s->nevs;
+        return r > 0 ? STOP_DONE : STOP_END;
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+/* Whether hay contains needle, ignoring case. */
+static bool contains(const char *hay, const char *needle)
+{
+        size_t n = strlen(needle);
+        for (; *hay; hay++)
+                if (strncasecmp(hay, needle, n) == 0)
+                        return true;
+        return n == 0;
+}
+
+static bool match_text(struct session *s, const struct event *evs, size_t i, void *ctx)
+{
+        char line[256];
+        (void)s;
+        event_format(&evs[i], line, sizeof line);
+        return contains(line, ctx);
+}
+
+/* Returns to event seq (0: the start). */
+static void back_to_seq(struct session *s, uint64_t seq)
+{
+        if (seq)
+                to_seq(s, seq);
+        else
+                session_restart(s);
+}
+
+enum stop_reason session_search(struct session *s, const char *text, bool back)
+{
+        uint64_t cur = session_seq(s), polls = 0;
+        void *ctx = (void *)(uintptr_t)text;
+        s->msg[0] = '\0';
+        if (back) {
+                bool stop = false;
+                uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
+                back_to_seq(s, found ? found : cur);
+                if (!found && !stop)
+                        snprintf(s->msg, sizeof s->msg, "'%s' not found before event %llu", text,
+                                 (unsigned long long)cur);
+                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
+        }
+        for (;;) {
+                if (interrupted(s, &polls)) {
+                        back_to_seq(s, cur);
+                        return STOP_INTERRUPT;
+                }
+                int r = next_event(s);
+                if (r < 0)
+                        return STOP_ERROR;
+                if (r == 0) {
+                        back_to_seq(s, cur);
+                        snprintf(s->msg, sizeof s->msg, "'%s' not found after event %llu", text,
+                                 (unsigned long long)cur);
+                        return STOP_END;
+                }
+                if (match_text(s, s->evs, s->shown - 1, ctx))
+                        return STOP_DONE;
+        }
+}
+
+/* ---- changing schemes --------------------------------------------------- */
+
+/* Rebuilds everything under the current configuration and returns to the
+ * end of the same op. */
+static enum stop_reason rebuild(struct session *s, uint64_t ops)
+{
+        build(s);
+        bool ok = to_ops(s, ops);
+        return ok ? STOP_DONE : STOP_END;
+}
+
+enum mmu_mode session_default_cmp(enum mmu_mode mode)
+{
+        return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
+}
+
+enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)
+{
+        uint64_t ops = s->sim.ops;
+        unbuild(s);
+        s->cfg.mode = mode;
+        return rebuild(s, ops);
+}
+
+enum stop_reason session_set_cmp(struct session *s, int mode)
+{
+        uint64_t ops = s->sim.ops;
+        unbuild(s);
+        s->has_cmp = mode >= 0;
+        s->cmp_mode = s->has_cmp ? (enum mmu_mode)mode : MODE_NATIVE;
+        return rebuild(s, ops);
+}
+
+/* ---- the log ------------------------------------------------------------ */
+
+struct replay_sink {
+        struct event *evs;
+        size_t n, cap;
+};
+
+static void replay_capture(void *ctx, const struct event *ev)
+{
+        struct replay_sink *rs = ctx;
+        if (rs->n == rs->cap) {
+                rs->cap = rs->cap ? rs->cap * 2 : 64;
+                rs->evs = xrealloc(rs->evs, rs->cap, sizeof *rs->evs);
+        }
+        rs->evs[rs->n++] = *ev;
+}
+
+/* Replays ops first..last on a copy of a snapshot, for the log. */
+static void replay_range(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
+                         void *ctx)
+{
+        size_t i = snap_at_or_before(s, first - 1);
+        struct trace_reader r;
+        if (open_reader(s, &r) < 0 || trace_seek(&r, &s->snaps[i].pos) < 0)
+                return;
+        struct sim m;
+        struct replay_sink rs = {0};
+        sim_clone(&m, &s->snaps[i].sim);
+        sim_add_sink(&m, replay_capture, &rs);
+        while (m.ops < last) {
+                struct op op;
+                struct trace_error err;
+                enum trace_status st = trace_next(&r, &op, &err);
+                if (st == TRACE_BAD_LINE)
+                        continue;
+                if (st != TRACE_OK)
+                        break;
+                rs.n = 0;
+                sim_apply(&m, &op);
+                if (m.ops >= first)
+                        fn(ctx, m.ops, &op, rs.evs, rs.n);
+        }
+        free(rs.evs);
+        sim_free(&m);
+        trace_close(&r);
+}
+
+void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
+                     void *ctx)
+{
+        if (last > s->sim.ops)
+                last = s->sim.ops;
+        if (first == 0)
+                first = 1;
+        if (first > last)
+                return;
+        uint64_t have = hist_first(s->hist);
+        if (have == 0 || have > last) {
+                replay_range(s, first, last, fn, ctx);
+                return;
+        }
+        if (first < have)
+                replay_range(s, first, have - 1, fn, ctx);
+        for (uint64_t k = first > have ? first : have; k <= last; k++) {
+                const struct op *op;
+                const struct event *evs;
+                size_t n;
+                if (k == s->sim.ops) {
+                        fn(ctx, k, &s->op, s->evs, s->nevs);
+                } else if (hist_get(s->hist, k, &op, &evs, &n)) {
+                        fn(ctx, k, op, evs, n);
+                }
+        }
+}
+
+size_t session_peek(struct session *s, struct op *ops, size_t max)
+{
+        struct trace_pos pos;
+        size_t n = 0;
+        if (max == 0)
+                return 0;
+        if (!trace_tell(&s->reader, &pos)) {
+                ops[0] = s->reader.pending;
+                return 1;
+        }
+        struct trace_reader r;
+        if (open_reader(s, &r) < 0)
+                return 0;
+        if (trace_seek(&r, &pos) == 0) {
+                while (n < max) {
+                        struct trace_error err;
+                        enum trace_status st = trace_next(&r, &ops[n], &err);
+                        if (st == TRACE_BAD_LINE)
+                                continue;
+                        if (st != TRACE_OK)
+                                break;
+                        n++;
+                }
+        }
+        trace_close(&r);
+        return n;
+}

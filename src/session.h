@@ -1,0 +1,241 @@
+/*
+ * session.h - a simulated machine under a debugger.
+ *
+ * A session replays one trace (a file or text in memory) through a sim and
+ * lets a user move through it: forward one trace line (step), one engine
+ * event (stepi), to the next breakpoint (continue), and backward the same
+ * ways (back, backi, reverse-continue), or straight to an event (goto).
+ *
+ * Position. The sim only stops between ops, but a user can stand on any
+ * event: the session applies a whole op, keeps its events, and shows them
+ * one at a time. The position is (ops applied, events of the last op shown);
+ * the current event is the last one shown. The counters a user sees are
+ * exact at every event, since they are a function of the event stream.
+ *
+ * Going back. Every so many ops the session clones the machine (a snapshot)
+ * and remembers where in the trace it stood (a byte offset, not the text).
+ * To go back it restores the nearest snapshot before the target and replays
+ * forward, which is deterministic. Snapshots are thinned under a memory
+ * budget so that they stay dense near the current position and sparse far
+ * from it; nothing else grows with the length of the trace.
+ *
+ * A second machine may run the same ops under another scheme in lockstep
+ * (the compare line: shadow against EPT, exits side by side).
+ *
+ * No output: callers format what they need. Errors are returned as
+ * sentences in the session's message buffer.
+ */
+#ifndef SHADOW_SIM_SESSION_H
+#define SHADOW_SIM_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+#include "trace.h"
+
+/* ---- breakpoints --------------------------------------------------------- */
+
+enum bp_kind {
+        BP_GVA,   /* an event about guest virtual addresses inside [lo, hi): an
+                     access, a fault, a mapping, a table whose range lies inside */
+        BP_GPA,   /* an event about a guest physical address in [lo, hi) (a table
+                     written, a frame mapped or accessed) */
+        BP_EXIT,  /* a VM exit; value = exit reason, or -1 for any */
+        BP_KIND,  /* an event of kind value */
+        BP_EVENT, /* event number lo */
+        BP_LINE,  /* trace line lo */
+};
+
+struct breakpoint {
+        int id; /* 1-based, never reused in a session */
+        enum bp_kind kind;
+        uint64_t lo, hi; /* range or number, see the kind */
+        int value;       /* exit reason or event kind */
+        bool enabled;
+        uint64_t hits; /* times execution stopped on it */
+};
+
+/* Parses a breakpoint as written after "break": "0x1000" (the page),
+ * "0x400000/2M" (a range), "gpa 0xFFFFC000[/SIZE]", "exit [REASON]",
+ * "SHADOW_UPDATE" (an event kind), "event N" or "#N", "line N".
+ * Returns 0, or -1 with a sentence in err. */
+int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen);
+
+/* Writes what bp stops on ("gva 0x1000-0x1fff", "exit cr3", ...). */
+void bp_describe(const struct breakpoint *bp, char *buf, size_t n);
+
+/* Whether the event's gva field names an address (and not a zero left
+ * unset, as for a CR3 load or a flush). */
+bool event_has_gva(const struct event *ev);
+
+/* Whether the event is one bp stops on (enabled or not). */
+bool bp_matches(const struct breakpoint *bp, const struct event *ev);
+
+/* ---- the session --------------------------------------------------------- */
+
+/* Why a movement stopped. */
+enum stop_reason {
+        STOP_DONE,      /* the movement was completed */
+        STOP_BREAK,     /* a breakpoint matched the current event */
+        STOP_END,       /* the trace has no more ops */
+        STOP_START,     /* going back reached the beginning */
+        STOP_INTERRUPT, /* the progress callback asked to stop */
+        STOP_ERROR,     /* a malformed trace line (see msg); the next move skips it */
+};
+
+/* Polled during long movements; returns true to interrupt. */
+typedef bool (*session_poll_fn)(void *ctx);
+
+struct session_snap;
+struct session_hist;
+
+struct session {
+        struct sim_config cfg;
+        enum trace_format format;
+        char *path;                 /* the trace file, or NULL for text */
+        const char *text;           /* the trace in memory (outlives the session) */
+        char *name;                 /* the trace's name in messages */
+        uint64_t file_size;         /* bytes, for a progress figure (0: unknown) */
+        struct trace_reader reader; /* positioned after the last applied op */
+        struct sim sim;
+        struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
+        bool has_cmp;
+        enum mmu_mode cmp_mode;
+        struct stats before; /* sim.stats before the last applied op */
+        struct op op;        /* the last applied op */
+        bool op_known;       /* op and evs are those of op number sim.ops (not so
+                                right after a snapshot was restored) */
+        struct event *evs;   /* its events */
+        size_t nevs, cap_evs;
+        size_t shown;       /* events of op shown: the current event is evs[shown-1] */
+        bool at_end;        /* the reader has reached the end of the trace */
+        bool report_errors; /* a bad line stops a forward move (not during replay) */
+        /* snapshots, sorted by ops; [0] is the machine before any op */
+        struct session_snap *snaps;
+        size_t nsnaps, cap_snaps;
+        uint64_t snap_every; /* ops between snapshots */
+        size_t snap_budget;  /* bytes the snapshots may use */
+        size_t snap_bytes;
+        struct session_hist *hist; /* recent ops and their events, for the log */
+        struct breakpoint *bps;
+        size_t nbps, cap_bps;
+        int next_bp_id;
+        session_poll_fn poll;
+        void *poll_ctx;
+        char msg[512]; /* the last error or notice */
+};
+
+/* Opens a session on the trace at path, or on text when path is NULL
+ * (name is then used in messages). cfg must have passed sim_config_check.
+ * cmp_mode < 0 runs no second machine. Returns 0; -1 with errno set and a
+ * sentence in s->msg when the file cannot be read or cannot seek (standard
+ * input and pipes cannot be stepped back). Nothing is applied yet. */
+int session_open(struct session *s, const struct sim_config *cfg, enum trace_format format,
+                 const char *path, const char *text, const char *name, int cmp_mode);
+void session_close(struct session *s);
+
+/* Sets the bytes snapshots may use (default 256 MiB). */
+void session_set_budget(struct session *s, size_t bytes);
+
+/* ---- where we are -------------------------------------------------------- */
+
+/* Ops applied so far (0 at the start). */
+static inline uint64_t session_ops(const struct session *s)
+{
+        return s->sim.ops;
+}
+
+/* Number of the current event (0 before the first). */
+static inline uint64_t session_seq(const struct session *s)
+{
+        return s->sim.seq - (s->nevs - s->shown);
+}
+
+/* The current event, or NULL (at the start, or on an op without events). */
+const struct event *session_event(const struct session *s);
+
+/* The counters as of the current event (exact mid-op). */
+void session_stats(const struct session *s, struct stats *out);
+
+/* How far through the trace file, 0..100 (text input: by characters). */
+unsigned session_percent(const struct session *s);
+
+/* ---- moving -------------------------------------------------------------- */
+
+/* Forward n trace lines (ops). A position mid-op first completes its op,
+ * which counts as one. Stops early on a breakpoint when use_bps. A
+ * breakpoint stops on the first event of a line that it matches, once per
+ * line. */
+enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps);
+
+/* Forward n events (ops without events are passed over). */
+enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps);
+
+/* Forward to the next breakpoint or the end. */
+enum stop_reason session_continue(struct session *s);
+
+/* Back n ops: to the end of the op n before the current one (the start
+ * when there are fewer). A mid-op position counts its own op as the first.
+ * Stops on the latest breakpoint on the way when use_bps. */
+enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps);
+
+/* Back n events. */
+enum stop_reason session_backi(struct session *s, uint64_t n, bool use_bps);
+
+/* Back to the latest breakpoint before the current event, or the start. */
+enum stop_reason session_reverse_continue(struct session *s);
+
+/* To event seq (0: the start). Past the end: stops at the end (STOP_END). */
+enum stop_reason session_goto(struct session *s, uint64_t seq);
+
+/* To the end of the first op on trace line >= line (or the end). */
+enum stop_reason session_goto_line(struct session *s, uint64_t line);
+
+/* Back to the start. */
+void session_restart(struct session *s);
+
+/* Forward (or backward with back) to the next event whose log line contains
+ * text (case-insensitive). STOP_DONE when found. */
+enum stop_reason session_search(struct session *s, const char *text, bool back);
+
+/* The scheme a session compares with by default: EPT for the shadow
+ * modes, shadow for EPT and native. */
+enum mmu_mode session_default_cmp(enum mmu_mode mode);
+
+/* Switches the scheme (or, with cmp, the compare machine's scheme; a
+ * negative mode drops the compare machine) and returns to the same
+ * position under it. */
+enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode);
+enum stop_reason session_set_cmp(struct session *s, int mode);
+
+/* ---- breakpoints --------------------------------------------------------- */
+
+/* Adds a copy of bp (its id is assigned). Returns the new id. */
+int session_break_add(struct session *s, const struct breakpoint *bp);
+
+/* The breakpoint with this id, or NULL. */
+struct breakpoint *session_break_find(struct session *s, int id);
+
+/* Removes breakpoint id. Returns false when there is none. */
+bool session_break_delete(struct session *s, int id);
+
+/* The enabled breakpoint the current event matches (lowest id), or NULL. */
+const struct breakpoint *session_break_hit(const struct session *s);
+
+/* ---- the log ------------------------------------------------------------- */
+
+/* Calls fn for each applied op number first..last (1-based, inclusive, at
+ * most the current op) with its events, without moving. Recent ops come
+ * from memory, older ones are replayed on a copy of a snapshot. */
+typedef void (*session_hist_fn)(void *ctx, uint64_t opno, const struct op *op,
+                                const struct event *evs, size_t nevs);
+void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
+                     void *ctx);
+
+/* Reads up to max ops that come after the current one, without applying
+ * them. Returns how many. */
+size_t session_peek(struct session *s, struct op *ops, size_t max);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# --compare: every scheme on one trace in one pass; the cost model's keys.
+. "$(dirname "$0")/lib.sh"
+S=$SHADOW_SIM
+SAMPLE=$TESTS_DIR/../traces/sample_trace.txt
+
+expect_status "--compare runs" 0 "$S" --compare "$SAMPLE"
+cp "$TMP/out" "$TMP/table"
+expect_grep "the table has a column per scheme" "$TMP/table" '^counter +native +shadow-eager +shadow +shadow-oos +ept$'
+expect_grep "the table ends with the overhead vs native" "$TMP/table" '^overhead_vs_native +0\.0%'
+# Each column equals the single-scheme run's stats.
+for m in native shadow-eager shadow shadow-oos ept; do
+        col=$(awk -v m="$m" 'NR==1 { for (i = 2; i <= NF; i++) if ($i == m) c = i }
+                NR>1 && $1 != "overhead_vs_native" { printf "%s=%s ", $1, $c }' "$TMP/table")
+        single=$("$S" --quiet --mode "$m" "$SAMPLE" | sed 's/^\[STATS\] //; s/ overhead=.*//')
+        if [ "$col " = "$single " ] || [ "$col" = "$single " ]; then ok "the $m column equals --mode $m"; else
+                not_ok "the $m column equals --mode $m" "compare: $col" "single:  $single"; fi
+done
+"$S" --compare --stats=json "$SAMPLE" >"$TMP/json"
+if python3 - "$TMP/json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["native", "shadow-eager", "shadow", "shadow-oos", "ept"], list(d)
+assert d["native"]["exits"] == 0 and d["shadow"]["exit_pt_write"] > 0
+assert d["ept"]["exit_pt_write"] == 0 and d["ept"]["ept_violations"] > 0
+assert d["native"]["overhead_pct"] == 0.0
+PY
+then ok "--compare --stats=json has every scheme"; else not_ok "--compare --stats=json has every scheme" "$(cat "$TMP/json")"; fi
+"$S" --compare --stats=csv "$SAMPLE" >"$TMP/csv"
+expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^counter,native,shadow-eager,shadow,shadow-oos,ept$'
+expect_grep "--compare --stats=csv has the exits row" "$TMP/csv" '^exits,0,[0-9]+,[0-9]+,[0-9]+,[0-9]+$'
+printf 'R 0x1000\nPT_WRITE 0x1000->0x5000\nR 0x1000\n' | "$S" --compare - >"$TMP/stdin"
+expect_grep "--compare reads a pipe once for every scheme" "$TMP/stdin" '^accesses +1 +1 +1 +1 +1$'
+printf 'R 0x1000\nBAD\n' >"$TMP/bad.trace"
+expect_status "--compare stops at a bad line with 65" 65 "$S" --compare "$TMP/bad.trace"
+
+expect_status "--cost help exits 0" 0 "$S" --cost help
+expect_grep "--cost help lists exit with its default" "$TMP/out" '^  exit +1500 '
+expect_grep "--cost help lists walk_ref" "$TMP/out" '^  walk_ref '
+"$S" --quiet --cost exit=0,page_fault=0,pt_write=0,cr3=0,invlpg=0,shadow_page=0,guest_pf=0,pt_store=0,access=0,walk_ref=1 "$SAMPLE" >"$TMP/cost"
+walk=$(sed 's/.* walk_refs=\([0-9]*\) .*/\1/' "$TMP/cost")
+cycles=$(sed 's/.* cycles=\([0-9]*\).*/\1/' "$TMP/cost")
+if [ "$walk" = "$cycles" ]; then ok "--cost overrides: with only walk_ref=1 cycles equal walk references"; else
+        not_ok "--cost overrides" "walk_refs=$walk cycles=$cycles"; fi
+expect_status "--cost with an unknown key exits 64" 64 "$S" --cost nope=1
+expect_grep "--cost names the unknown key" "$TMP/err" "unknown cost key 'nope'"
+expect_status "--cost with a bad value exits 64" 64 "$S" --cost exit=lots
+
+printf 'PT_WRITE 0x1000->0x5000\nR 0x1000\nTLB_FLUSH\nR 0x1000\n' >"$TMP/walk.trace"
+"$S" --mode ept --levels 5 --ept-levels 5 "$TMP/walk.trace" >"$TMP/35"
+expect_grep "5+5 levels: a cold 2D walk makes 35 references" "$TMP/35" 'ACCESS 0x1000 R .*tlb=miss refs=35$'
+"$S" --mode ept --pwc on "$TMP/walk.trace" >"$TMP/pwc"
+last=$(grep 'ACCESS' "$TMP/pwc" | tail -1 | sed 's/.*refs=//')
+if [ "$last" -lt 24 ]; then ok "--pwc on shrinks the 24-reference walk (to $last)"; else
+        not_ok "--pwc on shrinks the 24-reference walk" "refs=$last"; fi

@@ -1,0 +1,1 @@
+--mode ept dirty_log.trace

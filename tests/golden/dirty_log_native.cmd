@@ -1,0 +1,1 @@
+--mode native dirty_log.trace

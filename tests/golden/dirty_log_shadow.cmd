@@ -1,0 +1,1 @@
+--mode shadow dirty_log.trace

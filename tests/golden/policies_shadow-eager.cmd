@@ -1,0 +1,1 @@
+--mode shadow-eager policies.trace

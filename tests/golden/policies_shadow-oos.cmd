@@ -1,0 +1,1 @@
+--mode shadow-oos policies.trace

@@ -1,0 +1,1 @@
+--mode shadow policies.trace

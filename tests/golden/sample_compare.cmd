@@ -1,0 +1,1 @@
+--compare ../../traces/sample_trace.txt

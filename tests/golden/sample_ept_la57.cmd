@@ -1,0 +1,1 @@
+--mode ept --levels 5 --ept-levels 5 ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode ept --pwc on ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode native --pcid --pwc on ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode shadow --ad-emulation off --tlb-sets 1 --tlb-ways 2 ../../traces/sample_trace.txt

@@ -1,0 +1,397 @@
+/*
+ * test_cmd.c - the command table: lookup by name, alias and prefix,
+ * argument checks, what every command does and prints, completion.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cmd.h"
+
+static const char trace_text[] = "PT_WRITE 0x2000->0x6000\n"
+                                 "ACCESS 0x2000\n"
+                                 "PT_WRITE 0x1000->0x5000\n"
+                                 "W 0x1000\n"
+                                 "R 0x1000\n"
+                                 "CR3 1\n"
+                                 "PT_WRITE 0x2000->0x9000\n"
+                                 "R 0x2000\n"
+                                 "CR3 0\n"
+                                 "PT_CLEAR 0x1000\n"
+                                 "INVLPG 0x1000\n"
+                                 "R 0x1000\n";
+
+/* Output collected from the commands. */
+struct capture {
+        char text[65536];
+        size_t len;
+        uint64_t selected;
+        bool has_selection;
+        char help_topic[32];
+        int help_calls;
+};
+
+static void out(void *face, const char *line)
+{
+        struct capture *c = face;
+        int n = snprintf(c->text + c->len, sizeof c->text - c->len, "%s\n", line);
+        if (n > 0 && c->len + (size_t)n < sizeof c->text)
+                c->len += (size_t)n;
+}
+
+static bool selection(void *face, struct breakpoint *bp)
+{
+        struct capture *c = face;
+        memset(bp, 0, sizeof *bp);
+        bp->kind = BP_GVA;
+        bp->lo = c->selected & ~0xFFFULL;
+        bp->hi = bp->lo + 0x1000;
+        return c->has_selection;
+}
+
+struct fixture {
+        struct session s;
+        struct cmd_ctx ctx;
+        struct capture cap;
+};
+
+static int setup(void **state)
+{
+        struct fixture *f = calloc(1, sizeof *f);
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        if (session_open(&f->s, &cfg, TRACE_FORMAT_AUTO, NULL, trace_text, "t.txt", MODE_EPT) < 0)
+                return -1;
+        cmd_ctx_init(&f->ctx, &f->s);
+        f->ctx.out = out;
+        f->ctx.face = &f->cap;
+        f->ctx.selection = selection;
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        struct fixture *f = *state;
+        session_close(&f->s);
+        free(f);
+        return 0;
+}
+
+/* Runs line, expecting result; returns the output and clears it. */
+static const char *run(struct fixture *f, const char *line, enum cmd_result want)
+{
+        static char last[65536];
+        f->cap.len = 0;
+        f->cap.text[0] = '\0';
+        enum cmd_result r = cmd_run(&f->ctx, line);
+        if (r != want)
+                fail_msg("'%s' gave %d, expected %d (err: %s)", line, r, want, f->ctx.err);
+        memcpy(last, f->cap.text, sizeof last);
+        return last;
+}
+
+static void test_lookup(void **state)
+{
+        struct fixture *f = *state;
+        const char *aliases[][2] = {{"s", "step"},       {"n", "next"},
+                                    {"c", "continue"},   {"b", "break"},
+                                    {"rs", "back"},      {"rc", "reverse-continue"},
+                                    {"si", "stepi"},     {"reverse-step", "back"},
+                                    {"q", "quit"},       {"cont", "continue"},
+                                    {"tr", "translate"}, {"wh", "where"}};
+        for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+                const struct cmd_entry *e = cmd_find(&f->ctx, aliases[i][0]);
+                assert_non_null(e);
+                assert_string_equal(e->name, aliases[i][1]);
+        }
+        assert_null(cmd_find(&f->ctx, "re"));
+        assert_non_null(strstr(f->ctx.err, "ambiguous command 're'"));
+        assert_non_null(strstr(f->ctx.err, "restart"));
+        assert_non_null(strstr(f->ctx.err, "reverse-continue"));
+        assert_null(cmd_find(&f->ctx, "frob"));
+        assert_string_equal(f->ctx.err, "unknown command 'frob' (help lists them)");
+        /* Every entry has a name, usage, help and function. */
+        for (size_t i = 0; cmd_table[i]; i++) {
+                assert_non_null(cmd_table[i]->usage);
+                assert_true(strlen(cmd_table[i]->help) > 10);
+                assert_non_null(cmd_table[i]->exec);
+                assert_ptr_equal(cmd_find(&f->ctx, cmd_table[i]->name), cmd_table[i]);
+        }
+}
+
+static void test_arguments(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "", CMD_OK);
+        run(f, "   # a comment", CMD_OK);
+        run(f, "step 1 2", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "usage: step [N]");
+        run(f, "step 0", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "expected a count (a positive number), found '0'");
+        run(f, "step x", CMD_ERROR);
+        run(f, "goto", CMD_ERROR);
+        run(f, "goto twelve", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "found 'twelve'"));
+        run(f, "break", CMD_ERROR);
+        run(f, "break exit frob", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "found 'frob'"));
+        run(f, "search \"unterminated", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "closing"));
+        run(f, "delete 99", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "no breakpoint number 99"));
+        run(f, "info frob", CMD_ERROR);
+        run(f, "mode frob", CMD_ERROR);
+        run(f, "set speed 0", CMD_ERROR);
+        run(f, "translate zz", CMD_ERROR);
+        run(f, "translate 0x0000900000000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "not a canonical address"));
+        assert_int_equal(session_ops(&f->s), 0); /* none of that moved */
+}
+
+static void test_moving(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "step", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 1);
+        assert_true(f->ctx.last_flags & CMD_MOVES);
+        assert_string_equal(o, "");
+        run(f, "n 2", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 3);
+        uint64_t seq = session_seq(&f->s);
+        run(f, "stepi 2", CMD_OK);
+        assert_int_equal(session_seq(&f->s), seq + 2);
+        run(f, "backi", CMD_OK);
+        assert_int_equal(session_seq(&f->s), seq + 1);
+        run(f, "rs", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 3);
+        run(f, "reverse-next 2", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 1);
+        run(f, "goto 10", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 10);
+        run(f, "goto #3", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 3);
+        run(f, "goto line 8", CMD_OK);
+        assert_int_equal(f->s.op.line, 8);
+        o = run(f, "goto end", CMD_OK);
+        assert_non_null(strstr(o, "End of trace: 12 lines applied"));
+        o = run(f, "c", CMD_OK);
+        assert_non_null(strstr(o, "End of trace"));
+        o = run(f, "rc", CMD_OK);
+        assert_string_equal(o, "Start of trace\n");
+        run(f, "goto end", CMD_OK);
+        o = run(f, "restart", CMD_OK);
+        assert_string_equal(o, "Start of trace\n");
+        assert_int_equal(session_seq(&f->s), 0);
+        o = run(f, "where", CMD_OK);
+        assert_non_null(strstr(o, "At the start of t.txt"));
+        run(f, "search shadow_update", CMD_OK);
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_UPDATE);
+        o = run(f, "where", CMD_OK);
+        assert_non_null(strstr(o, "line 3: PT_WRITE 0x1000->0x5000"));
+        assert_non_null(strstr(o, "=> #"));
+        assert_non_null(strstr(o, "shadow entry updated: 0x1000 -> hpa 0x8A000"));
+        assert_non_null(strstr(o, "under EPT this store would not exit"));
+        o = run(f, "search \"no such thing\"", CMD_OK);
+        assert_non_null(strstr(o, "'no such thing' not found"));
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_UPDATE);
+        run(f, "search -b SHADOW_ROOT", CMD_OK);
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
+        run(f, "search", CMD_OK); /* the same text again, forward */
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
+        assert_true(f->s.op.line >= 6);
+        run(f, "run 50", CMD_OK);
+        assert_true(f->ctx.run_requested);
+        assert_int_equal(f->ctx.speed, 50);
+}
+
+static void test_breakpoints(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "break 0x1000", CMD_OK);
+        assert_string_equal(o, "Breakpoint 1: gva 0x1000-0x1FFF\n");
+        o = run(f, "b exit cr3", CMD_OK);
+        assert_string_equal(o, "Breakpoint 2: exit cr3\n");
+        o = run(f, "c", CMD_OK);
+        assert_non_null(strstr(o, "Breakpoint 1 (gva 0x1000-0x1FFF), event #"));
+        assert_non_null(strstr(o, "hit 1 time\n"));
+        assert_int_equal(f->s.op.line, 3);
+        o = run(f, "c", CMD_OK);
+        assert_int_equal(f->s.op.line, 4);
+        run(f, "disable 1", CMD_OK);
+        o = run(f, "c", CMD_OK);
+        assert_non_null(strstr(o, "Breakpoint 2 (exit cr3)"));
+        assert_int_equal(f->s.op.line, 6);
+        o = run(f, "info breakpoints", CMD_OK);
+        assert_string_equal(o, "Num  Enb  Hits  What\n"
+                               "1    n    2     gva 0x1000-0x1FFF\n"
+                               "2    y    1     exit cr3\n");
+        run(f, "enable all", CMD_OK);
+        o = run(f, "rc", CMD_OK);
+        assert_non_null(strstr(o, "Breakpoint 1"));
+        assert_int_equal(f->s.op.line, 5); /* R 0x1000, a TLB hit */
+        /* toggle: the selected page, or an address */
+        run(f, "toggle", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "no page selected"));
+        f->cap.selected = 0x2345;
+        f->cap.has_selection = true;
+        o = run(f, "toggle", CMD_OK);
+        assert_string_equal(o, "Breakpoint 3: gva 0x2000-0x2FFF\n");
+        o = run(f, "toggle 0x2000", CMD_OK);
+        assert_string_equal(o, "Deleted breakpoint 3: gva 0x2000-0x2FFF\n");
+        o = run(f, "toggle 0x400000/2M", CMD_OK);
+        assert_string_equal(o, "Breakpoint 4: gva 0x400000-0x5FFFFF\n");
+        o = run(f, "toggle 0x400000/2M", CMD_OK);
+        assert_string_equal(o, "Deleted breakpoint 4: gva 0x400000-0x5FFFFF\n");
+        run(f, "toggle exit", CMD_ERROR);
+        o = run(f, "delete 1 2", CMD_OK);
+        assert_string_equal(o, "Deleted breakpoint 1: gva 0x1000-0x1FFF\n"
+                               "Deleted breakpoint 2: exit cr3\n");
+        o = run(f, "info b", CMD_OK);
+        assert_string_equal(o, "No breakpoints (break ADDR sets one).\n");
+}
+
+static void test_info_and_translate(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "step 4", CMD_OK);
+        struct stats before = f->s.sim.stats;
+        uint64_t tick = f->s.sim.tlb.tick, seq = f->s.sim.seq;
+        const char *o = run(f, "translate 0x1000", CMD_OK);
+        assert_non_null(strstr(o, "0x1000 in address space 0"));
+        assert_non_null(strstr(o,
+                               "guest   L4 0xFFFFF000[0] -> L3 0xFFFFE000[0] -> L2 0xFFFFD000[0] "
+                               "-> L1 0xFFFFC000[1]: gpa 0x5000, rw AD"));
+        assert_non_null(strstr(o, "host    gpa 0x5000 -> hpa 0x8A000"));
+        assert_non_null(strstr(o, "tlb     hit"));
+        assert_non_null(strstr(o, "shadow  root [0] -> [0] -> [0] -> [1]: hpa 0x8A000 rw"));
+        assert_non_null(strstr(o, "ept     2D walk: 24 references"));
+        /* Looking changed nothing. */
+        assert_memory_equal(&before, &f->s.sim.stats, sizeof before);
+        assert_int_equal(tick, f->s.sim.tlb.tick);
+        assert_int_equal(seq, f->s.sim.seq);
+        o = run(f, "translate 0x7000", CMD_OK);
+        assert_non_null(strstr(o, "empty, not mapped"));
+        assert_non_null(strstr(o, "no entry at L1"));
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "0x1000 in address space 0"));
+        o = run(f, "info tlb", CMD_OK);
+        assert_non_null(strstr(o, "TLB: 16 sets x 4 ways, no PCID; 2 valid"));
+        assert_non_null(strstr(o, "0x1000"));
+        o = run(f, "info stats", CMD_OK);
+        assert_non_null(strstr(o, "counter                    shadow          ept"));
+        assert_non_null(strstr(o, "exit_pt_write"));
+        o = run(f, "info guest", CMD_OK);
+        assert_non_null(strstr(o, "Guest PT  asid 0"));
+        assert_non_null(strstr(o, "L4 root 0xFFFFF000 [wp]"));
+        assert_non_null(strstr(o, "[  1] 0x1000->0x5000 rw AD"));
+        o = run(f, "info shadow", CMD_OK);
+        assert_non_null(strstr(o, "[  1] 0x1000->hpa 0x8A000 rw"));
+        run(f, "info ept", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "there is no EPT"));
+        /* Same line under EPT, compared with shadow. */
+        o = run(f, "mode ept", CMD_OK);
+        assert_string_equal(o, "Mode ept at line 4, compared with shadow\n");
+        assert_int_equal(f->s.sim.cfg.mode, MODE_EPT);
+        assert_int_equal(f->s.cmp_mode, MODE_SHADOW);
+        o = run(f, "info ept", CMD_OK);
+        assert_non_null(strstr(o, "L4 nested root"));
+        assert_non_null(strstr(o, "gpa 0x5000->hpa 0x8A000"));
+        run(f, "info shadow", CMD_ERROR);
+        o = run(f, "compare off", CMD_OK);
+        assert_false(f->s.has_cmp);
+        o = run(f, "info stats", CMD_OK);
+        assert_non_null(strstr(o, "counter                       ept"));
+        run(f, "compare native", CMD_OK);
+        assert_int_equal(f->s.cmp_mode, MODE_NATIVE);
+        o = run(f, "set", CMD_OK);
+        assert_string_equal(o, "speed 10 (events a second while running)\n");
+        run(f, "set speed 99", CMD_OK);
+        assert_int_equal(f->ctx.speed, 99);
+        run(f, "quit", CMD_QUIT);
+        run(f, "exit", CMD_QUIT);
+}
+
+static void show_help(void *face, const char *topic)
+{
+        struct capture *c = face;
+        c->help_calls++;
+        snprintf(c->help_topic, sizeof c->help_topic, "%s", topic ? topic : "(all)");
+}
+
+static void test_help(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "help", CMD_OK);
+        for (size_t i = 0; cmd_table[i]; i++)
+                assert_non_null(strstr(o, cmd_table[i]->name));
+        assert_non_null(strstr(o, "(alias s)"));
+        o = run(f, "help rc", CMD_OK);
+        assert_non_null(strstr(o, "reverse-continue"));
+        assert_non_null(strstr(o, "go back to the previous breakpoint"));
+        run(f, "help frob", CMD_ERROR);
+        /* A face with its own help screen gets the topic. */
+        f->ctx.show_help = show_help;
+        o = run(f, "help break", CMD_OK);
+        assert_string_equal(o, "");
+        assert_int_equal(f->cap.help_calls, 1);
+        assert_string_equal(f->cap.help_topic, "break");
+}
+
+static void collect(void *arg, const char *word)
+{
+        char *buf = arg;
+        strcat(buf, word);
+        strcat(buf, " ");
+}
+
+static void test_complete(void **state)
+{
+        struct fixture *f = *state;
+        char words[4096];
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "", collect, words);
+        assert_non_null(strstr(words, "step "));
+        assert_non_null(strstr(words, "reverse-continue "));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "break ", collect, words);
+        assert_non_null(strstr(words, "exit "));
+        assert_non_null(strstr(words, "gpa "));
+        assert_non_null(strstr(words, "SHADOW_UPDATE "));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "b exit ", collect, words);
+        assert_non_null(strstr(words, "pt_write page_fault cr3 invlpg ept_violation "));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "info ", collect, words);
+        assert_non_null(strstr(words, "breakpoints tlb stats"));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "mode ", collect, words);
+        assert_string_equal(words, "native shadow-eager shadow shadow-oos ept ");
+        words[0] = '\0';
+        run(f, "break 0x1000", CMD_OK);
+        cmd_complete(&f->ctx, "delete ", collect, words);
+        assert_string_equal(words, "all 1 ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "frob ", collect, words);
+        assert_string_equal(words, "");
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_moving, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_breakpoints, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_info_and_translate, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,148 @@
+/*
+ * test_cmd_explain.c - the explain line: the chain of what happened on a
+ * trace line and the clause on why, under each scheme.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "explain.h"
+#include "session.h"
+
+static const char trace_text[] = "PT_WRITE 0x2000->0x6000\n"
+                                 "ACCESS 0x2000\n"
+                                 "PT_WRITE 0x1000->0x5000\n"
+                                 "W 0x1000\n"
+                                 "PT_WRITE 0x1000->0x7000\n"
+                                 "INVLPG 0x1000\n"
+                                 "CR3 1\n";
+
+/* The explanation of the first event of kind (and, for exits, reason)
+ * when the trace runs under mode. */
+static void explain_first(enum mmu_mode mode, enum event_kind kind, int reason, char *buf, size_t n)
+{
+        struct sim_config cfg;
+        struct session s;
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, trace_text, "t", -1), 0);
+        for (;;) {
+                assert_int_equal(session_stepi(&s, 1, false), STOP_DONE);
+                const struct event *ev = session_event(&s);
+                if (ev->kind == kind && (reason < 0 || ev->reason == reason))
+                        break;
+        }
+        explain_event(s.evs, s.nevs, s.shown - 1, &s.sim.cfg, buf, n);
+        session_close(&s);
+}
+
+static void test_trapped_store(void **state)
+{
+        char buf[1024];
+        (void)state;
+        explain_first(MODE_SHADOW, EV_SHADOW_UPDATE, -1, buf, sizeof buf);
+        assert_string_equal(buf,
+                            "guest wrote a PTE in a write-protected table page -> VM exit #3 -> "
+                            "the VMM emulated the store (0x1000 -> gpa 0x5000) -> shadow entry "
+                            "updated: 0x1000 -> hpa 0x8A000; under EPT this store would not exit");
+}
+
+static void test_hidden_fault(void **state)
+{
+        char buf[1024];
+        (void)state;
+        explain_first(MODE_SHADOW, EV_VM_EXIT, EXIT_PAGE_FAULT, buf, sizeof buf);
+        assert_string_equal(buf,
+                            "TLB miss and no shadow entry allows this read of 0x2000: hidden page "
+                            "fault -> VM exit #2; under EPT the hardware walks the guest tables "
+                            "itself: no exit");
+        /* Like events in a row are told once. */
+        explain_first(MODE_SHADOW, EV_SHADOW_FILL, -1, buf, sizeof buf);
+        assert_non_null(strstr(buf,
+                               "the VMM shadowed 3 guest tables: they are write-protected now -> "
+                               "the VMM filled the shadow entry: 0x2000 -> hpa 0xA9000"));
+}
+
+static void test_ept(void **state)
+{
+        char buf[1024];
+        (void)state;
+        explain_first(MODE_EPT, EV_VM_EXIT, EXIT_EPT_VIOLATION, buf, sizeof buf);
+        assert_non_null(strstr(buf, "has no EPT entry: EPT violation -> VM exit #1"));
+        assert_non_null(strstr(buf, "once per guest frame"));
+        explain_first(MODE_EPT, EV_ACCESS, -1, buf, sizeof buf);
+        assert_non_null(strstr(buf, "TLB miss: a walk of 24 memory references"));
+        assert_non_null(strstr(buf, "(4+1)(4+1)-1 = 24 references cold, against 4 natively"));
+        /* A guest store under EPT: no exit, and why. */
+        explain_first(MODE_EPT, EV_PT_WRITE, -1, buf, sizeof buf);
+        assert_string_equal(buf,
+                            "guest linked 3 new tables -> guest wrote a PTE: 0x2000 -> gpa 0x6000; "
+                            "under EPT the guest owns its tables: no exit (shadow paging would "
+                            "trap a store to a shadowed table)");
+}
+
+static void test_out_of_sync(void **state)
+{
+        char buf[1024];
+        (void)state;
+        explain_first(MODE_SHADOW_OOS, EV_UNSYNC, -1, buf, sizeof buf);
+        assert_non_null(
+            strstr(buf, "guest wrote a PTE in a write-protected table page -> VM exit"));
+        assert_non_null(strstr(buf, "go out of sync: its next stores do not exit"));
+        assert_non_null(strstr(buf, "without out-of-sync every store to it would exit"));
+        explain_first(MODE_SHADOW_OOS, EV_RESYNC, -1, buf, sizeof buf);
+        /* Chains longer than three links keep the last three. */
+        assert_string_equal(buf, "... -> guest invalidated 0x1000 in the TLB (1 entry dropped) -> "
+                                 "shadow entry updated: 0x1000 -> hpa 0xC8000 -> the VMM resynced "
+                                 "table 0xFFFFC000: compared 2 entries, write-protected again; the "
+                                 "price of out-of-sync: the stores were free, the check comes now");
+        explain_first(MODE_SHADOW, EV_VM_EXIT, EXIT_CR3, buf, sizeof buf);
+        assert_non_null(strstr(buf, "guest loaded CR3 -> VM exit #"));
+        assert_non_null(strstr(buf, "under EPT a CR3 load does not exit"));
+}
+
+static void test_native(void **state)
+{
+        char buf[1024];
+        (void)state;
+        explain_first(MODE_NATIVE, EV_ACCESS, -1, buf, sizeof buf);
+        assert_string_equal(buf,
+                            "TLB miss: a walk of 4 memory references, TLB filled: 0x2000 -> hpa "
+                            "0xA9000");
+}
+
+/* Every kind of event has a phrase. */
+static void test_every_kind(void **state)
+{
+        (void)state;
+        for (int k = 0; k < EV_KIND_COUNT; k++) {
+                for (int r = 0; r < (k == EV_VM_EXIT ? EXIT_REASON_COUNT : 1); r++) {
+                        struct event ev = {.kind = (enum event_kind)k,
+                                           .reason = (uint8_t)r,
+                                           .level = 1,
+                                           .exit_number = 1};
+                        char buf[256];
+                        assert_true(explain_phrase(&ev, buf, sizeof buf) > 10);
+                }
+        }
+        /* A small buffer is cut, still terminated. */
+        struct event ev = {.kind = EV_SHADOW_UPDATE};
+        char tiny[8];
+        assert_int_equal(explain_phrase(&ev, tiny, sizeof tiny), 7);
+        assert_int_equal(strlen(tiny), 7);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_trapped_store), cmocka_unit_test(test_hidden_fault),
+            cmocka_unit_test(test_ept),           cmocka_unit_test(test_out_of_sync),
+            cmocka_unit_test(test_native),        cmocka_unit_test(test_every_kind),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

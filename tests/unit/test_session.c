@@ -1,0 +1,711 @@
+/*
+ * test_session.c - the session layer: moving forward and backward lands on
+ * exactly the states a plain forward run produces; breakpoints stop where
+ * they should; the log history and the peek agree with what was applied.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mmu_view.h"
+#include "session.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static const char small_trace[] = "PT_WRITE 0x2000->0x6000\n"
+                                  "ACCESS 0x2000\n"
+                                  "PT_WRITE 0x1000->0x5000\n"
+                                  "W 0x1000\n"
+                                  "R 0x1000\n"
+                                  "CR3 1\n"
+                                  "PT_WRITE 0x2000->0x9000\n"
+                                  "R 0x2000\n"
+                                  "CR3 0\n"
+                                  "PT_CLEAR 0x1000\n"
+                                  "INVLPG 0x1000\n"
+                                  "R 0x1000\n"
+                                  "TLB_FLUSH\n"
+                                  "R 0x2000\n";
+
+static uint64_t rng_state;
+
+static uint64_t rnd(uint64_t n)
+{
+        rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (rng_state >> 33) % n;
+}
+
+/* A deterministic trace of n lines mixing every kind of op over a few
+ * address ranges and three address spaces. Caller frees. */
+static char *make_trace(unsigned n, uint64_t seed)
+{
+        size_t cap = (size_t)n * 48 + 64, len = 0;
+        char *t = malloc(cap);
+        rng_state = seed;
+        for (unsigned i = 0; i < n; i++) {
+                uint64_t page = rnd(64) + (rnd(4) << 9);
+                uint64_t gva = page << 12;
+                uint64_t r = rnd(100);
+                if (r < 25)
+                        len += (size_t)sprintf(
+                            t + len, "PT_WRITE 0x%llx->0x%llx%s\n", (unsigned long long)gva,
+                            (unsigned long long)((rnd(4096) + 16) << 12), rnd(5) == 0 ? " r" : "");
+                else if (r < 70)
+                        len += (size_t)sprintf(t + len, "%c 0x%llx\n", "RWX"[rnd(3) == 0 ? 1 : 0],
+                                               (unsigned long long)(gva + rnd(4096)));
+                else if (r < 78)
+                        len += (size_t)sprintf(t + len, "INVLPG 0x%llx\n", (unsigned long long)gva);
+                else if (r < 84)
+                        len += (size_t)sprintf(t + len, "CR3 %u\n", (unsigned)rnd(3));
+                else if (r < 90)
+                        len +=
+                            (size_t)sprintf(t + len, "PT_CLEAR 0x%llx\n", (unsigned long long)gva);
+                else if (r < 95)
+                        len += (size_t)sprintf(t + len, "PT_PROTECT 0x%llx r\n",
+                                               (unsigned long long)gva);
+                else if (r < 97)
+                        len += (size_t)sprintf(t + len, "TLB_FLUSH\n");
+                else
+                        len += (size_t)sprintf(t + len, "# a comment\n");
+        }
+        t[len] = '\0';
+        return t;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+        h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        return h;
+}
+
+/* A digest of everything a user can see of a machine: guest tables and
+ * address spaces, TLB, the scheme's tables, counters. */
+static uint64_t sim_digest(const struct sim *m)
+{
+        uint64_t h = mix(0, m->seq);
+        h = mix(h, m->ops);
+        for (uint32_t i = 0; i < m->guest.ntables; i++) {
+                h = mix(h, m->guest.table_gfn[i]);
+                for (unsigned e = 0; e < PT_ENTRIES; e++)
+                        h = mix(h, m->guest.tables[i].entry[e]);
+        }
+        for (uint32_t i = 0; i < m->guest.nspaces; i++)
+                h = mix(mix(h, m->guest.spaces[i].asid), m->guest.spaces[i].root_gfn);
+        h = mix(h, m->guest.current);
+        for (unsigned i = 0; i < m->tlb.sets * m->tlb.ways; i++) {
+                const struct tlb_entry *e = &m->tlb.e[i];
+                if (!e->valid)
+                        continue;
+                h = mix(mix(mix(mix(h, i), e->vpn), e->hfn), e->last_use);
+                h = mix(mix(h, e->perm), (uint64_t)e->stale << 1 | e->dirty);
+        }
+        for (uint32_t id = 0; id < mmu_view_count(m); id++) {
+                struct mmu_table_view t;
+                if (!mmu_view_table(m, id, &t))
+                        continue;
+                h = mix(mix(mix(h, id), t.gfn), (uint64_t)t.unsync << 1 | t.write_protected);
+                for (unsigned e = 0; e < PT_ENTRIES; e++)
+                        h = mix(h, t.entry[e]);
+        }
+        h = mix(h, mmu_view_root(m));
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                h = mix(h, stats_value(&m->stats, i));
+        return h;
+}
+
+/* What a position shows: the machine, the counters as of the current
+ * event, the current op's events and how many are shown. */
+struct view {
+        uint64_t ops, seq, line, machine, cmp, stats, events;
+        size_t shown, nevs;
+};
+
+static struct view view_of(const struct session *s)
+{
+        struct view v = {
+            .ops = session_ops(s), .seq = session_seq(s), .shown = s->shown, .nevs = s->nevs};
+        struct stats st;
+        session_stats(s, &st);
+        for (unsigned i = 0; i < STATS_COUNT; i++)
+                v.stats = mix(v.stats, stats_value(&st, i));
+        for (size_t i = 0; i < s->nevs; i++) {
+                char line[256];
+                event_format(&s->evs[i], line, sizeof line);
+                for (const char *c = line; *c; c++)
+                        v.events = mix(v.events, (uint64_t)*c);
+                v.events = mix(v.events, s->evs[i].seq);
+        }
+        v.machine = sim_digest(&s->sim);
+        v.cmp = s->has_cmp ? sim_digest(&s->cmp) : 0;
+        v.line = s->sim.ops ? s->op.line : 0;
+        return v;
+}
+
+static void assert_same(const struct view *a, const struct view *b)
+{
+        assert_int_equal(a->ops, b->ops);
+        assert_int_equal(a->seq, b->seq);
+        assert_int_equal(a->shown, b->shown);
+        assert_int_equal(a->nevs, b->nevs);
+        assert_int_equal(a->line, b->line);
+        assert_int_equal(a->stats, b->stats);
+        assert_int_equal(a->events, b->events);
+        assert_int_equal(a->machine, b->machine);
+        assert_int_equal(a->cmp, b->cmp);
+}
+
+static void open_text(struct session *s, enum mmu_mode mode, const char *text, int cmp)
+{
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        assert_int_equal(session_open(s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", cmp), 0);
+}
+
+/* The seq of the first event after event `after` that bp stops on (the
+ * first it matches on a trace line), found with a plain sim (no session).
+ * 0 when there is none. */
+struct first_match {
+        const struct breakpoint *bp;
+        uint64_t after, found;
+        uint64_t line_seen; /* the line of the last match */
+        bool seen;
+};
+
+static void find_sink(void *ctx, const struct event *ev)
+{
+        struct first_match *fm = ctx;
+        if (!bp_matches(fm->bp, ev))
+                return;
+        /* The machine's set-up events (line 0) belong to the first op. */
+        uint64_t line = ev->line ? ev->line : 1;
+        bool first_on_line = !fm->seen || fm->line_seen != line;
+        fm->seen = true;
+        fm->line_seen = line;
+        if (!fm->found && ev->seq > fm->after && first_on_line)
+                fm->found = ev->seq;
+}
+
+static uint64_t first_match(enum mmu_mode mode, const char *text, const struct breakpoint *bp,
+                            uint64_t after)
+{
+        struct sim_config cfg;
+        struct trace_limits lim;
+        struct trace_reader r;
+        struct sim m;
+        struct first_match fm = {bp, after, 0, 0, false};
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        sim_config_limits(&cfg, &lim);
+        trace_open_string(&r, text, TRACE_FORMAT_AUTO, &lim);
+        sim_init(&m, &cfg);
+        sim_add_sink(&m, find_sink, &fm);
+        struct op op;
+        struct trace_error err;
+        enum trace_status st;
+        while ((st = trace_next(&r, &op, &err)) != TRACE_EOF)
+                if (st == TRACE_OK)
+                        sim_apply(&m, &op);
+        sim_free(&m);
+        trace_close(&r);
+        return fm.found;
+}
+
+/* ---- reverse stepping ---------------------------------------------------- */
+
+/* Steps forward one line at a time recording every view, then walks back
+ * one line at a time: each back must land on the recorded view. */
+static void check_back_by_lines(enum mmu_mode mode, int cmp, unsigned lines, size_t budget)
+{
+        char *text = make_trace(lines, 42 + mode);
+        struct session s;
+        open_text(&s, mode, text, cmp);
+        if (budget)
+                session_set_budget(&s, budget);
+        struct view *seen = calloc(lines + 1, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_step(&s, 1, false) == STOP_DONE)
+                seen[++n] = view_of(&s);
+        assert_true(n > lines * 9 / 10);
+        assert_true(s.nsnaps > 2);
+        assert_true(!budget || s.snap_bytes <= budget);
+        for (uint64_t k = n; k-- > 0;) {
+                enum stop_reason r = session_back(&s, 1, false);
+                assert_int_equal(r, k ? STOP_DONE : STOP_START);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[k]);
+        }
+        free(seen);
+        session_close(&s);
+        free(text);
+}
+
+static void test_back_lines_shadow(void **state)
+{
+        (void)state;
+        check_back_by_lines(MODE_SHADOW, MODE_EPT, 1500, 0);
+}
+
+static void test_back_lines_oos(void **state)
+{
+        (void)state;
+        check_back_by_lines(MODE_SHADOW_OOS, -1, 1500, 0);
+}
+
+static void test_back_lines_ept_small_budget(void **state)
+{
+        (void)state;
+        /* A budget of a few snapshots forces thinning. */
+        check_back_by_lines(MODE_EPT, MODE_SHADOW, 2000, 2 << 20);
+}
+
+/* A lackey trace: a modify line is two ops, and no snapshot may stand
+ * between them; going back must still land on what going forward saw. */
+static void test_back_lackey(void **state)
+{
+        (void)state;
+        size_t cap = 64 * 1024, len = 0;
+        char *text = malloc(cap);
+        rng_state = 3;
+        len += (size_t)sprintf(text + len, "==1== Lackey\n");
+        for (int i = 0; i < 1200; i++)
+                len +=
+                    (size_t)sprintf(text + len, "%s %llx,8\n",
+                                    rnd(3) == 0 ? "I "
+                                    : rnd(2)    ? " M"
+                                                : " L",
+                                    (unsigned long long)(0x400000 + rnd(300) * 4096 + rnd(4000)));
+        struct session s;
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        struct view *seen = calloc(4096, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_step(&s, 1, false) == STOP_DONE && n + 1 < 4096)
+                seen[++n] = view_of(&s);
+        assert_true(n > 1300); /* modify lines count twice */
+        assert_true(s.nsnaps > 3);
+        for (uint64_t k = n; k-- > 0;) {
+                session_back(&s, 1, false);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[k]);
+        }
+        free(seen);
+        session_close(&s);
+        free(text);
+}
+
+/* Event by event: stepi forward, backi back, every event. */
+static void test_backi_every_event(void **state)
+{
+        (void)state;
+        char *text = make_trace(700, 7);
+        struct session s;
+        open_text(&s, MODE_SHADOW_EAGER, text, MODE_NATIVE);
+        size_t cap = 1 << 16;
+        struct view *seen = calloc(cap, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_stepi(&s, 1, false) == STOP_DONE) {
+                assert_true(n + 1 < cap);
+                seen[++n] = view_of(&s);
+                assert_int_equal(seen[n].seq, n);
+        }
+        assert_true(n > 1000);
+        for (uint64_t e = n; e-- > 0;) {
+                session_backi(&s, 1, false);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[e]);
+        }
+        /* Random jumps, both ways. */
+        rng_state = 99;
+        for (int i = 0; i < 300; i++) {
+                uint64_t e = rnd(n + 1);
+                assert_int_equal(session_goto(&s, e), e ? STOP_DONE : STOP_START);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[e]);
+        }
+        assert_int_equal(session_goto(&s, n + 5), STOP_END);
+        assert_int_equal(session_seq(&s), n);
+        free(seen);
+        session_close(&s);
+        free(text);
+}
+
+/* A mid-op position steps back to the end of the previous op; step from
+ * mid-op completes the op. */
+static void test_mid_op(void **state)
+{
+        (void)state;
+        struct session s;
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        assert_int_equal(session_step(&s, 1, false), STOP_DONE);
+        struct view after1 = view_of(&s);
+        assert_true(s.nevs >= 3);
+        assert_int_equal(session_stepi(&s, 2, false), STOP_DONE);
+        assert_int_equal(session_ops(&s), 2);
+        assert_int_equal(s.shown, 2);
+        assert_true(s.shown < s.nevs);
+        /* Counters are exact mid-op: only the shown events count. */
+        struct stats st;
+        session_stats(&s, &st);
+        assert_true(st.exits < s.sim.stats.exits || st.shadow_fills < s.sim.stats.shadow_fills ||
+                    st.accesses < s.sim.stats.accesses);
+        assert_int_equal(session_step(&s, 1, false), STOP_DONE);
+        assert_int_equal(s.shown, s.nevs);
+        assert_int_equal(session_ops(&s), 2);
+        session_stepi(&s, 1, false);
+        assert_int_equal(session_back(&s, 1, false), STOP_DONE);
+        assert_int_equal(session_ops(&s), 2);
+        session_stepi(&s, 1, false);
+        assert_int_equal(session_back(&s, 2, false), STOP_DONE);
+        struct view v = view_of(&s);
+        assert_same(&v, &after1);
+        assert_int_equal(session_back(&s, 10, false), STOP_START);
+        assert_int_equal(session_seq(&s), 0);
+        assert_null(session_event(&s));
+        session_stats(&s, &st);
+        assert_int_equal(st.exits, 0);
+        session_close(&s);
+}
+
+/* ---- breakpoints --------------------------------------------------------- */
+
+static void test_bp_parse(void **state)
+{
+        (void)state;
+        struct breakpoint bp;
+        char err[256];
+        assert_int_equal(bp_parse("0x1234", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_GVA);
+        assert_int_equal(bp.lo, 0x1000);
+        assert_int_equal(bp.hi, 0x2000);
+        assert_int_equal(bp_parse("0x400000/2M", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.lo, 0x400000);
+        assert_int_equal(bp.hi, 0x600000);
+        assert_int_equal(bp_parse("gpa 0xFFFFC000", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_GPA);
+        assert_int_equal(bp.lo, 0xFFFFC000);
+        assert_int_equal(bp_parse("exit", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_EXIT);
+        assert_int_equal(bp.value, -1);
+        assert_int_equal(bp_parse("exit cr3", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.value, EXIT_CR3);
+        assert_int_equal(bp_parse("shadow_update", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_KIND);
+        assert_int_equal(bp.value, EV_SHADOW_UPDATE);
+        assert_int_equal(bp_parse("event 12", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_EVENT);
+        assert_int_equal(bp.lo, 12);
+        assert_int_equal(bp_parse("#7", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.lo, 7);
+        assert_int_equal(bp_parse("line 5", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.kind, BP_LINE);
+        char d[64];
+        assert_int_equal(bp_parse("0x1000", &bp, err, sizeof err), 0);
+        bp_describe(&bp, d, sizeof d);
+        assert_string_equal(d, "gva 0x1000-0x1FFF");
+
+        assert_int_equal(bp_parse("", &bp, err, sizeof err), -1);
+        assert_non_null(strstr(err, "expected a breakpoint"));
+        assert_int_equal(bp_parse("exit bogus", &bp, err, sizeof err), -1);
+        assert_non_null(strstr(err, "found 'bogus'"));
+        assert_int_equal(bp_parse("0x1000/zz", &bp, err, sizeof err), -1);
+        assert_non_null(strstr(err, "size"));
+        assert_int_equal(bp_parse("0xZZ", &bp, err, sizeof err), -1);
+        assert_int_equal(bp_parse("frobnicate", &bp, err, sizeof err), -1);
+        assert_non_null(strstr(err, "found 'frobnicate'"));
+        assert_int_equal(bp_parse("event", &bp, err, sizeof err), -1);
+        assert_int_equal(bp_parse("0x1000 extra", &bp, err, sizeof err), -1);
+        assert_non_null(strstr(err, "extra"));
+}
+
+/* Each kind of breakpoint: continue stops on the first matching event a
+ * plain run finds, then on the next; hit counts follow. */
+static void test_bp_kinds_continue(void **state)
+{
+        (void)state;
+        const char *specs[] = {"0x1000",    "0x0/8K",        "gpa 0xFFFFC000", "exit",
+                               "exit cr3",  "SHADOW_UPDATE", "event 17",       "line 7",
+                               "TLB_FLUSH", "gpa 0x5000"};
+        for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+                struct session s;
+                struct breakpoint bp;
+                char err[256];
+                open_text(&s, MODE_SHADOW, small_trace, MODE_EPT);
+                assert_int_equal(bp_parse(specs[i], &bp, err, sizeof err), 0);
+                int id = session_break_add(&s, &bp);
+                uint64_t want = first_match(MODE_SHADOW, small_trace, &bp, 0);
+                assert_true(want > 0);
+                assert_int_equal(session_continue(&s), STOP_BREAK);
+                assert_int_equal(session_seq(&s), want);
+                assert_non_null(session_break_hit(&s));
+                assert_int_equal(session_break_hit(&s)->id, id);
+                assert_int_equal(session_break_find(&s, id)->hits, 1);
+                /* The next one, on another line. */
+                uint64_t next = first_match(MODE_SHADOW, small_trace, &bp, want);
+                enum stop_reason r = session_continue(&s);
+                if (next) {
+                        assert_int_equal(r, STOP_BREAK);
+                        assert_int_equal(session_seq(&s), next);
+                        assert_int_equal(session_break_find(&s, id)->hits, 2);
+                        /* and back to the first */
+                        assert_int_equal(session_reverse_continue(&s), STOP_BREAK);
+                        assert_int_equal(session_seq(&s), want);
+                        assert_int_equal(session_break_find(&s, id)->hits, 3);
+                } else {
+                        assert_int_equal(r, STOP_END);
+                }
+                assert_int_equal(session_reverse_continue(&s),
+                                 bp.kind == BP_LINE || !next ? STOP_BREAK : STOP_START);
+                session_close(&s);
+        }
+}
+
+static void test_bp_enable_delete(void **state)
+{
+        (void)state;
+        struct session s;
+        struct breakpoint bp;
+        char err[256];
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        assert_int_equal(bp_parse("exit cr3", &bp, err, sizeof err), 0);
+        int a = session_break_add(&s, &bp);
+        assert_int_equal(bp_parse("0x2000", &bp, err, sizeof err), 0);
+        int b = session_break_add(&s, &bp);
+        assert_int_not_equal(a, b);
+        uint64_t first2000 = first_match(MODE_SHADOW, small_trace, &bp, 0);
+        assert_int_equal(session_continue(&s), STOP_BREAK);
+        assert_int_equal(session_seq(&s), first2000);
+        assert_int_equal(session_break_hit(&s)->id, b);
+        session_break_find(&s, b)->enabled = false;
+        assert_int_equal(session_continue(&s), STOP_BREAK);
+        assert_int_equal(session_break_hit(&s)->id, a);
+        assert_int_equal(session_event(&s)->reason, EXIT_CR3);
+        assert_true(session_break_delete(&s, a));
+        assert_false(session_break_delete(&s, a));
+        assert_null(session_break_find(&s, a));
+        assert_int_equal(session_continue(&s), STOP_END);
+        assert_true(s.at_end);
+        /* Re-enabled: reverse-continue finds the access to 0x2000 before
+         * the current event (which is the last one, on line 14). */
+        assert_int_equal(session_event(&s)->line, 14);
+        session_break_find(&s, b)->enabled = true;
+        assert_int_equal(session_reverse_continue(&s), STOP_BREAK);
+        assert_int_equal(session_event(&s)->gva & ~0xFFFULL, 0x2000);
+        assert_int_equal(session_event(&s)->line, 8);
+        /* step stops on a breakpoint inside a line; next (no bps) does not. */
+        session_restart(&s);
+        assert_int_equal(session_step(&s, 3, true), STOP_BREAK);
+        assert_int_equal(session_seq(&s), first2000);
+        session_restart(&s);
+        assert_int_equal(session_step(&s, 3, false), STOP_DONE);
+        assert_int_equal(session_ops(&s), 3);
+        /* back stops on the latest breakpoint on the way: line 2, on its
+         * first event about 0x2000 (the hidden page fault). */
+        assert_int_equal(session_back(&s, 3, true), STOP_BREAK);
+        assert_int_equal(session_event(&s)->kind, EV_VM_EXIT);
+        assert_int_equal(session_event(&s)->gva, 0x2000);
+        assert_int_equal(session_event(&s)->line, 2);
+        assert_int_equal(session_back(&s, 3, false), STOP_START);
+        session_close(&s);
+}
+
+/* ---- the rest ------------------------------------------------------------ */
+
+struct collected {
+        uint64_t opno[64];
+        uint64_t line[64];
+        size_t nevs[64];
+        uint64_t first_seq[64];
+        size_t n;
+};
+
+static void collect(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
+                    size_t n)
+{
+        struct collected *c = ctx;
+        if (c->n < 64) {
+                c->opno[c->n] = opno;
+                c->line[c->n] = op->line;
+                c->nevs[c->n] = n;
+                c->first_seq[c->n] = n ? evs[0].seq : 0;
+                c->n++;
+        }
+}
+
+static void test_history_and_peek(void **state)
+{
+        (void)state;
+        char *text = make_trace(3000, 5);
+        struct session s;
+        open_text(&s, MODE_SHADOW, text, -1);
+        /* Forward: remember each op's line and first event. */
+        struct collected want = {0};
+        for (int i = 0; i < 2500; i++) {
+                session_step(&s, 1, false);
+                if (session_ops(&s) > 2000 && want.n < 40) {
+                        want.opno[want.n] = session_ops(&s);
+                        want.line[want.n] = s.op.line;
+                        want.nevs[want.n] = s.nevs;
+                        want.first_seq[want.n] = s.nevs ? s.evs[0].seq : 0;
+                        want.n++;
+                }
+        }
+        /* Recent ops from memory, old ones by replay: both agree. */
+        for (int pass = 0; pass < 2; pass++) {
+                struct collected got = {0};
+                session_history(&s, want.opno[0], want.opno[want.n - 1], collect, &got);
+                assert_int_equal(got.n, want.n);
+                for (size_t i = 0; i < want.n; i++) {
+                        assert_int_equal(got.opno[i], want.opno[i]);
+                        assert_int_equal(got.line[i], want.line[i]);
+                        assert_int_equal(got.nevs[i], want.nevs[i]);
+                        assert_int_equal(got.first_seq[i], want.first_seq[i]);
+                }
+                /* Far back: the history no longer holds them. */
+                session_goto(&s, 1);
+                session_goto(&s, want.first_seq[want.n - 1] + 1000000);
+        }
+        /* Peek returns the ops that step then applies. */
+        session_goto_line(&s, 100);
+        struct op next[5];
+        assert_int_equal(session_peek(&s, next, 5), 5);
+        for (int i = 0; i < 5; i++) {
+                session_step(&s, 1, false);
+                assert_int_equal(s.op.line, next[i].line);
+                assert_int_equal(s.op.kind, next[i].kind);
+                assert_int_equal(s.op.gva, next[i].gva);
+        }
+        session_close(&s);
+        free(text);
+}
+
+static void test_goto_line_and_mode(void **state)
+{
+        (void)state;
+        struct session s;
+        open_text(&s, MODE_SHADOW, small_trace, MODE_EPT);
+        assert_int_equal(session_goto_line(&s, 8), STOP_DONE);
+        assert_int_equal(s.op.line, 8);
+        assert_int_equal(session_ops(&s), 8);
+        assert_int_equal(session_goto_line(&s, 3), STOP_DONE);
+        assert_int_equal(s.op.line, 3);
+        uint64_t shadow_exits = s.sim.stats.exits;
+        uint64_t ept_exits = s.cmp.stats.exits;
+        assert_int_not_equal(shadow_exits, ept_exits);
+        /* Same position under EPT, compared against shadow. */
+        assert_int_equal(session_set_mode(&s, MODE_EPT), STOP_DONE);
+        assert_int_equal(session_set_cmp(&s, MODE_SHADOW), STOP_DONE);
+        assert_int_equal(session_ops(&s), 3);
+        assert_int_equal(s.sim.stats.exits, ept_exits);
+        assert_int_equal(s.cmp.stats.exits, shadow_exits);
+        assert_int_equal(session_set_cmp(&s, -1), STOP_DONE);
+        assert_false(s.has_cmp);
+        assert_int_equal(session_goto_line(&s, 1000), STOP_END);
+        assert_true(s.at_end);
+        assert_int_equal(session_percent(&s), 100);
+        session_close(&s);
+}
+
+static void test_search(void **state)
+{
+        (void)state;
+        struct session s;
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        assert_int_equal(session_search(&s, "shadow_update", false), STOP_DONE);
+        assert_int_equal(session_event(&s)->kind, EV_SHADOW_UPDATE);
+        uint64_t first = session_seq(&s);
+        assert_int_equal(session_search(&s, "cr3 #", false), STOP_DONE);
+        assert_int_equal(session_event(&s)->kind, EV_VM_EXIT);
+        uint64_t at = session_seq(&s);
+        assert_int_equal(session_search(&s, "no such text", false), STOP_END);
+        assert_int_equal(session_seq(&s), at);
+        assert_non_null(strstr(s.msg, "not found"));
+        assert_int_equal(session_search(&s, "SHADOW_UPDATE", true), STOP_DONE);
+        assert_int_equal(session_seq(&s), first);
+        session_close(&s);
+}
+
+static void test_bad_line_and_inputs(void **state)
+{
+        (void)state;
+        struct session s;
+        open_text(&s, MODE_SHADOW, "R 0x1000\nFROB 12\nR 0x2000\n", -1);
+        assert_int_equal(session_step(&s, 1, false), STOP_DONE);
+        assert_int_equal(session_step(&s, 1, false), STOP_ERROR);
+        assert_non_null(strstr(s.msg, "t.txt:2:1: error: expected a keyword (PT_WRITE, "));
+        assert_non_null(strstr(s.msg, "found 'FROB'"));
+        assert_int_equal(session_step(&s, 1, false), STOP_DONE);
+        assert_int_equal(s.op.line, 3);
+        /* Replays skip the bad line silently. */
+        assert_int_equal(session_back(&s, 1, false), STOP_DONE);
+        assert_int_equal(s.op.line, 1);
+        session_close(&s);
+
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, "-", NULL, NULL, -1), -1);
+        assert_non_null(strstr(s.msg, "standard input"));
+        assert_int_equal(
+            session_open(&s, &cfg, TRACE_FORMAT_AUTO, "/nonexistent/x", NULL, NULL, -1), -1);
+        assert_non_null(strstr(s.msg, "cannot read"));
+}
+
+/* A trace file: positions are byte offsets into it. */
+static void test_file_trace(void **state)
+{
+        (void)state;
+        char path[] = "/tmp/test_session_XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        char *text = make_trace(4000, 11);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        struct session s, m;
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, path, NULL, NULL, MODE_EPT), 0);
+        open_text(&m, MODE_SHADOW, text, MODE_EPT);
+        session_step(&s, 3000, false);
+        session_step(&m, 3000, false);
+        assert_true(session_percent(&s) > 50 && session_percent(&s) < 100);
+        for (int i = 0; i < 50; i++) {
+                session_back(&s, 37, false);
+                session_back(&m, 37, false);
+                struct view a = view_of(&s), b = view_of(&m);
+                assert_same(&a, &b);
+        }
+        session_close(&s);
+        session_close(&m);
+        unlink(path);
+        free(text);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_back_lines_shadow),
+            cmocka_unit_test(test_back_lines_oos),
+            cmocka_unit_test(test_back_lines_ept_small_budget),
+            cmocka_unit_test(test_back_lackey),
+            cmocka_unit_test(test_backi_every_event),
+            cmocka_unit_test(test_mid_op),
+            cmocka_unit_test(test_bp_parse),
+            cmocka_unit_test(test_bp_kinds_continue),
+            cmocka_unit_test(test_bp_enable_delete),
+            cmocka_unit_test(test_history_and_peek),
+            cmocka_unit_test(test_goto_line_and_mode),
+            cmocka_unit_test(test_search),
+            cmocka_unit_test(test_bad_line_and_inputs),
+            cmocka_unit_test(test_file_trace),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,101 @@
+/*
+ * test_tlb.c - the set-associative LRU TLB.
+ */
+#include "harness.h"
+
+#include "tlb.h"
+
+static unsigned slot;
+static struct tlb_entry evicted;
+
+static bool fill4k(struct tlb *t, uint32_t asid, uint64_t gva, uint64_t gfn)
+{
+        return tlb_fill(t, asid, gva, 1, gfn, gfn + 100, PTE_W, false, &evicted, &slot);
+}
+
+static void test_hit_miss_and_lru(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 2, 2, false);
+        /* Pages 0, 2, 4 all index set 0 of 2 sets. */
+        assert_false(fill4k(&t, 0, 0x0000, 1));
+        assert_false(fill4k(&t, 0, 0x2000, 2));
+        assert_non_null(tlb_lookup(&t, 0, 0x0123)); /* touch page 0: page 2 is now LRU */
+        assert_true(fill4k(&t, 0, 0x4000, 3));
+        assert_int_equal(evicted.vpn, 2);
+        assert_null(tlb_lookup(&t, 0, 0x2000));
+        assert_non_null(tlb_lookup(&t, 0, 0x0000));
+        assert_non_null(tlb_lookup(&t, 0, 0x4fff));
+        assert_null(tlb_lookup(&t, 0, 0x1000)); /* set 1 is empty */
+        assert_int_equal(tlb_count(&t), 2);
+        tlb_free(&t);
+}
+
+static void test_pcid_tags_and_flushes(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 16, 4, true);
+        fill4k(&t, 1, 0x1000, 5);
+        fill4k(&t, 2, 0x1000, 6);
+        assert_int_equal(tlb_lookup(&t, 1, 0x1000)->gfn, 5);
+        assert_int_equal(tlb_lookup(&t, 2, 0x1000)->gfn, 6);
+        assert_int_equal(tlb_invlpg(&t, 1, 0x1000), 1);
+        assert_null(tlb_lookup(&t, 1, 0x1000));
+        assert_non_null(tlb_lookup(&t, 2, 0x1000));
+        assert_int_equal(tlb_flush(&t), 1);
+        assert_int_equal(tlb_count(&t), 0);
+        tlb_free(&t);
+
+        tlb_init(&t, 16, 4, false); /* without PCID every entry is asid 0 */
+        fill4k(&t, 1, 0x1000, 5);
+        assert_non_null(tlb_lookup(&t, 7, 0x1000));
+        tlb_free(&t);
+}
+
+static void test_large_pages(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 16, 4, false);
+        tlb_fill(&t, 0, 0x200000, 2, 0x400, 0x900, PTE_W, false, &evicted, &slot);
+        struct tlb_entry *e = tlb_lookup(&t, 0, 0x3FF123);
+        assert_non_null(e);
+        assert_int_equal(e->level, 2);
+        assert_int_equal(tlb_entry_gva(e), 0x200000);
+        assert_null(tlb_lookup(&t, 0, 0x400000));
+        assert_int_equal(tlb_invlpg(&t, 0, 0x250000), 1);
+        tlb_free(&t);
+}
+
+static void test_stale_marking(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 16, 4, false);
+        fill4k(&t, 0, 0x1000, 5);
+        fill4k(&t, 0, 0x2000, 6);
+        /* Same frame and permissions: not stale. */
+        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(5, PTE_P | PTE_W));
+        assert_false(tlb_lookup(&t, 0, 0x1000)->stale);
+        /* Another frame: stale; the neighbour untouched. */
+        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(9, PTE_P | PTE_W));
+        assert_true(tlb_lookup(&t, 0, 0x1000)->stale);
+        assert_false(tlb_lookup(&t, 0, 0x2000)->stale);
+        /* Write permission removed: stale. */
+        tlb_mark_stale(&t, 0, false, 0x2000, 0x1000, pte_make(6, PTE_P));
+        assert_true(tlb_lookup(&t, 0, 0x2000)->stale);
+        tlb_free(&t);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_hit_miss_and_lru),
+                cmocka_unit_test(test_pcid_tags_and_flushes),
+                cmocka_unit_test(test_large_pages),
+                cmocka_unit_test(test_stale_marking),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,19 @@
+/*
+ * input.h - opening the trace a command line names, for every batch face.
+ */
+#ifndef SHADOW_SIM_INPUT_H
+#define SHADOW_SIM_INPUT_H
+
+#include "options.h"
+#include "trace.h"
+
+/* Opens opt->trace ("-" for standard input) or, without one, the built-in
+ * sample, with the limits of opt->cfg. Sets *name to what error messages
+ * call it. Returns 0, or EXIT_NOINPUT after saying why on stderr. */
+int input_open(const struct options *opt, struct trace_reader *reader, const char **name);
+
+/* Flushes stdout. Returns status, or EXIT_IOERR (after a message) when a
+ * write failed and status was 0. */
+int input_finish_output(int status);
+
+#endif
