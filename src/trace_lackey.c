@@ -11,19 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether ch is one of the characters of set (never the NUL byte, which
- * strchr would find as the terminator). */
-static bool one_of(char ch, const char *set)
-{
-        return ch != '\0' && strchr(set, ch) != NULL;
-}
-
 /* Whether a line is one of Valgrind's own messages rather than an access:
  * "==pid== ..." (the tool's report), "--pid-- ..." (debug output, -v) or
  * "**pid** ..." (messages from the client). */
 static bool is_banner(const char *s, size_t len)
 {
-        if (len < 5 || !one_of(s[0], "=-*") || s[1] != s[0])
+        /* Runs for every line of a trace: the first two bytes decide. */
+        if (len < 5 || s[1] != s[0] || (s[0] != '=' && s[0] != '-' && s[0] != '*'))
                 return false;
         size_t i = 2;
         while (i < len && isdigit((unsigned char)s[i]))

@@ -3,7 +3,8 @@
  *
  * An input is four configuration bytes followed by trace text. The bytes
  * pick the machine (paging depths, guest memory size, TLB shape, PCID, A/D
- * emulation), the input format (auto, v1, lackey) and whether the text is
+ * emulation, page-walk caches, 2M host pages), the input format (auto, v1,
+ * lackey) and whether the text is
  * read through a file descriptor (the streaming path with its refills and
  * over-long lines) or held in memory (the built-in sample's path), and
  * which schemes run: every op read is applied to one sim per chosen scheme,
@@ -65,6 +66,8 @@ static bool pick_config(const uint8_t *b, struct sim_config *cfg, enum trace_for
         cfg->guest_mem = (UINT64_C(1) << 20) << (b[1] % 32);
         cfg->tlb_sets = 1u << (b[2] & 7);
         cfg->tlb_ways = 1 + ((b[2] >> 3) & 7);
+        cfg->pwc = b[2] & 64;
+        cfg->host_large = b[2] & 128;
         char err[256];
         return sim_config_check(cfg, err, sizeof err) == 0;
 }
