@@ -85,7 +85,8 @@ int main(int argc, char **argv)
                         if (d % 64 == 7)
                                 heap = HEAP_BASE + (next(&rng) % heap_span);
                         else
-                                heap = HEAP_BASE + (heap - HEAP_BASE + 8 * ((d >> 8) % 32)) % heap_span;
+                                heap = HEAP_BASE +
+                                       (heap - HEAP_BASE + 8 * ((d >> 8) % 32)) % heap_span;
                         addr = heap;
                 }
                 static const char kinds[4] = {'L', 'L', 'S', 'M'};
