@@ -9,6 +9,7 @@
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make docs         regenerate docs/why-ept.md from real runs
 #   make format       clang-format every source file
+#   make bench-session  time the stepper's moves on a long trace
 #
 # Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
 # scripts/deps.sh, which installs them with apt-get when it can.
@@ -97,6 +98,15 @@ unit-bins-san: $(UNIT_BIN)
 # The suite against the normal build only (quicker while developing).
 test-fast: $(BIN) $(UNIT_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
+
+# The stepper's moves on a trace of millions of events (not part of the tests).
+.PHONY: bench-session
+$(BUILD)/bench/session_bench: tests/bench/session_bench.c $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB)
+
+bench-session: $(BIN) $(BUILD)/bench/session_bench
+	sh scripts/bench-session.sh
 
 # docs/why-ept.md from real runs (every number in it is measured).
 docs: $(BIN)

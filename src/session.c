@@ -18,9 +18,16 @@
 #include "xalloc.h"
 
 #define DEFAULT_BUDGET ((size_t)256 << 20)
+/* Snapshot spacing by cost. Cloning a machine of B bytes (allocation,
+ * first touch of the pages, copy) costs about as much as replaying B / 10
+ * ops of the engine, so a snapshot every B / BYTES_PER_OP ops keeps the
+ * clones near a tenth of the replay time of a long forward move, while
+ * going back replays at most as many ops: a few milliseconds for the usual
+ * machines of a few hundred KiB, and at most MAX_SNAP_EVERY ops (tens of
+ * milliseconds) for the largest ones. */
 #define MIN_SNAP_EVERY 256 /* ops between snapshots, at least */
-#define MAX_SNAP_EVERY (1 << 20)
-#define BYTES_PER_OP   4096 /* a snapshot of B bytes every B / this ops */
+#define MAX_SNAP_EVERY (1 << 17)
+#define BYTES_PER_OP   16 /* a snapshot of B bytes every B / this ops */
 #define MAX_SNAPS      4096
 #define POLL_EVERY     1024 /* ops between polls during long moves */
 
@@ -124,9 +131,13 @@ static size_t snap_before_seq(const struct session *s, uint64_t seq)
  * far enough behind. */
 static void maybe_snapshot(struct session *s)
 {
+        if (s->sim.ops < s->snap_due)
+                return; /* the common case, without a search */
         size_t prev = snap_at_or_before(s, s->sim.ops);
-        if (s->sim.ops - s->snaps[prev].ops < s->snap_every)
+        if (s->sim.ops - s->snaps[prev].ops < s->snap_every) {
+                s->snap_due = s->snaps[prev].ops + s->snap_every;
                 return;
+        }
         struct trace_pos pos;
         if (!trace_tell(&s->reader, &pos))
                 return; /* mid-line (lackey modify): take the next one */
@@ -148,9 +159,14 @@ static void maybe_snapshot(struct session *s)
         s->snap_bytes += sn->bytes;
         /* Bigger machines are cloned less often. */
         uint64_t every = sn->bytes / BYTES_PER_OP;
-        s->snap_every = every < MIN_SNAP_EVERY   ? MIN_SNAP_EVERY
-                        : every > MAX_SNAP_EVERY ? MAX_SNAP_EVERY
-                                                 : every;
+        if (s->snap_fixed)
+                every = s->snap_fixed;
+        else if (every < MIN_SNAP_EVERY)
+                every = MIN_SNAP_EVERY;
+        else if (every > MAX_SNAP_EVERY)
+                every = MAX_SNAP_EVERY;
+        s->snap_every = every;
+        s->snap_due = sn->ops + every;
         thin_snaps(s);
 }
 
@@ -220,6 +236,7 @@ static void restore(struct session *s, size_t i)
         s->op_known = false;
         s->nevs = s->shown = 0;
         s->before = s->sim.stats;
+        s->snap_due = 0;
 }
 
 /* Whether a long move should stop, asked every POLL_EVERY calls. */
@@ -305,7 +322,8 @@ static void build(struct session *s)
                 sim_clone(&s->snaps[0].cmp, &s->cmp);
         s->snaps[0].bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
         s->snap_bytes = s->snaps[0].bytes;
-        s->snap_every = MIN_SNAP_EVERY;
+        s->snap_every = s->snap_fixed ? s->snap_fixed : MIN_SNAP_EVERY;
+        s->snap_due = 0;
         memset(&s->before, 0, sizeof s->before);
         memset(&s->op, 0, sizeof s->op);
         s->nevs = s->shown = 0;
@@ -392,6 +410,14 @@ void session_set_budget(struct session *s, size_t bytes)
 {
         s->snap_budget = bytes;
         thin_snaps(s);
+}
+
+void session_set_spacing(struct session *s, uint64_t ops)
+{
+        s->snap_fixed = ops;
+        if (ops)
+                s->snap_every = ops;
+        s->snap_due = 0;
 }
 
 /* ---- where we are ------------------------------------------------------- */

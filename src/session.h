@@ -116,6 +116,8 @@ struct session {
         struct session_snap *snaps;
         size_t nsnaps, cap_snaps;
         uint64_t snap_every; /* ops between snapshots */
+        uint64_t snap_fixed; /* snap_every when set, instead of by cost */
+        uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
         struct session_hist *hist; /* recent ops and their events, for the log */
@@ -138,6 +140,11 @@ void session_close(struct session *s);
 
 /* Sets the bytes snapshots may use (default 256 MiB). */
 void session_set_budget(struct session *s, size_t bytes);
+
+/* Takes a snapshot every ops ops instead of spacing them by their cost
+ * (0: by cost, the default: sparser for bigger machines). For tests that
+ * need many snapshots on a short trace. */
+void session_set_spacing(struct session *s, uint64_t ops);
 
 /* ---- where we are -------------------------------------------------------- */
 

@@ -17,6 +17,8 @@
 #include "mmu_view.h"
 #include "session.h"
 
+#define TEST_SPACING 64 /* ops between snapshots in most tests */
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static const char small_trace[] = "PT_WRITE 0x2000->0x6000\n"
@@ -167,6 +169,9 @@ static void open_text(struct session *s, enum mmu_mode mode, const char *text, i
         sim_config_defaults(&cfg);
         cfg.mode = mode;
         assert_int_equal(session_open(s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", cmp), 0);
+        /* Many snapshots on short traces, so that going back restores and
+         * thins them. */
+        session_set_spacing(s, TEST_SPACING);
 }
 
 /* The seq of the first event after event `after` that bp stops on (the
@@ -265,6 +270,37 @@ static void test_back_lines_ept_small_budget(void **state)
         (void)state;
         /* A budget of a few snapshots forces thinning. */
         check_back_by_lines(MODE_EPT, MODE_SHADOW, 2000, 2 << 20);
+}
+
+/* By default snapshots are spaced by their cost: at least 256 ops apart,
+ * further for bigger machines, and going back is still exact. */
+static void test_spacing_by_cost(void **state)
+{
+        (void)state;
+        unsigned lines = 6000;
+        char *text = make_trace(lines, 5);
+        struct session s;
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        session_set_spacing(&s, 0);
+        struct view *seen = calloc(lines + 1, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_step(&s, 1, false) == STOP_DONE)
+                seen[++n] = view_of(&s);
+        assert_true(s.nsnaps >= 2);
+        assert_true(s.nsnaps <= n / 256 + 1);
+        assert_true(s.snap_every >= 256 && s.snap_every <= (1 << 17));
+        /* Bigger than the minimum here: the machines are some 100 KiB. */
+        assert_true(s.snap_every > 256);
+        for (uint64_t k = n; k-- > n - 600;) {
+                assert_int_equal(session_back(&s, 1, false), STOP_DONE);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[k]);
+        }
+        assert_int_equal(session_goto(&s, seen[n / 3].seq), STOP_DONE);
+        free(seen);
+        session_close(&s);
+        free(text);
 }
 
 /* A lackey trace: a modify line is two ops, and no snapshot may stand
@@ -673,6 +709,7 @@ static void test_file_trace(void **state)
         sim_config_defaults(&cfg);
         struct session s, m;
         assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, path, NULL, NULL, MODE_EPT), 0);
+        session_set_spacing(&s, TEST_SPACING);
         open_text(&m, MODE_SHADOW, text, MODE_EPT);
         session_step(&s, 3000, false);
         session_step(&m, 3000, false);
@@ -695,6 +732,7 @@ int main(void)
             cmocka_unit_test(test_back_lines_shadow),
             cmocka_unit_test(test_back_lines_oos),
             cmocka_unit_test(test_back_lines_ept_small_budget),
+            cmocka_unit_test(test_spacing_by_cost),
             cmocka_unit_test(test_back_lackey),
             cmocka_unit_test(test_backi_every_event),
             cmocka_unit_test(test_mid_op),
