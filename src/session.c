@@ -773,13 +773,52 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
 
 /* ---- changing schemes --------------------------------------------------- */
 
-/* Rebuilds everything under the current configuration and returns to the
- * end of the same op. */
+/* Rebuilds everything under the current configuration and replays to the
+ * end of op number ops: STOP_DONE, STOP_END when the trace is shorter, or
+ * STOP_INTERRUPT (the position is then where the replay got to). */
 static enum stop_reason rebuild(struct session *s, uint64_t ops)
 {
+        bool report = s->report_errors;
+        uint64_t polls = 0;
+        enum stop_reason r = STOP_DONE;
         build(s);
-        bool ok = to_ops(s, ops);
-        return ok ? STOP_DONE : STOP_END;
+        s->report_errors = false;
+        while (s->sim.ops < ops) {
+                if (interrupted(s, &polls)) {
+                        r = STOP_INTERRUPT;
+                        break;
+                }
+                if (advance_op(s) <= 0) {
+                        r = STOP_END;
+                        break;
+                }
+        }
+        s->shown = s->nevs;
+        s->report_errors = report;
+        return r;
+}
+
+/* Makes the compare machine the main one and the main one the compare
+ * machine, live and in every snapshot: both ran the same ops, so nothing
+ * is replayed but the current op (its events are the other scheme's). */
+static void swap_schemes(struct session *s)
+{
+        uint64_t ops = s->sim.ops;
+        for (size_t i = 0; i < s->nsnaps; i++) {
+                struct sim t = s->snaps[i].sim;
+                s->snaps[i].sim = s->snaps[i].cmp;
+                s->snaps[i].cmp = t;
+        }
+        struct sim t = s->sim;
+        s->sim = s->cmp;
+        s->cmp = t;
+        s->cmp.nsinks = 0;
+        sim_add_sink(&s->sim, capture, s);
+        s->cmp_mode = s->cfg.mode;
+        s->cfg.mode = s->sim.cfg.mode;
+        hist_reset(s->hist);
+        s->op_known = false;
+        to_ops(s, ops);
 }
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
@@ -787,21 +826,34 @@ enum mmu_mode session_default_cmp(enum mmu_mode mode)
         return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
 }
 
-enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)
+enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)
 {
         uint64_t ops = s->sim.ops;
+        s->msg[0] = '\0';
+        if (mode == s->cfg.mode &&
+            (cmp < 0 ? !s->has_cmp : s->has_cmp && cmp == (int)s->cmp_mode)) {
+                to_ops(s, ops);
+                return STOP_DONE;
+        }
+        if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {
+                swap_schemes(s);
+                return STOP_DONE;
+        }
         unbuild(s);
         s->cfg.mode = mode;
+        s->has_cmp = cmp >= 0;
+        s->cmp_mode = s->has_cmp ? (enum mmu_mode)cmp : MODE_NATIVE;
         return rebuild(s, ops);
+}
+
+enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)
+{
+        return session_set_schemes(s, mode, s->has_cmp ? (int)s->cmp_mode : -1);
 }
 
 enum stop_reason session_set_cmp(struct session *s, int mode)
 {
-        uint64_t ops = s->sim.ops;
-        unbuild(s);
-        s->has_cmp = mode >= 0;
-        s->cmp_mode = s->has_cmp ? (enum mmu_mode)mode : MODE_NATIVE;
-        return rebuild(s, ops);
+        return session_set_schemes(s, s->cfg.mode, mode);
 }
 
 /* ---- the log ------------------------------------------------------------ */

@@ -211,9 +211,14 @@ enum stop_reason session_search(struct session *s, const char *text, bool back);
  * modes, shadow for EPT and native. */
 enum mmu_mode session_default_cmp(enum mmu_mode mode);
 
-/* Switches the scheme (or, with cmp, the compare machine's scheme; a
- * negative mode drops the compare machine) and returns to the same
- * position under it. */
+/* Switches the scheme to mode and the compare machine's to cmp (negative:
+ * none) and returns to the end of the same op under them. Exchanging the
+ * two schemes is immediate; any other change replays from the start,
+ * polling as long moves do: STOP_INTERRUPT leaves the position where the
+ * replay got to. STOP_DONE, or STOP_END when the trace is shorter. */
+enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp);
+
+/* The same, changing only the scheme, or only the compare machine's. */
 enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode);
 enum stop_reason session_set_cmp(struct session *s, int mode);
 

@@ -6,8 +6,9 @@
  * reach), opening a session, going to the end, stepping back one line and
  * one event at several places (worst of a few, each followed by the log
  * pane's refill), jumping from the end to the middle, a forward continue
- * with a breakpoint that never stops, and switching schemes mid-trace.
- * The session runs a compare machine, as the stepper does by default.
+ * with a breakpoint that never stops, and switching schemes mid-trace
+ * with the mode and compare commands. The session runs a compare
+ * machine, as the stepper does by default.
  *
  * Usage: session_bench TRACE [MODE]   (MODE: shadow by default)
  * Not a test: scripts/bench-session.sh builds and runs it.
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmd.h"
 #include "session.h"
 #include "trace.h"
 
@@ -76,6 +78,12 @@ static double engine_pass(const struct sim_config *cfg, const char *path, int cm
                 sim_free(&c);
         trace_close(&r);
         return t;
+}
+
+static void quiet(void *face, const char *line)
+{
+        (void)face;
+        (void)line;
 }
 
 static void log_row(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
@@ -202,12 +210,22 @@ int main(int argc, char **argv)
         row("continue to the end, 1 breakpoint", now() - t0);
         session_break_delete(&s, 1);
 
-        session_goto(&s, total / 2);
-        t0 = now();
-        session_set_mode(&s, (enum mmu_mode)cmp);
-        refill_log(&s);
-        snprintf(label, sizeof label, "mode %s at the middle", mode_name((enum mmu_mode)cmp));
-        row(label, now() - t0);
+        /* Switching schemes as the commands do, in the middle. */
+        struct cmd_ctx ctx;
+        cmd_ctx_init(&ctx, &s);
+        ctx.out = quiet;
+        static const char *const commands[] = {"mode ept", "mode shadow", "compare native",
+                                               "compare ept"};
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+                session_goto(&s, total / 2);
+                refill_log(&s);
+                t0 = now();
+                if (cmd_run(&ctx, commands[i]) != CMD_OK)
+                        fail(commands[i], ctx.err);
+                refill_log(&s);
+                snprintf(label, sizeof label, "%s at the middle", commands[i]);
+                row(label, now() - t0);
+        }
 
         session_close(&s);
         return 0;

@@ -651,6 +651,73 @@ static void test_goto_line_and_mode(void **state)
         session_close(&s);
 }
 
+/* Exchanging the scheme and the compared one swaps the machines without a
+ * replay: the state, and every later move back, must be what a session
+ * opened that way sees. */
+static void test_mode_swap(void **state)
+{
+        (void)state;
+        char *text = make_trace(3000, 9);
+        struct session a, b;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        open_text(&b, MODE_EPT, text, MODE_SHADOW);
+        session_step(&a, 2000, false);
+        session_stepi(&a, 1, false); /* mid-op: the swap ends the op */
+        session_step(&b, 2001, false);
+        assert_int_equal(session_set_schemes(&a, MODE_EPT, MODE_SHADOW), STOP_DONE);
+        assert_int_equal(a.sim.cfg.mode, MODE_EPT);
+        assert_int_equal(a.cmp_mode, MODE_SHADOW);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        for (int i = 0; i < 40; i++) {
+                session_back(&a, 41, false);
+                session_back(&b, 41, false);
+                va = view_of(&a);
+                vb = view_of(&b);
+                assert_same(&va, &vb);
+        }
+        session_step(&a, 1500, false);
+        session_step(&b, 1500, false);
+        va = view_of(&a);
+        vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
+        free(text);
+}
+
+static bool poll_count(void *ctx)
+{
+        unsigned *left = ctx;
+        return *left == 0 || --*left == 0;
+}
+
+/* Another scheme replays from the start, and the poll can stop it: the
+ * position is then where the replay got to, exact under the new scheme. */
+static void test_mode_interrupt(void **state)
+{
+        (void)state;
+        char *text = make_trace(6000, 10);
+        struct session a, b;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 5000, false);
+        unsigned left = 2;
+        a.poll = poll_count;
+        a.poll_ctx = &left;
+        assert_int_equal(session_set_schemes(&a, MODE_SHADOW_OOS, MODE_NATIVE), STOP_INTERRUPT);
+        a.poll = NULL;
+        uint64_t ops = session_ops(&a);
+        assert_true(ops > 0 && ops < 5000);
+        assert_int_equal(a.sim.cfg.mode, MODE_SHADOW_OOS);
+        open_text(&b, MODE_SHADOW_OOS, text, MODE_NATIVE);
+        session_step(&b, ops, false);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
+        free(text);
+}
+
 static void test_search(void **state)
 {
         (void)state;
@@ -741,6 +808,8 @@ int main(void)
             cmocka_unit_test(test_bp_enable_delete),
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
+            cmocka_unit_test(test_mode_swap),
+            cmocka_unit_test(test_mode_interrupt),
             cmocka_unit_test(test_search),
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_trace),
