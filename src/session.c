@@ -23,10 +23,11 @@
  * ops of the engine, so a snapshot every B / BYTES_PER_OP ops keeps the
  * clones near a tenth of the replay time of a long forward move, while
  * going back replays at most as many ops: a few milliseconds for the usual
- * machines of a few hundred KiB, and at most MAX_SNAP_EVERY ops (tens of
- * milliseconds) for the largest ones. */
+ * machines of a few hundred KiB. Machines of tens of MiB are capped at
+ * MAX_SNAP_EVERY ops (some 30 ms of replay at 1 us an op), so that going
+ * back stays quick, at the price of clones that cost more than a tenth. */
 #define MIN_SNAP_EVERY 256 /* ops between snapshots, at least */
-#define MAX_SNAP_EVERY (1 << 17)
+#define MAX_SNAP_EVERY (1 << 15)
 #define BYTES_PER_OP   16 /* a snapshot of B bytes every B / this ops */
 #define MAX_SNAPS      4096
 #define POLL_EVERY     1024 /* ops between polls during long moves */

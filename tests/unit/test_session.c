@@ -289,7 +289,7 @@ static void test_spacing_by_cost(void **state)
                 seen[++n] = view_of(&s);
         assert_true(s.nsnaps >= 2);
         assert_true(s.nsnaps <= n / 256 + 1);
-        assert_true(s.snap_every >= 256 && s.snap_every <= (1 << 17));
+        assert_true(s.snap_every >= 256 && s.snap_every <= (1 << 15));
         /* Bigger than the minimum here: the machines are some 100 KiB. */
         assert_true(s.snap_every > 256);
         for (uint64_t k = n; k-- > n - 600;) {
