@@ -58,6 +58,12 @@ static size_t sim_bytes(const struct sim *s)
         return b;
 }
 
+/* The estimate for a snapshot of the live machines. */
+static size_t machines_bytes(const struct session *s)
+{
+        return sim_bytes(&s->sim) + (s->has_cmp ? sim_bytes(&s->cmp) : 0);
+}
+
 static void capture(void *ctx, const struct event *ev)
 {
         struct session *s = ctx;
@@ -156,7 +162,7 @@ static void maybe_snapshot(struct session *s)
         sim_clone(&sn->sim, &s->sim);
         if (s->has_cmp)
                 sim_clone(&sn->cmp, &s->cmp);
-        sn->bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        sn->bytes = machines_bytes(s);
         s->snap_bytes += sn->bytes;
         /* Bigger machines are cloned less often. */
         uint64_t every = sn->bytes / BYTES_PER_OP;
@@ -321,7 +327,7 @@ static void build(struct session *s)
         sim_clone(&s->snaps[0].sim, &s->sim);
         if (s->has_cmp)
                 sim_clone(&s->snaps[0].cmp, &s->cmp);
-        s->snaps[0].bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        s->snaps[0].bytes = machines_bytes(s);
         s->snap_bytes = s->snaps[0].bytes;
         s->snap_every = s->snap_fixed ? s->snap_fixed : MIN_SNAP_EVERY;
         s->snap_due = 0;
