@@ -828,6 +828,74 @@ static void swap_schemes(struct session *s)
         to_ops(s, ops);
 }
 
+/* Drops the compare machine, live and in every snapshot. */
+static void drop_cmp(struct session *s)
+{
+        for (size_t i = 0; i < s->nsnaps; i++) {
+                struct session_snap *sn = &s->snaps[i];
+                sim_free(&sn->cmp);
+                s->snap_bytes -= sn->bytes;
+                sn->bytes = sim_bytes(&sn->sim);
+                s->snap_bytes += sn->bytes;
+        }
+        sim_free(&s->cmp);
+        memset(&s->cmp, 0, sizeof s->cmp);
+        s->has_cmp = false;
+}
+
+/* Replays the trace from the start under a new scheme for one of the two
+ * machines only (the main one when main), replacing that machine in every
+ * snapshot up to the current op; the other machine's snapshots stay, and
+ * later snapshots are dropped. Then returns to the end of the current op.
+ * STOP_DONE, or STOP_INTERRUPT when the poll stopped the replay (the
+ * position is then the last snapshot it replaced). */
+static enum stop_reason refill(struct session *s, bool main, const struct sim_config *cfg)
+{
+        uint64_t ops = s->sim.ops, polls = 0;
+        bool report = s->report_errors;
+        enum stop_reason r = STOP_DONE;
+        struct sim m;
+        size_t j = 0;
+        while (s->nsnaps > 1 && s->snaps[s->nsnaps - 1].ops > ops)
+                free_snap(s, s->nsnaps - 1);
+        sim_init(&m, cfg);
+        s->report_errors = false;
+        if (trace_seek(&s->reader, &s->snaps[0].pos) < 0)
+                abort();
+        for (;;) {
+                if (s->snaps[j].ops == m.ops) {
+                        struct session_snap *sn = &s->snaps[j++];
+                        struct sim *side = main ? &sn->sim : &sn->cmp;
+                        sim_free(side);
+                        sim_clone(side, &m);
+                        s->snap_bytes -= sn->bytes;
+                        sn->bytes = sim_bytes(&sn->sim) + (s->has_cmp ? sim_bytes(&sn->cmp) : 0);
+                        s->snap_bytes += sn->bytes;
+                        if (j == s->nsnaps)
+                                break;
+                }
+                if (interrupted(s, &polls)) {
+                        r = STOP_INTERRUPT;
+                        break;
+                }
+                if (read_op(s, &s->op) <= 0)
+                        break; /* the trace changed under us */
+                sim_apply(&m, &s->op);
+        }
+        sim_free(&m);
+        while (s->nsnaps > j)
+                free_snap(s, s->nsnaps - 1);
+        s->report_errors = report;
+        hist_reset(s->hist);
+        if (r == STOP_INTERRUPT)
+                ops = s->snaps[j - 1].ops;
+        restore(s, snap_at_or_before(s, ops ? ops - 1 : 0));
+        memset(&s->op, 0, sizeof s->op);
+        if (!to_ops(s, ops))
+                r = STOP_END;
+        return r;
+}
+
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
 {
         return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
@@ -845,6 +913,22 @@ enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int 
         if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {
                 swap_schemes(s);
                 return STOP_DONE;
+        }
+        if (s->has_cmp && cmp < 0)
+                drop_cmp(s);
+        if (mode == s->cfg.mode && cmp < 0) {
+                to_ops(s, ops);
+                return STOP_DONE;
+        }
+        if (mode == s->cfg.mode && s->has_cmp) {
+                struct sim_config c = s->cfg;
+                c.mode = (enum mmu_mode)cmp;
+                s->cmp_mode = c.mode;
+                return refill(s, false, &c);
+        }
+        if (cmp < 0 || (s->has_cmp && cmp == (int)s->cmp_mode)) {
+                s->cfg.mode = mode;
+                return refill(s, true, &s->cfg);
         }
         unbuild(s);
         s->cfg.mode = mode;

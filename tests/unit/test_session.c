@@ -686,6 +686,58 @@ static void test_mode_swap(void **state)
         free(text);
 }
 
+/* Opens b on text under mode and cmp and steps it to where a stands;
+ * both must then agree, and keep agreeing going back and forward. */
+static void check_same_as_fresh(struct session *a, const char *text, enum mmu_mode mode, int cmp)
+{
+        struct session b;
+        open_text(&b, mode, text, cmp);
+        session_step(&b, session_ops(a), false);
+        struct view va = view_of(a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        for (int i = 0; i < 30; i++) {
+                session_back(a, 53, false);
+                session_back(&b, 53, false);
+                va = view_of(a);
+                vb = view_of(&b);
+                assert_same(&va, &vb);
+        }
+        session_step(a, 2000, false);
+        session_step(&b, 2000, false);
+        va = view_of(a);
+        vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&b);
+}
+
+/* Changing one of the two schemes replays that machine alone and keeps
+ * the other's snapshots; dropping the compare machine replays nothing. */
+static void test_change_one_scheme(void **state)
+{
+        (void)state;
+        char *text = make_trace(5000, 12);
+        struct session a;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 3000, false);
+        session_back(&a, 700, false); /* snapshots after the position too */
+        assert_int_equal(session_set_cmp(&a, MODE_NATIVE), STOP_DONE);
+        assert_int_equal(session_ops(&a), 2300);
+        assert_int_equal(a.cmp.cfg.mode, MODE_NATIVE);
+        check_same_as_fresh(&a, text, MODE_SHADOW, MODE_NATIVE);
+        assert_int_equal(session_set_mode(&a, MODE_SHADOW_OOS), STOP_DONE);
+        assert_int_equal(a.sim.cfg.mode, MODE_SHADOW_OOS);
+        check_same_as_fresh(&a, text, MODE_SHADOW_OOS, MODE_NATIVE);
+        uint64_t ops = session_ops(&a);
+        assert_int_equal(session_set_cmp(&a, -1), STOP_DONE);
+        assert_false(a.has_cmp);
+        assert_int_equal(session_ops(&a), ops);
+        check_same_as_fresh(&a, text, MODE_SHADOW_OOS, -1);
+        assert_int_equal(session_set_mode(&a, MODE_EPT), STOP_DONE);
+        check_same_as_fresh(&a, text, MODE_EPT, -1);
+        session_close(&a);
+        free(text);
+}
+
 static bool poll_count(void *ctx)
 {
         unsigned *left = ctx;
@@ -715,6 +767,20 @@ static void test_mode_interrupt(void **state)
         assert_same(&va, &vb);
         session_close(&a);
         session_close(&b);
+
+        /* Interrupting the replay of one machine: the position is where
+         * it got to, under the new scheme. */
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 5000, false);
+        left = 2;
+        a.poll = poll_count;
+        a.poll_ctx = &left;
+        assert_int_equal(session_set_cmp(&a, MODE_NATIVE), STOP_INTERRUPT);
+        a.poll = NULL;
+        ops = session_ops(&a);
+        assert_true(ops > 0 && ops < 5000);
+        check_same_as_fresh(&a, text, MODE_SHADOW, MODE_NATIVE);
+        session_close(&a);
         free(text);
 }
 
@@ -810,6 +876,7 @@ int main(void)
             cmocka_unit_test(test_goto_line_and_mode),
             cmocka_unit_test(test_mode_swap),
             cmocka_unit_test(test_mode_interrupt),
+            cmocka_unit_test(test_change_one_scheme),
             cmocka_unit_test(test_search),
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_trace),
