@@ -6,8 +6,11 @@
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
 #   make plots        redraw docs/plots/*.png (gnuplot)
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (binary, man page, sample traces)
 #   make docs         regenerate docs/why-ept.md from real runs
+#   make fuzz         FUZZ_SECONDS=60: libFuzzer on every tests/fuzz harness
+#   make bench        the benchmark of docs/performance.md
+#   make test-valgrind  golden tests and the whole bad-input corpus under memcheck
 #   make format       clang-format every source file
 #   make bench-session  time the stepper's moves on a long trace
 #
@@ -33,6 +36,11 @@ ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS    += -fsanitize=address,undefined
 endif
+# The fuzzing build (make fuzz): clang instruments the library for libFuzzer.
+ifneq ($(FUZZ),)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+endif
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 PKGS       := ncursesw readline
@@ -47,11 +55,16 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sample_trace.o
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+# Each harness also links with tests/fuzz/replay.c into a plain program that
+# the suite runs over the corpus (no clang needed there).
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 LIB        := $(BUILD)/libshadowsim.a
 BIN        := $(if $(filter build,$(BUILD)),shadow-sim,$(BUILD)/shadow-sim)
 
 .PHONY: screenshots
-.PHONY: all run test test-fast check-deps install uninstall clean format bench docs
+.PHONY: all run test test-fast test-valgrind check-deps install uninstall clean format bench docs \
+        fuzz fuzz-bins
 .SUFFIXES:
 
 all: $(BIN)
@@ -88,15 +101,25 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(TEST_LIBS)
 
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(wildcard src/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB)
+
 # The whole suite once normally, once under ASan + UBSan (its own build tree).
-test: $(BIN) $(UNIT_BIN)
+test: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@$(MAKE) --no-print-directory BUILD=build-san SANITIZE=1 OPT="-O1 -g" build-san/shadow-sim unit-bins-san
 	@sh tests/run_all.sh
 
-unit-bins-san: $(UNIT_BIN)
+unit-bins-san: $(UNIT_BIN) $(REPLAY_BIN)
+
+# Every golden test and the whole bad-input corpus under valgrind memcheck
+# (make test runs a case of each kind; this runs all, a few minutes).
+test-valgrind: $(BIN)
+	@VALGRIND_FULL=1 SHADOW_SIM=$(CURDIR)/$(BIN) sh tests/e2e/valgrind.sh | tee build/valgrind.log
+	@! grep -q '^not ok' build/valgrind.log
 
 # The suite against the normal build only (quicker while developing).
-test-fast: $(BIN) $(UNIT_BIN)
+test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
 
 # The stepper's moves on a trace of millions of events (not part of the tests).
@@ -124,19 +147,64 @@ screenshots: $(BIN)
 plots: $(BIN)
 	SHADOW_SIM=./$(BIN) sh scripts/plots.sh
 
+MANDIR    ?= $(PREFIX)/share/man
+
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/shadow-sim
-	install -m 644 traces/*.txt $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+	install -m 644 traces/*.txt traces/*.gz traces/README.md $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 644 shadow-sim.1 $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	rm -rf $(DESTDIR)$(PREFIX)/share/shadow-sim
+	rm -f $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
+
+# Benchmark (scripts/bench.sh, docs/performance.md): a generated lackey
+# trace of BENCH_LINES accesses, every scheme beside wc -l, peak memory.
+BENCH_GEN := $(BUILD)/bench/gen_lackey
+
+$(BENCH_GEN): tests/bench/gen_lackey.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+bench: $(BIN) $(BENCH_GEN)
+	@sh scripts/deps.sh bench
+	@sh scripts/bench.sh ./$(BIN) $(BENCH_GEN)
+
+# Fuzzing: builds every tests/fuzz/fuzz_*.c harness with clang and libFuzzer
+# (build-fuzz/) and runs each for FUZZ_SECONDS, one after the other (one
+# core). New inputs go to build-fuzz/corpus/NAME, seeded from
+# tests/fuzz/corpus/NAME; crashes to build-fuzz/crashes/. A crash is turned
+# into a regression by copying it into tests/fuzz/corpus/NAME/ (the suite
+# replays that directory) and, where it is a trace, into tests/bad/.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   ?= -timeout=10 -rss_limit_mb=2048 -max_len=16384
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+
+fuzz: check-deps
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang FUZZ=1 OPT="-O1 -g" fuzz-bins
+	@set -e; for f in $(FUZZ_BIN); do \
+		name=$${f#build-fuzz/fuzz_}; \
+		mkdir -p build-fuzz/corpus/$$name build-fuzz/crashes; \
+		dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+		echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+		$$f $(FUZZ_FLAGS) $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build-fuzz/crashes/$$name- \
+			build-fuzz/corpus/$$name tests/fuzz/corpus/$$name; \
+	done
+
+fuzz-bins: $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(wildcard src/*.h)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB)
 
 format:
 	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
-	rm -rf build build-san shadow-sim tests/out
+	rm -rf build build-san build-fuzz shadow-sim tests/out
 
 -include $(ENGINE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_BIN:=.d)

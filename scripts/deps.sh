@@ -3,6 +3,10 @@
 # it can (root, apt-get present), installs what is missing. Otherwise it
 # prints the exact command to run and fails, instead of letting the compiler
 # fail later with a missing header.
+#
+#   sh scripts/deps.sh         what `make` and `make test` need
+#   sh scripts/deps.sh fuzz    also clang and libFuzzer (make fuzz)
+#   sh scripts/deps.sh bench   also GNU time (make bench)
 set -u
 
 # pkg-config module -> Debian package
@@ -19,6 +23,29 @@ for pair in ncursesw:libncurses-dev readline:libreadline-dev cmocka:libcmocka-de
 done
 # The end-to-end tests drive the stepper in a real terminal.
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
+# The suite runs the batch tests under valgrind memcheck and checks that the
+# man page renders without warnings.
+command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
+command -v groff >/dev/null 2>&1 || need="$need groff-base"
+
+for extra in "$@"; do
+        case $extra in
+        fuzz)
+                command -v clang >/dev/null 2>&1 || need="$need clang"
+                # libFuzzer's runtime ships with compiler-rt.
+                if ! clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null | grep -q /; then
+                        need="$need libclang-rt-dev"
+                fi
+                ;;
+        bench)
+                [ -x /usr/bin/time ] || need="$need time"
+                ;;
+        *)
+                echo "scripts/deps.sh: unknown extra '$extra' (fuzz, bench)" >&2
+                exit 2
+                ;;
+        esac
+done
 
 [ -z "$need" ] && exit 0
 

@@ -75,6 +75,25 @@ enum cmd_result cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
         return CMD_ERROR;
 }
 
+/* Messages quote what was typed or read from a script: their control
+ * characters and bytes outside ASCII are rewritten as \xHH, so that none
+ * reaches a terminal (an escape sequence in a script file must not drive
+ * it; the messages themselves are ASCII). */
+static void escape_controls(char *msg, size_t size)
+{
+        char raw[sizeof ((struct cmd_ctx *)0)->err];
+        snprintf(raw, sizeof raw, "%s", msg);
+        size_t o = 0;
+        for (const char *p = raw; *p && o + 5 < size; p++) {
+                unsigned char ch = (unsigned char)*p;
+                if (ch < 0x20 || ch >= 0x7F)
+                        o += (size_t)snprintf(msg + o, size - o, "\\x%02X", ch);
+                else
+                        msg[o++] = (char)ch;
+        }
+        msg[o] = '\0';
+}
+
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n)
 {
         if (argc < 2) {
@@ -190,7 +209,8 @@ static int split(struct cmd_ctx *ctx, char *line, char **argv)
         }
 }
 
-enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
+/* cmd_run without the clean-up of its message. */
+static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 {
         char buf[1024], *argv[CMD_MAX_ARGS + 1];
         ctx->err[0] = '\0';
@@ -215,6 +235,14 @@ enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
                 return cmd_error(ctx, "usage: %s %s", e->name, e->usage);
         ctx->last_flags = e->flags;
         return e->exec(ctx, argc, argv);
+}
+
+enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
+{
+        enum cmd_result r = run_line(ctx, line);
+        if (r == CMD_ERROR)
+                escape_controls(ctx->err, sizeof ctx->err);
+        return r;
 }
 
 /* ---- help --------------------------------------------------------------- */

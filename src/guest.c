@@ -76,8 +76,10 @@ int guest_table_level(const struct guest *g, uint64_t gfn)
 
 uint64_t guest_alloc_table(struct guest *g, int level)
 {
+        if (g->ntables >= g->mem_frames)
+                return GUEST_NO_FRAME;
         /* Skip frames already holding a table (possible only after the
-         * allocator wrapped, in a tiny guest). */
+         * allocator wrapped, in a tiny guest); one is free, as checked. */
         uint64_t gfn = g->next_free_gfn;
         while (guest_table_at(g, gfn))
                 gfn = gfn ? gfn - 1 : g->mem_frames - 1;
@@ -104,13 +106,16 @@ int guest_space_find(struct guest *g, uint32_t asid, bool create)
                         return (int)i;
         if (!create)
                 return -1;
+        uint64_t root = guest_alloc_table(g, g->levels);
+        if (root == GUEST_NO_FRAME)
+                return -1;
         if (g->nspaces == g->cap_spaces) {
                 g->cap_spaces = g->cap_spaces ? g->cap_spaces * 2 : 4;
                 g->spaces = xrealloc(g->spaces, g->cap_spaces, sizeof *g->spaces);
         }
         struct address_space *s = &g->spaces[g->nspaces];
         s->asid = asid;
-        s->root_gfn = guest_alloc_table(g, g->levels);
+        s->root_gfn = root;
         return (int)g->nspaces++;
 }
 

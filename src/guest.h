@@ -81,12 +81,18 @@ bool guest_va_kernel(const struct guest *g, uint64_t gva);
 struct guest_table *guest_table_at(const struct guest *g, uint64_t gfn);
 int guest_table_level(const struct guest *g, uint64_t gfn);
 
-/* Allocates a fresh, empty table for the given level. Returns its frame. */
+/* What guest_alloc_table returns when no frame is left. */
+#define GUEST_NO_FRAME UINT64_MAX
+
+/* Allocates a fresh, empty table for the given level. Returns its frame, or
+ * GUEST_NO_FRAME when every frame of guest memory already holds a table (a
+ * tiny --guest-mem and a trace that maps many regions). */
 uint64_t guest_alloc_table(struct guest *g, int level);
 
 /* Finds address space asid, creating it (empty root) when create is set.
- * Returns its index in spaces[] or -1. Creating does not copy the shared
- * kernel links: the sim does that as PT writes. */
+ * Returns its index in spaces[], or -1 when it does not exist and was not
+ * created (create not set, or no frame left for its root). Creating does
+ * not copy the shared kernel links: the sim does that as PT writes. */
 int guest_space_find(struct guest *g, uint32_t asid, bool create);
 
 static inline uint64_t guest_root(const struct guest *g)

@@ -33,7 +33,21 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                         status = EXIT_DATAERR;
                         continue;
                 }
+                /* Every sim models the same guest, so all run out of
+                 * frames for page tables at the same op. */
+                bool applied = true;
                 for (unsigned i = 0; i < nsims; i++)
-                        sim_apply(sims[i], &op);
+                        applied &= sim_apply(sims[i], &op);
+                if (!applied) {
+                        err.line = op.line;
+                        err.col = 1;
+                        snprintf(err.msg, sizeof err.msg,
+                                 "expected page tables that fit in guest memory (--guest-mem), "
+                                 "found no free frame for a new table");
+                        run_print_error(opt->errors, opt->name, &err);
+                        if (!opt->keep_going)
+                                return EXIT_DATAERR;
+                        status = EXIT_DATAERR;
+                }
         }
 }

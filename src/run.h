@@ -29,8 +29,9 @@ struct run_options {
 };
 
 /* Reads r to its end, applying every op to each of the nsims sims. Returns
- * 0, EXIT_DATAERR when a line was malformed (at the first one, unless
- * keep_going) or EXIT_IOERR when reading failed. */
+ * 0, EXIT_DATAERR when a line was malformed or needed a page table that
+ * guest memory has no frame left for (at the first one, unless keep_going)
+ * or EXIT_IOERR when reading failed. */
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt);
 

@@ -647,7 +647,7 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
         uint64_t end = s->sim.seq;
         if (!use_bps || s->nbps == 0)
                 return STOP_DONE;
-        bool stop;
+        bool stop = false; /* scan_back sets it only when it runs */
         uint64_t found = end + 1 < cur ? scan_back(s, end + 1, cur, match_bp, NULL, &stop) : 0;
         if (found) {
                 to_seq(s, found);

@@ -10,6 +10,18 @@
 #include "mmu.h"
 #include "trace.h"
 
+/* Inlining on the access path, which runs for every access of a trace of
+ * millions: the TLB-hit path is forced inline into sim_apply and the rest
+ * kept out of line, so that sim_apply stays a short function without the
+ * register saves and stack frame of the rare paths. */
+#if defined(__GNUC__)
+#define ACCESS_PATH inline __attribute__((always_inline))
+#define RARE_PATH   __attribute__((noinline))
+#else
+#define ACCESS_PATH inline
+#define RARE_PATH
+#endif
+
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
@@ -184,7 +196,8 @@ void sim_vmm_flush(struct sim *s)
         sim_emit(s, &ev);
 }
 
-void sim_emit(struct sim *s, struct event *ev)
+/* sim_emit's body, inline in the access path below. */
+static inline void emit(struct sim *s, struct event *ev)
 {
         ev->seq = ++s->seq;
         ev->line = s->line;
@@ -195,6 +208,11 @@ void sim_emit(struct sim *s, struct event *ev)
         stats_count(&s->stats, &s->cfg.cost, ev);
         for (unsigned i = 0; i < s->nsinks; i++)
                 s->sinks[i].fn(s->sinks[i].ctx, ev);
+}
+
+void sim_emit(struct sim *s, struct event *ev)
+{
+        emit(s, ev);
 }
 
 void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
@@ -281,16 +299,36 @@ static void propagate_kernel_link(struct sim *s, unsigned index, uint64_t link, 
         }
 }
 
+/* Whether a table entry on the way down must be replaced by a link to a
+ * new table: it maps nothing, maps a large page, or names no table. */
+static bool needs_table(const struct guest *g, uint64_t e)
+{
+        return !pte_present(e) || (e & PTE_PS) || !guest_table_at(g, pte_frame(e));
+}
+
 /* Walks to the table at leaf_level for gva in the current space, creating
- * the missing tables (each link a PT write). Returns its frame. */
+ * the missing tables (each link a PT write). Returns its frame, or
+ * GUEST_NO_FRAME, having stored nothing, when guest memory has too few
+ * frames left for the tables it would create. */
 static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
 {
         struct guest *g = &s->guest;
         uint64_t gfn = guest_root(g);
+        /* All or nothing: below the first missing table every one is new. */
+        for (int level = g->levels; level > leaf_level; level--) {
+                uint64_t e = guest_table_at(g, gfn)->entry[pt_index(gva, level)];
+                if (needs_table(g, e)) {
+                        if (g->mem_frames - g->ntables < (uint64_t)(level - leaf_level))
+                                return GUEST_NO_FRAME;
+                        break;
+                }
+                gfn = pte_frame(e);
+        }
+        gfn = guest_root(g);
         for (int level = g->levels; level > leaf_level; level--) {
                 unsigned index = pt_index(gva, level);
                 uint64_t e = guest_table_at(g, gfn)->entry[index];
-                if (!pte_present(e) || (e & PTE_PS) || !guest_table_at(g, pte_frame(e))) {
+                if (needs_table(g, e)) {
                         uint64_t child = guest_alloc_table(g, level - 1);
                         uint64_t link = pte_make(child, PTE_P | PTE_W | PTE_U);
                         uint64_t base = gva & ~(level_span(level) - 1);
@@ -305,13 +343,17 @@ static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
         return gfn;
 }
 
-static void do_pt_write(struct sim *s, const struct op *op)
+/* Returns false when no frame was left for a table (see sim_apply). */
+static bool do_pt_write(struct sim *s, const struct op *op)
 {
         uint64_t table = table_for(s, op->gva, op->leaf_level);
+        if (table == GUEST_NO_FRAME)
+                return false;
         uint64_t leaf = pte_make(op->gpa >> PAGE_SHIFT, PTE_P | PTE_A | op->perm);
         if (op->leaf_level > 1)
                 leaf |= PTE_PS;
         store(s, EV_PT_WRITE, op->gva, table, op->leaf_level, pt_index(op->gva, op->leaf_level), leaf);
+        return true;
 }
 
 /* PT_CLEAR and PT_PROTECT: change the leaf mapping gva, if there is one. */
@@ -353,11 +395,10 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
         fix.kind = OP_PT_WRITE;
         fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
         fix.perm = PTE_U | (kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX);
-        do_pt_write(s, &fix);
-        return true;
+        return do_pt_write(s, &fix);
 }
 
-static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
+static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -372,35 +413,57 @@ static void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shad
         sim_emit(s, &ev);
 }
 
-/* One access to one page. */
-static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool may_page_in)
+/* An event with every field zero, to start one from on the access path: a
+ * designated initializer there compiles to `rep stos`, which costs more
+ * than the rest of a TLB hit. */
+static const struct event no_event;
+
+static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+                                    bool may_page_in);
+
+/* An access that the TLB translates with the permission it needs: the path
+ * of almost every access of a process trace, kept small and inline. */
+static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t gva,
+                                   enum access_kind kind)
+{
+        uint64_t offset = gva - tlb_entry_gva(e);
+        uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
+        uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset : hostmem_hpa(&s->host, gpa);
+        if (e->stale)
+                emit_stale(s, gva, hpa, false);
+        /* Dirty logging is off nearly always: test it first. */
+        if (s->dirty.on && kind == ACCESS_WRITE)
+                u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
+        /* One branch, nearly always not taken: the kind of access changes
+         * from one access to the next and a branch on it alone would be
+         * mispredicted. */
+        if ((unsigned)(kind == ACCESS_WRITE) & (unsigned)!e->dirty) {
+                /* The walker's locked update of the D bit. */
+                struct guest_walk w;
+                guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+                if (w.present)
+                        guest_set_accessed_dirty(&s->guest, &w, true);
+                if (s->mmu->write_hit_clean)
+                        s->mmu->write_hit_clean(s, gpa);
+                e->dirty = true;
+        }
+        struct event ev = no_event;
+        ev.kind = EV_ACCESS;
+        ev.gva = gva;
+        ev.gpa = gpa;
+        ev.hpa = hpa;
+        ev.access = (uint8_t)kind;
+        ev.tlb_hit = true;
+        emit(s, &ev);
+}
+
+/* An access that the TLB cannot serve (e is the entry that lacked a
+ * permission, or NULL): the scheme translates, which may exit or fault;
+ * then the TLB is filled. */
+static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t gva,
+                                  bool may_page_in, struct tlb_entry *e)
 {
         enum access_kind kind = op->access;
-        struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
-        if (e && pte_permits(PTE_P | e->perm, kind)) {
-                uint64_t offset = gva - tlb_entry_gva(e);
-                uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
-                uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset
-                                             : hostmem_hpa(&s->host, gpa);
-                if (e->stale)
-                        emit_stale(s, gva, hpa, false);
-                if (kind == ACCESS_WRITE && s->dirty.on)
-                        u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
-                if (kind == ACCESS_WRITE && !e->dirty) {
-                        /* The walker's locked update of the D bit. */
-                        struct guest_walk w;
-                        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-                        if (w.present)
-                                guest_set_accessed_dirty(&s->guest, &w, true);
-                        if (s->mmu->write_hit_clean)
-                                s->mmu->write_hit_clean(s, gpa);
-                        e->dirty = true;
-                }
-                struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = gpa, .hpa = hpa,
-                                   .access = (uint8_t)kind, .tlb_hit = true};
-                sim_emit(s, &ev);
-                return;
-        }
         if (e)
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
@@ -436,7 +499,28 @@ static void access_page(struct sim *s, const struct op *op, uint64_t gva, bool m
         sim_emit(s, &ev);
 }
 
-static void do_access(struct sim *s, const struct op *op)
+/* Whether a TLB entry's permissions allow an access of this kind: what
+ * pte_permits() answers for a present entry, by table instead of by
+ * branches on the kind, which varies from access to access. */
+static ACCESS_PATH bool tlb_permits(const struct tlb_entry *e, enum access_kind kind)
+{
+        static const uint64_t tested[3] = {[ACCESS_WRITE] = PTE_W, [ACCESS_EXEC] = PTE_NX};
+        static const uint64_t needed[3] = {[ACCESS_WRITE] = PTE_W};
+        return (e->perm & tested[kind]) == needed[kind];
+}
+
+/* One access to one page. */
+static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+                                    bool may_page_in)
+{
+        struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
+        if (e && tlb_permits(e, op->access))
+                access_hit(s, e, gva, op->access);
+        else
+                access_miss(s, op, gva, may_page_in, e);
+}
+
+static ACCESS_PATH void do_access(struct sim *s, const struct op *op)
 {
         uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
         uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
@@ -452,13 +536,16 @@ static void flush_tlb(struct sim *s, uint8_t detail)
         sim_emit(s, &ev);
 }
 
-static void do_cr3(struct sim *s, const struct op *op)
+/* Returns false when no frame was left for a new root (see sim_apply). */
+static bool do_cr3(struct sim *s, const struct op *op)
 {
         struct guest *g = &s->guest;
         int ix = guest_space_find(g, op->asid, false);
         if (ix < 0) {
                 /* A new address space: the kernel half is copied into its root. */
                 ix = guest_space_find(g, op->asid, true);
+                if (ix < 0)
+                        return false;
                 uint64_t from = g->spaces[0].root_gfn, to = g->spaces[ix].root_gfn;
                 for (unsigned i = kernel_first_index(); i < PT_ENTRIES; i++) {
                         uint64_t link = guest_table_at(g, from)->entry[i];
@@ -482,6 +569,7 @@ static void do_cr3(struct sim *s, const struct op *op)
         }
         if (s->mmu->cr3_loaded)
                 s->mmu->cr3_loaded(s, same);
+        return true;
 }
 
 static void do_invlpg(struct sim *s, const struct op *op)
@@ -547,21 +635,22 @@ static void do_dirty_log(struct sim *s, const struct op *op)
         }
 }
 
-void sim_apply(struct sim *s, const struct op *op)
+
+/* The VMM sets up the first address space before the guest runs. */
+static RARE_PATH void boot(struct sim *s)
 {
-        if (!s->booted) {
-                /* The VMM sets up the first address space before the guest runs. */
-                s->booted = true;
-                s->line = 0;
-                if (s->mmu->cr3_loaded)
-                        s->mmu->cr3_loaded(s, false);
-        }
-        s->line = op->line;
-        s->ops++;
+        s->booted = true;
+        s->line = 0;
+        if (s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, false);
+}
+
+/* sim_apply for every op but an access. */
+static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
+{
         switch (op->kind) {
         case OP_PT_WRITE:
-                do_pt_write(s, op);
-                break;
+                return do_pt_write(s, op);
         case OP_PT_CLEAR:
         case OP_PT_PROTECT:
                 do_leaf_change(s, op);
@@ -570,8 +659,7 @@ void sim_apply(struct sim *s, const struct op *op)
                 do_access(s, op);
                 break;
         case OP_CR3:
-                do_cr3(s, op);
-                break;
+                return do_cr3(s, op);
         case OP_INVLPG:
                 do_invlpg(s, op);
                 break;
@@ -584,4 +672,20 @@ void sim_apply(struct sim *s, const struct op *op)
         case OP_KIND_COUNT:
                 break;
         }
+        return true;
+}
+
+bool sim_apply(struct sim *s, const struct op *op)
+{
+        if (!s->booted)
+                boot(s);
+        s->line = op->line;
+        s->ops++;
+        /* Accesses are nearly every op of a process trace: their path (a TLB
+         * hit, inline) stays clear of the other ops' code. */
+        if (op->kind == OP_ACCESS) {
+                do_access(s, op);
+                return true;
+        }
+        return apply_other(s, op);
 }

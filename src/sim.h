@@ -109,9 +109,12 @@ void sim_clone(struct sim *dst, const struct sim *src);
 /* Adds a consumer of events (at most SIM_MAX_SINKS). */
 void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
 
-/* Applies one op. Never fails: an op the guest tables do not allow ends in
- * a guest page fault, which is an event like any other. */
-void sim_apply(struct sim *s, const struct op *op);
+/* Applies one op. An op the guest tables do not allow ends in a guest page
+ * fault, which is an event like any other. Returns false only when guest
+ * memory has too few frames left for the page tables the op needs (new
+ * tables or an address space root): the op then has no effect and the
+ * machine can go on. */
+bool sim_apply(struct sim *s, const struct op *op);
 
 /* The asid of the loaded address space. */
 static inline uint32_t sim_asid(const struct sim *s)

@@ -39,11 +39,10 @@ static inline struct tlb_entry *set_of(struct tlb *t, uint64_t vpn)
         return &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
 }
 
-struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva)
+struct tlb_entry *tlb_lookup_large(struct tlb *t, uint32_t want, uint64_t gva)
 {
-        uint32_t want = tag(t, asid);
-        for (int level = 1; level <= 3; level++) {
-                if (level > 1 && t->large[level] == 0)
+        for (int level = 2; level <= 3; level++) {
+                if (t->large[level] == 0)
                         continue;
                 uint64_t vpn = gva >> level_shift(level);
                 struct tlb_entry *set = set_of(t, vpn);

@@ -42,9 +42,38 @@ void tlb_init(struct tlb *t, unsigned sets, unsigned ways, bool pcid);
 void tlb_free(struct tlb *t);
 void tlb_clone(struct tlb *dst, const struct tlb *src);
 
-/* The entry that translates gva in address space asid, or NULL. A hit
- * refreshes its LRU age. */
-struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva);
+/* The large-page (2M, 1G) half of tlb_lookup. */
+struct tlb_entry *tlb_lookup_large(struct tlb *t, uint32_t want, uint64_t gva);
+
+/* The entry that translates gva in address space asid, or NULL; a 4K entry
+ * before a large one. A hit refreshes its LRU age.
+ *
+ * Inline, as it runs for every access of a trace. The 4K set is probed
+ * without a branch that depends on which way matches: every way is compared
+ * and the match (there is at most one per page size, tlb_fill keeps them
+ * unique) picked by a conditional move. Stopping at the matching way made
+ * the loop's exit unpredictable, and its mispredictions were the largest
+ * cost of a TLB hit. */
+static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva)
+{
+        uint32_t want = t->pcid ? asid : 0;
+        uint64_t vpn = gva >> PAGE_SHIFT;
+        struct tlb_entry *set = &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
+        unsigned hit = t->ways;
+        for (unsigned w = 0; w < t->ways; w++) {
+                const struct tlb_entry *e = &set[w];
+                /* Zero exactly when the entry matches; all bitwise, so
+                 * that the compiler leaves no early exit. */
+                uint64_t differs = (e->vpn ^ vpn) | (uint64_t)(e->level ^ 1u) |
+                                   (uint64_t)(e->valid ^ 1u) | (uint64_t)(e->asid ^ want);
+                hit = differs == 0 ? w : hit;
+        }
+        if (hit < t->ways) {
+                set[hit].last_use = ++t->tick;
+                return &set[hit];
+        }
+        return (t->large[2] | t->large[3]) ? tlb_lookup_large(t, want, gva) : NULL;
+}
 
 /* Inserts a translation. When a valid entry had to go, it is copied to
  * *evicted and true is returned. *slot receives the entry's index. */

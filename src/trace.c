@@ -281,42 +281,47 @@ static bool word_char(char ch)
 }
 
 /* Length of the token at the cursor: a run of non-blank characters (at
- * least one, so that junk is shown). */
+ * least one, so that junk is shown), ending before a "->" that does not
+ * start it (so that a bad GVA is shown without the GPA glued to it). */
 static size_t token_len(const struct cursor *c)
 {
         size_t n = 0;
         while (c->pos + n < c->len && !isspace((unsigned char)c->s[c->pos + n]) &&
-               c->s[c->pos + n] != '#')
+               c->s[c->pos + n] != '#') {
+                if (n > 0 && c->s[c->pos + n] == '-' && c->pos + n + 1 < c->len &&
+                    c->s[c->pos + n + 1] == '>')
+                        break;
                 n++;
+        }
         return n ? n : (c->pos < c->len ? 1 : 0);
 }
 
+/* Longest part of a token quoted in an error message. */
+#define FOUND_MAX 24
+
 /* Describes what stands at the cursor for an error message: a quoted token
- * (non-printable bytes escaped, long ones cut) or "end of line". */
+ * (non-printable bytes escaped as \xHH, cut after FOUND_MAX bytes with
+ * "...") or "end of line". buf must hold at least 4 * FOUND_MAX + 8 bytes. */
 static const char *found(const struct cursor *c, char *buf, size_t n)
 {
         if (c->pos >= c->len || c->s[c->pos] == '#')
                 return "end of line";
         size_t len = token_len(c), o = 0;
         buf[o++] = '\'';
-        for (size_t i = 0; i < len && o + 8 < n; i++) {
+        for (size_t i = 0; i < len && i < FOUND_MAX; i++) {
                 unsigned char ch = (unsigned char)c->s[c->pos + i];
-                if (i == 24) {
-                        o += (size_t)snprintf(buf + o, n - o, "...");
-                        break;
-                }
                 if (isprint(ch))
                         buf[o++] = (char)ch;
                 else
                         o += (size_t)snprintf(buf + o, n - o, "\\x%02X", ch);
         }
-        snprintf(buf + o, n - o, "'");
+        snprintf(buf + o, n - o, "%s'", len > FOUND_MAX ? "..." : "");
         return buf;
 }
 
 static bool fail(struct cursor *c, const char *expected)
 {
-        char tok[96];
+        char tok[4 * FOUND_MAX + 8];
         set_error(c->err, (unsigned)c->pos + 1, "expected %s, found %s", expected,
                   found(c, tok, sizeof tok));
         return false;
@@ -421,10 +426,12 @@ static bool read_flags(struct cursor *c, bool large_ok, bool required, uint64_t 
         while (!at_end(c)) {
                 size_t n = token_len(c);
                 const char *t = c->s + c->pos;
-                if (large_ok && n == 2 && (t[1] == 'M' || t[1] == 'm') && t[0] == '2') {
-                        *level = 2;
-                } else if (large_ok && n == 2 && (t[1] == 'G' || t[1] == 'g') && t[0] == '1') {
-                        *level = 3;
+                bool size_2m = n == 2 && t[0] == '2' && (t[1] == 'M' || t[1] == 'm');
+                bool size_1g = n == 2 && t[0] == '1' && (t[1] == 'G' || t[1] == 'g');
+                if (large_ok && (size_2m || size_1g)) {
+                        if (*level != 1)
+                                return fail(c, "one page size at most");
+                        *level = size_2m ? 2 : 3;
                 } else {
                         for (size_t i = 0; i < n; i++) {
                                 switch (tolower((unsigned char)t[i])) {
@@ -524,11 +531,18 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                                                               : "a 1G-aligned guest physical address");
                 }
                 if (op->gpa >= limits->guest_mem || limits->guest_mem - op->gpa < span) {
-                        char expected[96];
+                        char expected[128];
                         c.pos = gpa_col;
-                        snprintf(expected, sizeof expected,
-                                 "a guest physical address below 0x%llX (--guest-mem)",
-                                 (unsigned long long)limits->guest_mem);
+                        unsigned long long mem = (unsigned long long)limits->guest_mem;
+                        if (op->gpa < limits->guest_mem) /* a large page runs past the end */
+                                snprintf(expected, sizeof expected,
+                                         "a %s page that ends within guest memory (0x%llX, "
+                                         "--guest-mem)",
+                                         op->leaf_level == 2 ? "2M" : "1G", mem);
+                        else
+                                snprintf(expected, sizeof expected,
+                                         "a guest physical address below 0x%llX (--guest-mem)",
+                                         mem);
                         return fail(&c, expected);
                 }
                 if (op->leaf_level > limits->levels - 1) {

@@ -7,7 +7,8 @@
 #   tests/golden); stdout, stderr and the exit status must equal NAME.out
 #   (scripts/update-golden.sh rewrites the .out files after a reviewed change);
 # - end-to-end scripts: tests/e2e/*.sh, run with $SHADOW_SIM set to the
-#   binary under test.
+#   binary under test and $SHADOW_SIM_BUILD to its build directory (test
+#   programs such as the fuzz corpus replayers live there).
 # The suite runs against build/ and, unless SHADOW_SIM_NO_SAN is set,
 # again against the ASan + UBSan build in build-san/.
 set -u
@@ -21,6 +22,7 @@ run_suite() {
         bindir=$2
         binary=$3
         export SHADOW_SIM="$top/$binary"
+        export SHADOW_SIM_BUILD="$top/$bindir"
         for t in "$bindir"/tests/test_*; do
                 [ -x "$t" ] || continue
                 case "$t" in *.d) continue ;; esac

@@ -87,6 +87,12 @@ int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
                         break;
                 }
         }
+        /* getline's end and its failure look alike: a directory opens and
+         * then fails to read (EISDIR), which is no empty script. */
+        if (status == 0 && !*quit && ferror(f)) {
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", path, strerror(errno));
+                status = n == 0 ? EXIT_NOINPUT : EXIT_IOERR;
+        }
         free(line);
         fclose(f);
         return status;

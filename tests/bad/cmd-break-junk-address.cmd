@@ -1,0 +1,1 @@
+break 0xZZZ

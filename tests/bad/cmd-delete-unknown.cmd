@@ -1,0 +1,2 @@
+break 0x1000
+delete 99

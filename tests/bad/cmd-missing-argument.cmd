@@ -1,0 +1,2 @@
+step
+translate

@@ -1,0 +1,2 @@
+# a comment, then nonsense
+frobnicate 3

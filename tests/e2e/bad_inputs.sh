@@ -1,0 +1,348 @@
+#!/bin/sh
+# The bad-input corpus: every malformed or hostile input in tests/bad/ (and
+# a few made here: a megabyte line, a directory, a FIFO, an unreadable
+# file, bad options) must give its exact message and exit status, without
+# a crash, a hang or partial output.
+#
+# For a malformed trace (exit 65) it also checks that standard output holds
+# exactly what the lines before the bad one print, nothing of the bad line
+# or after it and no [STATS] line, and that --keep-going reports the same
+# error, goes on to the end and prints the [STATS] line last.
+#
+# $SHADOW_SIM_WRAP, when set, is a command the binary runs under (the
+# valgrind pass, tests/e2e/valgrind.sh); $BAD_LIMIT is the time limit of
+# one run in seconds; $BAD_QUICK, when set, skips the second and third runs
+# of the partial-output and --keep-going checks and the usage errors (which
+# end before any input is read); $BAD_ONLY, when set, is a list of the case
+# names to run (the others are skipped).
+. "$(dirname "$0")/lib.sh"
+
+BAD="$TESTS_DIR/bad"
+LIMIT=${BAD_LIMIT:-20}
+WRAP=${SHADOW_SIM_WRAP:-}
+
+# run ARGS... : runs the binary on ARGS from tests/bad, under the time
+# limit, standard input empty; output in $TMP/out and $TMP/err, exit
+# status in $got.
+run() {
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") </dev/null >"$TMP/out" \
+                2>"$TMP/err"
+        got=$?
+}
+
+# verdict NAME STATUS MESSAGE : judges the last run; returns 0 when it
+# passed. A status of 124 (timeout) or above 125 (a signal) is a hang or a
+# crash whatever was expected.
+# selected NAME : the case is to run (see $BAD_ONLY).
+selected() {
+        [ -z "${BAD_ONLY:-}" ] && return 0
+        case " $BAD_ONLY " in *" $1 "*) return 0 ;; esac
+        return 1
+}
+
+# (Shell built-ins where they do: the script runs hundreds of cases, twice.)
+first_line() {
+        line=
+        IFS= read -r line <"$1"
+        printf '%s' "$line"
+}
+
+# last_is_stats FILE : the last line of FILE is the [STATS] line.
+last_is_stats() {
+        case $(tail -n 1 "$1") in "[STATS] exits="*) return 0 ;; esac
+        return 1
+}
+
+verdict() {
+        name=$1 want=$2 msg=$3
+        first=$(first_line "$TMP/err")
+        if [ "$got" -eq 124 ] || [ "$got" -gt 125 ]; then
+                not_ok "$name" "hang or crash: exit $got" "$(head -n 3 "$TMP/err")"
+        elif [ "$got" -ne "$want" ]; then
+                not_ok "$name" "exit $got, expected $want" "$(head -n 3 "$TMP/err")"
+        elif [ "$first" != "$msg" ]; then
+                not_ok "$name" "stderr: $first" "expected: $msg"
+        elif [ -s "$TMP/out" ] && [ -n "$(tail -c 1 "$TMP/out")" ]; then
+                not_ok "$name" "standard output ends in a partial line"
+        else
+                return 0
+        fi
+        return 1
+}
+
+# bad_run NAME STATUS MESSAGE ARGS... : a run that must fail before reading
+# any trace (usage, unreadable input): exit STATUS, MESSAGE as the first
+# line of stderr, nothing on stdout.
+bad_run() {
+        name=$1 want=$2 msg=$3
+        shift 3
+        selected "$name" || return 0
+        run "$@"
+        verdict "$name" "$want" "$msg" || return
+        if [ -s "$TMP/out" ]; then
+                not_ok "$name" "output on stdout: $(head -c 200 "$TMP/out")"
+        else
+                ok "$name"
+        fi
+}
+
+# bad_trace FILE STATUS MESSAGE [OPTIONS...] : runs OPTIONS FILE. With
+# status 0 the trace is accepted and must end with the [STATS] line; with 65
+# the partial-output and --keep-going checks above apply. MESSAGE is the
+# first line of stderr ("" for none); FILE is under tests/bad or absolute.
+bad_trace() {
+        file=$1 want=$2 msg=$3
+        shift 3
+        name=$(basename "$file")
+        selected "$name" || return 0
+        run "$@" "$file"
+        verdict "$name" "$want" "$msg" || return
+        if [ "$want" -eq 0 ]; then
+                if last_is_stats "$TMP/out"; then ok "$name"; else
+                        not_ok "$name" "no [STATS] line at the end"
+                fi
+                return
+        fi
+        [ "$want" -eq 65 ] && [ -z "${BAD_QUICK:-}" ] || { ok "$name"; return; }
+        # What the lines before the bad one print, without their [STATS].
+        bad_line=${msg%%: error: *}
+        bad_line=${bad_line%:*}
+        bad_line=${bad_line##*:}
+        case $file in /*) path=$file ;; *) path=$BAD/$file ;; esac
+        head -n $((bad_line - 1)) "$path" >"$TMP/prefix"
+        cp "$TMP/out" "$TMP/bad.out"
+        run "$@" "$TMP/prefix"
+        sed '$d' "$TMP/out" >"$TMP/prefix.out"
+        if [ -z "$bad_line" ] || ! cmp -s "$TMP/prefix.out" "$TMP/bad.out"; then
+                not_ok "$name" "stdout is not exactly the output of lines 1..$((bad_line - 1))" \
+                        "$(diff "$TMP/prefix.out" "$TMP/bad.out" | head -n 5)"
+                return
+        fi
+        run --keep-going "$@" "$file"
+        if [ "$got" -ne 65 ] || [ "$(first_line "$TMP/err")" != "$msg" ] || ! last_is_stats "$TMP/out"; then
+                not_ok "$name" "--keep-going: exit $got, $(head -n 1 "$TMP/err")" \
+                        "last line: $(tail -n 1 "$TMP/out" | head -c 100)"
+        else
+                ok "$name"
+        fi
+}
+
+KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)'
+GVA='a guest virtual address (hex 0x... or decimal)'
+
+# ---- trace format v1 ---------------------------------------------------------
+
+bad_trace truncated-pt-write.txt 65 "truncated-pt-write.txt:3:18: error: expected a guest physical address (hex 0x... or decimal), found end of line"
+bad_trace truncated-no-arrow.txt 65 "truncated-no-arrow.txt:1:16: error: expected '->' between the guest virtual and physical address, found end of line"
+bad_trace truncated-keyword.txt 65 "truncated-keyword.txt:1:1: error: expected $KW, found 'PT_WRI'"
+bad_trace missing-gva.txt 65 "missing-gva.txt:1:7: error: expected $GVA, found end of line"
+bad_trace negative-gva.txt 65 "negative-gva.txt:1:8: error: expected $GVA, found '-4096'"
+bad_trace negative-asid.txt 65 "negative-asid.txt:1:5: error: expected an address space number (hex 0x... or decimal), found '-1'"
+bad_trace huge-decimal.txt 65 "huge-decimal.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '99999999999999999999999'"
+bad_trace overflow-hex.txt 65 "overflow-hex.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '0x10000000000000000'"
+bad_trace overflow-hex-long.txt 65 "overflow-hex-long.txt:1:18: error: expected a guest physical address that fits in 64 bits, found '0xFFFFFFFFFFFFFFFFFFFFFF...'"
+bad_trace empty-hex.txt 65 "empty-hex.txt:1:8: error: expected $GVA, found '0x'"
+bad_trace asid-too-big.txt 65 "asid-too-big.txt:1:5: error: expected an address space number below 2^32, found '4294967296'"
+bad_trace non-canonical.txt 65 "non-canonical.txt:2:8: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x800000000000'"
+bad_trace non-canonical-top.txt 65 "non-canonical-top.txt:1:8: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x8000000000000000'"
+bad_trace non-canonical-5level.txt 65 "non-canonical-5level.txt:1:8: error: expected a canonical guest virtual address (57 bits with 5-level paging), found '0x100000000000000'" --levels 5
+bad_trace non-canonical-2level.txt 65 "non-canonical-2level.txt:1:10: error: expected a canonical guest virtual address (30 bits with 2-level paging), found '0x40000000'" --levels 2
+bad_trace gpa-beyond-memory.txt 65 "gpa-beyond-memory.txt:1:18: error: expected a guest physical address below 0x100000000 (--guest-mem), found '0x100000000'"
+bad_trace gpa-beyond-small-memory.txt 65 "gpa-beyond-small-memory.txt:2:18: error: expected a guest physical address below 0x1000000 (--guest-mem), found '0x1000000'" --guest-mem 16M
+bad_trace gpa-large-page-past-end.txt 65 "gpa-large-page-past-end.txt:1:20: error: expected a 2M page that ends within guest memory (0x300000, --guest-mem), found '0x200000'" --guest-mem 3M
+bad_trace gpa-unaligned.txt 65 "gpa-unaligned.txt:1:18: error: expected a page-aligned guest physical address, found '0x5001'"
+bad_trace gpa-unaligned-1g.txt 65 "gpa-unaligned-1g.txt:1:15: error: expected a 1G-aligned guest physical address, found '0x200000'"
+bad_trace large-page-too-deep.txt 65 "large-page-too-deep.txt:1:15: error: expected a page size this paging depth supports, found '0x200000'" --levels 2
+bad_trace two-page-sizes.txt 65 "two-page-sizes.txt:1:29: error: expected one page size at most, found '1G'"
+bad_trace bad-flags.txt 65 "bad-flags.txt:1:25: error: expected flags (letters of rwxu, or 2M/1G), found 'rwz'"
+bad_trace protect-no-flags.txt 65 "protect-no-flags.txt:2:18: error: expected flags (letters of rwxu), found end of line"
+bad_trace protect-page-size.txt 65 "protect-page-size.txt:1:19: error: expected flags (letters of rwxu), found '2M'"
+bad_trace unknown-keyword.txt 65 "unknown-keyword.txt:3:1: error: expected $KW, found 'MAP'"
+bad_trace keyword-glued.txt 65 "keyword-glued.txt:1:1: error: expected $KW, found 'PT_WRITE0x1000'"
+bad_trace bad-access-kind.txt 65 "bad-access-kind.txt:1:15: error: expected an access kind R, W or X, found 'RW'"
+bad_trace extra-argument.txt 65 "extra-argument.txt:1:15: error: expected end of line, found '0x2000'"
+bad_trace flush-argument.txt 65 "flush-argument.txt:1:11: error: expected end of line, found 'all'"
+bad_trace double-arrow.txt 65 "double-arrow.txt:1:18: error: expected a guest physical address (hex 0x... or decimal), found '->0x5000'"
+bad_trace later-line.txt 65 "later-line.txt:5:15: error: expected an access kind R, W or X, found 'Z'"
+bad_trace nul-in-line.txt 65 "nul-in-line.txt:2:8: error: expected $GVA, found '0x1000\\x00'"
+bad_trace nul-only.bin 65 "nul-only.bin:1:1: error: expected $KW, found '\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00...'"
+bad_trace binary-junk.bin 65 "binary-junk.bin:1:1: error: expected $KW, found ')\\xF8\\x85\\x12\\x00J\\xF0\\xBF\\xA3'"
+bad_trace utf8-bom.txt 65 "utf8-bom.txt:1:1: error: expected $KW, found '\\xEF\\xBB\\xBFPT_WRITE'"
+bad_trace bare-cr.txt 65 "bare-cr.txt:1:24: error: expected flags (letters of rwxu, or 2M/1G), found '\\x0D'"
+bad_trace crlf-bad.txt 65 "crlf-bad.txt:2:15: error: expected an access kind R, W or X, found 'Q'"
+# The guest's page tables must fit in its memory (256 frames here).
+bad_trace tables-fill-tiny-guest.txt 65 "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
+bad_trace spaces-fill-tiny-guest.txt 65 "spaces-fill-tiny-guest.txt:256:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
+
+# Accepted: empty, comments only, CRLF, no newline at the end.
+bad_trace empty.txt 0 ""
+bad_trace comments-only.txt 0 ""
+bad_trace no-final-newline.txt 0 ""
+bad_trace crlf.txt 0 ""
+if selected crlf-same-as-lf; then
+        tr -d '\r' <"$BAD/crlf.txt" >"$TMP/lf.txt"
+        run "$BAD/crlf.txt" && cp "$TMP/out" "$TMP/crlf.out" && run "$TMP/lf.txt"
+        if cmp -s "$TMP/out" "$TMP/crlf.out"; then ok crlf-same-as-lf; else
+                not_ok crlf-same-as-lf "$(diff "$TMP/crlf.out" "$TMP/out" | head -n 5)"
+        fi
+fi
+
+# ---- Valgrind lackey ---------------------------------------------------------
+
+bad_trace lackey-missing-size.lackey 65 "lackey-missing-size.lackey:3:14: error: expected ',' and an access size, found end of line"
+bad_trace lackey-zero-size.lackey 65 "lackey-zero-size.lackey:2:15: error: expected an access size of at least 1 byte, found '0'"
+bad_trace lackey-huge-size.lackey 65 "lackey-huge-size.lackey:2:15: error: expected an access size of at most 4096 bytes, found '99999999999999999999...'"
+bad_trace lackey-negative-size.lackey 65 "lackey-negative-size.lackey:2:9: error: expected an access size of at least 1 byte, found '-8'"
+bad_trace lackey-overflow-address.lackey 65 "lackey-overflow-address.lackey:2:4: error: expected a hex address that fits in 64 bits, found '11ffefffd2800000000'"
+bad_trace lackey-no-address.lackey 65 "lackey-no-address.lackey:2:4: error: expected a hex address, found ',8'"
+bad_trace lackey-kernel-address.lackey 65 "lackey-kernel-address.lackey:2:4: error: expected a user-space address within the guest's virtual address width, found 'ffffffffff600000'"
+bad_trace lackey-crosses-top.lackey 65 "lackey-crosses-top.lackey:2:4: error: expected an access that ends within user space, not past its top, found '7ffffffffffc'"
+bad_trace lackey-bad-kind.lackey 65 "lackey-bad-kind.lackey:2:2: error: expected a lackey access kind I, L, S or M, found 'Q'"
+bad_trace lackey-junk-after.lackey 65 "lackey-junk-after.lackey:2:11: error: expected end of line, found 'junk'"
+# A NUL once passed for an access kind (strchr found the terminator).
+bad_trace lackey-nul-kind.lackey 65 "lackey-nul-kind.lackey:2:1: error: expected a lackey access kind I, L, S or M, found '\\x00'"
+bad_trace lackey-v1-line.lackey 65 "lackey-v1-line.lackey:2:1: error: expected a lackey access kind I, L, S or M, found 'PT_WRITE'"
+# A format forced against the content.
+bad_trace later-line.txt 65 "later-line.txt:1:1: error: expected a lackey access kind I, L, S or M, found 'PT_WRITE'" --format lackey
+bad_trace lackey-bad-kind.lackey 65 "lackey-bad-kind.lackey:1:1: error: expected $KW, found 'I'" --format v1
+
+# ---- long lines (made here: a megabyte is too big to keep in git) -------------
+
+awk 'BEGIN { printf "ACCESS 0x1000"; for (i = 0; i < 4083; i++) printf " "; print "" }' >"$TMP/line-4096.txt"
+awk 'BEGIN { printf "ACCESS 0x1000"; for (i = 0; i < 4084; i++) printf " "; print "" }' >"$TMP/line-4097.txt"
+{ echo "PT_WRITE 0x1000->0x5000"; printf '#'; head -c 1048576 /dev/zero | tr '\0' x; echo; echo "ACCESS 0x1000"; } >"$TMP/megabyte-line.txt"
+{ printf 'R 0x1000 '; head -c 1048576 /dev/zero | tr '\0' A; } >"$TMP/megabyte-no-newline.txt"
+bad_trace "$TMP/line-4096.txt" 0 ""
+bad_trace "$TMP/line-4097.txt" 65 "$TMP/line-4097.txt:1:4097: error: expected a line of at most 4096 characters, found a longer one"
+bad_trace "$TMP/megabyte-line.txt" 65 "$TMP/megabyte-line.txt:2:4097: error: expected a line of at most 4096 characters, found a longer one"
+bad_trace "$TMP/megabyte-no-newline.txt" 65 "$TMP/megabyte-no-newline.txt:1:4097: error: expected a line of at most 4096 characters, found a longer one"
+
+# ---- files that cannot be read -------------------------------------------------
+
+mkdir "$TMP/a-directory"
+bad_run directory 66 "shadow-sim: $TMP/a-directory: cannot read: Is a directory" "$TMP/a-directory"
+bad_run missing-file 66 "shadow-sim: $TMP/missing.txt: cannot read: No such file or directory" "$TMP/missing.txt"
+ln -s "$TMP/nowhere" "$TMP/dangling"
+bad_run dangling-symlink 66 "shadow-sim: $TMP/dangling: cannot read: No such file or directory" "$TMP/dangling"
+bad_run file-as-directory 66 "shadow-sim: $BAD/empty.txt/x: cannot read: Not a directory" "$BAD/empty.txt/x"
+# An unreadable file. Root reads it anyway, so as root the run drops the
+# capabilities that let it (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH).
+cp "$BAD/later-line.txt" "$TMP/unreadable.txt"
+chmod 000 "$TMP/unreadable.txt"
+if ! selected unreadable; then
+        :
+elif [ "$(id -u)" -ne 0 ]; then
+        bad_run unreadable 66 "shadow-sim: $TMP/unreadable.txt: cannot read: Permission denied" "$TMP/unreadable.txt"
+elif command -v setpriv >/dev/null 2>&1; then
+        WRAP="setpriv --bounding-set -dac_override,-dac_read_search $WRAP"
+        bad_run unreadable 66 "shadow-sim: $TMP/unreadable.txt: cannot read: Permission denied" "$TMP/unreadable.txt"
+        WRAP=${SHADOW_SIM_WRAP:-}
+else
+        ok "unreadable # SKIP running as root without setpriv"
+fi
+# A read error after a successful open (EIO from the kernel).
+bad_run read-error 74 "/proc/self/mem: error: read failed: Input/output error" /proc/self/mem
+# Standard output that cannot be written.
+if selected stdout-full; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --quiet crlf.txt) >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict stdout-full 74 "shadow-sim: write error: No space left on device" && ok stdout-full
+fi
+
+# ---- a FIFO: read as a stream, never a hang --------------------------------------
+
+# feed TEXT-FILE : writes it into the FIFO in the background; the open is
+# inside the time limit too, so a reader that never comes cannot hang us.
+feed() {
+        timeout -k 5 "$LIMIT" sh -c 'cat "$1" >"$2"' feed "$1" "$TMP/fifo" &
+}
+if selected fifo; then
+        mkfifo "$TMP/fifo"
+        feed "$BAD/later-line.txt"
+        run "$TMP/fifo"
+        wait
+        verdict fifo-bad-trace 65 "$TMP/fifo:5:15: error: expected an access kind R, W or X, found 'Z'" &&
+                ok fifo-bad-trace
+        feed "$BAD/crlf.txt"
+        run --quiet "$TMP/fifo"
+        wait
+        verdict fifo-good-trace 0 "" && ok fifo-good-trace
+        # A writer that stops in the middle of a line and goes away.
+        printf 'PT_WRITE 0x1000->0x5000\nACCESS 0x10' >"$TMP/partial.txt"
+        feed "$TMP/partial.txt"
+        run --quiet "$TMP/fifo"
+        wait
+        verdict fifo-writer-gone 0 "" && ok fifo-writer-gone
+        # Standard input is the same stream.
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" -) <"$BAD/later-line.txt" >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        verdict stdin-bad-trace 65 "<stdin>:5:15: error: expected an access kind R, W or X, found 'Z'" && ok stdin-bad-trace
+fi
+
+# ---- debugger commands (a --script file, as the REPL and the TUI run them) ---------
+# The first bad command stops the script: file:line: error: ..., exit 65.
+
+bad_cmd() {
+        file=$1 want=$2 msg=$3
+        selected "$(basename "$file")" || return 0
+        run --script "$file"
+        verdict "$file" "$want" "$msg" && ok "$file"
+}
+bad_cmd cmd-extra-argument.cmd 65 "cmd-extra-argument.cmd:1: error: usage: step [N]"
+bad_cmd cmd-missing-argument.cmd 65 "cmd-missing-argument.cmd:2: error: usage: translate GVA"
+bad_cmd cmd-unknown.cmd 65 "cmd-unknown.cmd:2: error: unknown command 'frobnicate' (help lists them)"
+bad_cmd cmd-ambiguous.cmd 65 "cmd-ambiguous.cmd:1: error: ambiguous command 're': reverse-next, reverse-continue, restart"
+bad_cmd cmd-count-zero.cmd 65 "cmd-count-zero.cmd:1: error: expected a count (a positive number), found '0'"
+bad_cmd cmd-count-huge.cmd 65 "cmd-count-huge.cmd:1: error: expected a count (a positive number), found '99999999999999999999999'"
+bad_cmd cmd-break-nothing.cmd 65 "cmd-break-nothing.cmd:1: error: usage: break ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N"
+bad_cmd cmd-break-junk-address.cmd 65 "cmd-break-junk-address.cmd:1: error: expected an address (hex 0x... or decimal), found '0xZZZ'"
+bad_cmd cmd-break-bad-size.cmd 65 "cmd-break-bad-size.cmd:1: error: expected a size such as 4K or 2M after '/', found '0'"
+bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an exit reason (pt_write, page_fault, cr3, invlpg, ept_violation), found 'sideways'"
+bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expected an address after 'gpa'"
+bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number after 'line', found '-1'"
+bad_cmd cmd-delete-unknown.cmd 65 "cmd-delete-unknown.cmd:2: error: no breakpoint number 99 (info breakpoints lists them)"
+bad_cmd cmd-info-nonsense.cmd 65 "cmd-info-nonsense.cmd:1: error: expected breakpoints, tlb, stats, walk, guest, shadow or ept, found 'nothing'"
+bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept), found 'fast'"
+bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
+# What was typed reaches the terminal escaped: no escape sequence, no raw byte.
+bad_cmd cmd-control-chars.cmd 65 "cmd-control-chars.cmd:1: error: unknown command 'step\\x01\\x1B[2J' (help lists them)"
+bad_cmd cmd-binary.cmd 65 "cmd-binary.cmd:1: error: unknown command '\\xFF\\xFE' (help lists them)"
+awk 'BEGIN { for (i = 0; i < 1100; i++) printf "x"; print "" }' >"$TMP/cmd-long-line.cmd"
+bad_cmd "$TMP/cmd-long-line.cmd" 65 "$TMP/cmd-long-line.cmd:1: error: expected a command line of at most 1023 characters"
+# A script that cannot be read.
+mkdir -p "$TMP/script-dir"
+bad_run script-directory 66 "shadow-sim: $TMP/script-dir: cannot read: Is a directory" --script "$TMP/script-dir"
+bad_run script-missing 66 "shadow-sim: $TMP/none.cmd: cannot read: No such file or directory" --script "$TMP/none.cmd"
+
+# ---- bad options and usage ----------------------------------------------------------
+
+[ -n "${BAD_QUICK:-}" ] && exit 0
+
+TRY="Try 'shadow-sim --help' for more information."
+bad_run unknown-option 64 "shadow-sim: unknown option '--bogus'" --bogus
+bad_run unknown-short-option 64 "shadow-sim: unknown option '-Z'" -Z
+bad_run missing-argument 64 "shadow-sim: option '--mode' needs an argument" --mode
+bad_run unknown-mode 64 "shadow-sim: unknown mode 'vmware' (native, shadow-eager, shadow, shadow-oos, ept)" --mode vmware
+bad_run two-traces 64 "shadow-sim: expected at most one trace file, found 'b.txt' too" a.txt b.txt
+bad_run levels-too-deep 64 "shadow-sim: --levels expects 2..5, not '6'" --levels 6
+bad_run levels-not-a-number 64 "shadow-sim: --levels expects 2..5, not 'four'" --levels four
+bad_run ept-levels-negative 64 "shadow-sim: --ept-levels expects 2..5, not '-4'" --ept-levels -4
+bad_run tlb-sets-not-power 64 "shadow-sim: --tlb-sets must be a power of two from 1 to 65536" --tlb-sets 3
+bad_run tlb-ways-zero 64 "shadow-sim: --tlb-ways expects 1..64, not '0'" --tlb-ways 0
+bad_run guest-mem-tiny 64 "shadow-sim: --guest-mem must be a multiple of 4K and at least 1M" --guest-mem 1K
+bad_run guest-mem-overflow 64 "shadow-sim: --guest-mem expects a size such as 512M or 4G, not '99999999999999999999G'" --guest-mem 99999999999999999999G
+bad_run guest-mem-past-ept 64 "shadow-sim: --guest-mem is larger than 2-level nested paging maps (30 bits)" --ept-levels 2 --guest-mem 4G
+bad_run cost-unknown-key 64 "shadow-sim: unknown cost key 'coffee' (see --cost help)" --cost coffee=1
+bad_run cost-negative 64 "shadow-sim: expected a number of cycles for 'exit', found '-1'" --cost exit=-1
+bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 'pcap'" --format pcap
+bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml
+bad_run ad-emulation-bad 64 "shadow-sim: --ad-emulation expects on or off, not 'maybe'" --ad-emulation maybe
+bad_run stepper-without-terminal 64 "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)" -i empty.txt
+bad_run step-through-device 64 "shadow-sim: /dev/null: cannot step through a pipe or device (it cannot be rewound): give a regular file" --repl /dev/null
+if selected usage-hint; then
+        run --bogus
+        if [ "$(sed -n 2p "$TMP/err")" = "$TRY" ]; then ok usage-hint; else
+                not_ok usage-hint "second line: $(sed -n 2p "$TMP/err")"
+        fi
+fi
