@@ -12,6 +12,7 @@
 #   make bench        the benchmark of docs/performance.md
 #   make test-valgrind  golden tests and the whole bad-input corpus under memcheck
 #   make format       clang-format every source file
+#   make bench-session  time the stepper's moves on a long trace
 #
 # Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
 # scripts/deps.sh, which installs them with apt-get when it can.
@@ -120,6 +121,15 @@ test-valgrind: $(BIN)
 # The suite against the normal build only (quicker while developing).
 test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 	@SHADOW_SIM_NO_SAN=1 sh tests/run_all.sh
+
+# The stepper's moves on a trace of millions of events (not part of the tests).
+.PHONY: bench-session
+$(BUILD)/bench/session_bench: tests/bench/session_bench.c $(LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB)
+
+bench-session: $(BIN) $(BUILD)/bench/session_bench
+	sh scripts/bench-session.sh
 
 # docs/why-ept.md from real runs (every number in it is measured).
 docs: $(BIN)

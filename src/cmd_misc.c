@@ -16,9 +16,12 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
                                  "expected a mode (native, shadow-eager, shadow, shadow-oos, "
                                  "ept), found '%s'",
                                  argv[1]);
-        if (s->has_cmp && (int)s->cmp_mode == m)
-                session_set_cmp(s, (int)session_default_cmp((enum mmu_mode)m));
-        session_set_mode(s, (enum mmu_mode)m);
+        int cmp = !s->has_cmp             ? -1
+                  : (int)s->cmp_mode == m ? (int)session_default_cmp((enum mmu_mode)m)
+                                          : (int)s->cmp_mode;
+        enum stop_reason r = session_set_schemes(s, (enum mmu_mode)m, cmp);
+        if (r == STOP_INTERRUPT)
+                cmd_report_stop(ctx, r);
         cmd_print(ctx, "Mode %s at line %llu%s%s", mode_name(s->sim.cfg.mode),
                   (unsigned long long)(session_ops(s) ? s->op.line : 0),
                   s->has_cmp ? ", compared with " : "", s->has_cmp ? mode_name(s->cmp_mode) : "");
@@ -45,7 +48,8 @@ static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **ar
                                  "expected a mode (native, shadow-eager, shadow, shadow-oos, "
                                  "ept) or off, found '%s'",
                                  argv[1]);
-        session_set_cmp(ctx->s, m);
+        if (session_set_cmp(ctx->s, m) == STOP_INTERRUPT)
+                cmd_report_stop(ctx, STOP_INTERRUPT);
         if (m < 0)
                 cmd_print(ctx, "No comparison");
         else

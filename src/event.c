@@ -4,9 +4,9 @@
  */
 #include "event.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <strings.h>
+
+#include "strbuf.h"
 
 static const char *const kind_names[EV_KIND_COUNT] = {
         [EV_PT_WRITE] = "PT_WRITE",         [EV_PT_LINK] = "PT_LINK",
@@ -54,30 +54,6 @@ int exit_reason_parse(const char *name)
         return -1;
 }
 
-/* An append-only writer into a fixed buffer. */
-struct out {
-        char *buf;
-        size_t n, len;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-        va_list ap;
-        if (o->len >= o->n)
-                return;
-        va_start(ap, fmt);
-        int w = vsnprintf(o->buf + o->len, o->n - o->len, fmt, ap);
-        va_end(ap);
-        if (w > 0)
-                o->len += (size_t)w;
-        if (o->len >= o->n)
-                o->len = o->n - 1;
-}
-
-static unsigned long long u(uint64_t v)
-{
-        return (unsigned long long)v;
-}
 
 static const char *size_name(int level)
 {
@@ -86,71 +62,71 @@ static const char *size_name(int level)
 
 size_t event_format(const struct event *ev, char *buf, size_t n)
 {
-        struct out o = {buf, n, 0};
+        struct strbuf o = {buf, n, 0};
         char flags[8];
         if (n == 0)
                 return 0;
         buf[0] = '\0';
-        put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]", event_kind_name(ev->kind));
+        strbuf_put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]", event_kind_name(ev->kind));
         switch (ev->kind) {
         case EV_PT_WRITE:
-                put(&o, " 0x%llX->0x%llX", u(ev->gva), u(ev->gpa));
+                strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 pte_flags_str(ev->new_entry, flags);
                 if (ev->level > 1 || (flags[0] && !(flags[0] == 'r' && flags[1] == 'w' && !flags[2])))
-                        put(&o, " %s", flags);
+                        strbuf_put(&o, " %s", flags);
                 if (ev->level > 1)
-                        put(&o, " %s", size_name(ev->level));
+                        strbuf_put(&o, " %s", size_name(ev->level));
                 break;
         case EV_PT_LINK:
-                put(&o, " L%u 0x%llX[%u]->0x%llX", ev->level, u(ev->table_gpa), ev->index, u(ev->gpa));
+                strbuf_put(&o, " L%u 0x%llX[%u]->0x%llX", ev->level, strbuf_u(ev->table_gpa), ev->index, strbuf_u(ev->gpa));
                 break;
         case EV_PT_CLEAR:
-                put(&o, " 0x%llX gpa=0x%llX", u(ev->gva), u(ev->gpa));
+                strbuf_put(&o, " 0x%llX gpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 break;
         case EV_PT_PROTECT:
-                put(&o, " 0x%llX %s", u(ev->gva), pte_flags_str(ev->new_entry, flags));
+                strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
         case EV_CR3:
-                put(&o, " asid=%u root=0x%llX", ev->asid, u(ev->table_gpa));
+                strbuf_put(&o, " asid=%u root=0x%llX", ev->asid, strbuf_u(ev->table_gpa));
                 break;
         case EV_INVLPG:
-                put(&o, " 0x%llX", u(ev->gva));
+                strbuf_put(&o, " 0x%llX", strbuf_u(ev->gva));
                 break;
         case EV_TLB_FLUSH:
-                put(&o, " entries=%u cause=%s", ev->count,
+                strbuf_put(&o, " entries=%u cause=%s", ev->count,
                     ev->detail == DETAIL_FLUSH_CR3 ? "cr3" : ev->detail == DETAIL_FLUSH_GUEST ? "guest" : "vmm");
                 break;
         case EV_TLB_EVICT:
-                put(&o, " 0x%llX hpa=0x%llX", u(ev->gva), u(ev->hpa));
+                strbuf_put(&o, " 0x%llX hpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_ACCESS:
-                put(&o, " 0x%llX %s gpa=0x%llX hpa=0x%llX tlb=%s refs=%u", u(ev->gva),
-                    access_kind_letter(ev->access), u(ev->gpa), u(ev->hpa),
+                strbuf_put(&o, " 0x%llX %s gpa=0x%llX hpa=0x%llX tlb=%s refs=%u", strbuf_u(ev->gva),
+                    access_kind_letter(ev->access), strbuf_u(ev->gpa), strbuf_u(ev->hpa),
                     ev->tlb_hit ? "hit" : "miss", ev->refs);
                 break;
         case EV_GUEST_PF:
-                put(&o, " 0x%llX %s", u(ev->gva), access_kind_letter(ev->access));
+                strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), access_kind_letter(ev->access));
                 break;
         case EV_VM_EXIT:
-                put(&o, " %s #%u", exit_reason_name(ev->reason), ev->exit_number);
+                strbuf_put(&o, " %s #%u", exit_reason_name(ev->reason), ev->exit_number);
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
-                        put(&o, " gpa=0x%llX[%u]", u(ev->gpa), ev->index);
+                        strbuf_put(&o, " gpa=0x%llX[%u]", strbuf_u(ev->gpa), ev->index);
                         break;
                 case EXIT_PAGE_FAULT:
-                        put(&o, " 0x%llX %s", u(ev->gva), access_kind_letter(ev->access));
+                        strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), access_kind_letter(ev->access));
                         break;
                 case EXIT_CR3:
-                        put(&o, " root=0x%llX", u(ev->gpa));
+                        strbuf_put(&o, " root=0x%llX", strbuf_u(ev->gpa));
                         break;
                 case EXIT_INVLPG:
-                        put(&o, " 0x%llX", u(ev->gva));
+                        strbuf_put(&o, " 0x%llX", strbuf_u(ev->gva));
                         break;
                 case EXIT_EPT_VIOLATION:
-                        put(&o, " gpa=0x%llX", u(ev->gpa));
+                        strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->gpa));
                         break;
                 case EXIT_PML_FULL:
-                        put(&o, " entries=%u", ev->count);
+                        strbuf_put(&o, " entries=%u", ev->count);
                         break;
                 case EXIT_REASON_COUNT:
                         break;
@@ -158,59 +134,59 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 break;
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
-                        put(&o, " L%u direct gpa=0x%llX", ev->level, u(ev->gpa));
+                        strbuf_put(&o, " L%u direct gpa=0x%llX", ev->level, strbuf_u(ev->gpa));
                 else
-                        put(&o, " L%u gpa=0x%llX write-protected", ev->level, u(ev->table_gpa));
+                        strbuf_put(&o, " L%u gpa=0x%llX write-protected", ev->level, strbuf_u(ev->table_gpa));
                 break;
         case EV_SHADOW_FILL:
-                put(&o, " 0x%llX->0x%llX", u(ev->gva), u(ev->hpa));
+                strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 if (ev->detail == DETAIL_DIRTY)
-                        put(&o, " dirty");
+                        strbuf_put(&o, " dirty");
                 break;
         case EV_SHADOW_UPDATE:
-                put(&o, " 0x%llX->0x%llX", u(ev->gva), u(ev->hpa));
+                strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_ZAP:
                 if (ev->detail == DETAIL_ZAP_ENTRY)
-                        put(&o, " 0x%llX L%u", u(ev->gva), ev->level);
+                        strbuf_put(&o, " 0x%llX L%u", strbuf_u(ev->gva), ev->level);
                 else
-                        put(&o, " page L%u gpa=0x%llX entries=%u cause=%s", ev->level,
-                            u(ev->table_gpa), ev->count,
+                        strbuf_put(&o, " page L%u gpa=0x%llX entries=%u cause=%s", ev->level,
+                            strbuf_u(ev->table_gpa), ev->count,
                             ev->detail == DETAIL_FLOOD ? "write-flooding" : "root-evicted");
                 break;
         case EV_SHADOW_ROOT:
-                put(&o, " asid=%u root=0x%llX %s", ev->asid, u(ev->table_gpa),
+                strbuf_put(&o, " asid=%u root=0x%llX %s", ev->asid, strbuf_u(ev->table_gpa),
                     ev->detail == DETAIL_ROOT_CACHED ? "cached" : "new");
                 break;
         case EV_UNSYNC:
-                put(&o, " gpa=0x%llX", u(ev->table_gpa));
+                strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                put(&o, " gpa=0x%llX entries=%u", u(ev->table_gpa), ev->count);
+                strbuf_put(&o, " gpa=0x%llX entries=%u", strbuf_u(ev->table_gpa), ev->count);
                 break;
         case EV_EPT_MAP:
-                put(&o, " 0x%llX->0x%llX", u(ev->gpa), u(ev->hpa));
+                strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gpa), strbuf_u(ev->hpa));
                 break;
         case EV_STALE_TLB:
-                put(&o, " 0x%llX hpa=0x%llX", u(ev->gva), u(ev->hpa));
+                strbuf_put(&o, " 0x%llX hpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 if (pte_present(ev->new_entry))
-                        put(&o, " but guest maps gpa=0x%llX", u(ev->gpa));
+                        strbuf_put(&o, " but guest maps gpa=0x%llX", strbuf_u(ev->gpa));
                 else
-                        put(&o, " but guest has no mapping");
-                put(&o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
+                        strbuf_put(&o, " but guest has no mapping");
+                strbuf_put(&o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
                                                           : " (no INVLPG since the change)");
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_SYNC)
-                        put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count, ev->refs);
+                        strbuf_put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count, ev->refs);
                 else
-                        put(&o, " %s", ev->detail == DETAIL_LOG_START ? "start" : "stop");
+                        strbuf_put(&o, " %s", ev->detail == DETAIL_LOG_START ? "start" : "stop");
                 break;
         case EV_DIRTY:
-                put(&o, " gpa=0x%llX", u(ev->gpa));
+                strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->gpa));
                 if (ev->count > 1)
-                        put(&o, " pages=%u", ev->count);
-                put(&o, "%s", ev->detail == DETAIL_DIRTY_PML    ? " pml"
+                        strbuf_put(&o, " pages=%u", ev->count);
+                strbuf_put(&o, "%s", ev->detail == DETAIL_DIRTY_PML    ? " pml"
                               : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
                                                                 : "");
                 break;

@@ -4,134 +4,111 @@
  */
 #include "explain.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "strbuf.h"
 
 /* Most links shown in a chain; older ones become "...". */
 #define MAX_LINKS 3
 
-struct out {
-        char *buf;
-        size_t n, len;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-        va_list ap;
-        if (o->n == 0 || o->len >= o->n - 1)
-                return;
-        va_start(ap, fmt);
-        int w = vsnprintf(o->buf + o->len, o->n - o->len, fmt, ap);
-        va_end(ap);
-        if (w > 0)
-                o->len += (size_t)w;
-        if (o->len >= o->n)
-                o->len = o->n - 1;
-}
-
-static unsigned long long u(uint64_t v)
-{
-        return (unsigned long long)v;
-}
-
-static void phrase(struct out *o, const struct event *ev)
+static void phrase(struct strbuf *o, const struct event *ev)
 {
         char flags[8];
         switch (ev->kind) {
         case EV_PT_WRITE:
                 if (ev->trapped)
-                        put(o, "the VMM emulated the store (0x%llX -> gpa 0x%llX)", u(ev->gva),
-                            u(ev->gpa));
+                        strbuf_put(o, "the VMM emulated the store (0x%llX -> gpa 0x%llX)", strbuf_u(ev->gva),
+                            strbuf_u(ev->gpa));
                 else
-                        put(o, "guest wrote a PTE: 0x%llX -> gpa 0x%llX", u(ev->gva), u(ev->gpa));
+                        strbuf_put(o, "guest wrote a PTE: 0x%llX -> gpa 0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 break;
         case EV_PT_LINK:
                 if (ev->trapped)
-                        put(o, "the VMM emulated the store (a link to a new L%u table)",
+                        strbuf_put(o, "the VMM emulated the store (a link to a new L%u table)",
                             ev->level - 1u);
                 else
-                        put(o, "guest linked a new L%u table at gpa 0x%llX", ev->level - 1u,
-                            u(ev->gpa));
+                        strbuf_put(o, "guest linked a new L%u table at gpa 0x%llX", ev->level - 1u,
+                            strbuf_u(ev->gpa));
                 break;
         case EV_PT_CLEAR:
-                put(o,
+                strbuf_put(o,
                     ev->trapped ? "the VMM emulated the store: 0x%llX unmapped"
                                 : "guest unmapped 0x%llX",
-                    u(ev->gva));
+                    strbuf_u(ev->gva));
                 break;
         case EV_PT_PROTECT:
-                put(o, "%s 0x%llX to %s",
+                strbuf_put(o, "%s 0x%llX to %s",
                     ev->trapped ? "the VMM emulated the store: permissions of"
                                 : "guest changed the permissions of",
-                    u(ev->gva), pte_flags_str(ev->new_entry, flags));
+                    strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
         case EV_CR3:
-                put(o, "address space %u (root gpa 0x%llX) is current", ev->asid, u(ev->table_gpa));
+                strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid, strbuf_u(ev->table_gpa));
                 break;
         case EV_INVLPG:
-                put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)", u(ev->gva),
+                strbuf_put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)", strbuf_u(ev->gva),
                     ev->count, ev->count == 1 ? "y" : "ies");
                 break;
         case EV_TLB_FLUSH:
                 if (ev->detail == DETAIL_FLUSH_CR3)
-                        put(o, "TLB flushed, %u entries (no PCID: a CR3 load empties it)",
+                        strbuf_put(o, "TLB flushed, %u entries (no PCID: a CR3 load empties it)",
                             ev->count);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
-                        put(o, "guest flushed the TLB (%u entries)", ev->count);
+                        strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
                 else
-                        put(o, "TLB flushed (%u entries) as a shadow page went away", ev->count);
+                        strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away", ev->count);
                 break;
         case EV_TLB_EVICT:
-                put(o, "TLB set full: least recently used entry 0x%llX evicted", u(ev->gva));
+                strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted", strbuf_u(ev->gva));
                 break;
         case EV_ACCESS:
                 if (ev->tlb_hit)
-                        put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", u(ev->gva), u(ev->hpa));
+                        strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 else
-                        put(o,
+                        strbuf_put(o,
                             "TLB miss: a walk of %u memory references, TLB filled: 0x%llX -> hpa "
                             "0x%llX",
-                            ev->refs, u(ev->gva), u(ev->hpa));
+                            ev->refs, strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_GUEST_PF:
                 if (ev->detail == DETAIL_INJECTED)
-                        put(o, "the guest has no valid mapping for 0x%llX: the VMM injected a #PF",
-                            u(ev->gva));
+                        strbuf_put(o, "the guest has no valid mapping for 0x%llX: the VMM injected a #PF",
+                            strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_DEMAND)
-                        put(o, "guest #PF on 0x%llX: its kernel pages the page in", u(ev->gva));
+                        strbuf_put(o, "guest #PF on 0x%llX: its kernel pages the page in", strbuf_u(ev->gva));
                 else
-                        put(o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
-                            u(ev->gva), access_kind_letter(ev->access));
+                        strbuf_put(o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
+                            strbuf_u(ev->gva), access_kind_letter(ev->access));
                 break;
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
-                        put(o, "guest wrote a PTE in a write-protected table page -> VM exit #%u",
+                        strbuf_put(o, "guest wrote a PTE in a write-protected table page -> VM exit #%u",
                             ev->exit_number);
                         break;
                 case EXIT_PAGE_FAULT:
-                        put(o,
+                        strbuf_put(o,
                             "TLB miss and no shadow entry allows this %s of 0x%llX: hidden page "
                             "fault -> VM exit #%u",
                             ev->access == ACCESS_WRITE  ? "write"
                             : ev->access == ACCESS_EXEC ? "fetch"
                                                         : "read",
-                            u(ev->gva), ev->exit_number);
+                            strbuf_u(ev->gva), ev->exit_number);
                         break;
                 case EXIT_CR3:
-                        put(o, "guest loaded CR3 -> VM exit #%u", ev->exit_number);
+                        strbuf_put(o, "guest loaded CR3 -> VM exit #%u", ev->exit_number);
                         break;
                 case EXIT_INVLPG:
-                        put(o, "guest ran INVLPG 0x%llX -> VM exit #%u", u(ev->gva),
+                        strbuf_put(o, "guest ran INVLPG 0x%llX -> VM exit #%u", strbuf_u(ev->gva),
                             ev->exit_number);
                         break;
                 case EXIT_EPT_VIOLATION:
-                        put(o, "guest frame 0x%llX has no EPT entry: EPT violation -> VM exit #%u",
-                            u(ev->gpa), ev->exit_number);
+                        strbuf_put(o, "guest frame 0x%llX has no EPT entry: EPT violation -> VM exit #%u",
+                            strbuf_u(ev->gpa), ev->exit_number);
                         break;
                 case EXIT_PML_FULL:
-                        put(o,
+                        strbuf_put(o,
                             "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
                             ev->exit_number);
                         break;
@@ -141,79 +118,79 @@ static void phrase(struct out *o, const struct event *ev)
                 break;
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
-                        put(o, "the VMM built a direct shadow page for part of a large page");
+                        strbuf_put(o, "the VMM built a direct shadow page for part of a large page");
                 else
-                        put(o,
+                        strbuf_put(o,
                             "the VMM shadowed guest table 0x%llX (L%u): it is write-protected now",
-                            u(ev->table_gpa), ev->level);
+                            strbuf_u(ev->table_gpa), ev->level);
                 break;
         case EV_SHADOW_FILL:
                 if (ev->detail == DETAIL_DIRTY)
-                        put(o, "the VMM set the guest's D bit and made the shadow entry writable");
+                        strbuf_put(o, "the VMM set the guest's D bit and made the shadow entry writable");
                 else
-                        put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX", u(ev->gva),
-                            u(ev->hpa));
+                        strbuf_put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX", strbuf_u(ev->gva),
+                            strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_UPDATE:
-                put(o, "shadow entry updated: 0x%llX -> hpa 0x%llX", u(ev->gva), u(ev->hpa));
+                strbuf_put(o, "shadow entry updated: 0x%llX -> hpa 0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_ZAP:
                 if (ev->detail == DETAIL_ZAP_ENTRY)
-                        put(o, "shadow entry of 0x%llX dropped (refilled on next use)", u(ev->gva));
+                        strbuf_put(o, "shadow entry of 0x%llX dropped (refilled on next use)", strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_FLOOD)
-                        put(o,
+                        strbuf_put(o,
                             "table 0x%llX written 3 times unused: the VMM unshadowed it (write "
                             "flooding)",
-                            u(ev->table_gpa));
+                            strbuf_u(ev->table_gpa));
                 else
-                        put(o, "an old shadow root fell out of the cache of 4 and was freed");
+                        strbuf_put(o, "an old shadow root fell out of the cache of 4 and was freed");
                 break;
         case EV_SHADOW_ROOT:
-                put(o,
+                strbuf_put(o,
                     ev->detail == DETAIL_ROOT_CACHED
                         ? "the VMM reused the cached shadow root of address space %u"
                         : "the VMM built a shadow root for address space %u",
                     ev->asid);
                 break;
         case EV_UNSYNC:
-                put(o, "the VMM let leaf table 0x%llX go out of sync: its next stores do not exit",
-                    u(ev->table_gpa));
+                strbuf_put(o, "the VMM let leaf table 0x%llX go out of sync: its next stores do not exit",
+                    strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                put(o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
-                    u(ev->table_gpa), ev->count);
+                strbuf_put(o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
+                    strbuf_u(ev->table_gpa), ev->count);
                 break;
         case EV_EPT_MAP:
-                put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
-                    u(ev->gpa), u(ev->hpa));
+                strbuf_put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
+                    strbuf_u(ev->gpa), strbuf_u(ev->hpa));
                 break;
         case EV_STALE_TLB:
-                put(o,
+                strbuf_put(o,
                     "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
                     "INVLPG",
-                    u(ev->hpa));
+                    strbuf_u(ev->hpa));
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
-                        put(o,
+                        strbuf_put(o,
                             "the VMM started dirty logging (live migration): writes are tracked");
                 else if (ev->detail == DETAIL_LOG_SYNC)
-                        put(o,
+                        strbuf_put(o,
                             "dirty-log round %u: %u pages reported written (%u of them not "
                             "really)",
                             ev->index, ev->count, ev->refs);
                 else
-                        put(o, "the VMM stopped dirty logging");
+                        strbuf_put(o, "the VMM stopped dirty logging");
                 break;
         case EV_DIRTY:
                 if (ev->detail == DETAIL_DIRTY_PML)
-                        put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit",
-                            u(ev->gpa));
+                        strbuf_put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit",
+                            strbuf_u(ev->gpa));
                 else if (ev->detail == DETAIL_DIRTY_EXIT)
-                        put(o, "the VMM logged gpa 0x%llX as written, found through an exit",
-                            u(ev->gpa));
+                        strbuf_put(o, "the VMM logged gpa 0x%llX as written, found through an exit",
+                            strbuf_u(ev->gpa));
                 else
-                        put(o, "gpa 0x%llX logged as written", u(ev->gpa));
+                        strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
         case EV_KIND_COUNT:
                 break;
@@ -221,27 +198,27 @@ static void phrase(struct out *o, const struct event *ev)
 }
 
 /* A run of n events of one kind (n > 1), told once. */
-static void phrase_run(struct out *o, const struct event *ev, size_t n)
+static void phrase_run(struct strbuf *o, const struct event *ev, size_t n)
 {
         switch (ev->kind) {
         case EV_SHADOW_PAGE:
-                put(o, "the VMM shadowed %zu guest tables: they are write-protected now", n);
+                strbuf_put(o, "the VMM shadowed %zu guest tables: they are write-protected now", n);
                 break;
         case EV_PT_LINK:
-                put(o, "guest linked %zu new tables", n);
+                strbuf_put(o, "guest linked %zu new tables", n);
                 break;
         case EV_SHADOW_UPDATE:
-                put(o, "%zu shadow entries updated", n);
+                strbuf_put(o, "%zu shadow entries updated", n);
                 break;
         case EV_SHADOW_ZAP:
-                put(o, "%zu shadow entries or pages dropped", n);
+                strbuf_put(o, "%zu shadow entries or pages dropped", n);
                 break;
         case EV_EPT_MAP:
-                put(o, "the VMM mapped %zu guest frames in the EPT", n);
+                strbuf_put(o, "the VMM mapped %zu guest frames in the EPT", n);
                 break;
         default:
                 phrase(o, ev);
-                put(o, " (and %zu more like it)", n - 1);
+                strbuf_put(o, " (and %zu more like it)", n - 1);
                 break;
         }
 }
@@ -256,7 +233,7 @@ static bool same_run(const struct event *a, const struct event *b)
 
 size_t explain_phrase(const struct event *ev, char *buf, size_t n)
 {
-        struct out o = {buf, n, 0};
+        struct strbuf o = {buf, n, 0};
         if (n)
                 buf[0] = '\0';
         phrase(&o, ev);
@@ -283,45 +260,45 @@ static int cause(const struct event *evs, size_t cur)
 }
 
 /* The last clause: why, or what another scheme would have done. */
-static void why(struct out *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
+static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
         bool shadow = mode_is_shadow(cfg->mode);
         int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
-                put(o,
+                strbuf_put(o,
                     "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
                     "references cold, against %d natively",
                     n, m, (n + 1) * (m + 1) - 1, n);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
-                put(o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
+                strbuf_put(o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
         } else if (ev->kind == EV_UNSYNC) {
-                put(o, "; without out-of-sync every store to it would exit");
+                strbuf_put(o, "; without out-of-sync every store to it would exit");
         } else if (ev->kind == EV_RESYNC) {
-                put(o, "; the price of out-of-sync: the stores were free, the check comes now");
+                strbuf_put(o, "; the price of out-of-sync: the stores were free, the check comes now");
         } else if (ev->kind == EV_STALE_TLB) {
-                put(o, "; real hardware does the same: the guest must INVLPG after a change");
+                strbuf_put(o, "; real hardware does the same: the guest must INVLPG after a change");
         } else if (shadow && why_exit == EXIT_PT_WRITE) {
-                put(o, "; under EPT this store would not exit");
+                strbuf_put(o, "; under EPT this store would not exit");
         } else if (shadow && why_exit == EXIT_PAGE_FAULT) {
-                put(o, "; under EPT the hardware walks the guest tables itself: no exit");
+                strbuf_put(o, "; under EPT the hardware walks the guest tables itself: no exit");
         } else if (shadow && why_exit == EXIT_CR3) {
-                put(o, "; under EPT a CR3 load does not exit");
+                strbuf_put(o, "; under EPT a CR3 load does not exit");
         } else if (shadow && why_exit == EXIT_INVLPG) {
-                put(o, "; under EPT INVLPG does not exit");
+                strbuf_put(o, "; under EPT INVLPG does not exit");
         } else if (why_exit == EXIT_PML_FULL) {
-                put(o, "; one exit per 512 pages written, where shadow paging exits on each first "
+                strbuf_put(o, "; one exit per 512 pages written, where shadow paging exits on each first "
                        "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
-                put(o, "; once per guest frame: shadow paging pays on guest PT writes instead");
+                strbuf_put(o, "; once per guest frame: shadow paging pays on guest PT writes instead");
         } else if (is_store(ev) && !ev->trapped) {
                 if (cfg->mode == MODE_EPT)
-                        put(o,
+                        strbuf_put(o,
                             "; under EPT the guest owns its tables: no exit (shadow paging would "
                             "trap a store to a shadowed table)");
                 else if (shadow)
-                        put(o, "; this table is not write-protected (not shadowed yet, or out of "
+                        strbuf_put(o, "; this table is not write-protected (not shadowed yet, or out of "
                                "sync): no exit");
         }
 }
@@ -329,7 +306,7 @@ static void why(struct out *o, const struct event *evs, size_t cur, const struct
 size_t explain_event(const struct event *evs, size_t nevs, size_t cur, const struct sim_config *cfg,
                      char *buf, size_t n)
 {
-        struct out o = {buf, n, 0};
+        struct strbuf o = {buf, n, 0};
         if (n)
                 buf[0] = '\0';
         if (cur >= nevs)
@@ -351,10 +328,10 @@ size_t explain_event(const struct event *evs, size_t nevs, size_t cur, const str
         }
         size_t first = nlinks > MAX_LINKS ? nlinks - MAX_LINKS : 0;
         if (first)
-                put(&o, "... -> ");
+                strbuf_put(&o, "... -> ");
         for (size_t l = first; l < nlinks; l++) {
                 if (l > first)
-                        put(&o, " -> ");
+                        strbuf_put(&o, " -> ");
                 if (count[l] == 1)
                         phrase(&o, &evs[start[l]]);
                 else

@@ -18,9 +18,17 @@
 #include "xalloc.h"
 
 #define DEFAULT_BUDGET ((size_t)256 << 20)
+/* Snapshot spacing by cost. Cloning a machine of B bytes (allocation,
+ * first touch of the pages, copy) costs about as much as replaying B / 10
+ * ops of the engine, so a snapshot every B / BYTES_PER_OP ops keeps the
+ * clones near a tenth of the replay time of a long forward move, while
+ * going back replays at most as many ops: a few milliseconds for the usual
+ * machines of a few hundred KiB. Machines of tens of MiB are capped at
+ * MAX_SNAP_EVERY ops (some 30 ms of replay at 1 us an op), so that going
+ * back stays quick, at the price of clones that cost more than a tenth. */
 #define MIN_SNAP_EVERY 256 /* ops between snapshots, at least */
-#define MAX_SNAP_EVERY (1 << 20)
-#define BYTES_PER_OP   4096 /* a snapshot of B bytes every B / this ops */
+#define MAX_SNAP_EVERY (1 << 15)
+#define BYTES_PER_OP   16 /* a snapshot of B bytes every B / this ops */
 #define MAX_SNAPS      4096
 #define POLL_EVERY     1024 /* ops between polls during long moves */
 
@@ -48,6 +56,12 @@ static size_t sim_bytes(const struct sim *s)
         b += (size_t)s->tlb.sets * s->tlb.ways * sizeof(struct tlb_entry);
         b += (size_t)mmu_view_count(s) * (PT_ENTRIES * sizeof(uint64_t) + 64);
         return b;
+}
+
+/* The estimate for a snapshot of the live machines. */
+static size_t machines_bytes(const struct session *s)
+{
+        return sim_bytes(&s->sim) + (s->has_cmp ? sim_bytes(&s->cmp) : 0);
 }
 
 static void capture(void *ctx, const struct event *ev)
@@ -124,9 +138,13 @@ static size_t snap_before_seq(const struct session *s, uint64_t seq)
  * far enough behind. */
 static void maybe_snapshot(struct session *s)
 {
+        if (s->sim.ops < s->snap_due)
+                return; /* the common case, without a search */
         size_t prev = snap_at_or_before(s, s->sim.ops);
-        if (s->sim.ops - s->snaps[prev].ops < s->snap_every)
+        if (s->sim.ops - s->snaps[prev].ops < s->snap_every) {
+                s->snap_due = s->snaps[prev].ops + s->snap_every;
                 return;
+        }
         struct trace_pos pos;
         if (!trace_tell(&s->reader, &pos))
                 return; /* mid-line (lackey modify): take the next one */
@@ -144,13 +162,18 @@ static void maybe_snapshot(struct session *s)
         sim_clone(&sn->sim, &s->sim);
         if (s->has_cmp)
                 sim_clone(&sn->cmp, &s->cmp);
-        sn->bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        sn->bytes = machines_bytes(s);
         s->snap_bytes += sn->bytes;
         /* Bigger machines are cloned less often. */
         uint64_t every = sn->bytes / BYTES_PER_OP;
-        s->snap_every = every < MIN_SNAP_EVERY   ? MIN_SNAP_EVERY
-                        : every > MAX_SNAP_EVERY ? MAX_SNAP_EVERY
-                                                 : every;
+        if (s->snap_fixed)
+                every = s->snap_fixed;
+        else if (every < MIN_SNAP_EVERY)
+                every = MIN_SNAP_EVERY;
+        else if (every > MAX_SNAP_EVERY)
+                every = MAX_SNAP_EVERY;
+        s->snap_every = every;
+        s->snap_due = sn->ops + every;
         thin_snaps(s);
 }
 
@@ -220,6 +243,7 @@ static void restore(struct session *s, size_t i)
         s->op_known = false;
         s->nevs = s->shown = 0;
         s->before = s->sim.stats;
+        s->snap_due = 0;
 }
 
 /* Whether a long move should stop, asked every POLL_EVERY calls. */
@@ -303,9 +327,10 @@ static void build(struct session *s)
         sim_clone(&s->snaps[0].sim, &s->sim);
         if (s->has_cmp)
                 sim_clone(&s->snaps[0].cmp, &s->cmp);
-        s->snaps[0].bytes = sim_bytes(&s->sim) * (s->has_cmp ? 2 : 1);
+        s->snaps[0].bytes = machines_bytes(s);
         s->snap_bytes = s->snaps[0].bytes;
-        s->snap_every = MIN_SNAP_EVERY;
+        s->snap_every = s->snap_fixed ? s->snap_fixed : MIN_SNAP_EVERY;
+        s->snap_due = 0;
         memset(&s->before, 0, sizeof s->before);
         memset(&s->op, 0, sizeof s->op);
         s->nevs = s->shown = 0;
@@ -392,6 +417,14 @@ void session_set_budget(struct session *s, size_t bytes)
 {
         s->snap_budget = bytes;
         thin_snaps(s);
+}
+
+void session_set_spacing(struct session *s, uint64_t ops)
+{
+        s->snap_fixed = ops;
+        if (ops)
+                s->snap_every = ops;
+        s->snap_due = 0;
 }
 
 /* ---- where we are ------------------------------------------------------- */
@@ -747,13 +780,120 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
 
 /* ---- changing schemes --------------------------------------------------- */
 
-/* Rebuilds everything under the current configuration and returns to the
- * end of the same op. */
+/* Rebuilds everything under the current configuration and replays to the
+ * end of op number ops: STOP_DONE, STOP_END when the trace is shorter, or
+ * STOP_INTERRUPT (the position is then where the replay got to). */
 static enum stop_reason rebuild(struct session *s, uint64_t ops)
 {
+        bool report = s->report_errors;
+        uint64_t polls = 0;
+        enum stop_reason r = STOP_DONE;
         build(s);
-        bool ok = to_ops(s, ops);
-        return ok ? STOP_DONE : STOP_END;
+        s->report_errors = false;
+        while (s->sim.ops < ops) {
+                if (interrupted(s, &polls)) {
+                        r = STOP_INTERRUPT;
+                        break;
+                }
+                if (advance_op(s) <= 0) {
+                        r = STOP_END;
+                        break;
+                }
+        }
+        s->shown = s->nevs;
+        s->report_errors = report;
+        return r;
+}
+
+/* Makes the compare machine the main one and the main one the compare
+ * machine, live and in every snapshot: both ran the same ops, so nothing
+ * is replayed but the current op (its events are the other scheme's). */
+static void swap_schemes(struct session *s)
+{
+        uint64_t ops = s->sim.ops;
+        for (size_t i = 0; i < s->nsnaps; i++) {
+                struct sim t = s->snaps[i].sim;
+                s->snaps[i].sim = s->snaps[i].cmp;
+                s->snaps[i].cmp = t;
+        }
+        struct sim t = s->sim;
+        s->sim = s->cmp;
+        s->cmp = t;
+        s->cmp.nsinks = 0;
+        sim_add_sink(&s->sim, capture, s);
+        s->cmp_mode = s->cfg.mode;
+        s->cfg.mode = s->sim.cfg.mode;
+        hist_reset(s->hist);
+        s->op_known = false;
+        to_ops(s, ops);
+}
+
+/* Drops the compare machine, live and in every snapshot. */
+static void drop_cmp(struct session *s)
+{
+        for (size_t i = 0; i < s->nsnaps; i++) {
+                struct session_snap *sn = &s->snaps[i];
+                sim_free(&sn->cmp);
+                s->snap_bytes -= sn->bytes;
+                sn->bytes = sim_bytes(&sn->sim);
+                s->snap_bytes += sn->bytes;
+        }
+        sim_free(&s->cmp);
+        memset(&s->cmp, 0, sizeof s->cmp);
+        s->has_cmp = false;
+}
+
+/* Replays the trace from the start under a new scheme for one of the two
+ * machines only (the main one when main), replacing that machine in every
+ * snapshot up to the current op; the other machine's snapshots stay, and
+ * later snapshots are dropped. Then returns to the end of the current op.
+ * STOP_DONE, or STOP_INTERRUPT when the poll stopped the replay (the
+ * position is then the last snapshot it replaced). */
+static enum stop_reason refill(struct session *s, bool main, const struct sim_config *cfg)
+{
+        uint64_t ops = s->sim.ops, polls = 0;
+        bool report = s->report_errors;
+        enum stop_reason r = STOP_DONE;
+        struct sim m;
+        size_t j = 0;
+        while (s->nsnaps > 1 && s->snaps[s->nsnaps - 1].ops > ops)
+                free_snap(s, s->nsnaps - 1);
+        sim_init(&m, cfg);
+        s->report_errors = false;
+        if (trace_seek(&s->reader, &s->snaps[0].pos) < 0)
+                abort();
+        for (;;) {
+                if (s->snaps[j].ops == m.ops) {
+                        struct session_snap *sn = &s->snaps[j++];
+                        struct sim *side = main ? &sn->sim : &sn->cmp;
+                        sim_free(side);
+                        sim_clone(side, &m);
+                        s->snap_bytes -= sn->bytes;
+                        sn->bytes = sim_bytes(&sn->sim) + (s->has_cmp ? sim_bytes(&sn->cmp) : 0);
+                        s->snap_bytes += sn->bytes;
+                        if (j == s->nsnaps)
+                                break;
+                }
+                if (interrupted(s, &polls)) {
+                        r = STOP_INTERRUPT;
+                        break;
+                }
+                if (read_op(s, &s->op) <= 0)
+                        break; /* the trace changed under us */
+                sim_apply(&m, &s->op);
+        }
+        sim_free(&m);
+        while (s->nsnaps > j)
+                free_snap(s, s->nsnaps - 1);
+        s->report_errors = report;
+        hist_reset(s->hist);
+        if (r == STOP_INTERRUPT)
+                ops = s->snaps[j - 1].ops;
+        restore(s, snap_at_or_before(s, ops ? ops - 1 : 0));
+        memset(&s->op, 0, sizeof s->op);
+        if (!to_ops(s, ops))
+                r = STOP_END;
+        return r;
 }
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
@@ -761,21 +901,50 @@ enum mmu_mode session_default_cmp(enum mmu_mode mode)
         return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
 }
 
-enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)
+enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)
 {
         uint64_t ops = s->sim.ops;
+        s->msg[0] = '\0';
+        if (mode == s->cfg.mode &&
+            (cmp < 0 ? !s->has_cmp : s->has_cmp && cmp == (int)s->cmp_mode)) {
+                to_ops(s, ops);
+                return STOP_DONE;
+        }
+        if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {
+                swap_schemes(s);
+                return STOP_DONE;
+        }
+        if (s->has_cmp && cmp < 0)
+                drop_cmp(s);
+        if (mode == s->cfg.mode && cmp < 0) {
+                to_ops(s, ops);
+                return STOP_DONE;
+        }
+        if (mode == s->cfg.mode && s->has_cmp) {
+                struct sim_config c = s->cfg;
+                c.mode = (enum mmu_mode)cmp;
+                s->cmp_mode = c.mode;
+                return refill(s, false, &c);
+        }
+        if (cmp < 0 || (s->has_cmp && cmp == (int)s->cmp_mode)) {
+                s->cfg.mode = mode;
+                return refill(s, true, &s->cfg);
+        }
         unbuild(s);
         s->cfg.mode = mode;
+        s->has_cmp = cmp >= 0;
+        s->cmp_mode = s->has_cmp ? (enum mmu_mode)cmp : MODE_NATIVE;
         return rebuild(s, ops);
+}
+
+enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)
+{
+        return session_set_schemes(s, mode, s->has_cmp ? (int)s->cmp_mode : -1);
 }
 
 enum stop_reason session_set_cmp(struct session *s, int mode)
 {
-        uint64_t ops = s->sim.ops;
-        unbuild(s);
-        s->has_cmp = mode >= 0;
-        s->cmp_mode = s->has_cmp ? (enum mmu_mode)mode : MODE_NATIVE;
-        return rebuild(s, ops);
+        return session_set_schemes(s, s->cfg.mode, mode);
 }
 
 /* ---- the log ------------------------------------------------------------ */

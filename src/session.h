@@ -116,6 +116,8 @@ struct session {
         struct session_snap *snaps;
         size_t nsnaps, cap_snaps;
         uint64_t snap_every; /* ops between snapshots */
+        uint64_t snap_fixed; /* snap_every when set, instead of by cost */
+        uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
         struct session_hist *hist; /* recent ops and their events, for the log */
@@ -138,6 +140,11 @@ void session_close(struct session *s);
 
 /* Sets the bytes snapshots may use (default 256 MiB). */
 void session_set_budget(struct session *s, size_t bytes);
+
+/* Takes a snapshot every ops ops instead of spacing them by their cost
+ * (0: by cost, the default: sparser for bigger machines). For tests that
+ * need many snapshots on a short trace. */
+void session_set_spacing(struct session *s, uint64_t ops);
 
 /* ---- where we are -------------------------------------------------------- */
 
@@ -204,9 +211,14 @@ enum stop_reason session_search(struct session *s, const char *text, bool back);
  * modes, shadow for EPT and native. */
 enum mmu_mode session_default_cmp(enum mmu_mode mode);
 
-/* Switches the scheme (or, with cmp, the compare machine's scheme; a
- * negative mode drops the compare machine) and returns to the same
- * position under it. */
+/* Switches the scheme to mode and the compare machine's to cmp (negative:
+ * none) and returns to the end of the same op under them. Exchanging the
+ * two schemes is immediate; any other change replays from the start,
+ * polling as long moves do: STOP_INTERRUPT leaves the position where the
+ * replay got to. STOP_DONE, or STOP_END when the trace is shorter. */
+enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp);
+
+/* The same, changing only the scheme, or only the compare machine's. */
 enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode);
 enum stop_reason session_set_cmp(struct session *s, int mode);
 

@@ -17,6 +17,8 @@
 #include "mmu_view.h"
 #include "session.h"
 
+#define TEST_SPACING 64 /* ops between snapshots in most tests */
+
 /* ---- helpers ------------------------------------------------------------- */
 
 static const char small_trace[] = "PT_WRITE 0x2000->0x6000\n"
@@ -167,6 +169,9 @@ static void open_text(struct session *s, enum mmu_mode mode, const char *text, i
         sim_config_defaults(&cfg);
         cfg.mode = mode;
         assert_int_equal(session_open(s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", cmp), 0);
+        /* Many snapshots on short traces, so that going back restores and
+         * thins them. */
+        session_set_spacing(s, TEST_SPACING);
 }
 
 /* The seq of the first event after event `after` that bp stops on (the
@@ -265,6 +270,37 @@ static void test_back_lines_ept_small_budget(void **state)
         (void)state;
         /* A budget of a few snapshots forces thinning. */
         check_back_by_lines(MODE_EPT, MODE_SHADOW, 2000, 2 << 20);
+}
+
+/* By default snapshots are spaced by their cost: at least 256 ops apart,
+ * further for bigger machines, and going back is still exact. */
+static void test_spacing_by_cost(void **state)
+{
+        (void)state;
+        unsigned lines = 6000;
+        char *text = make_trace(lines, 5);
+        struct session s;
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        session_set_spacing(&s, 0);
+        struct view *seen = calloc(lines + 1, sizeof *seen);
+        uint64_t n = 0;
+        seen[0] = view_of(&s);
+        while (session_step(&s, 1, false) == STOP_DONE)
+                seen[++n] = view_of(&s);
+        assert_true(s.nsnaps >= 2);
+        assert_true(s.nsnaps <= n / 256 + 1);
+        assert_true(s.snap_every >= 256 && s.snap_every <= (1 << 15));
+        /* Bigger than the minimum here: the machines are some 100 KiB. */
+        assert_true(s.snap_every > 256);
+        for (uint64_t k = n; k-- > n - 600;) {
+                assert_int_equal(session_back(&s, 1, false), STOP_DONE);
+                struct view v = view_of(&s);
+                assert_same(&v, &seen[k]);
+        }
+        assert_int_equal(session_goto(&s, seen[n / 3].seq), STOP_DONE);
+        free(seen);
+        session_close(&s);
+        free(text);
 }
 
 /* A lackey trace: a modify line is two ops, and no snapshot may stand
@@ -615,6 +651,139 @@ static void test_goto_line_and_mode(void **state)
         session_close(&s);
 }
 
+/* Exchanging the scheme and the compared one swaps the machines without a
+ * replay: the state, and every later move back, must be what a session
+ * opened that way sees. */
+static void test_mode_swap(void **state)
+{
+        (void)state;
+        char *text = make_trace(3000, 9);
+        struct session a, b;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        open_text(&b, MODE_EPT, text, MODE_SHADOW);
+        session_step(&a, 2000, false);
+        session_stepi(&a, 1, false); /* mid-op: the swap ends the op */
+        session_step(&b, 2001, false);
+        assert_int_equal(session_set_schemes(&a, MODE_EPT, MODE_SHADOW), STOP_DONE);
+        assert_int_equal(a.sim.cfg.mode, MODE_EPT);
+        assert_int_equal(a.cmp_mode, MODE_SHADOW);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        for (int i = 0; i < 40; i++) {
+                session_back(&a, 41, false);
+                session_back(&b, 41, false);
+                va = view_of(&a);
+                vb = view_of(&b);
+                assert_same(&va, &vb);
+        }
+        session_step(&a, 1500, false);
+        session_step(&b, 1500, false);
+        va = view_of(&a);
+        vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
+        free(text);
+}
+
+/* Opens b on text under mode and cmp and steps it to where a stands;
+ * both must then agree, and keep agreeing going back and forward. */
+static void check_same_as_fresh(struct session *a, const char *text, enum mmu_mode mode, int cmp)
+{
+        struct session b;
+        open_text(&b, mode, text, cmp);
+        session_step(&b, session_ops(a), false);
+        struct view va = view_of(a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        for (int i = 0; i < 30; i++) {
+                session_back(a, 53, false);
+                session_back(&b, 53, false);
+                va = view_of(a);
+                vb = view_of(&b);
+                assert_same(&va, &vb);
+        }
+        session_step(a, 2000, false);
+        session_step(&b, 2000, false);
+        va = view_of(a);
+        vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&b);
+}
+
+/* Changing one of the two schemes replays that machine alone and keeps
+ * the other's snapshots; dropping the compare machine replays nothing. */
+static void test_change_one_scheme(void **state)
+{
+        (void)state;
+        char *text = make_trace(5000, 12);
+        struct session a;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 3000, false);
+        session_back(&a, 700, false); /* snapshots after the position too */
+        assert_int_equal(session_set_cmp(&a, MODE_NATIVE), STOP_DONE);
+        assert_int_equal(session_ops(&a), 2300);
+        assert_int_equal(a.cmp.cfg.mode, MODE_NATIVE);
+        check_same_as_fresh(&a, text, MODE_SHADOW, MODE_NATIVE);
+        assert_int_equal(session_set_mode(&a, MODE_SHADOW_OOS), STOP_DONE);
+        assert_int_equal(a.sim.cfg.mode, MODE_SHADOW_OOS);
+        check_same_as_fresh(&a, text, MODE_SHADOW_OOS, MODE_NATIVE);
+        uint64_t ops = session_ops(&a);
+        assert_int_equal(session_set_cmp(&a, -1), STOP_DONE);
+        assert_false(a.has_cmp);
+        assert_int_equal(session_ops(&a), ops);
+        check_same_as_fresh(&a, text, MODE_SHADOW_OOS, -1);
+        assert_int_equal(session_set_mode(&a, MODE_EPT), STOP_DONE);
+        check_same_as_fresh(&a, text, MODE_EPT, -1);
+        session_close(&a);
+        free(text);
+}
+
+static bool poll_count(void *ctx)
+{
+        unsigned *left = ctx;
+        return *left == 0 || --*left == 0;
+}
+
+/* Another scheme replays from the start, and the poll can stop it: the
+ * position is then where the replay got to, exact under the new scheme. */
+static void test_mode_interrupt(void **state)
+{
+        (void)state;
+        char *text = make_trace(6000, 10);
+        struct session a, b;
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 5000, false);
+        unsigned left = 2;
+        a.poll = poll_count;
+        a.poll_ctx = &left;
+        assert_int_equal(session_set_schemes(&a, MODE_SHADOW_OOS, MODE_NATIVE), STOP_INTERRUPT);
+        a.poll = NULL;
+        uint64_t ops = session_ops(&a);
+        assert_true(ops > 0 && ops < 5000);
+        assert_int_equal(a.sim.cfg.mode, MODE_SHADOW_OOS);
+        open_text(&b, MODE_SHADOW_OOS, text, MODE_NATIVE);
+        session_step(&b, ops, false);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
+
+        /* Interrupting the replay of one machine: the position is where
+         * it got to, under the new scheme. */
+        open_text(&a, MODE_SHADOW, text, MODE_EPT);
+        session_step(&a, 5000, false);
+        left = 2;
+        a.poll = poll_count;
+        a.poll_ctx = &left;
+        assert_int_equal(session_set_cmp(&a, MODE_NATIVE), STOP_INTERRUPT);
+        a.poll = NULL;
+        ops = session_ops(&a);
+        assert_true(ops > 0 && ops < 5000);
+        check_same_as_fresh(&a, text, MODE_SHADOW, MODE_NATIVE);
+        session_close(&a);
+        free(text);
+}
+
 static void test_search(void **state)
 {
         (void)state;
@@ -673,6 +842,7 @@ static void test_file_trace(void **state)
         sim_config_defaults(&cfg);
         struct session s, m;
         assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, path, NULL, NULL, MODE_EPT), 0);
+        session_set_spacing(&s, TEST_SPACING);
         open_text(&m, MODE_SHADOW, text, MODE_EPT);
         session_step(&s, 3000, false);
         session_step(&m, 3000, false);
@@ -695,6 +865,7 @@ int main(void)
             cmocka_unit_test(test_back_lines_shadow),
             cmocka_unit_test(test_back_lines_oos),
             cmocka_unit_test(test_back_lines_ept_small_budget),
+            cmocka_unit_test(test_spacing_by_cost),
             cmocka_unit_test(test_back_lackey),
             cmocka_unit_test(test_backi_every_event),
             cmocka_unit_test(test_mid_op),
@@ -703,6 +874,9 @@ int main(void)
             cmocka_unit_test(test_bp_enable_delete),
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
+            cmocka_unit_test(test_mode_swap),
+            cmocka_unit_test(test_mode_interrupt),
+            cmocka_unit_test(test_change_one_scheme),
             cmocka_unit_test(test_search),
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_trace),
