@@ -202,7 +202,7 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(wildcard src/*.h)
 	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB)
 
 format:
-	clang-format -i src/*.c src/*.h ui/*.c ui/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.[ch] ui/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c traces/programs/*.c
 
 clean:
 	rm -rf build build-san build-fuzz shadow-sim tests/out

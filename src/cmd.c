@@ -81,7 +81,7 @@ enum cmd_result cmd_error(struct cmd_ctx *ctx, const char *fmt, ...)
  * it; the messages themselves are ASCII). */
 static void escape_controls(char *msg, size_t size)
 {
-        char raw[sizeof ((struct cmd_ctx *)0)->err];
+        char raw[sizeof((struct cmd_ctx *)0)->err];
         snprintf(raw, sizeof raw, "%s", msg);
         size_t o = 0;
         for (const char *p = raw; *p && o + 5 < size; p++) {

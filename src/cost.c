@@ -17,7 +17,7 @@ struct cost_key {
 
 static const struct cost_key keys[] = {
 #define COST_ROW(name, def, help) {#name, def, help, offsetof(struct cost_model, name)},
-        COST_KEYS(COST_ROW)
+    COST_KEYS(COST_ROW)
 #undef COST_ROW
 };
 
@@ -42,7 +42,8 @@ int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
                 size_t len = end ? (size_t)(end - p) : strlen(p);
                 const char *eq = memchr(p, '=', len);
                 if (!eq) {
-                        snprintf(err, errlen, "expected key=value in --cost, found '%.*s'", (int)len, p);
+                        snprintf(err, errlen, "expected key=value in --cost, found '%.*s'",
+                                 (int)len, p);
                         return -1;
                 }
                 size_t klen = (size_t)(eq - p);
@@ -51,7 +52,8 @@ int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
                         if (strlen(keys[i].name) == klen && strncmp(keys[i].name, p, klen) == 0)
                                 k = &keys[i];
                 if (!k) {
-                        snprintf(err, errlen, "unknown cost key '%.*s' (see --cost help)", (int)klen, p);
+                        snprintf(err, errlen, "unknown cost key '%.*s' (see --cost help)",
+                                 (int)klen, p);
                         return -1;
                 }
                 uint64_t v;

@@ -17,15 +17,18 @@
 /* X(name, default, what it stands for) */
 #define COST_KEYS(X)                                                                               \
         X(exit, 1500, "VM exit + VM entry round trip, paid by every exit")                         \
-        X(page_fault, 3500, "VMM handling of a #PF exit on shadow tables, beyond the exit "        \
-                            "(5,000 in all)")                                                      \
-        X(pt_write, 4500, "VMM emulation of a trapped guest PT write, beyond the exit "            \
-                          "(6,000 in all)")                                                        \
+        X(page_fault, 3500,                                                                        \
+          "VMM handling of a #PF exit on shadow tables, beyond the exit "                          \
+          "(5,000 in all)")                                                                        \
+        X(pt_write, 4500,                                                                          \
+          "VMM emulation of a trapped guest PT write, beyond the exit "                            \
+          "(6,000 in all)")                                                                        \
         X(cr3, 1000, "VMM handling of a CR3-load exit (root switch), beyond the exit")             \
         X(invlpg, 500, "VMM handling of an INVLPG exit, beyond the exit")                          \
-        X(ept_violation, 2000, "VMM building a nested entry after an EPT violation, beyond the "  \
-                               "exit")                                                             \
-        X(pml_full, 3000, "VMM draining a full 512-entry page-modification log, beyond the exit") \
+        X(ept_violation, 2000,                                                                     \
+          "VMM building a nested entry after an EPT violation, beyond the "                        \
+          "exit")                                                                                  \
+        X(pml_full, 3000, "VMM draining a full 512-entry page-modification log, beyond the exit")  \
         X(shadow_page, 800, "allocating a shadow page and write-protecting its guest table")       \
         X(resync_entry, 15, "comparing one guest entry with its shadow during a resync")           \
         X(walk_ref, 25, "one memory reference of a hardware page walk")                            \

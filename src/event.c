@@ -9,23 +9,37 @@
 #include "strbuf.h"
 
 static const char *const kind_names[EV_KIND_COUNT] = {
-        [EV_PT_WRITE] = "PT_WRITE",         [EV_PT_LINK] = "PT_LINK",
-        [EV_PT_CLEAR] = "PT_CLEAR",         [EV_PT_PROTECT] = "PT_PROTECT",
-        [EV_CR3] = "CR3",                   [EV_INVLPG] = "INVLPG",
-        [EV_TLB_FLUSH] = "TLB_FLUSH",       [EV_TLB_EVICT] = "TLB_EVICT",
-        [EV_ACCESS] = "ACCESS",             [EV_GUEST_PF] = "GUEST_PF",
-        [EV_VM_EXIT] = "VM_EXIT",           [EV_SHADOW_PAGE] = "SHADOW_PAGE",
-        [EV_SHADOW_FILL] = "SHADOW_FILL",   [EV_SHADOW_UPDATE] = "SHADOW_UPDATE",
-        [EV_SHADOW_ZAP] = "SHADOW_ZAP",     [EV_SHADOW_ROOT] = "SHADOW_ROOT",
-        [EV_UNSYNC] = "UNSYNC",             [EV_RESYNC] = "RESYNC",
-        [EV_EPT_MAP] = "EPT_MAP",           [EV_STALE_TLB] = "STALE_TLB",
-        [EV_DIRTY_LOG] = "DIRTY_LOG",       [EV_DIRTY] = "DIRTY",
+    [EV_PT_WRITE] = "PT_WRITE",
+    [EV_PT_LINK] = "PT_LINK",
+    [EV_PT_CLEAR] = "PT_CLEAR",
+    [EV_PT_PROTECT] = "PT_PROTECT",
+    [EV_CR3] = "CR3",
+    [EV_INVLPG] = "INVLPG",
+    [EV_TLB_FLUSH] = "TLB_FLUSH",
+    [EV_TLB_EVICT] = "TLB_EVICT",
+    [EV_ACCESS] = "ACCESS",
+    [EV_GUEST_PF] = "GUEST_PF",
+    [EV_VM_EXIT] = "VM_EXIT",
+    [EV_SHADOW_PAGE] = "SHADOW_PAGE",
+    [EV_SHADOW_FILL] = "SHADOW_FILL",
+    [EV_SHADOW_UPDATE] = "SHADOW_UPDATE",
+    [EV_SHADOW_ZAP] = "SHADOW_ZAP",
+    [EV_SHADOW_ROOT] = "SHADOW_ROOT",
+    [EV_UNSYNC] = "UNSYNC",
+    [EV_RESYNC] = "RESYNC",
+    [EV_EPT_MAP] = "EPT_MAP",
+    [EV_STALE_TLB] = "STALE_TLB",
+    [EV_DIRTY_LOG] = "DIRTY_LOG",
+    [EV_DIRTY] = "DIRTY",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
-        [EXIT_PT_WRITE] = "pt_write",   [EXIT_PAGE_FAULT] = "page_fault", [EXIT_CR3] = "cr3",
-        [EXIT_INVLPG] = "invlpg",       [EXIT_EPT_VIOLATION] = "ept_violation",
-        [EXIT_PML_FULL] = "pml_full",
+    [EXIT_PT_WRITE] = "pt_write",
+    [EXIT_PAGE_FAULT] = "page_fault",
+    [EXIT_CR3] = "cr3",
+    [EXIT_INVLPG] = "invlpg",
+    [EXIT_EPT_VIOLATION] = "ept_violation",
+    [EXIT_PML_FULL] = "pml_full",
 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -54,7 +68,6 @@ int exit_reason_parse(const char *name)
         return -1;
 }
 
-
 static const char *size_name(int level)
 {
         return level == 3 ? "1G" : level == 2 ? "2M" : "4K";
@@ -67,24 +80,28 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
         if (n == 0)
                 return 0;
         buf[0] = '\0';
-        strbuf_put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]", event_kind_name(ev->kind));
+        strbuf_put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]",
+                   event_kind_name(ev->kind));
         switch (ev->kind) {
         case EV_PT_WRITE:
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 pte_flags_str(ev->new_entry, flags);
-                if (ev->level > 1 || (flags[0] && !(flags[0] == 'r' && flags[1] == 'w' && !flags[2])))
+                if (ev->level > 1 ||
+                    (flags[0] && !(flags[0] == 'r' && flags[1] == 'w' && !flags[2])))
                         strbuf_put(&o, " %s", flags);
                 if (ev->level > 1)
                         strbuf_put(&o, " %s", size_name(ev->level));
                 break;
         case EV_PT_LINK:
-                strbuf_put(&o, " L%u 0x%llX[%u]->0x%llX", ev->level, strbuf_u(ev->table_gpa), ev->index, strbuf_u(ev->gpa));
+                strbuf_put(&o, " L%u 0x%llX[%u]->0x%llX", ev->level, strbuf_u(ev->table_gpa),
+                           ev->index, strbuf_u(ev->gpa));
                 break;
         case EV_PT_CLEAR:
                 strbuf_put(&o, " 0x%llX gpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 break;
         case EV_PT_PROTECT:
-                strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
+                strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva),
+                           pte_flags_str(ev->new_entry, flags));
                 break;
         case EV_CR3:
                 strbuf_put(&o, " asid=%u root=0x%llX", ev->asid, strbuf_u(ev->table_gpa));
@@ -94,15 +111,17 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 break;
         case EV_TLB_FLUSH:
                 strbuf_put(&o, " entries=%u cause=%s", ev->count,
-                    ev->detail == DETAIL_FLUSH_CR3 ? "cr3" : ev->detail == DETAIL_FLUSH_GUEST ? "guest" : "vmm");
+                           ev->detail == DETAIL_FLUSH_CR3     ? "cr3"
+                           : ev->detail == DETAIL_FLUSH_GUEST ? "guest"
+                                                              : "vmm");
                 break;
         case EV_TLB_EVICT:
                 strbuf_put(&o, " 0x%llX hpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_ACCESS:
                 strbuf_put(&o, " 0x%llX %s gpa=0x%llX hpa=0x%llX tlb=%s refs=%u", strbuf_u(ev->gva),
-                    access_kind_letter(ev->access), strbuf_u(ev->gpa), strbuf_u(ev->hpa),
-                    ev->tlb_hit ? "hit" : "miss", ev->refs);
+                           access_kind_letter(ev->access), strbuf_u(ev->gpa), strbuf_u(ev->hpa),
+                           ev->tlb_hit ? "hit" : "miss", ev->refs);
                 break;
         case EV_GUEST_PF:
                 strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), access_kind_letter(ev->access));
@@ -114,7 +133,8 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                         strbuf_put(&o, " gpa=0x%llX[%u]", strbuf_u(ev->gpa), ev->index);
                         break;
                 case EXIT_PAGE_FAULT:
-                        strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), access_kind_letter(ev->access));
+                        strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva),
+                                   access_kind_letter(ev->access));
                         break;
                 case EXIT_CR3:
                         strbuf_put(&o, " root=0x%llX", strbuf_u(ev->gpa));
@@ -136,7 +156,8 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(&o, " L%u direct gpa=0x%llX", ev->level, strbuf_u(ev->gpa));
                 else
-                        strbuf_put(&o, " L%u gpa=0x%llX write-protected", ev->level, strbuf_u(ev->table_gpa));
+                        strbuf_put(&o, " L%u gpa=0x%llX write-protected", ev->level,
+                                   strbuf_u(ev->table_gpa));
                 break;
         case EV_SHADOW_FILL:
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
@@ -151,12 +172,12 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                         strbuf_put(&o, " 0x%llX L%u", strbuf_u(ev->gva), ev->level);
                 else
                         strbuf_put(&o, " page L%u gpa=0x%llX entries=%u cause=%s", ev->level,
-                            strbuf_u(ev->table_gpa), ev->count,
-                            ev->detail == DETAIL_FLOOD ? "write-flooding" : "root-evicted");
+                                   strbuf_u(ev->table_gpa), ev->count,
+                                   ev->detail == DETAIL_FLOOD ? "write-flooding" : "root-evicted");
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(&o, " asid=%u root=0x%llX %s", ev->asid, strbuf_u(ev->table_gpa),
-                    ev->detail == DETAIL_ROOT_CACHED ? "cached" : "new");
+                           ev->detail == DETAIL_ROOT_CACHED ? "cached" : "new");
                 break;
         case EV_UNSYNC:
                 strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->table_gpa));
@@ -174,11 +195,12 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 else
                         strbuf_put(&o, " but guest has no mapping");
                 strbuf_put(&o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
-                                                          : " (no INVLPG since the change)");
+                                                                 : " (no INVLPG since the change)");
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_SYNC)
-                        strbuf_put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count, ev->refs);
+                        strbuf_put(&o, " sync round=%u pages=%u extra=%u", ev->index, ev->count,
+                                   ev->refs);
                 else
                         strbuf_put(&o, " %s", ev->detail == DETAIL_LOG_START ? "start" : "stop");
                 break;
@@ -186,9 +208,10 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->gpa));
                 if (ev->count > 1)
                         strbuf_put(&o, " pages=%u", ev->count);
-                strbuf_put(&o, "%s", ev->detail == DETAIL_DIRTY_PML    ? " pml"
-                              : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
-                                                                : "");
+                strbuf_put(&o, "%s",
+                           ev->detail == DETAIL_DIRTY_PML    ? " pml"
+                           : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
+                                                             : "");
                 break;
         case EV_KIND_COUNT:
                 break;

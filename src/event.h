@@ -70,32 +70,32 @@ enum event_detail {
         DETAIL_LOG_START,    /* DIRTY_LOG */
         DETAIL_LOG_SYNC,
         DETAIL_LOG_STOP,
-        DETAIL_DIRTY_EXIT,   /* DIRTY: found through an exit only dirty logging caused */
-        DETAIL_DIRTY_PML,    /* DIRTY: logged by the CPU into the PML buffer */
+        DETAIL_DIRTY_EXIT, /* DIRTY: found through an exit only dirty logging caused */
+        DETAIL_DIRTY_PML,  /* DIRTY: logged by the CPU into the PML buffer */
 };
 
 struct event {
         enum event_kind kind;
-        uint64_t seq;          /* 1-based event number in the run */
-        uint64_t line;         /* trace line of the op that caused it */
+        uint64_t seq;  /* 1-based event number in the run */
+        uint64_t line; /* trace line of the op that caused it */
         uint64_t gva;
         uint64_t gpa;
         uint64_t hpa;
-        uint64_t table_gpa;    /* PT_*: the guest table stored into */
-        uint64_t old_entry;    /* PT_*, SHADOW_*: entry before */
-        uint64_t new_entry;    /* PT_*, SHADOW_*: entry after */
+        uint64_t table_gpa; /* PT_*: the guest table stored into */
+        uint64_t old_entry; /* PT_*, SHADOW_*: entry before */
+        uint64_t new_entry; /* PT_*, SHADOW_*: entry after */
         uint32_t asid;
-        uint32_t count;        /* TLB_FLUSH, SHADOW_ZAP: how many */
-        uint32_t refs;         /* ACCESS: page-walk memory references;
-                                  DIRTY_LOG sync: pages reported but not written */
-        uint32_t exit_number;  /* VM_EXIT: 1-based count of exits so far */
-        uint16_t index;        /* PT_*, SHADOW_*: entry index in its table */
-        uint8_t level;         /* PT_*, SHADOW_*: level of that table (1 = leaf) */
-        uint8_t access;        /* ACCESS, GUEST_PF: enum access_kind */
-        uint8_t reason;        /* VM_EXIT: enum exit_reason */
-        uint8_t detail;        /* enum event_detail */
-        bool tlb_hit;          /* ACCESS */
-        bool trapped;          /* PT_*: the store exited to the VMM */
+        uint32_t count;       /* TLB_FLUSH, SHADOW_ZAP: how many */
+        uint32_t refs;        /* ACCESS: page-walk memory references;
+                                 DIRTY_LOG sync: pages reported but not written */
+        uint32_t exit_number; /* VM_EXIT: 1-based count of exits so far */
+        uint16_t index;       /* PT_*, SHADOW_*: entry index in its table */
+        uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf) */
+        uint8_t access;       /* ACCESS, GUEST_PF: enum access_kind */
+        uint8_t reason;       /* VM_EXIT: enum exit_reason */
+        uint8_t detail;       /* enum event_detail */
+        bool tlb_hit;         /* ACCESS */
+        bool trapped;         /* PT_*: the store exited to the VMM */
 };
 
 const char *event_kind_name(enum event_kind kind);

@@ -18,77 +18,88 @@ static void phrase(struct strbuf *o, const struct event *ev)
         switch (ev->kind) {
         case EV_PT_WRITE:
                 if (ev->trapped)
-                        strbuf_put(o, "the VMM emulated the store (0x%llX -> gpa 0x%llX)", strbuf_u(ev->gva),
-                            strbuf_u(ev->gpa));
+                        strbuf_put(o, "the VMM emulated the store (0x%llX -> gpa 0x%llX)",
+                                   strbuf_u(ev->gva), strbuf_u(ev->gpa));
                 else
-                        strbuf_put(o, "guest wrote a PTE: 0x%llX -> gpa 0x%llX", strbuf_u(ev->gva), strbuf_u(ev->gpa));
+                        strbuf_put(o, "guest wrote a PTE: 0x%llX -> gpa 0x%llX", strbuf_u(ev->gva),
+                                   strbuf_u(ev->gpa));
                 break;
         case EV_PT_LINK:
                 if (ev->trapped)
                         strbuf_put(o, "the VMM emulated the store (a link to a new L%u table)",
-                            ev->level - 1u);
+                                   ev->level - 1u);
                 else
                         strbuf_put(o, "guest linked a new L%u table at gpa 0x%llX", ev->level - 1u,
-                            strbuf_u(ev->gpa));
+                                   strbuf_u(ev->gpa));
                 break;
         case EV_PT_CLEAR:
                 strbuf_put(o,
-                    ev->trapped ? "the VMM emulated the store: 0x%llX unmapped"
-                                : "guest unmapped 0x%llX",
-                    strbuf_u(ev->gva));
+                           ev->trapped ? "the VMM emulated the store: 0x%llX unmapped"
+                                       : "guest unmapped 0x%llX",
+                           strbuf_u(ev->gva));
                 break;
         case EV_PT_PROTECT:
                 strbuf_put(o, "%s 0x%llX to %s",
-                    ev->trapped ? "the VMM emulated the store: permissions of"
-                                : "guest changed the permissions of",
-                    strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
+                           ev->trapped ? "the VMM emulated the store: permissions of"
+                                       : "guest changed the permissions of",
+                           strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
         case EV_CR3:
-                strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid, strbuf_u(ev->table_gpa));
+                strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid,
+                           strbuf_u(ev->table_gpa));
                 break;
         case EV_INVLPG:
-                strbuf_put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)", strbuf_u(ev->gva),
-                    ev->count, ev->count == 1 ? "y" : "ies");
+                strbuf_put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)",
+                           strbuf_u(ev->gva), ev->count, ev->count == 1 ? "y" : "ies");
                 break;
         case EV_TLB_FLUSH:
                 if (ev->detail == DETAIL_FLUSH_CR3)
                         strbuf_put(o, "TLB flushed, %u entries (no PCID: a CR3 load empties it)",
-                            ev->count);
+                                   ev->count);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
                         strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
                 else
-                        strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away", ev->count);
+                        strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away",
+                                   ev->count);
                 break;
         case EV_TLB_EVICT:
-                strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted", strbuf_u(ev->gva));
+                strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted",
+                           strbuf_u(ev->gva));
                 break;
         case EV_ACCESS:
                 if (ev->tlb_hit)
-                        strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva), strbuf_u(ev->hpa));
+                        strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
+                                   strbuf_u(ev->hpa));
                 else
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "TLB miss: a walk of %u memory references, TLB filled: 0x%llX -> hpa "
                             "0x%llX",
                             ev->refs, strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_GUEST_PF:
                 if (ev->detail == DETAIL_INJECTED)
-                        strbuf_put(o, "the guest has no valid mapping for 0x%llX: the VMM injected a #PF",
+                        strbuf_put(
+                            o, "the guest has no valid mapping for 0x%llX: the VMM injected a #PF",
                             strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_DEMAND)
-                        strbuf_put(o, "guest #PF on 0x%llX: its kernel pages the page in", strbuf_u(ev->gva));
+                        strbuf_put(o, "guest #PF on 0x%llX: its kernel pages the page in",
+                                   strbuf_u(ev->gva));
                 else
-                        strbuf_put(o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
+                        strbuf_put(
+                            o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
                             strbuf_u(ev->gva), access_kind_letter(ev->access));
                 break;
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
-                        strbuf_put(o, "guest wrote a PTE in a write-protected table page -> VM exit #%u",
+                        strbuf_put(
+                            o, "guest wrote a PTE in a write-protected table page -> VM exit #%u",
                             ev->exit_number);
                         break;
                 case EXIT_PAGE_FAULT:
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "TLB miss and no shadow entry allows this %s of 0x%llX: hidden page "
                             "fault -> VM exit #%u",
                             ev->access == ACCESS_WRITE  ? "write"
@@ -101,14 +112,16 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         break;
                 case EXIT_INVLPG:
                         strbuf_put(o, "guest ran INVLPG 0x%llX -> VM exit #%u", strbuf_u(ev->gva),
-                            ev->exit_number);
+                                   ev->exit_number);
                         break;
                 case EXIT_EPT_VIOLATION:
-                        strbuf_put(o, "guest frame 0x%llX has no EPT entry: EPT violation -> VM exit #%u",
+                        strbuf_put(
+                            o, "guest frame 0x%llX has no EPT entry: EPT violation -> VM exit #%u",
                             strbuf_u(ev->gpa), ev->exit_number);
                         break;
                 case EXIT_PML_FULL:
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
                             ev->exit_number);
                         break;
@@ -118,77 +131,89 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 break;
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
-                        strbuf_put(o, "the VMM built a direct shadow page for part of a large page");
-                else
                         strbuf_put(o,
+                                   "the VMM built a direct shadow page for part of a large page");
+                else
+                        strbuf_put(
+                            o,
                             "the VMM shadowed guest table 0x%llX (L%u): it is write-protected now",
                             strbuf_u(ev->table_gpa), ev->level);
                 break;
         case EV_SHADOW_FILL:
                 if (ev->detail == DETAIL_DIRTY)
-                        strbuf_put(o, "the VMM set the guest's D bit and made the shadow entry writable");
+                        strbuf_put(
+                            o, "the VMM set the guest's D bit and made the shadow entry writable");
                 else
-                        strbuf_put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX", strbuf_u(ev->gva),
-                            strbuf_u(ev->hpa));
+                        strbuf_put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX",
+                                   strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_UPDATE:
-                strbuf_put(o, "shadow entry updated: 0x%llX -> hpa 0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
+                strbuf_put(o, "shadow entry updated: 0x%llX -> hpa 0x%llX", strbuf_u(ev->gva),
+                           strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_ZAP:
                 if (ev->detail == DETAIL_ZAP_ENTRY)
-                        strbuf_put(o, "shadow entry of 0x%llX dropped (refilled on next use)", strbuf_u(ev->gva));
+                        strbuf_put(o, "shadow entry of 0x%llX dropped (refilled on next use)",
+                                   strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_FLOOD)
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "table 0x%llX written 3 times unused: the VMM unshadowed it (write "
                             "flooding)",
                             strbuf_u(ev->table_gpa));
                 else
-                        strbuf_put(o, "an old shadow root fell out of the cache of 4 and was freed");
+                        strbuf_put(o,
+                                   "an old shadow root fell out of the cache of 4 and was freed");
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(o,
-                    ev->detail == DETAIL_ROOT_CACHED
-                        ? "the VMM reused the cached shadow root of address space %u"
-                        : "the VMM built a shadow root for address space %u",
-                    ev->asid);
+                           ev->detail == DETAIL_ROOT_CACHED
+                               ? "the VMM reused the cached shadow root of address space %u"
+                               : "the VMM built a shadow root for address space %u",
+                           ev->asid);
                 break;
         case EV_UNSYNC:
-                strbuf_put(o, "the VMM let leaf table 0x%llX go out of sync: its next stores do not exit",
+                strbuf_put(
+                    o, "the VMM let leaf table 0x%llX go out of sync: its next stores do not exit",
                     strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                strbuf_put(o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
+                strbuf_put(
+                    o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
                     strbuf_u(ev->table_gpa), ev->count);
                 break;
         case EV_EPT_MAP:
-                strbuf_put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
-                    strbuf_u(ev->gpa), strbuf_u(ev->hpa));
+                strbuf_put(o,
+                           "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
+                           strbuf_u(ev->gpa), strbuf_u(ev->hpa));
                 break;
         case EV_STALE_TLB:
-                strbuf_put(o,
+                strbuf_put(
+                    o,
                     "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
                     "INVLPG",
                     strbuf_u(ev->hpa));
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "the VMM started dirty logging (live migration): writes are tracked");
                 else if (ev->detail == DETAIL_LOG_SYNC)
                         strbuf_put(o,
-                            "dirty-log round %u: %u pages reported written (%u of them not "
-                            "really)",
-                            ev->index, ev->count, ev->refs);
+                                   "dirty-log round %u: %u pages reported written (%u of them not "
+                                   "really)",
+                                   ev->index, ev->count, ev->refs);
                 else
                         strbuf_put(o, "the VMM stopped dirty logging");
                 break;
         case EV_DIRTY:
                 if (ev->detail == DETAIL_DIRTY_PML)
                         strbuf_put(o, "the CPU logged gpa 0x%llX into the PML buffer: no exit",
-                            strbuf_u(ev->gpa));
+                                   strbuf_u(ev->gpa));
                 else if (ev->detail == DETAIL_DIRTY_EXIT)
                         strbuf_put(o, "the VMM logged gpa 0x%llX as written, found through an exit",
-                            strbuf_u(ev->gpa));
+                                   strbuf_u(ev->gpa));
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
@@ -268,17 +293,20 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
                 strbuf_put(o,
-                    "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
-                    "references cold, against %d natively",
-                    n, m, (n + 1) * (m + 1) - 1, n);
+                           "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
+                           "references cold, against %d natively",
+                           n, m, (n + 1) * (m + 1) - 1, n);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
-                strbuf_put(o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
+                strbuf_put(
+                    o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
         } else if (ev->kind == EV_UNSYNC) {
                 strbuf_put(o, "; without out-of-sync every store to it would exit");
         } else if (ev->kind == EV_RESYNC) {
-                strbuf_put(o, "; the price of out-of-sync: the stores were free, the check comes now");
+                strbuf_put(o,
+                           "; the price of out-of-sync: the stores were free, the check comes now");
         } else if (ev->kind == EV_STALE_TLB) {
-                strbuf_put(o, "; real hardware does the same: the guest must INVLPG after a change");
+                strbuf_put(o,
+                           "; real hardware does the same: the guest must INVLPG after a change");
         } else if (shadow && why_exit == EXIT_PT_WRITE) {
                 strbuf_put(o, "; under EPT this store would not exit");
         } else if (shadow && why_exit == EXIT_PAGE_FAULT) {
@@ -288,17 +316,21 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
         } else if (shadow && why_exit == EXIT_INVLPG) {
                 strbuf_put(o, "; under EPT INVLPG does not exit");
         } else if (why_exit == EXIT_PML_FULL) {
-                strbuf_put(o, "; one exit per 512 pages written, where shadow paging exits on each first "
+                strbuf_put(
+                    o, "; one exit per 512 pages written, where shadow paging exits on each first "
                        "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
-                strbuf_put(o, "; once per guest frame: shadow paging pays on guest PT writes instead");
+                strbuf_put(o,
+                           "; once per guest frame: shadow paging pays on guest PT writes instead");
         } else if (is_store(ev) && !ev->trapped) {
                 if (cfg->mode == MODE_EPT)
-                        strbuf_put(o,
+                        strbuf_put(
+                            o,
                             "; under EPT the guest owns its tables: no exit (shadow paging would "
                             "trap a store to a shadowed table)");
                 else if (shadow)
-                        strbuf_put(o, "; this table is not write-protected (not shadowed yet, or out of "
+                        strbuf_put(
+                            o, "; this table is not write-protected (not shadowed yet, or out of "
                                "sync): no exit");
         }
 }

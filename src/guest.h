@@ -39,25 +39,25 @@ struct guest {
         uint64_t mem_frames;    /* guest physical memory in 4 KiB frames */
         struct u64map table_ix; /* gfn -> index into tables[] */
         struct guest_table *tables;
-        uint64_t *table_gfn;    /* tables[i] lives at frame table_gfn[i] */
-        uint8_t *table_level;   /* level of tables[i] (levels = root) */
+        uint64_t *table_gfn;  /* tables[i] lives at frame table_gfn[i] */
+        uint8_t *table_level; /* level of tables[i] (levels = root) */
         uint32_t ntables, cap_tables;
         uint64_t next_free_gfn; /* the allocator hands this out, then goes down */
         struct address_space *spaces;
         uint32_t nspaces, cap_spaces;
-        uint32_t current;       /* index into spaces[] of the loaded CR3 */
+        uint32_t current; /* index into spaces[] of the loaded CR3 */
 };
 
 /* The result of walking the guest tables for one address. */
 struct guest_walk {
-        bool present;                /* a leaf maps the address */
-        int leaf_level;              /* level of the leaf (1 = 4K, 2 = 2M, 3 = 1G) */
-        int depth;                   /* entries read (levels - leaf_level + 1, or to the hole) */
+        bool present;   /* a leaf maps the address */
+        int leaf_level; /* level of the leaf (1 = 4K, 2 = 2M, 3 = 1G) */
+        int depth;      /* entries read (levels - leaf_level + 1, or to the hole) */
         uint64_t table_gfn[MAX_LEVELS + 1]; /* table read at each level */
         uint64_t entry[MAX_LEVELS + 1];     /* entry read at each level */
-        uint64_t gpa;                /* translated address (when present) */
-        uint64_t leaf;               /* the leaf entry (when present) */
-        uint64_t gva;                /* the address walked */
+        uint64_t gpa;                       /* translated address (when present) */
+        uint64_t leaf;                      /* the leaf entry (when present) */
+        uint64_t gva;                       /* the address walked */
 };
 
 /* Creates a guest with the given levels and memory size; address space 0

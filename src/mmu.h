@@ -27,7 +27,8 @@ struct mmu_ops {
         /* Called after the store is written to guest memory. */
         void (*after_store)(struct sim *s, const struct pt_store *st, bool trapped);
         /* The TLB missed (or lacked a permission) for gva: walk and answer. */
-        void (*translate)(struct sim *s, uint64_t gva, enum access_kind kind, struct translation *t);
+        void (*translate)(struct sim *s, uint64_t gva, enum access_kind kind,
+                          struct translation *t);
         /* The guest loaded CR3 (guest.current is already the new space). */
         void (*cr3_loaded)(struct sim *s, bool same_root);
         void (*invlpg)(struct sim *s, uint64_t gva);

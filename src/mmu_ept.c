@@ -139,7 +139,8 @@ static void nested_write(struct sim *s, uint64_t gfn)
                 sim_log_dirty_range(s, gfn & ~(span - 1), (uint32_t)span, DETAIL_DIRTY_PML);
         }
         if (++e->pml_used == PML_ENTRIES) {
-                struct event ev = {.kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .count = PML_ENTRIES};
+                struct event ev = {
+                    .kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .count = PML_ENTRIES};
                 sim_emit(s, &ev);
                 e->pml_used = 0;
         }
@@ -235,12 +236,12 @@ restart:
 }
 
 const struct mmu_ops mmu_ept_ops = {
-        .create = ept_create,
-        .destroy = ept_destroy,
-        .clone = ept_clone,
-        .translate = ept_translate,
-        .write_hit_clean = ept_write_hit_clean,
-        .dirty_log = ept_dirty_log,
+    .create = ept_create,
+    .destroy = ept_destroy,
+    .clone = ept_clone,
+    .translate = ept_translate,
+    .write_hit_clean = ept_write_hit_clean,
+    .dirty_log = ept_dirty_log,
 };
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */

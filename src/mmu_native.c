@@ -30,5 +30,5 @@ static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind,
 
 /* Every hook but translate is absent: nothing native costs extra. */
 const struct mmu_ops mmu_native_ops = {
-        .translate = native_translate,
+    .translate = native_translate,
 };

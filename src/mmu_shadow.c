@@ -33,19 +33,19 @@
 #include "mmu_view.h"
 #include "xalloc.h"
 
-#define NONE          UINT32_MAX
-#define ROOT_CACHE    4 /* current root + 3 previous */
-#define FLOOD_LIMIT   3 /* emulated writes without a walk before unshadowing */
+#define NONE        UINT32_MAX
+#define ROOT_CACHE  4 /* current root + 3 previous */
+#define FLOOD_LIMIT 3 /* emulated writes without a walk before unshadowing */
 
 struct spage {
         uint64_t gfn;         /* guest table shadowed; direct: first guest frame covered */
         uint64_t gva_base;    /* lowest GVA this page translates */
         uint32_t parent_head; /* first link into links[] naming a parent entry */
         uint8_t level;
-        bool direct;          /* backs part of a guest large page, protects nothing */
-        bool unsync;          /* out of sync: its guest table is writable */
-        bool valid;           /* false once zapped (the slot is then free) */
-        uint8_t flood;        /* emulated writes since last used by a walk */
+        bool direct;               /* backs part of a guest large page, protects nothing */
+        bool unsync;               /* out of sync: its guest table is writable */
+        bool valid;                /* false once zapped (the slot is then free) */
+        uint8_t flood;             /* emulated writes since last used by a walk */
         uint64_t spte[PT_ENTRIES]; /* upper: P | child id; leaf: P | perms | HFN */
 };
 
@@ -202,16 +202,16 @@ static void emit_shadow(struct sim *s, enum event_kind kind, uint64_t gva, uint3
 {
         struct shadow *sh = s->mmu_state;
         struct event ev = {
-                .kind = kind,
-                .gva = gva,
-                .hpa = spte_hpa(new_spte ? new_spte : old_spte),
-                .table_gpa = sh->pages[page].gfn << PAGE_SHIFT,
-                .old_entry = old_spte,
-                .new_entry = new_spte,
-                .index = (uint16_t)index,
-                .level = sh->pages[page].level,
-                .count = 1,
-                .detail = detail,
+            .kind = kind,
+            .gva = gva,
+            .hpa = spte_hpa(new_spte ? new_spte : old_spte),
+            .table_gpa = sh->pages[page].gfn << PAGE_SHIFT,
+            .old_entry = old_spte,
+            .new_entry = new_spte,
+            .index = (uint16_t)index,
+            .level = sh->pages[page].level,
+            .count = 1,
+            .detail = detail,
         };
         sim_emit(s, &ev);
 }
@@ -274,19 +274,20 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
                 sh->unsync_count--;
         u64map_del(&sh->by_key, spage_key(sp->gfn, sp->level, sp->direct));
         struct event ev = {
-                .kind = EV_SHADOW_ZAP,
-                .gva = sp->gva_base,
-                .table_gpa = sp->direct ? 0 : sp->gfn << PAGE_SHIFT,
-                .level = sp->level,
-                .count = present,
-                .detail = detail,
+            .kind = EV_SHADOW_ZAP,
+            .gva = sp->gva_base,
+            .table_gpa = sp->direct ? 0 : sp->gfn << PAGE_SHIFT,
+            .level = sp->level,
+            .count = present,
+            .detail = detail,
         };
         sim_emit(s, &ev);
         sp->valid = false;
         pwc_flush(&s->pwc);
         sp->parent_head = sh->free_pages;
         sh->free_pages = page;
-        struct event fl = {.kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
+        struct event fl = {
+            .kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
         sim_emit(s, &fl);
 }
 
@@ -308,12 +309,12 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, ui
         if (!direct)
                 wp_adjust(sh, gfn, +1);
         struct event ev = {
-                .kind = EV_SHADOW_PAGE,
-                .gva = gva_base,
-                .table_gpa = direct ? 0 : gfn << PAGE_SHIFT,
-                .gpa = gfn << PAGE_SHIFT,
-                .level = (uint8_t)level,
-                .detail = direct ? DETAIL_DIRECT : DETAIL_NONE,
+            .kind = EV_SHADOW_PAGE,
+            .gva = gva_base,
+            .table_gpa = direct ? 0 : gfn << PAGE_SHIFT,
+            .gpa = gfn << PAGE_SHIFT,
+            .level = (uint8_t)level,
+            .detail = direct ? DETAIL_DIRECT : DETAIL_NONE,
         };
         sim_emit(s, &ev);
         return id;
@@ -414,11 +415,11 @@ static void resync_page(struct sim *s, uint32_t page)
         sh->unsync_count--;
         wp_adjust(sh, sp->gfn, +1);
         struct event ev = {
-                .kind = EV_RESYNC,
-                .gva = sp->gva_base,
-                .table_gpa = sp->gfn << PAGE_SHIFT,
-                .level = sp->level,
-                .count = compared,
+            .kind = EV_RESYNC,
+            .gva = sp->gva_base,
+            .table_gpa = sp->gfn << PAGE_SHIFT,
+            .level = sp->level,
+            .count = compared,
         };
         sim_emit(s, &ev);
 }
@@ -457,7 +458,9 @@ static void shadow_after_store(struct sim *s, const struct pt_store *st, bool tr
                 sp->unsync = true;
                 sh->unsync_count++;
                 wp_adjust(sh, sp->gfn, -1);
-                struct event ev = {.kind = EV_UNSYNC, .gva = st->gva, .table_gpa = st->gfn << PAGE_SHIFT,
+                struct event ev = {.kind = EV_UNSYNC,
+                                   .gva = st->gva,
+                                   .table_gpa = st->gfn << PAGE_SHIFT,
                                    .level = 1};
                 sim_emit(s, &ev);
                 return;
@@ -518,7 +521,8 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 if (direct) /* inside a guest large page: a page of 4K pieces */
                         child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
                 uint32_t child;
-                bool existed = u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, direct), &child);
+                bool existed =
+                    u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, direct), &child);
                 child = get_page(s, child_gfn, level - 1, direct, base);
                 link_child(sh, page, index, child);
                 /* A subtree linked in again may hold unsync pages whose
@@ -533,8 +537,8 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
         uint64_t old = sp->spte[index];
         uint64_t spte = leaf_spte(s, w->gpa >> PAGE_SHIFT, w->leaf);
         sp->spte[index] = spte;
-        bool dirty_only = pte_present(old) && pte_frame(old) == pte_frame(spte) &&
-                          !(old & PTE_W) && (spte & PTE_W);
+        bool dirty_only = pte_present(old) && pte_frame(old) == pte_frame(spte) && !(old & PTE_W) &&
+                          (spte & PTE_W);
         emit_shadow(s, EV_SHADOW_FILL, gva & ~PAGE_OFFSET_MASK, page, index, old, spte,
                     dirty_only ? DETAIL_DIRTY : DETAIL_NONE);
 }
@@ -599,7 +603,8 @@ static void switch_root(struct sim *s)
                 }
                 found = sh->nroots++;
                 uint32_t existed;
-                bool fresh = !u64map_get(&sh->by_key, spage_key(root_gfn, sh->levels, false), &existed);
+                bool fresh =
+                    !u64map_get(&sh->by_key, spage_key(root_gfn, sh->levels, false), &existed);
                 sh->roots[found].root_gfn = root_gfn;
                 sh->roots[found].page = get_page(s, root_gfn, sh->levels, false, 0);
                 if (fresh && sh->policy == MODE_SHADOW_EAGER)
@@ -611,10 +616,10 @@ static void switch_root(struct sim *s)
         memmove(&sh->roots[1], &sh->roots[0], found * sizeof sh->roots[0]);
         sh->roots[0] = cur;
         struct event ev = {
-                .kind = EV_SHADOW_ROOT,
-                .asid = sim_asid(s),
-                .table_gpa = root_gfn << PAGE_SHIFT,
-                .detail = detail,
+            .kind = EV_SHADOW_ROOT,
+            .asid = sim_asid(s),
+            .table_gpa = root_gfn << PAGE_SHIFT,
+            .detail = detail,
         };
         sim_emit(s, &ev);
 }
@@ -659,17 +664,17 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
 }
 
 const struct mmu_ops mmu_shadow_ops = {
-        .exits_on_cr3 = true,
-        .exits_on_invlpg = true,
-        .create = shadow_create,
-        .destroy = shadow_destroy,
-        .clone = shadow_clone,
-        .store_traps = shadow_store_traps,
-        .after_store = shadow_after_store,
-        .translate = shadow_translate,
-        .cr3_loaded = shadow_cr3_loaded,
-        .invlpg = shadow_invlpg,
-        .dirty_log = shadow_dirty_log,
+    .exits_on_cr3 = true,
+    .exits_on_invlpg = true,
+    .create = shadow_create,
+    .destroy = shadow_destroy,
+    .clone = shadow_clone,
+    .store_traps = shadow_store_traps,
+    .after_store = shadow_after_store,
+    .translate = shadow_translate,
+    .cr3_loaded = shadow_cr3_loaded,
+    .invlpg = shadow_invlpg,
+    .dirty_log = shadow_dirty_log,
 };
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
@@ -687,13 +692,13 @@ bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_vi
                 return false;
         const struct spage *sp = &sh->pages[id];
         *t = (struct mmu_table_view){
-                .entry = sp->spte,
-                .gfn = sp->gfn,
-                .level = sp->level,
-                .direct = sp->direct,
-                .unsync = sp->unsync,
-                .write_protected = !sp->direct && !sp->unsync,
-                .flood = sp->flood,
+            .entry = sp->spte,
+            .gfn = sp->gfn,
+            .level = sp->level,
+            .direct = sp->direct,
+            .unsync = sp->unsync,
+            .write_protected = !sp->direct && !sp->unsync,
+            .flood = sp->flood,
         };
         return true;
 }

@@ -6,9 +6,14 @@
 #include <stdio.h>
 
 static const char *const names[OP_KIND_COUNT] = {
-        [OP_PT_WRITE] = "PT_WRITE", [OP_PT_CLEAR] = "PT_CLEAR", [OP_PT_PROTECT] = "PT_PROTECT",
-        [OP_ACCESS] = "ACCESS",     [OP_CR3] = "CR3",           [OP_INVLPG] = "INVLPG",
-        [OP_TLB_FLUSH] = "TLB_FLUSH", [OP_DIRTY_LOG] = "DIRTY_LOG",
+    [OP_PT_WRITE] = "PT_WRITE",
+    [OP_PT_CLEAR] = "PT_CLEAR",
+    [OP_PT_PROTECT] = "PT_PROTECT",
+    [OP_ACCESS] = "ACCESS",
+    [OP_CR3] = "CR3",
+    [OP_INVLPG] = "INVLPG",
+    [OP_TLB_FLUSH] = "TLB_FLUSH",
+    [OP_DIRTY_LOG] = "DIRTY_LOG",
 };
 
 const char *op_kind_name(enum op_kind kind)
@@ -24,10 +29,13 @@ char *op_format(const struct op *op, char *buf, size_t n)
         case OP_PT_WRITE:
                 snprintf(buf, n, "PT_WRITE 0x%llX->0x%llX %s%s", gva, (unsigned long long)op->gpa,
                          pte_flags_str(PTE_P | op->perm, flags),
-                         op->leaf_level == 3 ? " 1G" : op->leaf_level == 2 ? " 2M" : "");
+                         op->leaf_level == 3   ? " 1G"
+                         : op->leaf_level == 2 ? " 2M"
+                                               : "");
                 break;
         case OP_PT_PROTECT:
-                snprintf(buf, n, "PT_PROTECT 0x%llX %s", gva, pte_flags_str(PTE_P | op->perm, flags));
+                snprintf(buf, n, "PT_PROTECT 0x%llX %s", gva,
+                         pte_flags_str(PTE_P | op->perm, flags));
                 break;
         case OP_ACCESS:
                 snprintf(buf, n, "ACCESS 0x%llX %s", gva, access_kind_letter(op->access));
@@ -40,9 +48,10 @@ char *op_format(const struct op *op, char *buf, size_t n)
                 snprintf(buf, n, "%s 0x%llX", names[op->kind], gva);
                 break;
         case OP_DIRTY_LOG:
-                snprintf(buf, n, "DIRTY_LOG %s", op->dirty == DIRTY_LOG_START  ? "start"
-                                                 : op->dirty == DIRTY_LOG_SYNC ? "sync"
-                                                                               : "stop");
+                snprintf(buf, n, "DIRTY_LOG %s",
+                         op->dirty == DIRTY_LOG_START  ? "start"
+                         : op->dirty == DIRTY_LOG_SYNC ? "sync"
+                                                       : "stop");
                 break;
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:

@@ -37,15 +37,15 @@ enum op_kind {
 struct op {
         enum op_kind kind;
         uint64_t gva;
-        uint64_t gpa;            /* OP_PT_WRITE: the target frame's address */
-        uint64_t perm;           /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
-        int leaf_level;          /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
-        enum access_kind access; /* OP_ACCESS */
-        uint32_t size;           /* OP_ACCESS: bytes touched (at least 1) */
-        uint32_t asid;           /* OP_CR3 */
-        bool demand;             /* OP_ACCESS: the guest kernel pages in what is unmapped */
+        uint64_t gpa;                /* OP_PT_WRITE: the target frame's address */
+        uint64_t perm;               /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
+        int leaf_level;              /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
+        enum access_kind access;     /* OP_ACCESS */
+        uint32_t size;               /* OP_ACCESS: bytes touched (at least 1) */
+        uint32_t asid;               /* OP_CR3 */
+        bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */
         enum dirty_log_action dirty; /* OP_DIRTY_LOG */
-        uint64_t line;           /* 1-based line in the trace it came from */
+        uint64_t line;               /* 1-based line in the trace it came from */
 };
 
 const char *op_kind_name(enum op_kind kind);

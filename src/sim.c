@@ -26,9 +26,9 @@
 #define FIRST_DATA_GFN 0x100
 
 static const char *const mode_names[MODE_COUNT] = {
-        [MODE_NATIVE] = "native",         [MODE_SHADOW_EAGER] = "shadow-eager",
-        [MODE_SHADOW] = "shadow",         [MODE_SHADOW_OOS] = "shadow-oos",
-        [MODE_EPT] = "ept",
+    [MODE_NATIVE] = "native", [MODE_SHADOW_EAGER] = "shadow-eager",
+    [MODE_SHADOW] = "shadow", [MODE_SHADOW_OOS] = "shadow-oos",
+    [MODE_EPT] = "ept",
 };
 
 const char *mode_name(enum mmu_mode mode)
@@ -74,7 +74,8 @@ int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen)
         }
         unsigned gpa_bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)cfg->ept_levels;
         if (gpa_bits < 52 && cfg->guest_mem > (UINT64_C(1) << gpa_bits)) {
-                snprintf(err, errlen, "--guest-mem is larger than %d-level nested paging maps (%u bits)",
+                snprintf(err, errlen,
+                         "--guest-mem is larger than %d-level nested paging maps (%u bits)",
                          cfg->ept_levels, gpa_bits);
                 return -1;
         }
@@ -172,7 +173,8 @@ bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
         if (!s->dirty.on || sim_is_logged(s, gfn))
                 return false;
         u64map_put(&s->dirty.gfns, gfn, 1);
-        struct event ev = {.kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .count = 1, .detail = detail};
+        struct event ev = {
+            .kind = EV_DIRTY, .gpa = gfn << PAGE_SHIFT, .count = 1, .detail = detail};
         sim_emit(s, &ev);
         return true;
 }
@@ -183,8 +185,8 @@ void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint
                 return;
         for (uint32_t i = 0; i < count; i++)
                 u64map_put(&s->dirty.gfns, first_gfn + i, 1);
-        struct event ev = {.kind = EV_DIRTY, .gpa = first_gfn << PAGE_SHIFT, .count = count,
-                           .detail = detail};
+        struct event ev = {
+            .kind = EV_DIRTY, .gpa = first_gfn << PAGE_SHIFT, .count = count, .detail = detail};
         sim_emit(s, &ev);
 }
 
@@ -219,12 +221,12 @@ void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa
               enum access_kind access, unsigned index)
 {
         struct event ev = {
-                .kind = EV_VM_EXIT,
-                .reason = (uint8_t)reason,
-                .gva = gva,
-                .gpa = gpa,
-                .access = (uint8_t)access,
-                .index = (uint16_t)index,
+            .kind = EV_VM_EXIT,
+            .reason = (uint8_t)reason,
+            .gva = gva,
+            .gpa = gpa,
+            .access = (uint8_t)access,
+            .index = (uint16_t)index,
         };
         sim_emit(s, &ev);
 }
@@ -240,15 +242,15 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
         if (trapped)
                 sim_exit(s, EXIT_PT_WRITE, st->gva, st->gfn << PAGE_SHIFT, ACCESS_WRITE, st->index);
         struct event ev = {
-                .kind = st->kind,
-                .gva = st->gva,
-                .gpa = pte_frame(st->new_entry) << PAGE_SHIFT,
-                .table_gpa = st->gfn << PAGE_SHIFT,
-                .old_entry = st->old_entry,
-                .new_entry = st->new_entry,
-                .index = (uint16_t)st->index,
-                .level = (uint8_t)st->level,
-                .trapped = trapped,
+            .kind = st->kind,
+            .gva = st->gva,
+            .gpa = pte_frame(st->new_entry) << PAGE_SHIFT,
+            .table_gpa = st->gfn << PAGE_SHIFT,
+            .old_entry = st->old_entry,
+            .new_entry = st->new_entry,
+            .index = (uint16_t)st->index,
+            .level = (uint8_t)st->level,
+            .trapped = trapped,
         };
         if (st->kind == EV_PT_CLEAR)
                 ev.gpa = pte_frame(st->old_entry) << PAGE_SHIFT;
@@ -271,13 +273,13 @@ static void store(struct sim *s, enum event_kind kind, uint64_t gva, uint64_t gf
                   unsigned index, uint64_t value)
 {
         struct pt_store st = {
-                .kind = kind,
-                .gva = gva,
-                .gfn = gfn,
-                .level = level,
-                .index = index,
-                .old_entry = guest_table_at(&s->guest, gfn)->entry[index],
-                .new_entry = value,
+            .kind = kind,
+            .gva = gva,
+            .gfn = gfn,
+            .level = level,
+            .index = index,
+            .old_entry = guest_table_at(&s->guest, gfn)->entry[index],
+            .new_entry = value,
         };
         sim_pt_store(s, &st);
 }
@@ -352,7 +354,8 @@ static bool do_pt_write(struct sim *s, const struct op *op)
         uint64_t leaf = pte_make(op->gpa >> PAGE_SHIFT, PTE_P | PTE_A | op->perm);
         if (op->leaf_level > 1)
                 leaf |= PTE_PS;
-        store(s, EV_PT_WRITE, op->gva, table, op->leaf_level, pt_index(op->gva, op->leaf_level), leaf);
+        store(s, EV_PT_WRITE, op->gva, table, op->leaf_level, pt_index(op->gva, op->leaf_level),
+              leaf);
         return true;
 }
 
@@ -403,12 +406,12 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
         struct event ev = {
-                .kind = EV_STALE_TLB,
-                .gva = gva,
-                .hpa = hpa,
-                .gpa = w.present ? w.gpa : 0,
-                .new_entry = w.present ? w.leaf : 0,
-                .detail = from_shadow ? DETAIL_STALE_SHADOW : DETAIL_NONE,
+            .kind = EV_STALE_TLB,
+            .gva = gva,
+            .hpa = hpa,
+            .gpa = w.present ? w.gpa : 0,
+            .new_entry = w.present ? w.leaf : 0,
+            .detail = from_shadow ? DETAIL_STALE_SHADOW : DETAIL_NONE,
         };
         sim_emit(s, &ev);
 }
@@ -472,9 +475,12 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                 u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
                 bool demand = op->demand && may_page_in;
-                struct event ev = {.kind = EV_GUEST_PF, .gva = gva, .access = (uint8_t)kind,
-                                   .detail = demand ? DETAIL_DEMAND
-                                             : t.exited ? DETAIL_INJECTED : DETAIL_NONE};
+                struct event ev = {.kind = EV_GUEST_PF,
+                                   .gva = gva,
+                                   .access = (uint8_t)kind,
+                                   .detail = demand     ? DETAIL_DEMAND
+                                             : t.exited ? DETAIL_INJECTED
+                                                        : DETAIL_NONE};
                 sim_emit(s, &ev);
                 if (demand && demand_page_in(s, gva, kind))
                         access_page(s, op, gva, false);
@@ -487,15 +493,22 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
         unsigned slot;
         if (tlb_fill(&s->tlb, sim_asid(s), gva, t.level, base_gfn, base_hfn, t.perm, t.dirty,
                      &evicted, &slot)) {
-                struct event ev = {.kind = EV_TLB_EVICT, .gva = tlb_entry_gva(&evicted),
-                                   .hpa = evicted.hfn << PAGE_SHIFT, .gpa = evicted.gfn << PAGE_SHIFT,
+                struct event ev = {.kind = EV_TLB_EVICT,
+                                   .gva = tlb_entry_gva(&evicted),
+                                   .hpa = evicted.hfn << PAGE_SHIFT,
+                                   .gpa = evicted.gfn << PAGE_SHIFT,
                                    .index = (uint16_t)slot};
                 sim_emit(s, &ev);
         }
         if (hostmem_hpa(&s->host, t.gpa) != t.hpa)
                 emit_stale(s, gva, t.hpa, true);
-        struct event ev = {.kind = EV_ACCESS, .gva = gva, .gpa = t.gpa, .hpa = t.hpa,
-                           .access = (uint8_t)kind, .refs = t.refs, .index = (uint16_t)slot};
+        struct event ev = {.kind = EV_ACCESS,
+                           .gva = gva,
+                           .gpa = t.gpa,
+                           .hpa = t.hpa,
+                           .access = (uint8_t)kind,
+                           .refs = t.refs,
+                           .index = (uint16_t)slot};
         sim_emit(s, &ev);
 }
 
@@ -560,8 +573,8 @@ static bool do_cr3(struct sim *s, const struct op *op)
         if (s->mmu->exits_on_cr3)
                 sim_exit(s, EXIT_CR3, 0, g->spaces[ix].root_gfn << PAGE_SHIFT, ACCESS_READ, 0);
         g->current = (uint32_t)ix;
-        struct event ev = {.kind = EV_CR3, .asid = op->asid,
-                           .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
+        struct event ev = {
+            .kind = EV_CR3, .asid = op->asid, .table_gpa = g->spaces[ix].root_gfn << PAGE_SHIFT};
         sim_emit(s, &ev);
         if (!s->cfg.pcid) {
                 flush_tlb(s, DETAIL_FLUSH_CR3);
@@ -614,8 +627,8 @@ static void do_dirty_log(struct sim *s, const struct op *op)
                 ev.detail = DETAIL_LOG_SYNC;
                 ev.count = (uint32_t)s->dirty.gfns.count;
                 /* Pages reported that were never written: coarse tracking. */
-                ev.refs = ev.count > s->dirty.truth.count
-                                  ? ev.count - (uint32_t)s->dirty.truth.count : 0;
+                ev.refs =
+                    ev.count > s->dirty.truth.count ? ev.count - (uint32_t)s->dirty.truth.count : 0;
                 ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
                 sim_emit(s, &ev);
                 if (s->dirty.on) {
@@ -634,7 +647,6 @@ static void do_dirty_log(struct sim *s, const struct op *op)
                 return;
         }
 }
-
 
 /* The VMM sets up the first address space before the guest runs. */
 static RARE_PATH void boot(struct sim *s)

@@ -39,10 +39,10 @@ struct sim_config {
         uint64_t guest_mem; /* bytes of guest physical memory */
         unsigned tlb_sets;  /* power of two */
         unsigned tlb_ways;
-        bool pcid;          /* tag TLB entries by address space (PCID/VPID) */
-        bool ad_emulation;  /* shadow: map clean pages read-only to emulate D */
-        bool pwc;           /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;    /* EPT: the host backs guest memory with 2M pages */
+        bool pcid;         /* tag TLB entries by address space (PCID/VPID) */
+        bool ad_emulation; /* shadow: map clean pages read-only to emulate D */
+        bool pwc;          /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;   /* EPT: the host backs guest memory with 2M pages */
         struct cost_model cost;
 };
 
@@ -66,8 +66,8 @@ void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits
 /* The hypervisor's dirty log for live migration. */
 struct dirty_log {
         bool on;
-        uint32_t round;     /* rounds synced so far */
-        struct u64map gfns; /* guest frames the VMM reports written this round */
+        uint32_t round;      /* rounds synced so far */
+        struct u64map gfns;  /* guest frames the VMM reports written this round */
         struct u64map truth; /* guest frames really written this round */
 };
 
@@ -82,7 +82,7 @@ struct sim {
         struct guest guest;
         struct hostmem host;
         struct tlb tlb;
-        struct pwc pwc;         /* the walker's cache of upper-level entries */
+        struct pwc pwc; /* the walker's cache of upper-level entries */
         const struct mmu_ops *mmu;
         void *mmu_state;
         struct stats stats;

@@ -7,19 +7,19 @@
 
 static const char *const names[] = {
 #define STATS_NAME(name, help) #name,
-        STATS_FIELDS(STATS_NAME)
+    STATS_FIELDS(STATS_NAME)
 #undef STATS_NAME
 };
 
 static const char *const helps[] = {
 #define STATS_HELP(name, help) help,
-        STATS_FIELDS(STATS_HELP)
+    STATS_FIELDS(STATS_HELP)
 #undef STATS_HELP
 };
 
 static const size_t offsets[] = {
 #define STATS_OFFSET(name, help) offsetof(struct stats, name),
-        STATS_FIELDS(STATS_OFFSET)
+    STATS_FIELDS(STATS_OFFSET)
 #undef STATS_OFFSET
 };
 

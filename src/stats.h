@@ -24,7 +24,7 @@
         X(tlb_hits, "accesses translated by the TLB")                                              \
         X(tlb_misses, "accesses that needed a page walk")                                          \
         X(tlb_evictions, "TLB entries evicted to make room")                                       \
-        X(walk_refs, "memory references made by hardware page walks")                             \
+        X(walk_refs, "memory references made by hardware page walks")                              \
         X(pt_writes, "guest stores into its page tables (links, leaves, clears, protects)")        \
         X(pt_traps, "guest page-table stores that exited to the VMM")                              \
         X(shadow_pages, "shadow pages created (guest tables write-protected)")                     \
@@ -40,7 +40,7 @@
         X(stale_tlb, "accesses through a TLB entry the guest had changed without INVLPG")          \
         X(dirty_rounds, "dirty-logging rounds synced (migration rounds)")                          \
         X(dirty_pages, "guest pages found written, summed over the rounds")                        \
-        X(dirty_extra, "pages reported dirty that were not written (coarse tracking)")          \
+        X(dirty_extra, "pages reported dirty that were not written (coarse tracking)")             \
         X(dirty_exits, "exits that only dirty logging caused")                                     \
         X(exit_pt_write, "exits: trapped guest PT write")                                          \
         X(exit_page_fault, "exits: page fault on the shadow tables")                               \

@@ -73,7 +73,8 @@ bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gf
         struct tlb_entry *victim = NULL;
         uint32_t want = tag(t, asid);
         for (unsigned w = 0; w < t->ways && !victim; w++)
-                if (set[w].valid && set[w].vpn == vpn && set[w].level == level && set[w].asid == want)
+                if (set[w].valid && set[w].vpn == vpn && set[w].level == level &&
+                    set[w].asid == want)
                         victim = &set[w]; /* replace our own old entry */
         for (unsigned w = 0; w < t->ways && !victim; w++)
                 if (!set[w].valid)
@@ -140,7 +141,8 @@ void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, u
                 bool inside = start >= gva && start + size <= gva + span;
                 bool same = inside && pte_present(new_leaf) &&
                             pte_frame(new_leaf) + ((start - gva) >> PAGE_SHIFT) == e->gfn &&
-                            (e->perm & ~new_leaf & PTE_W) == 0 && (new_leaf & ~e->perm & PTE_NX) == 0;
+                            (e->perm & ~new_leaf & PTE_W) == 0 &&
+                            (new_leaf & ~e->perm & PTE_NX) == 0;
                 if (!same)
                         e->stale = true;
         }

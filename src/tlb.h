@@ -25,8 +25,8 @@ struct tlb_entry {
         uint32_t asid;     /* tag (0 when PCID is off) */
         uint8_t level;     /* 1 = 4K, 2 = 2M, 3 = 1G */
         bool valid;
-        bool dirty;        /* a write went through this entry (D is set) */
-        bool stale;        /* the guest changed the mapping and did not INVLPG */
+        bool dirty; /* a write went through this entry (D is set) */
+        bool stale; /* the guest changed the mapping and did not INVLPG */
 };
 
 struct tlb {
@@ -34,7 +34,7 @@ struct tlb {
         bool pcid;
         struct tlb_entry *e; /* sets * ways entries, set-major */
         uint64_t tick;
-        unsigned large[4];   /* valid entries per level, to skip empty sizes */
+        unsigned large[4]; /* valid entries per level, to skip empty sizes */
 };
 
 /* sets must be a power of two >= 1, ways >= 1. */

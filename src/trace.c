@@ -447,8 +447,9 @@ static bool read_flags(struct cursor *c, bool large_ok, bool required, uint64_t 
                                         p |= PTE_U;
                                         break;
                                 default:
-                                        return fail(c, large_ok ? "flags (letters of rwxu, or 2M/1G)"
-                                                                : "flags (letters of rwxu)");
+                                        return fail(c, large_ok
+                                                           ? "flags (letters of rwxu, or 2M/1G)"
+                                                           : "flags (letters of rwxu)");
                                 }
                         }
                         any_letters = true;
@@ -478,16 +479,16 @@ struct keyword {
 };
 
 static const struct keyword keywords[] = {
-        {"PT_WRITE", OP_PT_WRITE, -1},     {"PT_CLEAR", OP_PT_CLEAR, -1},
-        {"PT_PROTECT", OP_PT_PROTECT, -1}, {"ACCESS", OP_ACCESS, -1},
-        {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
-        {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
-        {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
-        {"DIRTY_LOG", OP_DIRTY_LOG, -1},
+    {"PT_WRITE", OP_PT_WRITE, -1},     {"PT_CLEAR", OP_PT_CLEAR, -1},
+    {"PT_PROTECT", OP_PT_PROTECT, -1}, {"ACCESS", OP_ACCESS, -1},
+    {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
+    {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
+    {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
+    {"DIRTY_LOG", OP_DIRTY_LOG, -1},
 };
 
-bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits,
-                    struct op *op, struct trace_error *err)
+bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits, struct op *op,
+                    struct trace_error *err)
 {
         struct cursor c = {line, len, 0, limits, err};
         err->col = 0;
@@ -500,7 +501,8 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 n++;
         const struct keyword *kw = NULL;
         for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-                if (strlen(keywords[i].name) == n && strncasecmp(keywords[i].name, line + kw_start, n) == 0)
+                if (strlen(keywords[i].name) == n &&
+                    strncasecmp(keywords[i].name, line + kw_start, n) == 0)
                         kw = &keywords[i];
         if (!kw || (kw_start + n < len && !isspace((unsigned char)line[kw_start + n]) &&
                     line[kw_start + n] != '#'))
@@ -526,9 +528,10 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 uint64_t span = level_span(op->leaf_level);
                 if (op->gpa & (span - 1)) {
                         c.pos = gpa_col;
-                        return fail(&c, op->leaf_level == 1 ? "a page-aligned guest physical address"
-                                        : op->leaf_level == 2 ? "a 2M-aligned guest physical address"
-                                                              : "a 1G-aligned guest physical address");
+                        return fail(&c,
+                                    op->leaf_level == 1   ? "a page-aligned guest physical address"
+                                    : op->leaf_level == 2 ? "a 2M-aligned guest physical address"
+                                                          : "a 1G-aligned guest physical address");
                 }
                 if (op->gpa >= limits->guest_mem || limits->guest_mem - op->gpa < span) {
                         char expected[128];
@@ -569,7 +572,9 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                         char ch = (char)toupper((unsigned char)line[c.pos]);
                         if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
                                 return fail(&c, "an access kind R, W or X");
-                        op->access = ch == 'R' ? ACCESS_READ : ch == 'W' ? ACCESS_WRITE : ACCESS_EXEC;
+                        op->access = ch == 'R'   ? ACCESS_READ
+                                     : ch == 'W' ? ACCESS_WRITE
+                                                 : ACCESS_EXEC;
                         c.pos++;
                 }
                 return expect_end(&c);
@@ -592,7 +597,8 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 skip_blanks(&c);
                 size_t n2 = token_len(&c);
                 for (int a = 0; a < 3; a++) {
-                        if (n2 == strlen(actions[a]) && strncasecmp(line + c.pos, actions[a], n2) == 0) {
+                        if (n2 == strlen(actions[a]) &&
+                            strncasecmp(line + c.pos, actions[a], n2) == 0) {
                                 op->dirty = (enum dirty_log_action)a;
                                 c.pos += n2;
                                 return expect_end(&c);

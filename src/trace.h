@@ -44,12 +44,12 @@ struct trace_reader {
         bool owns_fd;
         enum trace_format format;
         struct trace_limits limits;
-        char *buf;          /* read buffer */
+        char *buf; /* read buffer */
         size_t cap, pos, end;
         bool eof;
-        uint64_t line;      /* number of the last line returned */
-        int io_errno;       /* set with TRACE_IO_ERROR */
-        struct op pending;  /* second half of a lackey modify (M) line */
+        uint64_t line;     /* number of the last line returned */
+        int io_errno;      /* set with TRACE_IO_ERROR */
+        struct op pending; /* second half of a lackey modify (M) line */
         bool has_pending;
         /* Text input held in memory (trace_open_string), read in place. */
         const char *mem;
@@ -96,8 +96,8 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos);
  * line holds an op, false for a blank or comment line; on a malformed line
  * returns false and sets err->col (non-zero) and err->msg. Exposed for the
  * command layer and tests. */
-bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits,
-                    struct op *op, struct trace_error *err);
+bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits, struct op *op,
+                    struct trace_error *err);
 
 /* Parses a number as written in traces and commands: hex "0x..." or
  * decimal, the whole of [s, s+len). Returns false when it is not one or does

@@ -30,10 +30,10 @@ static bool is_banner(const char *s, size_t len)
  * A table, as the kinds alternate at random and a switch on them was
  * mispredicted. */
 static const unsigned char access_plus_1[256] = {
-        ['I'] = 1 + ACCESS_EXEC,
-        ['L'] = 1 + ACCESS_READ,
-        ['M'] = 1 + ACCESS_READ, /* the load; the store follows */
-        ['S'] = 1 + ACCESS_WRITE,
+    ['I'] = 1 + ACCESS_EXEC,
+    ['L'] = 1 + ACCESS_READ,
+    ['M'] = 1 + ACCESS_READ, /* the load; the store follows */
+    ['S'] = 1 + ACCESS_WRITE,
 };
 
 static int access_of(char kind)
@@ -125,8 +125,7 @@ bool trace_lackey_looks_like(const char *s, size_t len)
  * starts; the token runs to a blank or a ',' (at least one byte), is
  * quoted with non-printable bytes escaped and cut after FOUND_MAX bytes.
  * Returns 0, for the caller to return. */
-static int bad(struct trace_error *err, size_t col, const char *expected, const char *s,
-               size_t len)
+static int bad(struct trace_error *err, size_t col, const char *expected, const char *s, size_t len)
 {
         char tok[4 * FOUND_MAX + 8];
         size_t n = 0;
@@ -224,11 +223,11 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         }
 
         *op = (struct op){
-                .kind = OP_ACCESS,
-                .gva = addr,
-                .size = size,
-                .access = (enum access_kind)access,
-                .demand = true,
+            .kind = OP_ACCESS,
+            .gva = addr,
+            .size = size,
+            .access = (enum access_kind)access,
+            .demand = true,
         };
         if (kind != 'M')
                 return 1;

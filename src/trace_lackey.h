@@ -22,7 +22,7 @@ bool trace_lackey_looks_like(const char *s, size_t len);
  * blank; err->col stays 0) or a malformed one (err->col and err->msg set),
  * 1 when *op holds an access, 2 when a modify line also left its store in
  * *second. */
-int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits,
-                       struct op *op, struct op *second, struct trace_error *err);
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
+                       struct op *second, struct trace_error *err);
 
 #endif

@@ -18,7 +18,7 @@
 #define U64MAP_EMPTY UINT64_MAX
 
 struct u64map {
-        uint64_t *keys;  /* capacity slots, U64MAP_EMPTY when free */
+        uint64_t *keys; /* capacity slots, U64MAP_EMPTY when free */
         uint32_t *vals;
         size_t capacity; /* a power of two, or 0 before the first insert */
         size_t count;

@@ -15,49 +15,49 @@
 #endif
 
 static const char usage_text[] =
-        "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
-        "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
-        "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
-        "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
-        "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
-        "built-in sample trace runs; - reads standard input.\n"
-        "\n"
-        "Schemes and machine:\n"
-        "  -m, --mode MODE        native, shadow-eager, shadow (default), shadow-oos, ept\n"
-        "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
-        "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
-        "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
-        "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
-        "      --tlb-ways N       TLB ways (default 4)\n"
-        "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
-        "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
-        "                         (default on)\n"
-        "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
-        "                         memory under EPT\n"
-        "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
-        "                         plain walk counts show)\n"
-        "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
-        "\n"
-        "Input and output:\n"
-        "      --format FMT       auto (default), v1 or lackey\n"
-        "  -q, --quiet            print only the statistics\n"
-        "      --stats FMT        text (default), json or csv\n"
-        "  -c, --compare          run every scheme side by side and print a table\n"
-        "      --series N         print the counters as CSV every N events instead of the\n"
-        "                         log and the statistics (for plots)\n"
-        "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
-        "\n"
-        "Stepping through a trace:\n"
-        "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
-        "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
-        "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
-        "                         and exit)\n"
-        "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
-        "  -h, --help             show this help and exit\n"
-        "  -V, --version          show the version and exit\n"
-        "\n"
-        "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
-        "74 read error.\n";
+    "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
+    "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
+    "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
+    "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
+    "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
+    "built-in sample trace runs; - reads standard input.\n"
+    "\n"
+    "Schemes and machine:\n"
+    "  -m, --mode MODE        native, shadow-eager, shadow (default), shadow-oos, ept\n"
+    "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
+    "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
+    "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
+    "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
+    "      --tlb-ways N       TLB ways (default 4)\n"
+    "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
+    "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
+    "                         (default on)\n"
+    "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
+    "                         memory under EPT\n"
+    "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
+    "                         plain walk counts show)\n"
+    "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
+    "\n"
+    "Input and output:\n"
+    "      --format FMT       auto (default), v1 or lackey\n"
+    "  -q, --quiet            print only the statistics\n"
+    "      --stats FMT        text (default), json or csv\n"
+    "  -c, --compare          run every scheme side by side and print a table\n"
+    "      --series N         print the counters as CSV every N events instead of the\n"
+    "                         log and the statistics (for plots)\n"
+    "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
+    "\n"
+    "Stepping through a trace:\n"
+    "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
+    "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+    "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
+    "                         and exit)\n"
+    "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
+    "  -h, --help             show this help and exit\n"
+    "  -V, --version          show the version and exit\n"
+    "\n"
+    "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
+    "74 read error.\n";
 
 enum long_only {
         OPT_LEVELS = 256,
@@ -79,30 +79,30 @@ enum long_only {
 };
 
 static const struct option long_options[] = {
-        {"mode", required_argument, NULL, 'm'},
-        {"levels", required_argument, NULL, OPT_LEVELS},
-        {"ept-levels", required_argument, NULL, OPT_EPT_LEVELS},
-        {"guest-mem", required_argument, NULL, OPT_GUEST_MEM},
-        {"tlb-sets", required_argument, NULL, OPT_TLB_SETS},
-        {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
-        {"pcid", no_argument, NULL, OPT_PCID},
-        {"ad-emulation", required_argument, NULL, OPT_AD},
-        {"pwc", required_argument, NULL, OPT_PWC},
-        {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
-        {"cost", required_argument, NULL, OPT_COST},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"quiet", no_argument, NULL, 'q'},
-        {"stats", required_argument, NULL, OPT_STATS},
-        {"series", required_argument, NULL, OPT_SERIES},
-        {"keep-going", no_argument, NULL, 'k'},
-        {"compare", no_argument, NULL, 'c'},
-        {"interactive", no_argument, NULL, 'i'},
-        {"repl", no_argument, NULL, OPT_REPL},
-        {"script", required_argument, NULL, OPT_SCRIPT},
-        {"no-color", no_argument, NULL, OPT_NO_COLOR},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+    {"mode", required_argument, NULL, 'm'},
+    {"levels", required_argument, NULL, OPT_LEVELS},
+    {"ept-levels", required_argument, NULL, OPT_EPT_LEVELS},
+    {"guest-mem", required_argument, NULL, OPT_GUEST_MEM},
+    {"tlb-sets", required_argument, NULL, OPT_TLB_SETS},
+    {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
+    {"pcid", no_argument, NULL, OPT_PCID},
+    {"ad-emulation", required_argument, NULL, OPT_AD},
+    {"pwc", required_argument, NULL, OPT_PWC},
+    {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
+    {"cost", required_argument, NULL, OPT_COST},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"stats", required_argument, NULL, OPT_STATS},
+    {"series", required_argument, NULL, OPT_SERIES},
+    {"keep-going", no_argument, NULL, 'k'},
+    {"compare", no_argument, NULL, 'c'},
+    {"interactive", no_argument, NULL, 'i'},
+    {"repl", no_argument, NULL, OPT_REPL},
+    {"script", required_argument, NULL, OPT_SCRIPT},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -138,11 +138,24 @@ static bool parse_size(const char *s, uint64_t *out)
         unsigned shift = 0;
         if (len > 0) {
                 switch (s[len - 1]) {
-                case 'K': case 'k': shift = 10; break;
-                case 'M': case 'm': shift = 20; break;
-                case 'G': case 'g': shift = 30; break;
-                case 'T': case 't': shift = 40; break;
-                default: break;
+                case 'K':
+                case 'k':
+                        shift = 10;
+                        break;
+                case 'M':
+                case 'm':
+                        shift = 20;
+                        break;
+                case 'G':
+                case 'g':
+                        shift = 30;
+                        break;
+                case 'T':
+                case 't':
+                        shift = 40;
+                        break;
+                default:
+                        break;
                 }
         }
         uint64_t v;
@@ -166,8 +179,10 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case 'm': {
                         int m = mode_parse(optarg);
                         if (m < 0)
-                                return usage_error("unknown mode '%s' (native, shadow-eager, shadow, "
-                                                   "shadow-oos, ept)", optarg);
+                                return usage_error(
+                                    "unknown mode '%s' (native, shadow-eager, shadow, "
+                                    "shadow-oos, ept)",
+                                    optarg);
                         opt->cfg.mode = (enum mmu_mode)m;
                         break;
                 }
@@ -184,11 +199,13 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_GUEST_MEM:
                         if (!parse_size(optarg, &opt->cfg.guest_mem))
                                 return usage_error("--guest-mem expects a size such as 512M or 4G, "
-                                                   "not '%s'", optarg);
+                                                   "not '%s'",
+                                                   optarg);
                         break;
                 case OPT_TLB_SETS:
                         if (!parse_int(optarg, 1, 65536, &n))
-                                return usage_error("--tlb-sets expects a power of two, not '%s'", optarg);
+                                return usage_error("--tlb-sets expects a power of two, not '%s'",
+                                                   optarg);
                         opt->cfg.tlb_sets = (unsigned)n;
                         break;
                 case OPT_TLB_WAYS:
@@ -201,11 +218,13 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
-                                return usage_error("--ad-emulation expects on or off, not '%s'", optarg);
+                                return usage_error("--ad-emulation expects on or off, not '%s'",
+                                                   optarg);
                         break;
                 case OPT_HOST_PAGES:
                         if (strcasecmp(optarg, "4K") && strcasecmp(optarg, "2M"))
-                                return usage_error("--host-pages expects 4K or 2M, not '%s'", optarg);
+                                return usage_error("--host-pages expects 4K or 2M, not '%s'",
+                                                   optarg);
                         opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
                         break;
                 case OPT_PWC:
@@ -248,7 +267,8 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_SERIES:
                         if (!parse_int(optarg, 1, 1000000000, &n))
                                 return usage_error("--series expects a number of events, 1 or "
-                                                   "more, not '%s'", optarg);
+                                                   "more, not '%s'",
+                                                   optarg);
                         opt->series = (unsigned long)n;
                         break;
                 case 'k':
@@ -282,7 +302,8 @@ int options_parse(struct options *opt, int argc, char **argv)
                 }
         }
         if (argc - optind > 1)
-                return usage_error("expected at most one trace file, found '%s' too", argv[optind + 1]);
+                return usage_error("expected at most one trace file, found '%s' too",
+                                   argv[optind + 1]);
         if (optind < argc)
                 opt->trace = argv[optind];
         if (sim_config_check(&opt->cfg, err, sizeof err) < 0)

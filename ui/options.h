@@ -17,13 +17,13 @@ struct options {
         enum stats_format stats_format;
         bool quiet;
         bool keep_going;
-        bool compare;      /* every scheme side by side */
-        const char *trace; /* NULL: the built-in sample */
+        bool compare;         /* every scheme side by side */
+        const char *trace;    /* NULL: the built-in sample */
         unsigned long series; /* --series N: CSV counters every N events (0: off) */
-        bool interactive;  /* -i: the ncurses stepper */
-        bool repl;         /* --repl: the readline debugger */
-        const char *script; /* --script: commands to run first */
-        bool no_color;     /* --no-color */
+        bool interactive;     /* -i: the ncurses stepper */
+        bool repl;            /* --repl: the readline debugger */
+        const char *script;   /* --script: commands to run first */
+        bool no_color;        /* --no-color */
 };
 
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or

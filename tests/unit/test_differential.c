@@ -19,8 +19,15 @@ static uint64_t rng_next(uint64_t *x)
 }
 
 static const uint64_t gvas[] = {
-        0x1000, 0x2000, 0x3000, 0x5000, 0x200000, 0x201000, 0x7FFFFFFFF000,
-        UINT64_C(0xFFFF800000000000), UINT64_C(0xFFFF800000001000),
+    0x1000,
+    0x2000,
+    0x3000,
+    0x5000,
+    0x200000,
+    0x201000,
+    0x7FFFFFFFF000,
+    UINT64_C(0xFFFF800000000000),
+    UINT64_C(0xFFFF800000001000),
 };
 #define NGVAS (sizeof gvas / sizeof gvas[0])
 
@@ -42,7 +49,8 @@ static void make_trace(uint64_t seed, int n, bool large, char *buf, size_t size)
                         snprintf(target, sizeof target, " 0x%llX", (unsigned long long)gva);
                 if (r < 25) {
                         uint64_t gpa = (1 + rng_next(&x) % 64) << 12;
-                        o += (size_t)snprintf(buf + o, size - o, "PT_WRITE 0x%llX->0x%llX %s\n%s%s\n",
+                        o += (size_t)snprintf(buf + o, size - o,
+                                              "PT_WRITE 0x%llX->0x%llX %s\n%s%s\n",
                                               (unsigned long long)gva, (unsigned long long)gpa,
                                               flags[rng_next(&x) % 5], inval, target);
                 } else if (r < 29 && large) {
@@ -54,8 +62,8 @@ static void make_trace(uint64_t seed, int n, bool large, char *buf, size_t size)
                                               (unsigned long long)gva, inval, target);
                 } else if (r < 37) {
                         o += (size_t)snprintf(buf + o, size - o, "PT_PROTECT 0x%llX %s\n%s%s\n",
-                                              (unsigned long long)gva, flags[rng_next(&x) % 5], inval,
-                                              target);
+                                              (unsigned long long)gva, flags[rng_next(&x) % 5],
+                                              inval, target);
                 } else if (r < 43) {
                         o += (size_t)snprintf(buf + o, size - o, "CR3 %u\n",
                                               (unsigned)(rng_next(&x) % 6));
@@ -230,10 +238,10 @@ static void test_clone_continues_identically(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_defaults),
-                cmocka_unit_test(test_variants),
-                cmocka_unit_test(test_deterministic),
-                cmocka_unit_test(test_clone_continues_identically),
+            cmocka_unit_test(test_defaults),
+            cmocka_unit_test(test_variants),
+            cmocka_unit_test(test_deterministic),
+            cmocka_unit_test(test_clone_continues_identically),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,7 +162,8 @@ static void test_cr3_switch_shares_kernel_tables(void **state)
 static void test_cr3_and_invlpg_exits(void **state)
 {
         (void)state;
-        const char *t = "PT_WRITE 0x1000->0x5000\nR 0x1000\nCR3 1\nCR3 0\nINVLPG 0x1000\nR 0x1000\n";
+        const char *t =
+            "PT_WRITE 0x1000->0x5000\nR 0x1000\nCR3 1\nCR3 0\nINVLPG 0x1000\nR 0x1000\n";
         run(MODE_SHADOW, t);
         assert_int_equal(s.stats.exit_cr3, 2);
         assert_int_equal(s.stats.exit_invlpg, 1);
@@ -358,7 +359,8 @@ static void test_page_crossing(void **state)
         struct sim_config cfg = config_for(MODE_NATIVE);
         begin(&cfg);
         feed(&s, "PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x9000\n");
-        struct op op = {.kind = OP_ACCESS, .gva = 0x1FFC, .size = 8, .access = ACCESS_READ, .line = 3};
+        struct op op = {
+            .kind = OP_ACCESS, .gva = 0x1FFC, .size = 8, .access = ACCESS_READ, .line = 3};
         sim_apply(&s, &op);
         assert_int_equal(count_kind(&rec, EV_ACCESS), 2);
         assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x9000);
@@ -373,7 +375,8 @@ static void test_dirty_logging(void **state)
         size_t o = 0;
         for (int i = 0; i < 600; i++)
                 o += (size_t)snprintf(trace + o, sizeof trace - o, "PT_WRITE 0x%x->0x%x\nW 0x%x\n",
-                                      0x100000 + i * 0x1000, 0x100000 + i * 0x1000, 0x100000 + i * 0x1000);
+                                      0x100000 + i * 0x1000, 0x100000 + i * 0x1000,
+                                      0x100000 + i * 0x1000);
         o += (size_t)snprintf(trace + o, sizeof trace - o, "DIRTY_LOG start\n");
         for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < 600; i++)
@@ -448,25 +451,25 @@ static void test_page_walk_cache(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_teardown(test_guest_tables_in_guest_memory, teardown),
-                cmocka_unit_test_teardown(test_pt_write_updates_shadow, teardown),
-                cmocka_unit_test_teardown(test_unshadowed_table_does_not_trap, teardown),
-                cmocka_unit_test_teardown(test_conflicting_mapping, teardown),
-                cmocka_unit_test_teardown(test_cr3_switch_shares_kernel_tables, teardown),
-                cmocka_unit_test_teardown(test_cr3_and_invlpg_exits, teardown),
-                cmocka_unit_test_teardown(test_shadow_root_cache, teardown),
-                cmocka_unit_test_teardown(test_walk_references, teardown),
-                cmocka_unit_test_teardown(test_ept_violations, teardown),
-                cmocka_unit_test_teardown(test_guest_page_faults, teardown),
-                cmocka_unit_test_teardown(test_dirty_bit_emulation, teardown),
-                cmocka_unit_test_teardown(test_write_flooding, teardown),
-                cmocka_unit_test_teardown(test_out_of_sync, teardown),
-                cmocka_unit_test_teardown(test_eager, teardown),
-                cmocka_unit_test_teardown(test_large_page, teardown),
-                cmocka_unit_test_teardown(test_page_crossing, teardown),
-                cmocka_unit_test_teardown(test_dirty_logging, teardown),
-                cmocka_unit_test_teardown(test_page_walk_cache, teardown),
-                cmocka_unit_test_teardown(test_host_large_pages, teardown),
+            cmocka_unit_test_teardown(test_guest_tables_in_guest_memory, teardown),
+            cmocka_unit_test_teardown(test_pt_write_updates_shadow, teardown),
+            cmocka_unit_test_teardown(test_unshadowed_table_does_not_trap, teardown),
+            cmocka_unit_test_teardown(test_conflicting_mapping, teardown),
+            cmocka_unit_test_teardown(test_cr3_switch_shares_kernel_tables, teardown),
+            cmocka_unit_test_teardown(test_cr3_and_invlpg_exits, teardown),
+            cmocka_unit_test_teardown(test_shadow_root_cache, teardown),
+            cmocka_unit_test_teardown(test_walk_references, teardown),
+            cmocka_unit_test_teardown(test_ept_violations, teardown),
+            cmocka_unit_test_teardown(test_guest_page_faults, teardown),
+            cmocka_unit_test_teardown(test_dirty_bit_emulation, teardown),
+            cmocka_unit_test_teardown(test_write_flooding, teardown),
+            cmocka_unit_test_teardown(test_out_of_sync, teardown),
+            cmocka_unit_test_teardown(test_eager, teardown),
+            cmocka_unit_test_teardown(test_large_page, teardown),
+            cmocka_unit_test_teardown(test_page_crossing, teardown),
+            cmocka_unit_test_teardown(test_dirty_logging, teardown),
+            cmocka_unit_test_teardown(test_page_walk_cache, teardown),
+            cmocka_unit_test_teardown(test_host_large_pages, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,10 +92,10 @@ static void test_stale_marking(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_hit_miss_and_lru),
-                cmocka_unit_test(test_pcid_tags_and_flushes),
-                cmocka_unit_test(test_large_pages),
-                cmocka_unit_test(test_stale_marking),
+            cmocka_unit_test(test_hit_miss_and_lru),
+            cmocka_unit_test(test_pcid_tags_and_flushes),
+            cmocka_unit_test(test_large_pages),
+            cmocka_unit_test(test_stale_marking),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

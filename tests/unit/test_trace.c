@@ -245,15 +245,15 @@ static void test_lackey_detected(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_seed_forms),
-                cmocka_unit_test(test_every_keyword),
-                cmocka_unit_test(test_blank_and_comment),
-                cmocka_unit_test(test_errors_name_column),
-                cmocka_unit_test(test_levels_change_width),
-                cmocka_unit_test(test_numbers),
-                cmocka_unit_test(test_reader_line_endings),
-                cmocka_unit_test(test_reader_file_and_long_line),
-                cmocka_unit_test(test_lackey_detected),
+            cmocka_unit_test(test_seed_forms),
+            cmocka_unit_test(test_every_keyword),
+            cmocka_unit_test(test_blank_and_comment),
+            cmocka_unit_test(test_errors_name_column),
+            cmocka_unit_test(test_levels_change_width),
+            cmocka_unit_test(test_numbers),
+            cmocka_unit_test(test_reader_line_endings),
+            cmocka_unit_test(test_reader_file_and_long_line),
+            cmocka_unit_test(test_lackey_detected),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

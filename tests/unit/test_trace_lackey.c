@@ -93,14 +93,16 @@ static void long_addresses_and_leading_zeros(void **state)
         assert_int_equal(trace_parse_lackey(ok16, strlen(ok16), &limits64, &op, &second, &err), 1);
         assert_int_equal(op.gva, 0xdeadbeef);
         const char *zeros = "I  000000000000000000000000004003c4,4"; /* 30 digits */
-        assert_int_equal(trace_parse_lackey(zeros, strlen(zeros), &limits64, &op, &second, &err), 1);
+        assert_int_equal(trace_parse_lackey(zeros, strlen(zeros), &limits64, &op, &second, &err),
+                         1);
         assert_int_equal(op.gva, 0x4003c4);
         const char *big = "I  100000000000000000,4"; /* 18 digits, does not fit */
         assert_int_equal(trace_parse_lackey(big, strlen(big), &limits64, &op, &second, &err), 0);
-        assert_string_equal(err.msg,
-                            "expected a hex address that fits in 64 bits, found '100000000000000000'");
+        assert_string_equal(
+            err.msg, "expected a hex address that fits in 64 bits, found '100000000000000000'");
         const char *mixed = " S 1FfEfFfD28,8";
-        assert_int_equal(trace_parse_lackey(mixed, strlen(mixed), &limits64, &op, &second, &err), 1);
+        assert_int_equal(trace_parse_lackey(mixed, strlen(mixed), &limits64, &op, &second, &err),
+                         1);
         assert_int_equal(op.gva, 0x1ffefffd28);
         assert_int_equal(op.access, ACCESS_WRITE);
 }
@@ -142,10 +144,10 @@ static void sizes(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(addresses_match_reference),
-                cmocka_unit_test(long_addresses_and_leading_zeros),
-                cmocka_unit_test(kinds_and_modify),
-                cmocka_unit_test(sizes),
+            cmocka_unit_test(addresses_match_reference),
+            cmocka_unit_test(long_addresses_and_leading_zeros),
+            cmocka_unit_test(kinds_and_modify),
+            cmocka_unit_test(sizes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
