@@ -62,8 +62,9 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
 
 static int parse_count(const char *what, const char *s, uint64_t *out, char *err, size_t errlen)
 {
-        if (!s || !trace_parse_number(s, strlen(s), out)) {
-                snprintf(err, errlen, "expected %s number after '%s', found '%s'",
+        /* Events and lines are numbered from 1: 0 could never match. */
+        if (!s || !trace_parse_number(s, strlen(s), out) || *out == 0) {
+                snprintf(err, errlen, "expected %s number from 1 after '%s', found '%s'",
                          strcmp(what, "event") == 0 ? "an event" : "a line", what,
                          s ? s : "nothing");
                 return -1;
@@ -103,7 +104,7 @@ int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen)
                         if (bp->value < 0) {
                                 snprintf(err, errlen,
                                          "expected an exit reason (pt_write, page_fault, "
-                                         "cr3, invlpg, ept_violation), found '%s'",
+                                         "cr3, invlpg, ept_violation, pml_full), found '%s'",
                                          w1);
                                 return -1;
                         }

@@ -108,3 +108,13 @@ st=$?
 expect_grep "repl reports a bad trace line" "$TMP/out" "^$TMP/bad.txt:2:1: error: expected a keyword"
 expect_grep "repl steps past it" "$TMP/out" '^line 3: ACCESS 0x2000 R'
 if [ "$st" -eq 65 ]; then ok "repl exits 65 after a bad trace line"; else not_ok "repl exits 65 after a bad trace line" "exit $st"; fi
+
+# Breakpoints that could never match are refused.
+printf 'break event 0\nbreak line 0\n' >"$TMP/zero.cmd"
+"$SHADOW_SIM" --script "$TMP/zero.cmd" >"$TMP/out" 2>"$TMP/err"
+status=$?
+if [ "$status" -eq 65 ] && grep -q "expected an event number from 1 after 'event', found '0'" "$TMP/err"; then
+        ok "break event 0 is refused"
+else
+        not_ok "break event 0 is refused" "exit $status" "$(cat "$TMP/err")"
+fi
