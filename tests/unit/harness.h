@@ -42,8 +42,9 @@ static inline struct sim_config config_for(enum mmu_mode mode)
         return cfg;
 }
 
-/* Applies every op of text (format v1; must be well formed) to s. */
-static inline void feed(struct sim *s, const char *text)
+/* Applies every op of text, read in the given format (it must be well
+ * formed), to s. */
+static inline void feed_format(struct sim *s, const char *text, enum trace_format format)
 {
         struct trace_limits limits;
         struct trace_reader r;
@@ -51,12 +52,18 @@ static inline void feed(struct sim *s, const char *text)
         struct trace_error err;
         enum trace_status st;
         sim_config_limits(&s->cfg, &limits);
-        trace_open_string(&r, text, TRACE_FORMAT_V1, &limits);
+        trace_open_string(&r, text, format, &limits);
         while ((st = trace_next(&r, &op, &err)) == TRACE_OK)
                 sim_apply(s, &op);
         if (st != TRACE_EOF)
                 fail_msg("trace line %llu: %s", (unsigned long long)err.line, err.msg);
         trace_close(&r);
+}
+
+/* Applies every op of text (format v1; must be well formed) to s. */
+static inline void feed(struct sim *s, const char *text)
+{
+        feed_format(s, text, TRACE_FORMAT_V1);
 }
 
 /* Starts a sim for cfg with a recorder attached. */

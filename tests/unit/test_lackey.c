@@ -174,18 +174,7 @@ static void test_reader(void **state)
 /* Feeds lackey text to s. */
 static void feed_lackey(struct sim *s, const char *text)
 {
-        struct trace_limits limits;
-        struct trace_reader r;
-        struct op op;
-        struct trace_error err;
-        enum trace_status st;
-        sim_config_limits(&s->cfg, &limits);
-        trace_open_string(&r, text, TRACE_FORMAT_LACKEY, &limits);
-        while ((st = trace_next(&r, &op, &err)) == TRACE_OK)
-                sim_apply(s, &op);
-        if (st != TRACE_EOF)
-                fail_msg("lackey line %llu: %s", (unsigned long long)err.line, err.msg);
-        trace_close(&r);
+        feed_format(s, text, TRACE_FORMAT_LACKEY);
 }
 
 /* An access over a page boundary touches both pages: two faults, two
