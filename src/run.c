@@ -11,6 +11,11 @@ void run_print_error(FILE *out, const char *name, const struct trace_error *err)
                 err->msg);
 }
 
+bool run_complete(int status, const struct run_options *opt, const struct trace_reader *r)
+{
+        return status == 0 || (status == EXIT_DATAERR && opt->keep_going && r->fault == TRACE_OK);
+}
+
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt)
 {
@@ -21,10 +26,9 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                 enum trace_status st = trace_next(r, &op, &err);
                 if (st == TRACE_EOF)
                         return status;
-                if (st == TRACE_IO_ERROR) {
-                        fprintf(opt->errors, "%s: error: read failed: %s\n", opt->name,
-                                strerror(r->io_errno));
-                        return EXIT_IOERR;
+                if (st == TRACE_IO_ERROR || st == TRACE_BAD_DATA) {
+                        fprintf(opt->errors, "%s: error: %s\n", opt->name, err.msg);
+                        return st == TRACE_IO_ERROR ? EXIT_IOERR : EXIT_DATAERR;
                 }
                 if (st == TRACE_BAD_LINE) {
                         run_print_error(opt->errors, opt->name, &err);

@@ -31,9 +31,15 @@ struct run_options {
 /* Reads r to its end, applying every op to each of the nsims sims. Returns
  * 0, EXIT_DATAERR when a line was malformed or needed a page table that
  * guest memory has no frame left for (at the first one, unless keep_going)
- * or EXIT_IOERR when reading failed. */
+ * or compressed data were corrupt (always at once), or EXIT_IOERR when
+ * reading failed. */
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt);
+
+/* Whether a run that returned status read the whole trace, so that its
+ * counters describe it: it succeeded, or skipped malformed lines under
+ * keep_going (a read error or corrupt compressed data cut it short). */
+bool run_complete(int status, const struct run_options *opt, const struct trace_reader *r);
 
 /* Prints "name:line:col: error: msg" and a newline. */
 void run_print_error(FILE *out, const char *name, const struct trace_error *err);

@@ -58,7 +58,7 @@ static int series_run(const struct options *opt, struct trace_reader *reader,
         }
         if (status == 0)
                 status = run_trace(reader, ptrs, n, ropt);
-        bool complete = status == 0 || (status == EXIT_DATAERR && opt->keep_going);
+        bool complete = run_complete(status, ropt, reader);
         for (unsigned m = 0; m < n; m++) {
                 if (complete && blocks[m])
                         series_finish(&series[m]);
@@ -106,9 +106,10 @@ int batch_run(const struct options *opt)
 
         struct sim *sims[2] = {&main_sim, &native_sim};
         status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
+        bool complete = run_complete(status, &ropt, &reader);
         trace_close(&reader);
 
-        if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
+        if (complete) {
                 uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
                 if (opt->stats_format == STATS_JSON)
                         stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);

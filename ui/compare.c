@@ -81,8 +81,9 @@ int compare_run(const struct options *opt)
         }
         struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
         status = run_trace(&reader, ptrs, NSCHEMES, &ropt);
+        bool complete = run_complete(status, &ropt, &reader);
         trace_close(&reader);
-        if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
+        if (complete) {
                 if (opt->stats_format == STATS_JSON)
                         print_json(stdout, sims, NSCHEMES);
                 else if (opt->stats_format == STATS_CSV)
