@@ -101,7 +101,9 @@ static void test_errors_name_column(void **state)
         assert_int_equal(bad("FROB 0x1000", "expected a keyword"), 1);
         assert_int_equal(bad("ACCESS", "found end of line"), 7);
         assert_int_equal(bad("ACCESS 0x1000 Q", "access kind"), 15);
-        assert_int_equal(bad("ACCESS 0x1000 R junk", "expected end of line, found 'junk'"), 17);
+        assert_int_equal(
+            bad("ACCESS 0x1000 R junk", "expected 'user' or the end of the line, found 'junk'"),
+            17);
         assert_int_equal(bad("PT_WRITE 0x1000 0x5000", "'->'"), 17);
         assert_int_equal(bad("PT_WRITE 0x1000->0x5001", "page-aligned"), 18);
         assert_int_equal(bad("PT_WRITE 0x1000->0x200000000", "below 0x100000000"), 18);
