@@ -152,6 +152,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(o,
                                    "the VMM built a direct shadow page for part of a large page");
+                else if (ev->detail == DETAIL_AGILE)
+                        strbuf_put(o,
+                                   "the shadow entry switches to nested mode: the hardware walks "
+                                   "guest table 0x%llX and below in two dimensions",
+                                   strbuf_u(ev->gpa));
                 else
                         strbuf_put(
                             o,
@@ -252,6 +257,18 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                    strbuf_u(ev->gpa));
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
+                break;
+        case EV_AGILE:
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) was written %u times this interval: agile "
+                                   "paging walks it nested now, so its stores no longer exit",
+                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
+                else
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
+                                   "shadow mode (one-dimensional walks, its stores trap again)",
+                                   strbuf_u(ev->table_gpa), ev->level);
                 break;
         case EV_KIND_COUNT:
                 break;

@@ -28,6 +28,7 @@ struct mmu_table_view {
         bool direct;           /* shadow: backs part of a guest large page */
         bool unsync;           /* shadow: out of sync, its guest table writable */
         bool write_protected;  /* shadow: stores into its guest table exit */
+        bool nested;           /* agile: a switch: the walk goes on nested in guest table gfn */
         unsigned flood;        /* shadow: emulated writes since a walk last used it */
 };
 

@@ -13,7 +13,7 @@
 static const struct scheme *const registry[MODE_COUNT] = {
     [MODE_NATIVE] = &scheme_native, [MODE_SHADOW_EAGER] = &scheme_shadow_eager,
     [MODE_SHADOW] = &scheme_shadow, [MODE_SHADOW_OOS] = &scheme_shadow_oos,
-    [MODE_EPT] = &scheme_ept,
+    [MODE_EPT] = &scheme_ept,       [MODE_AGILE] = &scheme_agile,
 };
 
 const struct scheme *scheme_of(enum mmu_mode mode)

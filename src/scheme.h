@@ -48,6 +48,7 @@ extern const struct scheme scheme_shadow_eager;
 extern const struct scheme scheme_shadow;
 extern const struct scheme scheme_shadow_oos;
 extern const struct scheme scheme_ept;
+extern const struct scheme scheme_agile;
 
 /* The descriptor of mode (a valid mode: below MODE_COUNT). */
 const struct scheme *scheme_of(enum mmu_mode mode);

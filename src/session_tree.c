@@ -123,6 +123,14 @@ void tree_free(struct tree *t)
 
 /* ---- the guest's tables ------------------------------------------------- */
 
+static uint8_t view_state(const struct mmu_table_view *v)
+{
+        return v->direct   ? TABLE_DIRECT
+               : v->nested ? TABLE_NESTED
+               : v->unsync ? TABLE_UNSYNC
+                           : TABLE_WP;
+}
+
 static void note_shadowed(struct builder *b)
 {
         const struct sim *m = &b->s->sim;
@@ -130,7 +138,7 @@ static void note_shadowed(struct builder *b)
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v) || v.direct)
                         continue;
-                u64map_put(&b->shadowed, v.gfn, v.unsync ? TABLE_UNSYNC : TABLE_WP);
+                u64map_put(&b->shadowed, v.gfn, view_state(&v));
         }
 }
 
@@ -149,6 +157,8 @@ static const char *state_suffix(uint8_t table)
                 return " [oos]";
         case TABLE_DIRECT:
                 return " [direct]";
+        case TABLE_NESTED:
+                return " [nested]";
         default:
                 return "";
         }
@@ -273,11 +283,6 @@ static uint8_t shadow_mark(const struct builder *b, const struct mmu_table_view 
         return mark;
 }
 
-static uint8_t view_state(const struct mmu_table_view *v)
-{
-        return v->direct ? TABLE_DIRECT : v->unsync ? TABLE_UNSYNC : TABLE_WP;
-}
-
 static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int depth, uint32_t guides,
                          bool walk)
 {
@@ -331,6 +336,8 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                 r->parent = true;
                 bool dflt = r->on_walk || present_count(cv.entry) <= SMALL_TABLE;
                 r->expanded = expanded(b, r->tag, dflt);
+                if (cv.nested) /* agile: nothing below is shadowed */
+                        r->parent = false;
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d of 0x%llX%s", i, cv.level,
                          (unsigned long long)(cv.gfn << PAGE_SHIFT), state_suffix(r->table));
                 if (r->expanded)

@@ -38,6 +38,8 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->pcid = false;
         cfg->ad_emulation = true;
         cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
+        cfg->agile_threshold = 2;
+        cfg->agile_interval = 10000;
         cost_defaults(&cfg->cost);
 }
 

@@ -31,6 +31,7 @@ enum mmu_mode {
         MODE_SHADOW,
         MODE_SHADOW_OOS,
         MODE_EPT,
+        MODE_AGILE,
         MODE_COUNT
 };
 
@@ -41,12 +42,15 @@ struct sim_config {
         uint64_t guest_mem; /* bytes of guest physical memory */
         unsigned tlb_sets;  /* power of two */
         unsigned tlb_ways;
-        bool pcid;         /* tag TLB entries by address space (PCID/VPID) */
-        bool ad_emulation; /* shadow: map clean pages read-only to emulate D */
-        bool pwc;          /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;   /* EPT: the host backs guest memory with 2M pages */
-        bool smep;         /* CR4.SMEP: supervisor fetches from user pages fault */
-        bool smap;         /* CR4.SMAP: supervisor data accesses to user pages fault */
+        bool pcid;                /* tag TLB entries by address space (PCID/VPID) */
+        bool ad_emulation;        /* shadow: map clean pages read-only to emulate D */
+        bool pwc;                 /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;          /* EPT: the host backs guest memory with 2M pages */
+        bool smep;                /* CR4.SMEP: supervisor fetches from user pages fault */
+        bool smap;                /* CR4.SMAP: supervisor data accesses to user pages fault */
+        uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
+                                     table nested */
+        uint64_t agile_interval;  /* agile: ops in one interval of the policy */
         struct cost_model cost;
 };
 

@@ -43,6 +43,10 @@ static const char usage_rest[] =
     "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
     "                         every x86 CPU since about 2008; off shows the textbook\n"
     "                         counts: 24 references for a cold 4+4 nested walk)\n"
+    "      --agile-threshold N  agile: trapped writes within an interval that move a\n"
+    "                         table to nested mode (default 2)\n"
+    "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
+    "                         a whole interval returns to shadow mode (default 10000)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "\n"
     "Input and output:\n"
@@ -85,6 +89,8 @@ enum long_only {
         OPT_TLB_WAYS,
         OPT_PCID,
         OPT_SMEP,
+        OPT_AGILE_THRESHOLD,
+        OPT_AGILE_INTERVAL,
         OPT_SMAP,
         OPT_AD,
         OPT_PWC,
@@ -107,6 +113,8 @@ static const struct option long_options[] = {
     {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
     {"pcid", no_argument, NULL, OPT_PCID},
     {"smep", no_argument, NULL, OPT_SMEP},
+    {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
+    {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
     {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
@@ -241,6 +249,18 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_SMEP:
                         opt->cfg.smep = true;
+                        break;
+                case OPT_AGILE_THRESHOLD:
+                        if (!parse_int(optarg, 1, 1000000, &n))
+                                return usage_error("--agile-threshold expects 1..1000000, not '%s'",
+                                                   optarg);
+                        opt->cfg.agile_threshold = (uint32_t)n;
+                        break;
+                case OPT_AGILE_INTERVAL:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error(
+                                    "--agile-interval expects 1..1000000000, not '%s'", optarg);
+                        opt->cfg.agile_interval = (uint64_t)n;
                         break;
                 case OPT_SMAP:
                         opt->cfg.smap = true;
