@@ -184,9 +184,10 @@ static bool engine_outcome(const struct recorder *rec, const struct op *op, stru
                                           .pf_error = e->kind == EV_GUEST_PF ? e->pf_error : 0,
                                           .gpa = e->gpa,
                                           .hpa = e->hpa};
-                if (e->gva != op->gva) {
-                        snprintf(why, n, "the engine reported the access at 0x%llX",
-                                 (unsigned long long)e->gva);
+                if (e->gva != op->gva || e->access != op->access || e->user != op->user) {
+                        snprintf(why, n, "the engine reported the access as %s 0x%llX%s",
+                                 access_kind_letter((enum access_kind)e->access),
+                                 (unsigned long long)e->gva, e->user ? " user" : "");
                         return false;
                 }
         }
@@ -520,8 +521,8 @@ static uint64_t pick(uint64_t *x, uint64_t n)
  * 1G region, of 2M pages and neighbouring 4K pages, so that large and
  * small mappings overlap and replace one another. */
 static const uint64_t random_pages[] = {
-    0x1000,   0x2000,   0x3000,     0x200000,   0x201000,   0x3FF000,
-    0x400000, 0x600000, 0x40000000, 0x40200000, 0x40201000, 0x7FE00000,
+    0x1000,   0x2000,   0x3000,   0x5000,     0x7000,     0x8000,     0x200000,   0x201000,
+    0x3FF000, 0x400000, 0x600000, 0x40000000, 0x40200000, 0x40201000, 0x7FE00000,
 };
 #define NRANDOM_PAGES (sizeof random_pages / sizeof random_pages[0])
 
@@ -537,6 +538,7 @@ struct random_ctx {
         uint64_t x;
         int levels;
         uint64_t guest_mem;
+        bool strict; /* every change is invalidated as x86 requires */
 };
 
 /* A random address of a page of the pool, in a random half, at a random
@@ -562,9 +564,20 @@ static int random_size(struct random_ctx *r)
 
 /* After a change of the page holding gva (of size level): the INVLPG x86
  * requires (through the page's first address or another), a full flush,
- * or nothing (the old translation may then still be used). */
-static void random_invalidation(struct random_ctx *r, struct lines *t, uint64_t gva, int level)
+ * or nothing (the old translation may then still be used). Strict traces
+ * always invalidate: INVLPG gva drops the page holding it, whatever its
+ * size; a large leaf written may replace a table of many pages, so that
+ * takes a full flush. */
+static void random_invalidation(struct random_ctx *r, struct lines *t, uint64_t gva, int level,
+                                bool large_write)
 {
+        if (r->strict) {
+                if (large_write)
+                        lines_add(t, "TLB_FLUSH");
+                else
+                        lines_add(t, "INVLPG 0x%llX", (unsigned long long)gva);
+                return;
+        }
         if (level > r->levels - 1)
                 level = r->levels - 1;
         uint64_t span = level_span(level), base = gva & ~(span - 1);
@@ -588,14 +601,14 @@ static void random_op(struct random_ctx *r, struct lines *t)
                 const char *flags = pick(&r->x, 8) == 0 ? "" : flags_word((int)pick(&r->x, 8));
                 lines_add(t, "PT_WRITE 0x%llX->0x%llX %s%s", gva & ~(level_span(size) - 1),
                           (unsigned long long)gpa, flags, size_word(size));
-                random_invalidation(r, t, gva, size);
+                random_invalidation(r, t, gva, size, size > 1);
         } else if (d < 36) {
                 bool clear = d < 26;
                 if (clear)
                         lines_add(t, "PT_CLEAR 0x%llX", gva);
                 else
                         lines_add(t, "PT_PROTECT 0x%llX %s", gva, flags_word((int)pick(&r->x, 8)));
-                random_invalidation(r, t, gva, (int)pick(&r->x, 3) + 1);
+                random_invalidation(r, t, gva, (int)pick(&r->x, 3) + 1, false);
         } else if (d < 42) {
                 lines_add(t, "INVLPG 0x%llX", gva);
         } else if (d < 43) {
@@ -615,15 +628,16 @@ static void random_op(struct random_ctx *r, struct lines *t)
         }
 }
 
-static void random_trace(uint64_t seed, const struct sim_config *cfg, int n, struct lines *t)
+static void random_trace(uint64_t seed, const struct sim_config *cfg, bool strict, int n,
+                         struct lines *t)
 {
-        struct random_ctx r = {seed, cfg->levels, cfg->guest_mem};
+        struct random_ctx r = {seed, cfg->levels, cfg->guest_mem, strict};
         for (int i = 0; i < n; i++)
                 random_op(&r, t);
 }
 
-#define RANDOM_SEEDS 24
-#define RANDOM_OPS   400
+#define RANDOM_SEEDS 32
+#define RANDOM_OPS   500
 
 static void test_random_traces(void **state)
 {
@@ -634,7 +648,7 @@ static void test_random_traces(void **state)
                 for (uint64_t seed = 1; seed <= RANDOM_SEEDS; seed++) {
                         struct lines t = {0};
                         struct sim_config cfg = config_of(MODE_NATIVE, &option_sets[o], 0);
-                        random_trace(seed * 1000 + o, &cfg, RANDOM_OPS, &t);
+                        random_trace(seed * 1000 + o, &cfg, seed % 2 == 0, RANDOM_OPS, &t);
                         for (int mode = 0; mode < MODE_COUNT; mode++) {
                                 cfg = config_of((enum mmu_mode)mode, &option_sets[o],
                                                 (int)(seed % 4));
