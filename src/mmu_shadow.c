@@ -828,8 +828,11 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-        t->gpa = w.present ? w.gpa : 0;
         t->hpa = spte_hpa(spte) | (gva & PAGE_OFFSET_MASK);
+        /* The GPA the shadow entry was built from: the guest's own when in
+         * sync, the old one when the entry is stale (out of sync). */
+        t->gpa = (hostmem_gfn(&s->host, pte_frame(spte)) << PAGE_SHIFT) | (gva & PAGE_OFFSET_MASK);
+        t->stale = !w.present || w.gpa != t->gpa;
         t->level = 1;
         t->page_level = w.present ? w.leaf_level : 1;
         t->perm = spte & PTE_PERM_MASK;

@@ -522,7 +522,7 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                                    .index = (uint16_t)slot};
                 sim_emit(s, &ev);
         }
-        if (hostmem_hpa(&s->host, t.gpa) != t.hpa)
+        if (t.stale)
                 emit_stale(s, gva, t.hpa, true);
         struct event ev = {.kind = EV_ACCESS,
                            .gva = gva,

@@ -149,6 +149,8 @@ struct translation {
         uint32_t refs;    /* memory references of the hardware walk that completed */
         bool fault;       /* the guest must see a page fault */
         bool exited;      /* the fault was reflected through a VM exit */
+        bool stale;       /* the hardware used a translation the guest tables no
+                             longer hold (an out-of-sync shadow entry) */
 };
 
 /* The references of a walk of the first dimension (guest tables natively,

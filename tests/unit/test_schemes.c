@@ -429,6 +429,19 @@ static void test_out_of_sync(void **state)
         assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, 0xE7000);
 }
 
+/* An access through an out-of-sync shadow entry reports the GPA that entry
+ * was built from, beside the warning (the guest no longer maps it). */
+static void test_stale_shadow_gpa(void **state)
+{
+        (void)state;
+        run(MODE_SHADOW_OOS, "PT_WRITE 0x200000->0x401000 rwxu\nW 0x200D80\nCR3 0\n"
+                             "PT_CLEAR 0x200000\nACCESS 0x200858 R\n");
+        const struct event *a = last_kind(&rec, EV_ACCESS);
+        assert_int_equal(a->gpa, 0x401858);
+        assert_int_equal(a->hpa, hostmem_hpa(&s.host, 0x401858));
+        assert_int_equal(last_kind(&rec, EV_STALE_TLB)->detail, DETAIL_STALE_SHADOW);
+}
+
 /* KVM today zaps the entry on an emulated store into an upper table that
  * stays protected, and write flooding never unshadows a leaf table. */
 static void test_kvm_today_emulation(void **state)
@@ -587,6 +600,7 @@ int main(void)
             cmocka_unit_test_teardown(test_write_flooding, teardown),
             cmocka_unit_test_teardown(test_out_of_sync, teardown),
             cmocka_unit_test_teardown(test_kvm_today_emulation, teardown),
+            cmocka_unit_test_teardown(test_stale_shadow_gpa, teardown),
             cmocka_unit_test_teardown(test_round_robin_warm, teardown),
             cmocka_unit_test_teardown(test_user_supervisor, teardown),
             cmocka_unit_test_teardown(test_invlpg_large_page, teardown),
