@@ -139,8 +139,22 @@ static bool xlate_equal(const struct ref_xlate *a, const struct ref_xlate *b)
                a->u == b->u && a->nx == b->nx;
 }
 
+/* Forgets the holes of translation x in asid: while x was current, the
+ * TLB could cache it again for any of its pages. */
+static void forget_holes(struct ref_machine *m, uint32_t asid, const struct ref_xlate *x)
+{
+        size_t k = 0;
+        for (size_t i = 0; i < m->nholes; i++) {
+                const struct ref_hole *h = &m->holes[i];
+                if (!(h->asid == asid && xlate_equal(&h->x, x)))
+                        m->holes[k++] = *h;
+        }
+        m->nholes = k;
+}
+
 static void add_stale_for(struct ref_machine *m, uint32_t asid, const struct ref_xlate *x)
 {
+        forget_holes(m, asid, x);
         for (size_t i = 0; i < m->nstale; i++)
                 if (m->stale[i].asid == asid && xlate_equal(&m->stale[i].x, x))
                         return;
