@@ -327,10 +327,14 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
         int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
+                int cold = (n + 1) * (m + 1) - 1;
                 strbuf_put(o,
                            "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
                            "references cold, against %d natively",
-                           n, m, (n + 1) * (m + 1) - 1, n);
+                           n, m, cold, n);
+                if ((int)ev->refs < cold)
+                        strbuf_put(o, "; the page-walk caches saved %d of them here",
+                                   cold - (int)ev->refs);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
                 strbuf_put(
                     o, "; the hardware walked the shadow table, which maps GVA straight to HPA");

@@ -785,6 +785,8 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 prefetch(s, page, index, w);
 }
 
+static void sync_one(struct sim *s, uint64_t gva);
+
 /* The VMM's half of a hidden page fault: the guest's own walk decides
  * between injecting a #PF and filling the shadow. Returns false when the
  * guest must see the fault. */
@@ -797,6 +799,12 @@ static bool handle_shadow_fault(struct sim *s, uint64_t gva, enum access_kind ki
         if (!w.present || !sim_allows(s, w.rights, kind, user)) {
                 sim_fault(t, w.present, kind, user);
                 t->exited = true;
+                /* kvm_inject_emulated_page_fault: a fault the CPU would take
+                 * invalidates its address (SDM 4.10.4.1), which KVM honours
+                 * for protection faults only (P set): not-present ones keep
+                 * a stale out-of-sync entry, a KVM deviation modelled as is. */
+                if (w.present)
+                        sync_one(s, gva);
                 return false;
         }
         if (kind == ACCESS_WRITE) {
@@ -887,9 +895,10 @@ static void shadow_cr3_loaded(struct sim *s, bool same_root)
                 sync_roots(s);
 }
 
-/* INVLPG (kvm_mmu_invlpg): the leaf shadow page translating gva, if it is
+/* kvm_mmu_invalidate_addr, for INVLPG (kvm_mmu_invlpg) and injected
+ * protection faults: the leaf shadow page translating gva, if it is
  * unsync, has that one entry synced; the page stays unsync. */
-static void shadow_invlpg(struct sim *s, uint64_t gva)
+static void sync_one(struct sim *s, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
         uint32_t page = sh->roots[0].page;
@@ -937,7 +946,7 @@ const struct mmu_ops mmu_shadow_ops = {
     .after_store = shadow_after_store,
     .translate = shadow_translate,
     .cr3_loaded = shadow_cr3_loaded,
-    .invlpg = shadow_invlpg,
+    .invlpg = sync_one,
     .dirty_log = shadow_dirty_log,
 };
 

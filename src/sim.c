@@ -55,6 +55,7 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->tlb_ways = 4;
         cfg->pcid = false;
         cfg->ad_emulation = true;
+        cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
         cost_defaults(&cfg->cost);
 }
 

@@ -309,8 +309,9 @@ static void test_forkwait_character(void **state)
 }
 
 /* tlb-stress: nearly every access misses the TLB; the 2D walk makes EPT's
- * page-walk references several times shadow paging's, while the page
- * tables hardly change. */
+ * page-walk references several times shadow paging's (6 times without
+ * page-walk caches, still over twice with them), while the page tables
+ * hardly change. */
 static void test_tlb_stress_character(void **state)
 {
         (void)state;
@@ -321,7 +322,14 @@ static void test_tlb_stress_character(void **state)
         struct stats shadow = replay(text, MODE_SHADOW, false);
         struct stats native = replay(text, MODE_NATIVE, false);
         assert_true(native.tlb_misses * 10 > native.accesses * 9);
-        assert_true(ept.walk_refs > 4 * shadow.walk_refs);
+        assert_true(ept.walk_refs > 2 * shadow.walk_refs);
+        struct sim_config cfg = config_for(MODE_EPT);
+        cfg.pwc = false;
+        struct sim cold;
+        sim_init(&cold, &cfg);
+        feed(&cold, text);
+        assert_true(cold.stats.walk_refs > 5 * native.tlb_misses);
+        sim_free(&cold);
         assert_true(shadow.walk_refs >= native.walk_refs);
         assert_true(sum.pt_ops * 5 < sum.accesses);
         assert_true(shadow.pt_traps * 100 < shadow.accesses);

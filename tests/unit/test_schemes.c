@@ -239,6 +239,7 @@ static void test_walk_references(void **state)
         for (int n = 2; n <= 5; n++) {
                 for (int m = 2; m <= 5; m++) {
                         struct sim_config cfg = config_for(MODE_EPT);
+                        cfg.pwc = false; /* the textbook count */
                         cfg.levels = n;
                         cfg.ept_levels = m;
                         cfg.guest_mem = UINT64_C(1) << 30;
@@ -538,6 +539,7 @@ static void test_host_large_pages(void **state)
         (void)state;
         struct sim_config cfg = config_for(MODE_EPT);
         cfg.host_large = true;
+        cfg.pwc = false;
         begin(&cfg);
         feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
                  "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
