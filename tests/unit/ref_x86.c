@@ -499,7 +499,8 @@ size_t ref_allowed(const struct ref_machine *m, const struct op *op, struct ref_
 
 void ref_observe(struct ref_machine *m, const struct op *op, const struct ref_outcome *seen)
 {
-        if (seen->fault)
+        bool kept = m->cfg.kvm_not_present_fault_keeps_stale && !(seen->pf_error & REF_PF_P);
+        if (seen->fault && !kept)
                 invalidate_faulting(m, op->gva);
 }
 

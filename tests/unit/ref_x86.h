@@ -38,6 +38,11 @@ struct ref_config {
         uint64_t guest_mem; /* bytes of guest memory (sizes the host bijection) */
         bool pcid;          /* TLB entries are tagged by address space: CR3 loads keep them */
         bool smep, smap;    /* CR4.SMEP, CR4.SMAP */
+        /* Not architectural: a not-present page fault leaves the stale
+         * translations of its page usable. KVM's out-of-sync shadow pages
+         * behave so: kvm_inject_emulated_page_fault() syncs the faulting
+         * address only for a protection fault (P = 1). */
+        bool kvm_not_present_fault_keeps_stale;
 };
 
 /* A translation as a TLB entry holds it (SDM 4.10.2.2): the page, its
@@ -125,7 +130,8 @@ size_t ref_allowed(const struct ref_machine *m, const struct op *op, struct ref_
 
 /* Tells the model what an access op did: a page fault invalidates the
  * TLB entries for the faulting address (SDM 4.10.4.1), so no stale
- * translation is used for its 4K page again. */
+ * translation is used for its 4K page again (unless the fault was
+ * not-present and kvm_not_present_fault_keeps_stale is set). */
 void ref_observe(struct ref_machine *m, const struct op *op, const struct ref_outcome *seen);
 
 /* Whether two outcomes are the same (fields that do not apply ignored). */
