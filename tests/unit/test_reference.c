@@ -565,18 +565,36 @@ static const uint64_t random_gpas[4][4] = {
     [3] = {0x40000000, 0x80000000, 0x40000000, 0x80000000},
 };
 
+/* How often a random trace does each thing (weights), and where. */
+struct random_profile {
+        unsigned write, clear, protect, invlpg, flush, cr3, dirty_log, access;
+        unsigned kernel_percent; /* addresses in the upper (shared) half */
+        unsigned spaces;         /* address spaces CR3 picks from */
+};
+
+static const struct random_profile random_profiles[] = {
+    /* a mix of everything, more address spaces than the 4 cached roots */
+    {20, 6, 10, 6, 1, 6, 2, 49, 33, 7},
+    /* table churn: rewrites of few tables under dirty logging, rare CR3 */
+    {28, 8, 16, 4, 1, 1, 8, 34, 20, 2},
+    /* the shared kernel half seen from many address spaces */
+    {14, 4, 10, 6, 1, 15, 2, 48, 80, 9},
+};
+#define NRANDOM_PROFILES (sizeof random_profiles / sizeof random_profiles[0])
+
 struct random_ctx {
         uint64_t x;
         int levels;
         uint64_t guest_mem;
         bool strict; /* every change is invalidated as x86 requires */
+        const struct random_profile *p;
 };
 
 /* A random address of a page of the pool, in a random half, at a random
  * offset within 2M (4K-aligned at times, not always). */
 static uint64_t random_gva(struct random_ctx *r, bool aligned)
 {
-        uint64_t half = pick(&r->x, 3) == 0 ? kernel_base(r->levels) : 0;
+        uint64_t half = pick(&r->x, 100) < r->p->kernel_percent ? kernel_base(r->levels) : 0;
         uint64_t top = UINT64_C(1) << (12 + 9 * (r->levels) - 1); /* size of a half */
         uint64_t off = random_pages[pick(&r->x, NRANDOM_PAGES)];
         if (!aligned)
@@ -620,49 +638,90 @@ static void random_invalidation(struct random_ctx *r, struct lines *t, uint64_t 
                 lines_add(t, "TLB_FLUSH");
 }
 
+enum random_kind { R_WRITE, R_CLEAR, R_PROTECT, R_INVLPG, R_FLUSH, R_CR3, R_DIRTY, R_ACCESS };
+
+/* A kind of op, drawn with the profile's weights. */
+static enum random_kind random_kind(struct random_ctx *r)
+{
+        const struct random_profile *p = r->p;
+        const unsigned w[] = {p->write, p->clear, p->protect,   p->invlpg,
+                              p->flush, p->cr3,   p->dirty_log, p->access};
+        unsigned total = 0;
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+                total += w[i];
+        unsigned d = (unsigned)pick(&r->x, total);
+        size_t k = 0;
+        while (d >= w[k])
+                d -= w[k++];
+        return (enum random_kind)k;
+}
+
+static void random_write(struct random_ctx *r, struct lines *t, uint64_t gva)
+{
+        int size = random_size(r);
+        uint64_t gpa = random_gpas[size][pick(&r->x, 4)];
+        if (gpa + level_span(size) > r->guest_mem)
+                gpa = 0;
+        const char *flags = pick(&r->x, 8) == 0 ? "" : flags_word((int)pick(&r->x, 8));
+        lines_add(t, "PT_WRITE 0x%llX->0x%llX %s%s",
+                  (unsigned long long)(gva & ~(level_span(size) - 1)), (unsigned long long)gpa,
+                  flags, size_word(size));
+        random_invalidation(r, t, gva, size, size > 1);
+}
+
+static void random_access(struct random_ctx *r, struct lines *t, uint64_t gva)
+{
+        const char *user = pick(&r->x, 2) ? " user" : "";
+        const char *kind = kind_words[pick(&r->x, 3)];
+        if (pick(&r->x, 2))
+                lines_add(t, "%s 0x%llX%s", kind, (unsigned long long)gva, user);
+        else
+                lines_add(t, "ACCESS 0x%llX %s%s", (unsigned long long)gva, kind, user);
+}
+
 static void random_op(struct random_ctx *r, struct lines *t)
 {
-        uint64_t d = pick(&r->x, 100);
-        unsigned long long gva = (unsigned long long)random_gva(r, d < 36);
-        if (d < 20) {
-                int size = random_size(r);
-                uint64_t gpa = random_gpas[size][pick(&r->x, 4)];
-                if (gpa + level_span(size) > r->guest_mem)
-                        gpa = 0;
-                const char *flags = pick(&r->x, 8) == 0 ? "" : flags_word((int)pick(&r->x, 8));
-                lines_add(t, "PT_WRITE 0x%llX->0x%llX %s%s", gva & ~(level_span(size) - 1),
-                          (unsigned long long)gpa, flags, size_word(size));
-                random_invalidation(r, t, gva, size, size > 1);
-        } else if (d < 36) {
-                bool clear = d < 26;
-                if (clear)
-                        lines_add(t, "PT_CLEAR 0x%llX", gva);
-                else
-                        lines_add(t, "PT_PROTECT 0x%llX %s", gva, flags_word((int)pick(&r->x, 8)));
+        static const char *const actions[] = {"start", "sync", "stop"};
+        enum random_kind k = random_kind(r);
+        bool changes = k == R_WRITE || k == R_CLEAR || k == R_PROTECT;
+        uint64_t gva = random_gva(r, changes);
+        switch (k) {
+        case R_WRITE:
+                random_write(r, t, gva);
+                break;
+        case R_CLEAR:
+                lines_add(t, "PT_CLEAR 0x%llX", (unsigned long long)gva);
                 random_invalidation(r, t, gva, (int)pick(&r->x, 3) + 1, false);
-        } else if (d < 42) {
-                lines_add(t, "INVLPG 0x%llX", gva);
-        } else if (d < 43) {
+                break;
+        case R_PROTECT:
+                lines_add(t, "PT_PROTECT 0x%llX %s", (unsigned long long)gva,
+                          flags_word((int)pick(&r->x, 8)));
+                random_invalidation(r, t, gva, (int)pick(&r->x, 3) + 1, false);
+                break;
+        case R_INVLPG:
+                lines_add(t, "INVLPG 0x%llX", (unsigned long long)gva);
+                break;
+        case R_FLUSH:
                 lines_add(t, "TLB_FLUSH");
-        } else if (d < 49) {
-                lines_add(t, "CR3 %u", (unsigned)pick(&r->x, 7)); /* more than 4 roots */
-        } else if (d < 51) {
-                static const char *const actions[] = {"start", "sync", "stop"};
+                break;
+        case R_CR3:
+                lines_add(t, "CR3 %u", (unsigned)pick(&r->x, r->p->spaces));
+                break;
+        case R_DIRTY:
                 lines_add(t, "DIRTY_LOG %s", actions[pick(&r->x, 3)]);
-        } else {
-                const char *user = pick(&r->x, 2) ? " user" : "";
-                const char *kind = kind_words[pick(&r->x, 3)];
-                if (pick(&r->x, 2))
-                        lines_add(t, "%s 0x%llX%s", kind, gva, user);
-                else
-                        lines_add(t, "ACCESS 0x%llX %s%s", gva, kind, user);
+                break;
+        case R_ACCESS:
+                random_access(r, t, gva);
+                break;
         }
 }
 
+/* A random trace of n ops: strict or not, with the profile of the seed. */
 static void random_trace(uint64_t seed, const struct sim_config *cfg, bool strict, int n,
                          struct lines *t)
 {
-        struct random_ctx r = {seed, cfg->levels, cfg->guest_mem, strict};
+        struct random_ctx r = {seed, cfg->levels, cfg->guest_mem, strict,
+                               &random_profiles[seed % NRANDOM_PROFILES]};
         for (int i = 0; i < n; i++)
                 random_op(&r, t);
 }
