@@ -25,6 +25,7 @@
  */
 #include "harness.h"
 #include "ref_x86.h"
+#include "trace_lackey.h"
 
 /* ---- machine options ----------------------------------------------------- */
 
@@ -110,6 +111,7 @@ static void describe(const struct sim_config *cfg, char *buf, size_t n)
 struct lines {
         char **v;
         size_t n, cap;
+        bool lackey; /* Valgrind lackey lines, not format v1 */
 };
 
 static void lines_add(struct lines *t, const char *fmt, ...)
@@ -241,58 +243,149 @@ static void explain_mismatch(const struct ref_outcome *seen, const struct ref_ou
                                       i == 0 ? " (current tables)" : " (stale)");
 }
 
+/* The engine and the reference, side by side. */
+struct lockstep {
+        struct sim s;
+        struct recorder rec; /* the events of the op being applied */
+        struct ref_machine ref;
+};
+
+static bool outcome_allowed(const struct ref_outcome *seen, const struct ref_outcome *allowed,
+                            size_t nallowed)
+{
+        for (size_t k = 0; k < nallowed; k++)
+                if (ref_outcome_equal(seen, &allowed[k]))
+                        return true;
+        return false;
+}
+
+/* Applies an access op of a v1 trace to both; false (with v->why) when
+ * the engine's outcome is not one the reference allows. */
+static bool step_access(struct lockstep *ls, const struct op *op, struct verdict *v)
+{
+        static struct ref_outcome allowed[MAX_ALLOWED];
+        size_t nallowed = ref_allowed(&ls->ref, op, allowed, MAX_ALLOWED);
+        if (nallowed > MAX_ALLOWED)
+                fail_msg("test trace allows %zu outcomes at line %llu", nallowed,
+                         (unsigned long long)op->line);
+        assert_true(sim_apply(&ls->s, op));
+        struct ref_outcome seen;
+        if (!engine_outcome(&ls->rec, op, &seen, v->why, sizeof v->why))
+                return false;
+        accesses_compared++;
+        if (!outcome_allowed(&seen, allowed, nallowed)) {
+                explain_mismatch(&seen, allowed, nallowed, v->why, sizeof v->why);
+                return false;
+        }
+        ref_observe(&ls->ref, op, &seen);
+        return true;
+}
+
+/* Checks one event of a demand-paged access: the reference decides a
+ * fault or an access at the event's address, in the state the leaves
+ * written so far give. */
+static bool check_demand_event(struct lockstep *ls, const struct op *op, const struct event *e,
+                               struct verdict *v)
+{
+        struct ref_outcome allowed[MAX_ALLOWED];
+        struct op at = *op;
+        at.gva = e->gva;
+        size_t nallowed = ref_allowed(&ls->ref, &at, allowed, MAX_ALLOWED);
+        struct ref_outcome seen = {.fault = e->kind == EV_GUEST_PF,
+                                   .pf_error = e->kind == EV_GUEST_PF ? e->pf_error : 0,
+                                   .gpa = e->gpa,
+                                   .hpa = e->hpa};
+        accesses_compared++;
+        if (e->access != op->access || e->user != op->user) {
+                snprintf(v->why, sizeof v->why, "the engine reported the access as %s%s",
+                         access_kind_letter((enum access_kind)e->access), e->user ? " user" : "");
+                return false;
+        }
+        if (!outcome_allowed(&seen, allowed, nallowed)) {
+                explain_mismatch(&seen, allowed, nallowed, v->why, sizeof v->why);
+                return false;
+        }
+        ref_observe(&ls->ref, &at, &seen);
+        return true;
+}
+
+/* Applies an access the guest kernel pages in on demand (a lackey line):
+ * each guest #PF it takes and each access it makes (one a page it
+ * touches) must be what the reference says, the reference following the
+ * leaves the kernel writes (EV_PT_WRITE) as it pages in. */
+static bool step_demand_access(struct lockstep *ls, const struct op *op, struct verdict *v)
+{
+        if (!op->user) { /* a process's accesses are made in user mode */
+                snprintf(v->why, sizeof v->why, "a demand-paged access made in supervisor mode");
+                return false;
+        }
+        assert_true(sim_apply(&ls->s, op));
+        size_t accesses = 0;
+        for (size_t i = 0; i < ls->rec.n; i++) {
+                const struct event *e = &ls->rec.ev[i];
+                if (e->kind == EV_PT_WRITE) {
+                        struct op w = {.kind = OP_PT_WRITE,
+                                       .gva = e->gva,
+                                       .gpa = e->gpa,
+                                       .perm = e->new_entry & PTE_PERM_MASK,
+                                       .leaf_level = e->level};
+                        ref_apply(&ls->ref, &w);
+                } else if (e->kind == EV_GUEST_PF || e->kind == EV_ACCESS) {
+                        accesses += e->kind == EV_ACCESS;
+                        if (!check_demand_event(ls, op, e, v))
+                                return false;
+                }
+        }
+        if (accesses == 0)
+                snprintf(v->why, sizeof v->why, "the access never completed");
+        return accesses > 0;
+}
+
+/* The ops of line i of t (a lackey modify line holds two). Returns how
+ * many; a line that does not parse is a defect of the test (it fails). */
+static int parse_line(const struct lines *t, size_t i, const struct trace_limits *limits,
+                      struct op ops[2])
+{
+        struct trace_error err = {0};
+        const char *line = t->v[i];
+        int n = t->lackey ? trace_parse_lackey(line, strlen(line), limits, &ops[0], &ops[1], &err)
+                          : trace_parse_v1(line, strlen(line), limits, &ops[0], &err);
+        if (err.col)
+                fail_msg("test trace line '%s': %s", line, err.msg);
+        for (int k = 0; k < n; k++)
+                ops[k].line = i + 1;
+        return n;
+}
+
 /* Runs the lines under cfg and the reference. Returns true when every
- * access agrees; else fills v with the first disagreement. A line that
- * does not parse is a defect of the test (it fails). */
+ * access agrees; else fills v with the first disagreement. */
 static bool run_lockstep(const struct sim_config *cfg, const struct lines *t, struct verdict *v)
 {
-        struct sim s;
-        struct recorder rec;
-        struct ref_machine ref;
+        struct lockstep ls;
         struct ref_config rc = ref_config_of(cfg);
         struct trace_limits limits;
-        static struct ref_outcome allowed[MAX_ALLOWED];
         sim_config_limits(cfg, &limits);
-        start(&s, cfg, &rec);
-        ref_init(&ref, &rc);
+        start(&ls.s, cfg, &ls.rec);
+        ref_init(&ls.ref, &rc);
         v->agree = true;
         for (size_t i = 0; i < t->n && v->agree; i++) {
-                struct op op;
-                struct trace_error err;
-                if (!trace_parse_v1(t->v[i], strlen(t->v[i]), &limits, &op, &err)) {
-                        if (err.col)
-                                fail_msg("test trace line '%s': %s", t->v[i], err.msg);
-                        continue;
+                struct op ops[2];
+                int n = parse_line(t, i, &limits, ops);
+                for (int k = 0; k < n && v->agree; k++) {
+                        const struct op *op = &ops[k];
+                        ls.rec.n = 0;
+                        v->line = i;
+                        if (op->kind != OP_ACCESS) {
+                                assert_true(sim_apply(&ls.s, op));
+                                ref_apply(&ls.ref, op);
+                        } else {
+                                v->agree = op->demand ? step_demand_access(&ls, op, v)
+                                                      : step_access(&ls, op, v);
+                        }
                 }
-                op.line = i + 1;
-                rec.n = 0;
-                if (op.kind != OP_ACCESS) {
-                        assert_true(sim_apply(&s, &op));
-                        ref_apply(&ref, &op);
-                        continue;
-                }
-                size_t nallowed = ref_allowed(&ref, &op, allowed, MAX_ALLOWED);
-                if (nallowed > MAX_ALLOWED)
-                        fail_msg("test trace allows %zu outcomes at '%s'", nallowed, t->v[i]);
-                assert_true(sim_apply(&s, &op));
-                struct ref_outcome seen;
-                v->line = i;
-                if (!engine_outcome(&rec, &op, &seen, v->why, sizeof v->why)) {
-                        v->agree = false;
-                        break;
-                }
-                accesses_compared++;
-                bool ok = false;
-                for (size_t k = 0; k < nallowed; k++)
-                        ok = ok || ref_outcome_equal(&seen, &allowed[k]);
-                if (!ok) {
-                        explain_mismatch(&seen, allowed, nallowed, v->why, sizeof v->why);
-                        v->agree = false;
-                }
-                ref_observe(&ref, &op, &seen);
         }
-        ref_free(&ref);
-        finish(&s, &rec);
+        ref_free(&ls.ref);
+        finish(&ls.s, &ls.rec);
         return v->agree;
 }
 
@@ -313,7 +406,7 @@ static void shrink(const struct sim_config *cfg, struct lines *t, struct verdict
                 while (progress) {
                         progress = false;
                         for (size_t at = 0; at + 1 <= t->n;) {
-                                struct lines trial = {0};
+                                struct lines trial = {.lackey = t->lackey};
                                 for (size_t i = 0; i < t->n; i++)
                                         if (i < at || i >= at + chunk)
                                                 lines_add(&trial, "%s", t->v[i]);
@@ -364,7 +457,7 @@ static bool check_trace(struct failures *f, const struct sim_config *cfg, const 
         if (f->nshrunk >= MAX_SHRINKS)
                 return false;
         f->nshrunk++;
-        struct lines small = {0};
+        struct lines small = {.lackey = t->lackey};
         for (size_t i = 0; i < t->n; i++)
                 lines_add(&small, "%s", t->v[i]);
         shrink(cfg, &small, &v);
@@ -751,6 +844,55 @@ static void test_random_traces(void **state)
         report(&f, "random", runs);
 }
 
+/* ---- Valgrind lackey traces: a process paged in on demand -------------- */
+
+/* A process's accesses: fetches in its code, loads, stores and modifies
+ * in its data and near the top of its stack, some crossing a page. The
+ * addresses fit every paging depth's user half. */
+static void lackey_trace(uint64_t seed, int n, struct lines *t)
+{
+        uint64_t x = seed;
+        t->lackey = true;
+        for (int i = 0; i < n; i++) {
+                uint64_t d = pick(&x, 10);
+                if (d < 4) {
+                        lines_add(t, "I  %08llx,%u",
+                                  (unsigned long long)(0x400000 + pick(&x, 0x8000)),
+                                  (unsigned)(1 + pick(&x, 15)));
+                        continue;
+                }
+                static const char kinds[] = {'L', 'S', 'M'};
+                uint64_t base = d < 8 ? 0x1000000 : 0x1FF00000 - 0x10000;
+                lines_add(t, " %c %08llx,%u", kinds[pick(&x, 3)],
+                          (unsigned long long)(base + pick(&x, 0x10000)), 1u << pick(&x, 4));
+        }
+}
+
+/* Lackey accesses are user accesses to the pages the guest kernel maps
+ * for them (code read+exec, data read+write): every scheme and option
+ * set, each demand fault's error code and each access against the
+ * reference. */
+static void test_lackey_demand_paging(void **state)
+{
+        (void)state;
+        accesses_compared = 0;
+        struct failures f = {0};
+        size_t runs = 0;
+        for (size_t o = 0; o < NOPTION_SETS; o++)
+                for (uint64_t seed = 1; seed <= 2; seed++) {
+                        struct lines t = {0};
+                        lackey_trace(seed * 77 + o, 300, &t);
+                        for (int mode = 0; mode < MODE_COUNT; mode++) {
+                                struct sim_config cfg =
+                                    config_of((enum mmu_mode)mode, &option_sets[o], (int)(o % 4));
+                                check_trace(&f, &cfg, &t);
+                                runs++;
+                        }
+                        lines_free(&t);
+                }
+        report(&f, "lackey", runs);
+}
+
 /* ---- regressions: minimal traces ---------------------------------------- */
 
 struct regression {
@@ -1010,6 +1152,7 @@ int main(void)
             cmocka_unit_test(test_matrix_every_scheme),
             cmocka_unit_test(test_matrix_every_option_set),
             cmocka_unit_test(test_random_traces),
+            cmocka_unit_test(test_lackey_demand_paging),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
