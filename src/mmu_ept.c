@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "scheme.h"
 #include "xalloc.h"
 
 struct ept_page {
@@ -237,7 +238,7 @@ restart:
         t->dirty = (w.leaf & PTE_D) && (*nested_leaf(e, gfn) & PTE_D);
 }
 
-const struct mmu_ops mmu_ept_ops = {
+static const struct mmu_ops ept_ops = {
     .create = ept_create,
     .destroy = ept_destroy,
     .clone = ept_clone,
@@ -248,7 +249,14 @@ const struct mmu_ops mmu_ept_ops = {
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
 
-bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+/* The nested root is always page 0. */
+static uint32_t ept_view_root(const struct sim *s)
+{
+        (void)s;
+        return 0;
+}
+
+static bool ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
 {
         const struct ept *e = s->mmu_state;
         if (id >= e->npages)
@@ -258,8 +266,20 @@ bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view 
         return true;
 }
 
-uint32_t mmu_ept_view_count(const struct sim *s)
+static uint32_t ept_view_count(const struct sim *s)
 {
         const struct ept *e = s->mmu_state;
         return e->npages;
 }
+
+const struct scheme scheme_ept = {
+    .name = "ept",
+    .design = "nested paging (Intel EPT, AMD NPT)",
+    .ops = &ept_ops,
+    .tables = TABLES_NESTED,
+    .tables_title = "EPT",
+    .compare_with = "shadow",
+    .view_root = ept_view_root,
+    .view_table = ept_view_table,
+    .view_count = ept_view_count,
+};

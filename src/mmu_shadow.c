@@ -48,6 +48,7 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "scheme.h"
 #include "xalloc.h"
 
 #define NONE          UINT32_MAX
@@ -139,13 +140,6 @@ static uint64_t key_of(const struct spage *sp)
         return spage_key(sp->gfn, sp->level, sp->direct, sp->access);
 }
 
-static const struct shadow_policy *policy_for(enum mmu_mode mode)
-{
-        return mode == MODE_SHADOW_EAGER ? &policy_eager
-               : mode == MODE_SHADOW_OOS ? &policy_kvm_today
-                                         : &policy_kvm_old;
-}
-
 /* ---- page and link pools ------------------------------------------------ */
 
 static uint32_t alloc_page(struct shadow *sh)
@@ -213,7 +207,7 @@ static void wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
 static void *shadow_create(struct sim *s)
 {
         struct shadow *sh = xcalloc(1, sizeof *sh);
-        sh->policy = policy_for(s->cfg.mode);
+        sh->policy = scheme_of(s->cfg.mode)->policy;
         sh->levels = s->cfg.levels;
         sh->free_pages = sh->free_links = NONE;
         u64map_init(&sh->by_key);
@@ -936,7 +930,7 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
         sim_vmm_flush(s, DETAIL_NONE);
 }
 
-const struct mmu_ops mmu_shadow_ops = {
+static const struct mmu_ops shadow_ops = {
     .exits_on_cr3 = true,
     .exits_on_invlpg = true,
     .create = shadow_create,
@@ -952,13 +946,13 @@ const struct mmu_ops mmu_shadow_ops = {
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
 
-uint32_t mmu_shadow_view_root(const struct sim *s)
+static uint32_t shadow_view_root(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
 }
 
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
 {
         const struct shadow *sh = s->mmu_state;
         if (id >= sh->npages || !sh->pages[id].valid)
@@ -976,16 +970,42 @@ bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_vi
         return true;
 }
 
-uint32_t mmu_shadow_view_count(const struct sim *s)
+static uint32_t shadow_view_count(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->npages;
 }
 
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
+static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
         const struct shadow *sh = s->mmu_state;
         for (unsigned i = 0; i < sh->nroots && i < max; i++)
                 gfns[i] = sh->roots[i].root_gfn;
         return sh->nroots;
 }
+
+/* ---- the three designs -------------------------------------------------- */
+
+#define SHADOW_SCHEME(policy_)                                                                     \
+        .ops = &shadow_ops, .policy = &(policy_), .tables = TABLES_SHADOW,                         \
+        .tables_title = "Shadow PT", .compare_with = "ept", .view_root = shadow_view_root,         \
+        .view_table = shadow_view_table, .view_count = shadow_view_count,                          \
+        .view_roots = shadow_view_roots
+
+const struct scheme scheme_shadow_eager = {
+    .name = "shadow-eager",
+    .design = "textbook shadow paging, every guest table mirrored at once",
+    SHADOW_SCHEME(policy_eager),
+};
+
+const struct scheme scheme_shadow = {
+    .name = "shadow",
+    .design = "KVM before out-of-sync pages (Linux 2.6.26 and earlier)",
+    SHADOW_SCHEME(policy_kvm_old),
+};
+
+const struct scheme scheme_shadow_oos = {
+    .name = "shadow-oos",
+    .design = "KVM today: unsync leaf tables, prefetch",
+    SHADOW_SCHEME(policy_kvm_today),
+};

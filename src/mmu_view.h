@@ -48,12 +48,4 @@ uint32_t mmu_view_count(const struct sim *s);
  * returns how many there are. */
 unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
 
-/* Scheme-specific halves, dispatched to by the functions above. */
-uint32_t mmu_shadow_view_root(const struct sim *s);
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_shadow_view_count(const struct sim *s);
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max);
-bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_ept_view_count(const struct sim *s);
-
 #endif

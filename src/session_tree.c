@@ -3,6 +3,7 @@
  * tree rows (see session_tree.h).
  */
 #include "session_tree.h"
+#include "scheme.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,8 +346,8 @@ static void build_shadow(struct builder *b)
         unsigned nroots = mmu_view_cached_roots(m, roots, 8);
         uint32_t root = mmu_view_root(m);
         struct mmu_table_view v;
-        snprintf(b->t->title, sizeof b->t->title, "Shadow PT  %u cached root%s", nroots,
-                 nroots == 1 ? "" : "s");
+        snprintf(b->t->title, sizeof b->t->title, "%s  %u cached root%s",
+                 scheme_of(m->cfg.mode)->tables_title, nroots, nroots == 1 ? "" : "s");
         struct tree_row *r = add_row(b);
         if (!r)
                 return;
@@ -424,7 +425,8 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
 static void build_ept(struct builder *b)
 {
         const struct sim *m = &b->s->sim;
-        snprintf(b->t->title, sizeof b->t->title, "EPT  %u nested tables", mmu_view_count(m));
+        snprintf(b->t->title, sizeof b->t->title, "%s  %u nested tables",
+                 scheme_of(m->cfg.mode)->tables_title, mmu_view_count(m));
         struct tree_row *r = add_row(b);
         if (!r)
                 return;
@@ -444,10 +446,10 @@ void tree_build_mmu(struct tree *t, const struct session *s, tree_expand_fn expa
 {
         struct builder b;
         enum mmu_mode mode = s->sim.cfg.mode;
-        begin(&b, t, s, expand, ctx, max_rows, mode == MODE_EPT);
-        if (mode == MODE_EPT) {
+        begin(&b, t, s, expand, ctx, max_rows, scheme_has_nested(mode));
+        if (scheme_has_nested(mode)) {
                 build_ept(&b);
-        } else if (mode_is_shadow(mode)) {
+        } else if (scheme_has_shadow(mode)) {
                 build_shadow(&b);
         } else {
                 snprintf(t->title, sizeof t->title, "Native");

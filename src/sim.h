@@ -23,12 +23,14 @@
 #include "stats.h"
 #include "tlb.h"
 
+/* The schemes, in the order of the registry (scheme.h, scheme.c), which
+ * describes each one; callers ask the descriptor, never the value. */
 enum mmu_mode {
-        MODE_NATIVE,       /* no hypervisor: the hardware walks the guest tables */
-        MODE_SHADOW_EAGER, /* shadow paging, every guest table mirrored at once */
-        MODE_SHADOW,       /* shadow paging, lazy fills and write flooding (KVM-like) */
-        MODE_SHADOW_OOS,   /* shadow paging, leaf tables may go out of sync */
-        MODE_EPT,          /* nested paging: a 2D walk, guest tables untouched */
+        MODE_NATIVE,
+        MODE_SHADOW_EAGER,
+        MODE_SHADOW,
+        MODE_SHADOW_OOS,
+        MODE_EPT,
         MODE_COUNT
 };
 
@@ -48,13 +50,10 @@ struct sim_config {
         struct cost_model cost;
 };
 
+/* The scheme's name (from its descriptor), or "?" for no scheme. */
 const char *mode_name(enum mmu_mode mode);
 /* Returns the mode named (exact name), or -1. */
 int mode_parse(const char *name);
-static inline bool mode_is_shadow(enum mmu_mode m)
-{
-        return m == MODE_SHADOW_EAGER || m == MODE_SHADOW || m == MODE_SHADOW_OOS;
-}
 
 void sim_config_defaults(struct sim_config *cfg);
 

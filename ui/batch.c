@@ -32,10 +32,7 @@ static void log_sink(void *ctx, const struct event *ev)
 static int series_run(const struct options *opt, struct trace_reader *reader,
                       const struct run_options *ropt)
 {
-        static const enum mmu_mode every[] = {MODE_NATIVE, MODE_SHADOW_EAGER, MODE_SHADOW,
-                                              MODE_SHADOW_OOS, MODE_EPT};
-        const enum mmu_mode *modes = opt->compare ? every : &opt->cfg.mode;
-        unsigned n = opt->compare ? sizeof every / sizeof every[0] : 1;
+        unsigned n = opt->compare ? MODE_COUNT : 1;
         struct sim sims[MODE_COUNT], *ptrs[MODE_COUNT];
         struct series series[MODE_COUNT];
         FILE *blocks[MODE_COUNT];
@@ -43,7 +40,7 @@ static int series_run(const struct options *opt, struct trace_reader *reader,
         series_header(stdout);
         for (unsigned m = 0; m < n; m++) {
                 struct sim_config cfg = opt->cfg;
-                cfg.mode = modes[m];
+                cfg.mode = opt->compare ? (enum mmu_mode)m : opt->cfg.mode;
                 sim_init(&sims[m], &cfg);
                 ptrs[m] = &sims[m];
                 blocks[m] = m == 0 ? stdout : tmpfile();
@@ -54,7 +51,7 @@ static int series_run(const struct options *opt, struct trace_reader *reader,
                         n = m + 1; /* free what was made */
                         break;
                 }
-                series_start(&series[m], &sims[m], blocks[m], opt->series, mode_name(modes[m]));
+                series_start(&series[m], &sims[m], blocks[m], opt->series, mode_name(cfg.mode));
         }
         if (status == 0)
                 status = run_trace(reader, ptrs, n, ropt);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "run.h"
+#include "scheme.h"
 
 #ifndef SHADOW_SIM_VERSION
 #define SHADOW_SIM_VERSION "0.1.0"
@@ -23,14 +24,10 @@ static const char usage_text[] =
     "built-in sample trace runs; - reads standard input.\n"
     "\n"
     "Schemes and machine:\n"
-    "  -m, --mode MODE        the scheme, each a real design:\n"
-    "                           native        no hypervisor: the CPU walks the guest tables\n"
-    "                           shadow-eager  textbook shadow paging: every guest table\n"
-    "                                         mirrored at once\n"
-    "                           shadow        (default) KVM before out-of-sync pages\n"
-    "                                         (Linux 2.6.26 and earlier)\n"
-    "                           shadow-oos    KVM today: unsync leaf tables, prefetch\n"
-    "                           ept           nested paging (Intel EPT, AMD NPT)\n"
+    "  -m, --mode MODE        the scheme, each a real design (default shadow):\n";
+
+/* The rest of --help, after the list of schemes. */
+static const char usage_rest[] =
     "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
     "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
     "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
@@ -68,6 +65,17 @@ static const char usage_text[] =
     "\n"
     "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
     "74 read error.\n";
+
+/* --help: the text, with one line per scheme from the registry. */
+static void print_usage(FILE *out)
+{
+        fputs(usage_text, out);
+        for (int m = 0; m < MODE_COUNT; m++) {
+                const struct scheme *sc = scheme_of((enum mmu_mode)m);
+                fprintf(out, "                           %-13s %s\n", sc->name, sc->design);
+        }
+        fputs(usage_rest, out);
+}
 
 enum long_only {
         OPT_LEVELS = 256,
@@ -192,11 +200,12 @@ int options_parse(struct options *opt, int argc, char **argv)
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
-                        if (m < 0)
-                                return usage_error(
-                                    "unknown mode '%s' (native, shadow-eager, shadow, "
-                                    "shadow-oos, ept)",
-                                    optarg);
+                        if (m < 0) {
+                                char list[256], msg[320];
+                                snprintf(msg, sizeof msg, "unknown mode '%%s' (%s)",
+                                         scheme_list(list, sizeof list));
+                                return usage_error(msg, optarg);
+                        }
                         opt->cfg.mode = (enum mmu_mode)m;
                         break;
                 }
@@ -310,7 +319,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->no_color = true;
                         break;
                 case 'h':
-                        fputs(usage_text, stdout);
+                        print_usage(stdout);
                         return 0;
                 case 'V':
                         puts("shadow-sim " SHADOW_SIM_VERSION);
