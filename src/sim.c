@@ -421,7 +421,7 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
  * than the rest of a TLB hit. */
 static const struct event no_event;
 
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in);
 
 /* An access that the TLB translates with the permission it needs: the path
@@ -462,8 +462,9 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
 
 /* An access that the TLB cannot serve (e is the entry that lacked a
  * permission, or NULL): the scheme translates, which may exit or fault;
- * then the TLB is filled. */
-static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t gva,
+ * then the TLB is filled. Returns false when the fault was to be served by
+ * demand paging and guest memory had no frame left for the page. */
+static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t gva,
                                   bool may_page_in, struct tlb_entry *e)
 {
         enum access_kind kind = op->access;
@@ -482,9 +483,9 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                                              : t.exited ? DETAIL_INJECTED
                                                         : DETAIL_NONE};
                 sim_emit(s, &ev);
-                if (demand && demand_page_in(s, gva, kind))
-                        access_page(s, op, gva, false);
-                return;
+                if (!demand)
+                        return true;
+                return demand_page_in(s, gva, kind) && access_page(s, op, gva, false);
         }
         uint64_t span = level_span(t.level);
         uint64_t base_gfn = (t.gpa & ~(span - 1)) >> PAGE_SHIFT;
@@ -510,6 +511,7 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                            .refs = t.refs,
                            .index = (uint16_t)slot};
         sim_emit(s, &ev);
+        return true;
 }
 
 /* Whether a TLB entry's permissions allow an access of this kind: what
@@ -522,24 +524,27 @@ static ACCESS_PATH bool tlb_permits(const struct tlb_entry *e, enum access_kind 
         return (e->perm & tested[kind]) == needed[kind];
 }
 
-/* One access to one page. */
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+/* One access to one page. Returns false as access_miss does. */
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in)
 {
         struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
-        if (e && tlb_permits(e, op->access))
+        if (e && tlb_permits(e, op->access)) {
                 access_hit(s, e, gva, op->access);
-        else
-                access_miss(s, op, gva, may_page_in, e);
+                return true;
+        }
+        return access_miss(s, op, gva, may_page_in, e);
 }
 
-static ACCESS_PATH void do_access(struct sim *s, const struct op *op)
+/* Returns false when demand paging found no frame for a page. */
+static ACCESS_PATH bool do_access(struct sim *s, const struct op *op)
 {
         uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
         uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
-        access_page(s, op, op->gva, true);
+        bool ok = access_page(s, op, op->gva, true);
         if (last != first)
-                access_page(s, op, last, true);
+                ok &= access_page(s, op, last, true);
+        return ok;
 }
 
 static void flush_tlb(struct sim *s, uint8_t detail)
@@ -668,8 +673,7 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 do_leaf_change(s, op);
                 break;
         case OP_ACCESS:
-                do_access(s, op);
-                break;
+                return do_access(s, op);
         case OP_CR3:
                 return do_cr3(s, op);
         case OP_INVLPG:
@@ -695,9 +699,7 @@ bool sim_apply(struct sim *s, const struct op *op)
         s->ops++;
         /* Accesses are nearly every op of a process trace: their path (a TLB
          * hit, inline) stays clear of the other ops' code. */
-        if (op->kind == OP_ACCESS) {
-                do_access(s, op);
-                return true;
-        }
+        if (op->kind == OP_ACCESS)
+                return do_access(s, op);
         return apply_other(s, op);
 }
