@@ -902,6 +902,8 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
                         struct sim *side = main ? &sn->sim : &sn->cmp;
                         sim_free(side);
                         sim_clone(side, &m);
+                        if (main)
+                                sn->seq = m.seq; /* events are numbered by the main machine */
                         s->snap_bytes -= sn->bytes;
                         sn->bytes =
                             sim_mem_bytes(&sn->sim) + (s->has_cmp ? sim_mem_bytes(&sn->cmp) : 0);
