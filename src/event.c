@@ -17,6 +17,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_INVLPG] = "INVLPG",
     [EV_TLB_FLUSH] = "TLB_FLUSH",
     [EV_TLB_EVICT] = "TLB_EVICT",
+    [EV_TLB_DROP] = "TLB_DROP",
     [EV_ACCESS] = "ACCESS",
     [EV_GUEST_PF] = "GUEST_PF",
     [EV_VM_EXIT] = "VM_EXIT",
@@ -73,6 +74,16 @@ static const char *size_name(int level)
         return level == 3 ? "1G" : level == 2 ? "2M" : "4K";
 }
 
+/* A span in bytes as the page sizes name it, or its hex value. */
+static const char *span_name(uint64_t span)
+{
+        static const char *const names[] = {"4K", "2M", "1G", "512G", "256T"};
+        for (int level = 1; level <= MAX_LEVELS; level++)
+                if (span == level_span(level))
+                        return names[level - 1];
+        return "?";
+}
+
 size_t event_format(const struct event *ev, char *buf, size_t n)
 {
         struct strbuf o = {buf, n, 0};
@@ -118,13 +129,19 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
         case EV_TLB_EVICT:
                 strbuf_put(&o, " 0x%llX hpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 break;
+        case EV_TLB_DROP:
+                strbuf_put(&o, " 0x%llX span=%s entries=%u", strbuf_u(ev->gva), span_name(ev->hpa),
+                           ev->count);
+                break;
         case EV_ACCESS:
-                strbuf_put(&o, " 0x%llX %s gpa=0x%llX hpa=0x%llX tlb=%s refs=%u", strbuf_u(ev->gva),
-                           access_kind_letter(ev->access), strbuf_u(ev->gpa), strbuf_u(ev->hpa),
+                strbuf_put(&o, " 0x%llX %s%s gpa=0x%llX hpa=0x%llX tlb=%s refs=%u",
+                           strbuf_u(ev->gva), access_kind_letter(ev->access),
+                           ev->user ? " user" : "", strbuf_u(ev->gpa), strbuf_u(ev->hpa),
                            ev->tlb_hit ? "hit" : "miss", ev->refs);
                 break;
         case EV_GUEST_PF:
-                strbuf_put(&o, " 0x%llX %s", strbuf_u(ev->gva), access_kind_letter(ev->access));
+                strbuf_put(&o, " 0x%llX %s%s error=0x%X", strbuf_u(ev->gva),
+                           access_kind_letter(ev->access), ev->user ? " user" : "", ev->pf_error);
                 break;
         case EV_VM_EXIT:
                 strbuf_put(&o, " %s #%u", exit_reason_name(ev->reason), ev->exit_number);
@@ -163,6 +180,8 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 if (ev->detail == DETAIL_DIRTY)
                         strbuf_put(&o, " dirty");
+                else if (ev->detail == DETAIL_PREFETCH)
+                        strbuf_put(&o, " prefetch");
                 break;
         case EV_SHADOW_UPDATE:
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));
@@ -177,13 +196,16 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(&o, " asid=%u root=0x%llX %s", ev->asid, strbuf_u(ev->table_gpa),
-                           ev->detail == DETAIL_ROOT_CACHED ? "cached" : "new");
+                           ev->detail == DETAIL_ROOT_CACHED  ? "cached"
+                           : ev->detail == DETAIL_ROOT_FOUND ? "kept"
+                                                             : "new");
                 break;
         case EV_UNSYNC:
                 strbuf_put(&o, " gpa=0x%llX", strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                strbuf_put(&o, " gpa=0x%llX entries=%u", strbuf_u(ev->table_gpa), ev->count);
+                strbuf_put(&o, " gpa=0x%llX entries=%u%s", strbuf_u(ev->table_gpa), ev->count,
+                           ev->detail == DETAIL_SYNC_ONE ? " one-entry" : "");
                 break;
         case EV_EPT_MAP:
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gpa), strbuf_u(ev->hpa));

@@ -58,13 +58,26 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                    ev->count);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
                         strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
-                else
+                else if (ev->detail == DETAIL_ZAP_PAGE)
                         strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away",
                                    ev->count);
+                else if (ev->detail == DETAIL_FLUSH_SHADOW)
+                        strbuf_put(o,
+                                   "the VMM flushed the TLB (%u entries): it changed shadow "
+                                   "entries the TLB may cache",
+                                   ev->count);
+                else
+                        strbuf_put(o, "the VMM flushed the TLB (%u entries)", ev->count);
                 break;
         case EV_TLB_EVICT:
                 strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted",
                            strbuf_u(ev->gva));
+                break;
+        case EV_TLB_DROP:
+                strbuf_put(o,
+                           "the VMM dropped the %u TLB entr%s that the changed shadow entry "
+                           "of 0x%llX had produced",
+                           ev->count, ev->count == 1 ? "y" : "ies", strbuf_u(ev->gva));
                 break;
         case EV_ACCESS:
                 if (ev->tlb_hit)
@@ -86,9 +99,14 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, "guest #PF on 0x%llX: its kernel pages the page in",
                                    strbuf_u(ev->gva));
                 else
-                        strbuf_put(
-                            o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
-                            strbuf_u(ev->gva), access_kind_letter(ev->access));
+                        strbuf_put(o, "page fault delivered to the guest (%s)",
+                                   ev->pf_error & PF_ERR_P ? "its rights refuse this access"
+                                                           : "no mapping");
+                strbuf_put(o, ", error code 0x%X: %s, %s, %s%s", ev->pf_error,
+                           ev->pf_error & PF_ERR_P ? "protection" : "not present",
+                           ev->pf_error & PF_ERR_W ? "write" : "read",
+                           ev->pf_error & PF_ERR_U ? "user" : "supervisor",
+                           ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
@@ -143,6 +161,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 if (ev->detail == DETAIL_DIRTY)
                         strbuf_put(
                             o, "the VMM set the guest's D bit and made the shadow entry writable");
+                else if (ev->detail == DETAIL_PREFETCH)
+                        strbuf_put(o,
+                                   "the VMM prefetched neighbour 0x%llX -> hpa 0x%llX (present and "
+                                   "accessed in the guest)",
+                                   strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 else
                         strbuf_put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX",
                                    strbuf_u(ev->gva), strbuf_u(ev->hpa));
@@ -152,9 +175,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_ZAP:
-                if (ev->detail == DETAIL_ZAP_ENTRY)
+                if (ev->detail == DETAIL_ZAP_ENTRY && ev->guest_maps)
                         strbuf_put(o, "shadow entry of 0x%llX dropped (refilled on next use)",
                                    strbuf_u(ev->gva));
+                else if (ev->detail == DETAIL_ZAP_ENTRY)
+                        strbuf_put(o, "shadow entry of 0x%llX dropped", strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_FLOOD)
                         strbuf_put(
                             o,
@@ -169,6 +194,9 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 strbuf_put(o,
                            ev->detail == DETAIL_ROOT_CACHED
                                ? "the VMM reused the cached shadow root of address space %u"
+                           : ev->detail == DETAIL_ROOT_FOUND
+                               ? "the VMM found the kept shadow pages of address space %u "
+                                 "(out of the cache of 4, but still hashed)"
                                : "the VMM built a shadow root for address space %u",
                            ev->asid);
                 break;
@@ -178,9 +206,16 @@ static void phrase(struct strbuf *o, const struct event *ev)
                     strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                strbuf_put(
-                    o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
-                    strbuf_u(ev->table_gpa), ev->count);
+                if (ev->detail == DETAIL_SYNC_ONE)
+                        strbuf_put(o,
+                                   "INVLPG: the VMM synced the one entry of 0x%llX; table 0x%llX "
+                                   "stays out of sync",
+                                   strbuf_u(ev->gva), strbuf_u(ev->table_gpa));
+                else
+                        strbuf_put(o,
+                                   "the VMM resynced table 0x%llX: compared %u entries, "
+                                   "write-protected again",
+                                   strbuf_u(ev->table_gpa), ev->count);
                 break;
         case EV_EPT_MAP:
                 strbuf_put(o,
@@ -292,10 +327,14 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
         int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
+                int cold = (n + 1) * (m + 1) - 1;
                 strbuf_put(o,
                            "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
                            "references cold, against %d natively",
-                           n, m, (n + 1) * (m + 1) - 1, n);
+                           n, m, cold, n);
+                if ((int)ev->refs < cold)
+                        strbuf_put(o, "; the page-walk caches saved %d of them here",
+                                   cold - (int)ev->refs);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
                 strbuf_put(
                     o, "; the hardware walked the shadow table, which maps GVA straight to HPA");

@@ -128,6 +128,7 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
         memset(w, 0, sizeof *w);
         w->gva = gva;
         uint64_t gfn = root_gfn;
+        uint64_t rights = PTE_RIGHTS_ALL;
         for (int level = g->levels; level >= 1; level--) {
                 const struct guest_table *t = guest_table_at(g, gfn);
                 w->table_gfn[level] = gfn;
@@ -136,11 +137,13 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
                 w->entry[level] = e;
                 if (!pte_present(e))
                         return;
+                rights = pte_rights_fold(rights, e);
                 if (level == 1 || (e & PTE_PS)) {
                         uint64_t span = level_span(level);
                         w->present = true;
                         w->leaf_level = level;
                         w->leaf = e;
+                        w->rights = rights;
                         w->gpa = ((pte_frame(e) << PAGE_SHIFT) & ~(span - 1)) | (gva & (span - 1));
                         return;
                 }

@@ -58,7 +58,8 @@ struct guest_walk {
         uint64_t entry[MAX_LEVELS + 1];     /* entry read at each level */
         uint64_t gpa;                       /* translated address (when present) */
         uint64_t leaf;                      /* the leaf entry (when present) */
-        uint64_t gva;                       /* the address walked */
+        uint64_t rights; /* effective PTE_W | PTE_U | PTE_NX of every level (when present) */
+        uint64_t gva;    /* the address walked */
 };
 
 /* Creates a guest with the given levels and memory size; address space 0

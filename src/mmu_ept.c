@@ -165,7 +165,7 @@ static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
         for (uint32_t ix = 0; ix < e->npages; ix++)
                 for (unsigned i = 0; i < PT_ENTRIES; i++)
                         e->pages[ix].entry[i] &= ~PTE_D;
-        sim_vmm_flush(s);
+        sim_vmm_flush(s, DETAIL_NONE);
 }
 
 /* The VMM's answer to an EPT violation on gfn: build the nested path. */
@@ -194,7 +194,8 @@ static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
 /* The two-dimensional walk. Each guest table read needs its frame through
  * the nested table first; so does the final data frame. A violation exits,
  * the VMM maps the frame, and the walk starts over. */
-static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, struct translation *t)
+static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
+                          struct translation *t)
 {
         struct ept *e = s->mmu_state;
         struct guest_walk w;
@@ -215,8 +216,8 @@ restart:
         }
         if (s->cfg.pwc)
                 pwc_remember(&s->pwc, sim_pwc_space(s), gva, top, last);
-        if (!w.present || !pte_permits(w.leaf, kind)) {
-                t->fault = true; /* delivered to the guest directly: no exit */
+        if (!w.present || !sim_allows(s, w.rights, kind, user)) {
+                sim_fault(t, w.present, kind, user); /* delivered directly: no exit */
                 return;
         }
         uint64_t gfn = w.gpa >> PAGE_SHIFT;
@@ -231,7 +232,8 @@ restart:
         t->hpa = hostmem_hpa(&s->host, w.gpa);
         /* The TLB caches the smaller of the two page sizes. */
         t->level = w.leaf_level < e->leaf_level ? w.leaf_level : e->leaf_level;
-        t->perm = w.leaf & PTE_PERM_MASK;
+        t->page_level = w.leaf_level;
+        t->perm = w.rights;
         t->dirty = (w.leaf & PTE_D) && (*nested_leaf(e, gfn) & PTE_D);
 }
 

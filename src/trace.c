@@ -296,6 +296,13 @@ static size_t token_len(const struct cursor *c)
         return n ? n : (c->pos < c->len ? 1 : 0);
 }
 
+/* Whether the token at the cursor is word (case-insensitive). */
+static bool is_word(const struct cursor *c, const char *word)
+{
+        size_t n = strlen(word);
+        return token_len(c) == n && strncasecmp(c->s + c->pos, word, n) == 0;
+}
+
 /* Longest part of a token quoted in an error message. */
 #define FOUND_MAX 24
 
@@ -567,7 +574,8 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 if (!read_gva(&c, false, &op->gva))
                         return false;
                 op->access = kw->access < 0 ? ACCESS_READ : (enum access_kind)kw->access;
-                if (kw->access < 0 && !at_end(&c)) {
+                skip_blanks(&c);
+                if (kw->access < 0 && !at_end(&c) && !is_word(&c, "user")) {
                         size_t t = token_len(&c);
                         char ch = (char)toupper((unsigned char)line[c.pos]);
                         if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
@@ -576,6 +584,13 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                                      : ch == 'W' ? ACCESS_WRITE
                                                  : ACCESS_EXEC;
                         c.pos++;
+                        skip_blanks(&c);
+                }
+                if (is_word(&c, "user")) {
+                        op->user = true;
+                        c.pos += 4;
+                } else if (!at_end(&c)) {
+                        return fail(&c, "'user' or the end of the line");
                 }
                 return expect_end(&c);
         case OP_CR3: {

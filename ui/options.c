@@ -24,7 +24,14 @@ static const char usage_text[] =
     "built-in sample trace runs; - reads standard input.\n"
     "\n"
     "Schemes and machine:\n"
-    "  -m, --mode MODE        native, shadow-eager, shadow (default), shadow-oos, ept\n"
+    "  -m, --mode MODE        the scheme, each a real design:\n"
+    "                           native        no hypervisor: the CPU walks the guest tables\n"
+    "                           shadow-eager  textbook shadow paging: every guest table\n"
+    "                                         mirrored at once\n"
+    "                           shadow        (default) KVM before out-of-sync pages\n"
+    "                                         (Linux 2.6.26 and earlier)\n"
+    "                           shadow-oos    KVM today: unsync leaf tables, prefetch\n"
+    "                           ept           nested paging (Intel EPT, AMD NPT)\n"
     "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
     "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
     "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G, or\n"
@@ -32,12 +39,15 @@ static const char usage_text[] =
     "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
     "      --tlb-ways N       TLB ways (default 4)\n"
     "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
+    "      --smep             CR4.SMEP: supervisor fetches from user pages fault\n"
+    "      --smap             CR4.SMAP: supervisor data accesses to user pages fault\n"
     "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
     "                         (default on)\n"
     "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
     "                         memory under EPT\n"
-    "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
-    "                         plain walk counts show)\n"
+    "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
+    "                         every x86 CPU since about 2008; off shows the textbook\n"
+    "                         counts: 24 references for a cold 4+4 nested walk)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
     "                         that needs more is refused at its line (default: half\n"
@@ -71,6 +81,8 @@ enum long_only {
         OPT_TLB_SETS,
         OPT_TLB_WAYS,
         OPT_PCID,
+        OPT_SMEP,
+        OPT_SMAP,
         OPT_AD,
         OPT_PWC,
         OPT_HOST_PAGES,
@@ -92,6 +104,8 @@ static const struct option long_options[] = {
     {"tlb-sets", required_argument, NULL, OPT_TLB_SETS},
     {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
     {"pcid", no_argument, NULL, OPT_PCID},
+    {"smep", no_argument, NULL, OPT_SMEP},
+    {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
     {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
@@ -257,6 +271,12 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_PCID:
                         opt->cfg.pcid = true;
+                        break;
+                case OPT_SMEP:
+                        opt->cfg.smep = true;
+                        break;
+                case OPT_SMAP:
+                        opt->cfg.smap = true;
                         break;
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))

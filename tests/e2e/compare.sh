@@ -47,7 +47,7 @@ expect_grep "--cost names the unknown key" "$TMP/err" "unknown cost key 'nope'"
 expect_status "--cost with a bad value exits 64" 64 "$S" --cost exit=lots
 
 printf 'PT_WRITE 0x1000->0x5000\nR 0x1000\nTLB_FLUSH\nR 0x1000\n' >"$TMP/walk.trace"
-"$S" --mode ept --levels 5 --ept-levels 5 "$TMP/walk.trace" >"$TMP/35"
+"$S" --mode ept --pwc off --levels 5 --ept-levels 5 "$TMP/walk.trace" >"$TMP/35"
 expect_grep "5+5 levels: a cold 2D walk makes 35 references" "$TMP/35" 'ACCESS 0x1000 R .*tlb=miss refs=35$'
 "$S" --mode ept --pwc on "$TMP/walk.trace" >"$TMP/pwc"
 last=$(grep 'ACCESS' "$TMP/pwc" | tail -1 | sed 's/.*refs=//')
