@@ -7,7 +7,8 @@
  *
  *   byte 0      the scheme stepped and the one compared beside it
  *   byte 1      machine options: PCID, page-walk caches, A/D emulation off,
- *               2M host pages, 5-level paging, and the snapshot spacing
+ *               2M host pages, 5-level paging, the snapshot spacing (1 to
+ *               4 lines), SMEP and SMAP
  *   byte 2      the number of trace lines (1..64), then two bytes a line:
  *               its kind and an argument that picks addresses, flags and
  *               address spaces from small sets, so that lines meet
@@ -86,8 +87,8 @@ static void trace_line(char *buf, size_t *len, uint8_t k, uint8_t a)
         case 4:
         case 5:
         case 6:
-                snprintf(line, sizeof line, "%s 0x%llX\n", (const char *[]){"R", "W", "X"}[k % 3],
-                         (unsigned long long)(gva + (a >> 3) * 8));
+                snprintf(line, sizeof line, "%s 0x%llX%s\n", (const char *[]){"R", "W", "X"}[k % 3],
+                         (unsigned long long)(gva + (a >> 3 & 15) * 8), a >> 7 ? " user" : "");
                 break;
         case 7:
                 snprintf(line, sizeof line, "CR3 %u\n", (unsigned)(a % 5));
@@ -248,7 +249,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.ad_emulation = !(data[1] & 4);
         cfg.host_large = data[1] & 8;
         cfg.levels = data[1] & 16 ? 5 : 4;
-        uint64_t spacing = 1 + (data[1] >> 5);
+        cfg.smep = cfg.smap = data[1] & 128;
+        uint64_t spacing = 1 + (data[1] >> 5 & 3);
 
         static char text[TRACE_CAP];
         size_t len = 0, at = 3;
