@@ -849,6 +849,7 @@ static void swap_schemes(struct session *s)
                 struct sim t = s->snaps[i].sim;
                 s->snaps[i].sim = s->snaps[i].cmp;
                 s->snaps[i].cmp = t;
+                s->snaps[i].seq = s->snaps[i].sim.seq; /* numbered by the main machine */
         }
         struct sim t = s->sim;
         s->sim = s->cmp;

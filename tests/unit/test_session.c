@@ -679,6 +679,43 @@ static void test_change_one_scheme(void **state)
         free(text);
 }
 
+/* Exchanging the schemes makes the compare machine the main one: the
+ * snapshots are then numbered by its events (here more than the old main
+ * one's), so that going back by events restores one before the target. */
+static void test_swap_then_back_by_events(void **state)
+{
+        (void)state;
+        static const char text[] = "PT_WRITE 0x2000->0xD000 rx\n"
+                                   "W 0x2000E0\n"
+                                   "X 0xFFFF800000000090\n"
+                                   "INVLPG 0xFFFF800000000000\n"
+                                   "PT_WRITE 0x1000->0x1E000 x\n"
+                                   "R 0x7FFFFFFFF0F0\n"
+                                   "INVLPG 0x201000\n"
+                                   "PT_CLEAR 0x3000\n";
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.mode = MODE_EPT;
+        cfg.levels = 5;
+        cfg.pcid = true;
+        cfg.host_large = true;
+        struct session a, b;
+        assert_int_equal(
+            session_open(&a, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", MODE_SHADOW), 0);
+        session_set_spacing(&a, 5);
+        session_step(&a, 8, false);
+        assert_int_equal(session_set_schemes(&a, MODE_SHADOW, MODE_EPT), STOP_DONE);
+        session_backi(&a, 6, false);
+        cfg.mode = MODE_SHADOW;
+        assert_int_equal(session_open(&b, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", MODE_EPT),
+                         0);
+        session_stepi(&b, session_seq(&a), false);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
+}
+
 static bool poll_count(void *ctx)
 {
         unsigned *left = ctx;
@@ -816,6 +853,7 @@ int main(void)
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
             cmocka_unit_test(test_mode_swap),
+            cmocka_unit_test(test_swap_then_back_by_events),
             cmocka_unit_test(test_mode_interrupt),
             cmocka_unit_test(test_change_one_scheme),
             cmocka_unit_test(test_search),
