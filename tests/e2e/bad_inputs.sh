@@ -239,6 +239,19 @@ bad_trace "$TMP/line-4097.txt" 65 "$TMP/line-4097.txt:1:4097: error: expected a 
 bad_trace "$TMP/megabyte-line.txt" 65 "$TMP/megabyte-line.txt:2:4097: error: expected a line of at most 4096 characters, found a longer one"
 bad_trace "$TMP/megabyte-no-newline.txt" 65 "$TMP/megabyte-no-newline.txt:1:4097: error: expected a line of at most 4096 characters, found a longer one"
 
+# An endless line stops the run at the limit, without reading the rest
+# (--keep-going reads on to its newline, which /dev/zero never has).
+LONG="error: expected a line of at most 4096 characters, found a longer one"
+bad_run endless-line 65 "/dev/zero:1:4097: $LONG" -q /dev/zero
+if selected sparse-50g; then
+        if truncate -s 50G "$TMP/sparse-50g.txt" 2>/dev/null; then
+                bad_run sparse-50g 65 "$TMP/sparse-50g.txt:1:4097: $LONG" -q "$TMP/sparse-50g.txt"
+                rm -f "$TMP/sparse-50g.txt"
+        else
+                ok "sparse-50g # SKIP no sparse files here"
+        fi
+fi
+
 # ---- files that cannot be read -------------------------------------------------
 
 mkdir "$TMP/a-directory"
