@@ -14,6 +14,7 @@ void guest_init(struct guest *g, int levels, uint64_t mem_bytes)
         g->levels = levels;
         g->mem_frames = mem_bytes >> PAGE_SHIFT;
         u64map_init(&g->table_ix);
+        u64map_init(&g->space_ix);
         g->next_free_gfn = g->mem_frames - 1;
         guest_space_find(g, 0, true);
 }
@@ -21,6 +22,7 @@ void guest_init(struct guest *g, int levels, uint64_t mem_bytes)
 void guest_free(struct guest *g)
 {
         u64map_free(&g->table_ix);
+        u64map_free(&g->space_ix);
         free(g->tables);
         free(g->table_gfn);
         free(g->table_level);
@@ -32,6 +34,7 @@ void guest_clone(struct guest *dst, const struct guest *src)
 {
         *dst = *src;
         u64map_clone(&dst->table_ix, &src->table_ix);
+        u64map_clone(&dst->space_ix, &src->space_ix);
         dst->tables = xmemdup(src->tables, src->cap_tables * sizeof *src->tables);
         dst->table_gfn = xmemdup(src->table_gfn, src->cap_tables * sizeof *src->table_gfn);
         dst->table_level = xmemdup(src->table_level, src->cap_tables * sizeof *src->table_level);
@@ -101,9 +104,9 @@ uint64_t guest_alloc_table(struct guest *g, int level)
 
 int guest_space_find(struct guest *g, uint32_t asid, bool create)
 {
-        for (uint32_t i = 0; i < g->nspaces; i++)
-                if (g->spaces[i].asid == asid)
-                        return (int)i;
+        uint32_t ix;
+        if (u64map_get(&g->space_ix, asid, &ix))
+                return (int)ix;
         if (!create)
                 return -1;
         uint64_t root = guest_alloc_table(g, g->levels);
@@ -116,6 +119,7 @@ int guest_space_find(struct guest *g, uint32_t asid, bool create)
         struct address_space *s = &g->spaces[g->nspaces];
         s->asid = asid;
         s->root_gfn = root;
+        u64map_put(&g->space_ix, asid, g->nspaces);
         return (int)g->nspaces++;
 }
 

@@ -407,7 +407,7 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
  * than the rest of a TLB hit. */
 static const struct event no_event;
 
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in);
 
 /* An access that the TLB translates with the permission it needs: the path
@@ -449,8 +449,9 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
 
 /* An access that the TLB cannot serve (e is the entry that lacked a
  * permission, or NULL): the scheme translates, which may exit or fault;
- * then the TLB is filled. */
-static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t gva,
+ * then the TLB is filled. Returns false when the fault was to be served by
+ * demand paging and guest memory had no frame left for the page. */
+static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t gva,
                                   bool may_page_in, struct tlb_entry *e)
 {
         enum access_kind kind = op->access;
@@ -461,6 +462,9 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
         if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
                 u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
+                /* A page fault invalidates every TLB entry for the faulting
+                 * address, of every page size (SDM 4.10.4.1). */
+                tlb_invlpg(&s->tlb, sim_asid(s), gva);
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF,
                                    .gva = gva,
@@ -471,9 +475,9 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                                              : t.exited ? DETAIL_INJECTED
                                                         : DETAIL_NONE};
                 sim_emit(s, &ev);
-                if (demand && demand_page_in(s, gva, kind, op->user))
-                        access_page(s, op, gva, false);
-                return;
+                if (!demand)
+                        return true;
+                return demand_page_in(s, gva, kind, op->user) && access_page(s, op, gva, false);
         }
         uint64_t span = level_span(t.level);
         uint64_t base_gfn = (t.gpa & ~(span - 1)) >> PAGE_SHIFT;
@@ -509,26 +513,30 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                            .refs = t.refs,
                            .index = (uint16_t)slot};
         sim_emit(s, &ev);
+        return true;
 }
 
-/* One access to one page. */
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+/* One access to one page. Returns false as access_miss does. */
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in)
 {
         struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
-        if (e && sim_allows(s, e->perm, op->access, op->user))
+        if (e && sim_allows(s, e->perm, op->access, op->user)) {
                 access_hit(s, e, gva, op->access, op->user);
-        else
-                access_miss(s, op, gva, may_page_in, e);
+                return true;
+        }
+        return access_miss(s, op, gva, may_page_in, e);
 }
 
-static ACCESS_PATH void do_access(struct sim *s, const struct op *op)
+/* Returns false when demand paging found no frame for a page. */
+static ACCESS_PATH bool do_access(struct sim *s, const struct op *op)
 {
         uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
         uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
-        access_page(s, op, op->gva, true);
+        bool ok = access_page(s, op, op->gva, true);
         if (last != first)
-                access_page(s, op, last, true);
+                ok &= access_page(s, op, last, true);
+        return ok;
 }
 
 static void flush_tlb(struct sim *s, uint8_t detail)
@@ -657,8 +665,7 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 do_leaf_change(s, op);
                 break;
         case OP_ACCESS:
-                do_access(s, op);
-                break;
+                return do_access(s, op);
         case OP_CR3:
                 return do_cr3(s, op);
         case OP_INVLPG:
@@ -684,9 +691,7 @@ bool sim_apply(struct sim *s, const struct op *op)
         s->ops++;
         /* Accesses are nearly every op of a process trace: their path (a TLB
          * hit, inline) stays clear of the other ops' code. */
-        if (op->kind == OP_ACCESS) {
-                do_access(s, op);
-                return true;
-        }
+        if (op->kind == OP_ACCESS)
+                return do_access(s, op);
         return apply_other(s, op);
 }

@@ -117,9 +117,10 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
 
 /* Applies one op. An op the guest tables do not allow ends in a guest page
  * fault, which is an event like any other. Returns false only when guest
- * memory has too few frames left for the page tables the op needs (new
- * tables or an address space root): the op then has no effect and the
- * machine can go on. */
+ * memory has too few frames left for what the op needs: page tables (new
+ * tables or an address space root; the op then has no effect) or, for an
+ * access served by demand paging (lackey traces), the page itself (the
+ * access then ends at its page fault). The machine can go on. */
 bool sim_apply(struct sim *s, const struct op *op);
 
 /* The asid of the loaded address space. */

@@ -91,6 +91,7 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
         }
         r->pos = r->mem ? (size_t)pos->offset : 0;
         r->eof = false;
+        r->in_long_line = false;
         r->io_errno = 0;
         r->has_pending = false;
         r->line = pos->line;
@@ -128,9 +129,26 @@ static bool fill(struct trace_reader *r)
         }
 }
 
+/* Drops the rest of a line over TRACE_MAX_LINE, up to and including its
+ * newline (or to the end of input). */
+static void skip_long_line(struct trace_reader *r)
+{
+        r->in_long_line = false;
+        for (;;) {
+                char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+                if (nl) {
+                        r->pos = (size_t)(nl - r->buf) + 1;
+                        return;
+                }
+                r->pos = r->end;
+                if (!fill(r))
+                        return;
+        }
+}
+
 /* Finds the next line. Sets *line and *len (without the newline) and
  * returns 1; returns 0 at end of input; -1 for a line over TRACE_MAX_LINE
- * (which is then skipped up to its newline). */
+ * (the rest of which the next call skips). */
 static int next_line(struct trace_reader *r, const char **line, size_t *len)
 {
         if (r->mem) {
@@ -144,6 +162,8 @@ static int next_line(struct trace_reader *r, const char **line, size_t *len)
                 *len = n;
                 return n > TRACE_MAX_LINE ? -1 : 1;
         }
+        if (r->in_long_line)
+                skip_long_line(r);
         for (;;) {
                 char *s = r->buf + r->pos;
                 size_t avail = r->end - r->pos;
@@ -155,18 +175,10 @@ static int next_line(struct trace_reader *r, const char **line, size_t *len)
                         return *len > TRACE_MAX_LINE ? -1 : 1;
                 }
                 if (avail > TRACE_MAX_LINE) {
-                        /* Too long: drop what we have and skip to the newline. */
+                        /* Too long: report it now, skip the rest later. */
                         r->pos = r->end;
-                        for (;;) {
-                                if (!fill(r))
-                                        return -1;
-                                nl = memchr(r->buf, '\n', r->end);
-                                if (nl) {
-                                        r->pos = (size_t)(nl - r->buf) + 1;
-                                        return -1;
-                                }
-                                r->pos = r->end;
-                        }
+                        r->in_long_line = true;
+                        return -1;
                 }
                 if (!fill(r)) {
                         if (r->end == r->pos)

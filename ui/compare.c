@@ -78,10 +78,11 @@ int compare_run(const struct options *opt)
                 sim_init(&sims[m], &cfg);
                 ptrs[m] = &sims[m];
         }
-        struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
-        status = run_trace(&reader, ptrs, NSCHEMES, &ropt);
+        struct run_options ropt = input_run_options(opt, name);
+        bool end;
+        status = run_trace(&reader, ptrs, NSCHEMES, &ropt, &end);
         trace_close(&reader);
-        if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
+        if (end) {
                 if (opt->stats_format == STATS_JSON)
                         print_json(stdout, sims, NSCHEMES);
                 else if (opt->stats_format == STATS_CSV)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memlimit.h"
 #include "run.h"
 #include "scheme.h"
 
@@ -30,7 +31,8 @@ static const char usage_text[] =
 static const char usage_rest[] =
     "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
     "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
-    "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
+    "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G, or\n"
+    "                         all that --ept-levels 2 maps: 1G)\n"
     "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
     "      --tlb-ways N       TLB ways (default 4)\n"
     "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
@@ -48,6 +50,9 @@ static const char usage_rest[] =
     "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
     "                         a whole interval returns to shadow mode (default 10000)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
+    "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
+    "                         that needs more is refused at its line (default: half\n"
+    "                         of the memory, cgroup limit or ulimit, the lowest)\n"
     "\n"
     "Input and output:\n"
     "      --format FMT       auto (default), v1 or lackey\n"
@@ -102,6 +107,7 @@ enum long_only {
         OPT_REPL,
         OPT_SCRIPT,
         OPT_NO_COLOR,
+        OPT_MAX_MEM,
 };
 
 static const struct option long_options[] = {
@@ -130,6 +136,7 @@ static const struct option long_options[] = {
     {"repl", no_argument, NULL, OPT_REPL},
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -195,6 +202,38 @@ static bool parse_size(const char *s, uint64_t *out)
         return true;
 }
 
+/* The smallest --max-mem: the machines of the built-in sample and of any
+ * small trace fit many times over. */
+#define MIN_MAX_MEM ((uint64_t)16 << 20)
+
+/* The guest memory without --guest-mem: the default of the machine, or
+ * all that nested paging of ept_levels maps when that is less (1G with 2
+ * levels). */
+static uint64_t default_guest_mem(uint64_t mem, int ept_levels)
+{
+        unsigned gpa_bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)ept_levels;
+        if (gpa_bits < 64 && (UINT64_C(1) << gpa_bits) < mem)
+                mem = UINT64_C(1) << gpa_bits;
+        return mem;
+}
+
+/* The options that only the batch faces use, given with a debugger face
+ * (-i, --repl, --script): the first one's name, or NULL. */
+static const char *batch_only(const struct options *opt, bool stats_set)
+{
+        if (opt->compare)
+                return "--compare";
+        if (opt->series)
+                return "--series";
+        if (stats_set)
+                return "--stats";
+        if (opt->quiet)
+                return "--quiet";
+        if (opt->keep_going)
+                return "--keep-going";
+        return NULL;
+}
+
 int options_parse(struct options *opt, int argc, char **argv)
 {
         memset(opt, 0, sizeof *opt);
@@ -204,6 +243,8 @@ int options_parse(struct options *opt, int argc, char **argv)
         int c;
         long n;
         char err[256];
+        bool guest_mem_set = false, stats_set = false;
+        uint64_t max_mem = memlimit_available() / 2;
         while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
@@ -228,6 +269,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->cfg.ept_levels = (int)n;
                         break;
                 case OPT_GUEST_MEM:
+                        guest_mem_set = true;
                         if (!parse_size(optarg, &opt->cfg.guest_mem))
                                 return usage_error("--guest-mem expects a size such as 512M or 4G, "
                                                    "not '%s'",
@@ -303,6 +345,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->quiet = true;
                         break;
                 case OPT_STATS:
+                        stats_set = true;
                         if (strcmp(optarg, "text") == 0)
                                 opt->stats_format = STATS_TEXT;
                         else if (strcmp(optarg, "json") == 0)
@@ -338,6 +381,13 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_NO_COLOR:
                         opt->no_color = true;
                         break;
+                case OPT_MAX_MEM:
+                        if (!parse_size(optarg, &max_mem) || max_mem < MIN_MAX_MEM ||
+                            max_mem > SIZE_MAX)
+                                return usage_error("--max-mem expects a size of at least 16M, "
+                                                   "such as 512M or 8G, not '%s'",
+                                                   optarg);
+                        break;
                 case 'h':
                         print_usage(stdout);
                         return 0;
@@ -355,9 +405,20 @@ int options_parse(struct options *opt, int argc, char **argv)
                                    argv[optind + 1]);
         if (optind < argc)
                 opt->trace = argv[optind];
+        if (!guest_mem_set)
+                opt->cfg.guest_mem = default_guest_mem(opt->cfg.guest_mem, opt->cfg.ept_levels);
+        opt->max_mem = max_mem > SIZE_MAX ? SIZE_MAX : (size_t)max_mem;
         if (sim_config_check(&opt->cfg, err, sizeof err) < 0)
                 return usage_error("%s", err);
         if (opt->interactive && opt->repl)
                 return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
+        const char *unused = batch_only(opt, stats_set);
+        if ((opt->interactive || opt->repl || opt->script) && unused)
+                return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
+                                   "does not use it",
+                                   unused);
+        if (opt->series && stats_set)
+                return usage_error("%s", "--stats does not apply to --series, which prints CSV "
+                                         "rows instead of the statistics");
         return -1;
 }

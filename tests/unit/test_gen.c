@@ -284,6 +284,77 @@ static void test_write_error(void **state)
         fclose(full);
 }
 
+/* A write error stops the writing within a few thousand lines, not at the
+ * end of a trace of 10^8 accesses. */
+static void test_write_error_stops_early(void **state)
+{
+        (void)state;
+        FILE *full = fopen("/dev/full", "w");
+        if (!full)
+                skip();
+        const struct gen_scenario *sc = gen_find("tlb-stress");
+        uint64_t values[GEN_MAX_PARAMS];
+        gen_defaults(sc, values);
+        values[gen_param_find(sc, "accesses")] = GEN_MAX_ACCESSES;
+        struct gen_summary sum;
+        assert_int_equal(gen_write(sc, values, 1, full, &sum), -1);
+        assert_true(sum.lines <= 2 * 4096);
+        assert_true(sum.accesses < 10000);
+        fclose(full);
+}
+
+/* Writes sc with values to memory; returns its summary. */
+static struct gen_summary summary_of(const struct gen_scenario *sc, const uint64_t *values)
+{
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        assert_non_null(out);
+        struct gen_summary sum;
+        assert_int_equal(gen_write(sc, values, 7, out, &sum), 0);
+        fclose(out);
+        free(text);
+        return sum;
+}
+
+/* What a scenario says it makes, which the size limit counts, is what it
+ * makes: an ACCESS line for every access, one more for each that faults. */
+static void test_accesses_counted(void **state)
+{
+        (void)state;
+        for (unsigned i = 0; i < gen_scenario_count(); i++) {
+                const struct gen_scenario *sc = gen_scenario_at(i);
+                uint64_t values[GEN_MAX_PARAMS];
+                gen_defaults(sc, values);
+                struct gen_summary sum = summary_of(sc, values);
+                assert_int_equal(sc->accesses(values), sum.accesses - sum.faults);
+        }
+        const struct gen_scenario *boot = gen_find("boot");
+        uint64_t values[GEN_MAX_PARAMS];
+        gen_defaults(boot, values);
+        values[gen_param_find(boot, "mem")] = 3; /* a 2M page and part of one */
+        struct gen_summary sum = summary_of(boot, values);
+        assert_int_equal(boot->accesses(values), sum.accesses - sum.faults);
+}
+
+/* Parameters each in range that do not go together are refused. */
+static void test_check(void **state)
+{
+        (void)state;
+        const struct gen_scenario *sc = gen_find("forkwait");
+        uint64_t values[GEN_MAX_PARAMS];
+        char why[256];
+        gen_defaults(sc, values);
+        assert_null(gen_check(sc, values, why, sizeof why));
+        values[gen_param_find(sc, "pages")] = 4;
+        values[gen_param_find(sc, "child-writes")] = 4;
+        assert_null(gen_check(sc, values, why, sizeof why));
+        values[gen_param_find(sc, "child-writes")] = 5;
+        assert_string_equal(gen_check(sc, values, why, sizeof why),
+                            "--child-writes 5 is more than --pages 4: the child writes distinct "
+                            "pages of its parent's");
+}
+
 /* forkwait: shadow paging pays exits for every PT write of fork, the
  * copy-on-write faults and the teardown; EPT pays next to nothing once the
  * frames are recycled. Measured as the cost of extra iterations. */
@@ -461,6 +532,9 @@ int main(void)
             cmocka_unit_test(test_kernel_model),
             cmocka_unit_test(test_fork_flushes_parent),
             cmocka_unit_test(test_write_error),
+            cmocka_unit_test(test_write_error_stops_early),
+            cmocka_unit_test(test_accesses_counted),
+            cmocka_unit_test(test_check),
             cmocka_unit_test(test_forkwait_character),
             cmocka_unit_test(test_tlb_stress_character),
             cmocka_unit_test(test_mmap_churn_character),
