@@ -1259,6 +1259,7 @@ const struct scheme scheme_shadow = {
 const struct scheme scheme_shadow_oos = {
     .name = "shadow-oos",
     .design = "KVM today: unsync leaf tables, prefetch",
+    .out_of_sync = true,
     SHADOW_SCHEME(policy_kvm_today),
 };
 
