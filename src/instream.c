@@ -251,6 +251,29 @@ ssize_t instream_read(struct instream *s, void *buf, size_t n)
         return got;
 }
 
+/* Reads a compressed regular file read once again from its start. Returns
+ * 0, or -1 with s->fault set. */
+static int restart(struct instream *s)
+{
+        struct instream_source *src = s->src;
+        if (lseek(src->fd, 0, SEEK_SET) < 0) {
+                set_fault(s, INSTREAM_IO_ERROR, errno, "cannot read again: %s", strerror(errno));
+                return -1;
+        }
+        src->in_pos = src->in_len = 0;
+        src->in_eof = src->dec_end = false;
+        src->in_total = 0;
+        src->up_status = INSTREAM_OK;
+        s->offset = 0;
+        decoder_free(&src->dec);
+        if (decoder_init(&src->dec, src->codec, s->fault, sizeof s->fault) < 0) {
+                s->status = INSTREAM_IO_ERROR;
+                s->fault_errno = ENOMEM;
+                return -1;
+        }
+        return 0;
+}
+
 /* Reads and drops text up to offset. Returns 0 or -1 (s->fault set). */
 static int skip_to(struct instream *s, uint64_t offset)
 {
@@ -293,11 +316,13 @@ int instream_seek(struct instream *s, uint64_t offset)
                 s->offset = src->spooled;
                 return skip_to(s, offset);
         case SOURCE_PIPE:
-                if (offset >= s->offset)
-                        return skip_to(s, offset);
-                break;
+                if (!src->regular)
+                        break; /* as lseek(2) on a pipe */
+                if (offset < s->offset && restart(s) < 0)
+                        return -1;
+                return skip_to(s, offset);
         }
-        set_fault(s, INSTREAM_IO_ERROR, ESPIPE, "cannot go back in an input read once");
+        set_fault(s, INSTREAM_IO_ERROR, ESPIPE, "cannot seek in a pipe read once");
         errno = ESPIPE;
         return -1;
 }

@@ -71,9 +71,10 @@ void instream_close(struct instream *s);
  * returned first; the fault comes with the next call. */
 ssize_t instream_read(struct instream *s, void *buf, size_t n);
 
-/* Moves s to text offset. Going back needs INSTREAM_REWIND; going forward
- * reads up to offset. Returns 0, or -1 with s->status and s->fault set
- * (ESPIPE for going back on a stream read once). */
+/* Moves s to text offset. On a stream read once, a plain file seeks, a
+ * compressed one decodes again from its start to go back (and reads up to
+ * offset), and a pipe cannot seek at all (ESPIPE, as lseek(2)). Returns 0,
+ * or -1 with s->status and s->fault set. */
 int instream_seek(struct instream *s, uint64_t offset);
 
 /* How far through its input s stands at text offset (which it has read),

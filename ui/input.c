@@ -48,6 +48,15 @@ FILE *input_keys(const struct options *opt)
         return tty;
 }
 
+struct run_options input_run_options(const struct options *opt, const char *name)
+{
+        return (struct run_options){.name = name,
+                                    .keep_going = opt->keep_going,
+                                    .errors = stderr,
+                                    .out = stdout,
+                                    .max_mem = opt->max_mem};
+}
+
 int input_finish_output(int status)
 {
         if (fflush(stdout) != 0 && status == 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "run.h"
 #include "trace.h"
 
 /* Opens opt->trace ("-" for standard input) or, without one, the built-in
@@ -20,6 +21,10 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
  * NULL after saying why on stderr when there is no terminal to read. The
  * caller closes a stream that is not stdin. */
 FILE *input_keys(const struct options *opt);
+
+/* The options of a batch run of opt's trace, called name in messages:
+ * errors on stderr, output checked on stdout, opt's memory limit. */
+struct run_options input_run_options(const struct options *opt, const char *name);
 
 /* Flushes stdout. Returns status, or EXIT_IOERR (after a message) when a
  * write failed and status was 0. */

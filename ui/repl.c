@@ -62,6 +62,7 @@ int stepper_open(struct session *s, const struct options *opt)
                 fprintf(stderr, "%s%s\n", data ? "" : "shadow-sim: ", s->msg);
                 return e == EILSEQ ? EXIT_DATAERR : e == EIO ? EXIT_IOERR : EXIT_NOINPUT;
         }
+        session_set_memory_limit(s, opt->max_mem);
         return 0;
 }
 
