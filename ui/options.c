@@ -58,6 +58,9 @@ static const char usage_rest[] =
     "      --format FMT       auto (default), v1 or lackey\n"
     "  -q, --quiet            print only the statistics\n"
     "      --stats FMT        text (default), json or csv\n"
+    "      --exits            after the statistics, the VM exits by reason: count,\n"
+    "                         share, cycles, share of the cycles, average (as\n"
+    "                         perf kvm stat report); one block per scheme with -c\n"
     "  -c, --compare          run every scheme side by side and print a table\n"
     "      --series N         print the counters as CSV every N events instead of the\n"
     "                         log and the statistics (for plots)\n"
@@ -108,6 +111,7 @@ enum long_only {
         OPT_SCRIPT,
         OPT_NO_COLOR,
         OPT_MAX_MEM,
+        OPT_EXITS,
 };
 
 static const struct option long_options[] = {
@@ -129,6 +133,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"exits", no_argument, NULL, OPT_EXITS},
     {"series", required_argument, NULL, OPT_SERIES},
     {"keep-going", no_argument, NULL, 'k'},
     {"compare", no_argument, NULL, 'c'},
@@ -227,6 +232,8 @@ static const char *batch_only(const struct options *opt, bool stats_set)
                 return "--series";
         if (stats_set)
                 return "--stats";
+        if (opt->exits)
+                return "--exits";
         if (opt->quiet)
                 return "--quiet";
         if (opt->keep_going)
@@ -237,6 +244,7 @@ static const char *batch_only(const struct options *opt, bool stats_set)
 int options_parse(struct options *opt, int argc, char **argv)
 {
         memset(opt, 0, sizeof *opt);
+        optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
         sim_config_defaults(&opt->cfg);
         opt->format = TRACE_FORMAT_AUTO;
         opterr = 0;
@@ -366,6 +374,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case 'k':
                         opt->keep_going = true;
                         break;
+                case OPT_EXITS:
+                        opt->exits = true;
+                        break;
                 case 'c':
                         opt->compare = true;
                         break;
@@ -417,6 +428,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                 return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
                                    "does not use it",
                                    unused);
+        if (opt->exits && (opt->series || opt->stats_format != STATS_TEXT))
+                return usage_error("%s", "--exits prints a text report after the statistics; "
+                                         "--stats json has the exits by reason, --series none");
         if (opt->series && stats_set)
                 return usage_error("%s", "--stats does not apply to --series, which prints CSV "
                                          "rows instead of the statistics");

@@ -19,6 +19,7 @@ struct options {
         bool quiet;
         bool keep_going;
         bool compare;         /* every scheme side by side */
+        bool exits;           /* --exits: the report of VM exits by reason */
         const char *trace;    /* NULL: the built-in sample */
         unsigned long series; /* --series N: CSV counters every N events (0: off) */
         bool interactive;     /* -i: the ncurses stepper */
@@ -28,8 +29,9 @@ struct options {
         size_t max_mem;       /* --max-mem: bytes the machines may take */
 };
 
-/* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
- * --version; EXIT_USAGE after a message on stderr). */
+/* Parses argv (again and again if need be). Returns -1 to go on, or an
+ * exit status (0 after --help or --version; EXIT_USAGE after a message on
+ * stderr). */
 int options_parse(struct options *opt, int argc, char **argv);
 
 #endif
