@@ -19,6 +19,8 @@
 static const char usage_text[] =
     "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
+    "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
+    "                                           (see shadow-sim sweep --help)\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
     "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
