@@ -187,6 +187,8 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 break;
         case EV_EPT_MAP:
                 strbuf_put(&o, " 0x%llX->0x%llX", strbuf_u(ev->gpa), strbuf_u(ev->hpa));
+                if (ev->level == 2)
+                        strbuf_put(&o, " 2M");
                 break;
         case EV_STALE_TLB:
                 strbuf_put(&o, " 0x%llX hpa=0x%llX", strbuf_u(ev->gva), strbuf_u(ev->hpa));

@@ -48,6 +48,22 @@ uint32_t mmu_view_count(const struct sim *s);
  * returns how many there are. */
 unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
 
+/* The walk a TLB miss on an address would make now, worked out with no
+ * side effect by the same code (EPT, native) or the same counting rule
+ * (shadow) as the scheme's own translate: what `translate` and `info walk`
+ * show. */
+struct mmu_walk_view {
+        bool complete;              /* the walk would reach a translation without an exit first */
+        uint32_t refs;              /* its memory references (up to the hole when not complete) */
+        uint32_t nested_refs;       /* EPT: of refs, those in the nested dimension */
+        uint32_t missing;           /* EPT: frames of the walk with no nested entry (violations) */
+        uint64_t first_missing_gpa; /* EPT: the first of them */
+        int leaf_level;             /* level of the leaf the hardware would use (1 = 4K) */
+};
+
+/* Fills *v for a miss on gva in the current address space (pure). */
+void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v);
+
 /* Scheme-specific halves, dispatched to by the functions above. */
 uint32_t mmu_shadow_view_root(const struct sim *s);
 bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
@@ -55,5 +71,6 @@ uint32_t mmu_shadow_view_count(const struct sim *s);
 unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max);
 bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
 uint32_t mmu_ept_view_count(const struct sim *s);
+void mmu_ept_view_walk(const struct sim *s, const struct guest_walk *w, struct mmu_walk_view *v);
 
 #endif

@@ -42,7 +42,8 @@ struct sim_config {
         bool pcid;         /* tag TLB entries by address space (PCID/VPID) */
         bool ad_emulation; /* shadow: map clean pages read-only to emulate D */
         bool pwc;          /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;   /* EPT: the host backs guest memory with 2M pages */
+        bool host_large;   /* the host backs guest memory with 2M pages */
+        bool prealloc;     /* the host backs all guest memory before the guest runs */
         struct cost_model cost;
 };
 
@@ -136,20 +137,25 @@ struct pt_store {
 
 /* The answer of a scheme's translate on a TLB miss. */
 struct translation {
-        uint64_t gpa;  /* what the guest tables say */
-        uint64_t hpa;  /* what the hardware used */
-        int level;     /* page size the TLB may cache (1 = 4K) */
-        uint64_t perm; /* PTE_W / PTE_NX / PTE_U the hardware allows */
-        bool dirty;    /* the walk set (or found) the dirty bit */
-        uint32_t refs; /* memory references of the hardware walk that completed */
-        bool fault;    /* the guest must see a page fault */
-        bool exited;   /* the fault was reflected through a VM exit */
+        uint64_t gpa;         /* what the guest tables say */
+        uint64_t hpa;         /* what the hardware used */
+        int level;            /* page size the TLB may cache (1 = 4K) */
+        uint64_t perm;        /* PTE_W / PTE_NX / PTE_U the hardware allows */
+        bool dirty;           /* the walk set (or found) the dirty bit */
+        uint32_t refs;        /* memory references of the hardware walk that completed */
+        uint32_t nested_refs; /* of refs, those in the nested dimension (EPT) */
+        bool fault;           /* the guest must see a page fault */
+        bool exited;          /* the fault was reflected through a VM exit */
 };
 
 /* The references of a walk of the first dimension (guest tables natively,
  * shadow tables, guest tables under EPT) that read levels top..last: with
  * the page-walk cache on, fewer. */
 uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last);
+
+/* The same count without remembering the walk in the page-walk cache
+ * (pure): what sim_walk_refs would answer now. */
+uint32_t sim_walk_refs_peek(const struct sim *s, uint64_t addr, int last);
 
 /* The PWC tag of the current address space (0 unless PCID tags it). */
 uint64_t sim_pwc_space(const struct sim *s);

@@ -271,7 +271,9 @@ static void test_info_and_translate(void **state)
         assert_non_null(strstr(o, "host    gpa 0x5000 -> hpa 0x8A000"));
         assert_non_null(strstr(o, "tlb     hit"));
         assert_non_null(strstr(o, "shadow  root [0] -> [0] -> [0] -> [1]: hpa 0x8A000 rw"));
-        assert_non_null(strstr(o, "ept     2D walk: 24 references"));
+        assert_non_null(
+            strstr(o, "ept     a TLB miss now walks 24 references = 4 guest entries + 5 nested "
+                      "walks of 4"));
         /* Looking changed nothing. */
         assert_memory_equal(&before, &f->s.sim.stats, sizeof before);
         assert_int_equal(tick, f->s.sim.tlb.tick);
