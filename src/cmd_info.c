@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "explain.h"
+#include "scheme.h"
 #include "mmu_view.h"
 #include "session_tree.h"
 #include "strbuf.h"
@@ -59,7 +60,8 @@ static void tlb_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva)
         cmd_print(ctx, "  tlb     miss: the next access walks");
 }
 
-/* The shadow path of gva: the entries the hardware would read. */
+/* The shadow path of gva: the entries the hardware would read, then walk,
+ * how the walk adds up. */
 static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim *m, uint64_t gva,
                         const char *walk)
 {
@@ -92,6 +94,11 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
                 }
                 if (!mmu_view_table(m, (uint32_t)pte_frame(e), &v))
                         return;
+                if (v.nested) {
+                        cmd_print(ctx, "  %-7s %s: nested from the guest's L%d table on; %s", label,
+                                  buf, v.level, walk);
+                        return;
+                }
         }
 }
 
@@ -118,7 +125,7 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                 strbuf_put(&o, "a TLB miss now walks ");
                 explain_walk(&o, &m->cfg, v.refs, v.nested_refs);
         }
-        if (mode_is_shadow(m->cfg.mode))
+        if (scheme_has_shadow(m->cfg.mode))
                 shadow_line(ctx, name, m, gva, walk);
         else
                 cmd_print(ctx, "  %-7s %s", name, walk);
@@ -271,10 +278,10 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
 {
         struct tree t = {0};
         enum mmu_mode mode = ctx->s->sim.cfg.mode;
-        if (need == 1 && !mode_is_shadow(mode))
+        if (need == 1 && !scheme_has_shadow(mode))
                 return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
                                  mode_name(mode));
-        if (need == 2 && mode != MODE_EPT)
+        if (need == 2 && !scheme_has_nested(mode))
                 return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
                                  mode_name(mode));
         if (guest)

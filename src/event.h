@@ -24,6 +24,7 @@ enum event_kind {
         EV_INVLPG,        /* guest invalidated the TLB entry of gva */
         EV_TLB_FLUSH,     /* the TLB was emptied (count = entries dropped) */
         EV_TLB_EVICT,     /* a TLB entry was evicted to make room */
+        EV_TLB_DROP,      /* the VMM dropped the entries of a range (gva, hpa = span bytes) */
         EV_ACCESS,        /* a memory access completed: gva -> gpa -> hpa */
         EV_GUEST_PF,      /* the guest took a page fault (delivered or injected) */
         EV_VM_EXIT,       /* the CPU left the guest for the VMM (reason) */
@@ -38,6 +39,7 @@ enum event_kind {
         EV_STALE_TLB,     /* an access used a TLB entry the guest tables no longer match */
         EV_DIRTY_LOG,     /* dirty logging started, synced (count = pages) or stopped */
         EV_DIRTY,         /* the hypervisor logged guest frame gpa as written */
+        EV_AGILE,         /* agile paging moved a guest table to nested or shadow mode */
         EV_KIND_COUNT
 };
 
@@ -56,11 +58,13 @@ enum event_detail {
         DETAIL_NONE = 0,
         DETAIL_INJECTED,     /* GUEST_PF: the VMM injected it after an exit */
         DETAIL_ROOT_CACHED,  /* SHADOW_ROOT: one of the cached roots was reused */
-        DETAIL_ROOT_NEW,     /* SHADOW_ROOT: a root was built (or rebuilt) */
+        DETAIL_ROOT_NEW,     /* SHADOW_ROOT: a root was built */
+        DETAIL_ROOT_FOUND,   /* SHADOW_ROOT: not cached, but its shadow pages were kept */
         DETAIL_ZAP_ENTRY,    /* SHADOW_ZAP: one entry */
         DETAIL_ZAP_PAGE,     /* SHADOW_ZAP: a whole shadow page (unshadowed) */
         DETAIL_FLUSH_GUEST,  /* TLB_FLUSH: the guest asked for it */
         DETAIL_FLUSH_CR3,    /* TLB_FLUSH: a CR3 load without PCID */
+        DETAIL_FLUSH_SHADOW, /* TLB_FLUSH: the VMM changed shadow entries the TLB may cache */
         DETAIL_DIRTY,        /* SHADOW_FILL: made writable to emulate the guest D bit */
         DETAIL_FLOOD,        /* SHADOW_ZAP: unshadowed after repeated emulated writes */
         DETAIL_EVICTED_ROOT, /* SHADOW_ZAP: a root fell out of the cache of 4 */
@@ -72,6 +76,11 @@ enum event_detail {
         DETAIL_LOG_STOP,
         DETAIL_DIRTY_EXIT, /* DIRTY: found through an exit only dirty logging caused */
         DETAIL_DIRTY_PML,  /* DIRTY: logged by the CPU into the PML buffer */
+        DETAIL_PREFETCH,   /* SHADOW_FILL: a neighbour filled along with a fault */
+        DETAIL_SYNC_ONE,   /* RESYNC: INVLPG synced one entry; the page stays unsync */
+        DETAIL_AGILE,      /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
+        DETAIL_TO_NESTED,  /* AGILE: written often (count = writes in the interval) */
+        DETAIL_TO_SHADOW,  /* AGILE: quiet for a whole interval */
         DETAIL_AT_STORE,   /* EPT_MAP: the guest's store into its table needed it */
 };
 
@@ -90,15 +99,19 @@ struct event {
         uint32_t refs;        /* ACCESS: page-walk memory references;
                                  DIRTY_LOG sync: pages reported but not written */
         uint32_t exit_number; /* VM_EXIT: 1-based count of exits so far */
-        uint32_t nested_refs; /* ACCESS under EPT: of refs, those in the nested dimension */
+        uint32_t nested_refs; /* ACCESS: of refs, those in the nested dimension */
         uint16_t index;       /* PT_*, SHADOW_*: entry index in its table */
         uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf);
                                  EPT_MAP: level of the nested leaf (2 = a 2M page) */
         uint8_t access;       /* ACCESS, GUEST_PF: enum access_kind */
         uint8_t reason;       /* VM_EXIT: enum exit_reason */
         uint8_t detail;       /* enum event_detail */
+        uint8_t pf_error;     /* GUEST_PF: the x86 error code (PF_ERR_*) */
+        bool user;            /* ACCESS, GUEST_PF: made in user mode */
         bool tlb_hit;         /* ACCESS */
         bool trapped;         /* PT_*: the store exited to the VMM */
+        bool guest_maps;      /* SHADOW_ZAP of an entry: the guest still maps it (refilled
+                                 on next use) */
 };
 
 const char *event_kind_name(enum event_kind kind);

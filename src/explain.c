@@ -3,6 +3,7 @@
  * trace line, and a last clause on why or on what another scheme does.
  */
 #include "explain.h"
+#include "scheme.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 /* Most links shown in a chain; older ones become "...". */
 #define MAX_LINKS 3
 
-static void phrase(struct strbuf *o, const struct event *ev)
+/* The guest's page-table stores, trapped or not. */
+static void phrase_stores(struct strbuf *o, const struct event *ev)
 {
         char flags[8];
         switch (ev->kind) {
@@ -44,6 +46,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                        : "guest changed the permissions of",
                            strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
+        default:
+                break;
+        }
+}
+
+/* Address-space switches and the TLB's own events. */
+static void phrase_tlb(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_CR3:
                 strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid,
                            strbuf_u(ev->table_gpa));
@@ -58,14 +69,36 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                    ev->count);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
                         strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
-                else
+                else if (ev->detail == DETAIL_ZAP_PAGE)
                         strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away",
                                    ev->count);
+                else if (ev->detail == DETAIL_FLUSH_SHADOW)
+                        strbuf_put(o,
+                                   "the VMM flushed the TLB (%u entries): it changed shadow "
+                                   "entries the TLB may cache",
+                                   ev->count);
+                else
+                        strbuf_put(o, "the VMM flushed the TLB (%u entries)", ev->count);
                 break;
         case EV_TLB_EVICT:
                 strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted",
                            strbuf_u(ev->gva));
                 break;
+        case EV_TLB_DROP:
+                strbuf_put(o,
+                           "the VMM dropped the %u TLB entr%s that the changed shadow entry "
+                           "of 0x%llX had produced",
+                           ev->count, ev->count == 1 ? "y" : "ies", strbuf_u(ev->gva));
+                break;
+        default:
+                break;
+        }
+}
+
+/* Accesses and what the guest sees of them. */
+static void phrase_accesses(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_ACCESS:
                 if (ev->tlb_hit)
                         strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
@@ -86,10 +119,31 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, "guest #PF on 0x%llX: its kernel pages the page in",
                                    strbuf_u(ev->gva));
                 else
-                        strbuf_put(
-                            o, "page fault delivered to the guest (no valid mapping for 0x%llX %s)",
-                            strbuf_u(ev->gva), access_kind_letter(ev->access));
+                        strbuf_put(o, "page fault delivered to the guest (%s)",
+                                   ev->pf_error & PF_ERR_P ? "its rights refuse this access"
+                                                           : "no mapping");
+                strbuf_put(o, ", error code 0x%X: %s, %s, %s%s", ev->pf_error,
+                           ev->pf_error & PF_ERR_P ? "protection" : "not present",
+                           ev->pf_error & PF_ERR_W ? "write" : "read",
+                           ev->pf_error & PF_ERR_U ? "user" : "supervisor",
+                           ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
+        case EV_STALE_TLB:
+                strbuf_put(
+                    o,
+                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
+                    "INVLPG",
+                    strbuf_u(ev->hpa));
+                break;
+        default:
+                break;
+        }
+}
+
+/* VM exits, by reason. */
+static void phrase_exits(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
@@ -129,10 +183,24 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         break;
                 }
                 break;
+        default:
+                break;
+        }
+}
+
+/* The VMM's work on shadow tables (and agile paging's mode changes). */
+static void phrase_shadow(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(o,
                                    "the VMM built a direct shadow page for part of a large page");
+                else if (ev->detail == DETAIL_AGILE)
+                        strbuf_put(o,
+                                   "the shadow entry switches to nested mode: the hardware walks "
+                                   "guest table 0x%llX and below in two dimensions",
+                                   strbuf_u(ev->gpa));
                 else
                         strbuf_put(
                             o,
@@ -143,6 +211,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 if (ev->detail == DETAIL_DIRTY)
                         strbuf_put(
                             o, "the VMM set the guest's D bit and made the shadow entry writable");
+                else if (ev->detail == DETAIL_PREFETCH)
+                        strbuf_put(o,
+                                   "the VMM prefetched neighbour 0x%llX -> hpa 0x%llX (present and "
+                                   "accessed in the guest)",
+                                   strbuf_u(ev->gva), strbuf_u(ev->hpa));
                 else
                         strbuf_put(o, "the VMM filled the shadow entry: 0x%llX -> hpa 0x%llX",
                                    strbuf_u(ev->gva), strbuf_u(ev->hpa));
@@ -152,9 +225,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            strbuf_u(ev->hpa));
                 break;
         case EV_SHADOW_ZAP:
-                if (ev->detail == DETAIL_ZAP_ENTRY)
+                if (ev->detail == DETAIL_ZAP_ENTRY && ev->guest_maps)
                         strbuf_put(o, "shadow entry of 0x%llX dropped (refilled on next use)",
                                    strbuf_u(ev->gva));
+                else if (ev->detail == DETAIL_ZAP_ENTRY)
+                        strbuf_put(o, "shadow entry of 0x%llX dropped", strbuf_u(ev->gva));
                 else if (ev->detail == DETAIL_FLOOD)
                         strbuf_put(
                             o,
@@ -169,6 +244,9 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 strbuf_put(o,
                            ev->detail == DETAIL_ROOT_CACHED
                                ? "the VMM reused the cached shadow root of address space %u"
+                           : ev->detail == DETAIL_ROOT_FOUND
+                               ? "the VMM found the kept shadow pages of address space %u "
+                                 "(out of the cache of 4, but still hashed)"
                                : "the VMM built a shadow root for address space %u",
                            ev->asid);
                 break;
@@ -178,10 +256,38 @@ static void phrase(struct strbuf *o, const struct event *ev)
                     strbuf_u(ev->table_gpa));
                 break;
         case EV_RESYNC:
-                strbuf_put(
-                    o, "the VMM resynced table 0x%llX: compared %u entries, write-protected again",
-                    strbuf_u(ev->table_gpa), ev->count);
+                if (ev->detail == DETAIL_SYNC_ONE)
+                        strbuf_put(o,
+                                   "INVLPG: the VMM synced the one entry of 0x%llX; table 0x%llX "
+                                   "stays out of sync",
+                                   strbuf_u(ev->gva), strbuf_u(ev->table_gpa));
+                else
+                        strbuf_put(o,
+                                   "the VMM resynced table 0x%llX: compared %u entries, "
+                                   "write-protected again",
+                                   strbuf_u(ev->table_gpa), ev->count);
                 break;
+        case EV_AGILE:
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) was written %u times this interval: agile "
+                                   "paging walks it nested now, so its stores no longer exit",
+                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
+                else
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
+                                   "shadow mode (one-dimensional walks, its stores trap again)",
+                                   strbuf_u(ev->table_gpa), ev->level);
+                break;
+        default:
+                break;
+        }
+}
+
+/* The nested table and dirty logging. */
+static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_EPT_MAP:
                 strbuf_put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT%s; %s",
                            strbuf_u(ev->gpa), strbuf_u(ev->hpa),
@@ -189,13 +295,6 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            ev->detail == DETAIL_AT_STORE ? "the guest's store into its table "
                                                            "goes on"
                                                          : "the walk restarts");
-                break;
-        case EV_STALE_TLB:
-                strbuf_put(
-                    o,
-                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
-                    "INVLPG",
-                    strbuf_u(ev->hpa));
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
@@ -220,9 +319,43 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
-        case EV_KIND_COUNT:
+        default:
                 break;
         }
+}
+
+/* The phrase of each kind of event. */
+static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
+    [EV_PT_WRITE] = phrase_stores,
+    [EV_PT_LINK] = phrase_stores,
+    [EV_PT_CLEAR] = phrase_stores,
+    [EV_PT_PROTECT] = phrase_stores,
+    [EV_CR3] = phrase_tlb,
+    [EV_INVLPG] = phrase_tlb,
+    [EV_TLB_FLUSH] = phrase_tlb,
+    [EV_TLB_EVICT] = phrase_tlb,
+    [EV_TLB_DROP] = phrase_tlb,
+    [EV_ACCESS] = phrase_accesses,
+    [EV_GUEST_PF] = phrase_accesses,
+    [EV_STALE_TLB] = phrase_accesses,
+    [EV_VM_EXIT] = phrase_exits,
+    [EV_SHADOW_PAGE] = phrase_shadow,
+    [EV_SHADOW_FILL] = phrase_shadow,
+    [EV_SHADOW_UPDATE] = phrase_shadow,
+    [EV_SHADOW_ZAP] = phrase_shadow,
+    [EV_SHADOW_ROOT] = phrase_shadow,
+    [EV_UNSYNC] = phrase_shadow,
+    [EV_RESYNC] = phrase_shadow,
+    [EV_AGILE] = phrase_shadow,
+    [EV_EPT_MAP] = phrase_hypervisor,
+    [EV_DIRTY_LOG] = phrase_hypervisor,
+    [EV_DIRTY] = phrase_hypervisor,
+};
+
+static void phrase(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind < EV_KIND_COUNT)
+                phrases[ev->kind](o, ev);
 }
 
 /* A run of n events of one kind (n > 1), told once. */
@@ -292,8 +425,11 @@ void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
 {
         int n = cfg->levels;
         strbuf_put(o, "%u reference%s", refs, refs == 1 ? "" : "s");
-        if (cfg->mode != MODE_EPT) {
-                if (refs >= (uint32_t)n)
+        if (!scheme_has_nested(cfg->mode)) {
+                if (nested_refs) /* agile: the walk went on nested below a switch */
+                        strbuf_put(o, " = %u table entries + %u in nested walks below the switch",
+                                   refs - nested_refs, nested_refs);
+                else if (refs >= (uint32_t)n)
                         strbuf_put(o, ", one per table level");
                 else
                         strbuf_put(o,
@@ -312,7 +448,8 @@ void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
                 strbuf_put(o, "%u in %u nested walks (the page-walk caches spared the rest)",
                            nested_refs, walks);
         strbuf_put(o,
-                   "; with nothing cached (%d+1)(%d+1)-1 = %d for a 4K page%s, against %d natively",
+                   "; with nothing cached (%d+1)(%d+1)-1 = %d for a 4K page%s, against %d "
+                   "natively",
                    n, m, (n + 1) * (m + 1) - 1,
                    cfg->host_large ? " (2M host pages: one nested level fewer)" : "", n);
 }
@@ -321,10 +458,10 @@ void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
 static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
-        bool shadow = mode_is_shadow(cfg->mode);
+        bool shadow = scheme_has_shadow(cfg->mode);
         int why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
-        if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
+        if (ev->kind == EV_ACCESS && !ev->tlb_hit && scheme_has_nested(cfg->mode)) {
                 strbuf_put(o, "; a 2D walk of ");
                 explain_walk(o, cfg, ev->refs, ev->nested_refs);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
@@ -359,7 +496,7 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
                               "guest's store into a fresh table: later stores into it do not "
                               "exit");
         } else if (is_store(ev) && !ev->trapped) {
-                if (cfg->mode == MODE_EPT)
+                if (scheme_has_nested(cfg->mode))
                         strbuf_put(
                             o,
                             "; under EPT the guest owns its tables: no exit (shadow paging would "

@@ -11,6 +11,7 @@
 #include "gen.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gen_rng.h"
@@ -55,13 +56,13 @@ enum { FW_CODE = 8, FW_STACK = 2 };
 
 static void run_forkwait(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
 {
-        uint64_t iterations = v[0], pages = v[1], writes = v[2] < v[1] ? v[2] : v[1];
+        uint64_t iterations = v[0], pages = v[1], writes = v[2];
         gen_os_comment(os, "the parent: %d code pages, %llu data pages, %d stack pages", FW_CODE,
                        (unsigned long long)pages, FW_STACK);
         exec_image(os, FW_CODE, pages, FW_STACK);
         uint32_t parent = 0;
         uint64_t stack = STACK_TOP - 8;
-        for (uint64_t it = 0; it < iterations; it++) {
+        for (uint64_t it = 0; it < iterations && gen_os_ok(os); it++) {
                 gen_os_comment(os, "iteration %llu: fork, the child writes %llu pages and exits",
                                (unsigned long long)it + 1, (unsigned long long)writes);
                 gen_os_touch(os, CODE_BASE + gen_rng_below(rng, FW_CODE) * PAGE, ACCESS_EXEC);
@@ -85,6 +86,23 @@ static void run_forkwait(struct gen_os *os, struct gen_rng *rng, const uint64_t 
         }
 }
 
+static uint64_t forkwait_accesses(const uint64_t *v)
+{
+        return FW_CODE + v[1] + FW_STACK + v[0] * (v[2] + 7);
+}
+
+/* The child writes distinct pages of the parent's. */
+static const char *forkwait_check(const uint64_t *v, char *buf, size_t n)
+{
+        if (v[2] <= v[1])
+                return NULL;
+        snprintf(buf, n,
+                 "--child-writes %llu is more than --pages %llu: the child writes distinct "
+                 "pages of its parent's",
+                 (unsigned long long)v[2], (unsigned long long)v[1]);
+        return buf;
+}
+
 /* ---- tlb-stress ---------------------------------------------------------- */
 
 static void run_tlb_stress(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
@@ -94,11 +112,45 @@ static void run_tlb_stress(struct gen_os *os, struct gen_rng *rng, const uint64_
         gen_os_map(os, DATA_BASE, pages, RW, true);
         gen_os_comment(os, "%llu accesses at random: 3 reads to 1 write",
                        (unsigned long long)accesses);
-        for (uint64_t i = 0; i < accesses; i++) {
+        for (uint64_t i = 0; i < accesses && gen_os_ok(os); i++) {
                 uint64_t r = gen_rng_below(rng, 4);
                 gen_os_touch(os, word_in(rng, DATA_BASE, gen_rng_below(rng, pages)),
                              r == 0 ? ACCESS_WRITE : ACCESS_READ);
         }
+}
+
+static uint64_t tlb_stress_accesses(const uint64_t *v)
+{
+        return v[1];
+}
+
+/* ---- leaf-churn ---------------------------------------------------------- */
+
+static void run_leaf_churn(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
+{
+        uint64_t pages = v[0], accesses = v[1], every = v[2], hot = v[3];
+        gen_os_comment(os, "a working set of %llu pages, mapped once: its tables never change",
+                       (unsigned long long)pages);
+        gen_os_map(os, DATA_BASE, pages, RW, true);
+        gen_os_comment(os, "a heap of %llu pages, one of them remapped every %llu accesses",
+                       (unsigned long long)hot, (unsigned long long)every);
+        gen_os_map(os, MMAP_BASE, hot, RW, true);
+        for (uint64_t i = 0; i < accesses && gen_os_ok(os); i++) {
+                uint64_t r = gen_rng_below(rng, 4);
+                gen_os_touch(os, word_in(rng, DATA_BASE, gen_rng_below(rng, pages)),
+                             r == 0 ? ACCESS_WRITE : ACCESS_READ);
+                if (i % every == every - 1) {
+                        uint64_t page = MMAP_BASE + gen_rng_below(rng, hot) * PAGE;
+                        gen_os_unmap(os, page, 1);
+                        gen_os_map(os, page, 1, RW, true);
+                        gen_os_touch(os, page, ACCESS_WRITE);
+                }
+        }
+}
+
+static uint64_t leaf_churn_accesses(const uint64_t *v)
+{
+        return v[1] + v[1] / v[2];
 }
 
 /* ---- mmap-churn ---------------------------------------------------------- */
@@ -110,7 +162,7 @@ static void run_mmap_churn(struct gen_os *os, struct gen_rng *rng, const uint64_
         uint64_t iterations = v[0], pages = v[1];
         gen_os_comment(os, "the process: 2 code pages, 1 data page, 1 stack page");
         exec_image(os, 2, 1, 1);
-        for (uint64_t it = 0; it < iterations; it++) {
+        for (uint64_t it = 0; it < iterations && gen_os_ok(os); it++) {
                 /* mmap picks one of a few free areas; they are reused. */
                 uint64_t base = MMAP_BASE + gen_rng_below(rng, MC_SLOTS) * (pages + 16) * PAGE;
                 gen_os_comment(os, "mmap 0x%llX, %llu pages", (unsigned long long)base,
@@ -125,6 +177,11 @@ static void run_mmap_churn(struct gen_os *os, struct gen_rng *rng, const uint64_
                 gen_os_comment(os, "munmap 0x%llX", (unsigned long long)base);
                 gen_os_unmap(os, base, pages);
         }
+}
+
+static uint64_t mmap_churn_accesses(const uint64_t *v)
+{
+        return 4 + v[0] * (1 + v[1] + v[1] / 2);
 }
 
 /* ---- context-switch ------------------------------------------------------ */
@@ -143,7 +200,7 @@ static void run_context_switch(struct gen_os *os, struct gen_rng *rng, const uin
                         gen_os_switch(os, gen_os_spawn(os));
                 exec_image(os, CS_CODE, pages, 1);
         }
-        for (uint64_t s = 0; s < slices; s++) {
+        for (uint64_t s = 0; s < slices && gen_os_ok(os); s++) {
                 uint32_t p = (uint32_t)(s % procs);
                 if (s % procs == 0)
                         gen_os_comment(os, "round %llu", (unsigned long long)(s / procs) + 1);
@@ -156,6 +213,11 @@ static void run_context_switch(struct gen_os *os, struct gen_rng *rng, const uin
                                      r == 0 ? ACCESS_WRITE : ACCESS_READ);
                 }
         }
+}
+
+static uint64_t context_switch_accesses(const uint64_t *v)
+{
+        return v[0] * (CS_CODE + v[1] + 1) + v[2] * (2 + v[3]);
 }
 
 /* ---- boot ---------------------------------------------------------------- */
@@ -190,6 +252,11 @@ static void run_boot(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
         exec_image(os, 4, 4, 2);
 }
 
+static uint64_t boot_accesses(const uint64_t *v)
+{
+        return BOOT_TEXT + (v[0] + 1) / 2 * 2 + v[1] + 4 + 4 + 2;
+}
+
 /* ---- migration ----------------------------------------------------------- */
 
 static void run_migration(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
@@ -202,7 +269,7 @@ static void run_migration(struct gen_os *os, struct gen_rng *rng, const uint64_t
         gen_os_comment(os, "live migration: the hypervisor logs the pages written in each "
                            "round while the guest runs");
         gen_os_dirty_log(os, DIRTY_LOG_START);
-        for (uint64_t r = 0; r < rounds; r++) {
+        for (uint64_t r = 0; r < rounds && gen_os_ok(os); r++) {
                 gen_os_comment(os, "round %llu: %llu writes, 9 in 10 to a hot tenth of the pages",
                                (unsigned long long)r + 1, (unsigned long long)writes);
                 for (uint64_t i = 0; i < writes; i++) {
@@ -217,6 +284,11 @@ static void run_migration(struct gen_os *os, struct gen_rng *rng, const uint64_t
         gen_os_dirty_log(os, DIRTY_LOG_STOP);
 }
 
+static uint64_t migration_accesses(const uint64_t *v)
+{
+        return 2 + v[0] + 1 + v[1] * v[2] * 2;
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 /* The ranges keep every trace's frames below 2 GiB (frames are recycled
@@ -229,35 +301,57 @@ static const struct gen_scenario scenarios[] = {
      {{"iterations", 100, 1, 100000, "fork-wait rounds"},
       {"pages", 32, 1, 4096, "data pages of the parent (all copy-on-write after fork)"},
       {"child-writes", 4, 0, 4096, "data pages the child writes (up to --pages)"}},
-     run_forkwait},
+     run_forkwait,
+     forkwait_accesses,
+     forkwait_check},
     {"tlb-stress",
      "random accesses over a large static working set: TLB misses, few PT updates",
      {{"pages", 4096, 1, 262144, "pages in the working set"},
       {"accesses", 100000, 1, 100000000, "random accesses"}},
-     run_tlb_stress},
+     run_tlb_stress,
+     tlb_stress_accesses,
+     NULL},
+    {"leaf-churn",
+     "random accesses over a static working set while a heap's leaf table churns: what "
+     "agile paging targets",
+     {{"pages", 4096, 1, 262144, "pages in the static working set"},
+      {"accesses", 100000, 1, 100000000, "random accesses"},
+      {"every", 20, 1, 1000000, "accesses between two remaps of a heap page"},
+      {"hot", 16, 1, 512, "pages of the churning heap"}},
+     run_leaf_churn,
+     leaf_churn_accesses,
+     NULL},
     {"mmap-churn",
      "a process maps an anonymous area, touches every page and unmaps it, in a loop",
      {{"iterations", 300, 1, 100000, "map-touch-unmap rounds"},
       {"pages", 16, 1, 4096, "pages of each mapping"}},
-     run_mmap_churn},
+     run_mmap_churn,
+     mmap_churn_accesses,
+     NULL},
     {"context-switch",
      "processes run round-robin, each touching its own working set",
      {{"procs", 6, 1, 256, "processes"},
       {"pages", 16, 1, 1024, "data pages of each process"},
       {"slices", 600, 1, 10000000, "time slices (context switches)"},
       {"accesses", 20, 0, 100000, "accesses in each time slice"}},
-     run_context_switch},
+     run_context_switch,
+     context_switch_accesses,
+     NULL},
     {"boot",
      "the kernel maps its text, builds the direct map of RAM and fills vmalloc",
      {{"mem", 256, 2, 2048, "MiB of RAM in the direct map (2 MiB pages)"},
       {"vmalloc-pages", 512, 0, 262144, "4 KiB vmalloc pages"}},
-     run_boot},
+     run_boot,
+     boot_accesses,
+     NULL},
     {"migration",
      "the guest keeps writing while the hypervisor logs dirty pages, round after round",
      {{"pages", 4096, 1, 262144, "data pages of the guest process"},
       {"rounds", 8, 1, 10000, "dirty-logging rounds (DIRTY_LOG sync)"},
       {"writes", 4000, 0, 10000000, "writes in each round (a read follows each)"}},
-     run_migration},
+     run_migration,
+     migration_accesses,
+     NULL},
 };
 
 #define NSCENARIOS (sizeof scenarios / sizeof scenarios[0])
@@ -300,6 +394,11 @@ void gen_defaults(const struct gen_scenario *sc, uint64_t *values)
 {
         for (unsigned i = 0; i < gen_param_count(sc); i++)
                 values[i] = sc->params[i].def;
+}
+
+const char *gen_check(const struct gen_scenario *sc, const uint64_t *values, char *buf, size_t n)
+{
+        return sc->check ? sc->check(values, buf, n) : NULL;
 }
 
 int gen_write(const struct gen_scenario *sc, const uint64_t *values, uint64_t seed, FILE *out,

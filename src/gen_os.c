@@ -99,24 +99,39 @@ void gen_os_free(struct gen_os *os)
         memset(os, 0, sizeof *os);
 }
 
+/* Lines between two checks of the output for a write error. */
+#define CHECK_EVERY 4096
+
+/* Counts a line written; every CHECK_EVERY lines, stops the writing if
+ * out has seen a write error. */
+static void line_written(struct gen_os *os)
+{
+        if (++os->sum.lines % CHECK_EVERY == 0 && ferror(os->out))
+                os->failed = true;
+}
+
 void gen_os_comment(struct gen_os *os, const char *fmt, ...)
 {
+        if (os->failed)
+                return;
         va_list ap;
         fputs("# ", os->out);
         va_start(ap, fmt);
         vfprintf(os->out, fmt, ap);
         va_end(ap);
         fputc('\n', os->out);
-        os->sum.lines++;
+        line_written(os);
 }
 
 /* Writes one op as its canonical v1 line. */
 static void emit(struct gen_os *os, const struct op *op)
 {
         char line[128];
-        fputs(op_format(op, line, sizeof line), os->out);
-        fputc('\n', os->out);
-        os->sum.lines++;
+        if (!os->failed) {
+                fputs(op_format(op, line, sizeof line), os->out);
+                fputc('\n', os->out);
+                line_written(os);
+        }
         os->sum.ops++;
         switch (op->kind) {
         case OP_PT_WRITE:

@@ -104,6 +104,7 @@ struct gen_os {
         uint32_t nfree_asids, cap_free_asids;
         uint64_t cap_refs;
         struct gen_summary sum;
+        bool failed; /* writing out failed: nothing more is written */
 };
 
 /* First guest frame handed out for data (1 MiB, as the engine's own demand
@@ -114,6 +115,14 @@ struct gen_os {
  * engine starts in address space 0) and has no pages. */
 void gen_os_init(struct gen_os *os, FILE *out);
 void gen_os_free(struct gen_os *os);
+
+/* Whether the trace is still being written: false once a write to out has
+ * failed (checked every few thousand lines), for the scenarios' loops to
+ * stop. */
+static inline bool gen_os_ok(const struct gen_os *os)
+{
+        return !os->failed;
+}
 
 /* Writes "# " and the formatted text as a comment line. */
 void gen_os_comment(struct gen_os *os, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

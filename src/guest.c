@@ -14,6 +14,7 @@ void guest_init(struct guest *g, int levels, uint64_t mem_bytes)
         g->levels = levels;
         g->mem_frames = mem_bytes >> PAGE_SHIFT;
         u64map_init(&g->table_ix);
+        u64map_init(&g->space_ix);
         g->next_free_gfn = g->mem_frames - 1;
         guest_space_find(g, 0, true);
 }
@@ -21,6 +22,7 @@ void guest_init(struct guest *g, int levels, uint64_t mem_bytes)
 void guest_free(struct guest *g)
 {
         u64map_free(&g->table_ix);
+        u64map_free(&g->space_ix);
         free(g->tables);
         free(g->table_gfn);
         free(g->table_level);
@@ -32,6 +34,7 @@ void guest_clone(struct guest *dst, const struct guest *src)
 {
         *dst = *src;
         u64map_clone(&dst->table_ix, &src->table_ix);
+        u64map_clone(&dst->space_ix, &src->space_ix);
         dst->tables = xmemdup(src->tables, src->cap_tables * sizeof *src->tables);
         dst->table_gfn = xmemdup(src->table_gfn, src->cap_tables * sizeof *src->table_gfn);
         dst->table_level = xmemdup(src->table_level, src->cap_tables * sizeof *src->table_level);
@@ -101,9 +104,9 @@ uint64_t guest_alloc_table(struct guest *g, int level)
 
 int guest_space_find(struct guest *g, uint32_t asid, bool create)
 {
-        for (uint32_t i = 0; i < g->nspaces; i++)
-                if (g->spaces[i].asid == asid)
-                        return (int)i;
+        uint32_t ix;
+        if (u64map_get(&g->space_ix, asid, &ix))
+                return (int)ix;
         if (!create)
                 return -1;
         uint64_t root = guest_alloc_table(g, g->levels);
@@ -116,6 +119,7 @@ int guest_space_find(struct guest *g, uint32_t asid, bool create)
         struct address_space *s = &g->spaces[g->nspaces];
         s->asid = asid;
         s->root_gfn = root;
+        u64map_put(&g->space_ix, asid, g->nspaces);
         return (int)g->nspaces++;
 }
 
@@ -124,6 +128,7 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
         memset(w, 0, sizeof *w);
         w->gva = gva;
         uint64_t gfn = root_gfn;
+        uint64_t rights = PTE_RIGHTS_ALL;
         for (int level = g->levels; level >= 1; level--) {
                 const struct guest_table *t = guest_table_at(g, gfn);
                 w->table_gfn[level] = gfn;
@@ -132,11 +137,13 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
                 w->entry[level] = e;
                 if (!pte_present(e))
                         return;
+                rights = pte_rights_fold(rights, e);
                 if (level == 1 || (e & PTE_PS)) {
                         uint64_t span = level_span(level);
                         w->present = true;
                         w->leaf_level = level;
                         w->leaf = e;
+                        w->rights = rights;
                         w->gpa = ((pte_frame(e) << PAGE_SHIFT) & ~(span - 1)) | (gva & (span - 1));
                         return;
                 }

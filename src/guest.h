@@ -45,7 +45,8 @@ struct guest {
         uint64_t next_free_gfn; /* the allocator hands this out, then goes down */
         struct address_space *spaces;
         uint32_t nspaces, cap_spaces;
-        uint32_t current; /* index into spaces[] of the loaded CR3 */
+        struct u64map space_ix; /* asid -> index into spaces[] */
+        uint32_t current;       /* index into spaces[] of the loaded CR3 */
 };
 
 /* The result of walking the guest tables for one address. */
@@ -57,7 +58,8 @@ struct guest_walk {
         uint64_t entry[MAX_LEVELS + 1];     /* entry read at each level */
         uint64_t gpa;                       /* translated address (when present) */
         uint64_t leaf;                      /* the leaf entry (when present) */
-        uint64_t gva;                       /* the address walked */
+        uint64_t rights; /* effective PTE_W | PTE_U | PTE_NX of every level (when present) */
+        uint64_t gva;    /* the address walked */
 };
 
 /* Creates a guest with the given levels and memory size; address space 0
@@ -89,10 +91,11 @@ int guest_table_level(const struct guest *g, uint64_t gfn);
  * tiny --guest-mem and a trace that maps many regions). */
 uint64_t guest_alloc_table(struct guest *g, int level);
 
-/* Finds address space asid, creating it (empty root) when create is set.
- * Returns its index in spaces[], or -1 when it does not exist and was not
- * created (create not set, or no frame left for its root). Creating does
- * not copy the shared kernel links: the sim does that as PT writes. */
+/* Finds address space asid, creating it (empty root) when create is set,
+ * in constant time (a hash of the asids). Returns its index in spaces[],
+ * or -1 when it does not exist and was not created (create not set, or no
+ * frame left for its root). Creating does not copy the shared kernel
+ * links: the sim does that as PT writes. */
 int guest_space_find(struct guest *g, uint32_t asid, bool create);
 
 static inline uint64_t guest_root(const struct guest *g)

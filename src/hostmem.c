@@ -49,6 +49,18 @@ uint64_t hostmem_hfn(const struct hostmem *h, uint64_t gfn)
         return ((page * HOSTMEM_STRIDE + h->offset) & h->frame_mask) << h->page_shift | inside;
 }
 
+uint64_t hostmem_gfn(const struct hostmem *h, uint64_t hfn)
+{
+        /* The inverse of the stride modulo 2^64 (Newton's iteration doubles
+         * the correct low bits each step: 5 steps reach 64 from 5). */
+        uint64_t inverse = HOSTMEM_STRIDE;
+        for (int i = 0; i < 5; i++)
+                inverse *= 2 - HOSTMEM_STRIDE * inverse;
+        uint64_t page = hfn >> h->page_shift;
+        uint64_t inside = hfn & ((UINT64_C(1) << h->page_shift) - 1);
+        return (((page - h->offset) * inverse) & h->frame_mask) << h->page_shift | inside;
+}
+
 uint64_t hostmem_hpa(const struct hostmem *h, uint64_t gpa)
 {
         return (hostmem_hfn(h, gpa >> PAGE_SHIFT) << PAGE_SHIFT) | (gpa & PAGE_OFFSET_MASK);

@@ -44,6 +44,10 @@ void hostmem_clone(struct hostmem *dst, const struct hostmem *src);
 /* The host frame that backs guest frame gfn (pure). */
 uint64_t hostmem_hfn(const struct hostmem *h, uint64_t gfn);
 
+/* The guest frame that host frame hfn backs: the inverse of hostmem_hfn
+ * (pure). */
+uint64_t hostmem_gfn(const struct hostmem *h, uint64_t hfn);
+
 /* The HPA of a GPA (pure). */
 uint64_t hostmem_hpa(const struct hostmem *h, uint64_t gpa);
 

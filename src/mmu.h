@@ -30,8 +30,9 @@ struct mmu_ops {
         bool (*store_traps)(struct sim *s, uint64_t gfn);
         /* Called after the store is written to guest memory. */
         void (*after_store)(struct sim *s, const struct pt_store *st, bool trapped);
-        /* The TLB missed (or lacked a permission) for gva: walk and answer. */
-        void (*translate)(struct sim *s, uint64_t gva, enum access_kind kind,
+        /* The TLB missed (or lacked a permission) for an access to gva of
+         * this kind, in user mode or not: walk and answer. */
+        void (*translate)(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
                           struct translation *t);
         /* The guest loaded CR3 (guest.current is already the new space). */
         void (*cr3_loaded)(struct sim *s, bool same_root);
@@ -45,9 +46,5 @@ struct mmu_ops {
          * collects what the hardware logged, STOP ends it. */
         void (*dirty_log)(struct sim *s, enum dirty_log_action action);
 };
-
-extern const struct mmu_ops mmu_native_ops;
-extern const struct mmu_ops mmu_shadow_ops;
-extern const struct mmu_ops mmu_ept_ops;
 
 #endif

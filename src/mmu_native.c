@@ -8,15 +8,16 @@
  * translations compare one to one.
  */
 #include "mmu.h"
+#include "scheme.h"
 
-static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind,
+static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
                              struct translation *t)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
         t->refs = sim_walk_refs(s, gva, s->guest.levels - w.depth + 1);
-        if (!w.present || !pte_permits(w.leaf, kind)) {
-                t->fault = true;
+        if (!w.present || !sim_allows(s, w.rights, kind, user)) {
+                sim_fault(t, w.present, kind, user);
                 return;
         }
         guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
@@ -24,11 +25,20 @@ static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind,
         t->gpa = w.gpa;
         t->hpa = hostmem_hpa(&s->host, w.gpa);
         t->level = w.leaf_level;
-        t->perm = w.leaf & PTE_PERM_MASK;
+        t->page_level = w.leaf_level;
+        t->perm = w.rights;
         t->dirty = (w.leaf & PTE_D) != 0;
 }
 
 /* Every hook but translate is absent: nothing native costs extra. */
-const struct mmu_ops mmu_native_ops = {
+static const struct mmu_ops native_ops = {
     .translate = native_translate,
+};
+
+const struct scheme scheme_native = {
+    .name = "native",
+    .design = "no hypervisor: the CPU walks the guest tables",
+    .ops = &native_ops,
+    .tables = TABLES_NONE,
+    .compare_with = "shadow",
 };

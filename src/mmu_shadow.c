@@ -1,5 +1,5 @@
 /*
- * mmu_shadow.c - shadow paging, as KVM and Xen did it before EPT/NPT.
+ * mmu_shadow.c - shadow paging, as KVM (and Xen) did it before EPT/NPT.
  *
  * The hardware walks shadow tables that the VMM builds from the guest's:
  * they map GVA straight to HPA. To keep them true, every guest table frame
@@ -9,21 +9,38 @@
  * the VMM walks the guest table, fills the shadow and resumes the guest, or
  * injects a #PF when the guest has no mapping. CR3 loads and INVLPG exit.
  *
- * One scheme, three policies (the mode):
- * - shadow-eager: every guest table is mirrored the moment it is linked and
- *   every trapped store updates the shadow at once;
- * - shadow (KVM-like, lazy): filled on faults; non-leaf stores zap the
- *   shadow link; a table emulated-written 3 times without being used by a
- *   walk is unshadowed ("write flooding");
- * - shadow-oos: a leaf table's first trapped store unprotects it and marks
- *   it unsync; later stores do not exit; it is resynced at INVLPG, CR3 load
- *   and TLB flush. Upper-level tables always stay write-protected.
+ * One scheme, three policies (struct shadow_policy), each a real design:
+ * - shadow-eager: the textbook VMM that mirrors every guest table the
+ *   moment it is linked and updates the shadow at every trapped store;
+ * - shadow: KVM before out-of-sync pages (Linux 2.6.26 and earlier):
+ *   filled on faults; an emulated leaf store updates the shadow entry
+ *   (kvm_mmu_pte_write's mmu_pte_write_new_pte) and flushes the TLB; a
+ *   table emulated-written 3 times without being used by a walk is
+ *   unshadowed ("write flooding");
+ * - shadow-oos: KVM today (arch/x86/kvm/mmu/mmu.c, paging_tmpl.h): a leaf
+ *   table's first trapped store unprotects it and marks it unsync
+ *   (mmu_try_to_unsync_pages); INVLPG syncs just the entry it names and the
+ *   page stays unsync (kvm_mmu_invlpg, the sync_spte path); a CR3 load or
+ *   flush syncs the unsync pages reachable from the new root
+ *   (KVM_REQ_MMU_SYNC, mmu_sync_children); an emulated store into a table
+ *   still protected zaps the entry (kvm_mmu_track_write) and flushes when it
+ *   was present; write flooding skips level-1 pages (detect_write_flooding);
+ *   a shadow fault prefetches up to 8 aligned neighbouring guest PTEs that
+ *   are present and accessed (FNAME(pte_prefetch)).
  *
- * The VMM keeps the current root and 3 previous ones (as KVM does); a root
- * that falls out of that cache is zapped. With A/D emulation a clean page is
- * mapped read-only, so the first write exits and the VMM sets the guest D
- * bit. A guest large page is shadowed by 4K entries in "direct" shadow
- * pages, since host memory is 4K-granular.
+ * Shadow pages are keyed as KVM keys them: guest frame, level, direct, and
+ * the rights of the guest entries above (role.access). A guest large page
+ * is shadowed by 4K entries in "direct" shadow pages whose rights are the
+ * large entry's, so a changed large entry can never leave a writable or
+ * executable shadow entry behind. The VMM keeps the current root and 3
+ * previous ones (kvm_mmu_new_pgd's prev_roots); a root that falls out of
+ * that cache keeps its shadow pages, which stay hashed and write-protected
+ * and are found again when the guest loads that CR3 again. With A/D
+ * emulation a clean page is mapped read-only, so the first write exits and
+ * the VMM sets the guest D bit.
+ *
+ * Simplification: VMM exits assume VPID, so an exit does not flush the TLB
+ * by itself (before VPID, Intel CPUs flushed the whole TLB on every exit).
  */
 #include <stdlib.h>
 #include "mmu.h"
@@ -31,22 +48,61 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "nested.h"
+#include "scheme.h"
 #include "xalloc.h"
 
-#define NONE        UINT32_MAX
-#define ROOT_CACHE  4 /* current root + 3 previous */
-#define FLOOD_LIMIT 3 /* emulated writes without a walk before unshadowing */
+#define NONE          UINT32_MAX
+#define ROOT_CACHE    4 /* current root + 3 previous (KVM_MMU_NUM_PREV_ROOTS) */
+#define FLOOD_LIMIT   3 /* emulated writes without a walk before unshadowing */
+#define PREFETCH_SPAN 8 /* PTE_PREFETCH_NUM: an aligned group of 8 entries */
+
+/* When the VMM flushes the TLB after changing shadow entries. */
+enum vmm_flush {
+        FLUSH_RANGE,       /* drop exactly the entries the change can affect */
+        FLUSH_IF_PRESENT,  /* flush all when a present entry changed (KVM today) */
+        FLUSH_EVERY_WRITE, /* flush all after every emulated write (KVM <= 2.6.26) */
+};
+
+/* What a shadow page is. */
+enum spage_kind {
+        SP_INDIRECT, /* mirrors a guest table, which it write-protects */
+        SP_DIRECT,   /* backs part of a guest large page, protects nothing */
+        SP_NESTED,   /* agile: the walk switches to nested mode at this guest table */
+};
+
+/* What distinguishes the designs; every decision below asks this. */
+struct shadow_policy {
+        bool agile;       /* agile paging: often-written tables are walked nested */
+        bool eager;       /* mirror every guest table when it is linked */
+        bool update_leaf; /* an emulated leaf store updates the entry, else zaps it */
+        bool unsync;      /* leaf tables may go out of sync */
+        bool flood_leaf;  /* write flooding counts level-1 pages too */
+        bool prefetch;    /* a shadow fault prefetches 8 neighbours */
+        enum vmm_flush flush;
+};
+
+static const struct shadow_policy policy_eager = {
+    .eager = true, .update_leaf = true, .flush = FLUSH_RANGE};
+static const struct shadow_policy policy_kvm_old = {
+    .update_leaf = true, .flood_leaf = true, .flush = FLUSH_EVERY_WRITE};
+static const struct shadow_policy policy_kvm_today = {
+    .unsync = true, .prefetch = true, .flush = FLUSH_IF_PRESENT};
+static const struct shadow_policy policy_agile = {.agile = true, .flush = FLUSH_IF_PRESENT};
 
 struct spage {
         uint64_t gfn;         /* guest table shadowed; direct: first guest frame covered */
         uint64_t gva_base;    /* lowest GVA this page translates */
         uint32_t parent_head; /* first link into links[] naming a parent entry */
         uint8_t level;
+        uint8_t access;            /* role.access: the rights above, packed (pack_rights) */
         bool direct;               /* backs part of a guest large page, protects nothing */
+        bool nested;               /* agile: guest table gfn (at level) is walked nested;
+                                      holds no entries, protects nothing */
         bool unsync;               /* out of sync: its guest table is writable */
         bool valid;                /* false once zapped (the slot is then free) */
         uint8_t flood;             /* emulated writes since last used by a walk */
-        uint64_t spte[PT_ENTRIES]; /* upper: P | child id; leaf: P | perms | HFN */
+        uint64_t spte[PT_ENTRIES]; /* upper: P | child id; leaf: P | rights | HFN */
 };
 
 /* "Entry index of page parent points to me": KVM's parent-pte rmap. */
@@ -61,7 +117,7 @@ struct cached_root {
 };
 
 struct shadow {
-        enum mmu_mode policy;
+        const struct shadow_policy *policy;
         int levels;
         struct spage *pages;
         uint32_t npages, cap_pages, free_pages; /* free_pages: freed ids chained via parent_head */
@@ -72,11 +128,44 @@ struct shadow {
         uint32_t unsync_count;
         struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
         unsigned nroots;
+        /* Agile paging only. */
+        struct nested nest;          /* the nested dimension, below a switch */
+        struct u64map nested_tables; /* guest table gfn -> writes this interval << 3 | level */
+        struct u64map writes;        /* shadowed table gfn -> trapped writes this interval */
+        uint64_t next_interval;      /* op count at which the interval ends */
 };
 
-static uint64_t spage_key(uint64_t gfn, int level, bool direct)
+/* role.access in 3 bits: W, U and NX. */
+#define ACCESS_VALUES 8
+static uint8_t pack_rights(uint64_t rights)
 {
-        return gfn << 4 | (uint64_t)level << 1 | direct;
+        return (uint8_t)((rights & (PTE_W | PTE_U)) | (rights >> 63));
+}
+
+static uint64_t unpack_rights(uint8_t access)
+{
+        return (access & (PTE_W | PTE_U)) | ((uint64_t)(access & 1) << 63);
+}
+
+static uint64_t spage_key(uint64_t gfn, int level, enum spage_kind kind, uint8_t access)
+{
+        return gfn << 9 | (uint64_t)kind << 7 | (uint64_t)access << 4 | (uint64_t)level;
+}
+
+static enum spage_kind kind_of(const struct spage *sp)
+{
+        return sp->nested ? SP_NESTED : sp->direct ? SP_DIRECT : SP_INDIRECT;
+}
+
+/* Whether the page write-protects its guest table. */
+static bool protects(const struct spage *sp)
+{
+        return !sp->direct && !sp->nested && !sp->unsync;
+}
+
+static uint64_t key_of(const struct spage *sp)
+{
+        return spage_key(sp->gfn, sp->level, kind_of(sp), sp->access);
 }
 
 /* ---- page and link pools ------------------------------------------------ */
@@ -146,11 +235,17 @@ static void wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
 static void *shadow_create(struct sim *s)
 {
         struct shadow *sh = xcalloc(1, sizeof *sh);
-        sh->policy = s->cfg.mode;
+        sh->policy = scheme_of(s->cfg.mode)->policy;
         sh->levels = s->cfg.levels;
         sh->free_pages = sh->free_links = NONE;
         u64map_init(&sh->by_key);
         u64map_init(&sh->wp);
+        u64map_init(&sh->nested_tables);
+        u64map_init(&sh->writes);
+        if (sh->policy->agile) {
+                nested_init(&sh->nest, &s->cfg);
+                sh->next_interval = s->cfg.agile_interval;
+        }
         return sh;
 }
 
@@ -161,6 +256,9 @@ static void shadow_destroy(void *state)
         free(sh->links);
         u64map_free(&sh->by_key);
         u64map_free(&sh->wp);
+        u64map_free(&sh->nested_tables);
+        u64map_free(&sh->writes);
+        nested_free(&sh->nest);
         free(sh);
 }
 
@@ -172,26 +270,40 @@ static void *shadow_clone(const void *state)
         sh->links = xmemdup(src->links, src->cap_links * sizeof *src->links);
         u64map_clone(&sh->by_key, &src->by_key);
         u64map_clone(&sh->wp, &src->wp);
+        u64map_clone(&sh->nested_tables, &src->nested_tables);
+        u64map_clone(&sh->writes, &src->writes);
+        if (src->nest.pages)
+                nested_clone(&sh->nest, &src->nest);
         return sh;
 }
 
 /* ---- shadow entries ----------------------------------------------------- */
 
-/* The shadow leaf for a guest leaf: same permissions, the host frame of
- * gfn; with A/D emulation writable only once the guest entry is dirty;
- * while dirty logging, writable only once the page is logged this round. */
-static uint64_t leaf_spte(const struct sim *s, uint64_t gfn, uint64_t gpte)
+/* The shadow leaf for guest frame gfn with the given effective rights (the
+ * rights above, folded with the guest leaf's, as FNAME(fetch) computes
+ * pte_access): with A/D emulation writable only once the guest entry is
+ * dirty (FNAME(protect_clean_gpte)); while dirty logging, writable only
+ * once the page is logged this round. */
+static uint64_t leaf_spte(const struct sim *s, uint64_t gfn, uint64_t rights, bool guest_dirty)
 {
-        uint64_t perm = gpte & PTE_PERM_MASK;
-        if (s->cfg.ad_emulation && !(gpte & PTE_D))
+        uint64_t perm = rights;
+        if (s->cfg.ad_emulation && !guest_dirty)
                 perm &= ~PTE_W;
         if (s->dirty.on && !sim_is_logged(s, gfn))
                 perm &= ~PTE_W;
         return pte_make(hostmem_hfn(&s->host, gfn), PTE_P | perm);
 }
 
-/* The guest frame a guest leaf maps at index of a table at level: for a
- * 4K leaf its frame, for a large leaf the 4K piece idx names. */
+/* The shadow leaf of entry index of page for guest entry gpte (a 4K leaf
+ * of an indirect page), or 0 when gpte maps nothing. */
+static uint64_t indirect_leaf(const struct sim *s, const struct spage *sp, uint64_t gpte)
+{
+        if (!pte_present(gpte))
+                return 0;
+        uint64_t rights = pte_rights_fold(unpack_rights(sp->access), gpte);
+        return leaf_spte(s, pte_frame(gpte), rights, (gpte & PTE_D) != 0);
+}
+
 static uint64_t spte_hpa(uint64_t spte)
 {
         return pte_frame(spte) << PAGE_SHIFT;
@@ -216,18 +328,42 @@ static void emit_shadow(struct sim *s, enum event_kind kind, uint64_t gva, uint3
         sim_emit(s, &ev);
 }
 
-/* Drops the TLB entries that a shadow entry for gva may have produced. */
-static void drop_tlb(struct sim *s, uint64_t gva)
+/* Drops the TLB entries that shadow entries for [gva, gva + span) may have
+ * produced (in every address space for a kernel address under PCID, since
+ * the kernel's tables are shared), as one TLB_DROP event. */
+static void drop_tlb(struct sim *s, uint64_t gva, uint64_t span)
 {
-        if (guest_va_kernel(&s->guest, gva) && s->tlb.pcid) {
-                for (uint32_t i = 0; i < s->guest.nspaces; i++)
-                        tlb_invlpg(&s->tlb, s->guest.spaces[i].asid, gva);
-        } else {
-                tlb_invlpg(&s->tlb, sim_asid(s), gva);
+        bool every_space = guest_va_kernel(&s->guest, gva) && s->tlb.pcid;
+        unsigned n = tlb_drop_range(&s->tlb, sim_asid(s), every_space, gva, span);
+        if (n == 0)
+                return;
+        struct event ev = {.kind = EV_TLB_DROP, .gva = gva, .count = n, .hpa = span};
+        sim_emit(s, &ev);
+}
+
+/* The VMM's TLB work after it changed the shadow entry at index of page
+ * (present_changed: the old entry was present), by the policy. */
+static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool present_changed)
+{
+        struct shadow *sh = s->mmu_state;
+        const struct spage *sp = &sh->pages[page];
+        uint64_t span = level_span(sp->level);
+        switch (sh->policy->flush) {
+        case FLUSH_RANGE:
+                if (present_changed)
+                        drop_tlb(s, sp->gva_base + index * span, span);
+                break;
+        case FLUSH_IF_PRESENT:
+                if (present_changed)
+                        sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                break;
+        case FLUSH_EVERY_WRITE:
+                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                break;
         }
 }
 
-/* Clears a shadow entry; a link also stops naming its parent, and the
+/* Clears a shadow entry; a link also stops naming its child, and the
  * walker's cached copies of links go (the VMM's INVLPG of them). */
 static void unlink_child(struct sim *s, uint32_t page, unsigned index)
 {
@@ -240,6 +376,34 @@ static void unlink_child(struct sim *s, uint32_t page, unsigned index)
         sh->pages[page].spte[index] = 0;
 }
 
+/* Zaps shadow entry index of page when present: SHADOW_ZAP, no TLB work. */
+static bool zap_entry(struct sim *s, uint32_t page, unsigned index)
+{
+        struct shadow *sh = s->mmu_state;
+        uint64_t old = sh->pages[page].spte[index];
+        if (!pte_present(old))
+                return false;
+        const struct spage *sp = &sh->pages[page];
+        uint64_t gva = sp->gva_base + (uint64_t)index * level_span(sp->level);
+        const struct guest_table *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
+        bool guest_maps = gt && pte_present(gt->entry[index]);
+        unlink_child(s, page, index);
+        struct event ev = {
+            .kind = EV_SHADOW_ZAP,
+            .gva = gva,
+            .hpa = spte_hpa(old),
+            .table_gpa = sp->gfn << PAGE_SHIFT,
+            .old_entry = old,
+            .index = (uint16_t)index,
+            .level = sp->level,
+            .count = 1,
+            .detail = DETAIL_ZAP_ENTRY,
+            .guest_maps = guest_maps,
+        };
+        sim_emit(s, &ev);
+        return true;
+}
+
 static bool is_cached_root(const struct shadow *sh, uint32_t page)
 {
         for (unsigned i = 0; i < sh->nroots; i++)
@@ -248,8 +412,8 @@ static bool is_cached_root(const struct shadow *sh, uint32_t page)
         return false;
 }
 
-/* Unshadows a page: parents stop pointing at it, its children lose it as a
- * parent (they stay, as orphans, until flooding or a walk decides), its
+/* Unshadows a page (kvm_mmu_prepare_zap_page): parents stop pointing at it,
+ * its children lose it as a parent (they stay hashed, as orphans), its
  * guest table is no longer protected, and the TLB is flushed since entries
  * built from it may be cached. */
 static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
@@ -268,11 +432,11 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
                 sh->pages[l.parent].spte[l.index] = 0;
                 remove_parent(sh, page, l.parent, l.index);
         }
-        if (!sp->direct && !sp->unsync)
+        if (protects(sp))
                 wp_adjust(sh, sp->gfn, -1);
         if (sp->unsync)
                 sh->unsync_count--;
-        u64map_del(&sh->by_key, spage_key(sp->gfn, sp->level, sp->direct));
+        u64map_del(&sh->by_key, key_of(sp));
         struct event ev = {
             .kind = EV_SHADOW_ZAP,
             .gva = sp->gva_base,
@@ -291,22 +455,36 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         sim_emit(s, &fl);
 }
 
-/* The shadow page for (gfn, level, direct), created when missing. */
-static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, uint64_t gva_base)
+/* The page keyed (gfn, level, direct, access), or NONE. */
+static uint32_t find_page(const struct shadow *sh, uint64_t gfn, int level, enum spage_kind kind,
+                          uint8_t access)
+{
+        uint32_t id;
+        return u64map_get(&sh->by_key, spage_key(gfn, level, kind, access), &id) ? id : NONE;
+}
+
+/* The shadow page for (gfn, level, direct, access), created when missing
+ * (kvm_mmu_get_shadow_page). *fresh tells which. */
+static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind kind,
+                         uint8_t access, uint64_t gva_base, bool *fresh)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t id;
-        if (u64map_get(&sh->by_key, spage_key(gfn, level, direct), &id))
+        bool direct = kind == SP_DIRECT;
+        uint32_t id = find_page(sh, gfn, level, kind, access);
+        *fresh = id == NONE;
+        if (id != NONE)
                 return id;
         id = alloc_page(sh);
         struct spage *sp = &sh->pages[id];
         sp->gfn = gfn;
         sp->level = (uint8_t)level;
         sp->direct = direct;
+        sp->nested = kind == SP_NESTED;
+        sp->access = access;
         sp->valid = true;
         sp->gva_base = gva_base;
-        u64map_put(&sh->by_key, spage_key(gfn, level, direct), id);
-        if (!direct)
+        u64map_put(&sh->by_key, key_of(sp), id);
+        if (protects(sp))
                 wp_adjust(sh, gfn, +1);
         struct event ev = {
             .kind = EV_SHADOW_PAGE,
@@ -314,7 +492,9 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, ui
             .table_gpa = direct ? 0 : gfn << PAGE_SHIFT,
             .gpa = gfn << PAGE_SHIFT,
             .level = (uint8_t)level,
-            .detail = direct ? DETAIL_DIRECT : DETAIL_NONE,
+            .detail = direct       ? DETAIL_DIRECT
+                      : sp->nested ? DETAIL_AGILE
+                                   : DETAIL_NONE,
         };
         sim_emit(s, &ev);
         return id;
@@ -342,29 +522,28 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         uint64_t old = sp->spte[index];
         if (!pte_present(gpte) || (level > 1 && (gpte & PTE_PS))) {
                 /* Not present, or a large leaf (shadowed on demand). */
-                if (pte_present(old)) {
-                        unlink_child(s, page, index);
-                        emit_shadow(s, EV_SHADOW_ZAP, gva, page, index, old, 0, DETAIL_ZAP_ENTRY);
-                        drop_tlb(s, gva);
-                }
+                if (zap_entry(s, page, index))
+                        after_spte_change(s, page, index, true);
                 return;
         }
         if (level == 1) {
-                uint64_t spte = leaf_spte(s, pte_frame(gpte), gpte);
+                uint64_t spte = indirect_leaf(s, sp, gpte);
                 if (spte == old)
                         return;
                 sh->pages[page].spte[index] = spte;
                 emit_shadow(s, EV_SHADOW_UPDATE, gva, page, index, old, spte, DETAIL_NONE);
-                drop_tlb(s, gva);
+                after_spte_change(s, page, index, pte_present(old));
                 return;
         }
         uint64_t child_gfn = pte_frame(gpte);
-        if (pte_present(old) && sh->pages[pte_frame(old)].gfn == child_gfn)
+        uint8_t access = pack_rights(pte_rights_fold(unpack_rights(sp->access), gpte));
+        if (pte_present(old) && sh->pages[pte_frame(old)].gfn == child_gfn &&
+            sh->pages[pte_frame(old)].access == access)
                 return;
-        unlink_child(s, page, index);
-        uint32_t existed;
-        bool fresh = !u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, false), &existed);
-        uint32_t child = get_page(s, child_gfn, level - 1, false, gva);
+        if (zap_entry(s, page, index))
+                after_spte_change(s, page, index, true);
+        bool fresh;
+        uint32_t child = get_page(s, child_gfn, level - 1, SP_INDIRECT, access, gva, &fresh);
         link_child(sh, page, index, child);
         if (fresh)
                 mirror_table(s, child);
@@ -380,56 +559,219 @@ static void mirror_table(struct sim *s, uint32_t page)
         }
 }
 
-/* ---- resync (out-of-sync policy) ---------------------------------------- */
+/* ---- sync (out-of-sync policy) ------------------------------------------ */
 
-/* Compares every present shadow entry of an unsync leaf page with its
- * guest entry, fixes the differences and write-protects the table again. */
-static void resync_page(struct sim *s, uint32_t page)
+/* Brings shadow entry index of an unsync leaf page in line with its guest
+ * entry (FNAME(sync_spte)): a guest entry that is gone, not accessed or
+ * names another frame zaps the shadow entry; otherwise its rights are
+ * updated. Returns whether a present entry changed. */
+static bool sync_entry(struct sim *s, uint32_t page, unsigned index)
 {
         struct shadow *sh = s->mmu_state;
         struct spage *sp = &sh->pages[page];
+        uint64_t old = sp->spte[index];
+        if (!pte_present(old))
+                return false;
         const struct guest_table *gt = guest_table_at(&s->guest, sp->gfn);
-        unsigned compared = 0;
-        for (unsigned i = 0; i < PT_ENTRIES; i++) {
-                uint64_t old = sh->pages[page].spte[i];
-                if (!pte_present(old))
-                        continue;
-                compared++;
-                uint64_t gpte = gt ? gt->entry[i] : 0;
-                uint64_t gva = sp->gva_base + (uint64_t)i * PAGE_SIZE;
-                if (!pte_present(gpte)) {
-                        sh->pages[page].spte[i] = 0;
-                        emit_shadow(s, EV_SHADOW_ZAP, gva, page, i, old, 0, DETAIL_ZAP_ENTRY);
-                        drop_tlb(s, gva);
-                        continue;
-                }
-                uint64_t spte = leaf_spte(s, pte_frame(gpte), gpte);
-                if (spte != old) {
-                        sh->pages[page].spte[i] = spte;
-                        emit_shadow(s, EV_SHADOW_UPDATE, gva, page, i, old, spte, DETAIL_NONE);
-                        drop_tlb(s, gva);
-                }
-        }
-        sp = &sh->pages[page];
-        sp->unsync = false;
-        sh->unsync_count--;
-        wp_adjust(sh, sp->gfn, +1);
+        uint64_t gpte = gt ? gt->entry[index] : 0;
+        uint64_t spte = indirect_leaf(s, sp, gpte);
+        bool same_frame = pte_present(spte) && pte_frame(spte) == pte_frame(old);
+        if (!same_frame || !(gpte & PTE_A))
+                return zap_entry(s, page, index);
+        if (spte == old)
+                return false;
+        sp->spte[index] = spte;
+        emit_shadow(s, EV_SHADOW_UPDATE, sp->gva_base + (uint64_t)index * PAGE_SIZE, page, index,
+                    old, spte, DETAIL_NONE);
+        return true;
+}
+
+/* RESYNC of page (gva: the entry synced alone, or the page's base). */
+static void emit_resync(struct sim *s, uint32_t page, uint64_t gva, unsigned compared,
+                        uint8_t detail)
+{
+        struct shadow *sh = s->mmu_state;
+        const struct spage *sp = &sh->pages[page];
         struct event ev = {
             .kind = EV_RESYNC,
-            .gva = sp->gva_base,
+            .gva = gva,
             .table_gpa = sp->gfn << PAGE_SHIFT,
             .level = sp->level,
             .count = compared,
+            .detail = detail,
         };
         sim_emit(s, &ev);
 }
 
-static void resync_all(struct sim *s)
+/* Write-protects an unsync leaf page again and compares every present
+ * shadow entry with its guest entry (kvm_sync_page). Returns whether a
+ * present entry changed. */
+static bool resync_page(struct sim *s, uint32_t page)
 {
         struct shadow *sh = s->mmu_state;
-        for (uint32_t id = 0; id < sh->npages && sh->unsync_count; id++)
-                if (sh->pages[id].valid && sh->pages[id].unsync)
-                        resync_page(s, id);
+        unsigned compared = 0;
+        bool changed = false;
+        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+                if (!pte_present(sh->pages[page].spte[i]))
+                        continue;
+                compared++;
+                changed |= sync_entry(s, page, i);
+        }
+        struct spage *sp = &sh->pages[page];
+        sp->unsync = false;
+        sh->unsync_count--;
+        wp_adjust(sh, sp->gfn, +1);
+        emit_resync(s, page, sp->gva_base, compared, DETAIL_NONE);
+        return changed;
+}
+
+/* Whether page is reachable from shadow page root through parent links. */
+static bool reachable(const struct shadow *sh, uint32_t page, uint32_t root)
+{
+        if (page == root)
+                return true;
+        for (uint32_t l = sh->pages[page].parent_head; l != NONE; l = sh->links[l].next)
+                if (reachable(sh, sh->links[l].parent, root))
+                        return true;
+        return false;
+}
+
+/* Syncs the unsync pages reachable from the current root (kvm_mmu_sync_roots),
+ * then flushes when a present entry changed. */
+static void sync_roots(struct sim *s)
+{
+        struct shadow *sh = s->mmu_state;
+        bool changed = false;
+        uint32_t root = sh->roots[0].page;
+        for (uint32_t id = 0; id < sh->npages && sh->unsync_count; id++) {
+                const struct spage *sp = &sh->pages[id];
+                if (sp->valid && sp->unsync && reachable(sh, id, root))
+                        changed |= resync_page(s, id);
+        }
+        if (changed)
+                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+}
+
+/* ---- agile paging (Gandhi, Hill and Swift, ISCA 2016) -------------------- */
+
+/* The policy modelled (the paper's, section 4): a shadowed guest table that
+ * takes --agile-threshold trapped writes within one interval of
+ * --agile-interval ops moves to nested mode, its subtree with it; a table
+ * in nested mode that is not written for a whole interval moves back (the
+ * VMM learns it from the nested D bit of the table's frame, without a
+ * trap). The root always stays shadowed: the walk starts in shadow mode. */
+
+static void emit_agile(struct sim *s, uint64_t gfn, int level, uint32_t writes, uint8_t detail)
+{
+        struct event ev = {.kind = EV_AGILE,
+                           .table_gpa = gfn << PAGE_SHIFT,
+                           .level = (uint8_t)level,
+                           .count = writes,
+                           .detail = detail};
+        sim_emit(s, &ev);
+}
+
+/* Zaps page and the pages below it (they would be walked nested too). */
+static void zap_subtree(struct sim *s, uint32_t page, uint8_t detail)
+{
+        struct shadow *sh = s->mmu_state;
+        if (sh->pages[page].level > 1)
+                for (unsigned i = 0; i < PT_ENTRIES; i++) {
+                        uint64_t spte = sh->pages[page].spte[i];
+                        if (pte_present(spte))
+                                zap_subtree(s, (uint32_t)pte_frame(spte), detail);
+                }
+        if (sh->pages[page].valid)
+                zap_page(s, page, detail);
+}
+
+/* Every shadow page of kind for guest table gfn at level, zapped. */
+static void zap_table(struct sim *s, uint64_t gfn, int level, enum spage_kind kind)
+{
+        for (uint8_t a = 0; a < ACCESS_VALUES; a++) {
+                uint32_t page = find_page(s->mmu_state, gfn, level, kind, a);
+                if (page != NONE)
+                        zap_subtree(s, page, DETAIL_AGILE);
+        }
+}
+
+static void to_nested(struct sim *s, uint64_t gfn, int level, uint32_t writes)
+{
+        struct shadow *sh = s->mmu_state;
+        emit_agile(s, gfn, level, writes, DETAIL_TO_NESTED);
+        zap_table(s, gfn, level, SP_INDIRECT);
+        u64map_put(&sh->nested_tables, gfn, (uint32_t)level);
+        u64map_del(&sh->writes, gfn);
+}
+
+static void to_shadow(struct sim *s, uint64_t gfn, int level)
+{
+        struct shadow *sh = s->mmu_state;
+        emit_agile(s, gfn, level, 0, DETAIL_TO_SHADOW);
+        u64map_del(&sh->nested_tables, gfn);
+        zap_table(s, gfn, level, SP_NESTED);
+}
+
+/* Counts a guest store for the policy: into a nested table (no exit), or
+ * a trapped one into a shadowed table below the root. */
+static void agile_count_store(struct sim *s, const struct pt_store *st, bool trapped)
+{
+        struct shadow *sh = s->mmu_state;
+        uint32_t v;
+        if (u64map_get(&sh->nested_tables, st->gfn, &v)) {
+                u64map_put(&sh->nested_tables, st->gfn, v + (1u << 3));
+                return;
+        }
+        if (!trapped || st->level == sh->levels || s->dirty.on)
+                return;
+        uint32_t n = 0;
+        u64map_get(&sh->writes, st->gfn, &n);
+        if (++n >= s->cfg.agile_threshold)
+                to_nested(s, st->gfn, st->level, n);
+        else
+                u64map_put(&sh->writes, st->gfn, n);
+}
+
+struct quiet_list {
+        uint64_t *gfn;
+        uint32_t *value;
+        size_t n;
+};
+
+static void collect(uint64_t key, uint32_t val, void *ctx)
+{
+        struct quiet_list *q = ctx;
+        q->gfn[q->n] = key;
+        q->value[q->n++] = val;
+}
+
+/* Ends the interval when it is over: quiet nested tables go back to shadow
+ * mode (every one when all is set), the counts start again. */
+static void end_interval(struct sim *s, bool all)
+{
+        struct shadow *sh = s->mmu_state;
+        size_t n = sh->nested_tables.count;
+        struct quiet_list q = {xcalloc(n + 1, sizeof *q.gfn), xcalloc(n + 1, sizeof *q.value), 0};
+        u64map_each(&sh->nested_tables, collect, &q);
+        for (size_t i = 0; i < q.n; i++) {
+                if (all || q.value[i] >> 3 == 0)
+                        to_shadow(s, q.gfn[i], (int)(q.value[i] & 7));
+                else
+                        u64map_put(&sh->nested_tables, q.gfn[i], q.value[i] & 7);
+        }
+        free(q.gfn);
+        free(q.value);
+        u64map_free(&sh->writes);
+        u64map_init(&sh->writes);
+}
+
+static void agile_tick(struct sim *s)
+{
+        struct shadow *sh = s->mmu_state;
+        if (s->ops < sh->next_interval)
+                return;
+        sh->next_interval = s->ops + s->cfg.agile_interval;
+        end_interval(s, false);
 }
 
 /* ---- the hooks ---------------------------------------------------------- */
@@ -441,53 +783,78 @@ static bool shadow_store_traps(struct sim *s, uint64_t gfn)
         return u64map_get(&sh->wp, gfn, &n);
 }
 
-/* The VMM's half of a trapped guest PT store (KVM: kvm_mmu_pte_write). */
-static void shadow_after_store(struct sim *s, const struct pt_store *st, bool trapped)
+/* Lets a leaf page go out of sync instead of emulating the store. */
+static void unsync_page(struct sim *s, uint32_t page, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t page;
-        if (!trapped || !u64map_get(&sh->by_key, spage_key(st->gfn, st->level, false), &page))
-                return;
         struct spage *sp = &sh->pages[page];
-        if (sh->policy == MODE_SHADOW_EAGER) {
+        if (sp->unsync)
+                return;
+        sp->unsync = true;
+        sh->unsync_count++;
+        wp_adjust(sh, sp->gfn, -1);
+        struct event ev = {
+            .kind = EV_UNSYNC, .gva = gva, .table_gpa = sp->gfn << PAGE_SHIFT, .level = 1};
+        sim_emit(s, &ev);
+}
+
+/* The VMM's emulation of a trapped store into the table one shadow page
+ * mirrors (kvm_mmu_track_write / kvm_mmu_pte_write). */
+static void emulate_store(struct sim *s, uint32_t page, const struct pt_store *st)
+{
+        struct shadow *sh = s->mmu_state;
+        const struct shadow_policy *p = sh->policy;
+        struct spage *sp = &sh->pages[page];
+        if (p->eager) {
                 mirror_entry(s, page, st->index);
                 return;
         }
-        if (sh->policy == MODE_SHADOW_OOS && sp->level == 1) {
-                /* Let it go out of sync: no more exits until a resync. */
-                sp->unsync = true;
-                sh->unsync_count++;
-                wp_adjust(sh, sp->gfn, -1);
-                struct event ev = {.kind = EV_UNSYNC,
-                                   .gva = st->gva,
-                                   .table_gpa = st->gfn << PAGE_SHIFT,
-                                   .level = 1};
-                sim_emit(s, &ev);
+        if (p->unsync && sp->level == 1) {
+                unsync_page(s, page, st->gva);
                 return;
         }
-        if (!is_cached_root(sh, page) && ++sp->flood >= FLOOD_LIMIT) {
+        bool floods = sp->level > 1 || p->flood_leaf;
+        if (floods && !is_cached_root(sh, page) && ++sp->flood >= FLOOD_LIMIT) {
                 zap_page(s, page, DETAIL_FLOOD);
                 return;
         }
         uint64_t old = sp->spte[st->index];
-        uint64_t gpte = st->new_entry;
-        if (sp->level == 1 && pte_present(gpte)) {
-                uint64_t spte = leaf_spte(s, pte_frame(gpte), gpte);
+        if (p->update_leaf && sp->level == 1 && pte_present(st->new_entry)) {
+                uint64_t spte = indirect_leaf(s, sp, st->new_entry);
                 sp->spte[st->index] = spte;
                 emit_shadow(s, EV_SHADOW_UPDATE, st->gva, page, st->index, old, spte, DETAIL_NONE);
-                drop_tlb(s, st->gva);
-        } else if (pte_present(old)) {
-                unlink_child(s, page, st->index);
-                emit_shadow(s, EV_SHADOW_ZAP, st->gva, page, st->index, old, 0, DETAIL_ZAP_ENTRY);
-                drop_tlb(s, st->gva);
+        } else {
+                zap_entry(s, page, st->index);
         }
+        after_spte_change(s, page, st->index, pte_present(old));
+}
+
+/* A trapped guest PT store: every shadow page of that guest table (one per
+ * role.access it was reached with) sees it. */
+static void shadow_after_store(struct sim *s, const struct pt_store *st, bool trapped)
+{
+        struct shadow *sh = s->mmu_state;
+        if (sh->policy->agile)
+                agile_tick(s);
+        if (trapped)
+                for (uint8_t a = 0; a < ACCESS_VALUES; a++) {
+                        uint32_t page = find_page(sh, st->gfn, st->level, SP_INDIRECT, a);
+                        if (page != NONE)
+                                emulate_store(s, page, st);
+                }
+        if (sh->policy->agile)
+                agile_count_store(s, st, trapped);
 }
 
 /* The hardware's walk of the shadow tables. Returns the leaf spte, or 0
- * when it stopped at a hole; counts references into *refs. */
-static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, uint32_t *refs)
+ * when it stopped at a hole or (agile) at a switch to nested mode, whose
+ * page it then names in *to_nested (else NONE); counts references into
+ * *refs. */
+static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, uint32_t *refs,
+                        uint32_t *to_nested)
 {
         uint32_t page = root;
+        *to_nested = NONE;
         for (int level = sh->levels; level >= 1; level--) {
                 uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
                 (*refs)++;
@@ -496,12 +863,84 @@ static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, ui
                 if (level == 1)
                         return spte;
                 page = (uint32_t)pte_frame(spte);
+                if (sh->pages[page].nested) {
+                        *to_nested = page;
+                        return 0;
+                }
         }
         return 0;
 }
 
+/* Agile: whether guest table gfn is walked in nested mode. */
+static bool is_nested_table(const struct shadow *sh, uint64_t gfn)
+{
+        uint32_t v;
+        return u64map_get(&sh->nested_tables, gfn, &v);
+}
+
+/* The shadow page below entry index of page for the guest walk w (an
+ * indirect page of the guest table there, or a direct page of 4K pieces
+ * inside a guest large page), found or created, linked in. */
+static uint32_t child_for(struct sim *s, uint32_t page, const struct guest_walk *w, uint64_t gva,
+                          int level)
+{
+        struct shadow *sh = s->mmu_state;
+        uint64_t span = level_span(level);
+        bool direct = level <= w->leaf_level;
+        uint64_t child_gfn = w->table_gfn[level - 1];
+        /* role.access: the rights of the guest entries above the child;
+         * a direct page takes the large leaf's effective rights. */
+        uint64_t rights = PTE_RIGHTS_ALL;
+        for (int l = sh->levels; l >= level && l >= w->leaf_level; l--)
+                rights = pte_rights_fold(rights, w->entry[l]);
+        enum spage_kind kind = direct ? SP_DIRECT : SP_INDIRECT;
+        if (direct)
+                child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
+        else if (sh->policy->agile && is_nested_table(sh, child_gfn))
+                kind = SP_NESTED;
+        bool fresh;
+        uint32_t child =
+            get_page(s, child_gfn, level - 1, kind, pack_rights(rights), gva & ~(span - 1), &fresh);
+        link_child(sh, page, pt_index(gva, level), child);
+        /* A subtree linked in again may hold unsync pages whose entries
+         * the guest has changed since: sync before use. */
+        if (!fresh && sh->unsync_count)
+                sync_roots(s);
+        return child;
+}
+
+/* FNAME(pte_prefetch): after a fault filled entry index of a leaf page,
+ * fill the other entries of its aligned group of 8 that are empty, whose
+ * guest entries are present and accessed (a direct page: every piece). */
+static void prefetch(struct sim *s, uint32_t page, unsigned index, const struct guest_walk *w)
+{
+        struct shadow *sh = s->mmu_state;
+        const struct spage *sp = &sh->pages[page];
+        const struct guest_table *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
+        unsigned first = index & ~(unsigned)(PREFETCH_SPAN - 1);
+        for (unsigned i = first; i < first + PREFETCH_SPAN; i++) {
+                if (i == index || pte_present(sh->pages[page].spte[i]))
+                        continue;
+                uint64_t spte;
+                if (sp->direct) {
+                        spte = leaf_spte(s, sp->gfn + i, unpack_rights(sp->access),
+                                         (w->leaf & PTE_D) != 0);
+                } else {
+                        uint64_t gpte = gt ? gt->entry[i] : 0;
+                        if (!(gpte & PTE_A))
+                                continue;
+                        spte = indirect_leaf(s, sp, gpte);
+                }
+                if (!spte)
+                        continue;
+                sh->pages[page].spte[i] = spte;
+                emit_shadow(s, EV_SHADOW_FILL, sp->gva_base + (uint64_t)i * PAGE_SIZE, page, i, 0,
+                            spte, DETAIL_PREFETCH);
+        }
+}
+
 /* Fills the shadow path for a present guest walk (the VMM's work on a
- * hidden page fault). */
+ * hidden page fault, FNAME(fetch)). */
 static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
@@ -509,82 +948,151 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
         for (int level = sh->levels; level > 1; level--) {
                 struct spage *sp = &sh->pages[page];
                 unsigned index = pt_index(gva, level);
-                sp->flood = 0;
-                if (pte_present(sp->spte[index])) {
+                sp->flood = 0; /* clear_sp_write_flooding_count */
+                if (pte_present(sp->spte[index]))
                         page = (uint32_t)pte_frame(sp->spte[index]);
-                        continue;
-                }
-                uint64_t span = level_span(level);
-                uint64_t base = gva & ~(span - 1);
-                uint64_t child_gfn = w->table_gfn[level - 1];
-                bool direct = level <= w->leaf_level;
-                if (direct) /* inside a guest large page: a page of 4K pieces */
-                        child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
-                uint32_t child;
-                bool existed =
-                    u64map_get(&sh->by_key, spage_key(child_gfn, level - 1, direct), &child);
-                child = get_page(s, child_gfn, level - 1, direct, base);
-                link_child(sh, page, index, child);
-                /* A subtree linked in again may hold unsync pages whose
-                 * entries the guest has changed since: sync before use. */
-                if (existed && sh->unsync_count)
-                        resync_all(s);
-                page = child;
+                else
+                        page = child_for(s, page, w, gva, level);
+                if (sh->pages[page].nested)
+                        return; /* agile: the hardware walks on in nested mode */
         }
         struct spage *sp = &sh->pages[page];
         sp->flood = 0;
         unsigned index = pt_index(gva, 1);
         uint64_t old = sp->spte[index];
-        uint64_t spte = leaf_spte(s, w->gpa >> PAGE_SHIFT, w->leaf);
+        uint64_t spte = leaf_spte(s, w->gpa >> PAGE_SHIFT, w->rights, (w->leaf & PTE_D) != 0);
         sp->spte[index] = spte;
         bool dirty_only = pte_present(old) && pte_frame(old) == pte_frame(spte) && !(old & PTE_W) &&
                           (spte & PTE_W);
         emit_shadow(s, EV_SHADOW_FILL, gva & ~PAGE_OFFSET_MASK, page, index, old, spte,
                     dirty_only ? DETAIL_DIRTY : DETAIL_NONE);
+        if (sh->policy->prefetch)
+                prefetch(s, page, index, w);
 }
 
-static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
+static void sync_one(struct sim *s, uint64_t gva);
+
+/* The VMM's half of a hidden page fault: the guest's own walk decides
+ * between injecting a #PF and filling the shadow. Returns false when the
+ * guest must see the fault. */
+static bool handle_shadow_fault(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
+                                struct translation *t)
+{
+        sim_exit(s, EXIT_PAGE_FAULT, gva, 0, kind, 0);
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        if (!w.present || !sim_allows(s, w.rights, kind, user)) {
+                sim_fault(t, w.present, kind, user);
+                t->exited = true;
+                /* kvm_inject_emulated_page_fault: a fault the CPU would take
+                 * invalidates its address (SDM 4.10.4.1), which KVM honours
+                 * for protection faults only (P set): not-present ones keep
+                 * a stale out-of-sync entry, a KVM deviation modelled as is. */
+                if (w.present)
+                        sync_one(s, gva);
+                return false;
+        }
+        if (kind == ACCESS_WRITE) {
+                /* Exits that only the log's write protection caused. */
+                bool log_only = (w.leaf & PTE_D) || !s->cfg.ad_emulation;
+                sim_log_dirty(s, w.gpa >> PAGE_SHIFT, log_only ? DETAIL_DIRTY_EXIT : DETAIL_NONE);
+        }
+        guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
+        hostmem_back(&s->host, w.gpa >> PAGE_SHIFT);
+        fill_path(s, &w, gva);
+        return true;
+}
+
+/* Agile: the rest of a walk that switched to nested mode at the guest
+ * table of page sw (after shadow_read shadow entries): each guest level
+ * below reads its entry through a nested walk, as does the data frame; a
+ * guest fault is delivered directly, without an exit. Returns false after
+ * an EPT violation (the VMM mapped the frame: the walk restarts). */
+static bool walk_nested(struct sim *s, uint32_t sw, uint64_t gva, enum access_kind kind, bool user,
+                        uint32_t shadow_read, struct translation *t)
+{
+        struct shadow *sh = s->mmu_state;
+        int top = sh->levels, switch_level = sh->pages[sw].level;
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        t->refs = sim_walk_refs(s, gva, top - (int)shadow_read + 1);
+        t->nested_refs = 0;
+        int last = top - w.depth + 1;
+        for (int level = switch_level; level >= last; level--) {
+                if (!nested_walk(s, &sh->nest, w.table_gfn[level], &t->nested_refs)) {
+                        nested_map(s, &sh->nest, w.table_gfn[level], gva);
+                        return false;
+                }
+                t->refs++; /* the guest entry itself */
+        }
+        if (!w.present || !sim_allows(s, w.rights, kind, user)) {
+                sim_fault(t, w.present, kind, user);
+                return true;
+        }
+        uint64_t gfn = w.gpa >> PAGE_SHIFT;
+        if (!nested_walk(s, &sh->nest, gfn, &t->nested_refs)) {
+                nested_map(s, &sh->nest, gfn, gva);
+                return false;
+        }
+        t->refs += t->nested_refs;
+        guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
+        t->gpa = w.gpa;
+        t->hpa = hostmem_hpa(&s->host, w.gpa);
+        t->level = 1;
+        t->page_level = w.leaf_level;
+        t->perm = w.rights;
+        t->dirty = (w.leaf & PTE_D) != 0;
+        return true;
+}
+
+static void agile_tick(struct sim *s);
+
+/* The hardware's walk of the shadow tables (and, agile, of a nested part
+ * below them): a miss or a refused access is a hidden page fault the VMM
+ * handles before the walk runs again. */
+static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
                              struct translation *t)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t read = 0; /* levels the walk read */
-        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &read);
-        if (!pte_permits(spte, kind)) {
+        if (sh->policy->agile)
+                agile_tick(s);
+        uint64_t spte;
+        /* A fault fills the path once; each EPT violation maps one frame
+         * of at most levels + 1 that a walk reads. */
+        for (int tries = 0;; tries++) {
+                uint32_t read = 0, sw; /* levels the walk read, a switch */
+                spte = hw_walk(sh, sh->roots[0].page, gva, &read, &sw);
+                if (sw != NONE) {
+                        if (walk_nested(s, sw, gva, kind, user, read, t) || tries > 2 * MAX_LEVELS)
+                                return;
+                        continue;
+                }
+                if (pte_present(spte) && sim_allows(s, spte & PTE_PERM_MASK, kind, user)) {
+                        t->refs = sim_walk_refs(s, gva, sh->levels - (int)read + 1);
+                        break;
+                }
                 /* The walk that faulted is paid for by the exit. */
-                read = 0;
-                sim_exit(s, EXIT_PAGE_FAULT, gva, 0, kind, 0);
-                struct guest_walk w;
-                guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-                if (!w.present || !pte_permits(w.leaf, kind)) {
-                        t->fault = true;
-                        t->exited = true;
+                if (tries > 0 || !handle_shadow_fault(s, gva, kind, user, t))
                         return;
-                }
-                if (kind == ACCESS_WRITE) {
-                        /* Exits that only the log's write protection caused. */
-                        bool log_only = (w.leaf & PTE_D) || !s->cfg.ad_emulation;
-                        sim_log_dirty(s, w.gpa >> PAGE_SHIFT,
-                                      log_only ? DETAIL_DIRTY_EXIT : DETAIL_NONE);
-                }
-                guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
-                hostmem_back(&s->host, w.gpa >> PAGE_SHIFT);
-                fill_path(s, &w, gva);
-                spte = hw_walk(sh, sh->roots[0].page, gva, &read);
         }
-        t->refs = sim_walk_refs(s, gva, sh->levels - (int)read + 1);
         /* The hardware used spte; the guest's view is reported beside it so
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-        t->gpa = w.present ? w.gpa : 0;
         t->hpa = spte_hpa(spte) | (gva & PAGE_OFFSET_MASK);
+        /* The GPA the shadow entry was built from: the guest's own when in
+         * sync, the old one when the entry is stale (out of sync). */
+        t->gpa = (hostmem_gfn(&s->host, pte_frame(spte)) << PAGE_SHIFT) | (gva & PAGE_OFFSET_MASK);
+        t->stale = !w.present || w.gpa != t->gpa;
         t->level = 1;
+        t->page_level = w.present ? w.leaf_level : 1;
         t->perm = spte & PTE_PERM_MASK;
         t->dirty = (spte & PTE_W) != 0;
 }
 
-/* Makes guest root_gfn's shadow root current: from the cache of 4 when it
- * is there, else built (or found) and pushed, evicting the oldest. */
+/* Makes guest root_gfn's shadow root current (kvm_mmu_new_pgd): from the
+ * cache of 4 when it is there, else found in the hash or built, and pushed;
+ * the oldest cached root only loses its place, its pages stay. */
 static void switch_root(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
@@ -595,20 +1103,17 @@ static void switch_root(struct sim *s)
                         found = i;
         uint8_t detail = DETAIL_ROOT_CACHED;
         if (found == sh->nroots) {
-                detail = DETAIL_ROOT_NEW;
-                if (sh->nroots == ROOT_CACHE) {
-                        uint32_t old = sh->roots[ROOT_CACHE - 1].page;
+                if (sh->nroots == ROOT_CACHE)
                         sh->nroots--;
-                        zap_page(s, old, DETAIL_EVICTED_ROOT);
-                }
                 found = sh->nroots++;
-                uint32_t existed;
-                bool fresh =
-                    !u64map_get(&sh->by_key, spage_key(root_gfn, sh->levels, false), &existed);
+                bool fresh;
+                uint32_t page = get_page(s, root_gfn, sh->levels, SP_INDIRECT,
+                                         pack_rights(PTE_RIGHTS_ALL), 0, &fresh);
+                detail = fresh ? DETAIL_ROOT_NEW : DETAIL_ROOT_FOUND;
                 sh->roots[found].root_gfn = root_gfn;
-                sh->roots[found].page = get_page(s, root_gfn, sh->levels, false, 0);
-                if (fresh && sh->policy == MODE_SHADOW_EAGER)
-                        mirror_table(s, sh->roots[found].page);
+                sh->roots[found].page = page;
+                if (fresh && sh->policy->eager)
+                        mirror_table(s, page);
                 pwc_flush(&s->pwc);
         }
         /* Move to the front: index 0 is the current root. */
@@ -626,12 +1131,17 @@ static void switch_root(struct sim *s)
 
 static void shadow_cr3_loaded(struct sim *s, bool same_root)
 {
+        struct shadow *sh = s->mmu_state;
         if (!same_root)
                 switch_root(s);
-        resync_all(s);
+        if (sh->unsync_count)
+                sync_roots(s);
 }
 
-static void shadow_invlpg(struct sim *s, uint64_t gva)
+/* kvm_mmu_invalidate_addr, for INVLPG (kvm_mmu_invlpg) and injected
+ * protection faults: the leaf shadow page translating gva, if it is
+ * unsync, has that one entry synced; the page stays unsync. */
+static void sync_one(struct sim *s, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
         uint32_t page = sh->roots[0].page;
@@ -641,8 +1151,14 @@ static void shadow_invlpg(struct sim *s, uint64_t gva)
                         return;
                 page = (uint32_t)pte_frame(spte);
         }
-        if (sh->pages[page].unsync)
-                resync_page(s, page);
+        if (!sh->pages[page].unsync)
+                return;
+        unsigned index = pt_index(gva, 1);
+        bool was_present = pte_present(sh->pages[page].spte[index]);
+        bool changed = sync_entry(s, page, index);
+        emit_resync(s, page, gva & ~PAGE_OFFSET_MASK, was_present, DETAIL_SYNC_ONE);
+        if (changed)
+                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
 }
 
 /* Dirty logging under shadow paging: every shadow leaf loses its write
@@ -653,6 +1169,10 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
         struct shadow *sh = s->mmu_state;
         if (action != DIRTY_LOG_START)
                 return;
+        /* Agile: logging tracks writes by write protection, so every table
+         * goes back to shadow mode while it runs. */
+        if (sh->policy->agile)
+                end_interval(s, true);
         for (uint32_t id = 0; id < sh->npages; id++) {
                 struct spage *sp = &sh->pages[id];
                 if (!sp->valid || sp->level != 1)
@@ -660,10 +1180,10 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
                 for (unsigned i = 0; i < PT_ENTRIES; i++)
                         sp->spte[i] &= ~PTE_W;
         }
-        sim_vmm_flush(s);
+        sim_vmm_flush(s, DETAIL_NONE);
 }
 
-const struct mmu_ops mmu_shadow_ops = {
+static const struct mmu_ops shadow_ops = {
     .exits_on_cr3 = true,
     .exits_on_invlpg = true,
     .create = shadow_create,
@@ -673,19 +1193,19 @@ const struct mmu_ops mmu_shadow_ops = {
     .after_store = shadow_after_store,
     .translate = shadow_translate,
     .cr3_loaded = shadow_cr3_loaded,
-    .invlpg = shadow_invlpg,
+    .invlpg = sync_one,
     .dirty_log = shadow_dirty_log,
 };
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
 
-uint32_t mmu_shadow_view_root(const struct sim *s)
+static uint32_t shadow_view_root(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
 }
 
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
 {
         const struct shadow *sh = s->mmu_state;
         if (id >= sh->npages || !sh->pages[id].valid)
@@ -697,22 +1217,64 @@ bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_vi
             .level = sp->level,
             .direct = sp->direct,
             .unsync = sp->unsync,
-            .write_protected = !sp->direct && !sp->unsync,
+            .nested = sp->nested,
+            .write_protected = protects(sp),
             .flood = sp->flood,
         };
         return true;
 }
 
-uint32_t mmu_shadow_view_count(const struct sim *s)
+static uint32_t shadow_view_count(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->npages;
 }
 
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
+static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
         const struct shadow *sh = s->mmu_state;
         for (unsigned i = 0; i < sh->nroots && i < max; i++)
                 gfns[i] = sh->roots[i].root_gfn;
         return sh->nroots;
 }
+
+/* Agile: the nested table below its switches. */
+static const struct nested *agile_view_nested(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return &sh->nest;
+}
+
+/* ---- the three designs -------------------------------------------------- */
+
+#define SHADOW_SCHEME(policy_)                                                                     \
+        .ops = &shadow_ops, .policy = &(policy_), .tables = TABLES_SHADOW,                         \
+        .tables_title = "Shadow PT", .compare_with = "ept", .view_root = shadow_view_root,         \
+        .view_table = shadow_view_table, .view_count = shadow_view_count,                          \
+        .view_roots = shadow_view_roots
+
+const struct scheme scheme_shadow_eager = {
+    .name = "shadow-eager",
+    .design = "textbook shadow paging, every guest table mirrored at once",
+    SHADOW_SCHEME(policy_eager),
+};
+
+const struct scheme scheme_shadow = {
+    .name = "shadow",
+    .design = "KVM before out-of-sync pages (Linux 2.6.26 and earlier)",
+    SHADOW_SCHEME(policy_kvm_old),
+};
+
+const struct scheme scheme_shadow_oos = {
+    .name = "shadow-oos",
+    .design = "KVM today: unsync leaf tables, prefetch",
+    .out_of_sync = true,
+    SHADOW_SCHEME(policy_kvm_today),
+};
+
+const struct scheme scheme_agile = {
+    .name = "agile",
+    .design = "agile paging (Gandhi et al., ISCA 2016): often-written tables walked nested",
+    SHADOW_SCHEME(policy_agile),
+    .view_nested = agile_view_nested,
+};

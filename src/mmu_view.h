@@ -28,6 +28,7 @@ struct mmu_table_view {
         bool direct;           /* shadow: backs part of a guest large page */
         bool unsync;           /* shadow: out of sync, its guest table writable */
         bool write_protected;  /* shadow: stores into its guest table exit */
+        bool nested;           /* agile: a switch: the walk goes on nested in guest table gfn */
         unsigned flood;        /* shadow: emulated writes since a walk last used it */
 };
 
@@ -43,34 +44,25 @@ bool mmu_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
  * bound for listing every table, and a measure of the scheme's memory. */
 uint32_t mmu_view_count(const struct sim *s);
 
-/* The guest roots whose shadow roots the VMM keeps cached (shadow only;
- * [0] is the current one). Writes at most max guest frames into gfns and
- * returns how many there are. */
-unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
-
 /* The walk a TLB miss on an address would make now, worked out with no
- * side effect by the same code (EPT, native) or the same counting rule
- * (shadow) as the scheme's own translate: what `translate` and `info walk`
- * show. */
+ * side effect by the same code the schemes walk with: the count of the
+ * first dimension (sim_walk_refs_peek) and of the nested one
+ * (nested_plan). What `translate` and `info walk` show. */
 struct mmu_walk_view {
         bool complete;              /* the walk would reach a translation without an exit first */
-        uint32_t refs;              /* its memory references (up to the hole when not complete) */
-        uint32_t nested_refs;       /* EPT: of refs, those in the nested dimension */
-        uint32_t missing;           /* EPT: frames of the walk with no nested entry (violations) */
-        uint64_t first_missing_gpa; /* EPT: the first of them */
-        int leaf_level;             /* level of the leaf the hardware would use (1 = 4K) */
+        uint32_t refs;              /* its memory references (when complete) */
+        uint32_t nested_refs;       /* of refs, those in the nested dimension */
+        uint32_t missing;           /* frames of the walk with no nested entry (violations) */
+        uint64_t first_missing_gpa; /* the first of them */
+        int switch_level; /* agile: the guest level where the walk goes nested (0: none) */
 };
 
 /* Fills *v for a miss on gva in the current address space (pure). */
 void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v);
 
-/* Scheme-specific halves, dispatched to by the functions above. */
-uint32_t mmu_shadow_view_root(const struct sim *s);
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_shadow_view_count(const struct sim *s);
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max);
-bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_ept_view_count(const struct sim *s);
-void mmu_ept_view_walk(const struct sim *s, const struct guest_walk *w, struct mmu_walk_view *v);
+/* The guest roots whose shadow roots the VMM keeps cached (shadow only;
+ * [0] is the current one). Writes at most max guest frames into gfns and
+ * returns how many there are. */
+unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
 
 #endif

@@ -38,7 +38,8 @@ char *op_format(const struct op *op, char *buf, size_t n)
                          pte_flags_str(PTE_P | op->perm, flags));
                 break;
         case OP_ACCESS:
-                snprintf(buf, n, "ACCESS 0x%llX %s", gva, access_kind_letter(op->access));
+                snprintf(buf, n, "ACCESS 0x%llX %s%s", gva, access_kind_letter(op->access),
+                         op->user ? " user" : "");
                 break;
         case OP_CR3:
                 snprintf(buf, n, "CR3 %u", op->asid);

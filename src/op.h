@@ -41,6 +41,7 @@ struct op {
         uint64_t perm;               /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
         int leaf_level;              /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
         enum access_kind access;     /* OP_ACCESS */
+        bool user;                   /* OP_ACCESS: made in user mode (CPL 3), else supervisor */
         uint32_t size;               /* OP_ACCESS: bytes touched (at least 1) */
         uint32_t asid;               /* OP_CR3 */
         bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */

@@ -69,17 +69,54 @@ static inline uint64_t level_span(int level)
         return UINT64_C(1) << level_shift(level);
 }
 
-/* Whether an entry's permissions allow an access of the given kind. Accesses
- * are made in supervisor mode, so the U bit is recorded but not checked. */
-static inline bool pte_permits(uint64_t e, enum access_kind kind)
+/* Page-fault error code bits the CPU pushes (SDM vol. 3, 4.7). */
+#define PF_ERR_P 0x01 /* a protection violation (0: the page was not present) */
+#define PF_ERR_W 0x02 /* the access was a write */
+#define PF_ERR_U 0x04 /* the access was made in user mode */
+#define PF_ERR_I 0x10 /* the access was an instruction fetch */
+
+/* The effective rights of a translation (SDM vol. 3, 4.6.1): writable and
+ * user only when every level of the walk says so, execute-disabled when
+ * any level does. Start from PTE_RIGHTS_ALL and fold in each entry read. */
+#define PTE_RIGHTS_ALL (PTE_W | PTE_U)
+static inline uint64_t pte_rights_fold(uint64_t rights, uint64_t e)
 {
-        if (!pte_present(e))
-                return false;
-        if (kind == ACCESS_WRITE)
-                return (e & PTE_W) != 0;
-        if (kind == ACCESS_EXEC)
-                return (e & PTE_NX) == 0;
-        return true;
+        return (rights & e & (PTE_W | PTE_U)) | ((rights | e) & PTE_NX);
+}
+
+/* The error code of a page fault for an access (present: the page was
+ * mapped and the rights refused it). */
+static inline uint8_t pf_error_code(bool present, enum access_kind kind, bool user)
+{
+        return (uint8_t)((present ? PF_ERR_P : 0) | (kind == ACCESS_WRITE ? PF_ERR_W : 0) |
+                         (user ? PF_ERR_U : 0) | (kind == ACCESS_EXEC ? PF_ERR_I : 0));
+}
+
+/* Which rights an access needs, under CR0.WP = 1 and the SMEP/SMAP
+ * settings (SDM vol. 3, 4.6.1): it is allowed exactly when
+ * (rights & tested) == needed. One rule per (kind, privilege). */
+struct rights_rule {
+        uint64_t tested, needed;
+};
+
+/* The six rules, indexed by rights_rule_index(). */
+struct rights_rules {
+        struct rights_rule rule[6];
+};
+
+static inline unsigned rights_rule_index(enum access_kind kind, bool user)
+{
+        return (unsigned)kind * 2 + (user ? 1 : 0);
+}
+
+/* Fills the rules for a CPU with the given SMEP and SMAP settings. */
+void rights_rules_init(struct rights_rules *r, bool smep, bool smap);
+
+static inline bool rights_allow(const struct rights_rules *r, uint64_t rights,
+                                enum access_kind kind, bool user)
+{
+        const struct rights_rule *x = &r->rule[rights_rule_index(kind, user)];
+        return (rights & x->tested) == x->needed;
 }
 
 /* Writes a short flags string for an entry ("rw", "rx", "rwxu", ...) into

@@ -4,12 +4,15 @@
  * The batch command, the comparison and the benchmark all read a trace
  * once and apply each op to every sim in turn (one reader, sims side by
  * side). Malformed lines are reported as "file:line:col: error: ..." and
- * either stop the run or, with keep_going, are skipped.
+ * either stop the run or, with keep_going, are skipped. Two limits stop a
+ * run wherever it is: the memory the sims may take (max_mem) and a stream
+ * of output that can no longer be written.
  */
 #ifndef SHADOW_SIM_RUN_H
 #define SHADOW_SIM_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "sim.h"
@@ -23,19 +26,32 @@
 #define EXIT_IOERR    74 /* EX_IOERR */
 
 struct run_options {
-        const char *name; /* file name used in error messages */
+        const char *name; /* file name used in error messages (escaped) */
         bool keep_going;  /* report bad lines and go on */
-        FILE *errors;     /* where errors go (stderr) */
+        FILE *errors;     /* where errors go (stderr); NULL: nowhere, for a
+                             second pass over lines already reported */
+        FILE *out;        /* the stream the sims' sinks write, or NULL: a
+                             write error on it stops the run */
+        size_t max_mem;   /* bytes the sims may take together (0: no limit) */
 };
 
-/* Reads r to its end, applying every op to each of the nsims sims. Returns
- * 0, EXIT_DATAERR when a line was malformed or needed a page table that
- * guest memory has no frame left for (at the first one, unless keep_going)
- * or EXIT_IOERR when reading failed. */
+/* Reads r to its end, applying every op to each of the nsims sims. Sets
+ * *reached_end when every line was read (so the counters describe the
+ * whole trace). Returns 0; EXIT_DATAERR when a line was malformed or
+ * needed a page table or a demand-paged frame that guest memory has no
+ * frame left for (at the first one, unless keep_going), or when the sims
+ * would grow past max_mem before an op (always at that op: the limit
+ * stands for the rest of the trace too); EXIT_IOERR when reading r or
+ * writing opt->out failed. Each is reported on opt->errors. */
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
-              const struct run_options *opt);
+              const struct run_options *opt, bool *reached_end);
 
 /* Prints "name:line:col: error: msg" and a newline. */
 void run_print_error(FILE *out, const char *name, const struct trace_error *err);
+
+/* Checks out for a write error, as the run goes or at its end: returns 0,
+ * or EXIT_IOERR after "shadow-sim: write error: REASON" on errors (when
+ * not NULL). */
+int run_check_output(FILE *out, FILE *errors);
 
 #endif

@@ -3,6 +3,7 @@
  * position, snapshots and deterministic replay (see session.h).
  */
 #include "session.h"
+#include "scheme.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mmu_view.h"
 #include "session_hist.h"
+#include "sim_mem.h"
 #include "xalloc.h"
 
 #define DEFAULT_BUDGET ((size_t)256 << 20)
@@ -42,26 +43,10 @@ struct session_snap {
 
 /* ---- footprint and snapshots -------------------------------------------- */
 
-static size_t map_bytes(const struct u64map *m)
-{
-        return m->capacity * (sizeof(uint64_t) + sizeof(uint32_t));
-}
-
-/* An estimate of the heap a clone of s takes, to budget snapshots. */
-static size_t sim_bytes(const struct sim *s)
-{
-        size_t b = sizeof *s;
-        b += s->guest.cap_tables * (sizeof(struct guest_table) + sizeof(uint64_t) + 1);
-        b += map_bytes(&s->guest.table_ix) + map_bytes(&s->host.backed);
-        b += (size_t)s->tlb.sets * s->tlb.ways * sizeof(struct tlb_entry);
-        b += (size_t)mmu_view_count(s) * (PT_ENTRIES * sizeof(uint64_t) + 64);
-        return b;
-}
-
 /* The estimate for a snapshot of the live machines. */
 static size_t machines_bytes(const struct session *s)
 {
-        return sim_bytes(&s->sim) + (s->has_cmp ? sim_bytes(&s->cmp) : 0);
+        return sim_mem_bytes(&s->sim) + (s->has_cmp ? sim_mem_bytes(&s->cmp) : 0);
 }
 
 static void capture(void *ctx, const struct event *ev)
@@ -205,24 +190,63 @@ static int read_op(struct session *s, struct op *op)
         }
 }
 
+/* Whether the machines and snapshots have reached the memory limit; if
+ * so, says so in msg for the op at line (which is not applied). */
+static bool reached_limit(struct session *s, uint64_t line)
+{
+        size_t bytes = machines_bytes(s) + s->snap_bytes;
+        s->over_limit = s->mem_limit && bytes > s->mem_limit;
+        if (s->over_limit)
+                snprintf(s->msg, sizeof s->msg,
+                         "%s:%llu:1: error: expected a trace whose machines fit in --max-mem "
+                         "(%zu MiB), found them and their snapshots at %zu MiB before this line",
+                         s->name, (unsigned long long)line, s->mem_limit >> 20, bytes >> 20);
+        return s->over_limit;
+}
+
+/* Says in msg that guest memory had no frame for what op at line needed
+ * (it was applied as far as it could be). */
+static void report_no_frame(struct session *s, const struct op *op)
+{
+        snprintf(s->msg, sizeof s->msg,
+                 op->kind == OP_ACCESS
+                     ? "%s:%llu:1: error: expected pages that fit in guest memory (--guest-mem), "
+                       "found no free frame to page in 0x%llX"
+                     : "%s:%llu:1: error: expected page tables that fit in guest memory "
+                       "(--guest-mem), found no free frame for a new table",
+                 s->name, (unsigned long long)op->line, (unsigned long long)op->gva);
+}
+
 /* Applies the next op with every event of it hidden (shown = 0). Returns
- * 1, 0 at the end, -1 on an error (see read_op). */
+ * 1, 0 at the end, -1 on an error (see read_op), at the memory limit (the
+ * op read is not applied; the reader is past it, so the machine must be
+ * restored from a snapshot before it moves forward again, as any way back
+ * does) or, when report_errors, when guest memory had no frame for it
+ * (the op is applied as far as it could be). */
 static int advance_op(struct session *s)
 {
         struct op op;
+        if (s->over_limit)
+                return -1;
         int r = read_op(s, &op);
         if (r <= 0)
                 return r;
+        if (reached_limit(s, op.line))
+                return -1;
         s->before = s->sim.stats;
         s->nevs = 0;
         s->shown = 0;
         s->op = op;
         s->op_known = true;
-        sim_apply(&s->sim, &op);
+        bool applied = sim_apply(&s->sim, &op);
         if (s->has_cmp)
-                sim_apply(&s->cmp, &op);
+                applied &= sim_apply(&s->cmp, &op);
         hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs);
         maybe_snapshot(s);
+        if (!applied && s->report_errors) {
+                report_no_frame(s, &op);
+                return -1;
+        }
         return 1;
 }
 
@@ -240,6 +264,7 @@ static void restore(struct session *s, size_t i)
         if (trace_seek(&s->reader, &sn->pos) < 0)
                 abort(); /* the input was checked to be seekable at open */
         s->at_end = false;
+        s->over_limit = false;
         s->op_known = false;
         s->nevs = s->shown = 0;
         s->before = s->sim.stats;
@@ -321,6 +346,7 @@ static void build(struct session *s)
         } else {
                 memset(&s->cmp, 0, sizeof s->cmp);
         }
+        s->over_limit = false;
         s->nsnaps = 1;
         s->snaps[0].ops = s->snaps[0].seq = 0;
         s->snaps[0].pos = (struct trace_pos){0, 0, s->format};
@@ -417,6 +443,13 @@ void session_set_budget(struct session *s, size_t bytes)
 {
         s->snap_budget = bytes;
         thin_snaps(s);
+}
+
+void session_set_memory_limit(struct session *s, size_t bytes)
+{
+        s->mem_limit = bytes;
+        if (bytes && bytes / 4 < s->snap_budget)
+                session_set_budget(s, bytes / 4);
 }
 
 void session_set_spacing(struct session *s, uint64_t ops)
@@ -687,6 +720,8 @@ enum stop_reason session_goto(struct session *s, uint64_t seq)
         bool report = s->report_errors;
         bool ok = to_seq(s, seq);
         s->report_errors = report;
+        if (!ok && s->over_limit)
+                return STOP_ERROR; /* msg says why */
         if (!ok) {
                 snprintf(s->msg, sizeof s->msg, "the trace has only %llu events",
                          (unsigned long long)s->sim.seq);
@@ -713,7 +748,7 @@ enum stop_reason session_goto_line(struct session *s, uint64_t line)
                 ;
         s->report_errors = report;
         s->shown = s->nevs;
-        return r > 0 ? STOP_DONE : STOP_END;
+        return r > 0 ? STOP_DONE : s->over_limit ? STOP_ERROR : STOP_END;
 }
 
 /* ---- search ------------------------------------------------------------- */
@@ -815,6 +850,7 @@ static void swap_schemes(struct session *s)
                 struct sim t = s->snaps[i].sim;
                 s->snaps[i].sim = s->snaps[i].cmp;
                 s->snaps[i].cmp = t;
+                s->snaps[i].seq = s->snaps[i].sim.seq; /* numbered by the main machine */
         }
         struct sim t = s->sim;
         s->sim = s->cmp;
@@ -835,7 +871,7 @@ static void drop_cmp(struct session *s)
                 struct session_snap *sn = &s->snaps[i];
                 sim_free(&sn->cmp);
                 s->snap_bytes -= sn->bytes;
-                sn->bytes = sim_bytes(&sn->sim);
+                sn->bytes = sim_mem_bytes(&sn->sim);
                 s->snap_bytes += sn->bytes;
         }
         sim_free(&s->cmp);
@@ -868,8 +904,11 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
                         struct sim *side = main ? &sn->sim : &sn->cmp;
                         sim_free(side);
                         sim_clone(side, &m);
+                        if (main)
+                                sn->seq = m.seq; /* events are numbered by the main machine */
                         s->snap_bytes -= sn->bytes;
-                        sn->bytes = sim_bytes(&sn->sim) + (s->has_cmp ? sim_bytes(&sn->cmp) : 0);
+                        sn->bytes =
+                            sim_mem_bytes(&sn->sim) + (s->has_cmp ? sim_mem_bytes(&sn->cmp) : 0);
                         s->snap_bytes += sn->bytes;
                         if (j == s->nsnaps)
                                 break;
@@ -898,7 +937,7 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
 {
-        return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
+        return (enum mmu_mode)mode_parse(scheme_of(mode)->compare_with);
 }
 
 enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)

@@ -120,6 +120,8 @@ struct session {
         uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
+        size_t mem_limit;          /* bytes machines and snapshots may take (0: no limit) */
+        bool over_limit;           /* the last op was refused: they had reached mem_limit */
         struct session_hist *hist; /* recent ops and their events, for the log */
         struct breakpoint *bps;
         size_t nbps, cap_bps;
@@ -140,6 +142,13 @@ void session_close(struct session *s);
 
 /* Sets the bytes snapshots may use (default 256 MiB). */
 void session_set_budget(struct session *s, size_t bytes);
+
+/* Sets the bytes the machines and their snapshots may take together
+ * (--max-mem; 0: no limit), and the snapshots' budget to a quarter of it
+ * when that is less than theirs. Past it, a forward move stops before the
+ * next op with STOP_ERROR and a message naming its line; going back still
+ * works. */
+void session_set_memory_limit(struct session *s, size_t bytes);
 
 /* Takes a snapshot every ops ops instead of spacing them by their cost
  * (0: by cost, the default: sparser for bigger machines). For tests that

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mmu.h"
+#include "scheme.h"
 #include "trace.h"
 
 /* Inlining on the access path, which runs for every access of a trace of
@@ -25,25 +26,6 @@
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
-static const char *const mode_names[MODE_COUNT] = {
-    [MODE_NATIVE] = "native", [MODE_SHADOW_EAGER] = "shadow-eager",
-    [MODE_SHADOW] = "shadow", [MODE_SHADOW_OOS] = "shadow-oos",
-    [MODE_EPT] = "ept",
-};
-
-const char *mode_name(enum mmu_mode mode)
-{
-        return mode < MODE_COUNT ? mode_names[mode] : "?";
-}
-
-int mode_parse(const char *name)
-{
-        for (int m = 0; m < MODE_COUNT; m++)
-                if (strcmp(name, mode_names[m]) == 0)
-                        return m;
-        return -1;
-}
-
 void sim_config_defaults(struct sim_config *cfg)
 {
         memset(cfg, 0, sizeof *cfg);
@@ -55,6 +37,9 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->tlb_ways = 4;
         cfg->pcid = false;
         cfg->ad_emulation = true;
+        cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
+        cfg->agile_threshold = 2;
+        cfg->agile_interval = 10000;
         cost_defaults(&cfg->cost);
 }
 
@@ -100,15 +85,6 @@ void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits
         limits->guest_mem = cfg->guest_mem;
 }
 
-static const struct mmu_ops *ops_for(enum mmu_mode mode)
-{
-        if (mode == MODE_NATIVE)
-                return &mmu_native_ops;
-        if (mode == MODE_EPT)
-                return &mmu_ept_ops;
-        return &mmu_shadow_ops;
-}
-
 void sim_init(struct sim *s, const struct sim_config *cfg)
 {
         memset(s, 0, sizeof *s);
@@ -116,7 +92,8 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         guest_init(&s->guest, cfg->levels, cfg->guest_mem);
         hostmem_init(&s->host, s->guest.mem_frames, cfg->host_large, cfg->prealloc);
         tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
-        s->mmu = ops_for(cfg->mode);
+        rights_rules_init(&s->rules, cfg->smep, cfg->smap);
+        s->mmu = scheme_of(cfg->mode)->ops;
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
         u64map_init(&s->dirty.gfns);
@@ -197,9 +174,9 @@ void sim_log_dirty_range(struct sim *s, uint64_t first_gfn, uint32_t count, uint
         sim_emit(s, &ev);
 }
 
-void sim_vmm_flush(struct sim *s)
+void sim_vmm_flush(struct sim *s, uint8_t detail)
 {
-        struct event ev = {.kind = EV_TLB_FLUSH, .detail = DETAIL_NONE};
+        struct event ev = {.kind = EV_TLB_FLUSH, .detail = detail};
         ev.count = tlb_flush(&s->tlb);
         pwc_flush(&s->pwc);
         sim_emit(s, &ev);
@@ -315,6 +292,14 @@ static void propagate_kernel_link(struct sim *s, unsigned index, uint64_t link, 
         }
 }
 
+/* The rights of a link the guest kernel creates: present and writable,
+ * user-accessible only in the user half (Linux's _PAGE_TABLE for user
+ * tables, _KERNPG_TABLE for the kernel's), so that the leaf decides. */
+static uint64_t link_rights(const struct guest *g, uint64_t gva)
+{
+        return PTE_P | PTE_W | (guest_va_kernel(g, gva) ? 0 : PTE_U);
+}
+
 /* Whether a table entry on the way down must be replaced by a link to a
  * new table: it maps nothing, maps a large page, or names no table. */
 static bool needs_table(const struct guest *g, uint64_t e)
@@ -346,7 +331,7 @@ static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
                 uint64_t e = guest_table_at(g, gfn)->entry[index];
                 if (needs_table(g, e)) {
                         uint64_t child = guest_alloc_table(g, level - 1);
-                        uint64_t link = pte_make(child, PTE_P | PTE_W | PTE_U);
+                        uint64_t link = pte_make(child, link_rights(g, gva));
                         uint64_t base = gva & ~(level_span(level) - 1);
                         if (level == g->levels && guest_va_kernel(g, gva))
                                 propagate_kernel_link(s, index, link, base);
@@ -394,14 +379,15 @@ static void do_leaf_change(struct sim *s, const struct op *op)
  * access) or, when the page is mapped but lacks the permission (a store to
  * a code page, a fetch from a data page), widens it. Returns false when
  * guest memory is exhausted. */
-static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
+static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind, bool user)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
         struct op fix = {.gva = gva & ~PAGE_OFFSET_MASK, .leaf_level = 1};
         if (w.present) {
                 fix.kind = OP_PT_PROTECT;
-                fix.perm = (w.leaf & PTE_PERM_MASK) | (kind == ACCESS_WRITE ? PTE_W : 0);
+                fix.perm = (w.leaf & PTE_PERM_MASK) | (kind == ACCESS_WRITE ? PTE_W : 0) |
+                           (user ? PTE_U : 0);
                 if (kind == ACCESS_EXEC)
                         fix.perm &= ~PTE_NX;
                 do_leaf_change(s, &fix);
@@ -411,7 +397,7 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind)
                 return false;
         fix.kind = OP_PT_WRITE;
         fix.gpa = s->next_data_gfn++ << PAGE_SHIFT;
-        fix.perm = PTE_U | (kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX);
+        fix.perm = (user ? PTE_U : 0) | (kind == ACCESS_EXEC ? 0 : PTE_W | PTE_NX);
         return do_pt_write(s, &fix);
 }
 
@@ -435,13 +421,13 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
  * than the rest of a TLB hit. */
 static const struct event no_event;
 
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in);
 
 /* An access that the TLB translates with the permission it needs: the path
  * of almost every access of a process trace, kept small and inline. */
 static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t gva,
-                                   enum access_kind kind)
+                                   enum access_kind kind, bool user)
 {
         uint64_t offset = gva - tlb_entry_gva(e);
         uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
@@ -470,43 +456,59 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
         ev.gpa = gpa;
         ev.hpa = hpa;
         ev.access = (uint8_t)kind;
+        ev.user = user;
         ev.tlb_hit = true;
         emit(s, &ev);
 }
 
 /* An access that the TLB cannot serve (e is the entry that lacked a
  * permission, or NULL): the scheme translates, which may exit or fault;
- * then the TLB is filled. */
-static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t gva,
+ * then the TLB is filled. Returns false when the fault was to be served by
+ * demand paging and guest memory had no frame left for the page. */
+static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t gva,
                                   bool may_page_in, struct tlb_entry *e)
 {
         enum access_kind kind = op->access;
         if (e)
                 tlb_drop(&s->tlb, e); /* a permission the entry lacks: walk again */
         struct translation t = {0};
-        s->mmu->translate(s, gva, kind, &t);
+        s->mmu->translate(s, gva, kind, op->user, &t);
         if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
                 u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
+                /* A page fault invalidates every TLB entry for the faulting
+                 * address, of every page size (SDM 4.10.4.1). */
+                tlb_invlpg(&s->tlb, sim_asid(s), gva);
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF,
                                    .gva = gva,
                                    .access = (uint8_t)kind,
+                                   .user = op->user,
+                                   .pf_error = t.pf_error,
                                    .detail = demand     ? DETAIL_DEMAND
                                              : t.exited ? DETAIL_INJECTED
                                                         : DETAIL_NONE};
                 sim_emit(s, &ev);
-                if (demand && demand_page_in(s, gva, kind))
-                        access_page(s, op, gva, false);
-                return;
+                if (!demand)
+                        return true;
+                return demand_page_in(s, gva, kind, op->user) && access_page(s, op, gva, false);
         }
         uint64_t span = level_span(t.level);
         uint64_t base_gfn = (t.gpa & ~(span - 1)) >> PAGE_SHIFT;
         uint64_t base_hfn = t.level == 1 ? t.hpa >> PAGE_SHIFT : hostmem_hfn(&s->host, base_gfn);
         struct tlb_entry evicted;
         unsigned slot;
-        if (tlb_fill(&s->tlb, sim_asid(s), gva, t.level, base_gfn, base_hfn, t.perm, t.dirty,
-                     &evicted, &slot)) {
+        struct tlb_fill_req req = {
+            .gva = gva,
+            .gfn = base_gfn,
+            .hfn = base_hfn,
+            .perm = t.perm,
+            .asid = sim_asid(s),
+            .level = t.level,
+            .page_level = t.page_level,
+            .dirty = t.dirty,
+        };
+        if (tlb_fill(&s->tlb, &req, &evicted, &slot)) {
                 struct event ev = {.kind = EV_TLB_EVICT,
                                    .gva = tlb_entry_gva(&evicted),
                                    .hpa = evicted.hfn << PAGE_SHIFT,
@@ -514,47 +516,42 @@ static RARE_PATH void access_miss(struct sim *s, const struct op *op, uint64_t g
                                    .index = (uint16_t)slot};
                 sim_emit(s, &ev);
         }
-        if (hostmem_hpa(&s->host, t.gpa) != t.hpa)
+        if (t.stale)
                 emit_stale(s, gva, t.hpa, true);
         struct event ev = {.kind = EV_ACCESS,
                            .gva = gva,
                            .gpa = t.gpa,
                            .hpa = t.hpa,
                            .access = (uint8_t)kind,
+                           .user = op->user,
                            .refs = t.refs,
                            .nested_refs = t.nested_refs,
                            .index = (uint16_t)slot};
         sim_emit(s, &ev);
+        return true;
 }
 
-/* Whether a TLB entry's permissions allow an access of this kind: what
- * pte_permits() answers for a present entry, by table instead of by
- * branches on the kind, which varies from access to access. */
-static ACCESS_PATH bool tlb_permits(const struct tlb_entry *e, enum access_kind kind)
-{
-        static const uint64_t tested[3] = {[ACCESS_WRITE] = PTE_W, [ACCESS_EXEC] = PTE_NX};
-        static const uint64_t needed[3] = {[ACCESS_WRITE] = PTE_W};
-        return (e->perm & tested[kind]) == needed[kind];
-}
-
-/* One access to one page. */
-static ACCESS_PATH void access_page(struct sim *s, const struct op *op, uint64_t gva,
+/* One access to one page. Returns false as access_miss does. */
+static ACCESS_PATH bool access_page(struct sim *s, const struct op *op, uint64_t gva,
                                     bool may_page_in)
 {
         struct tlb_entry *e = tlb_lookup(&s->tlb, sim_asid(s), gva);
-        if (e && tlb_permits(e, op->access))
-                access_hit(s, e, gva, op->access);
-        else
-                access_miss(s, op, gva, may_page_in, e);
+        if (e && sim_allows(s, e->perm, op->access, op->user)) {
+                access_hit(s, e, gva, op->access, op->user);
+                return true;
+        }
+        return access_miss(s, op, gva, may_page_in, e);
 }
 
-static ACCESS_PATH void do_access(struct sim *s, const struct op *op)
+/* Returns false when demand paging found no frame for a page. */
+static ACCESS_PATH bool do_access(struct sim *s, const struct op *op)
 {
         uint64_t first = op->gva & ~PAGE_OFFSET_MASK;
         uint64_t last = (op->gva + (op->size ? op->size - 1 : 0)) & ~PAGE_OFFSET_MASK;
-        access_page(s, op, op->gva, true);
+        bool ok = access_page(s, op, op->gva, true);
         if (last != first)
-                access_page(s, op, last, true);
+                ok &= access_page(s, op, last, true);
+        return ok;
 }
 
 static void flush_tlb(struct sim *s, uint8_t detail)
@@ -704,8 +701,7 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 do_leaf_change(s, op);
                 break;
         case OP_ACCESS:
-                do_access(s, op);
-                break;
+                return do_access(s, op);
         case OP_CR3:
                 return do_cr3(s, op);
         case OP_INVLPG:
@@ -731,9 +727,7 @@ bool sim_apply(struct sim *s, const struct op *op)
         s->ops++;
         /* Accesses are nearly every op of a process trace: their path (a TLB
          * hit, inline) stays clear of the other ops' code. */
-        if (op->kind == OP_ACCESS) {
-                do_access(s, op);
-                return true;
-        }
+        if (op->kind == OP_ACCESS)
+                return do_access(s, op);
         return apply_other(s, op);
 }

@@ -23,12 +23,15 @@
 #include "stats.h"
 #include "tlb.h"
 
+/* The schemes, in the order of the registry (scheme.h, scheme.c), which
+ * describes each one; callers ask the descriptor, never the value. */
 enum mmu_mode {
-        MODE_NATIVE,       /* no hypervisor: the hardware walks the guest tables */
-        MODE_SHADOW_EAGER, /* shadow paging, every guest table mirrored at once */
-        MODE_SHADOW,       /* shadow paging, lazy fills and write flooding (KVM-like) */
-        MODE_SHADOW_OOS,   /* shadow paging, leaf tables may go out of sync */
-        MODE_EPT,          /* nested paging: a 2D walk, guest tables untouched */
+        MODE_NATIVE,
+        MODE_SHADOW_EAGER,
+        MODE_SHADOW,
+        MODE_SHADOW_OOS,
+        MODE_EPT,
+        MODE_AGILE,
         MODE_COUNT
 };
 
@@ -39,21 +42,23 @@ struct sim_config {
         uint64_t guest_mem; /* bytes of guest physical memory */
         unsigned tlb_sets;  /* power of two */
         unsigned tlb_ways;
-        bool pcid;         /* tag TLB entries by address space (PCID/VPID) */
-        bool ad_emulation; /* shadow: map clean pages read-only to emulate D */
-        bool pwc;          /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;   /* the host backs guest memory with 2M pages */
-        bool prealloc;     /* the host backs all guest memory before the guest runs */
+        bool pcid;                /* tag TLB entries by address space (PCID/VPID) */
+        bool ad_emulation;        /* shadow: map clean pages read-only to emulate D */
+        bool pwc;                 /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;          /* the host backs guest memory with 2M pages */
+        bool prealloc;            /* the host backs all guest memory before the guest runs */
+        bool smep;                /* CR4.SMEP: supervisor fetches from user pages fault */
+        bool smap;                /* CR4.SMAP: supervisor data accesses to user pages fault */
+        uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
+                                     table nested */
+        uint64_t agile_interval;  /* agile: ops in one interval of the policy */
         struct cost_model cost;
 };
 
+/* The scheme's name (from its descriptor), or "?" for no scheme. */
 const char *mode_name(enum mmu_mode mode);
 /* Returns the mode named (exact name), or -1. */
 int mode_parse(const char *name);
-static inline bool mode_is_shadow(enum mmu_mode m)
-{
-        return m == MODE_SHADOW_EAGER || m == MODE_SHADOW || m == MODE_SHADOW_OOS;
-}
 
 void sim_config_defaults(struct sim_config *cfg);
 
@@ -83,7 +88,8 @@ struct sim {
         struct guest guest;
         struct hostmem host;
         struct tlb tlb;
-        struct pwc pwc; /* the walker's cache of upper-level entries */
+        struct pwc pwc;            /* the walker's cache of upper-level entries */
+        struct rights_rules rules; /* which rights each kind of access needs */
         const struct mmu_ops *mmu;
         void *mmu_state;
         struct stats stats;
@@ -112,9 +118,10 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
 
 /* Applies one op. An op the guest tables do not allow ends in a guest page
  * fault, which is an event like any other. Returns false only when guest
- * memory has too few frames left for the page tables the op needs (new
- * tables or an address space root): the op then has no effect and the
- * machine can go on. */
+ * memory has too few frames left for what the op needs: page tables (new
+ * tables or an address space root; the op then has no effect) or, for an
+ * access served by demand paging (lackey traces), the page itself (the
+ * access then ends at its page fault). The machine can go on. */
 bool sim_apply(struct sim *s, const struct op *op);
 
 /* The asid of the loaded address space. */
@@ -140,12 +147,16 @@ struct translation {
         uint64_t gpa;         /* what the guest tables say */
         uint64_t hpa;         /* what the hardware used */
         int level;            /* page size the TLB may cache (1 = 4K) */
-        uint64_t perm;        /* PTE_W / PTE_NX / PTE_U the hardware allows */
+        int page_level;       /* size of the guest page it is part of (0: level) */
+        uint64_t perm;        /* effective PTE_W / PTE_NX / PTE_U the hardware allows */
         bool dirty;           /* the walk set (or found) the dirty bit */
+        uint8_t pf_error;     /* when fault: the error code the guest sees */
         uint32_t refs;        /* memory references of the hardware walk that completed */
-        uint32_t nested_refs; /* of refs, those in the nested dimension (EPT) */
+        uint32_t nested_refs; /* of refs, those in the nested dimension (EPT, agile) */
         bool fault;           /* the guest must see a page fault */
         bool exited;          /* the fault was reflected through a VM exit */
+        bool stale;           /* the hardware used a translation the guest tables no
+                                 longer hold (an out-of-sync shadow entry) */
 };
 
 /* The references of a walk of the first dimension (guest tables natively,
@@ -156,6 +167,21 @@ uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last);
 /* The same count without remembering the walk in the page-walk cache
  * (pure): what sim_walk_refs would answer now. */
 uint32_t sim_walk_refs_peek(const struct sim *s, uint64_t addr, int last);
+
+/* Whether rights (effective PTE_W | PTE_U | PTE_NX) allow the access. */
+static inline bool sim_allows(const struct sim *s, uint64_t rights, enum access_kind kind,
+                              bool user)
+{
+        return rights_allow(&s->rules, rights, kind, user);
+}
+
+/* Makes t a guest page fault: the guest walk was present (so the rights
+ * refused the access) or not. */
+static inline void sim_fault(struct translation *t, bool present, enum access_kind kind, bool user)
+{
+        t->fault = true;
+        t->pf_error = pf_error_code(present, kind, user);
+}
 
 /* The PWC tag of the current address space (0 unless PCID tags it). */
 uint64_t sim_pwc_space(const struct sim *s);
@@ -175,8 +201,8 @@ static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
         return u64map_get(&s->dirty.gfns, gfn, &v);
 }
 
-/* Emits a TLB_FLUSH the VMM asked for and empties the TLB. */
-void sim_vmm_flush(struct sim *s);
+/* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the TLB. */
+void sim_vmm_flush(struct sim *s, uint8_t detail);
 
 /* Emits an event: numbers it, counts it, hands it to every sink. */
 void sim_emit(struct sim *s, struct event *ev);

@@ -63,17 +63,18 @@ void tlb_drop(struct tlb *t, struct tlb_entry *e)
                 return;
         e->valid = false;
         t->large[e->level]--;
+        t->splinters -= e->page_level > e->level;
 }
 
-bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gfn, uint64_t hfn,
-              uint64_t perm, bool dirty, struct tlb_entry *evicted, unsigned *slot)
+bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *evicted,
+              unsigned *slot)
 {
-        uint64_t vpn = gva >> level_shift(level);
+        uint64_t vpn = req->gva >> level_shift(req->level);
         struct tlb_entry *set = set_of(t, vpn);
         struct tlb_entry *victim = NULL;
-        uint32_t want = tag(t, asid);
+        uint32_t want = tag(t, req->asid);
         for (unsigned w = 0; w < t->ways && !victim; w++)
-                if (set[w].valid && set[w].vpn == vpn && set[w].level == level &&
+                if (set[w].valid && set[w].vpn == vpn && set[w].level == req->level &&
                     set[w].asid == want)
                         victim = &set[w]; /* replace our own old entry */
         for (unsigned w = 0; w < t->ways && !victim; w++)
@@ -90,16 +91,18 @@ bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gf
         }
         tlb_drop(t, victim);
         victim->vpn = vpn;
-        victim->hfn = hfn;
-        victim->gfn = gfn;
-        victim->perm = perm;
+        victim->hfn = req->hfn;
+        victim->gfn = req->gfn;
+        victim->perm = req->perm;
         victim->asid = want;
-        victim->level = (uint8_t)level;
+        victim->level = (uint8_t)req->level;
+        victim->page_level = (uint8_t)(req->page_level > req->level ? req->page_level : req->level);
         victim->valid = true;
-        victim->dirty = dirty;
+        victim->dirty = req->dirty;
         victim->stale = false;
         victim->last_use = ++t->tick;
-        t->large[level]++;
+        t->large[req->level]++;
+        t->splinters += victim->page_level > victim->level;
         *slot = (unsigned)(victim - t->e);
         return evict;
 }
@@ -111,6 +114,66 @@ unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva)
         while ((e = tlb_lookup(t, asid, gva)) != NULL) {
                 tlb_drop(t, e);
                 n++;
+        }
+        if (t->splinters == 0)
+                return n;
+        /* Pieces of a large guest page: the one holding gva need not be
+         * cached for the others to go. */
+        uint32_t want = tag(t, asid);
+        for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
+                e = &t->e[i];
+                if (!e->valid || e->asid != want || e->page_level == e->level)
+                        continue;
+                unsigned shift = level_shift(e->page_level);
+                if (tlb_entry_gva(e) >> shift == gva >> shift) {
+                        tlb_drop(t, e);
+                        n++;
+                }
+        }
+        return n;
+}
+
+/* Drops the entries of tag want (any tag if any) whose pages hold addr,
+ * probing only the sets addr maps to, without touching LRU ages. */
+static unsigned drop_at(struct tlb *t, uint32_t want, bool any, uint64_t addr)
+{
+        unsigned n = 0;
+        for (int level = 1; level <= 3; level++) {
+                if (level > 1 && t->large[level] == 0)
+                        continue;
+                uint64_t vpn = addr >> level_shift(level);
+                struct tlb_entry *set = set_of(t, vpn);
+                for (unsigned w = 0; w < t->ways; w++) {
+                        struct tlb_entry *e = &set[w];
+                        if (e->valid && e->vpn == vpn && e->level == level &&
+                            (any || e->asid == want)) {
+                                tlb_drop(t, e);
+                                n++;
+                        }
+                }
+        }
+        return n;
+}
+
+unsigned tlb_drop_range(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span)
+{
+        uint32_t want = tag(t, asid);
+        size_t size = (size_t)t->sets * t->ways;
+        unsigned n = 0;
+        if ((span >> PAGE_SHIFT) <= size) {
+                for (uint64_t off = 0; off < span; off += PAGE_SIZE)
+                        n += drop_at(t, want, any_asid, gva + off);
+                return n;
+        }
+        for (size_t i = 0; i < size; i++) {
+                struct tlb_entry *e = &t->e[i];
+                if (!e->valid || (!any_asid && e->asid != want))
+                        continue;
+                uint64_t start = tlb_entry_gva(e), end = start + level_span(e->level);
+                if (start < gva + span && gva < end) {
+                        tlb_drop(t, e);
+                        n++;
+                }
         }
         return n;
 }
@@ -124,6 +187,7 @@ unsigned tlb_flush(struct tlb *t)
                 t->e[i].valid = false;
         }
         memset(t->large, 0, sizeof t->large);
+        t->splinters = 0;
         return n;
 }
 

@@ -17,13 +17,14 @@
 #include "pte.h"
 
 struct tlb_entry {
-        uint64_t vpn;      /* virtual page number at the entry's own size */
-        uint64_t hfn;      /* host frame of the first 4K of the page */
-        uint64_t gfn;      /* guest frame of the first 4K of the page */
-        uint64_t last_use; /* tick of the last hit or fill, for LRU */
-        uint64_t perm;     /* PTE_W / PTE_NX / PTE_U as the walk allowed */
-        uint32_t asid;     /* tag (0 when PCID is off) */
-        uint8_t level;     /* 1 = 4K, 2 = 2M, 3 = 1G */
+        uint64_t vpn;       /* virtual page number at the entry's own size */
+        uint64_t hfn;       /* host frame of the first 4K of the page */
+        uint64_t gfn;       /* guest frame of the first 4K of the page */
+        uint64_t last_use;  /* tick of the last hit or fill, for LRU */
+        uint64_t perm;      /* PTE_W / PTE_NX / PTE_U as the walk allowed */
+        uint32_t asid;      /* tag (0 when PCID is off) */
+        uint8_t level;      /* 1 = 4K, 2 = 2M, 3 = 1G */
+        uint8_t page_level; /* the guest page it is part of (>= level: a splinter when >) */
         bool valid;
         bool dirty; /* a write went through this entry (D is set) */
         bool stale; /* the guest changed the mapping and did not INVLPG */
@@ -34,7 +35,8 @@ struct tlb {
         bool pcid;
         struct tlb_entry *e; /* sets * ways entries, set-major */
         uint64_t tick;
-        unsigned large[4]; /* valid entries per level, to skip empty sizes */
+        unsigned large[4];  /* valid entries per level, to skip empty sizes */
+        unsigned splinters; /* valid entries smaller than their guest page */
 };
 
 /* sets must be a power of two >= 1, ways >= 1. */
@@ -75,13 +77,30 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_
         return (t->large[2] | t->large[3]) ? tlb_lookup_large(t, want, gva) : NULL;
 }
 
+/* What a fill caches: the entry's own size and that of the guest page it
+ * belongs to (larger when the other dimension splinters the page). */
+struct tlb_fill_req {
+        uint64_t gva, gfn, hfn; /* gfn, hfn: the first 4K of the entry */
+        uint64_t perm;          /* effective PTE_W / PTE_U / PTE_NX */
+        uint32_t asid;
+        int level, page_level;
+        bool dirty;
+};
+
 /* Inserts a translation. When a valid entry had to go, it is copied to
  * *evicted and true is returned. *slot receives the entry's index. */
-bool tlb_fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, uint64_t gfn, uint64_t hfn,
-              uint64_t perm, bool dirty, struct tlb_entry *evicted, unsigned *slot);
+bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *evicted,
+              unsigned *slot);
 
-/* Drops the entries covering gva in asid. Returns how many. */
+/* INVLPG (SDM vol. 3, 4.10.4.1): drops every entry of asid for the page
+ * containing gva, whatever its size; when a large guest page is cached
+ * in pieces, all of its pieces. Returns how many. */
 unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva);
+
+/* Drops every entry overlapping [gva, gva + span) in asid or, if
+ * any_asid, in every address space. Costs at most the smaller of the
+ * range's 4K pages and the TLB's size. Returns how many. */
+unsigned tlb_drop_range(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span);
 
 /* Drops every entry. Returns how many were valid. */
 unsigned tlb_flush(struct tlb *t);

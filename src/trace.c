@@ -91,6 +91,7 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
         }
         r->pos = r->mem ? (size_t)pos->offset : 0;
         r->eof = false;
+        r->in_long_line = false;
         r->io_errno = 0;
         r->has_pending = false;
         r->line = pos->line;
@@ -128,9 +129,26 @@ static bool fill(struct trace_reader *r)
         }
 }
 
+/* Drops the rest of a line over TRACE_MAX_LINE, up to and including its
+ * newline (or to the end of input). */
+static void skip_long_line(struct trace_reader *r)
+{
+        r->in_long_line = false;
+        for (;;) {
+                char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+                if (nl) {
+                        r->pos = (size_t)(nl - r->buf) + 1;
+                        return;
+                }
+                r->pos = r->end;
+                if (!fill(r))
+                        return;
+        }
+}
+
 /* Finds the next line. Sets *line and *len (without the newline) and
  * returns 1; returns 0 at end of input; -1 for a line over TRACE_MAX_LINE
- * (which is then skipped up to its newline). */
+ * (the rest of which the next call skips). */
 static int next_line(struct trace_reader *r, const char **line, size_t *len)
 {
         if (r->mem) {
@@ -144,6 +162,8 @@ static int next_line(struct trace_reader *r, const char **line, size_t *len)
                 *len = n;
                 return n > TRACE_MAX_LINE ? -1 : 1;
         }
+        if (r->in_long_line)
+                skip_long_line(r);
         for (;;) {
                 char *s = r->buf + r->pos;
                 size_t avail = r->end - r->pos;
@@ -155,18 +175,10 @@ static int next_line(struct trace_reader *r, const char **line, size_t *len)
                         return *len > TRACE_MAX_LINE ? -1 : 1;
                 }
                 if (avail > TRACE_MAX_LINE) {
-                        /* Too long: drop what we have and skip to the newline. */
+                        /* Too long: report it now, skip the rest later. */
                         r->pos = r->end;
-                        for (;;) {
-                                if (!fill(r))
-                                        return -1;
-                                nl = memchr(r->buf, '\n', r->end);
-                                if (nl) {
-                                        r->pos = (size_t)(nl - r->buf) + 1;
-                                        return -1;
-                                }
-                                r->pos = r->end;
-                        }
+                        r->in_long_line = true;
+                        return -1;
                 }
                 if (!fill(r)) {
                         if (r->end == r->pos)
@@ -294,6 +306,13 @@ static size_t token_len(const struct cursor *c)
                 n++;
         }
         return n ? n : (c->pos < c->len ? 1 : 0);
+}
+
+/* Whether the token at the cursor is word (case-insensitive). */
+static bool is_word(const struct cursor *c, const char *word)
+{
+        size_t n = strlen(word);
+        return token_len(c) == n && strncasecmp(c->s + c->pos, word, n) == 0;
 }
 
 /* Longest part of a token quoted in an error message. */
@@ -567,7 +586,8 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 if (!read_gva(&c, false, &op->gva))
                         return false;
                 op->access = kw->access < 0 ? ACCESS_READ : (enum access_kind)kw->access;
-                if (kw->access < 0 && !at_end(&c)) {
+                skip_blanks(&c);
+                if (kw->access < 0 && !at_end(&c) && !is_word(&c, "user")) {
                         size_t t = token_len(&c);
                         char ch = (char)toupper((unsigned char)line[c.pos]);
                         if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
@@ -576,6 +596,13 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                                      : ch == 'W' ? ACCESS_WRITE
                                                  : ACCESS_EXEC;
                         c.pos++;
+                        skip_blanks(&c);
+                }
+                if (is_word(&c, "user")) {
+                        op->user = true;
+                        c.pos += 4;
+                } else if (!at_end(&c)) {
+                        return fail(&c, "'user' or the end of the line");
                 }
                 return expect_end(&c);
         case OP_CR3: {

@@ -47,6 +47,8 @@ struct trace_reader {
         char *buf; /* read buffer */
         size_t cap, pos, end;
         bool eof;
+        bool in_long_line; /* the last line was over TRACE_MAX_LINE: the rest of it
+                              is skipped before the next one is read */
         uint64_t line;     /* number of the last line returned */
         int io_errno;      /* set with TRACE_IO_ERROR */
         struct op pending; /* second half of a lackey modify (M) line */
@@ -80,7 +82,10 @@ void trace_close(struct trace_reader *r);
 
 /* Reads the next op. TRACE_OK fills *op; TRACE_EOF at the end;
  * TRACE_BAD_LINE fills *err (reading may go on with the next line);
- * TRACE_IO_ERROR when read(2) failed (r->io_errno). */
+ * TRACE_IO_ERROR when read(2) failed (r->io_errno). A line over
+ * TRACE_MAX_LINE is reported as soon as its first TRACE_MAX_LINE + 1
+ * bytes are read: the rest of it is read and dropped only if reading goes
+ * on (an endless line costs nothing to a caller that stops). */
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err);
 
 /* Where the reader stands. Returns false while it holds the second half

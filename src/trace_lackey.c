@@ -227,6 +227,7 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
             .gva = addr,
             .size = size,
             .access = (enum access_kind)access,
+            .user = true, /* a process's own accesses, to its user pages */
             .demand = true,
         };
         if (kind != 'M')

@@ -30,8 +30,9 @@ void u64map_free(struct u64map *m);
 /* Looks key up. Returns true and stores the value in *val when present. */
 bool u64map_get(const struct u64map *m, uint64_t key, uint32_t *val);
 
-/* Inserts or replaces key. Aborts the process if memory runs out, as every
- * allocation in the engine does (there is no sensible partial state). */
+/* Inserts or replaces key. Ends the process if memory runs out, as every
+ * allocation in the engine does (xalloc.h: there is no sensible partial
+ * state). */
 void u64map_put(struct u64map *m, uint64_t key, uint32_t val);
 
 /* Removes key. Returns whether it was present. */

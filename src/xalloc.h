@@ -3,7 +3,10 @@
  *
  * The engine's state is all-or-nothing: a machine that could not grow a
  * table has no meaningful state to report, so running out of memory ends the
- * process with a message instead of threading NULL through every layer.
+ * process with a message and exit status 71 (EX_OSERR), without a core
+ * dump, instead of threading NULL through every layer. The faces keep the
+ * machines below --max-mem, which refuses a trace at its line well before
+ * that happens (run.h).
  */
 #ifndef SHADOW_SIM_XALLOC_H
 #define SHADOW_SIM_XALLOC_H

@@ -25,56 +25,87 @@ static void log_sink(void *ctx, const struct event *ev)
         fwrite(line, 1, n, ctx);
 }
 
-/* --series: the CSV counters of the chosen scheme or, with --compare, of
- * every scheme, one block after the other under one header. The sims run
- * in lockstep over one reader, so each block but the first is held in a
- * temporary file until the end. Returns the exit status. */
-static int series_run(const struct options *opt, struct trace_reader *reader,
-                      const struct run_options *ropt)
+/* --series of every scheme, the input read once per scheme: a block of
+ * rows per scheme under one header, each pass written as it goes. Errors
+ * are reported by the first pass only. Returns the exit status. */
+static int series_passes(const struct options *opt, struct trace_reader *reader,
+                         const struct run_options *ropt, const struct trace_pos *start)
 {
-        static const enum mmu_mode every[] = {MODE_NATIVE, MODE_SHADOW_EAGER, MODE_SHADOW,
-                                              MODE_SHADOW_OOS, MODE_EPT};
-        const enum mmu_mode *modes = opt->compare ? every : &opt->cfg.mode;
-        unsigned n = opt->compare ? sizeof every / sizeof every[0] : 1;
+        int status = 0;
+        struct run_options pass = *ropt;
+        for (unsigned m = 0; m < MODE_COUNT; m++) {
+                if (m > 0 && trace_seek(reader, start) < 0) {
+                        fprintf(stderr, "shadow-sim: %s: cannot read again: %s\n", ropt->name,
+                                strerror(errno));
+                        return EXIT_IOERR;
+                }
+                struct sim_config cfg = opt->cfg;
+                cfg.mode = (enum mmu_mode)m;
+                struct sim sim, *one = &sim;
+                struct series series;
+                sim_init(&sim, &cfg);
+                series_start(&series, &sim, stdout, opt->series, mode_name(cfg.mode));
+                bool end;
+                int st = run_trace(reader, &one, 1, &pass, &end);
+                if (end)
+                        series_finish(&series);
+                sim_free(&sim);
+                if (!end)
+                        return st; /* a bad line, a limit or an I/O error stopped it */
+                if (m == 0)
+                        status = st; /* bad lines skipped (--keep-going), reported once */
+                pass.errors = NULL;
+        }
+        return status;
+}
+
+/* --series of every scheme from an input that can be read once (a pipe):
+ * the sims run in lockstep and their rows come interleaved, in the order
+ * they are produced. Returns the exit status. */
+static int series_lockstep(const struct options *opt, struct trace_reader *reader,
+                           const struct run_options *ropt)
+{
         struct sim sims[MODE_COUNT], *ptrs[MODE_COUNT];
         struct series series[MODE_COUNT];
-        FILE *blocks[MODE_COUNT];
-        int status = 0;
-        series_header(stdout);
-        for (unsigned m = 0; m < n; m++) {
+        for (unsigned m = 0; m < MODE_COUNT; m++) {
                 struct sim_config cfg = opt->cfg;
-                cfg.mode = modes[m];
+                cfg.mode = (enum mmu_mode)m;
                 sim_init(&sims[m], &cfg);
                 ptrs[m] = &sims[m];
-                blocks[m] = m == 0 ? stdout : tmpfile();
-                if (!blocks[m]) {
-                        fprintf(stderr, "shadow-sim: cannot create a temporary file: %s\n",
-                                strerror(errno));
-                        status = EXIT_IOERR;
-                        n = m + 1; /* free what was made */
-                        break;
-                }
-                series_start(&series[m], &sims[m], blocks[m], opt->series, mode_name(modes[m]));
+                series_start(&series[m], &sims[m], stdout, opt->series, mode_name(cfg.mode));
         }
-        if (status == 0)
-                status = run_trace(reader, ptrs, n, ropt);
-        bool complete = status == 0 || (status == EXIT_DATAERR && opt->keep_going);
-        for (unsigned m = 0; m < n; m++) {
-                if (complete && blocks[m])
+        bool end;
+        int status = run_trace(reader, ptrs, MODE_COUNT, ropt, &end);
+        for (unsigned m = 0; m < MODE_COUNT; m++) {
+                if (end)
                         series_finish(&series[m]);
-                if (m > 0 && blocks[m]) {
-                        char buf[1 << 14];
-                        size_t got;
-                        rewind(blocks[m]);
-                        while (complete && (got = fread(buf, 1, sizeof buf, blocks[m])) > 0)
-                                fwrite(buf, 1, got, stdout);
-                        if (ferror(blocks[m]) && status == 0)
-                                status = EXIT_IOERR;
-                        fclose(blocks[m]);
-                }
                 sim_free(&sims[m]);
         }
         return status;
+}
+
+/* --series: the CSV counters of the chosen scheme or, with --compare, of
+ * every scheme (series.h). Returns the exit status. */
+static int series_run(const struct options *opt, struct trace_reader *reader,
+                      const struct run_options *ropt)
+{
+        series_header(stdout);
+        if (!opt->compare) {
+                struct sim sim, *one = &sim;
+                struct series series;
+                sim_init(&sim, &opt->cfg);
+                series_start(&series, &sim, stdout, opt->series, mode_name(opt->cfg.mode));
+                bool end;
+                int status = run_trace(reader, &one, 1, ropt, &end);
+                if (end)
+                        series_finish(&series);
+                sim_free(&sim);
+                return status;
+        }
+        struct trace_pos start;
+        if (trace_tell(reader, &start) && trace_seek(reader, &start) == 0)
+                return series_passes(opt, reader, ropt, &start);
+        return series_lockstep(opt, reader, ropt);
 }
 
 int batch_run(const struct options *opt)
@@ -87,7 +118,7 @@ int batch_run(const struct options *opt)
 
         static char outbuf[1 << 16];
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-        struct run_options ropt = {.name = name, .keep_going = opt->keep_going, .errors = stderr};
+        struct run_options ropt = input_run_options(opt, name);
         if (opt->series) {
                 status = series_run(opt, &reader, &ropt);
                 trace_close(&reader);
@@ -105,10 +136,11 @@ int batch_run(const struct options *opt)
                 sim_add_sink(&main_sim, log_sink, stdout);
 
         struct sim *sims[2] = {&main_sim, &native_sim};
-        status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt);
+        bool end;
+        status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt, &end);
         trace_close(&reader);
 
-        if (status == 0 || (status == EXIT_DATAERR && opt->keep_going)) {
+        if (end) {
                 uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
                 if (opt->stats_format == STATS_JSON)
                         stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);

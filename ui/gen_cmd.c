@@ -24,6 +24,8 @@ static void print_help(FILE *out)
               "  shadow-sim gen forkwait | shadow-sim --mode ept -\n"
               "\n"
               "      --seed N           seed of the random choices (default 1)\n"
+              "      --max-accesses N   refuse a trace of more than N memory accesses (default\n"
+              "                         100000000, some 2.5 GB; 0: no limit)\n"
               "  -h, --help             show this help and exit\n"
               "\n"
               "Scenarios and their parameters (default, range):\n",
@@ -91,7 +93,7 @@ int gen_main(int argc, char **argv)
 {
         const struct gen_scenario *sc = NULL;
         uint64_t values[GEN_MAX_PARAMS];
-        uint64_t seed = 1;
+        uint64_t seed = 1, max_accesses = GEN_MAX_ACCESSES;
         char names[256];
         int i = 1;
         while (i < argc) {
@@ -100,7 +102,9 @@ int gen_main(int argc, char **argv)
                         print_help(stdout);
                         return fflush(stdout) == 0 ? 0 : EXIT_IOERR;
                 }
-                if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+                if (arg[0] == '-' && (arg[1] != '-' || arg[2] == '\0'))
+                        return usage_error("unknown option '%s'", arg);
+                if (arg[0] != '-') {
                         if (sc)
                                 return usage_error("expected one scenario, found '%s' too", arg);
                         sc = gen_find(arg);
@@ -121,6 +125,13 @@ int gen_main(int argc, char **argv)
                         if (!number)
                                 return usage_error("--seed expects a number, not '%s'", value);
                         seed = v;
+                        continue;
+                }
+                if (strcmp(name, "max-accesses") == 0) {
+                        if (!number)
+                                return usage_error("--max-accesses expects a number, not '%s'",
+                                                   value);
+                        max_accesses = v;
                         continue;
                 }
                 if (!sc)
@@ -144,6 +155,15 @@ int gen_main(int argc, char **argv)
         }
         if (!sc)
                 return usage_error("expected a scenario (%s)", scenario_names(names, sizeof names));
+        char why[256];
+        if (gen_check(sc, values, why, sizeof why))
+                return usage_error("%s", why);
+        uint64_t accesses = sc->accesses(values);
+        if (max_accesses && accesses > max_accesses)
+                return usage_error("%s with these sizes makes %llu memory accesses, more than "
+                                   "the limit of %llu; --max-accesses N raises it (0: none)",
+                                   sc->name, (unsigned long long)accesses,
+                                   (unsigned long long)max_accesses);
         static char outbuf[1 << 16];
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
         if (gen_write(sc, values, seed, stdout, NULL) < 0) {

@@ -27,6 +27,15 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
         return 0;
 }
 
+struct run_options input_run_options(const struct options *opt, const char *name)
+{
+        return (struct run_options){.name = name,
+                                    .keep_going = opt->keep_going,
+                                    .errors = stderr,
+                                    .out = stdout,
+                                    .max_mem = opt->max_mem};
+}
+
 int input_finish_output(int status)
 {
         if (fflush(stdout) != 0 && status == 0) {

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "memlimit.h"
 #include "run.h"
+#include "scheme.h"
 
 #ifndef SHADOW_SIM_VERSION
 #define SHADOW_SIM_VERSION "0.1.0"
@@ -23,22 +25,36 @@ static const char usage_text[] =
     "built-in sample trace runs; - reads standard input.\n"
     "\n"
     "Schemes and machine:\n"
-    "  -m, --mode MODE        native, shadow-eager, shadow (default), shadow-oos, ept\n"
+    "  -m, --mode MODE        the scheme, each a real design (default shadow):\n";
+
+/* The rest of --help, after the list of schemes. */
+static const char usage_rest[] =
     "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
     "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
-    "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G)\n"
+    "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G, or\n"
+    "                         all that --ept-levels 2 maps: 1G)\n"
     "      --tlb-sets N       TLB sets, a power of two (default 16)\n"
     "      --tlb-ways N       TLB ways (default 4)\n"
     "      --pcid             tag TLB entries by address space: CR3 loads do not flush\n"
+    "      --smep             CR4.SMEP: supervisor fetches from user pages fault\n"
+    "      --smap             CR4.SMAP: supervisor data accesses to user pages fault\n"
     "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
     "                         (default on)\n"
     "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
     "                         memory (2M: an HPA keeps the low 21 bits of its GPA)\n"
     "      --prealloc         the host backs all guest memory before the guest runs\n"
     "                         (QEMU -mem-prealloc): no EPT violation on first touch\n"
-    "      --pwc on|off       page-walk caches in both dimensions (default off, so the\n"
-    "                         plain walk counts show)\n"
+    "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
+    "                         every x86 CPU since about 2008; off shows the textbook\n"
+    "                         counts: 24 references for a cold 4+4 nested walk)\n"
+    "      --agile-threshold N  agile: trapped writes within an interval that move a\n"
+    "                         table to nested mode (default 2)\n"
+    "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
+    "                         a whole interval returns to shadow mode (default 10000)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
+    "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
+    "                         that needs more is refused at its line (default: half\n"
+    "                         of the memory, cgroup limit or ulimit, the lowest)\n"
     "\n"
     "Input and output:\n"
     "      --format FMT       auto (default), v1 or lackey\n"
@@ -61,6 +77,17 @@ static const char usage_text[] =
     "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
     "74 read error.\n";
 
+/* --help: the text, with one line per scheme from the registry. */
+static void print_usage(FILE *out)
+{
+        fputs(usage_text, out);
+        for (int m = 0; m < MODE_COUNT; m++) {
+                const struct scheme *sc = scheme_of((enum mmu_mode)m);
+                fprintf(out, "                           %-13s %s\n", sc->name, sc->design);
+        }
+        fputs(usage_rest, out);
+}
+
 enum long_only {
         OPT_LEVELS = 256,
         OPT_EPT_LEVELS,
@@ -68,6 +95,10 @@ enum long_only {
         OPT_TLB_SETS,
         OPT_TLB_WAYS,
         OPT_PCID,
+        OPT_SMEP,
+        OPT_AGILE_THRESHOLD,
+        OPT_AGILE_INTERVAL,
+        OPT_SMAP,
         OPT_AD,
         OPT_PWC,
         OPT_HOST_PAGES,
@@ -79,6 +110,7 @@ enum long_only {
         OPT_REPL,
         OPT_SCRIPT,
         OPT_NO_COLOR,
+        OPT_MAX_MEM,
 };
 
 static const struct option long_options[] = {
@@ -89,6 +121,10 @@ static const struct option long_options[] = {
     {"tlb-sets", required_argument, NULL, OPT_TLB_SETS},
     {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
     {"pcid", no_argument, NULL, OPT_PCID},
+    {"smep", no_argument, NULL, OPT_SMEP},
+    {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
+    {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
+    {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
     {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
@@ -104,6 +140,7 @@ static const struct option long_options[] = {
     {"repl", no_argument, NULL, OPT_REPL},
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -169,6 +206,38 @@ static bool parse_size(const char *s, uint64_t *out)
         return true;
 }
 
+/* The smallest --max-mem: the machines of the built-in sample and of any
+ * small trace fit many times over. */
+#define MIN_MAX_MEM ((uint64_t)16 << 20)
+
+/* The guest memory without --guest-mem: the default of the machine, or
+ * all that nested paging of ept_levels maps when that is less (1G with 2
+ * levels). */
+static uint64_t default_guest_mem(uint64_t mem, int ept_levels)
+{
+        unsigned gpa_bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)ept_levels;
+        if (gpa_bits < 64 && (UINT64_C(1) << gpa_bits) < mem)
+                mem = UINT64_C(1) << gpa_bits;
+        return mem;
+}
+
+/* The options that only the batch faces use, given with a debugger face
+ * (-i, --repl, --script): the first one's name, or NULL. */
+static const char *batch_only(const struct options *opt, bool stats_set)
+{
+        if (opt->compare)
+                return "--compare";
+        if (opt->series)
+                return "--series";
+        if (stats_set)
+                return "--stats";
+        if (opt->quiet)
+                return "--quiet";
+        if (opt->keep_going)
+                return "--keep-going";
+        return NULL;
+}
+
 int options_parse(struct options *opt, int argc, char **argv)
 {
         memset(opt, 0, sizeof *opt);
@@ -178,15 +247,18 @@ int options_parse(struct options *opt, int argc, char **argv)
         int c;
         long n;
         char err[256];
+        bool guest_mem_set = false, stats_set = false;
+        uint64_t max_mem = memlimit_available() / 2;
         while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
-                        if (m < 0)
-                                return usage_error(
-                                    "unknown mode '%s' (native, shadow-eager, shadow, "
-                                    "shadow-oos, ept)",
-                                    optarg);
+                        if (m < 0) {
+                                char list[256], msg[320];
+                                snprintf(msg, sizeof msg, "unknown mode '%%s' (%s)",
+                                         scheme_list(list, sizeof list));
+                                return usage_error(msg, optarg);
+                        }
                         opt->cfg.mode = (enum mmu_mode)m;
                         break;
                 }
@@ -201,6 +273,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->cfg.ept_levels = (int)n;
                         break;
                 case OPT_GUEST_MEM:
+                        guest_mem_set = true;
                         if (!parse_size(optarg, &opt->cfg.guest_mem))
                                 return usage_error("--guest-mem expects a size such as 512M or 4G, "
                                                    "not '%s'",
@@ -219,6 +292,24 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_PCID:
                         opt->cfg.pcid = true;
+                        break;
+                case OPT_SMEP:
+                        opt->cfg.smep = true;
+                        break;
+                case OPT_AGILE_THRESHOLD:
+                        if (!parse_int(optarg, 1, 1000000, &n))
+                                return usage_error("--agile-threshold expects 1..1000000, not '%s'",
+                                                   optarg);
+                        opt->cfg.agile_threshold = (uint32_t)n;
+                        break;
+                case OPT_AGILE_INTERVAL:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error(
+                                    "--agile-interval expects 1..1000000000, not '%s'", optarg);
+                        opt->cfg.agile_interval = (uint64_t)n;
+                        break;
+                case OPT_SMAP:
+                        opt->cfg.smap = true;
                         break;
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
@@ -261,6 +352,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                         opt->quiet = true;
                         break;
                 case OPT_STATS:
+                        stats_set = true;
                         if (strcmp(optarg, "text") == 0)
                                 opt->stats_format = STATS_TEXT;
                         else if (strcmp(optarg, "json") == 0)
@@ -296,8 +388,15 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_NO_COLOR:
                         opt->no_color = true;
                         break;
+                case OPT_MAX_MEM:
+                        if (!parse_size(optarg, &max_mem) || max_mem < MIN_MAX_MEM ||
+                            max_mem > SIZE_MAX)
+                                return usage_error("--max-mem expects a size of at least 16M, "
+                                                   "such as 512M or 8G, not '%s'",
+                                                   optarg);
+                        break;
                 case 'h':
-                        fputs(usage_text, stdout);
+                        print_usage(stdout);
                         return 0;
                 case 'V':
                         puts("shadow-sim " SHADOW_SIM_VERSION);
@@ -313,9 +412,20 @@ int options_parse(struct options *opt, int argc, char **argv)
                                    argv[optind + 1]);
         if (optind < argc)
                 opt->trace = argv[optind];
+        if (!guest_mem_set)
+                opt->cfg.guest_mem = default_guest_mem(opt->cfg.guest_mem, opt->cfg.ept_levels);
+        opt->max_mem = max_mem > SIZE_MAX ? SIZE_MAX : (size_t)max_mem;
         if (sim_config_check(&opt->cfg, err, sizeof err) < 0)
                 return usage_error("%s", err);
         if (opt->interactive && opt->repl)
                 return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
+        const char *unused = batch_only(opt, stats_set);
+        if ((opt->interactive || opt->repl || opt->script) && unused)
+                return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
+                                   "does not use it",
+                                   unused);
+        if (opt->series && stats_set)
+                return usage_error("%s", "--stats does not apply to --series, which prints CSV "
+                                         "rows instead of the statistics");
         return -1;
 }

@@ -5,6 +5,7 @@
 #define SHADOW_SIM_OPTIONS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "sim.h"
 #include "trace.h"
@@ -24,6 +25,7 @@ struct options {
         bool repl;            /* --repl: the readline debugger */
         const char *script;   /* --script: commands to run first */
         bool no_color;        /* --no-color */
+        size_t max_mem;       /* --max-mem: bytes the machines may take */
 };
 
 /* Parses argv. Returns -1 to go on, or an exit status (0 after --help or

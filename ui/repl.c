@@ -58,6 +58,7 @@ int stepper_open(struct session *s, const struct options *opt)
                 fprintf(stderr, "shadow-sim: %s\n", s->msg);
                 return errno == ESPIPE ? EXIT_USAGE : EXIT_NOINPUT;
         }
+        session_set_memory_limit(s, opt->max_mem);
         return 0;
 }
 

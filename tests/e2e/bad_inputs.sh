@@ -21,6 +21,24 @@ BAD="$TESTS_DIR/bad"
 LIMIT=${BAD_LIMIT:-20}
 WRAP=${SHADOW_SIM_WRAP:-}
 
+# Every verdict is counted: the suite ends by saying how many cases it ran.
+CASES=0
+ok() {
+        CASES=$((CASES + 1))
+        echo "ok - $1"
+}
+not_ok() {
+        CASES=$((CASES + 1))
+        echo "not ok - $1"
+        shift
+        for line in "$@"; do echo "#   $line"; done
+}
+# report_cases : the closing line, "# N bad-input cases (M files in tests/bad)".
+report_cases() {
+        set -- "$BAD"/*
+        echo "# $CASES bad-input cases ($# files in tests/bad)"
+}
+
 # run ARGS... : runs the binary on ARGS from tests/bad, under the time
 # limit, standard input empty; output in $TMP/out and $TMP/err, exit
 # status in $got.
@@ -174,6 +192,10 @@ bad_trace crlf-bad.txt 65 "crlf-bad.txt:2:15: error: expected an access kind R, 
 bad_trace tables-fill-tiny-guest.txt 65 "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
 bad_trace spaces-fill-tiny-guest.txt 65 "spaces-fill-tiny-guest.txt:256:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
 
+# Without --guest-mem, guest memory is all that the nested levels map.
+bad_trace ept2-top-of-default-memory.txt 0 "" --ept-levels 2 --mode ept
+bad_trace ept2-past-default-memory.txt 65 "ept2-past-default-memory.txt:2:18: error: expected a guest physical address below 0x40000000 (--guest-mem), found '0x40000000'" --ept-levels 2
+
 # Accepted: empty, comments only, CRLF, no newline at the end.
 bad_trace empty.txt 0 ""
 bad_trace comments-only.txt 0 ""
@@ -217,6 +239,19 @@ bad_trace "$TMP/line-4097.txt" 65 "$TMP/line-4097.txt:1:4097: error: expected a 
 bad_trace "$TMP/megabyte-line.txt" 65 "$TMP/megabyte-line.txt:2:4097: error: expected a line of at most 4096 characters, found a longer one"
 bad_trace "$TMP/megabyte-no-newline.txt" 65 "$TMP/megabyte-no-newline.txt:1:4097: error: expected a line of at most 4096 characters, found a longer one"
 
+# An endless line stops the run at the limit, without reading the rest
+# (--keep-going reads on to its newline, which /dev/zero never has).
+LONG="error: expected a line of at most 4096 characters, found a longer one"
+bad_run endless-line 65 "/dev/zero:1:4097: $LONG" -q /dev/zero
+if selected sparse-50g; then
+        if truncate -s 50G "$TMP/sparse-50g.txt" 2>/dev/null; then
+                bad_run sparse-50g 65 "$TMP/sparse-50g.txt:1:4097: $LONG" -q "$TMP/sparse-50g.txt"
+                rm -f "$TMP/sparse-50g.txt"
+        else
+                ok "sparse-50g # SKIP no sparse files here"
+        fi
+fi
+
 # ---- files that cannot be read -------------------------------------------------
 
 mkdir "$TMP/a-directory"
@@ -249,6 +284,132 @@ if selected stdout-full; then
         : >"$TMP/out"
         verdict stdout-full 74 "shadow-sim: write error: No space left on device" && ok stdout-full
 fi
+
+# ---- resources: address spaces, memory, output -----------------------------------
+
+# bad_limit NAME PATTERN ARGS... : a run stopped by a limit: exit 65, the
+# first line of stderr matching the shell PATTERN, no [STATS] line even
+# with --keep-going (the counters would describe part of the trace).
+bad_limit() {
+        name=$1 pattern=$2
+        shift 2
+        selected "$name" || return 0
+        for keep in "" --keep-going; do
+                run $keep "$@"
+                first=$(first_line "$TMP/err")
+                if [ "$got" -ne 65 ]; then
+                        not_ok "$name" "exit $got $keep" "$(head -n 3 "$TMP/err")"
+                        return
+                fi
+                case $first in
+                $pattern) ;;
+                *)
+                        not_ok "$name" "stderr $keep: $first" "expected: $pattern"
+                        return
+                        ;;
+                esac
+                if grep -q '^\[STATS\]' "$TMP/out"; then
+                        not_ok "$name" "a [STATS] line after the limit $keep"
+                        return
+                fi
+        done
+        ok "$name"
+}
+
+# 200,000 address spaces: each CR3 finds its space in constant time (a
+# linear search took half a minute here).
+awk 'BEGIN { for (i = 1; i <= 200000; i++) print "CR3 " i }' >"$TMP/many-spaces.txt"
+bad_trace "$TMP/many-spaces.txt" 0 "" --mode native -q
+# A new space, a mapping and an access, again and again: the machines grow
+# by tens of KiB a line; past --max-mem the trace is refused at its line.
+awk 'BEGIN { for (i = 1; i <= 20000; i++) print "CR3 " i * 4099 "\nPT_WRITE 0x1000->0x5000\nR 0x1000" }' \
+        >"$TMP/spaces-past-max-mem.txt"
+bad_limit spaces-past-max-mem \
+        "$TMP/spaces-past-max-mem.txt:*:1: error: expected a trace whose machines fit in --max-mem (16 MiB), found them at * MiB before this line" \
+        --max-mem 16M "$TMP/spaces-past-max-mem.txt"
+bad_limit spaces-past-max-mem-compare \
+        "$TMP/spaces-past-max-mem.txt:*:1: error: expected a trace whose machines fit in --max-mem (16 MiB), found them at * MiB before this line" \
+        --compare --max-mem 16M "$TMP/spaces-past-max-mem.txt"
+# The debugger stops there too (its snapshots count); going back and on
+# stops at the same line again.
+if selected stepper-past-max-mem; then
+        printf 'continue\nback 1\nstep\ncontinue\n' |
+                timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl --max-mem 16M \
+                        "$TMP/spaces-past-max-mem.txt" >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        pattern="$TMP/spaces-past-max-mem.txt:*:1: error: expected a trace whose machines fit in --max-mem (16 MiB), found them and their snapshots at * MiB before this line"
+        found=
+        while IFS= read -r line; do
+                case $line in $pattern) found="$found ${line%%:1: error:*}" ;; esac
+        done <"$TMP/out"
+        set -- $found
+        if [ "$got" -eq 65 ] && [ $# -eq 2 ] && [ "$1" = "$2" ]; then ok stepper-past-max-mem; else
+                not_ok stepper-past-max-mem "exit $got, stops at:$found" "$(tail -n 2 "$TMP/out")"
+        fi
+fi
+# Where malloc itself fails first (a ulimit below --max-mem): a message and
+# exit status 71, no abort and no core dump. (Not under the sanitizers or
+# valgrind, which need more address space than any such limit leaves.)
+if ! selected out-of-memory; then
+        :
+elif [ -n "$WRAP" ] || [ -n "${ASAN_OPTIONS:-}" ]; then
+        ok "out-of-memory # SKIP under a memory checker"
+else
+        (ulimit -v 300000 && cd "$BAD" && exec timeout -k 5 "$LIMIT" "$SHADOW_SIM" -q --max-mem 8G \
+                "$TMP/spaces-past-max-mem.txt") </dev/null >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        case $(first_line "$TMP/err") in
+        "shadow-sim: out of memory (allocating "*" bytes); --max-mem sets the limit that refuses a trace at its line")
+                if [ "$got" -eq 71 ]; then ok out-of-memory; else not_ok out-of-memory "exit $got"; fi
+                ;;
+        *) not_ok out-of-memory "exit $got" "$(head -n 2 "$TMP/err")" ;;
+        esac
+fi
+# Output that cannot be written stops the run as it goes: an endless
+# trace into a full disk ends with the write error, not never.
+if selected endless-into-full; then
+        yes 'R 0x1000' | (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" -) \
+                >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict endless-into-full 74 "shadow-sim: write error: No space left on device" &&
+                ok endless-into-full
+fi
+if selected gen-into-full; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" gen tlb-stress \
+                --accesses 100000000) >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict gen-into-full 74 "shadow-sim gen: write error: No space left on device" &&
+                ok gen-into-full
+fi
+# --compare --series writes each scheme's rows as they come: no temporary
+# file (under a file size limit of 50 KB, which the rows of a scheme
+# exceed); from a pipe, the same rows, interleaved.
+if selected compare-series-no-temporary-file; then
+        fw=$TESTS_DIR/../traces/forkwait.txt
+        "$SHADOW_SIM" --compare --series 1 "$fw" >"$TMP/series.all" 2>&1
+        (ulimit -f 100 && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --compare --series 1 "$fw") \
+                2>"$TMP/err" | cksum >"$TMP/limited.sum"
+        cksum <"$TMP/series.all" >"$TMP/all.sum"
+        if [ -s "$TMP/err" ] || ! cmp -s "$TMP/limited.sum" "$TMP/all.sum"; then
+                not_ok compare-series-no-temporary-file "$(head -n 2 "$TMP/err")"
+        else
+                ok compare-series-no-temporary-file
+        fi
+        timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --compare --series 1 - <"$fw" 2>"$TMP/err" |
+                sort >"$TMP/piped.sorted"
+        sort "$TMP/series.all" >"$TMP/all.sorted"
+        if [ -s "$TMP/err" ] || ! cmp -s "$TMP/piped.sorted" "$TMP/all.sorted"; then
+                not_ok compare-series-from-a-pipe "$(head -n 2 "$TMP/err")"
+        else
+                ok compare-series-from-a-pipe
+        fi
+fi
+# A lackey trace that outgrows guest memory is refused at the access whose
+# page finds no frame (1M holds no data frame at all), never read as fewer
+# accesses. (Quiet: the log has the access's page fault, which happened.)
+bad_trace lackey-outgrows-memory.lackey 65 "lackey-outgrows-memory.lackey:2:1: error: expected pages that fit in guest memory (--guest-mem), found no free frame to page in 0x4014F0" --guest-mem 1M -q
 
 # ---- a FIFO: read as a stream, never a hang --------------------------------------
 
@@ -303,7 +464,7 @@ bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expect
 bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number from 1 after 'line', found '-1'"
 bad_cmd cmd-delete-unknown.cmd 65 "cmd-delete-unknown.cmd:2: error: no breakpoint number 99 (info breakpoints lists them)"
 bad_cmd cmd-info-nonsense.cmd 65 "cmd-info-nonsense.cmd:1: error: expected breakpoints, tlb, stats, walk, guest, shadow or ept, found 'nothing'"
-bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept), found 'fast'"
+bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept, agile), found 'fast'"
 bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
 # What was typed reaches the terminal escaped: no escape sequence, no raw byte.
 bad_cmd cmd-control-chars.cmd 65 "cmd-control-chars.cmd:1: error: unknown command 'step\\x01\\x1B[2J' (help lists them)"
@@ -315,15 +476,26 @@ mkdir -p "$TMP/script-dir"
 bad_run script-directory 66 "shadow-sim: $TMP/script-dir: cannot read: Is a directory" --script "$TMP/script-dir"
 bad_run script-missing 66 "shadow-sim: $TMP/none.cmd: cannot read: No such file or directory" --script "$TMP/none.cmd"
 
+# ---- the generator's usage ---------------------------------------------------------
+
+GEN_TRY="Try 'shadow-sim gen --help' for more information."
+bad_run gen-short-option 64 "shadow-sim gen: unknown option '-q'" gen forkwait -q
+bad_run gen-child-writes-past-pages 64 "shadow-sim gen: --child-writes 100 is more than --pages 4: the child writes distinct pages of its parent's" gen forkwait --child-writes 100 --pages 4
+bad_run gen-past-limit 64 "shadow-sim gen: context-switch with these sizes makes 1000020000114 memory accesses, more than the limit of 100000000; --max-accesses N raises it (0: none)" gen context-switch --slices 10000000 --accesses 100000
+bad_run gen-past-own-limit 64 "shadow-sim gen: forkwait with these sizes makes 1142 memory accesses, more than the limit of 1000; --max-accesses N raises it (0: none)" gen forkwait --max-accesses 1000
+
 # ---- bad options and usage ----------------------------------------------------------
 
-[ -n "${BAD_QUICK:-}" ] && exit 0
+if [ -n "${BAD_QUICK:-}" ]; then
+        report_cases
+        exit 0
+fi
 
 TRY="Try 'shadow-sim --help' for more information."
 bad_run unknown-option 64 "shadow-sim: unknown option '--bogus'" --bogus
 bad_run unknown-short-option 64 "shadow-sim: unknown option '-Z'" -Z
 bad_run missing-argument 64 "shadow-sim: option '--mode' needs an argument" --mode
-bad_run unknown-mode 64 "shadow-sim: unknown mode 'vmware' (native, shadow-eager, shadow, shadow-oos, ept)" --mode vmware
+bad_run unknown-mode 64 "shadow-sim: unknown mode 'vmware' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode vmware
 bad_run two-traces 64 "shadow-sim: expected at most one trace file, found 'b.txt' too" a.txt b.txt
 bad_run levels-too-deep 64 "shadow-sim: --levels expects 2..5, not '6'" --levels 6
 bad_run levels-not-a-number 64 "shadow-sim: --levels expects 2..5, not 'four'" --levels four
@@ -338,6 +510,21 @@ bad_run cost-negative 64 "shadow-sim: expected a number of cycles for 'exit', fo
 bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 'pcap'" --format pcap
 bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml
 bad_run ad-emulation-bad 64 "shadow-sim: --ad-emulation expects on or off, not 'maybe'" --ad-emulation maybe
+# Options that a face would ignore are refused, naming the first.
+DEBUGGER="is for the batch run; the debugger (-i, --repl, --script) does not use it"
+bad_run repl-compare 64 "shadow-sim: --compare $DEBUGGER" --repl --compare empty.txt
+bad_run repl-series 64 "shadow-sim: --series $DEBUGGER" --repl --series 10 empty.txt
+bad_run repl-stats 64 "shadow-sim: --stats $DEBUGGER" --repl --stats json empty.txt
+bad_run script-quiet 64 "shadow-sim: --quiet $DEBUGGER" --script cmd-unknown.cmd -q
+bad_run stepper-keep-going 64 "shadow-sim: --keep-going $DEBUGGER" -i -k empty.txt
+bad_run series-stats 64 "shadow-sim: --stats does not apply to --series, which prints CSV rows instead of the statistics" --series 10 --stats json empty.txt
+bad_run max-mem-tiny 64 "shadow-sim: --max-mem expects a size of at least 16M, such as 512M or 8G, not '1M'" --max-mem 1M
+if selected help-guest-mem-default; then
+        run --help
+        if grep -q 'all that --ept-levels 2 maps: 1G' "$TMP/out"; then ok help-guest-mem-default; else
+                not_ok help-guest-mem-default "--help does not say the default follows --ept-levels"
+        fi
+fi
 bad_run stepper-without-terminal 64 "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)" -i empty.txt
 bad_run step-through-device 64 "shadow-sim: /dev/null: cannot step through a pipe or device (it cannot be rewound): give a regular file" --repl /dev/null
 if selected usage-hint; then
@@ -346,3 +533,5 @@ if selected usage-hint; then
                 not_ok usage-hint "second line: $(sed -n 2p "$TMP/err")"
         fi
 fi
+
+report_cases

@@ -92,29 +92,29 @@ check "tui starts with no current event" sh -c "! $TM capture-pane -p -t t | gre
 check "tui shows the F-key bar" wait_for 'F1 Help +F10 Step +F11 StepI +F5 Cont'
 
 $TM send-keys -t t s
-check "a step highlights the first line's last event" wait_for '=> #7 PT_WRITE 0x2000->0x6000'
+check "a step highlights the first line's last event" wait_for '=> #8 PT_WRITE 0x2000->0x6000'
 check "a step updates the counters" wait_for '^shadow +exits 1 +traps 1 '
 check "the explain line says why" wait_for 'not write-protected'
 $TM send-keys -t t s
-check "a second step moves the highlight" wait_for '=> #13 ACCESS 0x2000 R'
+check "a second step moves the highlight" wait_for '=> #14 ACCESS 0x2000 R'
 check "a second step updates the counters" wait_for '^shadow +exits 2 +traps 1 +hpf 1 '
 check "the TLB pane marks the new entry" wait_for 'new +2\.0 0x2000->0xA9000'
 
 before=$(stats_line)
 $TM send-keys -t t s
-wait_for '=> #16 SHADOW_UPDATE' 10
+wait_for '=> #18 TLB_FLUSH' 10
 $TM send-keys -t t S
-check "back restores the highlight" wait_for '=> #13 ACCESS 0x2000 R'
+check "back restores the highlight" wait_for '=> #14 ACCESS 0x2000 R'
 after=$(stats_line)
 if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "back restores the counters"; else
         not_ok "back restores the counters" "before: $before" "after:  $after"
 fi
 $TM send-keys -t t F10
-check "F10 steps" wait_for '=> #16 SHADOW_UPDATE'
+check "F10 steps" wait_for '=> #18 TLB_FLUSH'
 $TM send-keys -t t I
-check "I steps back one event" wait_for '=> #15 PT_WRITE'
+check "I steps back one event" wait_for '=> #17 SHADOW_UPDATE'
 $TM send-keys -t t F11
-check "F11 steps one event" wait_for '=> #16 SHADOW_UPDATE'
+check "F11 steps one event" wait_for '=> #18 TLB_FLUSH'
 
 # A breakpoint typed at the command line, then continue.
 $TM send-keys -t t C-l
@@ -127,17 +127,17 @@ $TM send-keys -t t -l '0x1000'
 $TM send-keys -t t Enter
 check "break announces the breakpoint" wait_for 'Breakpoint 1: gva 0x1000-0x1FFF'
 $TM send-keys -t t c
-check "continue stops on the breakpoint" wait_for 'Breakpoint 1 \(gva 0x1000-0x1FFF\), event #14, hit 1 time'
-check "the stop is the trapped PT write" wait_for '=> #14 VM_EXIT pt_write #3'
+check "continue stops on the breakpoint" wait_for 'Breakpoint 1 \(gva 0x1000-0x1FFF\), event #15, hit 1 time'
+check "the stop is the trapped PT write" wait_for '=> #15 VM_EXIT pt_write #3'
 check "the explain line tells the trap" wait_for 'write-protected table page -> VM exit #3'
 $TM send-keys -t t i
 check "the guest tree marks the trapped store" wait_for '\[  1\] 0x1000->0x5000 rw.*<TRAPPED'
 $TM send-keys -t t i
 check "the shadow tree marks the updated entry" wait_for '\[  1\] 0x1000->hpa 0x8A000.*<updated'
 $TM send-keys -t t c
-check "continue stops again on the next line" wait_for 'event #17, hit 2 times'
+check "continue stops again on the next line" wait_for 'event #19, hit 2 times'
 $TM send-keys -t t C
-check "reverse-continue goes back to the first hit" wait_for 'event #14, hit 3 times'
+check "reverse-continue goes back to the first hit" wait_for 'event #15, hit 3 times'
 
 # Help opens and closes.
 $TM send-keys -t t '?'
@@ -182,7 +182,7 @@ check "r runs" wait_for 'Running at 5 events a second'
 $TM send-keys -t t x
 check "a key pauses the run" wait_for 'Paused'
 $TM send-keys -t t ':'
-$TM send-keys -t t -l 'goto 14'
+$TM send-keys -t t -l 'goto 15'
 $TM send-keys -t t Enter
 
 # Zoom and focus.
@@ -201,7 +201,7 @@ $TM resize-window -t t -x 20 -y 5
 check "20x5 says it too" wait_for 'Too small: 20x5'
 $TM resize-window -t t -x 100 -y 30
 check "back to 100x30 redraws the panes" wait_for 'Guest PT.*Shadow PT'
-check "the position survived the resizes" wait_for '=> #14 VM_EXIT pt_write #3'
+check "the position survived the resizes" wait_for '=> #15 VM_EXIT pt_write #3'
 
 # Another scheme at the same line.
 $TM send-keys -t t ':'
@@ -224,7 +224,7 @@ fi
 start "$SHADOW_SIM" -i --no-color "$TMP/t.txt"
 wait_for 'Guest PT' 15
 $TM send-keys -t t s
-wait_for '=> #7 '
+wait_for '=> #8 '
 if $TM capture-pane -e -p -t t | grep -q "$(printf '\033')\[[0-9;]*3[0-7][;m]"; then
         not_ok "--no-color draws no colours" "$($TM capture-pane -e -p -t t | grep -m1 "$(printf '\033')\[[0-9;]*3[0-7]" | cat -v)"
 else

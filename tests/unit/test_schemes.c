@@ -159,6 +159,15 @@ static void test_cr3_switch_shares_kernel_tables(void **state)
 
 /* CR3 loads and INVLPG exit under shadow paging, not under EPT; CR3 loads
  * flush the TLB without PCID. */
+/* How many TLB flushes had this cause. */
+static size_t count_flushes(uint8_t detail)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < rec.n; i++)
+                n += rec.ev[i].kind == EV_TLB_FLUSH && rec.ev[i].detail == detail;
+        return n;
+}
+
 static void test_cr3_and_invlpg_exits(void **state)
 {
         (void)state;
@@ -167,7 +176,7 @@ static void test_cr3_and_invlpg_exits(void **state)
         run(MODE_SHADOW, t);
         assert_int_equal(s.stats.exit_cr3, 2);
         assert_int_equal(s.stats.exit_invlpg, 1);
-        assert_int_equal(s.stats.tlb_flushes, 2);
+        assert_int_equal(count_flushes(DETAIL_FLUSH_CR3), 2);
         assert_int_equal(count_kind(&rec, EV_SHADOW_ROOT), 3); /* boot, asid 1 new, asid 0 cached */
         assert_int_equal(last_kind(&rec, EV_SHADOW_ROOT)->detail, DETAIL_ROOT_CACHED);
         stop();
@@ -183,19 +192,43 @@ static void test_cr3_and_invlpg_exits(void **state)
         assert_true(last_kind(&rec, EV_ACCESS)->tlb_hit);
 }
 
-/* Five address spaces round robin: the cache of 4 shadow roots misses. */
+/* Five address spaces round robin: the cache of 4 shadow roots misses, but
+ * a root that falls out of it keeps its shadow pages (kvm_mmu_new_pgd:
+ * they stay hashed and are found again). */
 static void test_shadow_root_cache(void **state)
 {
         (void)state;
         run(MODE_SHADOW, "CR3 1\nCR3 2\nCR3 3\nCR3 0\nCR3 1\n");
         assert_int_equal(last_kind(&rec, EV_SHADOW_ROOT)->detail, DETAIL_ROOT_CACHED);
-        feed(&s, "CR3 4\n"); /* evicts the least recent: asid 2 */
-        const struct event *zap = last_kind(&rec, EV_SHADOW_ZAP);
-        assert_non_null(zap);
-        assert_int_equal(zap->detail, DETAIL_EVICTED_ROOT);
-        assert_int_equal(zap->table_gpa, s.guest.spaces[2].root_gfn << PAGE_SHIFT);
+        feed(&s, "CR3 4\n"); /* pushes the least recent, asid 2, out of the cache */
+        assert_null(last_kind(&rec, EV_SHADOW_ZAP));
         feed(&s, "CR3 2\n");
-        assert_int_equal(last_kind(&rec, EV_SHADOW_ROOT)->detail, DETAIL_ROOT_NEW);
+        assert_int_equal(last_kind(&rec, EV_SHADOW_ROOT)->detail, DETAIL_ROOT_FOUND);
+}
+
+/* Round robin over 6 address spaces whose tables do not change: once warm,
+ * each switch costs its CR3 exit and nothing else. */
+static void test_round_robin_warm(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_SHADOW_OOS);
+        cfg.pcid = true;
+        begin(&cfg);
+        char text[2048] = "";
+        size_t o = 0;
+        for (int round = 0; round < 3; round++)
+                for (int a = 0; a < 6; a++) {
+                        o += (size_t)snprintf(text + o, sizeof text - o, "CR3 %d\n", a);
+                        if (round == 0)
+                                o += (size_t)snprintf(text + o, sizeof text - o,
+                                                      "PT_WRITE 0x%x000->0x%x000\n", a + 1, a + 5);
+                        o += (size_t)snprintf(text + o, sizeof text - o, "R 0x%x000\n", a + 1);
+                }
+        feed(&s, text);
+        uint64_t exits = s.stats.exits;
+        feed(&s, "CR3 0\nR 0x1000\nCR3 1\nR 0x2000\nCR3 2\nR 0x3000\n");
+        assert_int_equal(s.stats.exits - exits, 3);
+        assert_int_equal(s.stats.exit_cr3, 3 * 6 + 3);
 }
 
 /* The first touch of a page walks n levels natively and under shadow
@@ -206,6 +239,7 @@ static void test_walk_references(void **state)
         for (int n = 2; n <= 5; n++) {
                 for (int m = 2; m <= 5; m++) {
                         struct sim_config cfg = config_for(MODE_EPT);
+                        cfg.pwc = false; /* the textbook count */
                         cfg.levels = n;
                         cfg.ept_levels = m;
                         cfg.guest_mem = UINT64_C(1) << 30;
@@ -259,7 +293,72 @@ static void test_guest_page_faults(void **state)
         assert_int_equal(last_kind(&rec, EV_GUEST_PF)->detail, DETAIL_INJECTED);
         char line[128];
         event_format(last_kind(&rec, EV_GUEST_PF), line, sizeof line);
-        assert_string_equal(line, "[TRACE] GUEST_PF 0x1000 X");
+        assert_string_equal(line, "[TRACE] GUEST_PF 0x1000 X error=0x11");
+        const struct event *first = NULL;
+        for (size_t i = 0; i < rec.n && !first; i++)
+                if (rec.ev[i].kind == EV_GUEST_PF)
+                        first = &rec.ev[i];
+        assert_int_equal(first->pf_error, PF_ERR_P | PF_ERR_W); /* W to a read-only page */
+}
+
+/* User and supervisor (SDM 4.6): the kernel half's links lack U, so a user
+ * access there faults even when the leaf says u; a user access needs u on
+ * the leaf; supervisor writes obey W (CR0.WP = 1); SMEP and SMAP refuse
+ * supervisor fetches and data accesses to user pages. */
+static void test_user_supervisor(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                run((enum mmu_mode)m, "PT_WRITE 0x1000->0x5000 rwu\nPT_WRITE 0x2000->0x6000\n"
+                                      "PT_WRITE 0xFFFF800000001000->0x7000 rwu\n"
+                                      "R 0x1000 user\nR 0x2000 user\n"
+                                      "R 0xFFFF800000001000 user\nR 0xFFFF800000001000\n");
+                assert_int_equal(s.stats.guest_pf, 2);
+                assert_int_equal(last_kind(&rec, EV_GUEST_PF)->pf_error, PF_ERR_P | PF_ERR_U);
+                assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x7000);
+                stop();
+                struct sim_config cfg = config_for((enum mmu_mode)m);
+                cfg.smep = cfg.smap = true;
+                begin(&cfg);
+                feed(&s, "PT_WRITE 0x1000->0x5000 rwxu\nR 0x1000 user\nX 0x1000\nR 0x1000\n"
+                         "W 0x1000 user\n");
+                assert_int_equal(s.stats.guest_pf, 2);
+                assert_int_equal(last_kind(&rec, EV_GUEST_PF)->pf_error, PF_ERR_P);
+                assert_true(last_kind(&rec, EV_ACCESS)->user);
+                stop();
+        }
+}
+
+/* INVLPG of any address of a guest large page drops every TLB entry of the
+ * page (SDM 4.10.4.1), in every scheme: a later read misses and faults. */
+static void test_invlpg_large_page(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                run((enum mmu_mode)m, "PT_WRITE 0x200000->0x400000 rw 2M\nR 0x201000\n"
+                                      "R 0x202000\nPT_CLEAR 0x200000\nINVLPG 0x3FF000\n"
+                                      "R 0x201000\n");
+                assert_int_equal(count_kind(&rec, EV_STALE_TLB), 0);
+                assert_int_equal(s.stats.guest_pf, 1);
+                stop();
+        }
+}
+
+/* A read-only 2M page never leaves a writable shadow entry behind (direct
+ * shadow pages are keyed by the large entry's rights, role.access), nor
+ * does an alias of the same frame with other rights. */
+static void test_large_page_rights(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                run((enum mmu_mode)m, "PT_WRITE 0x200000->0x400000 rw 2M\nW 0x201000\n"
+                                      "PT_PROTECT 0x200000 r\nINVLPG 0x200000\nW 0x201000\n"
+                                      "PT_WRITE 0x600000->0x400000 r 2M\nW 0x601000\n"
+                                      "PT_PROTECT 0x200000 rw\nINVLPG 0x200000\nW 0x201000\n");
+                assert_int_equal(s.stats.guest_pf, 2);
+                assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x401000);
+                stop();
+        }
 }
 
 /* A/D emulation: a clean page is mapped read-only; the first write exits. */
@@ -309,16 +408,91 @@ static void test_out_of_sync(void **state)
                              "PT_WRITE 0x2000->0x7000\nPT_WRITE 0x3000->0x8000\n");
         assert_int_equal(s.stats.unsyncs, 1);
         assert_int_equal(s.stats.exit_pt_write, 2); /* the root link, then the unsync */
+        /* INVLPG syncs the one entry: its frame changed, so it is zapped
+         * (FNAME(sync_spte)); the page stays out of sync. */
         feed(&s, "INVLPG 0x1000\n");
         const struct event *rs = last_kind(&rec, EV_RESYNC);
-        assert_non_null(rs);
-        assert_int_equal(rs->count, 1); /* one present shadow entry compared */
-        assert_int_equal(last_kind(&rec, EV_SHADOW_UPDATE)->hpa, 0xA9000);
-        feed(&s, "R 0x1000\nPT_WRITE 0x1000->0x7000\n"); /* protected again: traps */
+        assert_int_equal(rs->detail, DETAIL_SYNC_ONE);
+        assert_int_equal(last_kind(&rec, EV_SHADOW_ZAP)->gva, 0x1000);
+        feed(&s, "R 0x1000\nPT_WRITE 0x1000->0x7000\n"); /* still unsync: no exit */
+        assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, 0xA9000);
+        assert_int_equal(s.stats.exit_pt_write, 2);
+        /* The fill prefetched the present, accessed neighbours. */
+        assert_int_equal(last_kind(&rec, EV_SHADOW_FILL)->detail, DETAIL_PREFETCH);
+        assert_int_equal(last_kind(&rec, EV_SHADOW_FILL)->gva, 0x3000);
+        /* A flush (a CR3 reload) syncs the whole page and protects it. */
+        feed(&s, "TLB_FLUSH\nR 0x1000\nPT_WRITE 0x1000->0x8000\n");
+        assert_int_equal(last_kind(&rec, EV_RESYNC)->detail, DETAIL_NONE);
+        assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, 0xC8000);
         assert_int_equal(s.stats.exit_pt_write, 3);
         assert_int_equal(s.stats.unsyncs, 2);
         feed(&s, "INVLPG 0x1000\nR 0x1000\n");
-        assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, 0xC8000);
+        assert_int_equal(last_kind(&rec, EV_ACCESS)->hpa, 0xE7000);
+}
+
+/* An access through an out-of-sync shadow entry reports the GPA that entry
+ * was built from, beside the warning (the guest no longer maps it). */
+static void test_stale_shadow_gpa(void **state)
+{
+        (void)state;
+        run(MODE_SHADOW_OOS, "PT_WRITE 0x200000->0x401000 rwxu\nW 0x200D80\nCR3 0\n"
+                             "PT_CLEAR 0x200000\nACCESS 0x200858 R\n");
+        const struct event *a = last_kind(&rec, EV_ACCESS);
+        assert_int_equal(a->gpa, 0x401858);
+        assert_int_equal(a->hpa, hostmem_hpa(&s.host, 0x401858));
+        assert_int_equal(last_kind(&rec, EV_STALE_TLB)->detail, DETAIL_STALE_SHADOW);
+}
+
+/* Agile paging: a leaf table written twice in an interval is walked nested
+ * from then on (its stores no longer exit, walks below the switch are 2D);
+ * quiet for a whole interval, it goes back to shadow mode. */
+static void test_agile_switches(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_AGILE);
+        cfg.pwc = false;
+        cfg.agile_interval = 50;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\nPT_WRITE 0x2000->0x6000\n"
+                 "PT_WRITE 0x3000->0x7000\n");
+        const struct event *ag = last_kind(&rec, EV_AGILE);
+        assert_non_null(ag);
+        assert_int_equal(ag->detail, DETAIL_TO_NESTED);
+        assert_int_equal(ag->level, 1);
+        uint64_t traps = s.stats.pt_traps;
+        feed(&s, "PT_WRITE 0x4000->0x8000\nR 0x4000\nTLB_FLUSH\nR 0x4000\n");
+        assert_int_equal(s.stats.pt_traps, traps);
+        const struct event *a = last_kind(&rec, EV_ACCESS);
+        assert_int_equal(a->gpa, 0x8000);
+        /* 3 shadow levels, then the leaf level and the data through 4-level
+         * nested walks: 3 + (4 + 1) + 4. */
+        assert_int_equal(a->refs, 12);
+        /* The first interval saw a store into it: it stays nested; the
+         * second one was quiet. */
+        for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 60; i++)
+                        feed(&s, "R 0x4000\n");
+                feed(&s, "TLB_FLUSH\nR 0x4000\n");
+                assert_int_equal(last_kind(&rec, EV_AGILE)->detail,
+                                 round ? DETAIL_TO_SHADOW : DETAIL_TO_NESTED);
+        }
+        assert_int_equal(last_kind(&rec, EV_ACCESS)->refs, 4);
+        feed(&s, "PT_WRITE 0x5000->0x9000\n"); /* shadowed again: it traps */
+        assert_int_equal(s.stats.pt_traps, traps + 1);
+}
+
+/* KVM today zaps the entry on an emulated store into an upper table that
+ * stays protected, and write flooding never unshadows a leaf table. */
+static void test_kvm_today_emulation(void **state)
+{
+        (void)state;
+        run(MODE_SHADOW_OOS, "PT_WRITE 0x1000->0x5000\nR 0x1000\nPT_CLEAR 0x1000\n"
+                             "PT_WRITE 0x2000->0x6000\nPT_WRITE 0x3000->0x7000\n"
+                             "PT_WRITE 0x4000->0x8000\n");
+        assert_int_equal(s.stats.shadow_updates, 0);
+        assert_null(last_kind(&rec, EV_SHADOW_ZAP));
+        feed(&s, "PT_WRITE 0x40000000->0x9000\n"); /* a link into the protected PDPT */
+        assert_int_equal(s.stats.shadow_updates, 0);
 }
 
 /* Eager shadow: PT writes = traps = shadow updates, once the root exists. */
@@ -406,6 +580,7 @@ static void test_host_large_pages(void **state)
         (void)state;
         struct sim_config cfg = config_for(MODE_EPT);
         cfg.host_large = true;
+        cfg.pwc = false;
         begin(&cfg);
         feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
                  "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
@@ -470,6 +645,13 @@ int main(void)
             cmocka_unit_test_teardown(test_dirty_bit_emulation, teardown),
             cmocka_unit_test_teardown(test_write_flooding, teardown),
             cmocka_unit_test_teardown(test_out_of_sync, teardown),
+            cmocka_unit_test_teardown(test_kvm_today_emulation, teardown),
+            cmocka_unit_test_teardown(test_stale_shadow_gpa, teardown),
+            cmocka_unit_test_teardown(test_agile_switches, teardown),
+            cmocka_unit_test_teardown(test_round_robin_warm, teardown),
+            cmocka_unit_test_teardown(test_user_supervisor, teardown),
+            cmocka_unit_test_teardown(test_invlpg_large_page, teardown),
+            cmocka_unit_test_teardown(test_large_page_rights, teardown),
             cmocka_unit_test_teardown(test_eager, teardown),
             cmocka_unit_test_teardown(test_large_page, teardown),
             cmocka_unit_test_teardown(test_page_crossing, teardown),

@@ -16,6 +16,7 @@
 
 #include "mmu_view.h"
 #include "session.h"
+#include "session_view.h"
 
 #define TEST_SPACING 64 /* ops between snapshots in most tests */
 
@@ -79,75 +80,6 @@ static char *make_trace(unsigned n, uint64_t seed)
         }
         t[len] = '\0';
         return t;
-}
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-        h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-        return h;
-}
-
-/* A digest of everything a user can see of a machine: guest tables and
- * address spaces, TLB, the scheme's tables, counters. */
-static uint64_t sim_digest(const struct sim *m)
-{
-        uint64_t h = mix(0, m->seq);
-        h = mix(h, m->ops);
-        for (uint32_t i = 0; i < m->guest.ntables; i++) {
-                h = mix(h, m->guest.table_gfn[i]);
-                for (unsigned e = 0; e < PT_ENTRIES; e++)
-                        h = mix(h, m->guest.tables[i].entry[e]);
-        }
-        for (uint32_t i = 0; i < m->guest.nspaces; i++)
-                h = mix(mix(h, m->guest.spaces[i].asid), m->guest.spaces[i].root_gfn);
-        h = mix(h, m->guest.current);
-        for (unsigned i = 0; i < m->tlb.sets * m->tlb.ways; i++) {
-                const struct tlb_entry *e = &m->tlb.e[i];
-                if (!e->valid)
-                        continue;
-                h = mix(mix(mix(mix(h, i), e->vpn), e->hfn), e->last_use);
-                h = mix(mix(h, e->perm), (uint64_t)e->stale << 1 | e->dirty);
-        }
-        for (uint32_t id = 0; id < mmu_view_count(m); id++) {
-                struct mmu_table_view t;
-                if (!mmu_view_table(m, id, &t))
-                        continue;
-                h = mix(mix(mix(h, id), t.gfn), (uint64_t)t.unsync << 1 | t.write_protected);
-                for (unsigned e = 0; e < PT_ENTRIES; e++)
-                        h = mix(h, t.entry[e]);
-        }
-        h = mix(h, mmu_view_root(m));
-        for (unsigned i = 0; i < STATS_COUNT; i++)
-                h = mix(h, stats_value(&m->stats, i));
-        return h;
-}
-
-/* What a position shows: the machine, the counters as of the current
- * event, the current op's events and how many are shown. */
-struct view {
-        uint64_t ops, seq, line, machine, cmp, stats, events;
-        size_t shown, nevs;
-};
-
-static struct view view_of(const struct session *s)
-{
-        struct view v = {
-            .ops = session_ops(s), .seq = session_seq(s), .shown = s->shown, .nevs = s->nevs};
-        struct stats st;
-        session_stats(s, &st);
-        for (unsigned i = 0; i < STATS_COUNT; i++)
-                v.stats = mix(v.stats, stats_value(&st, i));
-        for (size_t i = 0; i < s->nevs; i++) {
-                char line[256];
-                event_format(&s->evs[i], line, sizeof line);
-                for (const char *c = line; *c; c++)
-                        v.events = mix(v.events, (uint64_t)*c);
-                v.events = mix(v.events, s->evs[i].seq);
-        }
-        v.machine = sim_digest(&s->sim);
-        v.cmp = s->has_cmp ? sim_digest(&s->cmp) : 0;
-        v.line = s->sim.ops ? s->op.line : 0;
-        return v;
 }
 
 static void assert_same(const struct view *a, const struct view *b)
@@ -702,6 +634,15 @@ static void check_same_as_fresh(struct session *a, const char *text, enum mmu_mo
                 vb = view_of(&b);
                 assert_same(&va, &vb);
         }
+        /* By events too: snapshots are found by the event numbers of the
+         * scheme now in use. */
+        for (int i = 0; i < 10; i++) {
+                session_backi(a, 97, false);
+                session_backi(&b, 97, false);
+                va = view_of(a);
+                vb = view_of(&b);
+                assert_same(&va, &vb);
+        }
         session_step(a, 2000, false);
         session_step(&b, 2000, false);
         va = view_of(a);
@@ -736,6 +677,43 @@ static void test_change_one_scheme(void **state)
         check_same_as_fresh(&a, text, MODE_EPT, -1);
         session_close(&a);
         free(text);
+}
+
+/* Exchanging the schemes makes the compare machine the main one: the
+ * snapshots are then numbered by its events (here more than the old main
+ * one's), so that going back by events restores one before the target. */
+static void test_swap_then_back_by_events(void **state)
+{
+        (void)state;
+        static const char text[] = "PT_WRITE 0x2000->0xD000 rx\n"
+                                   "W 0x2000E0\n"
+                                   "X 0xFFFF800000000090\n"
+                                   "INVLPG 0xFFFF800000000000\n"
+                                   "PT_WRITE 0x1000->0x1E000 x\n"
+                                   "R 0x7FFFFFFFF0F0\n"
+                                   "INVLPG 0x201000\n"
+                                   "PT_CLEAR 0x3000\n";
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.mode = MODE_EPT;
+        cfg.levels = 5;
+        cfg.pcid = true;
+        cfg.host_large = true;
+        struct session a, b;
+        assert_int_equal(
+            session_open(&a, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", MODE_SHADOW), 0);
+        session_set_spacing(&a, 5);
+        session_step(&a, 8, false);
+        assert_int_equal(session_set_schemes(&a, MODE_SHADOW, MODE_EPT), STOP_DONE);
+        session_backi(&a, 6, false);
+        cfg.mode = MODE_SHADOW;
+        assert_int_equal(session_open(&b, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t.txt", MODE_EPT),
+                         0);
+        session_stepi(&b, session_seq(&a), false);
+        struct view va = view_of(&a), vb = view_of(&b);
+        assert_same(&va, &vb);
+        session_close(&a);
+        session_close(&b);
 }
 
 static bool poll_count(void *ctx)
@@ -875,6 +853,7 @@ int main(void)
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
             cmocka_unit_test(test_mode_swap),
+            cmocka_unit_test(test_swap_then_back_by_events),
             cmocka_unit_test(test_mode_interrupt),
             cmocka_unit_test(test_change_one_scheme),
             cmocka_unit_test(test_search),

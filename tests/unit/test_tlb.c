@@ -8,9 +8,23 @@
 static unsigned slot;
 static struct tlb_entry evicted;
 
+/* Caches a level-sized piece of a guest page of page_level. */
+static bool fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, int page_level,
+                 uint64_t gfn)
+{
+        struct tlb_fill_req req = {.gva = gva,
+                                   .gfn = gfn,
+                                   .hfn = gfn + 100,
+                                   .perm = PTE_W,
+                                   .asid = asid,
+                                   .level = level,
+                                   .page_level = page_level};
+        return tlb_fill(t, &req, &evicted, &slot);
+}
+
 static bool fill4k(struct tlb *t, uint32_t asid, uint64_t gva, uint64_t gfn)
 {
-        return tlb_fill(t, asid, gva, 1, gfn, gfn + 100, PTE_W, false, &evicted, &slot);
+        return fill(t, asid, gva, 1, 1, gfn);
 }
 
 static void test_hit_miss_and_lru(void **state)
@@ -59,13 +73,48 @@ static void test_large_pages(void **state)
         (void)state;
         struct tlb t;
         tlb_init(&t, 16, 4, false);
-        tlb_fill(&t, 0, 0x200000, 2, 0x400, 0x900, PTE_W, false, &evicted, &slot);
+        fill(&t, 0, 0x200000, 2, 2, 0x400);
         struct tlb_entry *e = tlb_lookup(&t, 0, 0x3FF123);
         assert_non_null(e);
         assert_int_equal(e->level, 2);
         assert_int_equal(tlb_entry_gva(e), 0x200000);
         assert_null(tlb_lookup(&t, 0, 0x400000));
         assert_int_equal(tlb_invlpg(&t, 0, 0x250000), 1);
+        tlb_free(&t);
+}
+
+/* SDM 4.10.4.1: INVLPG of any address of a large page cached in 4K pieces
+ * drops every piece, and nothing outside the page. */
+static void test_invlpg_drops_every_piece(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 16, 4, false);
+        fill(&t, 0, 0x200000, 1, 2, 0x400);
+        fill(&t, 0, 0x201000, 1, 2, 0x401);
+        fill(&t, 0, 0x3FF000, 1, 2, 0x5FF);
+        fill4k(&t, 0, 0x400000, 7);
+        assert_int_equal(tlb_invlpg(&t, 0, 0x250000), 3);
+        assert_null(tlb_lookup(&t, 0, 0x201000));
+        assert_null(tlb_lookup(&t, 0, 0x3FF000));
+        assert_non_null(tlb_lookup(&t, 0, 0x400000));
+        tlb_free(&t);
+}
+
+/* A range drop removes what overlaps the range in one address space, or
+ * in all of them, by probing or by scanning alike. */
+static void test_drop_range(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 1, 2, true);
+        fill(&t, 1, 0x200000, 2, 2, 0x400);
+        fill4k(&t, 2, 0x201000, 9);
+        assert_int_equal(tlb_drop_range(&t, 1, false, 0x200000, 0x200000), 1);
+        assert_non_null(tlb_lookup(&t, 2, 0x201000));
+        /* 1G is more 4K pages than this TLB has entries: a scan. */
+        assert_int_equal(tlb_drop_range(&t, 1, true, 0, UINT64_C(1) << 30), 1);
+        assert_int_equal(tlb_count(&t), 0);
         tlb_free(&t);
 }
 
@@ -95,6 +144,8 @@ int main(void)
             cmocka_unit_test(test_hit_miss_and_lru),
             cmocka_unit_test(test_pcid_tags_and_flushes),
             cmocka_unit_test(test_large_pages),
+            cmocka_unit_test(test_invlpg_drops_every_piece),
+            cmocka_unit_test(test_drop_range),
             cmocka_unit_test(test_stale_marking),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

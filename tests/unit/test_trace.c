@@ -74,6 +74,18 @@ static void test_every_keyword(void **state)
         assert_int_equal(op.access, ACCESS_EXEC);
         assert_true(parse("W 0x1000 # comment", &op, &err));
         assert_int_equal(op.access, ACCESS_WRITE);
+        assert_false(op.user);
+        /* user: a user-mode access, in every spelling, and back to text. */
+        char text[64];
+        assert_true(parse("ACCESS 0x1000 W user", &op, &err));
+        assert_true(op.user && op.access == ACCESS_WRITE);
+        assert_string_equal(op_format(&op, text, sizeof text), "ACCESS 0x1000 W user");
+        assert_true(parse("access 0x1000 USER", &op, &err));
+        assert_true(op.user && op.access == ACCESS_READ);
+        assert_true(parse("X 0x1000 user # a fetch", &op, &err));
+        assert_true(op.user && op.access == ACCESS_EXEC);
+        assert_false(parse("R 0x1000 user user", &op, &err));
+        assert_false(parse("R 0x1000 users", &op, &err));
         assert_true(parse("CR3 7", &op, &err));
         assert_int_equal(op.asid, 7);
         assert_true(parse("INVLPG 0x2000", &op, &err));
@@ -101,7 +113,9 @@ static void test_errors_name_column(void **state)
         assert_int_equal(bad("FROB 0x1000", "expected a keyword"), 1);
         assert_int_equal(bad("ACCESS", "found end of line"), 7);
         assert_int_equal(bad("ACCESS 0x1000 Q", "access kind"), 15);
-        assert_int_equal(bad("ACCESS 0x1000 R junk", "expected end of line, found 'junk'"), 17);
+        assert_int_equal(
+            bad("ACCESS 0x1000 R junk", "expected 'user' or the end of the line, found 'junk'"),
+            17);
         assert_int_equal(bad("PT_WRITE 0x1000 0x5000", "'->'"), 17);
         assert_int_equal(bad("PT_WRITE 0x1000->0x5001", "page-aligned"), 18);
         assert_int_equal(bad("PT_WRITE 0x1000->0x200000000", "below 0x100000000"), 18);

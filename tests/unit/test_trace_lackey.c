@@ -105,6 +105,7 @@ static void long_addresses_and_leading_zeros(void **state)
                          1);
         assert_int_equal(op.gva, 0x1ffefffd28);
         assert_int_equal(op.access, ACCESS_WRITE);
+        assert_true(op.user); /* a process's own accesses are user accesses */
 }
 
 static void kinds_and_modify(void **state)

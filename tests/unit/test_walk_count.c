@@ -78,6 +78,8 @@ static void make_trace(uint64_t seed, int levels, char *buf, size_t size)
 /* Replays text op by op on cfg, checking each walking access against the
  * walk previewed on a copy of the machine just before it. Returns how many
  * walks were compared. */
+static unsigned switched; /* walks compared that went nested below an agile switch */
+
 static unsigned check_config(const struct sim_config *cfg, const char *text)
 {
         struct sim s;
@@ -116,6 +118,7 @@ static unsigned check_config(const struct sim_config *cfg, const char *text)
                                  (unsigned long long)op.line, ev->refs, ev->nested_refs, v.refs,
                                  v.nested_refs, v.complete);
                 compared++;
+                switched += v.switch_level > 0;
         }
         trace_close(&r);
         finish(&s, &rec);
@@ -147,8 +150,9 @@ static void test_preview_matches_walk(void **state)
                         }
                 }
         }
-        /* The comparison really happened, many times. */
+        /* The comparison really happened, many times, agile switches too. */
         assert_true(compared > 5000);
+        assert_true(switched > 100);
 }
 
 /* Output of the commands, collected. */
