@@ -83,12 +83,12 @@ static void test_ept(void **state)
         assert_non_null(strstr(buf, "once per guest frame"));
         explain_first(MODE_EPT, EV_ACCESS, -1, buf, sizeof buf);
         /* The walk after the data frame's violation: the page-walk caches
-         * (on by default) hold what the aborted walk read. */
-        assert_non_null(strstr(buf, "TLB miss: a walk of 11 memory references"));
-        assert_non_null(strstr(buf, "a 2D walk of 11 references = 4 guest entries + 7 in 5 "
-                                    "nested walks (the page-walk caches spared the rest); with "
-                                    "nothing cached (4+1)(4+1)-1 = 24 for a 4K page, against 4 "
-                                    "natively"));
+         * (on by default) hold what the aborted walk read, the guest links
+         * included. */
+        assert_non_null(strstr(buf, "TLB miss: a walk of 5 memory references"));
+        assert_non_null(strstr(buf, "a 2D walk of 5 references = 1 guest entry + 4 in 2 nested "
+                                    "walks (the page-walk caches spared the rest); with nothing "
+                                    "cached (4+1)(4+1)-1 = 24 for a 4K page, against 4 natively"));
         /* A guest store into a fresh table takes its violation there. */
         explain_first(MODE_EPT, EV_PT_WRITE, -1, buf, sizeof buf);
         assert_non_null(strstr(buf, "guest frame 0xFFFFC000 has no EPT entry: EPT violation -> "
