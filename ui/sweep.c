@@ -58,6 +58,7 @@ static const struct sweep_option sweepable[] = {
     {"ad-emulation", AXIS_VALUE},
     {"host-pages", AXIS_VALUE},
     {"pwc", AXIS_VALUE},
+    {"prealloc", AXIS_FLAG},
     {"agile-threshold", AXIS_VALUE},
     {"agile-interval", AXIS_VALUE},
     {"cost", AXIS_COST},
@@ -114,8 +115,8 @@ static void print_help(FILE *out)
               out);
         for (size_t i = 0; i < NSWEEPABLE; i++)
                 fprintf(out, " --%s%s", sweepable[i].name, i + 1 < NSWEEPABLE ? "," : "\n");
-        fputs("--pcid, --smep and --smap take on,off; --cost takes KEY=V1,V2,... (one key a\n"
-              "--cost, repeat it for more keys).\n"
+        fputs("--pcid, --smep, --smap and --prealloc take on,off; --cost takes KEY=V1,V2,...\n"
+              "(one key a --cost, repeat it for more keys).\n"
               "\n"
               "Example:\n"
               "  shadow-sim sweep --mode shadow,ept --tlb-ways 2,4,8 --pwc on,off -j 2 t.txt\n"
