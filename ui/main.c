@@ -28,7 +28,7 @@ int main(int argc, char **argv)
                 return status;
         if (opt.interactive)
                 return tui_run(&opt);
-        if (opt.repl || opt.script)
+        if (opt.repl || opt.script || opt.neval)
                 return repl_run(&opt);
         /* --series writes CSV, of every scheme with --compare (batch.c). */
         return opt.compare && !opt.series ? compare_run(&opt) : batch_run(&opt);

@@ -73,6 +73,8 @@ static const char usage_rest[] =
     "Stepping through a trace:\n"
     "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
     "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+    "  -e, --eval CMD         run the debugger command CMD after the script; repeat it\n"
+    "                         for more (alone: run them and exit)\n"
     "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
     "                         and exit)\n"
     "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
@@ -146,6 +148,7 @@ static const struct option long_options[] = {
     {"interactive", no_argument, NULL, 'i'},
     {"repl", no_argument, NULL, OPT_REPL},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"eval", required_argument, NULL, 'e'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
@@ -259,7 +262,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         char err[256];
         bool guest_mem_set = false, stats_set = false;
         uint64_t max_mem = memlimit_available() / 2;
-        while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchVie:", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -398,6 +401,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_SCRIPT:
                         opt->script = optarg;
                         break;
+                case 'e':
+                        if (opt->neval == OPTIONS_MAX_EVAL)
+                                return usage_error("at most %s -e commands", "64");
+                        opt->eval[opt->neval++] = optarg;
+                        break;
                 case OPT_NO_COLOR:
                         opt->no_color = true;
                         break;
@@ -433,10 +441,11 @@ int options_parse(struct options *opt, int argc, char **argv)
         if (opt->interactive && opt->repl)
                 return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
         const char *unused = batch_only(opt, stats_set);
-        if ((opt->interactive || opt->repl || opt->script) && unused)
-                return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
-                                   "does not use it",
-                                   unused);
+        if ((opt->interactive || opt->repl || opt->script || opt->neval) && unused)
+                return usage_error(
+                    "%s is for the batch run; the debugger (-i, --repl, --script, -e) "
+                    "does not use it",
+                    unused);
         if (opt->exits && (opt->series || opt->stats_format != STATS_TEXT))
                 return usage_error("%s", "--exits prints a text report after the statistics; "
                                          "--stats json has the exits by reason, --series none");

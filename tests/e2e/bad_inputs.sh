@@ -571,7 +571,7 @@ bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 
 bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml
 bad_run ad-emulation-bad 64 "shadow-sim: --ad-emulation expects on or off, not 'maybe'" --ad-emulation maybe
 # Options that a face would ignore are refused, naming the first.
-DEBUGGER="is for the batch run; the debugger (-i, --repl, --script) does not use it"
+DEBUGGER="is for the batch run; the debugger (-i, --repl, --script, -e) does not use it"
 bad_run repl-compare 64 "shadow-sim: --compare $DEBUGGER" --repl --compare empty.txt
 bad_run repl-series 64 "shadow-sim: --series $DEBUGGER" --repl --series 10 empty.txt
 bad_run repl-stats 64 "shadow-sim: --stats $DEBUGGER" --repl --stats json empty.txt
