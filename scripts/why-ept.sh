@@ -148,6 +148,7 @@ check "$ept55 == 35" "a cold 5+5 walk makes 35 references"
 # ---- the workloads ------------------------------------------------------------
 compare forkwait forkwait
 run forkwait_tb forkwait --pwc off
+run forkwait_pre forkwait --prealloc
 compare tlb tlb-stress
 run tlb_tb tlb --pwc off
 run tlb_2m tlb --host-pages 2M
@@ -155,6 +156,8 @@ run tlb_walk tlb --cost walk_ref=$((4 * c_walk))
 run tlb_ad tlb --ad-emulation off
 gen tlb_long tlb-stress --accesses 500000
 run tlb_long tlb_long
+run tlb_pre tlb --prealloc
+run tlb_long_pre tlb_long --prealloc
 gen tlb_small tlb-stress --pages 1024
 run tlb_small tlb_small
 compare ctx context-switch
@@ -166,6 +169,7 @@ run churn_tb churn --pwc off
 compare migration migration
 run migration_tb migration --pwc off
 run migration2m migration --host-pages 2M
+run migration_pre migration --prealloc
 compare leaf leaf-churn
 run leaf_tb leaf --pwc off
 run leaf_walk leaf --cost walk_ref=$((8 * c_walk))
@@ -198,6 +202,8 @@ fw_ohe_tb=$(value "$tmp/forkwait_tb.csv" overhead_pct ept)
 fw_cn=$(value "$tmp/forkwait.csv" cycles native)
 fw_cs=$(value "$tmp/forkwait.csv" cycles shadow)
 fw_ce=$(value "$tmp/forkwait.csv" cycles ept)
+fw_pre_xe=$(value "$tmp/forkwait_pre.csv" exits ept)
+fw_pre_ohe=$(value "$tmp/forkwait_pre.csv" overhead_pct ept)
 fw_iter=$(sed -n 's/.*--iterations \([0-9]*\).*/\1/p' "$tmp/forkwait.trace" | head -1)
 fw_native_iter=$((fw_cn / fw_iter))
 fw_slow=$(ratio "$fw_cs" "$fw_cn")
@@ -205,6 +211,7 @@ fw_gain=$(awk -v s="$fw_cs" -v e="$fw_ce" 'BEGIN { printf "%d", 100 * (s / e - 1
 check "$fw_shadow > 3 * $fw_ept" "forkwait exits far more under shadow paging than under EPT"
 check "$fw_ohs > $fw_ohe && $fw_oho > $fw_ohe" "forkwait costs more under every shadow design"
 check "$fw_ohs_tb > $fw_ohe_tb" "forkwait costs more under shadow paging with textbook walks too"
+check "$fw_pre_xe == 0" "with prealloc EPT does not exit on forkwait"
 check "$fw_eager > $fw_shadow" "eager mirroring exits more than lazy shadow paging"
 check "$fw_gain > 600" "the modelled gain of EPT on forkwait exceeds VMware's measured 600%"
 
@@ -256,6 +263,11 @@ tlb_v_2m=$(cheapest "$tmp/tlb_2m.csv" $COMPETE)
 tlb_v_walk=$(cheapest "$tmp/tlb_walk.csv" $COMPETE)
 tlb_v_tb=$(cheapest "$tmp/tlb_tb.csv" $COMPETE)
 tlb_v_ad=$(cheapest "$tmp/tlb_ad.csv" $COMPETE)
+tlb_v_pre=$(cheapest "$tmp/tlb_pre.csv" $COMPETE)
+tlb_v_long_pre=$(cheapest "$tmp/tlb_long_pre.csv" $COMPETE)
+tlb_pre_xe=$(value "$tmp/tlb_pre.csv" exits ept)
+tlb_lp_ohs=$(value "$tmp/tlb_long_pre.csv" overhead_pct shadow)
+tlb_lp_ohe=$(value "$tmp/tlb_long_pre.csv" overhead_pct ept)
 check_is "$tlb_v_default" ept "EPT wins tlb-stress at the default length"
 check_is "$tlb_v_2m" ept "EPT wins tlb-stress with 2M host pages"
 check_is "$tlb_v_long" shadow-oos "KVM today wins the long tlb-stress run"
@@ -263,6 +275,9 @@ check_is "$tlb_v_small" shadow-oos "KVM today wins tlb-stress on a smaller worki
 check_is "$tlb_v_walk" shadow-oos "KVM today wins tlb-stress with dear walks"
 check_is "$tlb_v_tb" shadow-oos "KVM today wins tlb-stress with textbook walks"
 check_is "$tlb_v_ad" shadow-oos "KVM today wins tlb-stress without dirty-bit faults"
+check_is "$tlb_v_pre" ept "EPT wins tlb-stress on preallocated memory"
+check_is "$tlb_v_long_pre" shadow-oos "KVM today wins the long tlb-stress run on preallocated memory"
+check "$tlb_pre_xe == 0 && $tlb_lp_ohe < $tlb_lp_ohs" "with prealloc EPT never exits and beats KVM's old design in the long run"
 
 # ---- 4. context switches ---------------------------------------------------------------
 ctx_procs=$(sed -n 's/.*--procs \([0-9]*\).*/\1/p' "$tmp/ctx.trace" | head -1)
@@ -324,6 +339,9 @@ mg_pages=$(value "$tmp/migration.csv" dirty_pages shadow)
 mg_shadow=$(value "$tmp/migration.csv" dirty_exits shadow)
 mg_ept=$(value "$tmp/migration.csv" dirty_exits ept)
 mg_pml=$(value "$tmp/migration.csv" exit_pml_full ept)
+mg_extra=$(value "$tmp/migration.csv" dirty_extra ept)
+mg_pre_xe=$(value "$tmp/migration_pre.csv" exits ept)
+mg_pre_ohe=$(value "$tmp/migration_pre.csv" overhead_pct ept)
 mg_pages2m=$(value "$tmp/migration2m.csv" dirty_pages ept)
 mg_extra2m=$(value "$tmp/migration2m.csv" dirty_extra ept)
 mg_ohs=$(value "$tmp/migration.csv" overhead_pct shadow)
@@ -333,6 +351,8 @@ mg_ohe_tb=$(value "$tmp/migration_tb.csv" overhead_pct ept)
 check "$mg_shadow == $mg_pages" "shadow paging exits once per dirty page"
 check "$mg_ept * 400 < $mg_shadow && $mg_pml == $mg_ept" "PML exits once per 512 pages"
 check "$mg_extra2m > $mg_pages" "2M host pages make tracking coarse"
+check "$mg_extra > 0 && $mg_extra * 20 < $mg_pages" "PML also logs the guest page-table pages walks read"
+check "$mg_pre_xe == $mg_ept" "with prealloc EPT exits only when the log is full"
 check "$mg_ohe < $mg_ohs && $mg_ohe_tb < $mg_ohs_tb" "dirty logging costs less under EPT"
 
 # ---- 7. agile paging -------------------------------------------------------------------------
@@ -483,6 +503,8 @@ frame exits (an EPT violation). The modelled overhead over native is
 $fw_ohs% for KVM's shadow paging before out-of-sync pages, $fw_oho% for KVM's
 today, and $fw_ohe% for EPT; mirroring eagerly is worse still ($fw_eager exits).
 Textbook walks change the balance little: $fw_ohs_tb% for \`shadow\`, $fw_ohe_tb% for EPT.
+EPT's exits are the host backing guest frames on first touch: with the
+memory backed beforehand (\`--prealloc\`) EPT exits $fw_pre_xe times ($fw_pre_ohe%).
 
 *Literature.* Adams and Agesen, "A Comparison of Software and Hardware
 Techniques for x86 Virtualization" (ASPLOS 2006), ran forkwait 40,000
@@ -533,6 +555,8 @@ $(verdict "default: $tlb_pages pages, $tlb_miss misses" "$tmp/tlb.csv")
 $(verdict "5 times longer (\`--accesses 500000\`)" "$tmp/tlb_long.csv")
 $(verdict "a quarter of the pages (\`--pages 1024\`)" "$tmp/tlb_small.csv")
 $(verdict "2M host pages (\`--host-pages 2M\`)" "$tmp/tlb_2m.csv")
+$(verdict "memory backed beforehand (\`--prealloc\`)" "$tmp/tlb_pre.csv")
+$(verdict "\`--prealloc\`, 5 times longer" "$tmp/tlb_long_pre.csv")
 $(verdict "walk references 4 times dearer (\`--cost walk_ref=$((4 * c_walk))\`)" "$tmp/tlb_walk.csv")
 $(verdict "textbook walks (\`--pwc off\`)" "$tmp/tlb_tb.csv")
 $(verdict "no dirty-bit faults (\`--ad-emulation off\`)" "$tmp/tlb_ad.csv")
@@ -542,7 +566,12 @@ dearer walks and textbook walks without caches favour shadow paging, and so
 do fewer shadow faults: with guest entries already dirty (no dirty-bit
 emulation) shadow paging faults once a page ($tlb_ad_pfs) and \`shadow-oos\`, whose
 prefetch then fills 8 entries a fault, only $tlb_ad_pfo times. 2M host pages favour
-EPT, whose violations then back 2M at a time ($tlb_2m_xe exits instead of $tlb_xe).
+EPT, whose violations then back 2M at a time ($tlb_2m_xe exits instead of $tlb_xe), and so
+does memory the host backed before the guest ran (\`--prealloc\`, QEMU's
+\`-mem-prealloc\` or any VM that has run a while): EPT then never exits, and
+five times longer only \`shadow-oos\` is ahead of it. That row flatters EPT a
+little: shadow paging's faults cost the same with preallocated memory,
+although in a real VMM part of their work is the host backing the frame.
 
 *Literature.* VMware's EPT and RVI white papers report the same trade-off
 from the other side: nested paging increased memory access latencies for a
@@ -631,8 +660,12 @@ Shadow paging write-protects every shadow leaf at the start of a round, so
 the first write to each page exits: **$mg_shadow exits for $mg_pages pages**.
 With EPT the CPU sets the nested dirty bit itself and appends the page to a
 512-entry page-modification log (PML), exiting only when the log is full:
-**$mg_ept exits**. Overhead: shadow $mg_ohs%, EPT $mg_ohe% (textbook walks:
-$mg_ohs_tb% and $mg_ohe_tb%). If the host backs the guest with 2M pages and does not
+**$mg_ept exits**. It also reports $mg_extra pages never written: the guest
+page-table pages its walks read, since with EPT A/D flags on the walker's
+accesses to guest paging structures count as writes (Intel SDM Vol. 3C,
+"Accessed and Dirty Flags for EPT"). Overhead: shadow $mg_ohs%, EPT $mg_ohe%
+(textbook walks: $mg_ohs_tb% and $mg_ohe_tb%; EPT's other exits back memory on first
+touch, and with \`--prealloc\` it exits $mg_pre_xe times, $mg_pre_ohe%). If the host backs the guest with 2M pages and does not
 split them (\`--host-pages 2M\`), one dirty bit covers 512 frames and the
 hypervisor must resend all of them: $mg_pages2m pages reported, **$mg_extra2m
 of them never written**. That is why KVM splits large pages while it logs.
@@ -701,7 +734,7 @@ not check.
   which makes shadow paging dearer than modelled (Xen's out-of-sync gains
   fell with a second vCPU, [section 5](#5-out-of-sync-shadow-pages-mmap-churn)).
 - **Costs are fixed figures.** Every exit costs $(num "$c_exit") cycles plus a fixed
-  handling cost (\`shadow-sim --cost help\` lists them with their sources);
+  handling cost (\`shadow-sim --cost help\` lists them);
   real exits vary with the CPU generation (a VMware blog on newer
   processors charts the VM-exit latency falling from Netburst through Core
   to Nehalem) and pollute caches. Every walk reference costs $c_walk cycles,
@@ -720,12 +753,14 @@ not check.
   a second level of over a thousand entries, so they miss far less often
   than the model; walks weigh more here than on hardware.
 - **Left out.** A nested TLB (AMD's, or Intel's cached guest-physical
-  mappings), so 2M host pages shorten only uncached walks; EPT
-  accessed/dirty subtleties (with EPT A/D on, the walker's reads of guest
-  paging structures count as writes); huge-page splitting policies (under
+  mappings), so 2M host pages shorten only uncached walks; the price of
+  accessed and dirty bits (EPT A/D is modelled for what it logs, the
+  walker's reads of guest paging structures counting as writes, but no
+  update of an A or D bit, guest or nested, costs more than the walk's
+  references); huge-page splitting policies (under
   EPT with \`--host-pages 2M\` the host never splits, to show coarse dirty
-  logging; shadow paging always maps guest large pages with 4K shadow
-  entries); binary translation, with which Adams and Agesen's software VMM
+  logging; shadow paging uses a 2M shadow entry only where guest and host
+  pages are both 2M, and 4K entries while it logs); binary translation, with which Adams and Agesen's software VMM
   avoided many of the traps a trap-and-emulate VMM takes; KVM's TDP MMU,
   since the EPT scheme models what the hardware does and the VMM's work on
   an EPT violation is a cost figure. The guest is the generator's small

@@ -13,7 +13,8 @@
 /* Most links shown in a chain; older ones become "...". */
 #define MAX_LINKS 3
 
-static void phrase(struct strbuf *o, const struct event *ev)
+/* The guest's page-table stores, trapped or not. */
+static void phrase_stores(struct strbuf *o, const struct event *ev)
 {
         char flags[8];
         switch (ev->kind) {
@@ -45,6 +46,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                        : "guest changed the permissions of",
                            strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
+        default:
+                break;
+        }
+}
+
+/* Address-space switches and the TLB's own events. */
+static void phrase_tlb(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_CR3:
                 strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid,
                            strbuf_u(ev->table_gpa));
@@ -80,6 +90,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            "of 0x%llX had produced",
                            ev->count, ev->count == 1 ? "y" : "ies", strbuf_u(ev->gva));
                 break;
+        default:
+                break;
+        }
+}
+
+/* Accesses and what the guest sees of them. */
+static void phrase_accesses(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_ACCESS:
                 if (ev->tlb_hit)
                         strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
@@ -109,6 +128,22 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            ev->pf_error & PF_ERR_U ? "user" : "supervisor",
                            ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
+        case EV_STALE_TLB:
+                strbuf_put(
+                    o,
+                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
+                    "INVLPG",
+                    strbuf_u(ev->hpa));
+                break;
+        default:
+                break;
+        }
+}
+
+/* VM exits, by reason. */
+static void phrase_exits(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
@@ -148,6 +183,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         break;
                 }
                 break;
+        default:
+                break;
+        }
+}
+
+/* The VMM's work on shadow tables (and agile paging's mode changes). */
+static void phrase_shadow(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(o,
@@ -223,17 +267,34 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                    "write-protected again",
                                    strbuf_u(ev->table_gpa), ev->count);
                 break;
-        case EV_EPT_MAP:
-                strbuf_put(o,
-                           "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
-                           strbuf_u(ev->gpa), strbuf_u(ev->hpa));
+        case EV_AGILE:
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) was written %u times this interval: agile "
+                                   "paging walks it nested now, so its stores no longer exit",
+                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
+                else
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
+                                   "shadow mode (one-dimensional walks, its stores trap again)",
+                                   strbuf_u(ev->table_gpa), ev->level);
                 break;
-        case EV_STALE_TLB:
-                strbuf_put(
-                    o,
-                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
-                    "INVLPG",
-                    strbuf_u(ev->hpa));
+        default:
+                break;
+        }
+}
+
+/* The nested table and dirty logging. */
+static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_EPT_MAP:
+                strbuf_put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT%s; %s",
+                           strbuf_u(ev->gpa), strbuf_u(ev->hpa),
+                           ev->level == 2 ? " (the whole 2M host page)" : "",
+                           ev->detail == DETAIL_AT_STORE ? "the guest's store into its table "
+                                                           "goes on"
+                                                         : "the walk restarts");
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
@@ -258,21 +319,43 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
-        case EV_AGILE:
-                if (ev->detail == DETAIL_TO_NESTED)
-                        strbuf_put(o,
-                                   "table 0x%llX (L%u) was written %u times this interval: agile "
-                                   "paging walks it nested now, so its stores no longer exit",
-                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
-                else
-                        strbuf_put(o,
-                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
-                                   "shadow mode (one-dimensional walks, its stores trap again)",
-                                   strbuf_u(ev->table_gpa), ev->level);
-                break;
-        case EV_KIND_COUNT:
+        default:
                 break;
         }
+}
+
+/* The phrase of each kind of event. */
+static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
+    [EV_PT_WRITE] = phrase_stores,
+    [EV_PT_LINK] = phrase_stores,
+    [EV_PT_CLEAR] = phrase_stores,
+    [EV_PT_PROTECT] = phrase_stores,
+    [EV_CR3] = phrase_tlb,
+    [EV_INVLPG] = phrase_tlb,
+    [EV_TLB_FLUSH] = phrase_tlb,
+    [EV_TLB_EVICT] = phrase_tlb,
+    [EV_TLB_DROP] = phrase_tlb,
+    [EV_ACCESS] = phrase_accesses,
+    [EV_GUEST_PF] = phrase_accesses,
+    [EV_STALE_TLB] = phrase_accesses,
+    [EV_VM_EXIT] = phrase_exits,
+    [EV_SHADOW_PAGE] = phrase_shadow,
+    [EV_SHADOW_FILL] = phrase_shadow,
+    [EV_SHADOW_UPDATE] = phrase_shadow,
+    [EV_SHADOW_ZAP] = phrase_shadow,
+    [EV_SHADOW_ROOT] = phrase_shadow,
+    [EV_UNSYNC] = phrase_shadow,
+    [EV_RESYNC] = phrase_shadow,
+    [EV_AGILE] = phrase_shadow,
+    [EV_EPT_MAP] = phrase_hypervisor,
+    [EV_DIRTY_LOG] = phrase_hypervisor,
+    [EV_DIRTY] = phrase_hypervisor,
+};
+
+static void phrase(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind < EV_KIND_COUNT)
+                phrases[ev->kind](o, ev);
 }
 
 /* A run of n events of one kind (n > 1), told once. */
@@ -337,22 +420,50 @@ static int cause(const struct event *evs, size_t cur)
         return -1;
 }
 
+void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
+                  uint32_t nested_refs)
+{
+        int n = cfg->levels;
+        strbuf_put(o, "%u reference%s", refs, refs == 1 ? "" : "s");
+        if (!scheme_has_nested(cfg->mode)) {
+                if (nested_refs) /* agile: the walk went on nested below a switch */
+                        strbuf_put(o, " = %u table entries + %u in nested walks below the switch",
+                                   refs - nested_refs, nested_refs);
+                else if (refs >= (uint32_t)n)
+                        strbuf_put(o, ", one per table level");
+                else
+                        strbuf_put(o,
+                                   ": %u of the %d levels read (a large leaf or the page-walk "
+                                   "cache spared the rest)",
+                                   refs, n);
+                return;
+        }
+        /* One nested walk per guest entry read, and one for the data page. */
+        uint32_t guest = refs - nested_refs, walks = guest + 1;
+        int m = cfg->ept_levels - (cfg->host_large ? 1 : 0);
+        strbuf_put(o, " = %u guest entr%s + ", guest, guest == 1 ? "y" : "ies");
+        if (nested_refs == walks * (uint32_t)m)
+                strbuf_put(o, "%u nested walks of %d", walks, m);
+        else
+                strbuf_put(o, "%u in %u nested walks (the page-walk caches spared the rest)",
+                           nested_refs, walks);
+        strbuf_put(o,
+                   "; with nothing cached (%d+1)(%d+1)-1 = %d for a 4K page%s, against %d "
+                   "natively",
+                   n, m, (n + 1) * (m + 1) - 1,
+                   cfg->host_large ? " (2M host pages: one nested level fewer)" : "", n);
+}
+
 /* The last clause: why, or what another scheme would have done. */
 static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
         bool shadow = scheme_has_shadow(cfg->mode);
-        int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
+        int why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && scheme_has_nested(cfg->mode)) {
-                int cold = (n + 1) * (m + 1) - 1;
-                strbuf_put(o,
-                           "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
-                           "references cold, against %d natively",
-                           n, m, cold, n);
-                if ((int)ev->refs < cold)
-                        strbuf_put(o, "; the page-walk caches saved %d of them here",
-                                   cold - (int)ev->refs);
+                strbuf_put(o, "; a 2D walk of ");
+                explain_walk(o, cfg, ev->refs, ev->nested_refs);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
                 strbuf_put(
                     o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
@@ -379,6 +490,11 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
         } else if (why_exit == EXIT_EPT_VIOLATION) {
                 strbuf_put(o,
                            "; once per guest frame: shadow paging pays on guest PT writes instead");
+        } else if (is_store(ev) && cur > 0 && evs[cur - 1].kind == EV_EPT_MAP &&
+                   evs[cur - 1].detail == DETAIL_AT_STORE) {
+                strbuf_put(o, "; the host backs a guest frame on its first touch, here the "
+                              "guest's store into a fresh table: later stores into it do not "
+                              "exit");
         } else if (is_store(ev) && !ev->trapped) {
                 if (scheme_has_nested(cfg->mode))
                         strbuf_put(

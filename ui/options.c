@@ -41,7 +41,9 @@ static const char usage_rest[] =
     "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
     "                         (default on)\n"
     "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
-    "                         memory under EPT\n"
+    "                         memory (2M: an HPA keeps the low 21 bits of its GPA)\n"
+    "      --prealloc         the host backs all guest memory before the guest runs\n"
+    "                         (QEMU -mem-prealloc): no EPT violation on first touch\n"
     "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
     "                         every x86 CPU since about 2008; off shows the textbook\n"
     "                         counts: 24 references for a cold 4+4 nested walk)\n"
@@ -100,6 +102,7 @@ enum long_only {
         OPT_AD,
         OPT_PWC,
         OPT_HOST_PAGES,
+        OPT_PREALLOC,
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
@@ -125,6 +128,7 @@ static const struct option long_options[] = {
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
     {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
+    {"prealloc", no_argument, NULL, OPT_PREALLOC},
     {"cost", required_argument, NULL, OPT_COST},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
@@ -317,6 +321,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                                 return usage_error("--host-pages expects 4K or 2M, not '%s'",
                                                    optarg);
                         opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
+                        break;
+                case OPT_PREALLOC:
+                        opt->cfg.prealloc = true;
                         break;
                 case OPT_PWC:
                         if (!parse_on_off(optarg, &opt->cfg.pwc))

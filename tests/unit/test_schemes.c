@@ -3,6 +3,7 @@
  * what traps, what the shadow holds, how many references a walk makes.
  */
 #include "harness.h"
+#include "scheme.h"
 
 #include "guest.h"
 
@@ -443,6 +444,36 @@ static void test_stale_shadow_gpa(void **state)
         assert_int_equal(last_kind(&rec, EV_STALE_TLB)->detail, DETAIL_STALE_SHADOW);
 }
 
+/* Guest and host pages both large: shadow paging maps the guest 2M page
+ * with one 2M shadow entry and the TLB caches it whole (KVM's
+ * kvm_mmu_max_mapping_level); a 1G guest page gets 2M entries in a direct
+ * page; dirty logging goes back to 4K entries. */
+static void test_large_shadow_entries(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                if (!scheme_has_shadow((enum mmu_mode)m))
+                        continue;
+                struct sim_config cfg = config_for((enum mmu_mode)m);
+                cfg.host_large = true;
+                begin(&cfg);
+                feed(&s, "PT_WRITE 0x200000->0x400000 rw 2M\nR 0x201000\nR 0x3FF000\n");
+                assert_int_equal(s.stats.tlb_hits, 1);
+                const struct event *fill = last_kind(&rec, EV_SHADOW_FILL);
+                assert_true(fill->new_entry & PTE_PS);
+                assert_int_equal(fill->level, 2);
+                feed(&s, "PT_WRITE 0x40000000->0x40000000 1G\nR 0x40001000\nR 0x401FF000\n"
+                         "R 0x40200000\n");
+                assert_int_equal(last_kind(&rec, EV_SHADOW_PAGE)->detail, DETAIL_DIRECT);
+                assert_int_equal(s.stats.tlb_hits, 2);
+                assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x40200000);
+                feed(&s, "DIRTY_LOG start\nW 0x201000\nR 0x202000\n");
+                assert_false(last_kind(&rec, EV_SHADOW_FILL)->new_entry & PTE_PS);
+                assert_false(last_kind(&rec, EV_ACCESS)->tlb_hit);
+                stop();
+        }
+}
+
 /* Agile paging: a leaf table written twice in an interval is walked nested
  * from then on (its stores no longer exit, walks below the switch are 2D);
  * quiet for a whole interval, it goes back to shadow mode. */
@@ -565,7 +596,10 @@ static void test_dirty_logging(void **state)
         assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 600);
         stop();
         run(MODE_EPT, trace);
-        assert_int_equal(s.stats.dirty_pages, 1200);
+        /* And the 5 guest tables the walks read each round (root, PDPT, PD
+         * and two PTs): with EPT A/D on, the walker's reads are writes. */
+        assert_int_equal(s.stats.dirty_pages, 1210);
+        assert_int_equal(s.stats.dirty_extra, 10);
         assert_int_equal(s.stats.exit_pml_full, 2); /* 600 pages a round: one full buffer each */
         assert_int_equal(s.stats.dirty_exits, 2);
 }
@@ -585,17 +619,20 @@ static void test_host_large_pages(void **state)
         assert_int_equal(s.stats.tlb_hits, 2);       /* one 2M TLB entry serves both */
         assert_int_equal(find_kind(&rec, 0, EV_ACCESS) < rec.n, 1);
         assert_int_equal(rec.ev[find_kind(&rec, 0, EV_ACCESS)].refs, (2 + 1) * (3 + 1) + 3);
+        /* Two pages written; reported: their 2M page and the 2M page of the
+         * guest tables the walks read. */
         const struct event *sync = last_kind(&rec, EV_DIRTY_LOG);
-        assert_int_equal(sync->count, 512);
-        assert_int_equal(sync->refs, 510); /* two pages written, 512 reported */
-        assert_int_equal(s.stats.dirty_extra, 510);
+        assert_int_equal(sync->count, 1024);
+        assert_int_equal(sync->refs, 1022);
+        assert_int_equal(s.stats.dirty_extra, 1022);
         stop();
         cfg.host_large = false;
         begin(&cfg);
         feed(&s, "PT_WRITE 0x40000000->0x40000000 2M\nW 0x40000000\nDIRTY_LOG start\n"
                  "W 0x40001000\nW 0x40005000\nR 0x40009000\nDIRTY_LOG sync\n");
-        assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 2);
-        assert_int_equal(s.stats.dirty_extra, 0);
+        /* The two pages, and the root, PDPT and PD the walk read. */
+        assert_int_equal(last_kind(&rec, EV_DIRTY_LOG)->count, 5);
+        assert_int_equal(s.stats.dirty_extra, 3);
 }
 
 /* Page-walk caches shrink the walks of neighbouring misses. */
@@ -642,6 +679,7 @@ int main(void)
             cmocka_unit_test_teardown(test_kvm_today_emulation, teardown),
             cmocka_unit_test_teardown(test_stale_shadow_gpa, teardown),
             cmocka_unit_test_teardown(test_agile_switches, teardown),
+            cmocka_unit_test_teardown(test_large_shadow_entries, teardown),
             cmocka_unit_test_teardown(test_round_robin_warm, teardown),
             cmocka_unit_test_teardown(test_user_supervisor, teardown),
             cmocka_unit_test_teardown(test_invlpg_large_page, teardown),
