@@ -1,19 +1,27 @@
 #!/bin/sh
 # The benchmark behind `make bench` (see docs/performance.md).
 #
-# Generates a Valgrind lackey trace of BENCH_LINES accesses (default 5
-# million) with tests/bench/gen_lackey, then times, side by side on that
-# file: `wc -l` (the cost of just reading the bytes) and `shadow-sim --quiet
-# --mode M` for every scheme M. Each is run BENCH_RUNS times (default 3) and
-# the fastest wall-clock run is kept, as other work on the machine only ever
-# slows a run down. It prints seconds, the ratio to wc -l, trace events
-# (access lines) per second and peak memory (/usr/bin/time -v), and checks
-# the targets:
-#   - shadow mode reads at least 30 million events per second;
-#   - shadow mode takes at most 8 times as long as wc -l;
-#   - peak memory does not grow with trace length: a trace of BENCH_BIG
-#     accesses (default 50 million) over the same pages, streamed from the
-#     generator through a pipe, peaks within 1 MiB of the short one.
+# Two Valgrind lackey traces, each timed side by side in one run:
+#   - synthetic: BENCH_LINES accesses (default 5 million) written by
+#     tests/bench/gen_lackey, shaped like a program's but regular;
+#   - real: `valgrind --tool=lackey --trace-mem=yes ls /usr/bin`, recorded
+#     here once (about 5.5 million lines; skipped without valgrind).
+# On each: `wc -l` (the cost of just reading the bytes), `shadow-sim --quiet
+# --mode M` for every scheme, `shadow-sim --compare` and, on the real trace,
+# a straightforward Python simulator (tests/bench/pysim.py: one dictionary
+# lookup a line). Each is run BENCH_RUNS times (default 3) and the fastest
+# wall-clock run is kept, as other work on the machine only ever slows a
+# run down; peak memory and CPU time come from /usr/bin/time -v. Then it
+# prints each ratio and says which targets are met:
+#   - --quiet --mode shadow within 8x the time of wc -l (each trace; the
+#     real one is the target);
+#   - --quiet --mode shadow at least 30x faster than the Python simulator;
+#   - --compare of every scheme within 1.6x the time of one scheme, using
+#     more than one core;
+#   - at least 30 million events a second in --mode shadow (synthetic);
+#   - peak memory flat in trace length: BENCH_BIG accesses (default 50
+#     million) over the same pages, streamed from the generator through a
+#     pipe, peak within 1 MiB of the short trace.
 # Exit status 0; with BENCH_STRICT=1, 1 when a target is missed.
 #
 # Usage: sh scripts/bench.sh [SHADOW_SIM] [GEN_LACKEY]   (make bench)
@@ -26,81 +34,130 @@ BIG=${BENCH_BIG:-50000000}
 RUNS=${BENCH_RUNS:-3}
 DIR=${BENCH_DIR:-build/bench}
 TIME=/usr/bin/time
-MODES="native shadow-eager shadow shadow-oos ept"
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+# Every scheme, from the program's own list (the comparison's columns).
+MODES=$(printf 'R 0x1000\n' | "$SIM" --compare --stats=csv - | head -n 1 | cut -d, -f2- | tr , ' ')
 
 [ -x "$TIME" ] || { echo "bench: $TIME is missing (sh scripts/deps.sh bench)" >&2; exit 1; }
 mkdir -p "$DIR"
-trace=$DIR/bench-$LINES.lackey
-if [ ! -s "$trace" ]; then
-        echo "generating $trace ($LINES accesses)"
-        "$GEN" "$LINES" >"$trace.tmp" && mv "$trace.tmp" "$trace"
+
+synthetic=$DIR/bench-$LINES.lackey
+if [ ! -s "$synthetic" ]; then
+        echo "generating $synthetic ($LINES accesses)"
+        "$GEN" "$LINES" >"$synthetic.tmp" && mv "$synthetic.tmp" "$synthetic"
 fi
-# Read it once so that every command below finds it in the page cache.
-cat "$trace" >/dev/null
+real=$DIR/ls-usr-bin.lackey
+if [ ! -s "$real" ] && command -v valgrind >/dev/null 2>&1; then
+        echo "recording $real (valgrind --tool=lackey --trace-mem=yes ls /usr/bin)"
+        valgrind --tool=lackey --trace-mem=yes --log-file="$real.tmp" ls /usr/bin >/dev/null &&
+                mv "$real.tmp" "$real"
+fi
 
 now_ns() { date +%s%N; }
 
-# measure NAME CMD... : runs CMD (stdout discarded) RUNS times; sets $best
-# (fastest wall-clock seconds) and $rss (peak resident KiB of that run).
+# measure CMD... : runs CMD (stdout discarded) RUNS times; sets $best
+# (fastest wall-clock seconds), $rss (peak resident KiB) and $cpu (user +
+# system seconds) of that run.
 measure() {
-        name=$1
-        shift
-        best= rss=
+        best= rss= cpu=
         i=0
         while [ "$i" -lt "$RUNS" ]; do
                 start=$(now_ns)
                 "$TIME" -v -o "$DIR/time.txt" "$@" >/dev/null
                 end=$(now_ns)
                 secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-                kib=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$DIR/time.txt")
                 if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-                        best=$secs rss=$kib
+                        best=$secs
+                        rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$DIR/time.txt")
+                        cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' \
+                                "$DIR/time.txt")
                 fi
                 i=$((i + 1))
         done
 }
 
-events=$(grep -c -v '^==' "$trace")
-bytes=$(wc -c <"$trace")
-echo "trace: $trace, $events access lines, $bytes bytes; best of $RUNS runs"
-echo
-printf '%-31s %8s %8s %11s %9s\n' command seconds "x wc -l" "events/s" "peak KiB"
-measure "wc -l" wc -l "$trace"
-wc_secs=$best
-printf '%-31s %8s %8s %11s %9s\n' "wc -l" "$wc_secs" 1.0 \
-        "$(awk -v n="$events" -v s="$wc_secs" 'BEGIN { printf "%.0f", n / s }')" "$rss"
-shadow_secs= shadow_rss=
-for mode in $MODES; do
-        measure "$mode" "$SIM" --quiet --mode "$mode" "$trace"
-        printf '%-31s %8s %8s %11s %9s\n' "shadow-sim --mode $mode" "$best" \
-                "$(awk -v a="$best" -v b="$wc_secs" 'BEGIN { printf "%.1f", a / b }')" \
-                "$(awk -v n="$events" -v s="$best" 'BEGIN { printf "%.0f", n / s }')" "$rss"
-        if [ "$mode" = shadow ]; then
-                shadow_secs=$best shadow_rss=$rss
-        fi
-done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+row() { printf '%-34s %8s %8s %11s %9s %6s\n' "$@"; }
 
-# The same pages, ten times the accesses, never on disk.
+# bench_trace NAME FILE: the table of one trace; sets ${NAME}_wc, _shadow,
+# _compare, _compare_cores, _shadow_rss.
+bench_trace() {
+        name=$1 trace=$2
+        cat "$trace" >/dev/null # in the page cache for every command below
+        events=$(grep -c -v '^==' "$trace")
+        echo
+        echo "$name trace: $trace, $events access lines, $(wc -c <"$trace") bytes; best of $RUNS runs"
+        row command seconds "x wc -l" "events/s" "peak KiB" cores
+        measure wc -l "$trace"
+        wc_secs=$best
+        row "wc -l" "$wc_secs" 1.0 "$(ratio "$events" "$wc_secs" | cut -d. -f1)" "$rss" \
+                "$(ratio "$cpu" "$best")"
+        for mode in $MODES; do
+                measure "$SIM" --quiet --mode "$mode" "$trace"
+                row "shadow-sim --mode $mode" "$best" "$(ratio "$best" "$wc_secs")" \
+                        "$(ratio "$events" "$best" | cut -d. -f1)" "$rss" "$(ratio "$cpu" "$best")"
+                if [ "$mode" = shadow ]; then
+                        eval "${name}_shadow=\$best ${name}_shadow_rss=\$rss"
+                fi
+        done
+        measure "$SIM" --compare "$trace"
+        row "shadow-sim --compare" "$best" "$(ratio "$best" "$wc_secs")" \
+                "$(ratio "$events" "$best" | cut -d. -f1)" "$rss" "$(ratio "$cpu" "$best")"
+        eval "${name}_wc=\$wc_secs ${name}_compare=\$best"
+        eval "${name}_compare_cores=\$(ratio \"\$cpu\" \"\$best\")"
+        eval "${name}_events=\$events"
+}
+
+bench_trace synthetic "$synthetic"
+python_secs=
+if [ -s "$real" ]; then
+        bench_trace real "$real"
+        if command -v python3 >/dev/null 2>&1; then
+                RUNS_SAVED=$RUNS RUNS=1
+                measure python3 "$HERE/tests/bench/pysim.py" "$real"
+                RUNS=$RUNS_SAVED
+                python_secs=$best
+                row "python3 tests/bench/pysim.py" "$best" "$(ratio "$best" "$real_wc")" \
+                        "$(ratio "$real_events" "$best" | cut -d. -f1)" "$rss" "$(ratio "$cpu" "$best")"
+        fi
+else
+        echo
+        echo "real trace: skipped (valgrind is missing: sh scripts/deps.sh installs it)"
+fi
+
+# The same pages as the synthetic trace, ten times the accesses, never on disk.
 "$GEN" "$BIG" | "$TIME" -v -o "$DIR/time.txt" "$SIM" --quiet --mode shadow - >/dev/null
 big_rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$DIR/time.txt")
 echo
-echo "peak memory, --mode shadow: $shadow_rss KiB for $LINES accesses (file)," \
+echo "peak memory, --mode shadow: $synthetic_shadow_rss KiB for $LINES accesses (file)," \
         "$big_rss KiB for $BIG (pipe)"
+echo
 
 status=0
+# verdict CONDITION TEXT: "target met" or "target missed" (awk condition).
 verdict() {
-        if [ "$1" = met ]; then echo "target met:    $2"; else
+        if awk "BEGIN { exit !($1) }"; then echo "target met:    $2"; else
                 echo "target missed: $2"
                 status=1
         fi
 }
-rate=$(awk -v n="$events" -v s="$shadow_secs" 'BEGIN { printf "%.1f", n / s / 1e6 }')
-ratio=$(awk -v a="$shadow_secs" -v b="$wc_secs" 'BEGIN { printf "%.1f", a / b }')
-verdict "$(awk -v r="$rate" 'BEGIN { print (r >= 30) ? "met" : "missed" }')" \
-        ">= 30 million events/s in --mode shadow (measured $rate million)"
-verdict "$(awk -v r="$ratio" 'BEGIN { print (r <= 8) ? "met" : "missed" }')" \
-        "<= 8x the time of wc -l in --mode shadow (measured ${ratio}x)"
-verdict "$(awk -v a="$big_rss" -v b="$shadow_rss" 'BEGIN { print (a <= b + 1024) ? "met" : "missed" }')" \
-        "peak memory independent of trace length ($shadow_rss KiB vs $big_rss KiB)"
+for name in synthetic real; do
+        eval "wc=\${${name}_wc:-} shadow=\${${name}_shadow:-} compare=\${${name}_compare:-}"
+        eval "cores=\${${name}_compare_cores:-}"
+        [ -n "$wc" ] || continue
+        r=$(ratio "$shadow" "$wc")
+        verdict "$r <= 8" "$name trace: --quiet --mode shadow within 8x of wc -l (measured ${r}x)"
+        r=$(ratio "$compare" "$shadow")
+        verdict "$r <= 1.6" "$name trace: --compare within 1.6x of one scheme (measured ${r}x)"
+        verdict "$cores > 1.5" "$name trace: --compare uses both cores (measured $cores cores)"
+done
+if [ -n "$python_secs" ]; then
+        r=$(ratio "$python_secs" "$real_shadow")
+        verdict "$r >= 30" "real trace: --mode shadow 30x faster than the Python simulator (measured ${r}x)"
+fi
+rate=$(awk -v n="$synthetic_events" -v s="$synthetic_shadow" 'BEGIN { printf "%.1f", n / s / 1e6 }')
+verdict "$rate >= 30" "synthetic trace: >= 30 million events/s in --mode shadow (measured $rate million)"
+verdict "$big_rss <= $synthetic_shadow_rss + 1024" \
+        "peak memory independent of trace length ($synthetic_shadow_rss KiB vs $big_rss KiB)"
 [ -n "${BENCH_STRICT:-}" ] || status=0
 exit $status

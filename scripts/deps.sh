@@ -6,7 +6,7 @@
 #
 #   sh scripts/deps.sh         what `make` and `make test` need
 #   sh scripts/deps.sh fuzz    also clang and libFuzzer (make fuzz)
-#   sh scripts/deps.sh bench   also GNU time (make bench)
+#   sh scripts/deps.sh bench   also GNU time and python3 (make bench)
 set -u
 
 # pkg-config module -> Debian package
@@ -45,6 +45,7 @@ for extra in "$@"; do
                 ;;
         bench)
                 [ -x /usr/bin/time ] || need="$need time"
+                command -v python3 >/dev/null 2>&1 || need="$need python3"
                 ;;
         *)
                 echo "scripts/deps.sh: unknown extra '$extra' (fuzz, bench)" >&2

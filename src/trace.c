@@ -273,6 +273,22 @@ static enum trace_format detect_format(const char *s, size_t len)
         return trace_lackey_looks_like(s, len) ? TRACE_FORMAT_LACKEY : TRACE_FORMAT_V1;
 }
 
+/* The lackey fast path: the next line, when it is a well-formed access line
+ * whole in the buffer, parsed in one pass without looking for its end
+ * first. Returns false to take the line the general way. */
+static bool next_lackey(struct trace_reader *r, struct op *op)
+{
+        const char *s = r->mem ? r->mem + r->pos : r->buf + r->pos;
+        size_t avail = r->mem ? r->mem_len - r->pos : r->end - r->pos, used;
+        int n = trace_lackey_scan(s, avail, &r->limits, op, &r->pending, &used);
+        if (n == 0 || used > TRACE_MAX_LINE + 1)
+                return false;
+        r->pos += used;
+        op->line = r->pending.line = ++r->line;
+        r->has_pending = n > 1;
+        return true;
+}
+
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err)
 {
         if (r->has_pending) {
@@ -280,6 +296,8 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                 *op = r->pending;
                 return TRACE_OK;
         }
+        if (r->format == TRACE_FORMAT_LACKEY && !r->in_long_line && next_lackey(r, op))
+                return TRACE_OK;
         for (;;) {
                 const char *line;
                 size_t len;

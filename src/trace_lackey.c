@@ -14,7 +14,7 @@
 /* Whether a line is one of Valgrind's own messages rather than an access:
  * "==pid== ..." (the tool's report), "--pid-- ..." (debug output, -v) or
  * "**pid** ..." (messages from the client). */
-static bool is_banner(const char *s, size_t len)
+static inline bool is_banner(const char *s, size_t len)
 {
         /* Runs for every line of a trace: the first two bytes decide. */
         if (len < 5 || s[1] != s[0] || (s[0] != '=' && s[0] != '-' && s[0] != '*'))
@@ -149,10 +149,20 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
         return 0;
 }
 
-int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
-                       struct op *second, struct trace_error *err)
+/* The parser of both entry points. With used NULL, s[0..len) is one line
+ * and a malformed one is reported in err. With used set (a scan), s[0..len)
+ * is the rest of the input: only a well-formed access line that ends in a
+ * newline is taken (*used = its length with the newline); for anything
+ * else it returns 0, err untouched, and the caller takes the line the slow
+ * way. Inlined into each, so that the scan has no test of used left. */
+#define FAIL(col, expected) return used ? 0 : bad(err, col, expected, s, len)
+static inline __attribute__((always_inline)) int parse(const char *s, size_t len,
+                                                       const struct trace_limits *limits,
+                                                       struct op *op, struct op *second,
+                                                       struct trace_error *err, size_t *used)
 {
-        err->col = 0;
+        if (!used)
+                err->col = 0;
         if (is_banner(s, len))
                 return 0;
         size_t i = 0;
@@ -163,10 +173,10 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         char kind = s[i];
         int access = access_of(kind);
         if (access < 0)
-                return bad(err, i, "a lackey access kind I, L, S or M", s, len);
+                FAIL(i, "a lackey access kind I, L, S or M");
         i++;
         if (i >= len || s[i] != ' ')
-                return bad(err, i, "a space after the access kind", s, len);
+                FAIL(i, "a space after the access kind");
         while (i < len && s[i] == ' ')
                 i++;
 
@@ -186,12 +196,12 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
                 i++;
         }
         if (i == start)
-                return bad(err, i, "a hex address", s, len);
+                FAIL(i, "a hex address");
         for (size_t z = start; z + 16 < i; z++)
                 if (s[z] != '0')
-                        return bad(err, start, "a hex address that fits in 64 bits", s, len);
+                        FAIL(start, "a hex address that fits in 64 bits");
         if (i >= len || s[i] != ',')
-                return bad(err, i, "',' and an access size", s, len);
+                FAIL(i, "',' and an access size");
         i++;
 
         /* The size, in decimal: 1..4096 (Valgrind prints small ones). */
@@ -200,28 +210,34 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         while (i < len && (unsigned)(s[i] - '0') < 10) {
                 size = size * 10 + (unsigned)(s[i] - '0');
                 if (size > 4096)
-                        return bad(err, size_col, "an access size of at most 4096 bytes", s, len);
+                        FAIL(size_col, "an access size of at most 4096 bytes");
                 i++;
         }
         if (i == size_col || size == 0)
-                return bad(err, size_col, "an access size of at least 1 byte", s, len);
-        while (i < len && (s[i] == ' ' || s[i] == '\t'))
-                i++;
-        if (i < len)
-                return bad(err, i, "end of line", s, len);
+                FAIL(size_col, "an access size of at least 1 byte");
+        size_t line_end = i + 1; /* a scan's line, with its newline */
+        if (used) {
+                if (i >= len || s[i] != '\n')
+                        return 0; /* blanks, a CR, junk: the slow way says which */
+        } else {
+                while (i < len && (s[i] == ' ' || s[i] == '\t'))
+                        i++;
+                if (i < len)
+                        FAIL(i, "end of line");
+        }
 
         unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)limits->levels;
         uint64_t last = addr + size - 1;
         if (last < addr || (bits < 64 && (last >> (bits - 1)) != 0)) {
                 bool starts_inside = bits < 64 && (addr >> (bits - 1)) == 0;
-                return bad(err, start,
-                           starts_inside
-                               ? "an access that ends within user space, not past its top"
-                               : "a user-space address within the guest's virtual address "
-                                 "width",
-                           s, len);
+                FAIL(start, starts_inside
+                                ? "an access that ends within user space, not past its top"
+                                : "a user-space address within the guest's virtual address "
+                                  "width");
         }
 
+        if (used)
+                *used = line_end;
         *op = (struct op){
             .kind = OP_ACCESS,
             .gva = addr,
@@ -235,4 +251,18 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
         *second = *op; /* a modify is a load then a store */
         second->access = ACCESS_WRITE;
         return 2;
+}
+#undef FAIL
+
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
+                       struct op *second, struct trace_error *err)
+{
+        return parse(s, len, limits, op, second, err, NULL);
+}
+
+int trace_lackey_scan(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
+                      struct op *second, size_t *used)
+{
+        *used = 0;
+        return parse(s, avail, limits, op, second, NULL, used);
 }

@@ -25,4 +25,13 @@ bool trace_lackey_looks_like(const char *s, size_t len);
 int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
                        struct op *second, struct trace_error *err);
 
+/* The reader's fast path: parses the line at the start of s[0..avail) (the
+ * rest of the input, newlines and all) when it is a well-formed access
+ * line ended by a newline, sets *used to its length with the newline and
+ * returns 1 or 2 as trace_parse_lackey. Returns 0 for any other line
+ * (*used 0; nothing reported): the caller then finds the line's end and
+ * calls trace_parse_lackey, which says what is wrong with it. */
+int trace_lackey_scan(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
+                      struct op *second, size_t *used);
+
 #endif

@@ -142,6 +142,78 @@ static void sizes(void **state)
         assert_int_equal(trace_parse_lackey(" L 1000,", 8, &limits64, &op, &second, &err), 0);
 }
 
+static void same_op(const struct op *a, const struct op *b)
+{
+        assert_int_equal(a->kind, b->kind);
+        assert_int_equal(a->gva, b->gva);
+        assert_int_equal(a->size, b->size);
+        assert_int_equal(a->access, b->access);
+        assert_int_equal(a->user, b->user);
+        assert_int_equal(a->demand, b->demand);
+}
+
+/* The reader's fast path agrees with the line parser: on a line it takes
+ * (an access ended by a newline) it gives the same ops and the length
+ * with the newline; every other line it leaves to the line parser. */
+static void scan_agrees_with_the_line_parser(void **state)
+{
+        (void)state;
+        static const char *const lines[] = {
+            "I  04016bf0,3",
+            " L 1ffefffd28,8",
+            " S 1ffefffd20,8",
+            " M 0601040,4",
+            " L 1000,4096",
+            " L 1000,4097",
+            " L 1000,0",
+            " L 1000,",
+            " L ,8",
+            " L zz,8",
+            " Q 1000,8",
+            "==12== banner",
+            "--12-- debug",
+            " L 1000,8 ",
+            " L 1000,8\r",
+            "",
+            "   ",
+            " L 1000,8 junk",
+            "I 1000,1",
+            " L 00000000000000001000,8",
+            " L 11111111111111111111,8",
+            " L ffffffffffffff,8",
+            " L fffffffffffff8,8",
+        };
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+                char text[64];
+                size_t len = strlen(lines[i]);
+                snprintf(text, sizeof text, "%s\n L 2000,1\n", lines[i]);
+                struct op a, a2, b, b2;
+                struct trace_error err;
+                size_t used;
+                int scanned = trace_lackey_scan(text, strlen(text), &limits64, &a, &a2, &used);
+                int parsed = trace_parse_lackey(lines[i], len, &limits64, &b, &b2, &err);
+                if (scanned == 0) {
+                        assert_int_equal(used, 0);
+                        continue;
+                }
+                assert_int_equal(scanned, parsed);
+                assert_int_equal(used, len + 1);
+                same_op(&a, &b);
+                if (scanned == 2)
+                        same_op(&a2, &b2);
+        }
+        /* What the fast path takes. */
+        struct op op, second;
+        size_t used;
+        assert_int_equal(trace_lackey_scan(" M 10,4\nx", 9, &limits64, &op, &second, &used), 2);
+        assert_int_equal(used, 8);
+        /* A line cut by the end of the buffer, and one with a CR, are not. */
+        assert_int_equal(trace_lackey_scan(" L 1000,8", 9, &limits64, &op, &second, &used), 0);
+        assert_int_equal(trace_lackey_scan(" L 1000,8\r\n", 11, &limits64, &op, &second, &used), 0);
+        assert_int_equal(trace_lackey_scan(" L 1000,4097\n", 13, &limits64, &op, &second, &used),
+                         0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -149,6 +221,7 @@ int main(void)
             cmocka_unit_test(long_addresses_and_leading_zeros),
             cmocka_unit_test(kinds_and_modify),
             cmocka_unit_test(sizes),
+            cmocka_unit_test(scan_agrees_with_the_line_parser),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
