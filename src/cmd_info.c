@@ -87,9 +87,10 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
                 }
                 if (level == 1 || (e & PTE_PS)) {
                         char flags[8];
-                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s%s; %s", label, buf,
+                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s%s%s; %s", label, buf,
                                   u(pte_frame(e) << PAGE_SHIFT), pte_flags_str(e, flags),
-                                  v.unsync ? " (table out of sync)" : "", walk);
+                                  level > 1 ? " 2M" : "", v.unsync ? " (table out of sync)" : "",
+                                  walk);
                         return;
                 }
                 if (!mmu_view_table(m, (uint32_t)pte_frame(e), &v))

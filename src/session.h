@@ -97,7 +97,6 @@ struct session {
         char *path;                 /* the trace file, or NULL for text */
         const char *text;           /* the trace in memory (outlives the session) */
         char *name;                 /* the trace's name in messages */
-        uint64_t file_size;         /* bytes, for a progress figure (0: unknown) */
         struct trace_reader reader; /* positioned after the last applied op */
         struct sim sim;
         struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
@@ -131,11 +130,14 @@ struct session {
         char msg[512]; /* the last error or notice */
 };
 
-/* Opens a session on the trace at path, or on text when path is NULL
- * (name is then used in messages). cfg must have passed sim_config_check.
- * cmp_mode < 0 runs no second machine. Returns 0; -1 with errno set and a
- * sentence in s->msg when the file cannot be read or cannot seek (standard
- * input and pipes cannot be stepped back). Nothing is applied yet. */
+/* Opens a session on the trace at path ("-": standard input), or on text
+ * when path is NULL (name is then used in messages). A pipe's text and a
+ * compressed file's are read as the session goes and kept so that it can
+ * go back (instream.h). cfg must have passed sim_config_check. cmp_mode < 0
+ * runs no second machine. Returns 0; or -1 with a sentence in s->msg and
+ * errno set: the open's errno when the file cannot be read, EILSEQ for a
+ * compression format that is not read, EIO otherwise. Nothing is applied
+ * yet. */
 int session_open(struct session *s, const struct sim_config *cfg, enum trace_format format,
                  const char *path, const char *text, const char *name, int cmp_mode);
 void session_close(struct session *s);
@@ -175,7 +177,8 @@ const struct event *session_event(const struct session *s);
 /* The counters as of the current event (exact mid-op). */
 void session_stats(const struct session *s, struct stats *out);
 
-/* How far through the trace file, 0..100 (text input: by characters). */
+/* How far through the trace file, 0..100 (text input: by characters; a
+ * compressed file: by compressed bytes; a pipe: 0 until its end). */
 unsigned session_percent(const struct session *s);
 
 /* ---- moving -------------------------------------------------------------- */

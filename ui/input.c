@@ -19,12 +19,33 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
                 *name = "sample_trace.txt";
                 return 0;
         }
-        if (trace_open(reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", opt->trace, strerror(errno));
-                return EXIT_NOINPUT;
-        }
         *name = strcmp(opt->trace, "-") == 0 ? "<stdin>" : opt->trace;
-        return 0;
+        switch (trace_open(reader, opt->trace, opt->format, &limits)) {
+        case TRACE_OK:
+                return 0;
+        case TRACE_NO_INPUT:
+                fprintf(stderr, "shadow-sim: %s: %s\n", opt->trace, trace_fault(reader));
+                return EXIT_NOINPUT;
+        case TRACE_BAD_DATA:
+                fprintf(stderr, "%s: error: %s\n", *name, trace_fault(reader));
+                return EXIT_DATAERR;
+        default:
+                fprintf(stderr, "%s: error: %s\n", *name, trace_fault(reader));
+                return EXIT_IOERR;
+        }
+}
+
+FILE *input_keys(const struct options *opt)
+{
+        if (!opt->trace || strcmp(opt->trace, "-") != 0)
+                return stdin;
+        FILE *tty = fopen("/dev/tty", "r");
+        if (!tty)
+                fprintf(stderr,
+                        "shadow-sim: the trace is read from standard input, so commands are read "
+                        "from the terminal: cannot open /dev/tty: %s\n",
+                        strerror(errno));
+        return tty;
 }
 
 struct run_options input_run_options(const struct options *opt, const char *name)

@@ -4,14 +4,23 @@
 #ifndef SHADOW_SIM_INPUT_H
 #define SHADOW_SIM_INPUT_H
 
+#include <stdio.h>
+
 #include "options.h"
 #include "run.h"
 #include "trace.h"
 
 /* Opens opt->trace ("-" for standard input) or, without one, the built-in
  * sample, with the limits of opt->cfg. Sets *name to what error messages
- * call it. Returns 0, or EXIT_NOINPUT after saying why on stderr. */
+ * call it. Returns 0, or after saying why on stderr EXIT_NOINPUT (it cannot
+ * be opened), EXIT_DATAERR (compressed in a format not read) or EXIT_IOERR. */
 int input_open(const struct options *opt, struct trace_reader *reader, const char **name);
+
+/* Where a stepper reads what the user types: standard input, or the
+ * terminal (/dev/tty) when the trace is read from standard input. Returns
+ * NULL after saying why on stderr when there is no terminal to read. The
+ * caller closes a stream that is not stdin. */
+FILE *input_keys(const struct options *opt);
 
 /* The options of a batch run of opt's trace, called name in messages:
  * errors on stderr, output checked on stdout, opt's memory limit. */

@@ -25,6 +25,7 @@
 #include <readline/readline.h>
 
 #include "event.h"
+#include "input.h"
 #include "run.h"
 #include "sample.h"
 
@@ -55,8 +56,11 @@ int stepper_open(struct session *s, const struct options *opt)
         int cmp = (int)session_default_cmp(opt->cfg.mode);
         if (session_open(s, &opt->cfg, opt->format, opt->trace, sample_trace, "sample_trace.txt",
                          cmp) < 0) {
-                fprintf(stderr, "shadow-sim: %s\n", s->msg);
-                return errno == ESPIPE ? EXIT_USAGE : EXIT_NOINPUT;
+                /* A trace's own errors are "file: error: ...", as in batch. */
+                int e = errno;
+                bool data = e == EILSEQ || e == EIO;
+                fprintf(stderr, "%s%s\n", data ? "" : "shadow-sim: ", s->msg);
+                return e == EILSEQ ? EXIT_DATAERR : e == EIO ? EXIT_IOERR : EXIT_NOINPUT;
         }
         session_set_memory_limit(s, opt->max_mem);
         return 0;
@@ -281,12 +285,12 @@ static int prompt_loop(struct cmd_ctx *ctx)
         return 0;
 }
 
-static int pipe_loop(struct cmd_ctx *ctx)
+static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
 {
         char *line = NULL;
         size_t cap = 0;
         bool failed = false;
-        while (getline(&line, &cap, stdin) > 0)
+        while (getline(&line, &cap, in) > 0)
                 if (!handle(ctx, line, &failed))
                         break;
         free(line);
@@ -310,8 +314,17 @@ int repl_run(const struct options *opt)
         bool quit = false;
         if (opt->script)
                 status = stepper_script(&ctx, opt->script, &quit);
-        if (status == 0 && !quit && opt->repl)
-                status = isatty(STDIN_FILENO) ? prompt_loop(&ctx) : pipe_loop(&ctx);
+        if (status == 0 && !quit && opt->repl) {
+                FILE *keys = input_keys(opt);
+                if (!keys) {
+                        status = EXIT_USAGE;
+                } else {
+                        rl_instream = keys;
+                        status = isatty(fileno(keys)) ? prompt_loop(&ctx) : pipe_loop(&ctx, keys);
+                        if (keys != stdin)
+                                fclose(keys);
+                }
+        }
         if (fflush(stdout) != 0 && status == 0)
                 status = EXIT_IOERR;
         session_close(&s);

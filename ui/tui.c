@@ -27,6 +27,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "input.h"
 #include "keys.h"
 #include "repl.h"
 #include "run.h"
@@ -546,9 +547,9 @@ static bool use_color(const struct options *opt)
         return !opt->no_color && !(no && *no) && has_colors();
 }
 
-static int start_curses(struct tui *t, const struct options *opt)
+static int start_curses(struct tui *t, const struct options *opt, FILE *keys)
 {
-        if (!newterm(NULL, stdout, stdin)) {
+        if (!newterm(NULL, stdout, keys)) {
                 fprintf(stderr, "shadow-sim: cannot use terminal type '%s'\n",
                         getenv("TERM") ? getenv("TERM") : "(unset)");
                 return EXIT_USAGE;
@@ -569,9 +570,10 @@ static int start_curses(struct tui *t, const struct options *opt)
         return 0;
 }
 
-int tui_run(const struct options *opt)
+/* The stepper, with keys read from keys. */
+static int run_on(const struct options *opt, FILE *keys)
 {
-        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        if (!isatty(fileno(keys)) || !isatty(STDOUT_FILENO)) {
                 fprintf(stderr,
                         "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)\n");
                 return EXIT_USAGE;
@@ -610,7 +612,7 @@ int tui_run(const struct options *opt)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        status = start_curses(&t, opt);
+        status = start_curses(&t, opt, keys);
         if (status) {
                 free_panes(&t);
                 session_close(&s);
@@ -667,5 +669,16 @@ int tui_run(const struct options *opt)
                 fclose(rl_outstream);
         free_panes(&t);
         session_close(&s);
+        return status;
+}
+
+int tui_run(const struct options *opt)
+{
+        FILE *keys = input_keys(opt); /* /dev/tty when the trace is stdin */
+        if (!keys)
+                return EXIT_USAGE;
+        int status = run_on(opt, keys);
+        if (keys != stdin)
+                fclose(keys);
         return status;
 }
