@@ -1,12 +1,13 @@
 /*
- * cmd_info.c - looking without moving: info (breakpoints, tlb, stats, walk,
- * guest, shadow, ept) and translate, which walks an address through every
+ * cmd_info.c - looking without moving: info (breakpoints, tlb, stats, exits,
+ * walk, guest, shadow, ept) and translate, which walks an address through every
  * dimension with no side effect.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "exit_report.h"
 #include "explain.h"
 #include "scheme.h"
 #include "mmu_view.h"
@@ -294,17 +295,38 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
         return CMD_OK;
 }
 
-static const char *const topics[] = {"breakpoints", "tlb",    "stats", "walk",
-                                     "guest",       "shadow", "ept"};
+/* info exits: the exits by reason as of the current event, and the compare
+ * machine's as of the end of the current line. */
+static void put_line(void *ctx, const char *line)
+{
+        cmd_print(ctx, "%s", line);
+}
+
+static void info_exits(struct cmd_ctx *ctx)
+{
+        struct session *s = ctx->s;
+        struct stats st;
+        struct exit_report rep;
+        session_stats(s, &st);
+        exit_report_make(&rep, &st, &s->sim.cfg.cost);
+        exit_report_write(&rep, mode_name(s->sim.cfg.mode), put_line, ctx);
+        if (!s->has_cmp)
+                return;
+        exit_report_make(&rep, &s->cmp.stats, &s->cmp.cfg.cost);
+        exit_report_write(&rep, mode_name(s->cmp_mode), put_line, ctx);
+}
+
+const char *const cmd_info_topics[] = {"breakpoints", "tlb",    "stats", "walk", "guest",
+                                       "shadow",      "ept",    "exits", NULL};
 
 static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         int found = -1, count = 0;
         size_t n = strlen(argv[1]);
         (void)argc;
-        for (int i = 0; i < (int)(sizeof topics / sizeof topics[0]); i++) {
-                if (strncmp(topics[i], argv[1], n) == 0) {
-                        if (strlen(topics[i]) == n) {
+        for (int i = 0; cmd_info_topics[i]; i++) {
+                if (strncmp(cmd_info_topics[i], argv[1], n) == 0) {
+                        if (strlen(cmd_info_topics[i]) == n) {
                                 found = i;
                                 count = 1;
                                 break;
@@ -315,8 +337,8 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
         }
         if (count != 1)
                 return cmd_error(ctx,
-                                 "expected breakpoints, tlb, stats, walk, guest, shadow or ept, "
-                                 "found '%s'",
+                                 "expected breakpoints, tlb, stats, exits, walk, guest, shadow "
+                                 "or ept, found '%s'",
                                  argv[1]);
         switch (found) {
         case 0:
@@ -337,6 +359,9 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
                 bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
                 return translate(ctx, ev->gva, walked ? ev : NULL);
         }
+        case 7:
+                info_exits(ctx);
+                return CMD_OK;
         default:
                 return info_tree(ctx, found == 4, found - 4);
         }
@@ -345,8 +370,9 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_info_entry = {
     "info",
     "i",
-    "breakpoints|tlb|stats|walk|guest|shadow|ept",
-    "list breakpoints, the TLB, every counter, the current walk or a table tree",
+    "breakpoints|tlb|stats|exits|walk|guest|shadow|ept",
+    "list breakpoints, the TLB, every counter, the exits by reason, the current walk or a "
+    "table tree",
     1,
     1,
     0,

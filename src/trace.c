@@ -93,6 +93,16 @@ enum trace_status trace_open_again(struct trace_reader *r, const struct trace_re
         return st;
 }
 
+const char *trace_format_name(enum trace_format format)
+{
+        return format == TRACE_FORMAT_V1 ? "v1" : format == TRACE_FORMAT_LACKEY ? "lackey" : "auto";
+}
+
+const char *trace_compression(const struct trace_reader *r)
+{
+        return r->mem ? "text" : instream_codec_name(&r->in);
+}
+
 const char *trace_fault(const struct trace_reader *r)
 {
         return r->in.fault;

@@ -95,6 +95,13 @@ enum trace_status trace_open_rewindable(struct trace_reader *r, const char *path
  * when it was opened. Returns as trace_open. */
 enum trace_status trace_open_again(struct trace_reader *r, const struct trace_reader *src);
 
+/* "auto", "v1" or "lackey". */
+const char *trace_format_name(enum trace_format format);
+
+/* The compression of the input: "text" (none, or text in memory), "gzip",
+ * "xz" or "zstd". */
+const char *trace_compression(const struct trace_reader *r);
+
 /* Why opening or reading failed: a sentence without the file name
  * ("read failed: Input/output error", "corrupt gzip data: ..."). */
 const char *trace_fault(const struct trace_reader *r);

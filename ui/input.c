@@ -57,6 +57,23 @@ struct run_options input_run_options(const struct options *opt, const char *name
                                     .max_mem = opt->max_mem};
 }
 
+void input_record(struct run_record *rec, const struct options *opt, const char *name,
+                  const struct trace_reader *r, const struct sim *sim, uint64_t native_cycles)
+{
+        memset(rec, 0, sizeof *rec);
+        record_trace(rec, name, r);
+        rec->keep_going = opt->keep_going;
+        rec->cfg = sim->cfg;
+        rec->stats = sim->stats;
+        rec->native_cycles = native_cycles;
+}
+
+void input_put_line(void *file, const char *line)
+{
+        fputs(line, file);
+        fputc('\n', file);
+}
+
 int input_finish_output(int status)
 {
         if (fflush(stdout) != 0 && status == 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "options.h"
+#include "record.h"
 #include "run.h"
 #include "trace.h"
 
@@ -25,6 +26,15 @@ FILE *input_keys(const struct options *opt);
 /* The options of a batch run of opt's trace, called name in messages:
  * errors on stderr, output checked on stdout, opt's memory limit. */
 struct run_options input_run_options(const struct options *opt, const char *name);
+
+/* The record of a run of opt's trace (called name) under sim, read by r to
+ * its end; native_cycles are native's on the same trace. */
+void input_record(struct run_record *rec, const struct options *opt, const char *name,
+                  const struct trace_reader *r, const struct sim *sim, uint64_t native_cycles);
+
+/* Writes line and a newline to the FILE file (an exit_report_write line
+ * callback). */
+void input_put_line(void *file, const char *line);
 
 /* Flushes stdout. Returns status, or EXIT_IOERR (after a message) when a
  * write failed and status was 0. */

@@ -19,6 +19,8 @@
 static const char usage_text[] =
     "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
+    "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
+    "                                           (see shadow-sim sweep --help)\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
     "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
@@ -60,6 +62,9 @@ static const char usage_rest[] =
     "      --format FMT       auto (default), v1 or lackey\n"
     "  -q, --quiet            print only the statistics\n"
     "      --stats FMT        text (default), json or csv\n"
+    "      --exits            after the statistics, the VM exits by reason: count,\n"
+    "                         share, cycles, share of the cycles, average (as\n"
+    "                         perf kvm stat report); one block per scheme with -c\n"
     "  -c, --compare          run every scheme side by side and print a table\n"
     "      --series N         print the counters as CSV every N events instead of the\n"
     "                         log and the statistics (for plots)\n"
@@ -68,6 +73,8 @@ static const char usage_rest[] =
     "Stepping through a trace:\n"
     "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
     "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+    "  -e, --eval CMD         run the debugger command CMD after the script; repeat it\n"
+    "                         for more (alone: run them and exit)\n"
     "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
     "                         and exit)\n"
     "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
@@ -111,6 +118,7 @@ enum long_only {
         OPT_SCRIPT,
         OPT_NO_COLOR,
         OPT_MAX_MEM,
+        OPT_EXITS,
 };
 
 static const struct option long_options[] = {
@@ -133,12 +141,14 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"exits", no_argument, NULL, OPT_EXITS},
     {"series", required_argument, NULL, OPT_SERIES},
     {"keep-going", no_argument, NULL, 'k'},
     {"compare", no_argument, NULL, 'c'},
     {"interactive", no_argument, NULL, 'i'},
     {"repl", no_argument, NULL, OPT_REPL},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"eval", required_argument, NULL, 'e'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
@@ -231,6 +241,8 @@ static const char *batch_only(const struct options *opt, bool stats_set)
                 return "--series";
         if (stats_set)
                 return "--stats";
+        if (opt->exits)
+                return "--exits";
         if (opt->quiet)
                 return "--quiet";
         if (opt->keep_going)
@@ -241,6 +253,7 @@ static const char *batch_only(const struct options *opt, bool stats_set)
 int options_parse(struct options *opt, int argc, char **argv)
 {
         memset(opt, 0, sizeof *opt);
+        optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
         sim_config_defaults(&opt->cfg);
         opt->format = TRACE_FORMAT_AUTO;
         opterr = 0;
@@ -249,7 +262,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         char err[256];
         bool guest_mem_set = false, stats_set = false;
         uint64_t max_mem = memlimit_available() / 2;
-        while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchVie:", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -373,6 +386,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case 'k':
                         opt->keep_going = true;
                         break;
+                case OPT_EXITS:
+                        opt->exits = true;
+                        break;
                 case 'c':
                         opt->compare = true;
                         break;
@@ -384,6 +400,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_SCRIPT:
                         opt->script = optarg;
+                        break;
+                case 'e':
+                        if (opt->neval == OPTIONS_MAX_EVAL)
+                                return usage_error("at most %s -e commands", "64");
+                        opt->eval[opt->neval++] = optarg;
                         break;
                 case OPT_NO_COLOR:
                         opt->no_color = true;
@@ -420,10 +441,14 @@ int options_parse(struct options *opt, int argc, char **argv)
         if (opt->interactive && opt->repl)
                 return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
         const char *unused = batch_only(opt, stats_set);
-        if ((opt->interactive || opt->repl || opt->script) && unused)
-                return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
-                                   "does not use it",
-                                   unused);
+        if ((opt->interactive || opt->repl || opt->script || opt->neval) && unused)
+                return usage_error(
+                    "%s is for the batch run; the debugger (-i, --repl, --script, -e) "
+                    "does not use it",
+                    unused);
+        if (opt->exits && (opt->series || opt->stats_format != STATS_TEXT))
+                return usage_error("%s", "--exits prints a text report after the statistics; "
+                                         "--stats json has the exits by reason, --series none");
         if (opt->series && stats_set)
                 return usage_error("%s", "--stats does not apply to --series, which prints CSV "
                                          "rows instead of the statistics");

@@ -66,6 +66,21 @@ int stepper_open(struct session *s, const struct options *opt)
         return 0;
 }
 
+int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
+{
+        int status = opt->script ? stepper_script(ctx, opt->script, quit) : 0;
+        for (unsigned i = 0; status == 0 && !*quit && i < opt->neval; i++) {
+                enum cmd_result r = cmd_run(ctx, opt->eval[i]);
+                *quit = r == CMD_QUIT;
+                if (r == CMD_ERROR) {
+                        if (ctx->err[0])
+                                fprintf(stderr, "-e '%s': error: %s\n", opt->eval[i], ctx->err);
+                        status = EXIT_DATAERR;
+                }
+        }
+        return status;
+}
+
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
 {
         FILE *f = fopen(path, "r");
@@ -312,8 +327,7 @@ int repl_run(const struct options *opt)
         sigaction(SIGINT, &sa, NULL);
         s.poll = poll_interrupt;
         bool quit = false;
-        if (opt->script)
-                status = stepper_script(&ctx, opt->script, &quit);
+        status = stepper_prelude(&ctx, opt, &quit);
         if (status == 0 && !quit && opt->repl) {
                 FILE *keys = input_keys(opt);
                 if (!keys) {

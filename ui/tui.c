@@ -593,9 +593,9 @@ static int run_on(const struct options *opt, FILE *keys)
         t.ctx.selection = tui_selection;
         t.ctx.show_help = tui_show_help;
         init_panes(&t);
-        if (opt->script) {
-                bool quit;
-                status = stepper_script(&t.ctx, opt->script, &quit);
+        if (opt->script || opt->neval) {
+                bool quit = false;
+                status = stepper_prelude(&t.ctx, opt, &quit);
                 if (status == 0 && t.nout)
                         set_msg(&t, false, t.out_lines[t.nout - 1]);
                 out_clear(&t);

@@ -523,7 +523,7 @@ bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an 
 bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expected an address after 'gpa'"
 bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number from 1 after 'line', found '-1'"
 bad_cmd cmd-delete-unknown.cmd 65 "cmd-delete-unknown.cmd:2: error: no breakpoint number 99 (info breakpoints lists them)"
-bad_cmd cmd-info-nonsense.cmd 65 "cmd-info-nonsense.cmd:1: error: expected breakpoints, tlb, stats, walk, guest, shadow or ept, found 'nothing'"
+bad_cmd cmd-info-nonsense.cmd 65 "cmd-info-nonsense.cmd:1: error: expected breakpoints, tlb, stats, exits, walk, guest, shadow or ept, found 'nothing'"
 bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept, agile), found 'fast'"
 bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
 # What was typed reaches the terminal escaped: no escape sequence, no raw byte.
@@ -571,7 +571,7 @@ bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 
 bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml
 bad_run ad-emulation-bad 64 "shadow-sim: --ad-emulation expects on or off, not 'maybe'" --ad-emulation maybe
 # Options that a face would ignore are refused, naming the first.
-DEBUGGER="is for the batch run; the debugger (-i, --repl, --script) does not use it"
+DEBUGGER="is for the batch run; the debugger (-i, --repl, --script, -e) does not use it"
 bad_run repl-compare 64 "shadow-sim: --compare $DEBUGGER" --repl --compare empty.txt
 bad_run repl-series 64 "shadow-sim: --series $DEBUGGER" --repl --series 10 empty.txt
 bad_run repl-stats 64 "shadow-sim: --stats $DEBUGGER" --repl --stats json empty.txt

@@ -29,6 +29,7 @@
 
 #include "event.h"
 #include "op.h"
+#include "record.h"
 #include "run.h"
 #include "sim.h"
 #include "stats.h"
@@ -181,7 +182,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sim_free(run[i]);
                 sim_apply(&copy_sim, &touch);
                 stats_print_line(devnull, &copy_sim.stats, 1, 1);
-                stats_print_json(devnull, &copy_sim.stats, 1, 1);
+                record_json(devnull, &(struct run_record){.trace = "fuzz",
+                                                          .compression = "text",
+                                                          .cfg = copy_sim.cfg,
+                                                          .stats = copy_sim.stats,
+                                                          .native_cycles = 1});
                 sim_free(&copy_sim);
         }
         fclose(devnull);
