@@ -91,15 +91,23 @@ gen() { # NAME GEN-ARGS...: a generated trace
         "$S" gen "$@" >"$tmp/$name.trace"
 }
 
-run() { # CSV TRACE [OPTIONS...]: every scheme on a trace
+# run CSV TRACE [OPTIONS...]: every scheme on a trace, in the background,
+# two runs at a time (the machines are independent); join waits for them
+# all and stops the script if one failed.
+running=""
+run() {
         csv=$1 trace=$2
         shift 2
-        "$S" --compare --stats=csv "$@" "$tmp/$trace.trace" >"$tmp/$csv.csv"
+        "$S" --compare --stats=csv "$@" "$tmp/$trace.trace" >"$tmp/$csv.csv" &
+        running="$running $!"
+        set -- $running
+        [ $# -lt 2 ] || join
 }
-
-compare() { # NAME GEN-ARGS...: generate a trace, run every scheme on it
-        gen "$@"
-        run "$1" "$1"
+join() {
+        for pid in $running; do
+                wait "$pid" || { echo "why-ept.sh: a run failed" >&2; exit 1; }
+        done
+        running=""
 }
 
 # cost KEY: a default of the cycle model; all: with the exit it follows.
@@ -146,33 +154,41 @@ check "$ept44 == 24" "a cold 4+4 walk makes 24 references"
 check "$ept55 == 35" "a cold 5+5 walk makes 35 references"
 
 # ---- the workloads ------------------------------------------------------------
-compare forkwait forkwait
-run forkwait_tb forkwait --pwc off
-run forkwait_pre forkwait --prealloc
-compare tlb tlb-stress
+gen forkwait forkwait
+gen tlb tlb-stress
+gen tlb_long tlb-stress --accesses 500000
+gen tlb_small tlb-stress --pages 1024
+gen ctx context-switch
+gen ctx2 context-switch --slices 1200
+gen churn mmap-churn
+gen migration migration
+gen leaf leaf-churn
+run tlb_long tlb_long
+run tlb_long_pre tlb_long --prealloc
+run leaf leaf
+run leaf_tb leaf --pwc off
+run leaf_walk leaf --cost walk_ref=$((8 * c_walk))
+run tlb tlb
 run tlb_tb tlb --pwc off
 run tlb_2m tlb --host-pages 2M
 run tlb_walk tlb --cost walk_ref=$((4 * c_walk))
 run tlb_ad tlb --ad-emulation off
-gen tlb_long tlb-stress --accesses 500000
-run tlb_long tlb_long
 run tlb_pre tlb --prealloc
-run tlb_long_pre tlb_long --prealloc
-gen tlb_small tlb-stress --pages 1024
 run tlb_small tlb_small
-compare ctx context-switch
-run ctx_tb ctx --pwc off
-run ctx_pcid ctx --pcid
-compare ctx2 context-switch --slices 1200
-compare churn mmap-churn
-run churn_tb churn --pwc off
-compare migration migration
+run migration migration
 run migration_tb migration --pwc off
 run migration2m migration --host-pages 2M
 run migration_pre migration --prealloc
-compare leaf leaf-churn
-run leaf_tb leaf --pwc off
-run leaf_walk leaf --cost walk_ref=$((8 * c_walk))
+run forkwait forkwait
+run forkwait_tb forkwait --pwc off
+run forkwait_pre forkwait --prealloc
+run ctx ctx
+run ctx2 ctx2
+run ctx_tb ctx --pwc off
+run ctx_pcid ctx --pcid
+run churn churn
+run churn_tb churn --pwc off
+join
 
 # Average references per TLB miss on tlb-stress, with and without the caches.
 per_miss() { ratio "$(value "$1" walk_refs "$2")" "$(value "$1" tlb_misses "$2")"; }
