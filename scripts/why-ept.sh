@@ -91,15 +91,23 @@ gen() { # NAME GEN-ARGS...: a generated trace
         "$S" gen "$@" >"$tmp/$name.trace"
 }
 
-run() { # CSV TRACE [OPTIONS...]: every scheme on a trace
+# run CSV TRACE [OPTIONS...]: every scheme on a trace, in the background,
+# two runs at a time (the machines are independent); join waits for them
+# all and stops the script if one failed.
+running=""
+run() {
         csv=$1 trace=$2
         shift 2
-        "$S" --compare --stats=csv "$@" "$tmp/$trace.trace" >"$tmp/$csv.csv"
+        "$S" --compare --stats=csv "$@" "$tmp/$trace.trace" >"$tmp/$csv.csv" &
+        running="$running $!"
+        set -- $running
+        [ $# -lt 2 ] || join
 }
-
-compare() { # NAME GEN-ARGS...: generate a trace, run every scheme on it
-        gen "$@"
-        run "$1" "$1"
+join() {
+        for pid in $running; do
+                wait "$pid" || { echo "why-ept.sh: a run failed" >&2; exit 1; }
+        done
+        running=""
 }
 
 # cost KEY: a default of the cycle model; all: with the exit it follows.
@@ -146,33 +154,41 @@ check "$ept44 == 24" "a cold 4+4 walk makes 24 references"
 check "$ept55 == 35" "a cold 5+5 walk makes 35 references"
 
 # ---- the workloads ------------------------------------------------------------
-compare forkwait forkwait
-run forkwait_tb forkwait --pwc off
-run forkwait_pre forkwait --prealloc
-compare tlb tlb-stress
+gen forkwait forkwait
+gen tlb tlb-stress
+gen tlb_long tlb-stress --accesses 500000
+gen tlb_small tlb-stress --pages 1024
+gen ctx context-switch
+gen ctx2 context-switch --slices 1200
+gen churn mmap-churn
+gen migration migration
+gen leaf leaf-churn
+run tlb_long tlb_long
+run tlb_long_pre tlb_long --prealloc
+run leaf leaf
+run leaf_tb leaf --pwc off
+run leaf_walk leaf --cost walk_ref=$((8 * c_walk))
+run tlb tlb
 run tlb_tb tlb --pwc off
 run tlb_2m tlb --host-pages 2M
 run tlb_walk tlb --cost walk_ref=$((4 * c_walk))
 run tlb_ad tlb --ad-emulation off
-gen tlb_long tlb-stress --accesses 500000
-run tlb_long tlb_long
 run tlb_pre tlb --prealloc
-run tlb_long_pre tlb_long --prealloc
-gen tlb_small tlb-stress --pages 1024
 run tlb_small tlb_small
-compare ctx context-switch
-run ctx_tb ctx --pwc off
-run ctx_pcid ctx --pcid
-compare ctx2 context-switch --slices 1200
-compare churn mmap-churn
-run churn_tb churn --pwc off
-compare migration migration
+run migration migration
 run migration_tb migration --pwc off
 run migration2m migration --host-pages 2M
 run migration_pre migration --prealloc
-compare leaf leaf-churn
-run leaf_tb leaf --pwc off
-run leaf_walk leaf --cost walk_ref=$((8 * c_walk))
+run forkwait forkwait
+run forkwait_tb forkwait --pwc off
+run forkwait_pre forkwait --prealloc
+run ctx ctx
+run ctx2 ctx2
+run ctx_tb ctx --pwc off
+run ctx_pcid ctx --pcid
+run churn churn
+run churn_tb churn --pwc off
+join
 
 # Average references per TLB miss on tlb-stress, with and without the caches.
 per_miss() { ratio "$(value "$1" walk_refs "$2")" "$(value "$1" tlb_misses "$2")"; }
@@ -421,7 +437,8 @@ Cycles come from the default cost model (\`shadow-sim --cost help\`): a VM
 exit and entry cost $(num "$c_exit") cycles; with the VMM's work, a shadow page fault
 costs $(num "$c_pf") in all, a trapped page-table write $(num "$c_ptw"), a CR3-load exit
 $(num "$c_cr3"), an EPT violation $(num "$c_eptv"); a page-walk memory reference costs $c_walk.
-Overheads are against native paging on the same trace. The model has no
+[The cost model](cost-model.md) gives each figure's source, or says it is an
+estimate. Overheads are against native paging on the same trace. The model has no
 compute of its own, so they are far above measured slowdowns: read them
 as a comparison of schemes, not as a prediction ([section 8](#8-where-this-model-and-the-literature-differ-and-why)).
 
@@ -642,7 +659,11 @@ shadows", Gianluca Guida, xen-devel, June 2008): a Windows Server 2003
 DDK build got 7.35% to 25.43% faster (14.98%, 25.43% and 19.47% with one
 vCPU in 32-bit, PAE and 64-bit guests; 11.85%, 20.24% and 7.35% with two).
 KVM's version is Marcelo Tosatti's "KVM: MMU: out of sync shadow core"; we
-found no figure in its commit message. The model saves more than Xen
+found no figure in its commit message. Before it, KVM already updated the
+shadow entry on an emulated write instead of clearing it, as \`shadow\` does:
+Avi Kivity's "KVM: Update shadow pte on write to guest pte" (2007) removed
+one of the three exits of a demand-paging fault and cut a kernel build by
+about 10%. The model saves more than Xen
 measured because its workloads are nothing but page-table work; Xen's
 smaller gains with two vCPUs come from the remote TLB flushes this
 single-vCPU model does not have.
@@ -721,8 +742,9 @@ not check.
   at the clocks of the time. Overhead percentages are therefore ratios of
   virtualization work to a thin baseline, far above measured slowdowns
   (VMware's 48% and 42% are on whole benchmarks). Use them to rank
-  schemes; \`--cost access=N\` gives each access more weight to calibrate
-  against a measured run.
+  schemes; \`--cost base_access=N\` or \`base_instr=N\` adds the program's own
+  work, calibrated against a measured run as [the cost model](cost-model.md#calibrating-against-a-measured-run)
+  shows.
 - **Exits assume VPID.** An exit here does not flush the TLB. The original
   VMX architecture flushed the TLB and paging-structure caches on every
   VM entry and exit (Intel SDM, "Virtual-Processor Identifiers"); VPIDs
@@ -734,10 +756,13 @@ not check.
   which makes shadow paging dearer than modelled (Xen's out-of-sync gains
   fell with a second vCPU, [section 5](#5-out-of-sync-shadow-pages-mmap-churn)).
 - **Costs are fixed figures.** Every exit costs $(num "$c_exit") cycles plus a fixed
-  handling cost (\`shadow-sim --cost help\` lists them);
-  real exits vary with the CPU generation (a VMware blog on newer
+  handling cost. Only the round trip has a measured source (SplitX: 2,000
+  cycles on Nehalem, less on later CPUs); the handling costs are estimates,
+  for want of published per-operation figures ([the cost model](cost-model.md)).
+  Real exits vary with the CPU generation (a VMware blog on newer
   processors charts the VM-exit latency falling from Netburst through Core
-  to Nehalem) and pollute caches. Every walk reference costs $c_walk cycles,
+  to Nehalem) and pollute caches, which the model does not price. Every walk
+  reference costs $c_walk cycles, an estimate between an L2 and an L3 hit,
   where a real one hits L1, L2, the last-level cache or DRAM; Bhargava et
   al. trace much of the remaining 2D-walk overhead to nested references
   that miss in the memory hierarchy. [Sections 3](#3-a-static-page-table-with-many-tlb-misses-tlb-stress) and [7](#7-agile-paging-leaf-churn) show how
@@ -785,7 +810,8 @@ not check.
 - Gandhi, Hill, Swift, "Agile Paging: Exceeding the Best of Nested and
   Shadow Paging", ISCA 2016: abstract.
 - Guida, "[PATCH 0/4] Out-of-sync L1 shadows", xen-devel, June 2008.
-- Linux: "KVM: MMU: out of sync shadow core" (Tosatti), "kvm: x86: Add fast
+- Linux: "KVM: Update shadow pte on write to guest pte" (Kivity, 2007),
+  "KVM: MMU: out of sync shadow core" (Tosatti), "kvm: x86: Add fast
   CR3 switch code path" and "kvm: x86: Add multi-entry LRU cache for
   previous CR3s" (Shahid), "KVM: arm64: Eager Huge-page splitting for
   dirty-logging" (Koller, 2023).

@@ -488,8 +488,8 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
                     o, "; one exit per 512 pages written, where shadow paging exits on each first "
                        "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
-                strbuf_put(o,
-                           "; once per guest frame: shadow paging pays on guest PT writes instead");
+                strbuf_put(o, "; once per guest %s: shadow paging pays on guest PT writes instead",
+                           cfg->host_large ? "2M page (the host's page size)" : "frame");
         } else if (is_store(ev) && cur > 0 && evs[cur - 1].kind == EV_EPT_MAP &&
                    evs[cur - 1].detail == DETAIL_AT_STORE) {
                 strbuf_put(o, "; the host backs a guest frame on its first touch, here the "

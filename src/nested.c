@@ -143,7 +143,8 @@ void nested_map_at_store(struct sim *s, struct nested *n, uint64_t gfn)
         /* Retried after the exit, the store's translation walks the frame's
          * new nested entry, which the nested page-walk cache then holds
          * (its references belong to no access of the trace). */
-        nested_walk_refs(n, &n->pwc, gfn);
+        if (!s->host.prealloc)
+                nested_walk_refs(n, &n->pwc, gfn);
 }
 
 /* Plans the nested walk of gfn as part of p. */

@@ -48,13 +48,13 @@ _Static_assert(sizeof(void *) != 8 || offsetof(struct sim_config, cost) == 56,
                "struct sim_config has a field that the run record does not carry");
 
 static const char *const cost_names[] = {
-#define COST_NAME(name, def, help) "cost_" #name,
+#define COST_NAME(name, def, help, source) "cost_" #name,
     COST_KEYS(COST_NAME)
 #undef COST_NAME
 };
 
 static const size_t cost_offsets[] = {
-#define COST_OFFSET(name, def, help) offsetof(struct cost_model, name),
+#define COST_OFFSET(name, def, help, source) offsetof(struct cost_model, name),
     COST_KEYS(COST_OFFSET)
 #undef COST_OFFSET
 };

@@ -77,7 +77,9 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                         s->tlb_hits++;
                 else
                         s->tlb_misses++;
-                s->cycles += c->access + ev->refs * c->walk_ref;
+                s->cycles += c->access + c->base_access + ev->refs * c->walk_ref;
+                if (ev->access == ACCESS_EXEC)
+                        s->cycles += c->base_instr;
                 break;
         case EV_PT_WRITE:
         case EV_PT_LINK:

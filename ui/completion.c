@@ -149,7 +149,7 @@ static const char *stats_format(unsigned i, void *ctx)
 static const char *cost_key(unsigned i, void *ctx)
 {
         static const char *const keys[] = {
-#define COST_WORD(name, def, help) #name "=",
+#define COST_WORD(name, def, help, source) #name "=",
             COST_KEYS(COST_WORD)
 #undef COST_WORD
                 "help",
