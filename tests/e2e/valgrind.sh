@@ -45,9 +45,28 @@ only="later-line.txt truncated-pt-write.txt nul-in-line.txt binary-junk.bin utf8
 only="$only gpa-beyond-memory.txt tables-fill-tiny-guest.txt crlf.txt no-final-newline.txt"
 only="$only lackey-missing-size.lackey lackey-nul-kind.lackey megabyte-line.txt directory"
 only="$only read-error fifo cmd-break-junk-address.cmd cmd-control-chars.cmd"
+only="$only truncated.gz truncated.xz truncated.zst bad-crc.gz bzip2"
 [ -n "${VALGRIND_FULL:-}" ] && only=
 SHADOW_SIM_WRAP=$VG BAD_QUICK=1 BAD_LIMIT=120 BAD_ONLY=$only sh "$TESTS_DIR/e2e/bad_inputs.sh" |
         sed 's/^\(not ok\|ok\) - /\1 - bad_inputs /'
+
+# Compressed and piped traces, read once (batch) and gone back in (the
+# debugger: the gzip index, the text kept for xz and a pipe).
+FW=$TESTS_DIR/../traces/forkwait.txt
+printf 'goto line 300\nback 200\ncontinue\nback 5\n' >"$TMP/moves.cmd"
+gzip -c "$FW" >"$TMP/fw.gz"
+xz -c "$FW" >"$TMP/fw.xz"
+failed=
+for input in "$TMP/fw.gz" "$TMP/fw.xz"; do
+        $VG "$SHADOW_SIM" --quiet "$input" >/dev/null 2>&1 || failed="$failed batch:$input"
+        $VG "$SHADOW_SIM" --script "$TMP/moves.cmd" "$input" >/dev/null 2>&1 ||
+                failed="$failed debugger:$input"
+done
+zstd -q -c "$FW" | $VG "$SHADOW_SIM" --script "$TMP/moves.cmd" - >/dev/null 2>&1 ||
+        failed="$failed debugger:zstd-pipe"
+if [ -z "$failed" ]; then ok "compressed and piped traces under memcheck"; else
+        not_ok "compressed and piped traces under memcheck" "failed:$failed"
+fi
 
 # Whatever valgrind said, for every run.
 errors=$(cat "$TMP"/logs/vg.* 2>/dev/null)
