@@ -78,6 +78,15 @@ zstd -q -c "$TMP/fw.txt" | moves - >"$TMP/got.moves"
 if cmp -s "$TMP/want.moves" "$TMP/got.moves"; then ok "a piped zstd trace: the same moves"; else
         not_ok "a piped zstd trace: the same moves" "$(diff "$TMP/want.moves" "$TMP/got.moves" | head -3)"
 fi
+# The text of a pipe is kept in $TMPDIR: where it cannot be, the debugger
+# says so and exits 74.
+printf 'step\n' >"$TMP/step.cmd"
+"$S" gen forkwait | TMPDIR=$TMP/none "$S" --script "$TMP/step.cmd" - >"$TMP/out" 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 74 ]; then ok "no temporary directory for a piped trace exits 74"; else
+        not_ok "no temporary directory for a piped trace exits 74" "exit $st"
+fi
+expect_grep "and says why" "$TMP/err" '^<stdin>: error: cannot create a temporary file to keep the text for going back: No such file or directory$'
 # With no terminal, the commands of --repl cannot come from one.
 if command -v setsid >/dev/null 2>&1; then
         setsid -w "$S" --repl - <"$TMP/fw.txt" >"$TMP/out" 2>"$TMP/err"
