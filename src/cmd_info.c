@@ -316,8 +316,8 @@ static void info_exits(struct cmd_ctx *ctx)
         exit_report_write(&rep, mode_name(s->cmp_mode), put_line, ctx);
 }
 
-const char *const cmd_info_topics[] = {"breakpoints", "tlb",    "stats", "walk", "guest",
-                                       "shadow",      "ept",    "exits", NULL};
+const char *const cmd_info_topics[] = {"breakpoints", "tlb", "stats", "walk", "guest",
+                                       "shadow",      "ept", "exits", NULL};
 
 static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
