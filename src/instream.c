@@ -217,8 +217,6 @@ ssize_t instream_read(struct instream *s, void *buf, size_t n)
         ssize_t got = -1;
         switch (src->kind) {
         case SOURCE_FILE:
-                if (src->up_status != INSTREAM_OK)
-                        break;
                 got = pread_some(src->fd, buf, n, s->offset);
                 if (got < 0) {
                         set_fault(s, INSTREAM_IO_ERROR, errno, "read failed: %s", strerror(errno));
