@@ -6,7 +6,8 @@
 #   make test         unit, golden and end-to-end tests, then again under
 #                     AddressSanitizer + UndefinedBehaviorSanitizer
 #   make plots        redraw docs/plots/*.png (gnuplot)
-#   make install      PREFIX=/usr/local DESTDIR= (binary, man page, sample traces)
+#   make install      PREFIX=/usr/local DESTDIR= (binary, man page, sample traces,
+#                     bash completion, scripts/sweep.gp)
 #   make docs         regenerate docs/why-ept.md from real runs
 #   make fuzz         FUZZ_SECONDS=60: libFuzzer on every tests/fuzz harness
 #   make bench        the benchmark of docs/performance.md
@@ -163,18 +164,28 @@ plots: $(BIN)
 	SHADOW_SIM=./$(BIN) sh scripts/plots.sh
 
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
-install: $(BIN)
+# The bash completion script, written by the program from its own tables.
+COMPLETION := $(BUILD)/shadow-sim.bash
+$(COMPLETION): $(BIN)
+	./$(BIN) completion bash >$@.tmp && mv $@.tmp $@
+
+install: $(BIN) $(COMPLETION)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/shadow-sim/traces
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	install -m 644 traces/*.txt traces/*.gz traces/README.md $(DESTDIR)$(PREFIX)/share/shadow-sim/traces/
+	install -m 644 scripts/sweep.gp $(DESTDIR)$(PREFIX)/share/shadow-sim/
 	install -d $(DESTDIR)$(MANDIR)/man1
 	install -m 644 shadow-sim.1 $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/shadow-sim
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/shadow-sim
 	rm -rf $(DESTDIR)$(PREFIX)/share/shadow-sim
 	rm -f $(DESTDIR)$(MANDIR)/man1/shadow-sim.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/shadow-sim
 
 # Benchmark (scripts/bench.sh, docs/performance.md): a generated lackey
 # trace of BENCH_LINES accesses, every scheme beside wc -l, peak memory.

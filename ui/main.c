@@ -6,6 +6,7 @@
 
 #include "batch.h"
 #include "compare.h"
+#include "completion.h"
 #include "gen_cmd.h"
 #include "options.h"
 #include "repl.h"
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
                 return gen_main(argc - 1, argv + 1);
         if (argc > 1 && strcmp(argv[1], "sweep") == 0)
                 return sweep_main(argv[0], argc - 1, argv + 1);
+        if (argc > 1 && strcmp(argv[1], "completion") == 0)
+                return completion_main(argc - 1, argv + 1);
         int status = options_parse(&opt, argc, argv);
         if (status >= 0)
                 return status;

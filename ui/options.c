@@ -21,6 +21,7 @@ static const char usage_text[] =
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
     "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
     "                                           (see shadow-sim sweep --help)\n"
+    "       shadow-sim completion bash              the bash completion script\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
     "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
@@ -155,6 +156,14 @@ static const struct option long_options[] = {
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
+
+const char *options_long_name(unsigned i, bool *takes_argument)
+{
+        if (i >= sizeof long_options / sizeof long_options[0] - 1)
+                return NULL;
+        *takes_argument = long_options[i].has_arg != no_argument;
+        return long_options[i].name;
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {

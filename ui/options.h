@@ -34,6 +34,10 @@ struct options {
         size_t max_mem; /* --max-mem: bytes the machines may take */
 };
 
+/* The name of long option i (without the dashes; NULL past the last) and
+ * whether it takes an argument: for shell completion. */
+const char *options_long_name(unsigned i, bool *takes_argument);
+
 /* Parses argv (again and again if need be). Returns -1 to go on, or an
  * exit status (0 after --help or --version; EXIT_USAGE after a message on
  * stderr). */

@@ -96,6 +96,11 @@ struct command {
         int argc;
 };
 
+const char *sweep_option_name(unsigned i)
+{
+        return i < NSWEEPABLE ? sweepable[i].name : NULL;
+}
+
 static void print_help(FILE *out)
 {
         fputs("Usage: shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"

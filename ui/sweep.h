@@ -11,4 +11,8 @@
  * that failed (its row left out, the others printed). */
 int sweep_main(const char *prog, int argc, char **argv);
 
+/* The name of the option i that a sweep varies (without the dashes), NULL
+ * past the last: for shell completion. */
+const char *sweep_option_name(unsigned i);
+
 #endif
