@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "session_hist.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -381,7 +382,8 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->cfg = *cfg;
         s->format = format;
         s->text = text;
-        s->name = xstrdup(path ? path : name);
+        char escaped[ESCAPE_BUF];
+        s->name = xstrdup(escape_text(path ? path : name, escaped, sizeof escaped));
         if (path && strcmp(path, "-") == 0) {
                 snprintf(s->msg, sizeof s->msg,
                          "cannot step through standard input (it cannot be rewound): give a file");
@@ -396,7 +398,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
                         snprintf(s->msg, sizeof s->msg,
                                  "%s: cannot step through a pipe or device (it cannot be rewound): "
                                  "give a regular file",
-                                 path);
+                                 s->name);
                         free(s->name);
                         free(s->path);
                         errno = ESPIPE;
@@ -408,7 +410,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         }
         if (open_reader(s, &s->reader) < 0) {
                 int e = errno;
-                snprintf(s->msg, sizeof s->msg, "%s: cannot read: %s", path, strerror(e));
+                snprintf(s->msg, sizeof s->msg, "%s: cannot read: %s", s->name, strerror(e));
                 free(s->name);
                 free(s->path);
                 errno = e;
@@ -779,6 +781,15 @@ static void back_to_seq(struct session *s, uint64_t seq)
                 session_restart(s);
 }
 
+/* Says in msg that text (escaped: it was typed) is not found before or
+ * after event cur. */
+static void not_found(struct session *s, const char *text, const char *where, uint64_t cur)
+{
+        char escaped[ESCAPE_BUF];
+        snprintf(s->msg, sizeof s->msg, "'%s' not found %s event %llu",
+                 escape_text(text, escaped, sizeof escaped), where, (unsigned long long)cur);
+}
+
 enum stop_reason session_search(struct session *s, const char *text, bool back)
 {
         uint64_t cur = session_seq(s), polls = 0;
@@ -789,8 +800,7 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                 uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
                 back_to_seq(s, found ? found : cur);
                 if (!found && !stop)
-                        snprintf(s->msg, sizeof s->msg, "'%s' not found before event %llu", text,
-                                 (unsigned long long)cur);
+                        not_found(s, text, "before", cur);
                 return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
         }
         for (;;) {
@@ -803,8 +813,7 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                         return STOP_ERROR;
                 if (r == 0) {
                         back_to_seq(s, cur);
-                        snprintf(s->msg, sizeof s->msg, "'%s' not found after event %llu", text,
-                                 (unsigned long long)cur);
+                        not_found(s, text, "after", cur);
                         return STOP_END;
                 }
                 if (match_text(s, s->evs, s->shown - 1, ctx))

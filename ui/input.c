@@ -7,11 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
+#include "quote.h"
 #include "run.h"
 #include "sample.h"
 
 int input_open(const struct options *opt, struct trace_reader *reader, const char **name)
 {
+        static char escaped[ESCAPE_BUF]; /* the name, for every message of the run */
         struct trace_limits limits;
         sim_config_limits(&opt->cfg, &limits);
         if (!opt->trace) {
@@ -20,10 +23,12 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
                 return 0;
         }
         if (trace_open(reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", opt->trace, strerror(errno));
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(opt->trace),
+                        strerror(errno));
                 return EXIT_NOINPUT;
         }
-        *name = strcmp(opt->trace, "-") == 0 ? "<stdin>" : opt->trace;
+        *name = strcmp(opt->trace, "-") == 0 ? "<stdin>"
+                                             : escape_text(opt->trace, escaped, sizeof escaped);
         return 0;
 }
 

@@ -10,7 +10,8 @@
 
 /* Opens opt->trace ("-" for standard input) or, without one, the built-in
  * sample, with the limits of opt->cfg. Sets *name to what error messages
- * call it. Returns 0, or EXIT_NOINPUT after saying why on stderr. */
+ * call it (escaped, quote.h). Returns 0, or EXIT_NOINPUT after saying why
+ * on stderr. */
 int input_open(const struct options *opt, struct trace_reader *reader, const char **name);
 
 /* The options of a batch run of opt's trace, called name in messages:

@@ -24,7 +24,9 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "cmdline.h"
 #include "event.h"
+#include "quote.h"
 #include "run.h"
 #include "sample.h"
 
@@ -66,35 +68,35 @@ int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
 {
         FILE *f = fopen(path, "r");
         if (!f) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", path, strerror(errno));
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(errno));
                 return EXIT_NOINPUT;
         }
-        char *line = NULL;
-        size_t cap = 0;
-        unsigned long n = 0;
+        struct cmdline_reader in;
+        enum cmdline_status st;
         int status = 0;
+        cmdline_init(&in, f);
         *quit = false;
-        while (getline(&line, &cap, f) > 0) {
-                n++;
-                enum cmd_result r = cmd_run(ctx, line);
+        while ((st = cmdline_read(&in)) == CMDLINE_OK) {
+                enum cmd_result r = cmd_run(ctx, in.buf);
                 if (r == CMD_QUIT) {
                         *quit = true;
                         break;
                 }
                 if (r == CMD_ERROR) {
                         if (ctx->err[0])
-                                fprintf(stderr, "%s:%lu: error: %s\n", path, n, ctx->err);
+                                fprintf(stderr, "%s:%lu: error: %s\n", quote(path), in.line,
+                                        ctx->err);
                         status = EXIT_DATAERR;
                         break;
                 }
         }
-        /* getline's end and its failure look alike: a directory opens and
-         * then fails to read (EISDIR), which is no empty script. */
-        if (status == 0 && !*quit && ferror(f)) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", path, strerror(errno));
-                status = n == 0 ? EXIT_NOINPUT : EXIT_IOERR;
+        /* A directory opens and then fails to read (EISDIR): no script. */
+        if (st == CMDLINE_ERROR && in.line == 0) {
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(in.err));
+                status = EXIT_NOINPUT;
+        } else if (status == 0 && !*quit) {
+                status = cmdline_report(&in, st, quote(path), stderr);
         }
-        free(line);
         fclose(f);
         return status;
 }
@@ -281,15 +283,27 @@ static int prompt_loop(struct cmd_ctx *ctx)
         return 0;
 }
 
+/* Commands from standard input that is no terminal. A bad command is
+ * reported and the next one runs; a line too long is reported and
+ * dropped; input that is not text (a NUL byte) or cannot be read ends the
+ * loop. Returns the exit status. */
 static int pipe_loop(struct cmd_ctx *ctx)
 {
-        char *line = NULL;
-        size_t cap = 0;
+        struct cmdline_reader in;
+        enum cmdline_status st;
         bool failed = false;
-        while (getline(&line, &cap, stdin) > 0)
-                if (!handle(ctx, line, &failed))
+        cmdline_init(&in, stdin);
+        while ((st = cmdline_read(&in)) != CMDLINE_EOF) {
+                if (st == CMDLINE_TOO_LONG) {
+                        cmdline_report(&in, st, "<stdin>", stderr);
+                        failed = true;
+                        continue;
+                }
+                if (st != CMDLINE_OK)
+                        return cmdline_report(&in, st, "<stdin>", stderr);
+                if (!handle(ctx, in.buf, &failed))
                         break;
-        free(line);
+        }
         return failed ? EXIT_DATAERR : 0;
 }
 

@@ -28,6 +28,7 @@
 #include <readline/readline.h>
 
 #include "keys.h"
+#include "quote.h"
 #include "repl.h"
 #include "run.h"
 #include "tui_impl.h"
@@ -550,7 +551,7 @@ static int start_curses(struct tui *t, const struct options *opt)
 {
         if (!newterm(NULL, stdout, stdin)) {
                 fprintf(stderr, "shadow-sim: cannot use terminal type '%s'\n",
-                        getenv("TERM") ? getenv("TERM") : "(unset)");
+                        getenv("TERM") ? quote(getenv("TERM")) : "(unset)");
                 return EXIT_USAGE;
         }
         curses_on = true;

@@ -468,9 +468,44 @@ bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mod
 bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
 # What was typed reaches the terminal escaped: no escape sequence, no raw byte.
 bad_cmd cmd-control-chars.cmd 65 "cmd-control-chars.cmd:1: error: unknown command 'step\\x01\\x1B[2J' (help lists them)"
-bad_cmd cmd-binary.cmd 65 "cmd-binary.cmd:1: error: unknown command '\\xFF\\xFE' (help lists them)"
+bad_cmd cmd-not-utf8.cmd 65 "cmd-not-utf8.cmd:1: error: unknown command '\\xFF\\xFE' (help lists them)"
+bad_cmd cmd-binary.cmd 65 "cmd-binary.cmd:1:3: error: expected a command line of text, found a NUL byte"
 awk 'BEGIN { for (i = 0; i < 1100; i++) printf "x"; print "" }' >"$TMP/cmd-long-line.cmd"
-bad_cmd "$TMP/cmd-long-line.cmd" 65 "$TMP/cmd-long-line.cmd:1: error: expected a command line of at most 1023 characters"
+bad_cmd "$TMP/cmd-long-line.cmd" 65 "$TMP/cmd-long-line.cmd:1: error: expected a command line of at most 1023 characters, found a longer one"
+# A NUL byte is no text: "step" before it is not run.
+bad_cmd cmd-nul.cmd 65 "cmd-nul.cmd:1:5: error: expected a command line of text, found a NUL byte"
+# Endless command input is read no further than the line limit.
+bad_run script-dev-zero 65 "/dev/zero:1:1: error: expected a command line of text, found a NUL byte" --script /dev/zero
+
+# run_stdin FILE ARGS... : run with standard input from FILE ("-" closed).
+run_stdin() {
+        input=$1
+        shift
+        if [ "$input" = - ]; then
+                (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") <&- >"$TMP/out" 2>"$TMP/err"
+        else
+                (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") <"$input" >"$TMP/out" 2>"$TMP/err"
+        fi
+        got=$?
+}
+if selected repl-stdin; then
+        run_stdin /dev/zero --repl empty.txt
+        verdict repl-dev-zero 65 "<stdin>:1:1: error: expected a command line of text, found a NUL byte" &&
+                ok repl-dev-zero
+        awk 'BEGIN { for (i = 0; i < 5000; i++) printf "x"; print ""; print "step" }' >"$TMP/long.cmds"
+        run_stdin "$TMP/long.cmds" --repl later-line.txt
+        if verdict repl-long-line 65 "<stdin>:1: error: expected a command line of at most 1023 characters, found a longer one"; then
+                # The next line still runs.
+                if grep -q '^line 1: ' "$TMP/out"; then ok repl-long-line; else
+                        not_ok repl-long-line "the line after the long one did not run" "$(head -n 2 "$TMP/out")"
+                fi
+        fi
+        run_stdin "$TMP" --repl empty.txt
+        verdict repl-stdin-directory 74 "<stdin>: error: read failed: Is a directory" && ok repl-stdin-directory
+        # Closed, standard input is /dev/null: the trace is not read as commands.
+        run_stdin - --repl later-line.txt
+        verdict repl-stdin-closed 0 "" && ok repl-stdin-closed
+fi
 # A script that cannot be read.
 mkdir -p "$TMP/script-dir"
 bad_run script-directory 66 "shadow-sim: $TMP/script-dir: cannot read: Is a directory" --script "$TMP/script-dir"
@@ -483,6 +518,33 @@ bad_run gen-short-option 64 "shadow-sim gen: unknown option '-q'" gen forkwait -
 bad_run gen-child-writes-past-pages 64 "shadow-sim gen: --child-writes 100 is more than --pages 4: the child writes distinct pages of its parent's" gen forkwait --child-writes 100 --pages 4
 bad_run gen-past-limit 64 "shadow-sim gen: context-switch with these sizes makes 1000020000114 memory accesses, more than the limit of 100000000; --max-accesses N raises it (0: none)" gen context-switch --slices 10000000 --accesses 100000
 bad_run gen-past-own-limit 64 "shadow-sim gen: forkwait with these sizes makes 1142 memory accesses, more than the limit of 1000; --max-accesses N raises it (0: none)" gen forkwait --max-accesses 1000
+
+# ---- names and values that hold escape sequences ----------------------------------
+# A file name, an option value or an argument is shown escaped, as trace
+# content is: no escape sequence reaches the terminal, no newline fakes a
+# line of output. UTF-8 text stays as it is.
+esc_name=$(printf 'x\033]0;pwned\007')
+nl_name=$(printf 'a\nb.txt')
+bad_run escaped-file-name 66 "shadow-sim: x\\x1B]0;pwned\\x07: cannot read: No such file or directory" "$esc_name"
+bad_run newline-in-name 66 "shadow-sim: a\\x0Ab.txt: cannot read: No such file or directory" "$nl_name"
+bad_run utf8-name-kept 66 "shadow-sim: données.txt: cannot read: No such file or directory" données.txt
+bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept)" --mode "$(printf '\033[2J')"
+bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
+cp "$BAD/later-line.txt" "$TMP/$esc_name"
+bad_run escaped-trace-name 65 "$TMP/x\\x1B]0;pwned\\x07:5:15: error: expected an access kind R, W or X, found 'Z'" -q "$TMP/$esc_name"
+cp "$BAD/cmd-unknown.cmd" "$TMP/$esc_name.cmd"
+bad_run escaped-script-name 65 "$TMP/x\\x1B]0;pwned\\x07.cmd:2: error: unknown command 'frobnicate' (help lists them)" --script "$TMP/$esc_name.cmd"
+if selected escaped-search-text; then
+        printf 'search %s\n' "$(printf '\033]0;pwned\007')" >"$TMP/search.cmd"
+        run --script "$TMP/search.cmd"
+        if grep -q "$(printf '\033')" "$TMP/out" "$TMP/err"; then
+                not_ok escaped-search-text "an escape character in the output"
+        elif grep -q "^'\\\\x1B\]0;pwned\\\\x07' not found after event 0$" "$TMP/out"; then
+                ok escaped-search-text
+        else
+                not_ok escaped-search-text "$(head -n 3 "$TMP/out")"
+        fi
+fi
 
 # ---- bad options and usage ----------------------------------------------------------
 
