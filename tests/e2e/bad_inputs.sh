@@ -159,6 +159,9 @@ bad_trace negative-asid.txt 65 "negative-asid.txt:1:5: error: expected an addres
 bad_trace huge-decimal.txt 65 "huge-decimal.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '99999999999999999999999'"
 bad_trace overflow-hex.txt 65 "overflow-hex.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '0x10000000000000000'"
 bad_trace overflow-hex-long.txt 65 "overflow-hex-long.txt:1:18: error: expected a guest physical address that fits in 64 bits, found '0xFFFFFFFFFFFFFFFFFFFFFF...'"
+# Not decimal numbers, rather than numbers too big.
+bad_trace decimal-exponent.txt 65 "decimal-exponent.txt:2:3: error: expected $GVA, found '1e3'"
+bad_trace decimal-hex-letters.txt 65 "decimal-hex-letters.txt:1:3: error: expected $GVA, found '12abc'"
 bad_trace empty-hex.txt 65 "empty-hex.txt:1:8: error: expected $GVA, found '0x'"
 bad_trace asid-too-big.txt 65 "asid-too-big.txt:1:5: error: expected an address space number below 2^32, found '4294967296'"
 bad_trace non-canonical.txt 65 "non-canonical.txt:2:8: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x800000000000'"
@@ -214,7 +217,12 @@ fi
 bad_trace lackey-missing-size.lackey 65 "lackey-missing-size.lackey:3:14: error: expected ',' and an access size, found end of line"
 bad_trace lackey-zero-size.lackey 65 "lackey-zero-size.lackey:2:15: error: expected an access size of at least 1 byte, found '0'"
 bad_trace lackey-huge-size.lackey 65 "lackey-huge-size.lackey:2:15: error: expected an access size of at most 4096 bytes, found '99999999999999999999...'"
-bad_trace lackey-negative-size.lackey 65 "lackey-negative-size.lackey:2:9: error: expected an access size of at least 1 byte, found '-8'"
+bad_trace lackey-negative-size.lackey 65 "lackey-negative-size.lackey:2:9: error: expected an access size in decimal right after ',', found '-8'"
+bad_trace lackey-size-hex.lackey 65 "lackey-size-hex.lackey:2:12: error: expected an access size in decimal, found '0x8'"
+bad_trace lackey-size-plus.lackey 65 "lackey-size-plus.lackey:2:12: error: expected an access size in decimal right after ',', found '+8'"
+bad_trace lackey-size-blank.lackey 65 "lackey-size-blank.lackey:2:12: error: expected an access size in decimal right after ',', found ' '"
+# Indented with tabs, lackey all the same (not read as v1).
+bad_trace lackey-tab-indented.lackey 0 "" -q
 bad_trace lackey-overflow-address.lackey 65 "lackey-overflow-address.lackey:2:4: error: expected a hex address that fits in 64 bits, found '11ffefffd2800000000'"
 bad_trace lackey-no-address.lackey 65 "lackey-no-address.lackey:2:4: error: expected a hex address, found ',8'"
 bad_trace lackey-kernel-address.lackey 65 "lackey-kernel-address.lackey:2:4: error: expected a user-space address within the guest's virtual address width, found 'ffffffffff600000'"
@@ -568,6 +576,9 @@ bad_run guest-mem-tiny 64 "shadow-sim: --guest-mem must be a multiple of 4K and 
 bad_run guest-mem-overflow 64 "shadow-sim: --guest-mem expects a size such as 512M or 4G, not '99999999999999999999G'" --guest-mem 99999999999999999999G
 bad_run guest-mem-past-ept 64 "shadow-sim: --guest-mem is larger than 2-level nested paging maps (30 bits)" --ept-levels 2 --guest-mem 4G
 bad_run cost-unknown-key 64 "shadow-sim: unknown cost key 'coffee' (see --cost help)" --cost coffee=1
+bad_run cost-empty 64 "shadow-sim: expected key=value in --cost, found an empty item" --cost ''
+bad_run cost-trailing-comma 64 "shadow-sim: expected key=value in --cost, found an empty item (a ',' too many)" --cost exit=1,
+bad_run cost-leading-comma 64 "shadow-sim: expected key=value in --cost, found an empty item (a ',' too many)" --cost ,exit=1
 bad_run cost-negative 64 "shadow-sim: expected a number of cycles for 'exit', found '-1'" --cost exit=-1
 bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 'pcap'" --format pcap
 bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml

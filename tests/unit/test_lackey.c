@@ -85,7 +85,7 @@ static void test_malformed(void **state)
             {"Q 1000,4", 1, "expected a lackey access kind I, L, S or M, found 'Q'"},
             {"I  zz,3", 4, "expected a hex address, found 'zz'"},
             {" L 1000", 8, "expected ',' and an access size, found end of line"},
-            {" L 1000,", 9, "expected an access size of at least 1 byte, found end of line"},
+            {" L 1000,", 9, "expected an access size in decimal right after ',', found end of line"},
             {" L 1000,0", 9, "expected an access size of at least 1 byte, found '0'"},
             {" L 1000,5000", 9, "expected an access size of at most 4096 bytes"},
             {" L 1000,8 x", 11, "expected end of line, found 'x'"},
