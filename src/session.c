@@ -320,6 +320,46 @@ static bool to_seq(struct session *s, uint64_t seq)
         return ok;
 }
 
+/* ---- the file under the session ------------------------------------------ */
+
+static int64_t mtime_ns(const struct stat *st)
+{
+        return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void remember_file(struct session *s, const struct stat *st)
+{
+        s->file_size = (uint64_t)st->st_size;
+        s->file_dev = (uint64_t)st->st_dev;
+        s->file_ino = (uint64_t)st->st_ino;
+        s->file_mtime_ns = mtime_ns(st);
+}
+
+/* Whether the trace file is no longer the one opened, as it was; if so
+ * (and from then on), says so in msg. */
+static bool file_changed(struct session *s)
+{
+        struct stat st;
+        if (!s->path)
+                return false;
+        if (s->file_change)
+                ; /* once changed, changed for good */
+        else if (stat(s->path, &st) != 0)
+                s->file_change = "it is gone";
+        else if ((uint64_t)st.st_dev != s->file_dev || (uint64_t)st.st_ino != s->file_ino)
+                s->file_change = "another file has its name";
+        else if ((uint64_t)st.st_size != s->file_size)
+                s->file_change = "its size changed";
+        else if (mtime_ns(&st) != s->file_mtime_ns)
+                s->file_change = "it was written";
+        if (s->file_change)
+                snprintf(s->msg, sizeof s->msg,
+                         "%s: the trace changed since it was opened (%s): quit and open it again "
+                         "to step through it",
+                         s->name, s->file_change);
+        return s->file_change != NULL;
+}
+
 /* ---- opening ------------------------------------------------------------ */
 
 static int open_reader(struct session *s, struct trace_reader *r)
@@ -404,7 +444,8 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
                         errno = ESPIPE;
                         return -1;
                 }
-                s->file_size = stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+                if (stat(path, &st) == 0)
+                        remember_file(s, &st);
         } else {
                 s->file_size = strlen(text);
         }
@@ -559,6 +600,8 @@ enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
@@ -577,6 +620,8 @@ enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
@@ -648,6 +693,8 @@ static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps
 {
         uint64_t cur = session_seq(s);
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (use_bps && s->nbps > 0 && target < cur) {
                 bool stop;
                 uint64_t found = scan_back(s, target ? target : 1, cur, match_bp, NULL, &stop);
@@ -674,6 +721,8 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
         uint64_t k = s->sim.ops > n ? s->sim.ops - n : 0;
         uint64_t cur = session_seq(s);
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (k == 0)
                 return back_to(s, 0, use_bps);
         /* Find where op k ends, then look for breakpoints after it. */
@@ -714,6 +763,8 @@ void session_restart(struct session *s)
 enum stop_reason session_goto(struct session *s, uint64_t seq)
 {
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (seq == 0) {
                 session_restart(s);
                 return STOP_START;
@@ -734,6 +785,8 @@ enum stop_reason session_goto(struct session *s, uint64_t seq)
 enum stop_reason session_goto_line(struct session *s, uint64_t line)
 {
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (s->sim.ops > 0 && s->op.line >= line) {
                 /* Back to a snapshot taken before that line, then forward. */
                 size_t i = s->nsnaps - 1;
@@ -795,6 +848,8 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
         uint64_t cur = session_seq(s), polls = 0;
         void *ctx = (void *)(uintptr_t)text;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (back) {
                 bool stop = false;
                 uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
@@ -952,6 +1007,8 @@ enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int 
 {
         uint64_t ops = s->sim.ops;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (mode == s->cfg.mode &&
             (cmp < 0 ? !s->has_cmp : s->has_cmp && cmp == (int)s->cmp_mode)) {
                 to_ops(s, ops);
@@ -1015,6 +1072,8 @@ static void replay_capture(void *ctx, const struct event *ev)
 static void replay_range(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                          void *ctx)
 {
+        if (file_changed(s))
+                return; /* what it would read is another trace */
         size_t i = snap_at_or_before(s, first - 1);
         struct trace_reader r;
         if (open_reader(s, &r) < 0 || trace_seek(&r, &s->snaps[i].pos) < 0)
@@ -1080,7 +1139,7 @@ size_t session_peek(struct session *s, struct op *ops, size_t max)
                 return 1;
         }
         struct trace_reader r;
-        if (open_reader(s, &r) < 0)
+        if (file_changed(s) || open_reader(s, &r) < 0)
                 return 0;
         if (trace_seek(&r, &pos) == 0) {
                 while (n < max) {

@@ -94,11 +94,14 @@ struct session_hist;
 struct session {
         struct sim_config cfg;
         enum trace_format format;
-        char *path;                 /* the trace file, or NULL for text */
-        const char *text;           /* the trace in memory (outlives the session) */
-        char *name;                 /* the trace's name in messages */
-        uint64_t file_size;         /* bytes, for a progress figure (0: unknown) */
-        struct trace_reader reader; /* positioned after the last applied op */
+        char *path;                  /* the trace file, or NULL for text */
+        const char *text;            /* the trace in memory (outlives the session) */
+        char *name;                  /* the trace's name in messages */
+        uint64_t file_size;          /* bytes, for a progress figure (0: unknown) */
+        uint64_t file_dev, file_ino; /* the file opened, to notice it replaced */
+        int64_t file_mtime_ns;       /* its modification time, to notice it changed */
+        const char *file_change;     /* how it changed (every move is then refused), or NULL */
+        struct trace_reader reader;  /* positioned after the last applied op */
         struct sim sim;
         struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
         bool has_cmp;
@@ -135,7 +138,13 @@ struct session {
  * (name is then used in messages). cfg must have passed sim_config_check.
  * cmp_mode < 0 runs no second machine. Returns 0; -1 with errno set and a
  * sentence in s->msg when the file cannot be read or cannot seek (standard
- * input and pipes cannot be stepped back). Nothing is applied yet. */
+ * input and pipes cannot be stepped back). Nothing is applied yet.
+ *
+ * Going back replays the file, so it must stay what it was: once its
+ * size, modification time or inode differ from what they were at the
+ * open, every move (and the log history and peek) is refused, with
+ * STOP_ERROR and a message saying so, rather than replaying another
+ * trace. */
 int session_open(struct session *s, const struct sim_config *cfg, enum trace_format format,
                  const char *path, const char *text, const char *name, int cmp_mode);
 void session_close(struct session *s);

@@ -2,8 +2,9 @@
  * repl.c - the debugger at a prompt.
  *
  * On a terminal it reads lines with readline: history kept across runs in
- * $XDG_STATE_HOME/shadow-sim/history (~/.local/state when unset), tab
- * completion of commands, breakpoint kinds, exit reasons and modes. From a
+ * $XDG_STATE_HOME/shadow-sim/history (~/.local/state when unset or not an
+ * absolute path), tab completion of commands, breakpoint kinds, exit
+ * reasons and modes. From a
  * pipe it reads plain lines with no prompt, so the debugger can be driven
  * by a script or a test. Either way each line goes to cmd_run(); after a
  * command that moves, the current line, its events and the explanation
@@ -213,7 +214,8 @@ bool stepper_history_path(char *buf, size_t n)
         const char *state = getenv("XDG_STATE_HOME");
         const char *home = getenv("HOME");
         char dir[4096];
-        if (state && *state)
+        /* The XDG Base Directory spec: a relative path is to be ignored. */
+        if (state && state[0] == '/')
                 snprintf(dir, sizeof dir, "%s/shadow-sim", state);
         else if (home && *home)
                 snprintf(dir, sizeof dir, "%s/.local/state/shadow-sim", home);

@@ -28,7 +28,8 @@ int stepper_open(struct session *s, const struct options *opt);
  * the script sets *quit. */
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit);
 
-/* The readline history file, $XDG_STATE_HOME/shadow-sim/history or
+/* The readline history file, $XDG_STATE_HOME/shadow-sim/history or, when
+ * that is unset or relative (which the XDG spec says to ignore),
  * ~/.local/state/shadow-sim/history, its directory created. Returns false
  * when there is no home to keep it in. */
 bool stepper_history_path(char *buf, size_t n);

@@ -554,6 +554,61 @@ if selected escaped-search-text; then
         fi
 fi
 
+# ---- the environment ----------------------------------------------------------------
+
+# changed_under CASE HOW : steps 3 lines of a copy of the sample, changes the
+# file (HOW: a shell command on $f), then goes back a line: the debugger
+# must say the trace changed (exit 65), not replay another trace.
+changed_under() {
+        name=$1 how=$2 why=$3
+        selected "$name" || return 0
+        f=$TMP/$name.txt
+        cp "$TESTS_DIR/../traces/sample_trace.txt" "$f"
+        rm -f "$TMP/cmds" && mkfifo "$TMP/cmds"
+        timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl "$f" <"$TMP/cmds" >"$TMP/out" 2>"$TMP/err" &
+        pid=$!
+        exec 3>"$TMP/cmds"
+        echo "step 3" >&3
+        tries=0
+        until grep -q '^line [0-9]*: ' "$TMP/out" || [ $tries -ge 200 ]; do
+                sleep 0.1
+                tries=$((tries + 1))
+        done
+        sh -c "$how" changed "$f"
+        echo "back 1" >&3
+        echo "step" >&3
+        exec 3>&-
+        wait $pid
+        got=$?
+        msg="$f: the trace changed since it was opened ($why): quit and open it again to step through it"
+        if [ "$got" -eq 65 ] && [ "$(grep -c -F -x -- "$msg" "$TMP/out")" -eq 2 ]; then ok "$name"; else
+                not_ok "$name" "exit $got" "$(tail -n 2 "$TMP/out")" "expected twice: $msg"
+        fi
+}
+changed_under trace-grows 'echo "R 0x1000" >>"$1"' "its size changed"
+changed_under trace-replaced 'cp "$1" "$1.new" && mv "$1.new" "$1"' "another file has its name"
+changed_under trace-rewritten 'sed "s/0x1000/0x2000/" "$1" >"$1.new" && cat "$1.new" >"$1"' "it was written"
+changed_under trace-touched 'touch -d "2001-01-01" "$1"' "it was written"
+# A relative XDG_STATE_HOME is ignored (XDG Base Directory): the history
+# goes under $HOME/.local/state, not into the current directory.
+if ! selected relative-xdg-state-home; then
+        :
+elif command -v script >/dev/null 2>&1; then
+        mkdir -p "$TMP/cwd" "$TMP/home"
+        (cd "$TMP/cwd" && printf 'break 0x1000\nquit\n' |
+                XDG_STATE_HOME=relative/state HOME="$TMP/home" \
+                        timeout -k 5 "$LIMIT" script -qec "$WRAP $SHADOW_SIM --repl" /dev/null) >/dev/null 2>&1
+        if [ -e "$TMP/cwd/relative" ]; then
+                not_ok relative-xdg-state-home "history written under the current directory"
+        elif grep -q '^break 0x1000$' "$TMP/home/.local/state/shadow-sim/history" 2>/dev/null; then
+                ok relative-xdg-state-home
+        else
+                not_ok relative-xdg-state-home "no history in \$HOME/.local/state/shadow-sim"
+        fi
+else
+        ok "relative-xdg-state-home # SKIP no script(1)"
+fi
+
 # ---- bad options and usage ----------------------------------------------------------
 
 if [ -n "${BAD_QUICK:-}" ]; then
