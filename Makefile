@@ -97,9 +97,19 @@ $(LIB): $(ENGINE_OBJ)
 $(BIN): $(UI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS)
 
+# A unit test links the helper objects it is given as extra prerequisites.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< $(filter %.o,$^) -o $@ $(LDFLAGS) $(LIB) \
+		$(TEST_LIBS)
+
+# Test helpers (tests/unit/ref_*.c): objects linked into the tests that use them.
+$(BUILD)/tests/ref_%.o: tests/unit/ref_%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The reference model of x86 translation (tests/unit/ref_x86.h).
+$(BUILD)/tests/test_reference: $(BUILD)/tests/ref_x86.o
 
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(wildcard src/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -207,4 +217,4 @@ format:
 clean:
 	rm -rf build build-san build-fuzz shadow-sim tests/out
 
--include $(ENGINE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(ENGINE_OBJ:.o=.d) $(UI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/tests/ref_x86.d

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "scheme.h"
 #include "mmu_view.h"
 #include "session_tree.h"
 
@@ -146,9 +147,9 @@ static void scheme_lines(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                          const struct guest_walk *w)
 {
         const char *name = mode_name(m->cfg.mode);
-        if (m->cfg.mode == MODE_EPT)
+        if (scheme_has_nested(m->cfg.mode))
                 ept_line(ctx, name, m, w);
-        else if (mode_is_shadow(m->cfg.mode))
+        else if (scheme_has_shadow(m->cfg.mode))
                 shadow_line(ctx, name, m, gva);
         else
                 cmd_print(ctx, "  %-7s a walk of %d references", name, w->depth);
@@ -302,10 +303,10 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
 {
         struct tree t = {0};
         enum mmu_mode mode = ctx->s->sim.cfg.mode;
-        if (need == 1 && !mode_is_shadow(mode))
+        if (need == 1 && !scheme_has_shadow(mode))
                 return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
                                  mode_name(mode));
-        if (need == 2 && mode != MODE_EPT)
+        if (need == 2 && !scheme_has_nested(mode))
                 return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
                                  mode_name(mode));
         if (guest)

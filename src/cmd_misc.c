@@ -5,17 +5,17 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "scheme.h"
 
 static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         struct session *s = ctx->s;
         (void)argc;
         int m = mode_parse(argv[1]);
+        char list[256];
         if (m < 0)
-                return cmd_error(ctx,
-                                 "expected a mode (native, shadow-eager, shadow, shadow-oos, "
-                                 "ept), found '%s'",
-                                 argv[1]);
+                return cmd_error(ctx, "expected a mode (%s), found '%s'",
+                                 scheme_list(list, sizeof list), argv[1]);
         int cmp = !s->has_cmp             ? -1
                   : (int)s->cmp_mode == m ? (int)session_default_cmp((enum mmu_mode)m)
                                           : (int)s->cmp_mode;
@@ -31,8 +31,8 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_mode_entry = {
     "mode",
     NULL,
-    "native|shadow-eager|shadow|shadow-oos|ept",
-    "replay to the same line under another scheme",
+    "MODE",
+    "replay to the same line under another scheme (MODE: see --help)",
     1,
     1,
     CMD_MOVES,
@@ -43,11 +43,10 @@ static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **ar
 {
         (void)argc;
         int m = strcmp(argv[1], "off") == 0 ? -1 : mode_parse(argv[1]);
+        char list[256];
         if (m < 0 && strcmp(argv[1], "off") != 0)
-                return cmd_error(ctx,
-                                 "expected a mode (native, shadow-eager, shadow, shadow-oos, "
-                                 "ept) or off, found '%s'",
-                                 argv[1]);
+                return cmd_error(ctx, "expected a mode (%s) or off, found '%s'",
+                                 scheme_list(list, sizeof list), argv[1]);
         if (session_set_cmp(ctx->s, m) == STOP_INTERRUPT)
                 cmd_report_stop(ctx, STOP_INTERRUPT);
         if (m < 0)

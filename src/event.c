@@ -32,6 +32,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_STALE_TLB] = "STALE_TLB",
     [EV_DIRTY_LOG] = "DIRTY_LOG",
     [EV_DIRTY] = "DIRTY",
+    [EV_AGILE] = "AGILE",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
@@ -172,6 +173,8 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(&o, " L%u direct gpa=0x%llX", ev->level, strbuf_u(ev->gpa));
+                else if (ev->detail == DETAIL_AGILE)
+                        strbuf_put(&o, " L%u gpa=0x%llX nested", ev->level, strbuf_u(ev->gpa));
                 else
                         strbuf_put(&o, " L%u gpa=0x%llX write-protected", ev->level,
                                    strbuf_u(ev->table_gpa));
@@ -192,7 +195,9 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                 else
                         strbuf_put(&o, " page L%u gpa=0x%llX entries=%u cause=%s", ev->level,
                                    strbuf_u(ev->table_gpa), ev->count,
-                                   ev->detail == DETAIL_FLOOD ? "write-flooding" : "root-evicted");
+                                   ev->detail == DETAIL_FLOOD   ? "write-flooding"
+                                   : ev->detail == DETAIL_AGILE ? "agile-mode"
+                                                                : "root-evicted");
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(&o, " asid=%u root=0x%llX %s", ev->asid, strbuf_u(ev->table_gpa),
@@ -234,6 +239,12 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
                            ev->detail == DETAIL_DIRTY_PML    ? " pml"
                            : ev->detail == DETAIL_DIRTY_EXIT ? " exit"
                                                              : "");
+                break;
+        case EV_AGILE:
+                strbuf_put(&o, " L%u gpa=0x%llX -> %s", ev->level, strbuf_u(ev->table_gpa),
+                           ev->detail == DETAIL_TO_NESTED ? "nested" : "shadow");
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(&o, " writes=%u", ev->count);
                 break;
         case EV_KIND_COUNT:
                 break;

@@ -39,6 +39,7 @@ enum event_kind {
         EV_STALE_TLB,     /* an access used a TLB entry the guest tables no longer match */
         EV_DIRTY_LOG,     /* dirty logging started, synced (count = pages) or stopped */
         EV_DIRTY,         /* the hypervisor logged guest frame gpa as written */
+        EV_AGILE,         /* agile paging moved a guest table to nested or shadow mode */
         EV_KIND_COUNT
 };
 
@@ -77,6 +78,9 @@ enum event_detail {
         DETAIL_DIRTY_PML,  /* DIRTY: logged by the CPU into the PML buffer */
         DETAIL_PREFETCH,   /* SHADOW_FILL: a neighbour filled along with a fault */
         DETAIL_SYNC_ONE,   /* RESYNC: INVLPG synced one entry; the page stays unsync */
+        DETAIL_AGILE,      /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
+        DETAIL_TO_NESTED,  /* AGILE: written often (count = writes in the interval) */
+        DETAIL_TO_SHADOW,  /* AGILE: quiet for a whole interval */
 };
 
 struct event {

@@ -3,6 +3,7 @@
  * trace line, and a last clause on why or on what another scheme does.
  */
 #include "explain.h"
+#include "scheme.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -151,6 +152,11 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(o,
                                    "the VMM built a direct shadow page for part of a large page");
+                else if (ev->detail == DETAIL_AGILE)
+                        strbuf_put(o,
+                                   "the shadow entry switches to nested mode: the hardware walks "
+                                   "guest table 0x%llX and below in two dimensions",
+                                   strbuf_u(ev->gpa));
                 else
                         strbuf_put(
                             o,
@@ -252,6 +258,18 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
+        case EV_AGILE:
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) was written %u times this interval: agile "
+                                   "paging walks it nested now, so its stores no longer exit",
+                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
+                else
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
+                                   "shadow mode (one-dimensional walks, its stores trap again)",
+                                   strbuf_u(ev->table_gpa), ev->level);
+                break;
         case EV_KIND_COUNT:
                 break;
         }
@@ -323,10 +341,10 @@ static int cause(const struct event *evs, size_t cur)
 static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
-        bool shadow = mode_is_shadow(cfg->mode);
+        bool shadow = scheme_has_shadow(cfg->mode);
         int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
-        if (ev->kind == EV_ACCESS && !ev->tlb_hit && cfg->mode == MODE_EPT) {
+        if (ev->kind == EV_ACCESS && !ev->tlb_hit && scheme_has_nested(cfg->mode)) {
                 int cold = (n + 1) * (m + 1) - 1;
                 strbuf_put(o,
                            "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
@@ -362,7 +380,7 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
                 strbuf_put(o,
                            "; once per guest frame: shadow paging pays on guest PT writes instead");
         } else if (is_store(ev) && !ev->trapped) {
-                if (cfg->mode == MODE_EPT)
+                if (scheme_has_nested(cfg->mode))
                         strbuf_put(
                             o,
                             "; under EPT the guest owns its tables: no exit (shadow paging would "

@@ -124,6 +124,35 @@ static uint64_t tlb_stress_accesses(const uint64_t *v)
         return v[1];
 }
 
+/* ---- leaf-churn ---------------------------------------------------------- */
+
+static void run_leaf_churn(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
+{
+        uint64_t pages = v[0], accesses = v[1], every = v[2], hot = v[3];
+        gen_os_comment(os, "a working set of %llu pages, mapped once: its tables never change",
+                       (unsigned long long)pages);
+        gen_os_map(os, DATA_BASE, pages, RW, true);
+        gen_os_comment(os, "a heap of %llu pages, one of them remapped every %llu accesses",
+                       (unsigned long long)hot, (unsigned long long)every);
+        gen_os_map(os, MMAP_BASE, hot, RW, true);
+        for (uint64_t i = 0; i < accesses && gen_os_ok(os); i++) {
+                uint64_t r = gen_rng_below(rng, 4);
+                gen_os_touch(os, word_in(rng, DATA_BASE, gen_rng_below(rng, pages)),
+                             r == 0 ? ACCESS_WRITE : ACCESS_READ);
+                if (i % every == every - 1) {
+                        uint64_t page = MMAP_BASE + gen_rng_below(rng, hot) * PAGE;
+                        gen_os_unmap(os, page, 1);
+                        gen_os_map(os, page, 1, RW, true);
+                        gen_os_touch(os, page, ACCESS_WRITE);
+                }
+        }
+}
+
+static uint64_t leaf_churn_accesses(const uint64_t *v)
+{
+        return v[1] + v[1] / v[2];
+}
+
 /* ---- mmap-churn ---------------------------------------------------------- */
 
 enum { MC_SLOTS = 4 };
@@ -281,6 +310,16 @@ static const struct gen_scenario scenarios[] = {
       {"accesses", 100000, 1, 100000000, "random accesses"}},
      run_tlb_stress,
      tlb_stress_accesses,
+     NULL},
+    {"leaf-churn",
+     "random accesses over a static working set while a heap's leaf table churns: what "
+     "agile paging targets",
+     {{"pages", 4096, 1, 262144, "pages in the static working set"},
+      {"accesses", 100000, 1, 100000000, "random accesses"},
+      {"every", 20, 1, 1000000, "accesses between two remaps of a heap page"},
+      {"hot", 16, 1, 512, "pages of the churning heap"}},
+     run_leaf_churn,
+     leaf_churn_accesses,
      NULL},
     {"mmap-churn",
      "a process maps an anonymous area, touches every page and unmaps it, in a loop",

@@ -40,8 +40,4 @@ struct mmu_ops {
         void (*dirty_log)(struct sim *s, enum dirty_log_action action);
 };
 
-extern const struct mmu_ops mmu_native_ops;
-extern const struct mmu_ops mmu_shadow_ops;
-extern const struct mmu_ops mmu_ept_ops;
-
 #endif

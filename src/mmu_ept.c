@@ -30,50 +30,30 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "nested.h"
+#include "scheme.h"
 #include "xalloc.h"
-
-struct ept_page {
-        uint64_t entry[PT_ENTRIES]; /* upper levels: P | child page index; leaves: P | HFN */
-};
 
 /* The page-modification log: the CPU appends the GPA of every page whose
  * nested D bit it sets while logging; full, it exits. */
 #define PML_ENTRIES 512
 
 struct ept {
-        int levels;
-        int leaf_level;    /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
+        struct nested nest;
         uint32_t pml_used; /* entries in the PML buffer */
-        bool use_pwc;
-        struct pwc pwc;         /* the nested dimension's page-walk cache */
-        struct ept_page *pages; /* pages[0] is the root */
-        uint32_t npages, cap;
 };
-
-static uint32_t ept_new_page(struct ept *e)
-{
-        if (e->npages == e->cap) {
-                e->cap = e->cap ? e->cap * 2 : 8;
-                e->pages = xrealloc(e->pages, e->cap, sizeof *e->pages);
-        }
-        memset(&e->pages[e->npages], 0, sizeof e->pages[0]);
-        return e->npages++;
-}
 
 static void *ept_create(struct sim *s)
 {
         struct ept *e = xcalloc(1, sizeof *e);
-        e->levels = s->cfg.ept_levels;
-        e->use_pwc = s->cfg.pwc;
-        e->leaf_level = s->cfg.host_large ? 2 : 1;
-        ept_new_page(e);
+        nested_init(&e->nest, &s->cfg);
         return e;
 }
 
 static void ept_destroy(void *state)
 {
         struct ept *e = state;
-        free(e->pages);
+        nested_free(&e->nest);
         free(e);
 }
 
@@ -81,42 +61,8 @@ static void *ept_clone(const void *state)
 {
         const struct ept *src = state;
         struct ept *e = xmemdup(src, sizeof *src);
-        e->pages = xmemdup(src->pages, src->cap * sizeof *src->pages);
+        nested_clone(&e->nest, &src->nest);
         return e;
-}
-
-/* Walks the nested table for guest frame gfn and adds its memory
- * references to *refs (fewer with the nested page-walk cache). Returns
- * false on a violation (no entry); *refs is then left as it was. */
-static bool nested_walk(struct ept *e, uint64_t gfn, uint32_t *refs)
-{
-        uint64_t gpa = gfn << PAGE_SHIFT;
-        uint32_t ix = 0;
-        for (int level = e->levels; level >= e->leaf_level; level--) {
-                uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
-                if (!pte_present(ent))
-                        return false;
-                ix = (uint32_t)pte_frame(ent);
-        }
-        int last = e->leaf_level;
-        *refs += e->use_pwc ? pwc_walk_refs(&e->pwc, 0, gpa, e->levels, last)
-                            : (uint32_t)(e->levels - last + 1);
-        return true;
-}
-
-/* The nested leaf entry of gfn (4K or 2M), or NULL when there is none. */
-static uint64_t *nested_leaf(struct ept *e, uint64_t gfn)
-{
-        uint64_t gpa = gfn << PAGE_SHIFT;
-        uint32_t ix = 0;
-        for (int level = e->levels; level > e->leaf_level; level--) {
-                uint64_t ent = e->pages[ix].entry[pt_index(gpa, level)];
-                if (!pte_present(ent))
-                        return NULL;
-                ix = (uint32_t)pte_frame(ent);
-        }
-        uint64_t *leaf = &e->pages[ix].entry[pt_index(gpa, e->leaf_level)];
-        return pte_present(*leaf) ? leaf : NULL;
 }
 
 /* A write to gfn: the CPU sets the nested D bit and, while logging, logs
@@ -124,18 +70,18 @@ static uint64_t *nested_leaf(struct ept *e, uint64_t gfn)
 static void nested_write(struct sim *s, uint64_t gfn)
 {
         struct ept *e = s->mmu_state;
-        uint64_t *leaf = nested_leaf(e, gfn);
+        uint64_t *leaf = nested_leaf(&e->nest, gfn);
         if (!leaf || (*leaf & PTE_D))
                 return;
         *leaf |= PTE_D;
         if (!s->dirty.on)
                 return;
-        if (e->leaf_level == 1) {
+        if (e->nest.leaf_level == 1) {
                 sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
         } else {
                 /* One D bit for 2M: later writes inside it are not seen, so
                  * the VMM must report the whole large page. */
-                uint64_t span = level_span(e->leaf_level) >> PAGE_SHIFT;
+                uint64_t span = level_span(e->nest.leaf_level) >> PAGE_SHIFT;
                 sim_log_dirty_range(s, gfn & ~(span - 1), (uint32_t)span, DETAIL_DIRTY_PML);
         }
         if (++e->pml_used == PML_ENTRIES) {
@@ -162,33 +108,10 @@ static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
                 return;
         /* Leaves are the pages reached from level 2; clearing D everywhere
          * is harmless for upper levels, which never carry it. */
-        for (uint32_t ix = 0; ix < e->npages; ix++)
+        for (uint32_t ix = 0; ix < e->nest.npages; ix++)
                 for (unsigned i = 0; i < PT_ENTRIES; i++)
-                        e->pages[ix].entry[i] &= ~PTE_D;
+                        e->nest.pages[ix].entry[i] &= ~PTE_D;
         sim_vmm_flush(s, DETAIL_NONE);
-}
-
-/* The VMM's answer to an EPT violation on gfn: build the nested path. */
-static void nested_map(struct sim *s, struct ept *e, uint64_t gfn, uint64_t gva)
-{
-        uint64_t gpa = gfn << PAGE_SHIFT;
-        sim_exit(s, EXIT_EPT_VIOLATION, gva, gpa, ACCESS_READ, 0);
-        uint32_t ix = 0;
-        for (int level = e->levels; level > e->leaf_level; level--) {
-                uint64_t *ent = &e->pages[ix].entry[pt_index(gpa, level)];
-                if (!pte_present(*ent)) {
-                        uint32_t child = ept_new_page(e);
-                        ent = &e->pages[ix].entry[pt_index(gpa, level)]; /* pages moved */
-                        *ent = pte_make(child, PTE_P | PTE_W);
-                }
-                ix = (uint32_t)pte_frame(*ent);
-        }
-        uint64_t hfn = hostmem_hfn(&s->host, gfn);
-        uint64_t bits = PTE_P | PTE_W | (e->leaf_level > 1 ? PTE_PS : 0);
-        e->pages[ix].entry[pt_index(gpa, e->leaf_level)] = pte_make(hfn, bits);
-        hostmem_back(&s->host, gfn);
-        struct event ev = {.kind = EV_EPT_MAP, .gva = gva, .gpa = gpa, .hpa = hfn << PAGE_SHIFT};
-        sim_emit(s, &ev);
 }
 
 /* The two-dimensional walk. Each guest table read needs its frame through
@@ -208,8 +131,8 @@ restart:
         int first = s->cfg.pwc ? pwc_start_level(&s->pwc, sim_pwc_space(s), gva, top, last) : top;
         for (int level = first; level >= last; level--) {
                 uint64_t table = w.table_gfn[level];
-                if (!nested_walk(e, table, &t->refs)) {
-                        nested_map(s, e, table, gva);
+                if (!nested_walk(&e->nest, table, &t->refs)) {
+                        nested_map(s, &e->nest, table, gva);
                         goto restart;
                 }
                 t->refs++; /* the guest entry itself */
@@ -221,8 +144,8 @@ restart:
                 return;
         }
         uint64_t gfn = w.gpa >> PAGE_SHIFT;
-        if (!nested_walk(e, gfn, &t->refs)) {
-                nested_map(s, e, gfn, gva);
+        if (!nested_walk(&e->nest, gfn, &t->refs)) {
+                nested_map(s, &e->nest, gfn, gva);
                 goto restart;
         }
         guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
@@ -231,13 +154,13 @@ restart:
         t->gpa = w.gpa;
         t->hpa = hostmem_hpa(&s->host, w.gpa);
         /* The TLB caches the smaller of the two page sizes. */
-        t->level = w.leaf_level < e->leaf_level ? w.leaf_level : e->leaf_level;
+        t->level = w.leaf_level < e->nest.leaf_level ? w.leaf_level : e->nest.leaf_level;
         t->page_level = w.leaf_level;
         t->perm = w.rights;
-        t->dirty = (w.leaf & PTE_D) && (*nested_leaf(e, gfn) & PTE_D);
+        t->dirty = (w.leaf & PTE_D) && (*nested_leaf(&e->nest, gfn) & PTE_D);
 }
 
-const struct mmu_ops mmu_ept_ops = {
+static const struct mmu_ops ept_ops = {
     .create = ept_create,
     .destroy = ept_destroy,
     .clone = ept_clone,
@@ -248,18 +171,38 @@ const struct mmu_ops mmu_ept_ops = {
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
 
-bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+/* The nested root is always page 0. */
+static uint32_t ept_view_root(const struct sim *s)
+{
+        (void)s;
+        return 0;
+}
+
+static bool ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
 {
         const struct ept *e = s->mmu_state;
-        if (id >= e->npages)
+        if (id >= e->nest.npages)
                 return false;
         /* Nested pages do not record their level; only the root's is known. */
-        *t = (struct mmu_table_view){.entry = e->pages[id].entry, .level = id == 0 ? e->levels : 0};
+        *t = (struct mmu_table_view){.entry = e->nest.pages[id].entry,
+                                     .level = id == 0 ? e->nest.levels : 0};
         return true;
 }
 
-uint32_t mmu_ept_view_count(const struct sim *s)
+static uint32_t ept_view_count(const struct sim *s)
 {
         const struct ept *e = s->mmu_state;
-        return e->npages;
+        return e->nest.npages;
 }
+
+const struct scheme scheme_ept = {
+    .name = "ept",
+    .design = "nested paging (Intel EPT, AMD NPT)",
+    .ops = &ept_ops,
+    .tables = TABLES_NESTED,
+    .tables_title = "EPT",
+    .compare_with = "shadow",
+    .view_root = ept_view_root,
+    .view_table = ept_view_table,
+    .view_count = ept_view_count,
+};

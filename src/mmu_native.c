@@ -8,6 +8,7 @@
  * translations compare one to one.
  */
 #include "mmu.h"
+#include "scheme.h"
 
 static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
                              struct translation *t)
@@ -30,6 +31,14 @@ static void native_translate(struct sim *s, uint64_t gva, enum access_kind kind,
 }
 
 /* Every hook but translate is absent: nothing native costs extra. */
-const struct mmu_ops mmu_native_ops = {
+static const struct mmu_ops native_ops = {
     .translate = native_translate,
+};
+
+const struct scheme scheme_native = {
+    .name = "native",
+    .design = "no hypervisor: the CPU walks the guest tables",
+    .ops = &native_ops,
+    .tables = TABLES_NONE,
+    .compare_with = "shadow",
 };

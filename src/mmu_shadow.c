@@ -48,6 +48,8 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "nested.h"
+#include "scheme.h"
 #include "xalloc.h"
 
 #define NONE          UINT32_MAX
@@ -62,8 +64,16 @@ enum vmm_flush {
         FLUSH_EVERY_WRITE, /* flush all after every emulated write (KVM <= 2.6.26) */
 };
 
-/* What distinguishes the three designs; every decision below asks this. */
+/* What a shadow page is. */
+enum spage_kind {
+        SP_INDIRECT, /* mirrors a guest table, which it write-protects */
+        SP_DIRECT,   /* backs part of a guest large page, protects nothing */
+        SP_NESTED,   /* agile: the walk switches to nested mode at this guest table */
+};
+
+/* What distinguishes the designs; every decision below asks this. */
 struct shadow_policy {
+        bool agile;       /* agile paging: often-written tables are walked nested */
         bool eager;       /* mirror every guest table when it is linked */
         bool update_leaf; /* an emulated leaf store updates the entry, else zaps it */
         bool unsync;      /* leaf tables may go out of sync */
@@ -78,6 +88,7 @@ static const struct shadow_policy policy_kvm_old = {
     .update_leaf = true, .flood_leaf = true, .flush = FLUSH_EVERY_WRITE};
 static const struct shadow_policy policy_kvm_today = {
     .unsync = true, .prefetch = true, .flush = FLUSH_IF_PRESENT};
+static const struct shadow_policy policy_agile = {.agile = true, .flush = FLUSH_IF_PRESENT};
 
 struct spage {
         uint64_t gfn;         /* guest table shadowed; direct: first guest frame covered */
@@ -86,6 +97,8 @@ struct spage {
         uint8_t level;
         uint8_t access;            /* role.access: the rights above, packed (pack_rights) */
         bool direct;               /* backs part of a guest large page, protects nothing */
+        bool nested;               /* agile: guest table gfn (at level) is walked nested;
+                                      holds no entries, protects nothing */
         bool unsync;               /* out of sync: its guest table is writable */
         bool valid;                /* false once zapped (the slot is then free) */
         uint8_t flood;             /* emulated writes since last used by a walk */
@@ -115,6 +128,11 @@ struct shadow {
         uint32_t unsync_count;
         struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
         unsigned nroots;
+        /* Agile paging only. */
+        struct nested nest;          /* the nested dimension, below a switch */
+        struct u64map nested_tables; /* guest table gfn -> writes this interval << 3 | level */
+        struct u64map writes;        /* shadowed table gfn -> trapped writes this interval */
+        uint64_t next_interval;      /* op count at which the interval ends */
 };
 
 /* role.access in 3 bits: W, U and NX. */
@@ -129,21 +147,25 @@ static uint64_t unpack_rights(uint8_t access)
         return (access & (PTE_W | PTE_U)) | ((uint64_t)(access & 1) << 63);
 }
 
-static uint64_t spage_key(uint64_t gfn, int level, bool direct, uint8_t access)
+static uint64_t spage_key(uint64_t gfn, int level, enum spage_kind kind, uint8_t access)
 {
-        return gfn << 7 | (uint64_t)access << 4 | (uint64_t)level << 1 | direct;
+        return gfn << 9 | (uint64_t)kind << 7 | (uint64_t)access << 4 | (uint64_t)level;
+}
+
+static enum spage_kind kind_of(const struct spage *sp)
+{
+        return sp->nested ? SP_NESTED : sp->direct ? SP_DIRECT : SP_INDIRECT;
+}
+
+/* Whether the page write-protects its guest table. */
+static bool protects(const struct spage *sp)
+{
+        return !sp->direct && !sp->nested && !sp->unsync;
 }
 
 static uint64_t key_of(const struct spage *sp)
 {
-        return spage_key(sp->gfn, sp->level, sp->direct, sp->access);
-}
-
-static const struct shadow_policy *policy_for(enum mmu_mode mode)
-{
-        return mode == MODE_SHADOW_EAGER ? &policy_eager
-               : mode == MODE_SHADOW_OOS ? &policy_kvm_today
-                                         : &policy_kvm_old;
+        return spage_key(sp->gfn, sp->level, kind_of(sp), sp->access);
 }
 
 /* ---- page and link pools ------------------------------------------------ */
@@ -213,11 +235,17 @@ static void wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
 static void *shadow_create(struct sim *s)
 {
         struct shadow *sh = xcalloc(1, sizeof *sh);
-        sh->policy = policy_for(s->cfg.mode);
+        sh->policy = scheme_of(s->cfg.mode)->policy;
         sh->levels = s->cfg.levels;
         sh->free_pages = sh->free_links = NONE;
         u64map_init(&sh->by_key);
         u64map_init(&sh->wp);
+        u64map_init(&sh->nested_tables);
+        u64map_init(&sh->writes);
+        if (sh->policy->agile) {
+                nested_init(&sh->nest, &s->cfg);
+                sh->next_interval = s->cfg.agile_interval;
+        }
         return sh;
 }
 
@@ -228,6 +256,9 @@ static void shadow_destroy(void *state)
         free(sh->links);
         u64map_free(&sh->by_key);
         u64map_free(&sh->wp);
+        u64map_free(&sh->nested_tables);
+        u64map_free(&sh->writes);
+        nested_free(&sh->nest);
         free(sh);
 }
 
@@ -239,6 +270,10 @@ static void *shadow_clone(const void *state)
         sh->links = xmemdup(src->links, src->cap_links * sizeof *src->links);
         u64map_clone(&sh->by_key, &src->by_key);
         u64map_clone(&sh->wp, &src->wp);
+        u64map_clone(&sh->nested_tables, &src->nested_tables);
+        u64map_clone(&sh->writes, &src->writes);
+        if (src->nest.pages)
+                nested_clone(&sh->nest, &src->nest);
         return sh;
 }
 
@@ -397,7 +432,7 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
                 sh->pages[l.parent].spte[l.index] = 0;
                 remove_parent(sh, page, l.parent, l.index);
         }
-        if (!sp->direct && !sp->unsync)
+        if (protects(sp))
                 wp_adjust(sh, sp->gfn, -1);
         if (sp->unsync)
                 sh->unsync_count--;
@@ -421,20 +456,21 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
 }
 
 /* The page keyed (gfn, level, direct, access), or NONE. */
-static uint32_t find_page(const struct shadow *sh, uint64_t gfn, int level, bool direct,
+static uint32_t find_page(const struct shadow *sh, uint64_t gfn, int level, enum spage_kind kind,
                           uint8_t access)
 {
         uint32_t id;
-        return u64map_get(&sh->by_key, spage_key(gfn, level, direct, access), &id) ? id : NONE;
+        return u64map_get(&sh->by_key, spage_key(gfn, level, kind, access), &id) ? id : NONE;
 }
 
 /* The shadow page for (gfn, level, direct, access), created when missing
  * (kvm_mmu_get_shadow_page). *fresh tells which. */
-static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, uint8_t access,
-                         uint64_t gva_base, bool *fresh)
+static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind kind,
+                         uint8_t access, uint64_t gva_base, bool *fresh)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t id = find_page(sh, gfn, level, direct, access);
+        bool direct = kind == SP_DIRECT;
+        uint32_t id = find_page(sh, gfn, level, kind, access);
         *fresh = id == NONE;
         if (id != NONE)
                 return id;
@@ -443,11 +479,12 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, ui
         sp->gfn = gfn;
         sp->level = (uint8_t)level;
         sp->direct = direct;
+        sp->nested = kind == SP_NESTED;
         sp->access = access;
         sp->valid = true;
         sp->gva_base = gva_base;
         u64map_put(&sh->by_key, key_of(sp), id);
-        if (!direct)
+        if (protects(sp))
                 wp_adjust(sh, gfn, +1);
         struct event ev = {
             .kind = EV_SHADOW_PAGE,
@@ -455,7 +492,9 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, bool direct, ui
             .table_gpa = direct ? 0 : gfn << PAGE_SHIFT,
             .gpa = gfn << PAGE_SHIFT,
             .level = (uint8_t)level,
-            .detail = direct ? DETAIL_DIRECT : DETAIL_NONE,
+            .detail = direct       ? DETAIL_DIRECT
+                      : sp->nested ? DETAIL_AGILE
+                                   : DETAIL_NONE,
         };
         sim_emit(s, &ev);
         return id;
@@ -504,7 +543,7 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         if (zap_entry(s, page, index))
                 after_spte_change(s, page, index, true);
         bool fresh;
-        uint32_t child = get_page(s, child_gfn, level - 1, false, access, gva, &fresh);
+        uint32_t child = get_page(s, child_gfn, level - 1, SP_INDIRECT, access, gva, &fresh);
         link_child(sh, page, index, child);
         if (fresh)
                 mirror_table(s, child);
@@ -613,6 +652,128 @@ static void sync_roots(struct sim *s)
                 sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
 }
 
+/* ---- agile paging (Gandhi, Hill and Swift, ISCA 2016) -------------------- */
+
+/* The policy modelled (the paper's, section 4): a shadowed guest table that
+ * takes --agile-threshold trapped writes within one interval of
+ * --agile-interval ops moves to nested mode, its subtree with it; a table
+ * in nested mode that is not written for a whole interval moves back (the
+ * VMM learns it from the nested D bit of the table's frame, without a
+ * trap). The root always stays shadowed: the walk starts in shadow mode. */
+
+static void emit_agile(struct sim *s, uint64_t gfn, int level, uint32_t writes, uint8_t detail)
+{
+        struct event ev = {.kind = EV_AGILE,
+                           .table_gpa = gfn << PAGE_SHIFT,
+                           .level = (uint8_t)level,
+                           .count = writes,
+                           .detail = detail};
+        sim_emit(s, &ev);
+}
+
+/* Zaps page and the pages below it (they would be walked nested too). */
+static void zap_subtree(struct sim *s, uint32_t page, uint8_t detail)
+{
+        struct shadow *sh = s->mmu_state;
+        if (sh->pages[page].level > 1)
+                for (unsigned i = 0; i < PT_ENTRIES; i++) {
+                        uint64_t spte = sh->pages[page].spte[i];
+                        if (pte_present(spte))
+                                zap_subtree(s, (uint32_t)pte_frame(spte), detail);
+                }
+        if (sh->pages[page].valid)
+                zap_page(s, page, detail);
+}
+
+/* Every shadow page of kind for guest table gfn at level, zapped. */
+static void zap_table(struct sim *s, uint64_t gfn, int level, enum spage_kind kind)
+{
+        for (uint8_t a = 0; a < ACCESS_VALUES; a++) {
+                uint32_t page = find_page(s->mmu_state, gfn, level, kind, a);
+                if (page != NONE)
+                        zap_subtree(s, page, DETAIL_AGILE);
+        }
+}
+
+static void to_nested(struct sim *s, uint64_t gfn, int level, uint32_t writes)
+{
+        struct shadow *sh = s->mmu_state;
+        emit_agile(s, gfn, level, writes, DETAIL_TO_NESTED);
+        zap_table(s, gfn, level, SP_INDIRECT);
+        u64map_put(&sh->nested_tables, gfn, (uint32_t)level);
+        u64map_del(&sh->writes, gfn);
+}
+
+static void to_shadow(struct sim *s, uint64_t gfn, int level)
+{
+        struct shadow *sh = s->mmu_state;
+        emit_agile(s, gfn, level, 0, DETAIL_TO_SHADOW);
+        u64map_del(&sh->nested_tables, gfn);
+        zap_table(s, gfn, level, SP_NESTED);
+}
+
+/* Counts a guest store for the policy: into a nested table (no exit), or
+ * a trapped one into a shadowed table below the root. */
+static void agile_count_store(struct sim *s, const struct pt_store *st, bool trapped)
+{
+        struct shadow *sh = s->mmu_state;
+        uint32_t v;
+        if (u64map_get(&sh->nested_tables, st->gfn, &v)) {
+                u64map_put(&sh->nested_tables, st->gfn, v + (1u << 3));
+                return;
+        }
+        if (!trapped || st->level == sh->levels || s->dirty.on)
+                return;
+        uint32_t n = 0;
+        u64map_get(&sh->writes, st->gfn, &n);
+        if (++n >= s->cfg.agile_threshold)
+                to_nested(s, st->gfn, st->level, n);
+        else
+                u64map_put(&sh->writes, st->gfn, n);
+}
+
+struct quiet_list {
+        uint64_t *gfn;
+        uint32_t *value;
+        size_t n;
+};
+
+static void collect(uint64_t key, uint32_t val, void *ctx)
+{
+        struct quiet_list *q = ctx;
+        q->gfn[q->n] = key;
+        q->value[q->n++] = val;
+}
+
+/* Ends the interval when it is over: quiet nested tables go back to shadow
+ * mode (every one when all is set), the counts start again. */
+static void end_interval(struct sim *s, bool all)
+{
+        struct shadow *sh = s->mmu_state;
+        size_t n = sh->nested_tables.count;
+        struct quiet_list q = {xcalloc(n + 1, sizeof *q.gfn), xcalloc(n + 1, sizeof *q.value), 0};
+        u64map_each(&sh->nested_tables, collect, &q);
+        for (size_t i = 0; i < q.n; i++) {
+                if (all || q.value[i] >> 3 == 0)
+                        to_shadow(s, q.gfn[i], (int)(q.value[i] & 7));
+                else
+                        u64map_put(&sh->nested_tables, q.gfn[i], q.value[i] & 7);
+        }
+        free(q.gfn);
+        free(q.value);
+        u64map_free(&sh->writes);
+        u64map_init(&sh->writes);
+}
+
+static void agile_tick(struct sim *s)
+{
+        struct shadow *sh = s->mmu_state;
+        if (s->ops < sh->next_interval)
+                return;
+        sh->next_interval = s->ops + s->cfg.agile_interval;
+        end_interval(s, false);
+}
+
 /* ---- the hooks ---------------------------------------------------------- */
 
 static bool shadow_store_traps(struct sim *s, uint64_t gfn)
@@ -672,20 +833,28 @@ static void emulate_store(struct sim *s, uint32_t page, const struct pt_store *s
  * role.access it was reached with) sees it. */
 static void shadow_after_store(struct sim *s, const struct pt_store *st, bool trapped)
 {
-        if (!trapped)
-                return;
-        for (uint8_t a = 0; a < ACCESS_VALUES; a++) {
-                uint32_t page = find_page(s->mmu_state, st->gfn, st->level, false, a);
-                if (page != NONE)
-                        emulate_store(s, page, st);
-        }
+        struct shadow *sh = s->mmu_state;
+        if (sh->policy->agile)
+                agile_tick(s);
+        if (trapped)
+                for (uint8_t a = 0; a < ACCESS_VALUES; a++) {
+                        uint32_t page = find_page(sh, st->gfn, st->level, SP_INDIRECT, a);
+                        if (page != NONE)
+                                emulate_store(s, page, st);
+                }
+        if (sh->policy->agile)
+                agile_count_store(s, st, trapped);
 }
 
 /* The hardware's walk of the shadow tables. Returns the leaf spte, or 0
- * when it stopped at a hole; counts references into *refs. */
-static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, uint32_t *refs)
+ * when it stopped at a hole or (agile) at a switch to nested mode, whose
+ * page it then names in *to_nested (else NONE); counts references into
+ * *refs. */
+static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, uint32_t *refs,
+                        uint32_t *to_nested)
 {
         uint32_t page = root;
+        *to_nested = NONE;
         for (int level = sh->levels; level >= 1; level--) {
                 uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
                 (*refs)++;
@@ -694,8 +863,19 @@ static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, ui
                 if (level == 1)
                         return spte;
                 page = (uint32_t)pte_frame(spte);
+                if (sh->pages[page].nested) {
+                        *to_nested = page;
+                        return 0;
+                }
         }
         return 0;
+}
+
+/* Agile: whether guest table gfn is walked in nested mode. */
+static bool is_nested_table(const struct shadow *sh, uint64_t gfn)
+{
+        uint32_t v;
+        return u64map_get(&sh->nested_tables, gfn, &v);
 }
 
 /* The shadow page below entry index of page for the guest walk w (an
@@ -713,11 +893,14 @@ static uint32_t child_for(struct sim *s, uint32_t page, const struct guest_walk 
         uint64_t rights = PTE_RIGHTS_ALL;
         for (int l = sh->levels; l >= level && l >= w->leaf_level; l--)
                 rights = pte_rights_fold(rights, w->entry[l]);
+        enum spage_kind kind = direct ? SP_DIRECT : SP_INDIRECT;
         if (direct)
                 child_gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
+        else if (sh->policy->agile && is_nested_table(sh, child_gfn))
+                kind = SP_NESTED;
         bool fresh;
-        uint32_t child = get_page(s, child_gfn, level - 1, direct, pack_rights(rights),
-                                  gva & ~(span - 1), &fresh);
+        uint32_t child =
+            get_page(s, child_gfn, level - 1, kind, pack_rights(rights), gva & ~(span - 1), &fresh);
         link_child(sh, page, pt_index(gva, level), child);
         /* A subtree linked in again may hold unsync pages whose entries
          * the guest has changed since: sync before use. */
@@ -770,6 +953,8 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                         page = (uint32_t)pte_frame(sp->spte[index]);
                 else
                         page = child_for(s, page, w, gva, level);
+                if (sh->pages[page].nested)
+                        return; /* agile: the hardware walks on in nested mode */
         }
         struct spage *sp = &sh->pages[page];
         sp->flood = 0;
@@ -785,6 +970,8 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 prefetch(s, page, index, w);
 }
 
+static void sync_one(struct sim *s, uint64_t gva);
+
 /* The VMM's half of a hidden page fault: the guest's own walk decides
  * between injecting a #PF and filling the shadow. Returns false when the
  * guest must see the fault. */
@@ -797,6 +984,12 @@ static bool handle_shadow_fault(struct sim *s, uint64_t gva, enum access_kind ki
         if (!w.present || !sim_allows(s, w.rights, kind, user)) {
                 sim_fault(t, w.present, kind, user);
                 t->exited = true;
+                /* kvm_inject_emulated_page_fault: a fault the CPU would take
+                 * invalidates its address (SDM 4.10.4.1), which KVM honours
+                 * for protection faults only (P set): not-present ones keep
+                 * a stale out-of-sync entry, a KVM deviation modelled as is. */
+                if (w.present)
+                        sync_one(s, gva);
                 return false;
         }
         if (kind == ACCESS_WRITE) {
@@ -810,20 +1003,76 @@ static bool handle_shadow_fault(struct sim *s, uint64_t gva, enum access_kind ki
         return true;
 }
 
+/* Agile: the rest of a walk that switched to nested mode at the guest
+ * table of page sw (after shadow_read shadow entries): each guest level
+ * below reads its entry through a nested walk, as does the data frame; a
+ * guest fault is delivered directly, without an exit. Returns false after
+ * an EPT violation (the VMM mapped the frame: the walk restarts). */
+static bool walk_nested(struct sim *s, uint32_t sw, uint64_t gva, enum access_kind kind, bool user,
+                        uint32_t shadow_read, struct translation *t)
+{
+        struct shadow *sh = s->mmu_state;
+        int top = sh->levels, switch_level = sh->pages[sw].level;
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        t->refs = sim_walk_refs(s, gva, top - (int)shadow_read + 1);
+        int last = top - w.depth + 1;
+        for (int level = switch_level; level >= last; level--) {
+                if (!nested_walk(&sh->nest, w.table_gfn[level], &t->refs)) {
+                        nested_map(s, &sh->nest, w.table_gfn[level], gva);
+                        return false;
+                }
+                t->refs++; /* the guest entry itself */
+        }
+        if (!w.present || !sim_allows(s, w.rights, kind, user)) {
+                sim_fault(t, w.present, kind, user);
+                return true;
+        }
+        uint64_t gfn = w.gpa >> PAGE_SHIFT;
+        if (!nested_walk(&sh->nest, gfn, &t->refs)) {
+                nested_map(s, &sh->nest, gfn, gva);
+                return false;
+        }
+        guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
+        t->gpa = w.gpa;
+        t->hpa = hostmem_hpa(&s->host, w.gpa);
+        t->level = 1;
+        t->page_level = w.leaf_level;
+        t->perm = w.rights;
+        t->dirty = (w.leaf & PTE_D) != 0;
+        return true;
+}
+
+static void agile_tick(struct sim *s);
+
+/* The hardware's walk of the shadow tables (and, agile, of a nested part
+ * below them): a miss or a refused access is a hidden page fault the VMM
+ * handles before the walk runs again. */
 static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind, bool user,
                              struct translation *t)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t read = 0; /* levels the walk read */
-        uint64_t spte = hw_walk(sh, sh->roots[0].page, gva, &read);
-        if (!pte_present(spte) || !sim_allows(s, spte & PTE_PERM_MASK, kind, user)) {
+        if (sh->policy->agile)
+                agile_tick(s);
+        uint64_t spte;
+        /* A fault fills the path once; each EPT violation maps one frame
+         * of at most levels + 1 that a walk reads. */
+        for (int tries = 0;; tries++) {
+                uint32_t read = 0, sw; /* levels the walk read, a switch */
+                spte = hw_walk(sh, sh->roots[0].page, gva, &read, &sw);
+                if (sw != NONE) {
+                        if (walk_nested(s, sw, gva, kind, user, read, t) || tries > 2 * MAX_LEVELS)
+                                return;
+                        continue;
+                }
+                if (pte_present(spte) && sim_allows(s, spte & PTE_PERM_MASK, kind, user)) {
+                        t->refs = sim_walk_refs(s, gva, sh->levels - (int)read + 1);
+                        break;
+                }
                 /* The walk that faulted is paid for by the exit. */
-                read = 0;
-                if (!handle_shadow_fault(s, gva, kind, user, t))
+                if (tries > 0 || !handle_shadow_fault(s, gva, kind, user, t))
                         return;
-                spte = hw_walk(sh, sh->roots[0].page, gva, &read);
         }
-        t->refs = sim_walk_refs(s, gva, sh->levels - (int)read + 1);
         /* The hardware used spte; the guest's view is reported beside it so
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
@@ -856,7 +1105,7 @@ static void switch_root(struct sim *s)
                         sh->nroots--;
                 found = sh->nroots++;
                 bool fresh;
-                uint32_t page = get_page(s, root_gfn, sh->levels, false,
+                uint32_t page = get_page(s, root_gfn, sh->levels, SP_INDIRECT,
                                          pack_rights(PTE_RIGHTS_ALL), 0, &fresh);
                 detail = fresh ? DETAIL_ROOT_NEW : DETAIL_ROOT_FOUND;
                 sh->roots[found].root_gfn = root_gfn;
@@ -887,9 +1136,10 @@ static void shadow_cr3_loaded(struct sim *s, bool same_root)
                 sync_roots(s);
 }
 
-/* INVLPG (kvm_mmu_invlpg): the leaf shadow page translating gva, if it is
+/* kvm_mmu_invalidate_addr, for INVLPG (kvm_mmu_invlpg) and injected
+ * protection faults: the leaf shadow page translating gva, if it is
  * unsync, has that one entry synced; the page stays unsync. */
-static void shadow_invlpg(struct sim *s, uint64_t gva)
+static void sync_one(struct sim *s, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
         uint32_t page = sh->roots[0].page;
@@ -917,6 +1167,10 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
         struct shadow *sh = s->mmu_state;
         if (action != DIRTY_LOG_START)
                 return;
+        /* Agile: logging tracks writes by write protection, so every table
+         * goes back to shadow mode while it runs. */
+        if (sh->policy->agile)
+                end_interval(s, true);
         for (uint32_t id = 0; id < sh->npages; id++) {
                 struct spage *sp = &sh->pages[id];
                 if (!sp->valid || sp->level != 1)
@@ -927,7 +1181,7 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
         sim_vmm_flush(s, DETAIL_NONE);
 }
 
-const struct mmu_ops mmu_shadow_ops = {
+static const struct mmu_ops shadow_ops = {
     .exits_on_cr3 = true,
     .exits_on_invlpg = true,
     .create = shadow_create,
@@ -937,19 +1191,19 @@ const struct mmu_ops mmu_shadow_ops = {
     .after_store = shadow_after_store,
     .translate = shadow_translate,
     .cr3_loaded = shadow_cr3_loaded,
-    .invlpg = shadow_invlpg,
+    .invlpg = sync_one,
     .dirty_log = shadow_dirty_log,
 };
 
 /* ---- read-only views (mmu_view.h) --------------------------------------- */
 
-uint32_t mmu_shadow_view_root(const struct sim *s)
+static uint32_t shadow_view_root(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
 }
 
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
+static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
 {
         const struct shadow *sh = s->mmu_state;
         if (id >= sh->npages || !sh->pages[id].valid)
@@ -961,22 +1215,55 @@ bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_vi
             .level = sp->level,
             .direct = sp->direct,
             .unsync = sp->unsync,
-            .write_protected = !sp->direct && !sp->unsync,
+            .nested = sp->nested,
+            .write_protected = protects(sp),
             .flood = sp->flood,
         };
         return true;
 }
 
-uint32_t mmu_shadow_view_count(const struct sim *s)
+static uint32_t shadow_view_count(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->npages;
 }
 
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
+static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
         const struct shadow *sh = s->mmu_state;
         for (unsigned i = 0; i < sh->nroots && i < max; i++)
                 gfns[i] = sh->roots[i].root_gfn;
         return sh->nroots;
 }
+
+/* ---- the three designs -------------------------------------------------- */
+
+#define SHADOW_SCHEME(policy_)                                                                     \
+        .ops = &shadow_ops, .policy = &(policy_), .tables = TABLES_SHADOW,                         \
+        .tables_title = "Shadow PT", .compare_with = "ept", .view_root = shadow_view_root,         \
+        .view_table = shadow_view_table, .view_count = shadow_view_count,                          \
+        .view_roots = shadow_view_roots
+
+const struct scheme scheme_shadow_eager = {
+    .name = "shadow-eager",
+    .design = "textbook shadow paging, every guest table mirrored at once",
+    SHADOW_SCHEME(policy_eager),
+};
+
+const struct scheme scheme_shadow = {
+    .name = "shadow",
+    .design = "KVM before out-of-sync pages (Linux 2.6.26 and earlier)",
+    SHADOW_SCHEME(policy_kvm_old),
+};
+
+const struct scheme scheme_shadow_oos = {
+    .name = "shadow-oos",
+    .design = "KVM today: unsync leaf tables, prefetch",
+    SHADOW_SCHEME(policy_kvm_today),
+};
+
+const struct scheme scheme_agile = {
+    .name = "agile",
+    .design = "agile paging (Gandhi et al., ISCA 2016): often-written tables walked nested",
+    SHADOW_SCHEME(policy_agile),
+};

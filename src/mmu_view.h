@@ -28,6 +28,7 @@ struct mmu_table_view {
         bool direct;           /* shadow: backs part of a guest large page */
         bool unsync;           /* shadow: out of sync, its guest table writable */
         bool write_protected;  /* shadow: stores into its guest table exit */
+        bool nested;           /* agile: a switch: the walk goes on nested in guest table gfn */
         unsigned flood;        /* shadow: emulated writes since a walk last used it */
 };
 
@@ -47,13 +48,5 @@ uint32_t mmu_view_count(const struct sim *s);
  * [0] is the current one). Writes at most max guest frames into gfns and
  * returns how many there are. */
 unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max);
-
-/* Scheme-specific halves, dispatched to by the functions above. */
-uint32_t mmu_shadow_view_root(const struct sim *s);
-bool mmu_shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_shadow_view_count(const struct sim *s);
-unsigned mmu_shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max);
-bool mmu_ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
-uint32_t mmu_ept_view_count(const struct sim *s);
 
 #endif

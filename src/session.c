@@ -3,6 +3,7 @@
  * position, snapshots and deterministic replay (see session.h).
  */
 #include "session.h"
+#include "scheme.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1000,7 +1001,7 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
 {
-        return mode_is_shadow(mode) ? MODE_EPT : MODE_SHADOW;
+        return (enum mmu_mode)mode_parse(scheme_of(mode)->compare_with);
 }
 
 enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)

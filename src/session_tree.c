@@ -3,6 +3,7 @@
  * tree rows (see session_tree.h).
  */
 #include "session_tree.h"
+#include "scheme.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,14 @@ void tree_free(struct tree *t)
 
 /* ---- the guest's tables ------------------------------------------------- */
 
+static uint8_t view_state(const struct mmu_table_view *v)
+{
+        return v->direct   ? TABLE_DIRECT
+               : v->nested ? TABLE_NESTED
+               : v->unsync ? TABLE_UNSYNC
+                           : TABLE_WP;
+}
+
 static void note_shadowed(struct builder *b)
 {
         const struct sim *m = &b->s->sim;
@@ -129,7 +138,7 @@ static void note_shadowed(struct builder *b)
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v) || v.direct)
                         continue;
-                u64map_put(&b->shadowed, v.gfn, v.unsync ? TABLE_UNSYNC : TABLE_WP);
+                u64map_put(&b->shadowed, v.gfn, view_state(&v));
         }
 }
 
@@ -148,6 +157,8 @@ static const char *state_suffix(uint8_t table)
                 return " [oos]";
         case TABLE_DIRECT:
                 return " [direct]";
+        case TABLE_NESTED:
+                return " [nested]";
         default:
                 return "";
         }
@@ -272,11 +283,6 @@ static uint8_t shadow_mark(const struct builder *b, const struct mmu_table_view 
         return mark;
 }
 
-static uint8_t view_state(const struct mmu_table_view *v)
-{
-        return v->direct ? TABLE_DIRECT : v->unsync ? TABLE_UNSYNC : TABLE_WP;
-}
-
 static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int depth, uint32_t guides,
                          bool walk)
 {
@@ -330,6 +336,8 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                 r->parent = true;
                 bool dflt = r->on_walk || present_count(cv.entry) <= SMALL_TABLE;
                 r->expanded = expanded(b, r->tag, dflt);
+                if (cv.nested) /* agile: nothing below is shadowed */
+                        r->parent = false;
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d of 0x%llX%s", i, cv.level,
                          (unsigned long long)(cv.gfn << PAGE_SHIFT), state_suffix(r->table));
                 if (r->expanded)
@@ -345,8 +353,8 @@ static void build_shadow(struct builder *b)
         unsigned nroots = mmu_view_cached_roots(m, roots, 8);
         uint32_t root = mmu_view_root(m);
         struct mmu_table_view v;
-        snprintf(b->t->title, sizeof b->t->title, "Shadow PT  %u cached root%s", nroots,
-                 nroots == 1 ? "" : "s");
+        snprintf(b->t->title, sizeof b->t->title, "%s  %u cached root%s",
+                 scheme_of(m->cfg.mode)->tables_title, nroots, nroots == 1 ? "" : "s");
         struct tree_row *r = add_row(b);
         if (!r)
                 return;
@@ -424,7 +432,8 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
 static void build_ept(struct builder *b)
 {
         const struct sim *m = &b->s->sim;
-        snprintf(b->t->title, sizeof b->t->title, "EPT  %u nested tables", mmu_view_count(m));
+        snprintf(b->t->title, sizeof b->t->title, "%s  %u nested tables",
+                 scheme_of(m->cfg.mode)->tables_title, mmu_view_count(m));
         struct tree_row *r = add_row(b);
         if (!r)
                 return;
@@ -444,10 +453,10 @@ void tree_build_mmu(struct tree *t, const struct session *s, tree_expand_fn expa
 {
         struct builder b;
         enum mmu_mode mode = s->sim.cfg.mode;
-        begin(&b, t, s, expand, ctx, max_rows, mode == MODE_EPT);
-        if (mode == MODE_EPT) {
+        begin(&b, t, s, expand, ctx, max_rows, scheme_has_nested(mode));
+        if (scheme_has_nested(mode)) {
                 build_ept(&b);
-        } else if (mode_is_shadow(mode)) {
+        } else if (scheme_has_shadow(mode)) {
                 build_shadow(&b);
         } else {
                 snprintf(t->title, sizeof t->title, "Native");

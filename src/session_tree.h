@@ -38,6 +38,7 @@ enum tree_table {
         TABLE_WP,     /* write-protected: guest stores into it exit */
         TABLE_UNSYNC, /* out of sync: writable, resynced later */
         TABLE_DIRECT, /* a shadow page backing part of a guest large page */
+        TABLE_NESTED, /* agile: the walk goes on nested in this guest table */
 };
 
 struct tree_row {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "mmu.h"
+#include "scheme.h"
 #include "trace.h"
 
 /* Inlining on the access path, which runs for every access of a trace of
@@ -25,25 +26,6 @@
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
-static const char *const mode_names[MODE_COUNT] = {
-    [MODE_NATIVE] = "native", [MODE_SHADOW_EAGER] = "shadow-eager",
-    [MODE_SHADOW] = "shadow", [MODE_SHADOW_OOS] = "shadow-oos",
-    [MODE_EPT] = "ept",
-};
-
-const char *mode_name(enum mmu_mode mode)
-{
-        return mode < MODE_COUNT ? mode_names[mode] : "?";
-}
-
-int mode_parse(const char *name)
-{
-        for (int m = 0; m < MODE_COUNT; m++)
-                if (strcmp(name, mode_names[m]) == 0)
-                        return m;
-        return -1;
-}
-
 void sim_config_defaults(struct sim_config *cfg)
 {
         memset(cfg, 0, sizeof *cfg);
@@ -56,6 +38,8 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->pcid = false;
         cfg->ad_emulation = true;
         cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
+        cfg->agile_threshold = 2;
+        cfg->agile_interval = 10000;
         cost_defaults(&cfg->cost);
 }
 
@@ -101,15 +85,6 @@ void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits
         limits->guest_mem = cfg->guest_mem;
 }
 
-static const struct mmu_ops *ops_for(enum mmu_mode mode)
-{
-        if (mode == MODE_NATIVE)
-                return &mmu_native_ops;
-        if (mode == MODE_EPT)
-                return &mmu_ept_ops;
-        return &mmu_shadow_ops;
-}
-
 void sim_init(struct sim *s, const struct sim_config *cfg)
 {
         memset(s, 0, sizeof *s);
@@ -118,7 +93,7 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         hostmem_init(&s->host, s->guest.mem_frames);
         tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
         rights_rules_init(&s->rules, cfg->smep, cfg->smap);
-        s->mmu = ops_for(cfg->mode);
+        s->mmu = scheme_of(cfg->mode)->ops;
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
         s->next_data_gfn = FIRST_DATA_GFN;
         u64map_init(&s->dirty.gfns);
@@ -487,6 +462,9 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
         if (!t.fault && kind == ACCESS_WRITE && s->dirty.on)
                 u64map_put(&s->dirty.truth, t.gpa >> PAGE_SHIFT, 1);
         if (t.fault) {
+                /* A page fault invalidates every TLB entry for the faulting
+                 * address, of every page size (SDM 4.10.4.1). */
+                tlb_invlpg(&s->tlb, sim_asid(s), gva);
                 bool demand = op->demand && may_page_in;
                 struct event ev = {.kind = EV_GUEST_PF,
                                    .gva = gva,

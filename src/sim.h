@@ -23,12 +23,15 @@
 #include "stats.h"
 #include "tlb.h"
 
+/* The schemes, in the order of the registry (scheme.h, scheme.c), which
+ * describes each one; callers ask the descriptor, never the value. */
 enum mmu_mode {
-        MODE_NATIVE,       /* no hypervisor: the hardware walks the guest tables */
-        MODE_SHADOW_EAGER, /* shadow paging, every guest table mirrored at once */
-        MODE_SHADOW,       /* shadow paging, lazy fills and write flooding (KVM-like) */
-        MODE_SHADOW_OOS,   /* shadow paging, leaf tables may go out of sync */
-        MODE_EPT,          /* nested paging: a 2D walk, guest tables untouched */
+        MODE_NATIVE,
+        MODE_SHADOW_EAGER,
+        MODE_SHADOW,
+        MODE_SHADOW_OOS,
+        MODE_EPT,
+        MODE_AGILE,
         MODE_COUNT
 };
 
@@ -39,22 +42,22 @@ struct sim_config {
         uint64_t guest_mem; /* bytes of guest physical memory */
         unsigned tlb_sets;  /* power of two */
         unsigned tlb_ways;
-        bool pcid;         /* tag TLB entries by address space (PCID/VPID) */
-        bool ad_emulation; /* shadow: map clean pages read-only to emulate D */
-        bool pwc;          /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;   /* EPT: the host backs guest memory with 2M pages */
-        bool smep;         /* CR4.SMEP: supervisor fetches from user pages fault */
-        bool smap;         /* CR4.SMAP: supervisor data accesses to user pages fault */
+        bool pcid;                /* tag TLB entries by address space (PCID/VPID) */
+        bool ad_emulation;        /* shadow: map clean pages read-only to emulate D */
+        bool pwc;                 /* page-walk caches shorten walks (both dimensions) */
+        bool host_large;          /* EPT: the host backs guest memory with 2M pages */
+        bool smep;                /* CR4.SMEP: supervisor fetches from user pages fault */
+        bool smap;                /* CR4.SMAP: supervisor data accesses to user pages fault */
+        uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
+                                     table nested */
+        uint64_t agile_interval;  /* agile: ops in one interval of the policy */
         struct cost_model cost;
 };
 
+/* The scheme's name (from its descriptor), or "?" for no scheme. */
 const char *mode_name(enum mmu_mode mode);
 /* Returns the mode named (exact name), or -1. */
 int mode_parse(const char *name);
-static inline bool mode_is_shadow(enum mmu_mode m)
-{
-        return m == MODE_SHADOW_EAGER || m == MODE_SHADOW || m == MODE_SHADOW_OOS;
-}
 
 void sim_config_defaults(struct sim_config *cfg);
 

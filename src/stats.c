@@ -157,6 +157,7 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
         case EV_CR3:
         case EV_INVLPG:
         case EV_TLB_DROP:
+        case EV_AGILE:
         case EV_SHADOW_ROOT:
         case EV_EPT_MAP:
         case EV_KIND_COUNT:

@@ -67,15 +67,14 @@ int compare_run(const struct options *opt)
         if (status != 0)
                 return status;
 
-        /* Native first: it is the baseline of the overhead row. */
-        static const enum mmu_mode order[] = {MODE_NATIVE, MODE_SHADOW_EAGER, MODE_SHADOW,
-                                              MODE_SHADOW_OOS, MODE_EPT};
-        enum { NSCHEMES = sizeof order / sizeof order[0] };
+        /* Every scheme in registry order: native first, the baseline of the
+         * overhead row. */
+        enum { NSCHEMES = MODE_COUNT };
         struct sim sims[NSCHEMES];
         struct sim *ptrs[NSCHEMES];
         for (unsigned m = 0; m < NSCHEMES; m++) {
                 struct sim_config cfg = opt->cfg;
-                cfg.mode = order[m];
+                cfg.mode = (enum mmu_mode)m;
                 sim_init(&sims[m], &cfg);
                 ptrs[m] = &sims[m];
         }

@@ -11,6 +11,7 @@
 #include "memlimit.h"
 #include "quote.h"
 #include "run.h"
+#include "scheme.h"
 
 #ifndef SHADOW_SIM_VERSION
 #define SHADOW_SIM_VERSION "0.1.0"
@@ -25,14 +26,10 @@ static const char usage_text[] =
     "built-in sample trace runs; - reads standard input.\n"
     "\n"
     "Schemes and machine:\n"
-    "  -m, --mode MODE        the scheme, each a real design:\n"
-    "                           native        no hypervisor: the CPU walks the guest tables\n"
-    "                           shadow-eager  textbook shadow paging: every guest table\n"
-    "                                         mirrored at once\n"
-    "                           shadow        (default) KVM before out-of-sync pages\n"
-    "                                         (Linux 2.6.26 and earlier)\n"
-    "                           shadow-oos    KVM today: unsync leaf tables, prefetch\n"
-    "                           ept           nested paging (Intel EPT, AMD NPT)\n"
+    "  -m, --mode MODE        the scheme, each a real design (default shadow):\n";
+
+/* The rest of --help, after the list of schemes. */
+static const char usage_rest[] =
     "      --levels N         guest paging levels, 2..5 (default 4; 5 = LA57)\n"
     "      --ept-levels N     nested paging levels, 2..5 (default 4)\n"
     "      --guest-mem SIZE   guest physical memory, e.g. 512M, 4G (default 4G, or\n"
@@ -49,6 +46,10 @@ static const char usage_text[] =
     "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
     "                         every x86 CPU since about 2008; off shows the textbook\n"
     "                         counts: 24 references for a cold 4+4 nested walk)\n"
+    "      --agile-threshold N  agile: trapped writes within an interval that move a\n"
+    "                         table to nested mode (default 2)\n"
+    "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
+    "                         a whole interval returns to shadow mode (default 10000)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
     "                         that needs more is refused at its line (default: half\n"
@@ -75,6 +76,17 @@ static const char usage_text[] =
     "Exit status: 0 success, 64 bad usage, 65 malformed trace, 66 unreadable trace,\n"
     "74 read error.\n";
 
+/* --help: the text, with one line per scheme from the registry. */
+static void print_usage(FILE *out)
+{
+        fputs(usage_text, out);
+        for (int m = 0; m < MODE_COUNT; m++) {
+                const struct scheme *sc = scheme_of((enum mmu_mode)m);
+                fprintf(out, "                           %-13s %s\n", sc->name, sc->design);
+        }
+        fputs(usage_rest, out);
+}
+
 enum long_only {
         OPT_LEVELS = 256,
         OPT_EPT_LEVELS,
@@ -83,6 +95,8 @@ enum long_only {
         OPT_TLB_WAYS,
         OPT_PCID,
         OPT_SMEP,
+        OPT_AGILE_THRESHOLD,
+        OPT_AGILE_INTERVAL,
         OPT_SMAP,
         OPT_AD,
         OPT_PWC,
@@ -106,6 +120,8 @@ static const struct option long_options[] = {
     {"tlb-ways", required_argument, NULL, OPT_TLB_WAYS},
     {"pcid", no_argument, NULL, OPT_PCID},
     {"smep", no_argument, NULL, OPT_SMEP},
+    {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
+    {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
     {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
@@ -236,11 +252,12 @@ int options_parse(struct options *opt, int argc, char **argv)
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
-                        if (m < 0)
-                                return usage_error(
-                                    "unknown mode '%s' (native, shadow-eager, shadow, "
-                                    "shadow-oos, ept)",
-                                    optarg);
+                        if (m < 0) {
+                                char list[256], msg[320];
+                                snprintf(msg, sizeof msg, "unknown mode '%%s' (%s)",
+                                         scheme_list(list, sizeof list));
+                                return usage_error(msg, optarg);
+                        }
                         opt->cfg.mode = (enum mmu_mode)m;
                         break;
                 }
@@ -277,6 +294,18 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_SMEP:
                         opt->cfg.smep = true;
+                        break;
+                case OPT_AGILE_THRESHOLD:
+                        if (!parse_int(optarg, 1, 1000000, &n))
+                                return usage_error("--agile-threshold expects 1..1000000, not '%s'",
+                                                   optarg);
+                        opt->cfg.agile_threshold = (uint32_t)n;
+                        break;
+                case OPT_AGILE_INTERVAL:
+                        if (!parse_int(optarg, 1, 1000000000, &n))
+                                return usage_error(
+                                    "--agile-interval expects 1..1000000000, not '%s'", optarg);
+                        opt->cfg.agile_interval = (uint64_t)n;
                         break;
                 case OPT_SMAP:
                         opt->cfg.smap = true;
@@ -363,7 +392,7 @@ int options_parse(struct options *opt, int argc, char **argv)
                                                    optarg);
                         break;
                 case 'h':
-                        fputs(usage_text, stdout);
+                        print_usage(stdout);
                         return 0;
                 case 'V':
                         puts("shadow-sim " SHADOW_SIM_VERSION);

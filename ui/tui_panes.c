@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "scheme.h"
 #include "tui_impl.h"
 #include "xalloc.h"
 
@@ -44,7 +45,7 @@ static void guest_rebuild(struct tui *t, struct pane *p)
 static void mmu_rebuild(struct tui *t, struct pane *p)
 {
         tree_build_mmu(&p->tree, t->s, tui_tree_expanded, p, MAX_TREE_ROWS);
-        p->gpa_rows = t->s->sim.cfg.mode == MODE_EPT;
+        p->gpa_rows = scheme_has_nested(t->s->sim.cfg.mode);
         tree_reselect(p);
 }
 

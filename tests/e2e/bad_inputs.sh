@@ -472,7 +472,7 @@ bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expect
 bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number from 1 after 'line', found '-1'"
 bad_cmd cmd-delete-unknown.cmd 65 "cmd-delete-unknown.cmd:2: error: no breakpoint number 99 (info breakpoints lists them)"
 bad_cmd cmd-info-nonsense.cmd 65 "cmd-info-nonsense.cmd:1: error: expected breakpoints, tlb, stats, walk, guest, shadow or ept, found 'nothing'"
-bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept), found 'fast'"
+bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mode (native, shadow-eager, shadow, shadow-oos, ept, agile), found 'fast'"
 bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
 # What was typed reaches the terminal escaped: no escape sequence, no raw byte.
 bad_cmd cmd-control-chars.cmd 65 "cmd-control-chars.cmd:1: error: unknown command 'step\\x01\\x1B[2J' (help lists them)"
@@ -620,7 +620,7 @@ TRY="Try 'shadow-sim --help' for more information."
 bad_run unknown-option 64 "shadow-sim: unknown option '--bogus'" --bogus
 bad_run unknown-short-option 64 "shadow-sim: unknown option '-Z'" -Z
 bad_run missing-argument 64 "shadow-sim: option '--mode' needs an argument" --mode
-bad_run unknown-mode 64 "shadow-sim: unknown mode 'vmware' (native, shadow-eager, shadow, shadow-oos, ept)" --mode vmware
+bad_run unknown-mode 64 "shadow-sim: unknown mode 'vmware' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode vmware
 bad_run two-traces 64 "shadow-sim: expected at most one trace file, found 'b.txt' too" a.txt b.txt
 bad_run levels-too-deep 64 "shadow-sim: --levels expects 2..5, not '6'" --levels 6
 bad_run levels-not-a-number 64 "shadow-sim: --levels expects 2..5, not 'four'" --levels four

@@ -6,7 +6,7 @@ SAMPLE=$TESTS_DIR/../traces/sample_trace.txt
 
 expect_status "--compare runs" 0 "$S" --compare "$SAMPLE"
 cp "$TMP/out" "$TMP/table"
-expect_grep "the table has a column per scheme" "$TMP/table" '^counter +native +shadow-eager +shadow +shadow-oos +ept$'
+expect_grep "the table has a column per scheme" "$TMP/table" '^counter +native +shadow-eager +shadow +shadow-oos +ept +agile$'
 expect_grep "the table ends with the overhead vs native" "$TMP/table" '^overhead_vs_native +0\.0%'
 # Each column equals the single-scheme run's stats.
 for m in native shadow-eager shadow shadow-oos ept; do
@@ -20,17 +20,17 @@ done
 if python3 - "$TMP/json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert list(d) == ["native", "shadow-eager", "shadow", "shadow-oos", "ept"], list(d)
+assert list(d) == ["native", "shadow-eager", "shadow", "shadow-oos", "ept", "agile"], list(d)
 assert d["native"]["exits"] == 0 and d["shadow"]["exit_pt_write"] > 0
 assert d["ept"]["exit_pt_write"] == 0 and d["ept"]["ept_violations"] > 0
 assert d["native"]["overhead_pct"] == 0.0
 PY
 then ok "--compare --stats=json has every scheme"; else not_ok "--compare --stats=json has every scheme" "$(cat "$TMP/json")"; fi
 "$S" --compare --stats=csv "$SAMPLE" >"$TMP/csv"
-expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^counter,native,shadow-eager,shadow,shadow-oos,ept$'
-expect_grep "--compare --stats=csv has the exits row" "$TMP/csv" '^exits,0,[0-9]+,[0-9]+,[0-9]+,[0-9]+$'
+expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^counter,native,shadow-eager,shadow,shadow-oos,ept,agile$'
+expect_grep "--compare --stats=csv has the exits row" "$TMP/csv" '^exits,0,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+$'
 printf 'R 0x1000\nPT_WRITE 0x1000->0x5000\nR 0x1000\n' | "$S" --compare - >"$TMP/stdin"
-expect_grep "--compare reads a pipe once for every scheme" "$TMP/stdin" '^accesses +1 +1 +1 +1 +1$'
+expect_grep "--compare reads a pipe once for every scheme" "$TMP/stdin" '^accesses +1 +1 +1 +1 +1 +1$'
 printf 'R 0x1000\nBAD\n' >"$TMP/bad.trace"
 expect_status "--compare stops at a bad line with 65" 65 "$S" --compare "$TMP/bad.trace"
 

@@ -115,7 +115,7 @@ esac
 expect_no_grep "--series: no log lines" "$TMP/series.csv" '^\[(TRACE|STATS)'
 "$SHADOW_SIM" --series 100 --compare "$TMP/mc.trace" >"$TMP/all.csv"
 blocks=$(awk -F, 'NR > 1 && $1 != last { printf "%s ", $1; last = $1 }' "$TMP/all.csv")
-if [ "$blocks" = "native shadow-eager shadow shadow-oos ept " ] && [ "$(grep -c '^scheme,' "$TMP/all.csv")" = 1 ]; then
+if [ "$blocks" = "native shadow-eager shadow shadow-oos ept agile " ] && [ "$(grep -c '^scheme,' "$TMP/all.csv")" = 1 ]; then
         ok "--series --compare: one header, one block per scheme"
 else
         not_ok "--series --compare: one header, one block per scheme" "blocks: $blocks"

@@ -372,7 +372,7 @@ static void test_complete(void **state)
         assert_non_null(strstr(words, "breakpoints tlb stats"));
         words[0] = '\0';
         cmd_complete(&f->ctx, "mode ", collect, words);
-        assert_string_equal(words, "native shadow-eager shadow shadow-oos ept ");
+        assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile ");
         words[0] = '\0';
         run(f, "break 0x1000", CMD_OK);
         cmd_complete(&f->ctx, "delete ", collect, words);

@@ -443,6 +443,44 @@ static void test_stale_shadow_gpa(void **state)
         assert_int_equal(last_kind(&rec, EV_STALE_TLB)->detail, DETAIL_STALE_SHADOW);
 }
 
+/* Agile paging: a leaf table written twice in an interval is walked nested
+ * from then on (its stores no longer exit, walks below the switch are 2D);
+ * quiet for a whole interval, it goes back to shadow mode. */
+static void test_agile_switches(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_AGILE);
+        cfg.pwc = false;
+        cfg.agile_interval = 50;
+        begin(&cfg);
+        feed(&s, "PT_WRITE 0x1000->0x5000\nR 0x1000\nPT_WRITE 0x2000->0x6000\n"
+                 "PT_WRITE 0x3000->0x7000\n");
+        const struct event *ag = last_kind(&rec, EV_AGILE);
+        assert_non_null(ag);
+        assert_int_equal(ag->detail, DETAIL_TO_NESTED);
+        assert_int_equal(ag->level, 1);
+        uint64_t traps = s.stats.pt_traps;
+        feed(&s, "PT_WRITE 0x4000->0x8000\nR 0x4000\nTLB_FLUSH\nR 0x4000\n");
+        assert_int_equal(s.stats.pt_traps, traps);
+        const struct event *a = last_kind(&rec, EV_ACCESS);
+        assert_int_equal(a->gpa, 0x8000);
+        /* 3 shadow levels, then the leaf level and the data through 4-level
+         * nested walks: 3 + (4 + 1) + 4. */
+        assert_int_equal(a->refs, 12);
+        /* The first interval saw a store into it: it stays nested; the
+         * second one was quiet. */
+        for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 60; i++)
+                        feed(&s, "R 0x4000\n");
+                feed(&s, "TLB_FLUSH\nR 0x4000\n");
+                assert_int_equal(last_kind(&rec, EV_AGILE)->detail,
+                                 round ? DETAIL_TO_SHADOW : DETAIL_TO_NESTED);
+        }
+        assert_int_equal(last_kind(&rec, EV_ACCESS)->refs, 4);
+        feed(&s, "PT_WRITE 0x5000->0x9000\n"); /* shadowed again: it traps */
+        assert_int_equal(s.stats.pt_traps, traps + 1);
+}
+
 /* KVM today zaps the entry on an emulated store into an upper table that
  * stays protected, and write flooding never unshadows a leaf table. */
 static void test_kvm_today_emulation(void **state)
@@ -603,6 +641,7 @@ int main(void)
             cmocka_unit_test_teardown(test_out_of_sync, teardown),
             cmocka_unit_test_teardown(test_kvm_today_emulation, teardown),
             cmocka_unit_test_teardown(test_stale_shadow_gpa, teardown),
+            cmocka_unit_test_teardown(test_agile_switches, teardown),
             cmocka_unit_test_teardown(test_round_robin_warm, teardown),
             cmocka_unit_test_teardown(test_user_supervisor, teardown),
             cmocka_unit_test_teardown(test_invlpg_large_page, teardown),
