@@ -536,8 +536,8 @@ nl_name=$(printf 'a\nb.txt')
 bad_run escaped-file-name 66 "shadow-sim: x\\x1B]0;pwned\\x07: cannot read: No such file or directory" "$esc_name"
 bad_run newline-in-name 66 "shadow-sim: a\\x0Ab.txt: cannot read: No such file or directory" "$nl_name"
 bad_run utf8-name-kept 66 "shadow-sim: données.txt: cannot read: No such file or directory" données.txt
-bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept)" --mode "$(printf '\033[2J')"
-bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
+bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode "$(printf '\033[2J')"
+bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
 cp "$BAD/later-line.txt" "$TMP/$esc_name"
 bad_run escaped-trace-name 65 "$TMP/x\\x1B]0;pwned\\x07:5:15: error: expected an access kind R, W or X, found 'Z'" -q "$TMP/$esc_name"
 cp "$BAD/cmd-unknown.cmd" "$TMP/$esc_name.cmd"
