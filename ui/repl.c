@@ -65,6 +65,18 @@ int stepper_open(struct session *s, const struct options *opt)
         return 0;
 }
 
+/* Flushes what a command printed. Returns true, or false after saying
+ * why on stderr when it could not be written (then nobody reads what
+ * follows). */
+static bool flushed(void)
+{
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+                return true;
+        fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno ? errno : EIO));
+        return false;
+}
+
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
 {
         FILE *f = fopen(path, "r");
@@ -88,6 +100,10 @@ int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
                                 fprintf(stderr, "%s:%lu: error: %s\n", quote(path), in.line,
                                         ctx->err);
                         status = EXIT_DATAERR;
+                        break;
+                }
+                if (!flushed()) {
+                        status = EXIT_IOERR;
                         break;
                 }
         }
@@ -135,8 +151,9 @@ static void animate(struct cmd_ctx *ctx)
         }
 }
 
-/* Runs one line; returns false to quit. *failed is set on an error. */
-static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed)
+/* Runs one line; returns false to quit, or when its output could not be
+ * written (*write_failed is then set). *failed is set on an error. */
+static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *write_failed)
 {
         interrupted = 0;
         enum cmd_result r = cmd_run(ctx, line);
@@ -151,8 +168,8 @@ static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed)
                 animate(ctx);
         if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
                 cmd_where(ctx);
-        fflush(stdout);
-        return true;
+        *write_failed = !flushed();
+        return !*write_failed;
 }
 
 /* ---- readline ----------------------------------------------------------- */
@@ -254,7 +271,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
 {
         char hist[4200];
         bool has_hist = stepper_history_path(hist, sizeof hist);
-        bool failed = false;
+        bool failed = false, write_failed = false;
         stepper_completion(ctx);
         rl_catch_signals = 0;
         using_history();
@@ -271,7 +288,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 if (*line && (!history_length ||
                               strcmp(history_get(history_base + history_length - 1)->line, line)))
                         add_history(line);
-                bool go_on = handle(ctx, line, &failed);
+                bool go_on = handle(ctx, line, &failed, &write_failed);
                 free(line);
                 if (!go_on)
                         break;
@@ -282,7 +299,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
         }
         stepper_completion_done();
         clear_history();
-        return 0;
+        return write_failed ? EXIT_IOERR : 0;
 }
 
 /* Commands from standard input that is no terminal. A bad command is
@@ -293,7 +310,7 @@ static int pipe_loop(struct cmd_ctx *ctx)
 {
         struct cmdline_reader in;
         enum cmdline_status st;
-        bool failed = false;
+        bool failed = false, write_failed = false;
         cmdline_init(&in, stdin);
         while ((st = cmdline_read(&in)) != CMDLINE_EOF) {
                 if (st == CMDLINE_TOO_LONG) {
@@ -303,10 +320,10 @@ static int pipe_loop(struct cmd_ctx *ctx)
                 }
                 if (st != CMDLINE_OK)
                         return cmdline_report(&in, st, "<stdin>", stderr);
-                if (!handle(ctx, in.buf, &failed))
+                if (!handle(ctx, in.buf, &failed, &write_failed))
                         break;
         }
-        return failed ? EXIT_DATAERR : 0;
+        return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
 }
 
 int repl_run(const struct options *opt)
@@ -328,7 +345,7 @@ int repl_run(const struct options *opt)
                 status = stepper_script(&ctx, opt->script, &quit);
         if (status == 0 && !quit && opt->repl)
                 status = isatty(STDIN_FILENO) ? prompt_loop(&ctx) : pipe_loop(&ctx);
-        if (fflush(stdout) != 0 && status == 0)
+        if (status == 0 && !flushed())
                 status = EXIT_IOERR;
         session_close(&s);
         return status;

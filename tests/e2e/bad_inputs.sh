@@ -383,6 +383,14 @@ if selected endless-into-full; then
         verdict endless-into-full 74 "shadow-sim: write error: No space left on device" &&
                 ok endless-into-full
 fi
+if selected repl-into-full; then
+        yes step | (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl later-line.txt) \
+                >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict repl-into-full 74 "shadow-sim: write error: No space left on device" &&
+                ok repl-into-full
+fi
 if selected gen-into-full; then
         (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" gen tlb-stress \
                 --accesses 100000000) >/dev/full 2>"$TMP/err"
@@ -510,6 +518,8 @@ if selected repl-stdin; then
         fi
         run_stdin "$TMP" --repl empty.txt
         verdict repl-stdin-directory 74 "<stdin>: error: read failed: Is a directory" && ok repl-stdin-directory
+        run_stdin "$TMP" -
+        verdict stdin-directory 74 "<stdin>: error: read failed: Is a directory" && ok stdin-directory
         # Closed, standard input is /dev/null: the trace is not read as commands.
         run_stdin - --repl later-line.txt
         verdict repl-stdin-closed 0 "" && ok repl-stdin-closed
