@@ -355,6 +355,17 @@ if selected stepper-past-max-mem; then
                 not_ok stepper-past-max-mem "exit $got, stops at:$found" "$(tail -n 2 "$TMP/out")"
         fi
 fi
+# The debugger reports guest memory full of tables where the batch run
+# does (it went on silently to the end).
+if selected stepper-tables-fill-guest; then
+        printf 'continue\n' >"$TMP/continue.cmd"
+        run --script "$TMP/continue.cmd" --guest-mem 1M tables-fill-tiny-guest.txt
+        if [ "$got" -eq 65 ] && grep -qx "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" "$TMP/out"; then
+                ok stepper-tables-fill-guest
+        else
+                not_ok stepper-tables-fill-guest "exit $got" "$(tail -n 1 "$TMP/out")"
+        fi
+fi
 # Where malloc itself fails first (a ulimit below --max-mem): a message and
 # exit status 71, no abort and no core dump. (Not under the sanitizers or
 # valgrind, which need more address space than any such limit leaves.)
