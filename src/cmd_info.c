@@ -80,11 +80,12 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
                                   label, buf, level);
                         return;
                 }
-                if (level == 1) {
+                if (level == 1 || (e & PTE_PS)) {
                         char flags[8];
-                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s, %d references%s", label, buf,
+                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s%s, %d references%s", label, buf,
                                   u(pte_frame(e) << PAGE_SHIFT), pte_flags_str(e, flags),
-                                  m->guest.levels, v.unsync ? " (table out of sync)" : "");
+                                  level > 1 ? " 2M" : "", m->guest.levels - level + 1,
+                                  v.unsync ? " (table out of sync)" : "");
                         return;
                 }
                 if (!mmu_view_table(m, (uint32_t)pte_frame(e), &v))

@@ -29,14 +29,8 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_mode_entry = {
-    "mode",
-    NULL,
-    "MODE",
-    "replay to the same line under another scheme (MODE: see --help)",
-    1,
-    1,
-    CMD_MOVES,
-    cmd_mode_exec,
+    "mode", NULL, "MODE",    "replay to the same line under another scheme (MODE: see --help)",
+    1,      1,    CMD_MOVES, cmd_mode_exec,
 };
 
 static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **argv)

@@ -13,7 +13,8 @@
 /* Most links shown in a chain; older ones become "...". */
 #define MAX_LINKS 3
 
-static void phrase(struct strbuf *o, const struct event *ev)
+/* The guest's page-table stores, trapped or not. */
+static void phrase_stores(struct strbuf *o, const struct event *ev)
 {
         char flags[8];
         switch (ev->kind) {
@@ -45,6 +46,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                        : "guest changed the permissions of",
                            strbuf_u(ev->gva), pte_flags_str(ev->new_entry, flags));
                 break;
+        default:
+                break;
+        }
+}
+
+/* Address-space switches and the TLB's own events. */
+static void phrase_tlb(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_CR3:
                 strbuf_put(o, "address space %u (root gpa 0x%llX) is current", ev->asid,
                            strbuf_u(ev->table_gpa));
@@ -80,6 +90,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            "of 0x%llX had produced",
                            ev->count, ev->count == 1 ? "y" : "ies", strbuf_u(ev->gva));
                 break;
+        default:
+                break;
+        }
+}
+
+/* Accesses and what the guest sees of them. */
+static void phrase_accesses(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_ACCESS:
                 if (ev->tlb_hit)
                         strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
@@ -109,6 +128,22 @@ static void phrase(struct strbuf *o, const struct event *ev)
                            ev->pf_error & PF_ERR_U ? "user" : "supervisor",
                            ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
+        case EV_STALE_TLB:
+                strbuf_put(
+                    o,
+                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
+                    "INVLPG",
+                    strbuf_u(ev->hpa));
+                break;
+        default:
+                break;
+        }
+}
+
+/* VM exits, by reason. */
+static void phrase_exits(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_VM_EXIT:
                 switch ((enum exit_reason)ev->reason) {
                 case EXIT_PT_WRITE:
@@ -148,6 +183,15 @@ static void phrase(struct strbuf *o, const struct event *ev)
                         break;
                 }
                 break;
+        default:
+                break;
+        }
+}
+
+/* The VMM's work on shadow tables (and agile paging's mode changes). */
+static void phrase_shadow(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_PAGE:
                 if (ev->detail == DETAIL_DIRECT)
                         strbuf_put(o,
@@ -223,17 +267,31 @@ static void phrase(struct strbuf *o, const struct event *ev)
                                    "write-protected again",
                                    strbuf_u(ev->table_gpa), ev->count);
                 break;
+        case EV_AGILE:
+                if (ev->detail == DETAIL_TO_NESTED)
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) was written %u times this interval: agile "
+                                   "paging walks it nested now, so its stores no longer exit",
+                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
+                else
+                        strbuf_put(o,
+                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
+                                   "shadow mode (one-dimensional walks, its stores trap again)",
+                                   strbuf_u(ev->table_gpa), ev->level);
+                break;
+        default:
+                break;
+        }
+}
+
+/* The nested table and dirty logging. */
+static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_EPT_MAP:
                 strbuf_put(o,
                            "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
                            strbuf_u(ev->gpa), strbuf_u(ev->hpa));
-                break;
-        case EV_STALE_TLB:
-                strbuf_put(
-                    o,
-                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
-                    "INVLPG",
-                    strbuf_u(ev->hpa));
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
@@ -258,21 +316,43 @@ static void phrase(struct strbuf *o, const struct event *ev)
                 else
                         strbuf_put(o, "gpa 0x%llX logged as written", strbuf_u(ev->gpa));
                 break;
-        case EV_AGILE:
-                if (ev->detail == DETAIL_TO_NESTED)
-                        strbuf_put(o,
-                                   "table 0x%llX (L%u) was written %u times this interval: agile "
-                                   "paging walks it nested now, so its stores no longer exit",
-                                   strbuf_u(ev->table_gpa), ev->level, ev->count);
-                else
-                        strbuf_put(o,
-                                   "table 0x%llX (L%u) stayed unwritten a whole interval: back to "
-                                   "shadow mode (one-dimensional walks, its stores trap again)",
-                                   strbuf_u(ev->table_gpa), ev->level);
-                break;
-        case EV_KIND_COUNT:
+        default:
                 break;
         }
+}
+
+/* The phrase of each kind of event. */
+static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
+    [EV_PT_WRITE] = phrase_stores,
+    [EV_PT_LINK] = phrase_stores,
+    [EV_PT_CLEAR] = phrase_stores,
+    [EV_PT_PROTECT] = phrase_stores,
+    [EV_CR3] = phrase_tlb,
+    [EV_INVLPG] = phrase_tlb,
+    [EV_TLB_FLUSH] = phrase_tlb,
+    [EV_TLB_EVICT] = phrase_tlb,
+    [EV_TLB_DROP] = phrase_tlb,
+    [EV_ACCESS] = phrase_accesses,
+    [EV_GUEST_PF] = phrase_accesses,
+    [EV_STALE_TLB] = phrase_accesses,
+    [EV_VM_EXIT] = phrase_exits,
+    [EV_SHADOW_PAGE] = phrase_shadow,
+    [EV_SHADOW_FILL] = phrase_shadow,
+    [EV_SHADOW_UPDATE] = phrase_shadow,
+    [EV_SHADOW_ZAP] = phrase_shadow,
+    [EV_SHADOW_ROOT] = phrase_shadow,
+    [EV_UNSYNC] = phrase_shadow,
+    [EV_RESYNC] = phrase_shadow,
+    [EV_AGILE] = phrase_shadow,
+    [EV_EPT_MAP] = phrase_hypervisor,
+    [EV_DIRTY_LOG] = phrase_hypervisor,
+    [EV_DIRTY] = phrase_hypervisor,
+};
+
+static void phrase(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind < EV_KIND_COUNT)
+                phrases[ev->kind](o, ev);
 }
 
 /* A run of n events of one kind (n > 1), told once. */

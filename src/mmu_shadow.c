@@ -363,13 +363,20 @@ static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool
         }
 }
 
+/* Whether an entry of a table at level links a child shadow page (rather
+ * than map a page: a 4K leaf, or a large one at level 2). */
+static bool is_link(uint64_t spte, int level)
+{
+        return pte_present(spte) && level > 1 && !(spte & PTE_PS);
+}
+
 /* Clears a shadow entry; a link also stops naming its child, and the
  * walker's cached copies of links go (the VMM's INVLPG of them). */
 static void unlink_child(struct sim *s, uint32_t page, unsigned index)
 {
         struct shadow *sh = s->mmu_state;
         uint64_t spte = sh->pages[page].spte[index];
-        if (pte_present(spte) && sh->pages[page].level > 1) {
+        if (is_link(spte, sh->pages[page].level)) {
                 remove_parent(sh, (uint32_t)pte_frame(spte), page, index);
                 pwc_flush(&s->pwc);
         }
@@ -537,7 +544,7 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         }
         uint64_t child_gfn = pte_frame(gpte);
         uint8_t access = pack_rights(pte_rights_fold(unpack_rights(sp->access), gpte));
-        if (pte_present(old) && sh->pages[pte_frame(old)].gfn == child_gfn &&
+        if (is_link(old, level) && sh->pages[pte_frame(old)].gfn == child_gfn &&
             sh->pages[pte_frame(old)].access == access)
                 return;
         if (zap_entry(s, page, index))
@@ -678,7 +685,7 @@ static void zap_subtree(struct sim *s, uint32_t page, uint8_t detail)
         if (sh->pages[page].level > 1)
                 for (unsigned i = 0; i < PT_ENTRIES; i++) {
                         uint64_t spte = sh->pages[page].spte[i];
-                        if (pte_present(spte))
+                        if (is_link(spte, sh->pages[page].level))
                                 zap_subtree(s, (uint32_t)pte_frame(spte), detail);
                 }
         if (sh->pages[page].valid)
@@ -860,7 +867,7 @@ static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, ui
                 (*refs)++;
                 if (!pte_present(spte))
                         return 0;
-                if (level == 1)
+                if (level == 1 || (spte & PTE_PS))
                         return spte;
                 page = (uint32_t)pte_frame(spte);
                 if (sh->pages[page].nested) {
@@ -939,6 +946,29 @@ static void prefetch(struct sim *s, uint32_t page, unsigned index, const struct 
         }
 }
 
+/* Whether a guest large page may be shadowed by a 2M shadow entry: the
+ * host backs guest memory with 2M pages too (KVM maps at the smaller of
+ * the guest's and the host's page size, kvm_mmu_max_mapping_level), and
+ * dirty logging is off (KVM maps 4K while it tracks writes). */
+static bool large_leaf_allowed(const struct sim *s, const struct guest_walk *w)
+{
+        return s->cfg.host_large && w->leaf_level >= 2 && !s->dirty.on;
+}
+
+/* Maps the 2M piece of a guest large page holding gva with one 2M entry at
+ * index of a level-2 shadow page. */
+static void fill_large(struct sim *s, uint32_t page, unsigned index, const struct guest_walk *w,
+                       uint64_t gva)
+{
+        struct shadow *sh = s->mmu_state;
+        uint64_t span = level_span(2);
+        uint64_t gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
+        uint64_t old = sh->pages[page].spte[index];
+        uint64_t spte = leaf_spte(s, gfn, w->rights, (w->leaf & PTE_D) != 0) | PTE_PS;
+        sh->pages[page].spte[index] = spte;
+        emit_shadow(s, EV_SHADOW_FILL, gva & ~(span - 1), page, index, old, spte, DETAIL_NONE);
+}
+
 /* Fills the shadow path for a present guest walk (the VMM's work on a
  * hidden page fault, FNAME(fetch)). */
 static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
@@ -949,9 +979,13 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                 struct spage *sp = &sh->pages[page];
                 unsigned index = pt_index(gva, level);
                 sp->flood = 0; /* clear_sp_write_flooding_count */
-                if (pte_present(sp->spte[index]))
+                if (level == 2 && large_leaf_allowed(s, w)) {
+                        fill_large(s, page, index, w, gva);
+                        return;
+                }
+                if (is_link(sp->spte[index], level))
                         page = (uint32_t)pte_frame(sp->spte[index]);
-                else
+                else /* empty, or a 2M entry no longer allowed: a link now */
                         page = child_for(s, page, w, gva, level);
                 if (sh->pages[page].nested)
                         return; /* agile: the hardware walks on in nested mode */
@@ -1077,12 +1111,16 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
          * that a shadow entry left stale (out of sync) shows. */
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
-        t->hpa = spte_hpa(spte) | (gva & PAGE_OFFSET_MASK);
+        int level = spte & PTE_PS ? 2 : 1;
+        uint64_t offset = gva & (level_span(level) - 1);
         /* The GPA the shadow entry was built from: the guest's own when in
-         * sync, the old one when the entry is stale (out of sync). */
-        t->gpa = (hostmem_gfn(&s->host, pte_frame(spte)) << PAGE_SHIFT) | (gva & PAGE_OFFSET_MASK);
+         * sync, the old one when the entry is stale (out of sync). A 2M
+         * entry's HPA is its frame plus the offset, as host frames are
+         * 2M-aligned with 2M host pages: hostmem_hpa says the same. */
+        t->gpa = (hostmem_gfn(&s->host, pte_frame(spte)) << PAGE_SHIFT) + offset;
+        t->hpa = level == 1 ? spte_hpa(spte) + offset : hostmem_hpa(&s->host, t->gpa);
         t->stale = !w.present || w.gpa != t->gpa;
-        t->level = 1;
+        t->level = level;
         t->page_level = w.present ? w.leaf_level : 1;
         t->perm = spte & PTE_PERM_MASK;
         t->dirty = (spte & PTE_W) != 0;
@@ -1145,8 +1183,8 @@ static void sync_one(struct sim *s, uint64_t gva)
         uint32_t page = sh->roots[0].page;
         for (int level = sh->levels; level > 1; level--) {
                 uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
-                if (!pte_present(spte))
-                        return;
+                if (!is_link(spte, level))
+                        return; /* a hole, or a 2M entry: no unsync page below */
                 page = (uint32_t)pte_frame(spte);
         }
         if (!sh->pages[page].unsync)
@@ -1173,10 +1211,14 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
                 end_interval(s, true);
         for (uint32_t id = 0; id < sh->npages; id++) {
                 struct spage *sp = &sh->pages[id];
-                if (!sp->valid || sp->level != 1)
+                if (!sp->valid || sp->level > 2)
                         continue;
-                for (unsigned i = 0; i < PT_ENTRIES; i++)
-                        sp->spte[i] &= ~PTE_W;
+                for (unsigned i = 0; i < PT_ENTRIES; i++) {
+                        if (sp->level == 1)
+                                sp->spte[i] &= ~PTE_W;
+                        else if (sp->spte[i] & PTE_PS)
+                                zap_entry(s, id, i); /* 2M entries go: 4K while logging */
+                }
         }
         sim_vmm_flush(s, DETAIL_NONE);
 }
@@ -1259,6 +1301,7 @@ const struct scheme scheme_shadow = {
 const struct scheme scheme_shadow_oos = {
     .name = "shadow-oos",
     .design = "KVM today: unsync leaf tables, prefetch",
+    .out_of_sync = true,
     SHADOW_SCHEME(policy_kvm_today),
 };
 

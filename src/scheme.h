@@ -35,6 +35,11 @@ struct scheme {
         enum scheme_tables tables;
         const char *tables_title; /* the stepper's title for them ("Shadow PT", "EPT") */
         const char *compare_with; /* the scheme compared with by default */
+        /* Guest tables it shadows may be left writable (KVM's unsync pages),
+         * so a shadow entry can stay stale across a not-present guest page
+         * fault, as in KVM (kvm_inject_emulated_page_fault invalidates only
+         * on protection faults): a deviation from the SDM, on purpose. */
+        bool out_of_sync;
         /* Read-only views of its tables (mmu_view.h); NULL with TABLES_NONE. */
         uint32_t (*view_root)(const struct sim *s);
         bool (*view_table)(const struct sim *s, uint32_t id, struct mmu_table_view *t);

@@ -319,13 +319,13 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                                  (unsigned long long)r->addr);
                         continue;
                 }
-                if (v.level == 1) {
+                if (v.level == 1 || (e & PTE_PS)) {
                         char f[8];
                         r->leaf = true;
-                        snprintf(r->text, sizeof r->text, "[%3d] 0x%llX->hpa 0x%llX %s", i,
+                        snprintf(r->text, sizeof r->text, "[%3d] 0x%llX->hpa 0x%llX %s%s", i,
                                  (unsigned long long)r->addr,
                                  (unsigned long long)(pte_frame(e) << PAGE_SHIFT),
-                                 pte_flags_str(e, f));
+                                 pte_flags_str(e, f), v.level > 1 ? " 2M" : "");
                         continue;
                 }
                 uint32_t child = (uint32_t)pte_frame(e);

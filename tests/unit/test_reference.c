@@ -26,6 +26,7 @@
 #include "harness.h"
 #include "ref_x86.h"
 #include "trace_lackey.h"
+#include "scheme.h"
 
 /* ---- machine options ----------------------------------------------------- */
 
@@ -189,13 +190,13 @@ struct verdict {
 /* Accesses compared so far (reported by each test). */
 static size_t accesses_compared;
 
-/* The one scheme that models KVM's out-of-sync shadow pages, which keep
- * a stale entry across a not-present guest page fault (see
+/* Schemes that model KVM's out-of-sync shadow pages, which keep a stale
+ * entry across a not-present guest page fault (see
  * ref_config.kvm_not_present_fault_keeps_stale): a deviation from the SDM
- * that KVM makes and the scheme models on purpose. */
+ * that KVM makes and the scheme models on purpose; its descriptor says so. */
 static bool models_kvm_unsync(enum mmu_mode mode)
 {
-        return mode == MODE_SHADOW_OOS;
+        return scheme_of(mode)->out_of_sync;
 }
 
 static struct ref_config ref_config_of(const struct sim_config *cfg)

@@ -3,6 +3,7 @@
  * what traps, what the shadow holds, how many references a walk makes.
  */
 #include "harness.h"
+#include "scheme.h"
 
 #include "guest.h"
 
@@ -443,6 +444,36 @@ static void test_stale_shadow_gpa(void **state)
         assert_int_equal(last_kind(&rec, EV_STALE_TLB)->detail, DETAIL_STALE_SHADOW);
 }
 
+/* Guest and host pages both large: shadow paging maps the guest 2M page
+ * with one 2M shadow entry and the TLB caches it whole (KVM's
+ * kvm_mmu_max_mapping_level); a 1G guest page gets 2M entries in a direct
+ * page; dirty logging goes back to 4K entries. */
+static void test_large_shadow_entries(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                if (!scheme_has_shadow((enum mmu_mode)m))
+                        continue;
+                struct sim_config cfg = config_for((enum mmu_mode)m);
+                cfg.host_large = true;
+                begin(&cfg);
+                feed(&s, "PT_WRITE 0x200000->0x400000 rw 2M\nR 0x201000\nR 0x3FF000\n");
+                assert_int_equal(s.stats.tlb_hits, 1);
+                const struct event *fill = last_kind(&rec, EV_SHADOW_FILL);
+                assert_true(fill->new_entry & PTE_PS);
+                assert_int_equal(fill->level, 2);
+                feed(&s, "PT_WRITE 0x40000000->0x40000000 1G\nR 0x40001000\nR 0x401FF000\n"
+                         "R 0x40200000\n");
+                assert_int_equal(last_kind(&rec, EV_SHADOW_PAGE)->detail, DETAIL_DIRECT);
+                assert_int_equal(s.stats.tlb_hits, 2);
+                assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, 0x40200000);
+                feed(&s, "DIRTY_LOG start\nW 0x201000\nR 0x202000\n");
+                assert_false(last_kind(&rec, EV_SHADOW_FILL)->new_entry & PTE_PS);
+                assert_false(last_kind(&rec, EV_ACCESS)->tlb_hit);
+                stop();
+        }
+}
+
 /* Agile paging: a leaf table written twice in an interval is walked nested
  * from then on (its stores no longer exit, walks below the switch are 2D);
  * quiet for a whole interval, it goes back to shadow mode. */
@@ -642,6 +673,7 @@ int main(void)
             cmocka_unit_test_teardown(test_kvm_today_emulation, teardown),
             cmocka_unit_test_teardown(test_stale_shadow_gpa, teardown),
             cmocka_unit_test_teardown(test_agile_switches, teardown),
+            cmocka_unit_test_teardown(test_large_shadow_entries, teardown),
             cmocka_unit_test_teardown(test_round_robin_warm, teardown),
             cmocka_unit_test_teardown(test_user_supervisor, teardown),
             cmocka_unit_test_teardown(test_invlpg_large_page, teardown),
