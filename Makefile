@@ -14,8 +14,9 @@
 #   make format       clang-format every source file
 #   make bench-session  time the stepper's moves on a long trace
 #
-# Build dependencies (ncursesw, readline, cmocka, pkg-config) are checked by
-# scripts/deps.sh, which installs them with apt-get when it can.
+# Build dependencies (ncursesw, readline, cmocka, zlib, liblzma, libzstd,
+# pkg-config) are checked by scripts/deps.sh, which installs them with
+# apt-get when it can.
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -46,6 +47,10 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 PKGS       := ncursesw readline
 UI_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 UI_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The engine reads compressed traces with these (src/instream_codec.c).
+CODEC_PKGS   := zlib liblzma libzstd
+CODEC_CFLAGS = $(shell pkg-config --cflags $(CODEC_PKGS) 2>/dev/null)
+CODEC_LIBS   = $(shell pkg-config --libs $(CODEC_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
@@ -77,7 +82,7 @@ check-deps: $(DEPS_STAMP)
 
 $(BUILD)/src/%.o: src/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(CODEC_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/ui/%.o: ui/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -95,13 +100,13 @@ $(LIB): $(ENGINE_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(UI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(UI_OBJ) $(LIB) $(UI_LIBS) $(CODEC_LIBS)
 
 # A unit test links the helper objects it is given as extra prerequisites.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< $(filter %.o,$^) -o $@ $(LDFLAGS) $(LIB) \
-		$(TEST_LIBS)
+		$(TEST_LIBS) $(CODEC_LIBS)
 
 # Test helpers (tests/unit/ref_*.c): objects linked into the tests that use them.
 $(BUILD)/tests/ref_%.o: tests/unit/ref_%.c | $(DEPS_STAMP)
@@ -113,7 +118,7 @@ $(BUILD)/tests/test_reference: $(BUILD)/tests/ref_x86.o
 
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(wildcard src/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB)
+	$(CC) $(ALL_CFLAGS) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
 
 # The whole suite once normally, once under ASan + UBSan (its own build tree).
 test: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
@@ -136,7 +141,7 @@ test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 .PHONY: bench-session
 $(BUILD)/bench/session_bench: tests/bench/session_bench.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
 
 bench-session: $(BIN) $(BUILD)/bench/session_bench
 	sh scripts/bench-session.sh
@@ -209,7 +214,7 @@ fuzz: check-deps
 fuzz-bins: $(FUZZ_BIN)
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(wildcard src/*.h)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB) $(CODEC_LIBS)
 
 format:
 	clang-format -i src/*.[ch] ui/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c traces/programs/*.c

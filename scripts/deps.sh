@@ -14,14 +14,20 @@ need=""
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v cc >/dev/null 2>&1 || need="$need gcc"
 command -v make >/dev/null 2>&1 || need="$need make"
-for pair in ncursesw:libncurses-dev readline:libreadline-dev cmocka:libcmocka-dev; do
+# zlib, liblzma and libzstd read compressed traces (.gz, .xz, .zst).
+for pair in ncursesw:libncurses-dev readline:libreadline-dev cmocka:libcmocka-dev \
+        zlib:zlib1g-dev liblzma:liblzma-dev libzstd:libzstd-dev; do
         mod=${pair%%:*}
         pkg=${pair#*:}
         if ! pkg-config --exists "$mod" 2>/dev/null; then
                 need="$need $pkg"
         fi
 done
-# The end-to-end tests drive the stepper in a real terminal.
+# The end-to-end tests drive the stepper in a real terminal and write
+# compressed traces with the command-line tools.
+for tool in gzip xz zstd; do
+        command -v $tool >/dev/null 2>&1 || need="$need $tool"
+done
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 # The suite runs the batch tests under valgrind memcheck and checks that the
 # man page renders without warnings.

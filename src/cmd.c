@@ -292,9 +292,6 @@ static bool add_name(const struct cmd_entry *e, void *arg)
         return false;
 }
 
-static const char *const info_topics[] = {"breakpoints", "tlb",   "stats", "walk",
-                                          "shadow",      "guest", "ept",   NULL};
-
 void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
                   void *arg)
 {
@@ -325,8 +322,8 @@ void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg
                 for (int r = 0; r < EXIT_REASON_COUNT; r++)
                         add(arg, exit_reason_name((enum exit_reason)r));
         } else if (e == &cmd_info_entry && n == 1) {
-                for (int i = 0; info_topics[i]; i++)
-                        add(arg, info_topics[i]);
+                for (int i = 0; cmd_info_topics[i]; i++)
+                        add(arg, cmd_info_topics[i]);
         } else if ((e == &cmd_mode_entry || e == &cmd_compare_entry) && n == 1) {
                 for (int m = 0; m < MODE_COUNT; m++)
                         add(arg, mode_name((enum mmu_mode)m));

@@ -69,6 +69,9 @@ struct cmd_ctx {
         char last_search[128];
 };
 
+/* What info shows, NULL-terminated (for completion). */
+extern const char *const cmd_info_topics[];
+
 /* The built-in command table, NULL-terminated, and its entries (one
  * cmd_*.c file per group of commands). */
 extern const struct cmd_entry *const cmd_table[];

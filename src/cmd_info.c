@@ -1,15 +1,18 @@
 /*
- * cmd_info.c - looking without moving: info (breakpoints, tlb, stats, walk,
- * guest, shadow, ept) and translate, which walks an address through every
+ * cmd_info.c - looking without moving: info (breakpoints, tlb, stats, exits,
+ * walk, guest, shadow, ept) and translate, which walks an address through every
  * dimension with no side effect.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "exit_report.h"
+#include "explain.h"
 #include "scheme.h"
 #include "mmu_view.h"
 #include "session_tree.h"
+#include "strbuf.h"
 
 #define MAX_TREE_ROWS 5000
 
@@ -58,7 +61,10 @@ static void tlb_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva)
         cmd_print(ctx, "  tlb     miss: the next access walks");
 }
 
-static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim *m, uint64_t gva)
+/* The shadow path of gva: the entries the hardware would read, then walk,
+ * how the walk adds up. */
+static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim *m, uint64_t gva,
+                        const char *walk)
 {
         char buf[256];
         size_t len = 0;
@@ -82,81 +88,54 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
                 }
                 if (level == 1 || (e & PTE_PS)) {
                         char flags[8];
-                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s%s, %d references%s", label, buf,
+                        cmd_print(ctx, "  %-7s %s: hpa 0x%llX %s%s%s; %s", label, buf,
                                   u(pte_frame(e) << PAGE_SHIFT), pte_flags_str(e, flags),
-                                  level > 1 ? " 2M" : "", m->guest.levels - level + 1,
-                                  v.unsync ? " (table out of sync)" : "");
+                                  level > 1 ? " 2M" : "", v.unsync ? " (table out of sync)" : "",
+                                  walk);
                         return;
                 }
                 if (!mmu_view_table(m, (uint32_t)pte_frame(e), &v))
                         return;
+                if (v.nested) {
+                        cmd_print(ctx, "  %-7s %s: nested from the guest's L%d table on; %s", label,
+                                  buf, v.level, walk);
+                        return;
+                }
         }
 }
 
-/* The nested walk of gfn: the entries it reads into *refs; whether it
- * reaches a leaf (4K, or 2M with large host pages). */
-static bool nested_walk(const struct sim *m, uint64_t gfn, unsigned *refs)
-{
-        uint32_t id = 0;
-        for (int level = m->cfg.ept_levels; level >= 1; level--) {
-                struct mmu_table_view v;
-                if (!mmu_view_table(m, id, &v))
-                        return false;
-                uint64_t e = v.entry[pt_index(gfn << PAGE_SHIFT, level)];
-                (*refs)++;
-                if (!pte_present(e))
-                        return false;
-                if (level == 1 || (e & PTE_PS))
-                        return true;
-                id = (uint32_t)pte_frame(e);
-        }
-        return false;
-}
-
-static void ept_line(struct cmd_ctx *ctx, const char *label, const struct sim *m,
-                     const struct guest_walk *w)
-{
-        int n = m->guest.levels, mm = m->cfg.ept_levels;
-        unsigned refs = 0, missing = 0;
-        uint64_t first_missing = 0;
-        for (int i = 0; i <= w->depth; i++) {
-                uint64_t gfn;
-                if (i < w->depth)
-                        gfn = w->table_gfn[n - i];
-                else if (w->present)
-                        gfn = w->gpa >> PAGE_SHIFT;
-                else
-                        break;
-                if (!nested_walk(m, gfn, &refs) && missing++ == 0)
-                        first_missing = gfn << PAGE_SHIFT;
-                refs += i < w->depth; /* the guest entry itself */
-        }
-        if (missing)
-                cmd_print(ctx,
-                          "  %-7s %u guest frame%s with no nested entry (first gpa 0x%llX): "
-                          "EPT violation%s before the walk completes",
-                          label, missing, missing == 1 ? "" : "s", u(first_missing),
-                          missing == 1 ? "" : "s");
-        else
-                cmd_print(ctx,
-                          "  %-7s 2D walk: %u references (%d guest levels, each through %d "
-                          "nested; natively %d)",
-                          label, refs, w->depth, mm, w->depth);
-}
-
-static void scheme_lines(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
-                         const struct guest_walk *w)
+/* The line of one scheme: the walk of the access event walked (the current
+ * event of info walk) when given, else the walk a TLB miss would make now. */
+static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
+                        const struct event *walked)
 {
         const char *name = mode_name(m->cfg.mode);
-        if (scheme_has_nested(m->cfg.mode))
-                ept_line(ctx, name, m, w);
-        else if (scheme_has_shadow(m->cfg.mode))
-                shadow_line(ctx, name, m, gva);
+        char walk[320];
+        struct strbuf o = {walk, sizeof walk, 0};
+        struct mmu_walk_view v;
+        mmu_view_walk(m, gva, &v);
+        if (walked) {
+                strbuf_put(&o, "the walk of event #%llu: ", u(walked->seq));
+                explain_walk(&o, &m->cfg, walked->refs, walked->nested_refs);
+        } else if (v.missing) {
+                strbuf_put(&o,
+                           "%u guest frame%s with no nested entry (first gpa 0x%llX): EPT "
+                           "violation%s before the walk completes",
+                           v.missing, v.missing == 1 ? "" : "s", u(v.first_missing_gpa),
+                           v.missing == 1 ? "" : "s");
+        } else {
+                strbuf_put(&o, "a TLB miss now walks ");
+                explain_walk(&o, &m->cfg, v.refs, v.nested_refs);
+        }
+        if (scheme_has_shadow(m->cfg.mode))
+                shadow_line(ctx, name, m, gva, walk);
         else
-                cmd_print(ctx, "  %-7s a walk of %d references", name, w->depth);
+                cmd_print(ctx, "  %-7s %s", name, walk);
 }
 
-static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva)
+/* What the machines show for gva; walked is the access event whose walk
+ * info walk describes (NULL: translate, the walk a miss would make now). */
+static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva, const struct event *walked)
 {
         struct session *s = ctx->s;
         const struct sim *m = &s->sim;
@@ -172,12 +151,9 @@ static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva)
                 cmd_print(ctx, "  host    gpa 0x%llX -> hpa 0x%llX", u(w.gpa),
                           u(hostmem_hpa(&m->host, w.gpa)));
         tlb_line(ctx, m, gva);
-        scheme_lines(ctx, m, gva, &w);
-        if (s->has_cmp) {
-                struct guest_walk cw;
-                guest_walk(&s->cmp.guest, guest_root(&s->cmp.guest), gva, &cw);
-                scheme_lines(ctx, &s->cmp, gva, &cw);
-        }
+        scheme_line(ctx, m, gva, walked);
+        if (s->has_cmp)
+                scheme_line(ctx, &s->cmp, gva, NULL);
         return CMD_OK;
 }
 
@@ -188,7 +164,7 @@ static enum cmd_result cmd_translate_exec(struct cmd_ctx *ctx, int argc, char **
         if (!trace_parse_number(argv[1], strlen(argv[1]), &gva))
                 return cmd_error(ctx, "expected an address (hex 0x... or decimal), found '%s'",
                                  argv[1]);
-        return translate(ctx, gva);
+        return translate(ctx, gva, NULL);
 }
 
 const struct cmd_entry cmd_translate_entry = {
@@ -319,17 +295,38 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
         return CMD_OK;
 }
 
-static const char *const topics[] = {"breakpoints", "tlb",    "stats", "walk",
-                                     "guest",       "shadow", "ept"};
+/* info exits: the exits by reason as of the current event, and the compare
+ * machine's as of the end of the current line. */
+static void put_line(void *ctx, const char *line)
+{
+        cmd_print(ctx, "%s", line);
+}
+
+static void info_exits(struct cmd_ctx *ctx)
+{
+        struct session *s = ctx->s;
+        struct stats st;
+        struct exit_report rep;
+        session_stats(s, &st);
+        exit_report_make(&rep, &st, &s->sim.cfg.cost);
+        exit_report_write(&rep, mode_name(s->sim.cfg.mode), put_line, ctx);
+        if (!s->has_cmp)
+                return;
+        exit_report_make(&rep, &s->cmp.stats, &s->cmp.cfg.cost);
+        exit_report_write(&rep, mode_name(s->cmp_mode), put_line, ctx);
+}
+
+const char *const cmd_info_topics[] = {"breakpoints", "tlb",    "stats", "walk", "guest",
+                                       "shadow",      "ept",    "exits", NULL};
 
 static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         int found = -1, count = 0;
         size_t n = strlen(argv[1]);
         (void)argc;
-        for (int i = 0; i < (int)(sizeof topics / sizeof topics[0]); i++) {
-                if (strncmp(topics[i], argv[1], n) == 0) {
-                        if (strlen(topics[i]) == n) {
+        for (int i = 0; cmd_info_topics[i]; i++) {
+                if (strncmp(cmd_info_topics[i], argv[1], n) == 0) {
+                        if (strlen(cmd_info_topics[i]) == n) {
                                 found = i;
                                 count = 1;
                                 break;
@@ -340,8 +337,8 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
         }
         if (count != 1)
                 return cmd_error(ctx,
-                                 "expected breakpoints, tlb, stats, walk, guest, shadow or ept, "
-                                 "found '%s'",
+                                 "expected breakpoints, tlb, stats, exits, walk, guest, shadow "
+                                 "or ept, found '%s'",
                                  argv[1]);
         switch (found) {
         case 0:
@@ -359,8 +356,12 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
                         return cmd_error(ctx,
                                          "the current event is about no address (translate GVA "
                                          "walks any)");
-                return translate(ctx, ev->gva);
+                bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
+                return translate(ctx, ev->gva, walked ? ev : NULL);
         }
+        case 7:
+                info_exits(ctx);
+                return CMD_OK;
         default:
                 return info_tree(ctx, found == 4, found - 4);
         }
@@ -369,8 +370,9 @@ static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_info_entry = {
     "info",
     "i",
-    "breakpoints|tlb|stats|walk|guest|shadow|ept",
-    "list breakpoints, the TLB, every counter, the current walk or a table tree",
+    "breakpoints|tlb|stats|exits|walk|guest|shadow|ept",
+    "list breakpoints, the TLB, every counter, the exits by reason, the current walk or a "
+    "table tree",
     1,
     1,
     0,

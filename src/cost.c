@@ -12,11 +12,13 @@ struct cost_key {
         const char *name;
         uint64_t def;
         const char *help;
+        const char *source; /* where the default comes from */
         size_t offset;
 };
 
 static const struct cost_key keys[] = {
-#define COST_ROW(name, def, help) {#name, def, help, offsetof(struct cost_model, name)},
+#define COST_ROW(name, def, help, source)                                                          \
+        {#name, def, help, source, offsetof(struct cost_model, name)},
     COST_KEYS(COST_ROW)
 #undef COST_ROW
 };
@@ -79,6 +81,11 @@ void cost_print_help(FILE *out)
 {
         fputs("Cost model keys (cycles; override with --cost key=value,...):\n", out);
         for (size_t i = 0; i < NKEYS; i++)
-                fprintf(out, "  %-14s %6llu  %s\n", keys[i].name, (unsigned long long)keys[i].def,
-                        keys[i].help);
+                fprintf(out, "  %-14s %6llu  %s\n  %-14s %6s  [%s]\n", keys[i].name,
+                        (unsigned long long)keys[i].def, keys[i].help, "", "", keys[i].source);
+        fputs("The cycles price what the MMU and the hypervisor do, not the program's own\n"
+              "work: with base_access and base_instr at 0 a native run is nearly free, so\n"
+              "overhead percentages are far above measured slowdowns. Set them from a\n"
+              "measured native run to calibrate (docs/cost-model.md shows how).\n",
+              out);
 }

@@ -268,6 +268,8 @@ static void format_hypervisor(struct strbuf *o, const struct event *ev)
         switch (ev->kind) {
         case EV_EPT_MAP:
                 strbuf_put(o, " 0x%llX->0x%llX", strbuf_u(ev->gpa), strbuf_u(ev->hpa));
+                if (ev->level == 2)
+                        strbuf_put(o, " 2M");
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_SYNC)

@@ -81,6 +81,7 @@ enum event_detail {
         DETAIL_AGILE,      /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
         DETAIL_TO_NESTED,  /* AGILE: written often (count = writes in the interval) */
         DETAIL_TO_SHADOW,  /* AGILE: quiet for a whole interval */
+        DETAIL_AT_STORE,   /* EPT_MAP: the guest's store into its table needed it */
 };
 
 struct event {
@@ -98,8 +99,10 @@ struct event {
         uint32_t refs;        /* ACCESS: page-walk memory references;
                                  DIRTY_LOG sync: pages reported but not written */
         uint32_t exit_number; /* VM_EXIT: 1-based count of exits so far */
+        uint32_t nested_refs; /* ACCESS: of refs, those in the nested dimension */
         uint16_t index;       /* PT_*, SHADOW_*: entry index in its table */
-        uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf) */
+        uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf);
+                                 EPT_MAP: level of the nested leaf (2 = a 2M page) */
         uint8_t access;       /* ACCESS, GUEST_PF: enum access_kind */
         uint8_t reason;       /* VM_EXIT: enum exit_reason */
         uint8_t detail;       /* enum event_detail */

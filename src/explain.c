@@ -289,9 +289,12 @@ static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_EPT_MAP:
-                strbuf_put(o,
-                           "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT; the walk restarts",
-                           strbuf_u(ev->gpa), strbuf_u(ev->hpa));
+                strbuf_put(o, "the VMM mapped gpa 0x%llX -> hpa 0x%llX in the EPT%s; %s",
+                           strbuf_u(ev->gpa), strbuf_u(ev->hpa),
+                           ev->level == 2 ? " (the whole 2M host page)" : "",
+                           ev->detail == DETAIL_AT_STORE ? "the guest's store into its table "
+                                                           "goes on"
+                                                         : "the walk restarts");
                 break;
         case EV_DIRTY_LOG:
                 if (ev->detail == DETAIL_LOG_START)
@@ -417,22 +420,50 @@ static int cause(const struct event *evs, size_t cur)
         return -1;
 }
 
+void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
+                  uint32_t nested_refs)
+{
+        int n = cfg->levels;
+        strbuf_put(o, "%u reference%s", refs, refs == 1 ? "" : "s");
+        if (!scheme_has_nested(cfg->mode)) {
+                if (nested_refs) /* agile: the walk went on nested below a switch */
+                        strbuf_put(o, " = %u table entries + %u in nested walks below the switch",
+                                   refs - nested_refs, nested_refs);
+                else if (refs >= (uint32_t)n)
+                        strbuf_put(o, ", one per table level");
+                else
+                        strbuf_put(o,
+                                   ": %u of the %d levels read (a large leaf or the page-walk "
+                                   "cache spared the rest)",
+                                   refs, n);
+                return;
+        }
+        /* One nested walk per guest entry read, and one for the data page. */
+        uint32_t guest = refs - nested_refs, walks = guest + 1;
+        int m = cfg->ept_levels - (cfg->host_large ? 1 : 0);
+        strbuf_put(o, " = %u guest entr%s + ", guest, guest == 1 ? "y" : "ies");
+        if (nested_refs == walks * (uint32_t)m)
+                strbuf_put(o, "%u nested walks of %d", walks, m);
+        else
+                strbuf_put(o, "%u in %u nested walks (the page-walk caches spared the rest)",
+                           nested_refs, walks);
+        strbuf_put(o,
+                   "; with nothing cached (%d+1)(%d+1)-1 = %d for a 4K page%s, against %d "
+                   "natively",
+                   n, m, (n + 1) * (m + 1) - 1,
+                   cfg->host_large ? " (2M host pages: one nested level fewer)" : "", n);
+}
+
 /* The last clause: why, or what another scheme would have done. */
 static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
         bool shadow = scheme_has_shadow(cfg->mode);
-        int n = cfg->levels, m = cfg->ept_levels, why_exit = cause(evs, cur);
+        int why_exit = cause(evs, cur);
         /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && scheme_has_nested(cfg->mode)) {
-                int cold = (n + 1) * (m + 1) - 1;
-                strbuf_put(o,
-                           "; a 2D walk: each guest level needs a nested walk, (%d+1)(%d+1)-1 = %d "
-                           "references cold, against %d natively",
-                           n, m, cold, n);
-                if ((int)ev->refs < cold)
-                        strbuf_put(o, "; the page-walk caches saved %d of them here",
-                                   cold - (int)ev->refs);
+                strbuf_put(o, "; a 2D walk of ");
+                explain_walk(o, cfg, ev->refs, ev->nested_refs);
         } else if (ev->kind == EV_ACCESS && !ev->tlb_hit && shadow) {
                 strbuf_put(
                     o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
@@ -457,8 +488,13 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
                     o, "; one exit per 512 pages written, where shadow paging exits on each first "
                        "write");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
-                strbuf_put(o,
-                           "; once per guest frame: shadow paging pays on guest PT writes instead");
+                strbuf_put(o, "; once per guest %s: shadow paging pays on guest PT writes instead",
+                           cfg->host_large ? "2M page (the host's page size)" : "frame");
+        } else if (is_store(ev) && cur > 0 && evs[cur - 1].kind == EV_EPT_MAP &&
+                   evs[cur - 1].detail == DETAIL_AT_STORE) {
+                strbuf_put(o, "; the host backs a guest frame on its first touch, here the "
+                              "guest's store into a fresh table: later stores into it do not "
+                              "exit");
         } else if (is_store(ev) && !ev->trapped) {
                 if (scheme_has_nested(cfg->mode))
                         strbuf_put(

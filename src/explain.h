@@ -22,6 +22,14 @@
 size_t explain_event(const struct event *evs, size_t nevs, size_t cur, const struct sim_config *cfg,
                      char *buf, size_t n);
 
+/* How the refs memory references of one walk under cfg add up, nested_refs
+ * of them in the nested dimension (EPT): "19 references = 4 guest entries
+ * + 5 nested walks of 3; ...". The log's refs=, the explanation, translate
+ * and info walk all print a walk's count through this. */
+struct strbuf;
+void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
+                  uint32_t nested_refs);
+
 /* One phrase for one event, without the chain ("shadow entry updated:
  * 0x1000 -> hpa 0x8A000"). */
 size_t explain_phrase(const struct event *ev, char *buf, size_t n);

@@ -22,6 +22,10 @@ struct mmu_ops {
         void *(*create)(struct sim *s);
         void (*destroy)(void *state);
         void *(*clone)(const void *state);
+        /* The CPU is about to store into guest table frame st->gfn (before
+         * store_traps is asked): the scheme may exit here, as EPT does when
+         * the frame has no nested entry yet. */
+        void (*before_store)(struct sim *s, const struct pt_store *st);
         /* Whether a guest store into table frame gfn exits. */
         bool (*store_traps)(struct sim *s, uint64_t gfn);
         /* Called after the store is written to guest memory. */
@@ -35,6 +39,9 @@ struct mmu_ops {
         void (*invlpg)(struct sim *s, uint64_t gva);
         /* A write went through a TLB entry whose page was clean. */
         void (*write_hit_clean)(struct sim *s, uint64_t gpa);
+        /* A VM exit happened (any reason, emitted through sim_exit): what
+         * the VMM does on every exit, such as draining the PML buffer. */
+        void (*vm_exit)(struct sim *s, enum exit_reason reason);
         /* Dirty logging: START re-arms tracking (also after a sync), SYNC
          * collects what the hardware logged, STOP ends it. */
         void (*dirty_log)(struct sim *s, enum dirty_log_action action);

@@ -1050,9 +1050,10 @@ static bool walk_nested(struct sim *s, uint32_t sw, uint64_t gva, enum access_ki
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
         t->refs = sim_walk_refs(s, gva, top - (int)shadow_read + 1);
+        t->nested_refs = 0;
         int last = top - w.depth + 1;
         for (int level = switch_level; level >= last; level--) {
-                if (!nested_walk(&sh->nest, w.table_gfn[level], &t->refs)) {
+                if (!nested_walk(s, &sh->nest, w.table_gfn[level], &t->nested_refs)) {
                         nested_map(s, &sh->nest, w.table_gfn[level], gva);
                         return false;
                 }
@@ -1063,10 +1064,11 @@ static bool walk_nested(struct sim *s, uint32_t sw, uint64_t gva, enum access_ki
                 return true;
         }
         uint64_t gfn = w.gpa >> PAGE_SHIFT;
-        if (!nested_walk(&sh->nest, gfn, &t->refs)) {
+        if (!nested_walk(s, &sh->nest, gfn, &t->nested_refs)) {
                 nested_map(s, &sh->nest, gfn, gva);
                 return false;
         }
+        t->refs += t->nested_refs;
         guest_set_accessed_dirty(&s->guest, &w, kind == ACCESS_WRITE);
         t->gpa = w.gpa;
         t->hpa = hostmem_hpa(&s->host, w.gpa);
@@ -1278,6 +1280,13 @@ static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned 
         return sh->nroots;
 }
 
+/* Agile: the nested table below its switches. */
+static const struct nested *agile_view_nested(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        return &sh->nest;
+}
+
 /* ---- the three designs -------------------------------------------------- */
 
 #define SHADOW_SCHEME(policy_)                                                                     \
@@ -1309,4 +1318,5 @@ const struct scheme scheme_agile = {
     .name = "agile",
     .design = "agile paging (Gandhi et al., ISCA 2016): often-written tables walked nested",
     SHADOW_SCHEME(policy_agile),
+    .view_nested = agile_view_nested,
 };

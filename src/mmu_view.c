@@ -3,6 +3,7 @@
  */
 #include "mmu_view.h"
 
+#include "nested.h"
 #include "scheme.h"
 
 uint32_t mmu_view_root(const struct sim *s)
@@ -27,4 +28,69 @@ unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max
 {
         const struct scheme *sc = scheme_of(s->cfg.mode);
         return sc->view_roots ? sc->view_roots(s, gfns, max) : 0;
+}
+
+/* The nested part of a walk along w: guest levels first..last, each through
+ * a nested walk, then the data frame's; adds it to *v. */
+static void view_nested_part(const struct sim *s, const struct guest_walk *w, int first, int last,
+                             struct mmu_walk_view *v)
+{
+        const struct scheme *sc = scheme_of(s->cfg.mode);
+        struct nested_plan p;
+        nested_plan(s, sc->view_nested(s), w, first, last, w->present, &p);
+        v->refs += p.guest_refs + p.nested_refs;
+        v->nested_refs = p.nested_refs;
+        v->missing = p.missing;
+        v->first_missing_gpa = p.first_missing << PAGE_SHIFT;
+        v->complete = w->present && !p.missing;
+}
+
+/* The hardware's walk of the shadow tables, read through the views: at a
+ * leaf it is complete; at a hole it is a hidden page fault; at an agile
+ * switch it goes on nested. */
+static void view_shadow_walk(const struct sim *s, const struct guest_walk *w, uint64_t gva,
+                             struct mmu_walk_view *v)
+{
+        struct mmu_table_view t;
+        uint32_t id = mmu_view_root(s);
+        for (int level = s->guest.levels; level >= 1; level--) {
+                if (id == MMU_VIEW_NONE || !mmu_view_table(s, id, &t))
+                        return;
+                uint64_t e = t.entry[pt_index(gva, level)];
+                if (!pte_present(e))
+                        return;
+                if (level == 1 || (e & PTE_PS)) {
+                        v->refs = sim_walk_refs_peek(s, gva, level);
+                        v->complete = true;
+                        return;
+                }
+                id = (uint32_t)pte_frame(e);
+                if (mmu_view_table(s, id, &t) && t.nested) {
+                        v->refs = sim_walk_refs_peek(s, gva, level);
+                        v->switch_level = t.level;
+                        view_nested_part(s, w, t.level, s->guest.levels - w->depth + 1, v);
+                        return;
+                }
+        }
+}
+
+void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v)
+{
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        *v = (struct mmu_walk_view){0};
+        int last = s->guest.levels - w.depth + 1;
+        switch (scheme_of(s->cfg.mode)->tables) {
+        case TABLES_NONE:
+                v->complete = w.present;
+                v->refs = sim_walk_refs_peek(s, gva, last);
+                return;
+        case TABLES_SHADOW:
+                view_shadow_walk(s, &w, gva, v);
+                return;
+        case TABLES_NESTED:
+                /* The guest levels read: below the links the cache holds. */
+                view_nested_part(s, &w, last - 1 + (int)sim_walk_refs_peek(s, gva, last), last, v);
+                return;
+        }
 }

@@ -44,6 +44,22 @@ bool mmu_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
  * bound for listing every table, and a measure of the scheme's memory. */
 uint32_t mmu_view_count(const struct sim *s);
 
+/* The walk a TLB miss on an address would make now, worked out with no
+ * side effect by the same code the schemes walk with: the count of the
+ * first dimension (sim_walk_refs_peek) and of the nested one
+ * (nested_plan). What `translate` and `info walk` show. */
+struct mmu_walk_view {
+        bool complete;              /* the walk would reach a translation without an exit first */
+        uint32_t refs;              /* its memory references (when complete) */
+        uint32_t nested_refs;       /* of refs, those in the nested dimension */
+        uint32_t missing;           /* frames of the walk with no nested entry (violations) */
+        uint64_t first_missing_gpa; /* the first of them */
+        int switch_level; /* agile: the guest level where the walk goes nested (0: none) */
+};
+
+/* Fills *v for a miss on gva in the current address space (pure). */
+void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v);
+
 /* The guest roots whose shadow roots the VMM keeps cached (shadow only;
  * [0] is the current one). Writes at most max guest frames into gfns and
  * returns how many there are. */

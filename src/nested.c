@@ -1,6 +1,6 @@
 /*
- * nested.c - the nested page table: walks, leaves and the VMM's fill on an
- * EPT violation.
+ * nested.c - the nested page table: walks (planned and made), leaves and
+ * the VMM's fill on an EPT violation.
  */
 #include "nested.h"
 
@@ -40,40 +40,49 @@ void nested_clone(struct nested *dst, const struct nested *src)
         dst->pages = xmemdup(src->pages, src->cap * sizeof *src->pages);
 }
 
-bool nested_walk(struct nested *n, uint64_t gfn, uint32_t *refs)
-{
-        uint64_t gpa = gfn << PAGE_SHIFT;
-        uint32_t ix = 0;
-        for (int level = n->levels; level >= n->leaf_level; level--) {
-                uint64_t ent = n->pages[ix].entry[pt_index(gpa, level)];
-                if (!pte_present(ent))
-                        return false;
-                ix = (uint32_t)pte_frame(ent);
-        }
-        int last = n->leaf_level;
-        *refs += n->use_pwc ? pwc_walk_refs(&n->pwc, 0, gpa, n->levels, last)
-                            : (uint32_t)(n->levels - last + 1);
-        return true;
-}
-
-uint64_t *nested_leaf(struct nested *n, uint64_t gfn)
+/* Finds the leaf entry of gfn: its page in *page. Returns false when the
+ * path or the leaf is missing. */
+static bool find_leaf(const struct nested *n, uint64_t gfn, uint32_t *page)
 {
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
         for (int level = n->levels; level > n->leaf_level; level--) {
                 uint64_t ent = n->pages[ix].entry[pt_index(gpa, level)];
                 if (!pte_present(ent))
-                        return NULL;
+                        return false;
                 ix = (uint32_t)pte_frame(ent);
         }
-        uint64_t *leaf = &n->pages[ix].entry[pt_index(gpa, n->leaf_level)];
-        return pte_present(*leaf) ? leaf : NULL;
+        *page = ix;
+        return pte_present(n->pages[ix].entry[pt_index(gpa, n->leaf_level)]);
 }
 
-void nested_map(struct sim *s, struct nested *n, uint64_t gfn, uint64_t gva)
+uint64_t *nested_leaf(struct nested *n, uint64_t gfn)
+{
+        uint32_t page;
+        if (!find_leaf(n, gfn, &page))
+                return NULL;
+        return &n->pages[page].entry[pt_index(gfn << PAGE_SHIFT, n->leaf_level)];
+}
+
+bool nested_known(const struct sim *s, const struct nested *n, uint64_t gfn)
+{
+        uint32_t page;
+        return s->host.prealloc || find_leaf(n, gfn, &page);
+}
+
+uint32_t nested_walk_refs(const struct nested *n, struct pwc *pwc, uint64_t gfn)
+{
+        int last = n->leaf_level;
+        if (!n->use_pwc)
+                return (uint32_t)(n->levels - last + 1);
+        return pwc_walk_refs(pwc, 0, gfn << PAGE_SHIFT, n->levels, last);
+}
+
+/* Builds the path of gfn down to its leaf (4K, or the 2M page holding
+ * it), mapped to the host frames every scheme uses. */
+static void build(struct sim *s, struct nested *n, uint64_t gfn)
 {
         uint64_t gpa = gfn << PAGE_SHIFT;
-        sim_exit(s, EXIT_EPT_VIOLATION, gva, gpa, ACCESS_READ, 0);
         uint32_t ix = 0;
         for (int level = n->levels; level > n->leaf_level; level--) {
                 uint64_t *ent = &n->pages[ix].entry[pt_index(gpa, level)];
@@ -84,10 +93,82 @@ void nested_map(struct sim *s, struct nested *n, uint64_t gfn, uint64_t gva)
                 }
                 ix = (uint32_t)pte_frame(*ent);
         }
-        uint64_t hfn = hostmem_hfn(&s->host, gfn);
+        uint64_t span = level_span(n->leaf_level) >> PAGE_SHIFT;
+        uint64_t hfn = hostmem_hfn(&s->host, gfn & ~(span - 1));
         uint64_t bits = PTE_P | PTE_W | (n->leaf_level > 1 ? PTE_PS : 0);
         n->pages[ix].entry[pt_index(gpa, n->leaf_level)] = pte_make(hfn, bits);
         hostmem_back(&s->host, gfn);
-        struct event ev = {.kind = EV_EPT_MAP, .gva = gva, .gpa = gpa, .hpa = hfn << PAGE_SHIFT};
+}
+
+bool nested_walk(struct sim *s, struct nested *n, uint64_t gfn, uint32_t *refs)
+{
+        if (!nested_known(s, n, gfn))
+                return false;
+        if (!nested_leaf(n, gfn))
+                build(s, n, gfn); /* preallocated: there from the start */
+        *refs += nested_walk_refs(n, &n->pwc, gfn);
+        return true;
+}
+
+/* nested_map and nested_map_at_store: detail says which. */
+static void map(struct sim *s, struct nested *n, uint64_t gfn, uint64_t gva,
+                enum access_kind access, uint8_t detail)
+{
+        if (s->host.prealloc) {
+                build(s, n, gfn);
+                return;
+        }
+        uint64_t gpa = gfn << PAGE_SHIFT;
+        sim_exit(s, EXIT_EPT_VIOLATION, gva, gpa, access, 0);
+        build(s, n, gfn);
+        struct event ev = {.kind = EV_EPT_MAP,
+                           .gva = gva,
+                           .gpa = gpa,
+                           .hpa = hostmem_hpa(&s->host, gpa),
+                           .level = (uint8_t)n->leaf_level,
+                           .detail = detail};
         sim_emit(s, &ev);
+}
+
+void nested_map(struct sim *s, struct nested *n, uint64_t gfn, uint64_t gva)
+{
+        map(s, n, gfn, gva, ACCESS_READ, DETAIL_NONE);
+}
+
+void nested_map_at_store(struct sim *s, struct nested *n, uint64_t gfn)
+{
+        /* The store's own address (the kernel's mapping of its table) is
+         * not modelled: no gva. */
+        map(s, n, gfn, 0, ACCESS_WRITE, DETAIL_AT_STORE);
+        /* Retried after the exit, the store's translation walks the frame's
+         * new nested entry, which the nested page-walk cache then holds
+         * (its references belong to no access of the trace). */
+        if (!s->host.prealloc)
+                nested_walk_refs(n, &n->pwc, gfn);
+}
+
+/* Plans the nested walk of gfn as part of p. */
+static void plan_frame(const struct sim *s, const struct nested *n, uint64_t gfn,
+                       struct nested_plan *p)
+{
+        if (!nested_known(s, n, gfn)) {
+                if (p->missing++ == 0)
+                        p->first_missing = gfn;
+                return;
+        }
+        if (!p->missing) /* the walk stops at its first violation */
+                p->nested_refs += nested_walk_refs(n, &p->pwc, gfn);
+}
+
+void nested_plan(const struct sim *s, const struct nested *n, const struct guest_walk *w, int first,
+                 int last, bool to_data, struct nested_plan *p)
+{
+        memset(p, 0, sizeof *p);
+        p->pwc = n->pwc;
+        for (int level = first; level >= last; level--) {
+                plan_frame(s, n, w->table_gfn[level], p);
+                p->guest_refs++;
+        }
+        if (to_data)
+                plan_frame(s, n, w->gpa >> PAGE_SHIFT, p);
 }

@@ -83,11 +83,10 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                         *reached_end = true;
                         return status;
                 }
-                if (st == TRACE_IO_ERROR) {
+                if (st == TRACE_IO_ERROR || st == TRACE_BAD_DATA) {
                         if (opt->errors)
-                                fprintf(opt->errors, "%s: error: read failed: %s\n", opt->name,
-                                        strerror(r->io_errno));
-                        return EXIT_IOERR;
+                                fprintf(opt->errors, "%s: error: %s\n", opt->name, err.msg);
+                        return st == TRACE_IO_ERROR ? EXIT_IOERR : EXIT_DATAERR;
                 }
                 if (st == TRACE_BAD_LINE) {
                         run_print_error(opt->errors, opt->name, &err);

@@ -42,7 +42,8 @@ struct run_options {
  * frame left for (at the first one, unless keep_going), or when the sims
  * would grow past max_mem before an op (always at that op: the limit
  * stands for the rest of the trace too); EXIT_IOERR when reading r or
- * writing opt->out failed. Each is reported on opt->errors. */
+ * writing opt->out failed; EXIT_DATAERR at once, too, when compressed
+ * data are corrupt or cut short. Each is reported on opt->errors. */
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt, bool *reached_end);
 

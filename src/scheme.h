@@ -20,6 +20,8 @@
 #include "mmu_view.h"
 #include "sim.h"
 
+struct nested;
+
 /* The tables the hardware walks besides the guest's own. */
 enum scheme_tables {
         TABLES_NONE,   /* none: the guest's tables alone (native) */
@@ -45,6 +47,9 @@ struct scheme {
         bool (*view_table)(const struct sim *s, uint32_t id, struct mmu_table_view *t);
         uint32_t (*view_count)(const struct sim *s);
         unsigned (*view_roots)(const struct sim *s, uint64_t *gfns, unsigned max);
+        /* The nested table the hardware walks (EPT: every walk; agile: below
+         * a switch), or NULL when it has none. */
+        const struct nested *(*view_nested)(const struct sim *s);
 };
 
 /* The descriptors, each defined in its scheme's file. */

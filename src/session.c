@@ -6,13 +6,11 @@
 #include "scheme.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "escape.h"
 #include "session_hist.h"
@@ -184,8 +182,9 @@ static int read_op(struct session *s, struct op *op)
                                  (unsigned long long)err.line, err.col, err.msg);
                         return -1;
                 case TRACE_IO_ERROR:
-                        snprintf(s->msg, sizeof s->msg, "%s: error: read failed: %s", s->name,
-                                 strerror(s->reader.io_errno));
+                case TRACE_BAD_DATA:
+                case TRACE_NO_INPUT:
+                        snprintf(s->msg, sizeof s->msg, "%s: error: %s", s->name, err.msg);
                         return -1;
                 }
         }
@@ -262,8 +261,9 @@ static void restore(struct session *s, size_t i)
                 sim_free(&s->cmp);
                 sim_clone(&s->cmp, &sn->cmp);
         }
-        if (trace_seek(&s->reader, &sn->pos) < 0)
-                abort(); /* the input was checked to be seekable at open */
+        /* A failure (an input that cannot be read again) is reported by
+         * the next read. */
+        (void)trace_seek(&s->reader, &sn->pos);
         s->at_end = false;
         s->over_limit = false;
         s->op_known = false;
@@ -330,6 +330,7 @@ static int64_t mtime_ns(const struct stat *st)
 
 static void remember_file(struct session *s, const struct stat *st)
 {
+        s->file_watched = true;
         s->file_size = (uint64_t)st->st_size;
         s->file_dev = (uint64_t)st->st_dev;
         s->file_ino = (uint64_t)st->st_ino;
@@ -341,7 +342,7 @@ static void remember_file(struct session *s, const struct stat *st)
 static bool file_changed(struct session *s)
 {
         struct stat st;
-        if (!s->path)
+        if (!s->file_watched)
                 return false;
         if (s->file_change)
                 ; /* once changed, changed for good */
@@ -363,15 +364,11 @@ static bool file_changed(struct session *s)
 
 /* ---- opening ------------------------------------------------------------ */
 
+/* Another reader of the session's input, at its start, for replays and
+ * looking ahead. Returns 0 or -1. */
 static int open_reader(struct session *s, struct trace_reader *r)
 {
-        struct trace_limits limits;
-        sim_config_limits(&s->cfg, &limits);
-        if (!s->path) {
-                trace_open_string(r, s->text, s->format, &limits);
-                return 0;
-        }
-        return trace_open(r, s->path, s->format, &limits);
+        return trace_open_again(r, &s->reader) == TRACE_OK ? 0 : -1;
 }
 
 /* (Re)builds the machines and snapshot [0] for the current configuration,
@@ -403,8 +400,7 @@ static void build(struct session *s)
         s->nevs = s->shown = 0;
         s->at_end = false;
         hist_reset(s->hist);
-        if (trace_seek(&s->reader, &s->snaps[0].pos) < 0)
-                abort();
+        (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
 }
 
 static void unbuild(struct session *s)
@@ -424,39 +420,29 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->format = format;
         s->text = text;
         char escaped[ESCAPE_BUF];
-        s->name = xstrdup(escape_text(path ? path : name, escaped, sizeof escaped));
-        if (path && strcmp(path, "-") == 0) {
-                snprintf(s->msg, sizeof s->msg,
-                         "cannot step through standard input (it cannot be rewound): give a file");
-                free(s->name);
-                errno = ESPIPE;
-                return -1;
-        }
+        s->name = xstrdup(!path                     ? name
+                          : strcmp(path, "-") == 0 ? "<stdin>"
+                                                   : escape_text(path, escaped, sizeof escaped));
+        struct trace_limits limits;
+        sim_config_limits(cfg, &limits);
         if (path) {
-                s->path = xstrdup(path);
-                struct stat st;
-                if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-                        snprintf(s->msg, sizeof s->msg,
-                                 "%s: cannot step through a pipe or device (it cannot be rewound): "
-                                 "give a regular file",
-                                 s->name);
+                enum trace_status st = trace_open_rewindable(&s->reader, path, format, &limits);
+                if (st != TRACE_OK) {
+                        int e = st == TRACE_NO_INPUT   ? s->reader.in.fault_errno
+                                : st == TRACE_BAD_DATA ? EILSEQ
+                                                       : EIO;
+                        snprintf(s->msg, sizeof s->msg, "%s: %s%s", s->name,
+                                 st == TRACE_NO_INPUT ? "" : "error: ", trace_fault(&s->reader));
                         free(s->name);
-                        free(s->path);
-                        errno = ESPIPE;
+                        errno = e;
                         return -1;
                 }
-                if (stat(path, &st) == 0)
-                        remember_file(s, &st);
+                s->path = xstrdup(path);
+                struct stat file;
+                if (strcmp(path, "-") != 0 && stat(path, &file) == 0 && S_ISREG(file.st_mode))
+                        remember_file(s, &file);
         } else {
-                s->file_size = strlen(text);
-        }
-        if (open_reader(s, &s->reader) < 0) {
-                int e = errno;
-                snprintf(s->msg, sizeof s->msg, "%s: cannot read: %s", s->name, strerror(e));
-                free(s->name);
-                free(s->path);
-                errno = e;
-                return -1;
+                trace_open_string(&s->reader, text, format, &limits);
         }
         s->has_cmp = cmp_mode >= 0;
         s->cmp_mode = s->has_cmp ? (enum mmu_mode)cmp_mode : MODE_NATIVE;
@@ -519,15 +505,10 @@ void session_stats(const struct session *s, struct stats *out)
 
 unsigned session_percent(const struct session *s)
 {
-        const struct trace_reader *r = &s->reader;
         if (s->at_end && s->shown == s->nevs)
                 return 100;
-        if (s->file_size == 0)
-                return 0;
-        /* Bytes read so far; unlike trace_tell, also inside a lackey
-         * modify line, whose second half is still to come. */
-        uint64_t offset = r->mem ? r->pos : r->buf_offset + r->pos;
-        return (unsigned)(offset * 100 / s->file_size);
+        int p = trace_percent(&s->reader);
+        return p < 0 ? 0 : (unsigned)p;
 }
 
 /* Whether breakpoint bp stops on evs[i] of an op: on the first event of
@@ -960,8 +941,7 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
                 free_snap(s, s->nsnaps - 1);
         sim_init(&m, cfg);
         s->report_errors = false;
-        if (trace_seek(&s->reader, &s->snaps[0].pos) < 0)
-                abort();
+        (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
         for (;;) {
                 if (s->snaps[j].ops == m.ops) {
                         struct session_snap *sn = &s->snaps[j++];

@@ -96,8 +96,9 @@ struct session {
         enum trace_format format;
         char *path;                  /* the trace file, or NULL for text */
         const char *text;            /* the trace in memory (outlives the session) */
-        char *name;                  /* the trace's name in messages */
-        uint64_t file_size;          /* bytes, for a progress figure (0: unknown) */
+        char *name;                  /* the trace's name in messages (escaped) */
+        bool file_watched;           /* path is a regular file, read again to go back */
+        uint64_t file_size;          /* its size at the open, to notice it changed */
         uint64_t file_dev, file_ino; /* the file opened, to notice it replaced */
         int64_t file_mtime_ns;       /* its modification time, to notice it changed */
         const char *file_change;     /* how it changed (every move is then refused), or NULL */
@@ -134,14 +135,17 @@ struct session {
         char msg[512]; /* the last error or notice */
 };
 
-/* Opens a session on the trace at path, or on text when path is NULL
- * (name is then used in messages). cfg must have passed sim_config_check.
- * cmp_mode < 0 runs no second machine. Returns 0; -1 with errno set and a
- * sentence in s->msg when the file cannot be read or cannot seek (standard
- * input and pipes cannot be stepped back). Nothing is applied yet.
+/* Opens a session on the trace at path ("-": standard input), or on text
+ * when path is NULL (name is then used in messages). A pipe's text and a
+ * compressed file's are read as the session goes and kept so that it can
+ * go back (instream.h). cfg must have passed sim_config_check. cmp_mode < 0
+ * runs no second machine. Returns 0; or -1 with a sentence in s->msg and
+ * errno set: the open's errno when the file cannot be read, EILSEQ for a
+ * compression format that is not read, EIO otherwise. Nothing is applied
+ * yet.
  *
- * Going back replays the file, so it must stay what it was: once its
- * size, modification time or inode differ from what they were at the
+ * Going back reads a regular file again, so it must stay what it was: once
+ * its size, modification time or inode differ from what they were at the
  * open, every move (and the log history and peek) is refused, with
  * STOP_ERROR and a message saying so, rather than replaying another
  * trace. */
@@ -184,7 +188,8 @@ const struct event *session_event(const struct session *s);
 /* The counters as of the current event (exact mid-op). */
 void session_stats(const struct session *s, struct stats *out);
 
-/* How far through the trace file, 0..100 (text input: by characters). */
+/* How far through the trace file, 0..100 (text input: by characters; a
+ * compressed file: by compressed bytes; a pipe: 0 until its end). */
 unsigned session_percent(const struct session *s);
 
 /* ---- moving -------------------------------------------------------------- */

@@ -90,7 +90,7 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         memset(s, 0, sizeof *s);
         s->cfg = *cfg;
         guest_init(&s->guest, cfg->levels, cfg->guest_mem);
-        hostmem_init(&s->host, s->guest.mem_frames);
+        hostmem_init(&s->host, s->guest.mem_frames, cfg->host_large, cfg->prealloc);
         tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
         rights_rules_init(&s->rules, cfg->smep, cfg->smap);
         s->mmu = scheme_of(cfg->mode)->ops;
@@ -137,12 +137,19 @@ uint64_t sim_pwc_space(const struct sim *s)
         return s->cfg.pcid ? sim_asid(s) : 0;
 }
 
-uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last)
+uint32_t sim_walk_refs_peek(const struct sim *s, uint64_t addr, int last)
 {
         int top = s->guest.levels;
-        if (!s->cfg.pwc)
-                return (uint32_t)(top - last + 1);
-        return pwc_walk_refs(&s->pwc, sim_pwc_space(s), addr, top, last);
+        int first = s->cfg.pwc ? pwc_start_level(&s->pwc, sim_pwc_space(s), addr, top, last) : top;
+        return (uint32_t)(first - last + 1);
+}
+
+uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last)
+{
+        uint32_t refs = sim_walk_refs_peek(s, addr, last);
+        if (s->cfg.pwc)
+                pwc_remember(&s->pwc, sim_pwc_space(s), addr, s->guest.levels, last);
+        return refs;
 }
 
 bool sim_log_dirty(struct sim *s, uint64_t gfn, uint8_t detail)
@@ -206,6 +213,8 @@ void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa
             .index = (uint16_t)index,
         };
         sim_emit(s, &ev);
+        if (s->mmu->vm_exit)
+                s->mmu->vm_exit(s, reason);
 }
 
 static bool is_leaf(uint64_t e, int level)
@@ -215,6 +224,11 @@ static bool is_leaf(uint64_t e, int level)
 
 void sim_pt_store(struct sim *s, struct pt_store *st)
 {
+        if (s->mmu->before_store)
+                s->mmu->before_store(s, st);
+        /* The guest wrote that frame, whoever learns of it. */
+        if (s->dirty.on)
+                u64map_put(&s->dirty.truth, st->gfn, 1);
         bool trapped = s->mmu->store_traps && s->mmu->store_traps(s, st->gfn);
         if (trapped)
                 sim_exit(s, EXIT_PT_WRITE, st->gva, st->gfn << PAGE_SHIFT, ACCESS_WRITE, st->index);
@@ -511,6 +525,7 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
                            .access = (uint8_t)kind,
                            .user = op->user,
                            .refs = t.refs,
+                           .nested_refs = t.nested_refs,
                            .index = (uint16_t)slot};
         sim_emit(s, &ev);
         return true;
@@ -605,6 +620,29 @@ static void do_tlb_flush(struct sim *s)
                 s->mmu->cr3_loaded(s, true);
 }
 
+struct unwritten_count {
+        const struct u64map *truth;
+        uint32_t n;
+};
+
+static void count_unwritten(uint64_t gfn, uint32_t unused, void *ctx)
+{
+        struct unwritten_count *c = ctx;
+        uint32_t v;
+        (void)unused;
+        c->n += !u64map_get(c->truth, gfn, &v);
+}
+
+/* The frames reported dirty this round that the guest did not write: what
+ * coarse tracking (a 2M dirty bit) and the walker's own writes (EPT A/D on
+ * guest paging structures) add to a migration round. */
+static uint32_t dirty_reported_unwritten(const struct dirty_log *d)
+{
+        struct unwritten_count c = {.truth = &d->truth};
+        u64map_each(&d->gfns, count_unwritten, &c);
+        return c.n;
+}
+
 static void do_dirty_log(struct sim *s, const struct op *op)
 {
         struct event ev = {.kind = EV_DIRTY_LOG};
@@ -623,9 +661,7 @@ static void do_dirty_log(struct sim *s, const struct op *op)
                         s->mmu->dirty_log(s, DIRTY_LOG_SYNC);
                 ev.detail = DETAIL_LOG_SYNC;
                 ev.count = (uint32_t)s->dirty.gfns.count;
-                /* Pages reported that were never written: coarse tracking. */
-                ev.refs =
-                    ev.count > s->dirty.truth.count ? ev.count - (uint32_t)s->dirty.truth.count : 0;
+                ev.refs = dirty_reported_unwritten(&s->dirty);
                 ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
                 sim_emit(s, &ev);
                 if (s->dirty.on) {

@@ -45,7 +45,8 @@ struct sim_config {
         bool pcid;                /* tag TLB entries by address space (PCID/VPID) */
         bool ad_emulation;        /* shadow: map clean pages read-only to emulate D */
         bool pwc;                 /* page-walk caches shorten walks (both dimensions) */
-        bool host_large;          /* EPT: the host backs guest memory with 2M pages */
+        bool host_large;          /* the host backs guest memory with 2M pages */
+        bool prealloc;            /* the host backs all guest memory before the guest runs */
         bool smep;                /* CR4.SMEP: supervisor fetches from user pages fault */
         bool smap;                /* CR4.SMAP: supervisor data accesses to user pages fault */
         uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
@@ -143,24 +144,29 @@ struct pt_store {
 
 /* The answer of a scheme's translate on a TLB miss. */
 struct translation {
-        uint64_t gpa;     /* what the guest tables say */
-        uint64_t hpa;     /* what the hardware used */
-        int level;        /* page size the TLB may cache (1 = 4K) */
-        int page_level;   /* size of the guest page it is part of (0: level) */
-        uint64_t perm;    /* effective PTE_W / PTE_NX / PTE_U the hardware allows */
-        bool dirty;       /* the walk set (or found) the dirty bit */
-        uint8_t pf_error; /* when fault: the error code the guest sees */
-        uint32_t refs;    /* memory references of the hardware walk that completed */
-        bool fault;       /* the guest must see a page fault */
-        bool exited;      /* the fault was reflected through a VM exit */
-        bool stale;       /* the hardware used a translation the guest tables no
-                             longer hold (an out-of-sync shadow entry) */
+        uint64_t gpa;         /* what the guest tables say */
+        uint64_t hpa;         /* what the hardware used */
+        int level;            /* page size the TLB may cache (1 = 4K) */
+        int page_level;       /* size of the guest page it is part of (0: level) */
+        uint64_t perm;        /* effective PTE_W / PTE_NX / PTE_U the hardware allows */
+        bool dirty;           /* the walk set (or found) the dirty bit */
+        uint8_t pf_error;     /* when fault: the error code the guest sees */
+        uint32_t refs;        /* memory references of the hardware walk that completed */
+        uint32_t nested_refs; /* of refs, those in the nested dimension (EPT, agile) */
+        bool fault;           /* the guest must see a page fault */
+        bool exited;          /* the fault was reflected through a VM exit */
+        bool stale;           /* the hardware used a translation the guest tables no
+                                 longer hold (an out-of-sync shadow entry) */
 };
 
 /* The references of a walk of the first dimension (guest tables natively,
  * shadow tables, guest tables under EPT) that read levels top..last: with
  * the page-walk cache on, fewer. */
 uint32_t sim_walk_refs(struct sim *s, uint64_t addr, int last);
+
+/* The same count without remembering the walk in the page-walk cache
+ * (pure): what sim_walk_refs would answer now. */
+uint32_t sim_walk_refs_peek(const struct sim *s, uint64_t addr, int last);
 
 /* Whether rights (effective PTE_W | PTE_U | PTE_NX) allow the access. */
 static inline bool sim_allows(const struct sim *s, uint64_t rights, enum access_kind kind,

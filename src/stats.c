@@ -40,6 +40,7 @@ uint64_t stats_value(const struct stats *s, unsigned i)
         return *(const uint64_t *)((const char *)s + offsets[i]);
 }
 
+/* What the VMM's handling of an exit of reason costs beyond the round trip. */
 static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason reason)
 {
         switch (reason) {
@@ -61,6 +62,11 @@ static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason 
         return 0;
 }
 
+uint64_t stats_exit_cycles(const struct cost_model *c, enum exit_reason reason)
+{
+        return c->exit + exit_handling_cost(c, reason);
+}
+
 void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev)
 {
         switch (ev->kind) {
@@ -71,7 +77,9 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                         s->tlb_hits++;
                 else
                         s->tlb_misses++;
-                s->cycles += c->access + ev->refs * c->walk_ref;
+                s->cycles += c->access + c->base_access + ev->refs * c->walk_ref;
+                if (ev->access == ACCESS_EXEC)
+                        s->cycles += c->base_instr;
                 break;
         case EV_PT_WRITE:
         case EV_PT_LINK:
@@ -107,7 +115,7 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                 case EXIT_REASON_COUNT:
                         break;
                 }
-                s->cycles += c->exit + exit_handling_cost(c, (enum exit_reason)ev->reason);
+                s->cycles += stats_exit_cycles(c, (enum exit_reason)ev->reason);
                 break;
         case EV_TLB_FLUSH:
                 s->tlb_flushes++;
@@ -179,35 +187,5 @@ void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t
                 fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
         if (has_native)
                 fprintf(out, " overhead=%+.1f%%", stats_overhead(s, native_cycles));
-        fputc('\n', out);
-}
-
-void stats_print_json_object(FILE *out, const struct stats *s, int has_native,
-                             uint64_t native_cycles)
-{
-        fputc('{', out);
-        for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, "%s\"%s\": %llu", i ? ", " : "", names[i],
-                        (unsigned long long)stats_value(s, i));
-        if (has_native)
-                fprintf(out, ", \"overhead_pct\": %.1f", stats_overhead(s, native_cycles));
-        fputc('}', out);
-}
-
-void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
-{
-        stats_print_json_object(out, s, has_native, native_cycles);
-        fputc('\n', out);
-}
-
-void stats_print_csv(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
-{
-        for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, "%s%s", i ? "," : "", names[i]);
-        fputs(has_native ? ",overhead_pct\n" : "\n", out);
-        for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, "%s%llu", i ? "," : "", (unsigned long long)stats_value(s, i));
-        if (has_native)
-                fprintf(out, ",%.1f", stats_overhead(s, native_cycles));
         fputc('\n', out);
 }

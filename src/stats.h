@@ -3,8 +3,8 @@
  *
  * stats_count() is the consumer of every event a sim emits; the counters are
  * never updated from inside the schemes. The list of counters is one
- * X-macro, so the [STATS] line, the JSON and CSV output and the comparison
- * table all print the same names in the same order.
+ * X-macro, so the [STATS] line, the JSON and CSV records (record.h) and the
+ * comparison table all print the same names in the same order.
  */
 #ifndef SHADOW_SIM_STATS_H
 #define SHADOW_SIM_STATS_H
@@ -62,6 +62,10 @@ const char *stats_name(unsigned i);
 const char *stats_help(unsigned i);
 uint64_t stats_value(const struct stats *s, unsigned i);
 
+/* The cycles one VM exit of reason costs under c: the exit and entry round
+ * trip and the VMM's handling of that reason. */
+uint64_t stats_exit_cycles(const struct cost_model *c, enum exit_reason reason);
+
 /* Accounts one event: counters and its cycles under cost model c. */
 void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev);
 
@@ -71,15 +75,5 @@ double stats_overhead(const struct stats *s, uint64_t native_cycles);
 /* "[STATS] exits=N tlb_flushes=N ..." and a newline. With has_native, an
  * overhead=+P% pair follows the cycles. */
 void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
-
-/* The same as a JSON object on one line, and a newline. */
-void stats_print_json(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
-
-/* The JSON object alone, without a newline (to nest it). */
-void stats_print_json_object(FILE *out, const struct stats *s, int has_native,
-                             uint64_t native_cycles);
-
-/* Two CSV lines: the counter names, then the values. */
-void stats_print_csv(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles);
 
 #endif

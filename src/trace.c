@@ -5,14 +5,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "trace_lackey.h"
 #include "xalloc.h"
@@ -23,49 +20,100 @@
  * turned into the absence of PTE_NX before an op leaves the parser. */
 #define PTE_X_FLAG (UINT64_C(1) << 62)
 
-int trace_open(struct trace_reader *r, const char *path, enum trace_format format,
-               const struct trace_limits *limits)
+/* Sets up the parts of a reader common to every input. */
+static void reader_init(struct trace_reader *r, enum trace_format format,
+                        const struct trace_limits *limits)
 {
         memset(r, 0, sizeof *r);
-        if (strcmp(path, "-") == 0) {
-                r->fd = 0;
-        } else {
-                r->fd = open(path, O_RDONLY | O_CLOEXEC);
-                if (r->fd < 0)
-                        return -1;
-                struct stat st;
-                if (fstat(r->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-                        close(r->fd);
-                        errno = EISDIR;
-                        return -1;
-                }
-                r->owns_fd = true;
-        }
-        r->format = format;
+        r->format = r->open_format = format;
         r->limits = *limits;
-        r->cap = READ_CHUNK + TRACE_MAX_LINE + 2;
-        r->buf = xmalloc(r->cap);
-        return 0;
+}
+
+static enum trace_status status_of(enum instream_status st)
+{
+        switch (st) {
+        case INSTREAM_OK:
+                return TRACE_OK;
+        case INSTREAM_NO_INPUT:
+                return TRACE_NO_INPUT;
+        case INSTREAM_BAD_DATA:
+                return TRACE_BAD_DATA;
+        case INSTREAM_IO_ERROR:
+                break;
+        }
+        return TRACE_IO_ERROR;
+}
+
+/* Opens a stream reader in mode, with its buffer. */
+static enum trace_status open_stream(struct trace_reader *r, const char *path,
+                                     enum trace_format format, const struct trace_limits *limits,
+                                     enum instream_mode mode)
+{
+        reader_init(r, format, limits);
+        enum trace_status st = status_of(instream_open(&r->in, path, mode));
+        if (st == TRACE_OK) {
+                r->cap = READ_CHUNK + TRACE_MAX_LINE + 2;
+                r->buf = xmalloc(r->cap);
+        }
+        return st;
+}
+
+enum trace_status trace_open(struct trace_reader *r, const char *path, enum trace_format format,
+                             const struct trace_limits *limits)
+{
+        return open_stream(r, path, format, limits, INSTREAM_ONCE);
+}
+
+enum trace_status trace_open_rewindable(struct trace_reader *r, const char *path,
+                                        enum trace_format format, const struct trace_limits *limits)
+{
+        return open_stream(r, path, format, limits, INSTREAM_REWIND);
 }
 
 void trace_open_string(struct trace_reader *r, const char *text, enum trace_format format,
                        const struct trace_limits *limits)
 {
-        memset(r, 0, sizeof *r);
-        r->fd = -1;
-        r->format = format;
-        r->limits = *limits;
+        reader_init(r, format, limits);
         r->mem = text;
         r->mem_len = strlen(text);
 }
 
+enum trace_status trace_open_again(struct trace_reader *r, const struct trace_reader *src)
+{
+        if (src->mem) {
+                trace_open_string(r, src->mem, src->open_format, &src->limits);
+                return TRACE_OK;
+        }
+        reader_init(r, src->open_format, &src->limits);
+        enum trace_status st = status_of(instream_open_again(&r->in, &src->in));
+        if (st == TRACE_OK) {
+                r->cap = src->cap;
+                r->buf = xmalloc(r->cap);
+        }
+        return st;
+}
+
+const char *trace_format_name(enum trace_format format)
+{
+        return format == TRACE_FORMAT_V1 ? "v1" : format == TRACE_FORMAT_LACKEY ? "lackey" : "auto";
+}
+
+const char *trace_compression(const struct trace_reader *r)
+{
+        return r->mem ? "text" : instream_codec_name(&r->in);
+}
+
+const char *trace_fault(const struct trace_reader *r)
+{
+        return r->in.fault;
+}
+
 void trace_close(struct trace_reader *r)
 {
-        if (r->owns_fd)
-                close(r->fd);
+        if (!r->mem)
+                instream_close(&r->in);
         free(r->buf);
         r->buf = NULL;
-        r->owns_fd = false;
 }
 
 bool trace_tell(const struct trace_reader *r, struct trace_pos *pos)
@@ -81,8 +129,15 @@ bool trace_tell(const struct trace_reader *r, struct trace_pos *pos)
 int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
 {
         if (!r->mem) {
-                if (lseek(r->fd, (off_t)pos->offset, SEEK_SET) < 0)
+                if (instream_seek(&r->in, pos->offset) < 0) {
+                        /* The next read reports why. */
+                        r->pos = r->end = 0;
+                        r->eof = true;
+                        r->in_long_line = false;
+                        r->fault = status_of(r->in.status);
+                        errno = r->in.fault_errno ? r->in.fault_errno : EINVAL;
                         return -1;
+                }
                 r->buf_offset = pos->offset;
                 r->end = 0;
         } else if (pos->offset > r->mem_len) {
@@ -91,16 +146,23 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
         }
         r->pos = r->mem ? (size_t)pos->offset : 0;
         r->eof = false;
+        r->fault = TRACE_OK;
         r->in_long_line = false;
-        r->io_errno = 0;
         r->has_pending = false;
         r->line = pos->line;
         r->format = pos->format;
         return 0;
 }
 
+int trace_percent(const struct trace_reader *r)
+{
+        if (r->mem)
+                return r->mem_len ? (int)((uint64_t)r->pos * 100 / r->mem_len) : 100;
+        return instream_percent(&r->in, r->buf_offset + r->pos);
+}
+
 /* Moves unread bytes to the front and reads more. Returns false at end of
- * input or on an error (r->io_errno). */
+ * input or on an error (r->fault). */
 static bool fill(struct trace_reader *r)
 {
         if (r->eof)
@@ -111,22 +173,15 @@ static bool fill(struct trace_reader *r)
                 r->buf_offset += r->pos;
                 r->pos = 0;
         }
-        for (;;) {
-                ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
-                if (n > 0) {
-                        r->end += (size_t)n;
-                        return true;
-                }
-                if (n == 0) {
-                        r->eof = true;
-                        return false;
-                }
-                if (errno == EINTR)
-                        continue;
-                r->io_errno = errno;
-                r->eof = true;
-                return false;
+        ssize_t n = instream_read(&r->in, r->buf + r->end, r->cap - r->end);
+        if (n > 0) {
+                r->end += (size_t)n;
+                return true;
         }
+        if (n < 0)
+                r->fault = status_of(r->in.status);
+        r->eof = true;
+        return false;
 }
 
 /* Drops the rest of a line over TRACE_MAX_LINE, up to and including its
@@ -181,8 +236,8 @@ static int next_line(struct trace_reader *r, const char **line, size_t *len)
                         return -1;
                 }
                 if (!fill(r)) {
-                        if (r->end == r->pos)
-                                return 0;
+                        if (r->end == r->pos || r->fault)
+                                return 0; /* a fault is reported, not a cut line */
                         /* Last line without a newline. */
                         *line = r->buf + r->pos;
                         *len = r->end - r->pos;
@@ -229,8 +284,14 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                 const char *line;
                 size_t len;
                 int got = next_line(r, &line, &len);
+                if (got == 0 && r->fault) {
+                        err->line = r->line;
+                        err->col = 0;
+                        snprintf(err->msg, sizeof err->msg, "%s", r->in.fault);
+                        return r->fault;
+                }
                 if (got == 0)
-                        return r->io_errno ? TRACE_IO_ERROR : TRACE_EOF;
+                        return TRACE_EOF;
                 r->line++;
                 err->line = r->line;
                 if (got < 0) {

@@ -1,8 +1,9 @@
 /*
  * trace.h - streaming reader of trace files.
  *
- * Reads a trace line by line from a file descriptor with a fixed-size
- * buffer, so memory does not grow with trace length, and turns each line
+ * Reads a trace line by line through an input stream (instream.h: a file
+ * or a pipe, plain or compressed) with a fixed-size buffer, so memory does
+ * not grow with trace length, and turns each line
  * into an op (op.h). Two formats are understood: trace format v1 (the
  * project's own, see README) and Valgrind lackey output; the format is
  * detected from the first line that is neither blank nor a comment.
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "instream.h"
 #include "op.h"
 
 /* Longest accepted line, in bytes, without its newline. */
@@ -37,21 +39,28 @@ struct trace_error {
         char msg[256];
 };
 
-enum trace_status { TRACE_OK, TRACE_EOF, TRACE_BAD_LINE, TRACE_IO_ERROR };
+enum trace_status {
+        TRACE_OK,
+        TRACE_EOF,
+        TRACE_BAD_LINE,
+        TRACE_IO_ERROR, /* reading failed */
+        TRACE_BAD_DATA, /* corrupt or truncated compressed data */
+        TRACE_NO_INPUT, /* (trace_open only) the input cannot be opened */
+};
 
 struct trace_reader {
-        int fd;
-        bool owns_fd;
-        enum trace_format format;
+        struct instream in;            /* the text, unless held in memory */
+        enum trace_format format;      /* AUTO until detected */
+        enum trace_format open_format; /* as opened (trace_open_again) */
         struct trace_limits limits;
         char *buf; /* read buffer */
         size_t cap, pos, end;
         bool eof;
-        bool in_long_line; /* the last line was over TRACE_MAX_LINE: the rest of it
-                              is skipped before the next one is read */
-        uint64_t line;     /* number of the last line returned */
-        int io_errno;      /* set with TRACE_IO_ERROR */
-        struct op pending; /* second half of a lackey modify (M) line */
+        bool in_long_line;       /* the last line was over TRACE_MAX_LINE: the rest of it
+                                    is skipped before the next one is read */
+        uint64_t line;           /* number of the last line returned */
+        enum trace_status fault; /* TRACE_IO_ERROR or TRACE_BAD_DATA once reading failed */
+        struct op pending;       /* second half of a lackey modify (M) line */
         bool has_pending;
         /* Text input held in memory (trace_open_string), read in place. */
         const char *mem;
@@ -68,10 +77,34 @@ struct trace_pos {
         enum trace_format format;
 };
 
-/* Opens path ("-" for standard input). Returns 0, or -1 with errno set
- * (the caller reports it; the file could not be read). */
-int trace_open(struct trace_reader *r, const char *path, enum trace_format format,
-               const struct trace_limits *limits);
+/* Opens path ("-" for standard input) to be read once, in order. Returns
+ * TRACE_OK; or TRACE_NO_INPUT (it cannot be opened), TRACE_BAD_DATA (a
+ * compression format that is not read) or TRACE_IO_ERROR, with a sentence
+ * in trace_fault(r) and nothing to close. */
+enum trace_status trace_open(struct trace_reader *r, const char *path, enum trace_format format,
+                             const struct trace_limits *limits);
+
+/* The same, for a reader that can go back (trace_seek) to any place it
+ * has read, even on a pipe or a compressed file (see instream.h). */
+enum trace_status trace_open_rewindable(struct trace_reader *r, const char *path,
+                                        enum trace_format format,
+                                        const struct trace_limits *limits);
+
+/* Opens another reader of the same input as src (a rewindable reader or
+ * text in memory), at its start, with src's format and limits as given
+ * when it was opened. Returns as trace_open. */
+enum trace_status trace_open_again(struct trace_reader *r, const struct trace_reader *src);
+
+/* "auto", "v1" or "lackey". */
+const char *trace_format_name(enum trace_format format);
+
+/* The compression of the input: "text" (none, or text in memory), "gzip",
+ * "xz" or "zstd". */
+const char *trace_compression(const struct trace_reader *r);
+
+/* Why opening or reading failed: a sentence without the file name
+ * ("read failed: Input/output error", "corrupt gzip data: ..."). */
+const char *trace_fault(const struct trace_reader *r);
 
 /* Reads a trace held in memory (the built-in sample, tests). The text must
  * outlive the reader. */
@@ -82,8 +115,10 @@ void trace_close(struct trace_reader *r);
 
 /* Reads the next op. TRACE_OK fills *op; TRACE_EOF at the end;
  * TRACE_BAD_LINE fills *err (reading may go on with the next line);
- * TRACE_IO_ERROR when read(2) failed (r->io_errno). A line over
- * TRACE_MAX_LINE is reported as soon as its first TRACE_MAX_LINE + 1
+ * TRACE_IO_ERROR when reading failed and TRACE_BAD_DATA when compressed
+ * data are corrupt, with the reason in err->msg (and trace_fault), and
+ * err->line the lines read before; every later call says the same. A line
+ * over TRACE_MAX_LINE is reported as soon as its first TRACE_MAX_LINE + 1
  * bytes are read: the rest of it is read and dropped only if reading goes
  * on (an endless line costs nothing to a caller that stops). */
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err);
@@ -93,9 +128,13 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
 bool trace_tell(const struct trace_reader *r, struct trace_pos *pos);
 
 /* Moves the reader back (or forward) to a place trace_tell gave on the same
- * input. Returns 0, or -1 with errno set when the input cannot seek (a
- * pipe: ESPIPE). */
+ * input. Returns 0, or -1 with errno set and the reason in trace_fault
+ * when it cannot (going back on a reader opened to read once: ESPIPE). */
 int trace_seek(struct trace_reader *r, const struct trace_pos *pos);
+
+/* How far through its input the reader stands, 0..100 (by compressed
+ * bytes for a compressed file); -1 when the size is unknown (a pipe). */
+int trace_percent(const struct trace_reader *r);
 
 /* Parses one line of format v1 (no newline) into *op. Returns true when the
  * line holds an op, false for a blank or comment line; on a malformed line

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "exit_report.h"
 #include "run.h"
 #include "input.h"
 #include "series.h"
@@ -108,6 +109,15 @@ static int series_run(const struct options *opt, struct trace_reader *reader,
         return series_lockstep(opt, reader, ropt);
 }
 
+/* --exits: a blank line, then the report of sim's exits by reason. */
+static void print_exits(const struct sim *sim)
+{
+        struct exit_report rep;
+        exit_report_make(&rep, &sim->stats, &sim->cfg.cost);
+        fputc('\n', stdout);
+        exit_report_write(&rep, mode_name(sim->cfg.mode), input_put_line, stdout);
+}
+
 int batch_run(const struct options *opt)
 {
         struct trace_reader reader;
@@ -138,17 +148,24 @@ int batch_run(const struct options *opt)
         struct sim *sims[2] = {&main_sim, &native_sim};
         bool end;
         status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt, &end);
-        trace_close(&reader);
-
         if (end) {
-                uint64_t native_cycles = has_native ? native_sim.stats.cycles : 0;
-                if (opt->stats_format == STATS_JSON)
-                        stats_print_json(stdout, &main_sim.stats, has_native, native_cycles);
-                else if (opt->stats_format == STATS_CSV)
-                        stats_print_csv(stdout, &main_sim.stats, has_native, native_cycles);
-                else
+                /* Native's overhead over itself is 0. */
+                uint64_t native_cycles =
+                    has_native ? native_sim.stats.cycles : main_sim.stats.cycles;
+                struct run_record rec;
+                input_record(&rec, opt, name, &reader, &main_sim, native_cycles);
+                if (opt->stats_format == STATS_JSON) {
+                        record_json(stdout, &rec);
+                } else if (opt->stats_format == STATS_CSV) {
+                        record_csv_header(stdout);
+                        record_csv_row(stdout, &rec);
+                } else {
                         stats_print_line(stdout, &main_sim.stats, has_native, native_cycles);
+                }
+                if (opt->exits)
+                        print_exits(&main_sim);
         }
+        trace_close(&reader);
         status = input_finish_output(status);
         sim_free(&main_sim);
         if (has_native)

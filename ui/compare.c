@@ -4,14 +4,18 @@
  * One reader feeds five sims in lockstep, so a trace from a pipe is read
  * once. The table has a row per counter and a column per scheme, then the
  * overhead of each scheme's cycles over native's: the numbers that say why
- * shadow paging was expensive, what EPT fixed, and what it costs.
+ * shadow paging was expensive, what EPT fixed, and what it costs. As CSV
+ * or JSON it is the records of the runs (record.h), with what reproduces
+ * them; --exits adds each scheme's exits by reason.
  */
 #include "compare.h"
 
 #include <stdio.h>
 
-#include "run.h"
+#include "exit_report.h"
 #include "input.h"
+#include "record.h"
+#include "run.h"
 
 static void print_table(FILE *out, struct sim *sims, unsigned n)
 {
@@ -31,32 +35,15 @@ static void print_table(FILE *out, struct sim *sims, unsigned n)
         fputc('\n', out);
 }
 
-static void print_json(FILE *out, struct sim *sims, unsigned n)
+/* --exits: a block per scheme, after the table. */
+static void print_exits(FILE *out, const struct sim *sims, unsigned n)
 {
-        fputs("{", out);
         for (unsigned m = 0; m < n; m++) {
-                fprintf(out, "%s\"%s\": ", m ? ", " : "", mode_name(sims[m].cfg.mode));
-                stats_print_json_object(out, &sims[m].stats, 1, sims[0].stats.cycles);
-        }
-        fputs("}\n", out);
-}
-
-static void print_csv(FILE *out, struct sim *sims, unsigned n)
-{
-        fputs("counter", out);
-        for (unsigned m = 0; m < n; m++)
-                fprintf(out, ",%s", mode_name(sims[m].cfg.mode));
-        fputc('\n', out);
-        for (unsigned i = 0; i < STATS_COUNT; i++) {
-                fputs(stats_name(i), out);
-                for (unsigned m = 0; m < n; m++)
-                        fprintf(out, ",%llu", (unsigned long long)stats_value(&sims[m].stats, i));
+                struct exit_report rep;
+                exit_report_make(&rep, &sims[m].stats, &sims[m].cfg.cost);
                 fputc('\n', out);
+                exit_report_write(&rep, mode_name(sims[m].cfg.mode), input_put_line, out);
         }
-        fputs("overhead_pct", out);
-        for (unsigned m = 0; m < n; m++)
-                fprintf(out, ",%.1f", stats_overhead(&sims[m].stats, sims[0].stats.cycles));
-        fputc('\n', out);
 }
 
 int compare_run(const struct options *opt)
@@ -81,15 +68,20 @@ int compare_run(const struct options *opt)
         struct run_options ropt = input_run_options(opt, name);
         bool end;
         status = run_trace(&reader, ptrs, NSCHEMES, &ropt, &end);
-        trace_close(&reader);
         if (end) {
+                struct run_record recs[NSCHEMES];
+                for (unsigned m = 0; m < NSCHEMES; m++)
+                        input_record(&recs[m], opt, name, &reader, &sims[m], sims[0].stats.cycles);
                 if (opt->stats_format == STATS_JSON)
-                        print_json(stdout, sims, NSCHEMES);
+                        record_json_compare(stdout, recs, NSCHEMES);
                 else if (opt->stats_format == STATS_CSV)
-                        print_csv(stdout, sims, NSCHEMES);
+                        record_csv_table(stdout, recs, NSCHEMES);
                 else
                         print_table(stdout, sims, NSCHEMES);
+                if (opt->exits)
+                        print_exits(stdout, sims, NSCHEMES);
         }
+        trace_close(&reader);
         status = input_finish_output(status);
         for (unsigned m = 0; m < NSCHEMES; m++)
                 sim_free(&sims[m]);

@@ -22,14 +22,34 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
                 *name = "sample_trace.txt";
                 return 0;
         }
-        if (trace_open(reader, opt->trace, opt->format, &limits) < 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(opt->trace),
-                        strerror(errno));
-                return EXIT_NOINPUT;
-        }
         *name = strcmp(opt->trace, "-") == 0 ? "<stdin>"
                                              : escape_text(opt->trace, escaped, sizeof escaped);
-        return 0;
+        switch (trace_open(reader, opt->trace, opt->format, &limits)) {
+        case TRACE_OK:
+                return 0;
+        case TRACE_NO_INPUT:
+                fprintf(stderr, "shadow-sim: %s: %s\n", *name, trace_fault(reader));
+                return EXIT_NOINPUT;
+        case TRACE_BAD_DATA:
+                fprintf(stderr, "%s: error: %s\n", *name, trace_fault(reader));
+                return EXIT_DATAERR;
+        default:
+                fprintf(stderr, "%s: error: %s\n", *name, trace_fault(reader));
+                return EXIT_IOERR;
+        }
+}
+
+FILE *input_keys(const struct options *opt)
+{
+        if (!opt->trace || strcmp(opt->trace, "-") != 0)
+                return stdin;
+        FILE *tty = fopen("/dev/tty", "r");
+        if (!tty)
+                fprintf(stderr,
+                        "shadow-sim: the trace is read from standard input, so commands are read "
+                        "from the terminal: cannot open /dev/tty: %s\n",
+                        strerror(errno));
+        return tty;
 }
 
 struct run_options input_run_options(const struct options *opt, const char *name)
@@ -39,6 +59,23 @@ struct run_options input_run_options(const struct options *opt, const char *name
                                     .errors = stderr,
                                     .out = stdout,
                                     .max_mem = opt->max_mem};
+}
+
+void input_record(struct run_record *rec, const struct options *opt, const char *name,
+                  const struct trace_reader *r, const struct sim *sim, uint64_t native_cycles)
+{
+        memset(rec, 0, sizeof *rec);
+        record_trace(rec, name, r);
+        rec->keep_going = opt->keep_going;
+        rec->cfg = sim->cfg;
+        rec->stats = sim->stats;
+        rec->native_cycles = native_cycles;
+}
+
+void input_put_line(void *file, const char *line)
+{
+        fputs(line, file);
+        fputc('\n', file);
 }
 
 int input_finish_output(int status)

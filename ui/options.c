@@ -20,6 +20,8 @@
 static const char usage_text[] =
     "Usage: shadow-sim [OPTION]... [TRACE|-]\n"
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
+    "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
+    "                                           (see shadow-sim sweep --help)\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
     "and prints what the MMU and the hypervisor did and what it cost. With no TRACE the\n"
@@ -42,7 +44,9 @@ static const char usage_rest[] =
     "      --ad-emulation on|off  shadow: map clean pages read-only to emulate the D bit\n"
     "                         (default on)\n"
     "      --host-pages SIZE  4K (default) or 2M: the host page size backing guest\n"
-    "                         memory under EPT\n"
+    "                         memory (2M: an HPA keeps the low 21 bits of its GPA)\n"
+    "      --prealloc         the host backs all guest memory before the guest runs\n"
+    "                         (QEMU -mem-prealloc): no EPT violation on first touch\n"
     "      --pwc on|off       page-walk caches in both dimensions (default on, as on\n"
     "                         every x86 CPU since about 2008; off shows the textbook\n"
     "                         counts: 24 references for a cold 4+4 nested walk)\n"
@@ -59,6 +63,9 @@ static const char usage_rest[] =
     "      --format FMT       auto (default), v1 or lackey\n"
     "  -q, --quiet            print only the statistics\n"
     "      --stats FMT        text (default), json or csv\n"
+    "      --exits            after the statistics, the VM exits by reason: count,\n"
+    "                         share, cycles, share of the cycles, average (as\n"
+    "                         perf kvm stat report); one block per scheme with -c\n"
     "  -c, --compare          run every scheme side by side and print a table\n"
     "      --series N         print the counters as CSV every N events instead of the\n"
     "                         log and the statistics (for plots)\n"
@@ -67,6 +74,8 @@ static const char usage_rest[] =
     "Stepping through a trace:\n"
     "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
     "      --repl             a debugger prompt (readline); reads commands from a pipe too\n"
+    "  -e, --eval CMD         run the debugger command CMD after the script; repeat it\n"
+    "                         for more (alone: run them and exit)\n"
     "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
     "                         and exit)\n"
     "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
@@ -101,6 +110,7 @@ enum long_only {
         OPT_AD,
         OPT_PWC,
         OPT_HOST_PAGES,
+        OPT_PREALLOC,
         OPT_COST,
         OPT_FORMAT,
         OPT_STATS,
@@ -109,6 +119,7 @@ enum long_only {
         OPT_SCRIPT,
         OPT_NO_COLOR,
         OPT_MAX_MEM,
+        OPT_EXITS,
 };
 
 static const struct option long_options[] = {
@@ -126,16 +137,19 @@ static const struct option long_options[] = {
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
     {"host-pages", required_argument, NULL, OPT_HOST_PAGES},
+    {"prealloc", no_argument, NULL, OPT_PREALLOC},
     {"cost", required_argument, NULL, OPT_COST},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
     {"stats", required_argument, NULL, OPT_STATS},
+    {"exits", no_argument, NULL, OPT_EXITS},
     {"series", required_argument, NULL, OPT_SERIES},
     {"keep-going", no_argument, NULL, 'k'},
     {"compare", no_argument, NULL, 'c'},
     {"interactive", no_argument, NULL, 'i'},
     {"repl", no_argument, NULL, OPT_REPL},
     {"script", required_argument, NULL, OPT_SCRIPT},
+    {"eval", required_argument, NULL, 'e'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
@@ -230,6 +244,8 @@ static const char *batch_only(const struct options *opt, bool stats_set)
                 return "--series";
         if (stats_set)
                 return "--stats";
+        if (opt->exits)
+                return "--exits";
         if (opt->quiet)
                 return "--quiet";
         if (opt->keep_going)
@@ -240,6 +256,7 @@ static const char *batch_only(const struct options *opt, bool stats_set)
 int options_parse(struct options *opt, int argc, char **argv)
 {
         memset(opt, 0, sizeof *opt);
+        optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
         sim_config_defaults(&opt->cfg);
         opt->format = TRACE_FORMAT_AUTO;
         opterr = 0;
@@ -248,7 +265,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         char err[256];
         bool guest_mem_set = false, stats_set = false;
         uint64_t max_mem = memlimit_available() / 2;
-        while ((c = getopt_long(argc, argv, ":m:qkchVi", long_options, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":m:qkchVie:", long_options, NULL)) != -1) {
                 switch (c) {
                 case 'm': {
                         int m = mode_parse(optarg);
@@ -321,6 +338,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                                                    optarg);
                         opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
                         break;
+                case OPT_PREALLOC:
+                        opt->cfg.prealloc = true;
+                        break;
                 case OPT_PWC:
                         if (!parse_on_off(optarg, &opt->cfg.pwc))
                                 return usage_error("--pwc expects on or off, not '%s'", optarg);
@@ -369,6 +389,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case 'k':
                         opt->keep_going = true;
                         break;
+                case OPT_EXITS:
+                        opt->exits = true;
+                        break;
                 case 'c':
                         opt->compare = true;
                         break;
@@ -380,6 +403,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_SCRIPT:
                         opt->script = optarg;
+                        break;
+                case 'e':
+                        if (opt->neval == OPTIONS_MAX_EVAL)
+                                return usage_error("at most %s -e commands", "64");
+                        opt->eval[opt->neval++] = optarg;
                         break;
                 case OPT_NO_COLOR:
                         opt->no_color = true;
@@ -416,10 +444,14 @@ int options_parse(struct options *opt, int argc, char **argv)
         if (opt->interactive && opt->repl)
                 return usage_error("%s", "choose one of -i (the stepper) and --repl (the prompt)");
         const char *unused = batch_only(opt, stats_set);
-        if ((opt->interactive || opt->repl || opt->script) && unused)
-                return usage_error("%s is for the batch run; the debugger (-i, --repl, --script) "
-                                   "does not use it",
-                                   unused);
+        if ((opt->interactive || opt->repl || opt->script || opt->neval) && unused)
+                return usage_error(
+                    "%s is for the batch run; the debugger (-i, --repl, --script, -e) "
+                    "does not use it",
+                    unused);
+        if (opt->exits && (opt->series || opt->stats_format != STATS_TEXT))
+                return usage_error("%s", "--exits prints a text report after the statistics; "
+                                         "--stats json has the exits by reason, --series none");
         if (opt->series && stats_set)
                 return usage_error("%s", "--stats does not apply to --series, which prints CSV "
                                          "rows instead of the statistics");

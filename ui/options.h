@@ -12,24 +12,31 @@
 
 enum stats_format { STATS_TEXT, STATS_JSON, STATS_CSV };
 
+/* The most -e commands on one command line. */
+#define OPTIONS_MAX_EVAL 64
+
 struct options {
         struct sim_config cfg;
         enum trace_format format;
         enum stats_format stats_format;
         bool quiet;
         bool keep_going;
-        bool compare;         /* every scheme side by side */
-        const char *trace;    /* NULL: the built-in sample */
-        unsigned long series; /* --series N: CSV counters every N events (0: off) */
-        bool interactive;     /* -i: the ncurses stepper */
-        bool repl;            /* --repl: the readline debugger */
-        const char *script;   /* --script: commands to run first */
-        bool no_color;        /* --no-color */
-        size_t max_mem;       /* --max-mem: bytes the machines may take */
+        bool compare;                       /* every scheme side by side */
+        bool exits;                         /* --exits: the report of VM exits by reason */
+        const char *trace;                  /* NULL: the built-in sample */
+        unsigned long series;               /* --series N: CSV counters every N events (0: off) */
+        bool interactive;                   /* -i: the ncurses stepper */
+        bool repl;                          /* --repl: the readline debugger */
+        const char *script;                 /* --script: commands to run first */
+        const char *eval[OPTIONS_MAX_EVAL]; /* -e, --eval: commands to run after the script */
+        unsigned neval;
+        bool no_color;  /* --no-color */
+        size_t max_mem; /* --max-mem: bytes the machines may take */
 };
 
-/* Parses argv. Returns -1 to go on, or an exit status (0 after --help or
- * --version; EXIT_USAGE after a message on stderr). */
+/* Parses argv (again and again if need be). Returns -1 to go on, or an
+ * exit status (0 after --help or --version; EXIT_USAGE after a message on
+ * stderr). */
 int options_parse(struct options *opt, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "cmdline.h"
 #include "event.h"
+#include "input.h"
 #include "quote.h"
 #include "run.h"
 #include "sample.h"
@@ -58,8 +59,11 @@ int stepper_open(struct session *s, const struct options *opt)
         int cmp = (int)session_default_cmp(opt->cfg.mode);
         if (session_open(s, &opt->cfg, opt->format, opt->trace, sample_trace, "sample_trace.txt",
                          cmp) < 0) {
-                fprintf(stderr, "shadow-sim: %s\n", s->msg);
-                return errno == ESPIPE ? EXIT_USAGE : EXIT_NOINPUT;
+                /* A trace's own errors are "file: error: ...", as in batch. */
+                int e = errno;
+                bool data = e == EILSEQ || e == EIO;
+                fprintf(stderr, "%s%s\n", data ? "" : "shadow-sim: ", s->msg);
+                return e == EILSEQ ? EXIT_DATAERR : e == EIO ? EXIT_IOERR : EXIT_NOINPUT;
         }
         session_set_memory_limit(s, opt->max_mem);
         return 0;
@@ -75,6 +79,22 @@ static bool flushed(void)
                 return true;
         fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno ? errno : EIO));
         return false;
+}
+
+int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
+{
+        int status = opt->script ? stepper_script(ctx, opt->script, quit) : 0;
+        for (unsigned i = 0; status == 0 && !*quit && i < opt->neval; i++) {
+                enum cmd_result r = cmd_run(ctx, opt->eval[i]);
+                *quit = r == CMD_QUIT;
+                if (r == CMD_ERROR) {
+                        if (ctx->err[0])
+                                fprintf(stderr, "-e '%s': error: %s\n", quote(opt->eval[i]),
+                                        ctx->err);
+                        status = EXIT_DATAERR;
+                }
+        }
+        return status;
 }
 
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
@@ -302,25 +322,26 @@ static int prompt_loop(struct cmd_ctx *ctx)
         return write_failed ? EXIT_IOERR : 0;
 }
 
-/* Commands from standard input that is no terminal. A bad command is
+/* Commands from in, standard input or the terminal, when it is no
+ * terminal. A bad command is
  * reported and the next one runs; a line too long is reported and
  * dropped; input that is not text (a NUL byte) or cannot be read ends the
  * loop. Returns the exit status. */
-static int pipe_loop(struct cmd_ctx *ctx)
+static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
 {
-        struct cmdline_reader in;
+        struct cmdline_reader lines;
         enum cmdline_status st;
         bool failed = false, write_failed = false;
-        cmdline_init(&in, stdin);
-        while ((st = cmdline_read(&in)) != CMDLINE_EOF) {
+        cmdline_init(&lines, in);
+        while ((st = cmdline_read(&lines)) != CMDLINE_EOF) {
                 if (st == CMDLINE_TOO_LONG) {
-                        cmdline_report(&in, st, "<stdin>", stderr);
+                        cmdline_report(&lines, st, "<stdin>", stderr);
                         failed = true;
                         continue;
                 }
                 if (st != CMDLINE_OK)
-                        return cmdline_report(&in, st, "<stdin>", stderr);
-                if (!handle(ctx, in.buf, &failed, &write_failed))
+                        return cmdline_report(&lines, st, "<stdin>", stderr);
+                if (!handle(ctx, lines.buf, &failed, &write_failed))
                         break;
         }
         return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
@@ -341,10 +362,18 @@ int repl_run(const struct options *opt)
         sigaction(SIGINT, &sa, NULL);
         s.poll = poll_interrupt;
         bool quit = false;
-        if (opt->script)
-                status = stepper_script(&ctx, opt->script, &quit);
-        if (status == 0 && !quit && opt->repl)
-                status = isatty(STDIN_FILENO) ? prompt_loop(&ctx) : pipe_loop(&ctx);
+        status = stepper_prelude(&ctx, opt, &quit);
+        if (status == 0 && !quit && opt->repl) {
+                FILE *keys = input_keys(opt);
+                if (!keys) {
+                        status = EXIT_USAGE;
+                } else {
+                        rl_instream = keys;
+                        status = isatty(fileno(keys)) ? prompt_loop(&ctx) : pipe_loop(&ctx, keys);
+                        if (keys != stdin)
+                                fclose(keys);
+                }
+        }
         if (status == 0 && !flushed())
                 status = EXIT_IOERR;
         session_close(&s);

@@ -28,6 +28,12 @@ int stepper_open(struct session *s, const struct options *opt);
  * the script sets *quit. */
 int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit);
 
+/* Runs what the command line gives before the face starts: the --script
+ * file, then each -e command, stopping at the first that fails. Returns 0,
+ * or an exit status after a message (65: "-e 'CMD': error: ..."). A quit
+ * sets *quit. */
+int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit);
+
 /* The readline history file, $XDG_STATE_HOME/shadow-sim/history or, when
  * that is unset or relative (which the XDG spec says to ignore),
  * ~/.local/state/shadow-sim/history, its directory created. Returns false

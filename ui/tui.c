@@ -27,6 +27,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "input.h"
 #include "keys.h"
 #include "quote.h"
 #include "repl.h"
@@ -547,9 +548,9 @@ static bool use_color(const struct options *opt)
         return !opt->no_color && !(no && *no) && has_colors();
 }
 
-static int start_curses(struct tui *t, const struct options *opt)
+static int start_curses(struct tui *t, const struct options *opt, FILE *keys)
 {
-        if (!newterm(NULL, stdout, stdin)) {
+        if (!newterm(NULL, stdout, keys)) {
                 fprintf(stderr, "shadow-sim: cannot use terminal type '%s'\n",
                         getenv("TERM") ? quote(getenv("TERM")) : "(unset)");
                 return EXIT_USAGE;
@@ -570,9 +571,10 @@ static int start_curses(struct tui *t, const struct options *opt)
         return 0;
 }
 
-int tui_run(const struct options *opt)
+/* The stepper, with keys read from keys. */
+static int run_on(const struct options *opt, FILE *keys)
 {
-        if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        if (!isatty(fileno(keys)) || !isatty(STDOUT_FILENO)) {
                 fprintf(stderr,
                         "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)\n");
                 return EXIT_USAGE;
@@ -592,9 +594,9 @@ int tui_run(const struct options *opt)
         t.ctx.selection = tui_selection;
         t.ctx.show_help = tui_show_help;
         init_panes(&t);
-        if (opt->script) {
-                bool quit;
-                status = stepper_script(&t.ctx, opt->script, &quit);
+        if (opt->script || opt->neval) {
+                bool quit = false;
+                status = stepper_prelude(&t.ctx, opt, &quit);
                 if (status == 0 && t.nout)
                         set_msg(&t, false, t.out_lines[t.nout - 1]);
                 out_clear(&t);
@@ -611,7 +613,7 @@ int tui_run(const struct options *opt)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
-        status = start_curses(&t, opt);
+        status = start_curses(&t, opt, keys);
         if (status) {
                 free_panes(&t);
                 session_close(&s);
@@ -668,5 +670,16 @@ int tui_run(const struct options *opt)
                 fclose(rl_outstream);
         free_panes(&t);
         session_close(&s);
+        return status;
+}
+
+int tui_run(const struct options *opt)
+{
+        FILE *keys = input_keys(opt); /* /dev/tty when the trace is stdin */
+        if (!keys)
+                return EXIT_USAGE;
+        int status = run_on(opt, keys);
+        if (keys != stdin)
+                fclose(keys);
         return status;
 }

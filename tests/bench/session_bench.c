@@ -54,8 +54,8 @@ static double engine_pass(const struct sim_config *cfg, const char *path, int cm
         struct sim m, c;
         sim_config_limits(cfg, &limits);
         double t0 = now();
-        if (trace_open(&r, path, TRACE_FORMAT_AUTO, &limits) < 0)
-                fail(path, "cannot read");
+        if (trace_open(&r, path, TRACE_FORMAT_AUTO, &limits) != TRACE_OK)
+                fail(path, trace_fault(&r));
         sim_init(&m, cfg);
         struct sim_config cc = *cfg;
         cc.mode = cmp_mode >= 0 ? (enum mmu_mode)cmp_mode : cfg->mode;

@@ -28,7 +28,7 @@ expect_grep "EPT without page-walk caches: a cold walk makes 24 references" "$TM
 if [ "$(wc -l <"$TMP/quiet")" -eq 1 ] && grep -q '^\[STATS\]' "$TMP/quiet"; then ok "--quiet prints only the stats"
 else not_ok "--quiet prints only the stats" "$(head -2 "$TMP/quiet")"; fi
 "$S" --quiet --stats=json "$SAMPLE" >"$TMP/json"
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["exits"] > 0 and "tlb_flushes" in d' "$TMP/json" 2>/dev/null
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["stats"]["exits"] > 0 and "tlb_flushes" in d["stats"]' "$TMP/json" 2>/dev/null
 then ok "--stats=json is JSON with the counters"; else not_ok "--stats=json is JSON with the counters" "$(cat "$TMP/json")"; fi
 
 "$S" "$SAMPLE" >"$TMP/run2" 2>&1

@@ -19,15 +19,16 @@ done
 "$S" --compare --stats=json "$SAMPLE" >"$TMP/json"
 if python3 - "$TMP/json" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[1]))["schemes"]
 assert list(d) == ["native", "shadow-eager", "shadow", "shadow-oos", "ept", "agile"], list(d)
+d = {m: d[m]["stats"] for m in d}
 assert d["native"]["exits"] == 0 and d["shadow"]["exit_pt_write"] > 0
 assert d["ept"]["exit_pt_write"] == 0 and d["ept"]["ept_violations"] > 0
 assert d["native"]["overhead_pct"] == 0.0
 PY
 then ok "--compare --stats=json has every scheme"; else not_ok "--compare --stats=json has every scheme" "$(cat "$TMP/json")"; fi
 "$S" --compare --stats=csv "$SAMPLE" >"$TMP/csv"
-expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^counter,native,shadow-eager,shadow,shadow-oos,ept,agile$'
+expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^field,native,shadow-eager,shadow,shadow-oos,ept,agile$'
 expect_grep "--compare --stats=csv has the exits row" "$TMP/csv" '^exits,0,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+$'
 printf 'R 0x1000\nPT_WRITE 0x1000->0x5000\nR 0x1000\n' | "$S" --compare - >"$TMP/stdin"
 expect_grep "--compare reads a pipe once for every scheme" "$TMP/stdin" '^accesses +1 +1 +1 +1 +1 +1$'

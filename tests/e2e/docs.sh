@@ -1,7 +1,7 @@
 #!/bin/sh
 # docs/why-ept.md is regenerated from real runs, its claims still hold (the
 # script checks them and fails otherwise), and the committed page is the
-# one the current code produces.
+# one the current code produces; the README's --compare example is real output.
 . "$(dirname "$0")/lib.sh"
 top=$TESTS_DIR/..
 if SHADOW_SIM=$SHADOW_SIM sh "$top/scripts/why-ept.sh" "$TMP/why-ept.md" >"$TMP/out" 2>"$TMP/err"; then
@@ -13,4 +13,16 @@ expect_grep "the page reproduces the 24-reference 4+4 walk" "$TMP/why-ept.md" '\
 expect_grep "the page reproduces the 35-reference 5+5 walk" "$TMP/why-ept.md" '\*\*35 for 5\+5\*\*'
 if cmp -s "$TMP/why-ept.md" "$top/docs/why-ept.md"; then ok "docs/why-ept.md is up to date (make docs)"; else
         not_ok "docs/why-ept.md is up to date (make docs)" "$(diff "$top/docs/why-ept.md" "$TMP/why-ept.md" | head -5)"
+fi
+
+# The README's "Every scheme side by side" block: each line it shows (not
+# the "..." elisions) is a line of the real --compare output.
+"$SHADOW_SIM" --compare "$top/traces/sample_trace.txt" >"$TMP/compare" 2>&1
+sed -n '/^\$ \.\/shadow-sim --compare traces\/sample_trace.txt$/,/^```$/p' "$top/README.md" |
+        sed '1d;$d' | grep -v '^\.\.\.$' >"$TMP/readme-block"
+missing=$(grep -vxFf "$TMP/compare" "$TMP/readme-block" || true)
+if [ -s "$TMP/readme-block" ] && [ -z "$missing" ]; then
+        ok "README's --compare block matches the real output"
+else
+        not_ok "README's --compare block matches the real output" "${missing:-no block found}"
 fi

@@ -95,9 +95,7 @@ expect_grep "a bad script names file and line" "$TMP/err" "^$TMP/bad.cmd:2: erro
 expect_status "an unreadable script exits 66" 66 "$SHADOW_SIM" --script "$TMP/none.cmd" "$SAMPLE"
 expect_grep "an unreadable script is named" "$TMP/err" "none.cmd: cannot read"
 
-# Inputs that cannot be stepped back.
-expect_status "repl refuses standard input" 64 "$SHADOW_SIM" --repl - </dev/null
-expect_grep "repl says why" "$TMP/err" "cannot step through standard input"
+# Inputs that cannot be opened (a piped trace is stepped through: inputs.sh).
 expect_status "repl on a missing trace exits 66" 66 "$SHADOW_SIM" --repl "$TMP/none.txt" </dev/null
 expect_status "-i and --repl together is a usage error" 64 "$SHADOW_SIM" -i --repl
 
@@ -118,3 +116,18 @@ if [ "$status" -eq 65 ] && grep -q "expected an event number from 1 after 'event
 else
         not_ok "break event 0 is refused" "exit $status" "$(cat "$TMP/err")"
 fi
+
+# -e runs commands after the script, as gdb's -ex; alone, then exits.
+"$SHADOW_SIM" -e 'break exit cr3' -e continue -e where "$SAMPLE" >"$TMP/out" 2>"$TMP/err"
+status=$?
+if [ "$status" -eq 0 ] && grep -q '^Breakpoint 1 (exit cr3), event #' "$TMP/out" && grep -q '^line 31: CR3 1' "$TMP/out"; then
+        ok "-e runs its commands in order"
+else
+        not_ok "-e runs its commands in order" "exit $status" "$(head -3 "$TMP/out")"
+fi
+printf 'break exit cr3\n' >"$TMP/first.cmd"
+"$SHADOW_SIM" --script "$TMP/first.cmd" -e continue -e 'info breakpoints' "$SAMPLE" >"$TMP/out" 2>&1
+expect_grep "-e comes after --script" "$TMP/out" '^1 +y +1 +exit cr3$'
+expect_status "a bad -e command exits 65" 65 "$SHADOW_SIM" -e step -e 'brake 0x1000' -e step "$SAMPLE"
+expect_grep "a bad -e command is named" "$TMP/err" "^-e 'brake 0x1000': error: unknown command 'brake'"
+expect_status "-e with --compare is a usage error" 64 "$SHADOW_SIM" -e step --compare "$SAMPLE"

@@ -112,7 +112,7 @@ void ref_init(struct ref_machine *m, const struct ref_config *cfg)
 {
         memset(m, 0, sizeof *m);
         m->cfg = *cfg;
-        hostmem_init(&m->host, cfg->guest_mem >> 12);
+        hostmem_init(&m->host, cfg->guest_mem >> 12, cfg->host_large, false);
         m->kernel = ref_calloc(1, sizeof *m->kernel);
         m->spaces = ref_grow(NULL, &m->cap_spaces, sizeof *m->spaces);
         m->spaces[0] = (struct ref_space){0, ref_calloc(1, sizeof(struct ref_table))};

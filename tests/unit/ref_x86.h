@@ -38,6 +38,7 @@ struct ref_config {
         uint64_t guest_mem; /* bytes of guest memory (sizes the host bijection) */
         bool pcid;          /* TLB entries are tagged by address space: CR3 loads keep them */
         bool smep, smap;    /* CR4.SMEP, CR4.SMAP */
+        bool host_large;    /* 2M host pages: the bijection maps whole 2M frames */
         /* Not architectural: a not-present page fault leaves the stale
          * translations of its page usable. KVM's out-of-sync shadow pages
          * behave so: kvm_inject_emulated_page_fault() syncs the faulting

@@ -271,7 +271,11 @@ static void test_info_and_translate(void **state)
         assert_non_null(strstr(o, "host    gpa 0x5000 -> hpa 0x8A000"));
         assert_non_null(strstr(o, "tlb     hit"));
         assert_non_null(strstr(o, "shadow  root [0] -> [0] -> [0] -> [1]: hpa 0x8A000 rw"));
-        assert_non_null(strstr(o, "ept     2D walk: 24 references"));
+        /* The walk a miss would make now, with the page-walk caches warm. */
+        assert_non_null(strstr(o, "shadow  root [0] -> [0] -> [0] -> [1]: hpa 0x8A000 rw; a TLB "
+                                  "miss now walks 1 reference: 1 of the 4 levels read"));
+        assert_non_null(strstr(o, "ept     a TLB miss now walks 3 references = 1 guest entry + 2 "
+                                  "in 2 nested walks"));
         /* Looking changed nothing. */
         assert_memory_equal(&before, &f->s.sim.stats, sizeof before);
         assert_int_equal(tick, f->s.sim.tlb.tick);

@@ -504,7 +504,8 @@ static void test_boot_character(void **state)
 
 /* migration: every round, shadow paging exits on the first write to each
  * page; EPT logs the pages in the PML buffer and exits once per 512. Both
- * report the same dirty pages. */
+ * report the same written pages; EPT also the guest tables its walks read
+ * (EPT A/D treats the walker's accesses as writes). */
 static void test_migration_character(void **state)
 {
         (void)state;
@@ -513,7 +514,8 @@ static void test_migration_character(void **state)
         struct stats ept = replay(text, MODE_EPT, false);
         struct stats shadow = replay(text, MODE_SHADOW, false);
         assert_int_equal(shadow.dirty_rounds, 4);
-        assert_int_equal(ept.dirty_pages, shadow.dirty_pages);
+        assert_int_equal(ept.dirty_pages - ept.dirty_extra, shadow.dirty_pages);
+        assert_true(ept.dirty_extra > 0);
         assert_true(shadow.dirty_pages > 1000);
         assert_int_equal(shadow.dirty_exits, shadow.dirty_pages);
         assert_true(ept.dirty_exits <= ept.dirty_pages / 512 + 4);

@@ -201,8 +201,14 @@ static bool models_kvm_unsync(enum mmu_mode mode)
 
 static struct ref_config ref_config_of(const struct sim_config *cfg)
 {
-        return (struct ref_config){cfg->levels, cfg->guest_mem, cfg->pcid,
-                                   cfg->smep,   cfg->smap,      models_kvm_unsync(cfg->mode)};
+        return (struct ref_config){.levels = cfg->levels,
+                                   .guest_mem = cfg->guest_mem,
+                                   .pcid = cfg->pcid,
+                                   .smep = cfg->smep,
+                                   .smap = cfg->smap,
+                                   .host_large = cfg->host_large,
+                                   .kvm_not_present_fault_keeps_stale =
+                                       models_kvm_unsync(cfg->mode)};
 }
 
 /* The outcome the engine reported for one access (the events rec holds),

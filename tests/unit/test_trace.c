@@ -215,7 +215,7 @@ static void test_reader_file_and_long_line(void **state)
         struct trace_reader r;
         struct op op;
         struct trace_error err;
-        assert_int_equal(trace_open(&r, path, TRACE_FORMAT_AUTO, &limits4), 0);
+        assert_int_equal(trace_open(&r, path, TRACE_FORMAT_AUTO, &limits4), TRACE_OK);
         assert_int_equal(trace_next(&r, &op, &err), TRACE_OK);
         assert_int_equal(trace_next(&r, &op, &err), TRACE_BAD_LINE);
         assert_int_equal(err.line, 2);
@@ -230,8 +230,10 @@ static void test_reader_file_and_long_line(void **state)
         assert_int_equal(op.line, 100003);
         trace_close(&r);
         unlink(path);
-        assert_int_equal(trace_open(&r, "/nonexistent/trace", TRACE_FORMAT_AUTO, &limits4), -1);
-        assert_int_equal(trace_open(&r, "/tmp", TRACE_FORMAT_AUTO, &limits4), -1);
+        assert_int_equal(trace_open(&r, "/nonexistent/trace", TRACE_FORMAT_AUTO, &limits4),
+                         TRACE_NO_INPUT);
+        assert_string_equal(trace_fault(&r), "cannot read: No such file or directory");
+        assert_int_equal(trace_open(&r, "/tmp", TRACE_FORMAT_AUTO, &limits4), TRACE_NO_INPUT);
 }
 
 static void test_lackey_detected(void **state)

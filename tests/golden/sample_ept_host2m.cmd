@@ -1,0 +1,1 @@
+--mode ept --host-pages 2M ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode ept --prealloc ../../traces/sample_trace.txt

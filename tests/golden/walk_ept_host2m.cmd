@@ -1,0 +1,1 @@
+--mode ept --host-pages 2M --script walk_ept_host2m.script ../../traces/sample_trace.txt

@@ -1,0 +1,1 @@
+--mode ept --pwc on --script walk_ept_pwc.script ../../traces/sample_trace.txt
