@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "escape.h"
-#include "quote.h"
 #include "run.h"
 #include "sample.h"
 
