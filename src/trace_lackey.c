@@ -103,7 +103,7 @@ bool trace_lackey_looks_like(const char *s, size_t len)
         if (is_banner(s, len))
                 return true;
         size_t i = 0;
-        while (i < len && s[i] == ' ')
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
                 i++;
         if (i >= len || access_of(s[i]) < 0)
                 return false;
@@ -194,7 +194,8 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
                 return bad(err, i, "',' and an access size", s, len);
         i++;
 
-        /* The size, in decimal: 1..4096 (Valgrind prints small ones). */
+        /* The size, in decimal: 1..4096 (Valgrind prints small ones), right
+         * after the comma. */
         size_t size_col = i;
         unsigned size = 0;
         while (i < len && (unsigned)(s[i] - '0') < 10) {
@@ -203,7 +204,11 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
                         return bad(err, size_col, "an access size of at most 4096 bytes", s, len);
                 i++;
         }
-        if (i == size_col || size == 0)
+        if (i == size_col)
+                return bad(err, size_col, "an access size in decimal right after ','", s, len);
+        if (i < len && s[i] != ' ' && s[i] != '\t')
+                return bad(err, size_col, "an access size in decimal", s, len);
+        if (size == 0)
                 return bad(err, size_col, "an access size of at least 1 byte", s, len);
         while (i < len && (s[i] == ' ' || s[i] == '\t'))
                 i++;
