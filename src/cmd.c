@@ -212,7 +212,7 @@ static int split(struct cmd_ctx *ctx, char *line, char **argv)
 /* cmd_run without the clean-up of its message. */
 static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 {
-        char buf[1024], *argv[CMD_MAX_ARGS + 1];
+        char buf[CMD_MAX_LINE + 1], *argv[CMD_MAX_ARGS + 1];
         ctx->err[0] = '\0';
         ctx->last_flags = 0;
         if (strlen(line) >= sizeof buf)

@@ -22,6 +22,8 @@
 #include "session.h"
 
 #define CMD_MAX_ARGS 16
+/* Longest command line, in bytes, without its newline. */
+#define CMD_MAX_LINE 1023
 
 enum cmd_result {
         CMD_OK,

@@ -39,9 +39,14 @@ void cost_defaults(struct cost_model *c)
 int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
 {
         const char *p = spec;
-        while (*p) {
+        for (;;) {
                 const char *end = strchr(p, ',');
                 size_t len = end ? (size_t)(end - p) : strlen(p);
+                if (len == 0) {
+                        snprintf(err, errlen, "expected key=value in --cost, found an empty item%s",
+                                 *spec ? " (a ',' too many)" : "");
+                        return -1;
+                }
                 const char *eq = memchr(p, '=', len);
                 if (!eq) {
                         snprintf(err, errlen, "expected key=value in --cost, found '%.*s'",
@@ -66,9 +71,10 @@ int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
                         return -1;
                 }
                 *field(c, k) = v;
-                p += len + (end != NULL);
+                if (!end)
+                        return 0;
+                p = end + 1;
         }
-        return 0;
 }
 
 void cost_print_help(FILE *out)

@@ -67,7 +67,8 @@ struct cost_model {
 void cost_defaults(struct cost_model *c);
 
 /* Applies "key=value,key=value". Returns 0, or -1 with a message in err
- * (unknown key, bad number). */
+ * (unknown key, bad number, an empty item: an empty spec or a ',' at
+ * either end or twice). */
 int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen);
 
 /* Prints the keys, their defaults, meanings and sources, and what the

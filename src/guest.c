@@ -30,15 +30,20 @@ void guest_free(struct guest *g)
         memset(g, 0, sizeof *g);
 }
 
+/* A clone holds the tables and spaces in use, not the room the original
+ * grew for them: a snapshot of a machine that doubled its table array a
+ * moment ago costs half as much. The clone grows again if it runs on. */
 void guest_clone(struct guest *dst, const struct guest *src)
 {
         *dst = *src;
         u64map_clone(&dst->table_ix, &src->table_ix);
         u64map_clone(&dst->space_ix, &src->space_ix);
-        dst->tables = xmemdup(src->tables, src->cap_tables * sizeof *src->tables);
-        dst->table_gfn = xmemdup(src->table_gfn, src->cap_tables * sizeof *src->table_gfn);
-        dst->table_level = xmemdup(src->table_level, src->cap_tables * sizeof *src->table_level);
-        dst->spaces = xmemdup(src->spaces, src->cap_spaces * sizeof *src->spaces);
+        dst->cap_tables = src->ntables;
+        dst->cap_spaces = src->nspaces;
+        dst->tables = xmemdup(src->tables, src->ntables * sizeof *src->tables);
+        dst->table_gfn = xmemdup(src->table_gfn, src->ntables * sizeof *src->table_gfn);
+        dst->table_level = xmemdup(src->table_level, src->ntables * sizeof *src->table_level);
+        dst->spaces = xmemdup(src->spaces, src->nspaces * sizeof *src->spaces);
 }
 
 unsigned guest_va_bits(const struct guest *g)

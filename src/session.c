@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
+#include "escape.h"
 #include "session_hist.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -319,6 +321,47 @@ static bool to_seq(struct session *s, uint64_t seq)
         return ok;
 }
 
+/* ---- the file under the session ------------------------------------------ */
+
+static int64_t mtime_ns(const struct stat *st)
+{
+        return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+static void remember_file(struct session *s, const struct stat *st)
+{
+        s->file_watched = true;
+        s->file_size = (uint64_t)st->st_size;
+        s->file_dev = (uint64_t)st->st_dev;
+        s->file_ino = (uint64_t)st->st_ino;
+        s->file_mtime_ns = mtime_ns(st);
+}
+
+/* Whether the trace file is no longer the one opened, as it was; if so
+ * (and from then on), says so in msg. */
+static bool file_changed(struct session *s)
+{
+        struct stat st;
+        if (!s->file_watched)
+                return false;
+        if (s->file_change)
+                ; /* once changed, changed for good */
+        else if (stat(s->path, &st) != 0)
+                s->file_change = "it is gone";
+        else if ((uint64_t)st.st_dev != s->file_dev || (uint64_t)st.st_ino != s->file_ino)
+                s->file_change = "another file has its name";
+        else if ((uint64_t)st.st_size != s->file_size)
+                s->file_change = "its size changed";
+        else if (mtime_ns(&st) != s->file_mtime_ns)
+                s->file_change = "it was written";
+        if (s->file_change)
+                snprintf(s->msg, sizeof s->msg,
+                         "%s: the trace changed since it was opened (%s): quit and open it again "
+                         "to step through it",
+                         s->name, s->file_change);
+        return s->file_change != NULL;
+}
+
 /* ---- opening ------------------------------------------------------------ */
 
 /* Another reader of the session's input, at its start, for replays and
@@ -376,7 +419,10 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->cfg = *cfg;
         s->format = format;
         s->text = text;
-        s->name = xstrdup(!path ? name : strcmp(path, "-") == 0 ? "<stdin>" : path);
+        char escaped[ESCAPE_BUF];
+        s->name = xstrdup(!path                     ? name
+                          : strcmp(path, "-") == 0 ? "<stdin>"
+                                                   : escape_text(path, escaped, sizeof escaped));
         struct trace_limits limits;
         sim_config_limits(cfg, &limits);
         if (path) {
@@ -392,6 +438,9 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
                         return -1;
                 }
                 s->path = xstrdup(path);
+                struct stat file;
+                if (strcmp(path, "-") != 0 && stat(path, &file) == 0 && S_ISREG(file.st_mode))
+                        remember_file(s, &file);
         } else {
                 trace_open_string(&s->reader, text, format, &limits);
         }
@@ -533,6 +582,8 @@ enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
@@ -551,6 +602,8 @@ enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
@@ -622,6 +675,8 @@ static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps
 {
         uint64_t cur = session_seq(s);
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (use_bps && s->nbps > 0 && target < cur) {
                 bool stop;
                 uint64_t found = scan_back(s, target ? target : 1, cur, match_bp, NULL, &stop);
@@ -648,6 +703,8 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
         uint64_t k = s->sim.ops > n ? s->sim.ops - n : 0;
         uint64_t cur = session_seq(s);
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (k == 0)
                 return back_to(s, 0, use_bps);
         /* Find where op k ends, then look for breakpoints after it. */
@@ -688,6 +745,8 @@ void session_restart(struct session *s)
 enum stop_reason session_goto(struct session *s, uint64_t seq)
 {
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (seq == 0) {
                 session_restart(s);
                 return STOP_START;
@@ -708,6 +767,8 @@ enum stop_reason session_goto(struct session *s, uint64_t seq)
 enum stop_reason session_goto_line(struct session *s, uint64_t line)
 {
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (s->sim.ops > 0 && s->op.line >= line) {
                 /* Back to a snapshot taken before that line, then forward. */
                 size_t i = s->nsnaps - 1;
@@ -755,18 +816,28 @@ static void back_to_seq(struct session *s, uint64_t seq)
                 session_restart(s);
 }
 
+/* Says in msg that text (escaped: it was typed) is not found before or
+ * after event cur. */
+static void not_found(struct session *s, const char *text, const char *where, uint64_t cur)
+{
+        char escaped[ESCAPE_BUF];
+        snprintf(s->msg, sizeof s->msg, "'%s' not found %s event %llu",
+                 escape_text(text, escaped, sizeof escaped), where, (unsigned long long)cur);
+}
+
 enum stop_reason session_search(struct session *s, const char *text, bool back)
 {
         uint64_t cur = session_seq(s), polls = 0;
         void *ctx = (void *)(uintptr_t)text;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (back) {
                 bool stop = false;
                 uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
                 back_to_seq(s, found ? found : cur);
                 if (!found && !stop)
-                        snprintf(s->msg, sizeof s->msg, "'%s' not found before event %llu", text,
-                                 (unsigned long long)cur);
+                        not_found(s, text, "before", cur);
                 return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
         }
         for (;;) {
@@ -779,8 +850,7 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                         return STOP_ERROR;
                 if (r == 0) {
                         back_to_seq(s, cur);
-                        snprintf(s->msg, sizeof s->msg, "'%s' not found after event %llu", text,
-                                 (unsigned long long)cur);
+                        not_found(s, text, "after", cur);
                         return STOP_END;
                 }
                 if (match_text(s, s->evs, s->shown - 1, ctx))
@@ -918,6 +988,8 @@ enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int 
 {
         uint64_t ops = s->sim.ops;
         s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
         if (mode == s->cfg.mode &&
             (cmp < 0 ? !s->has_cmp : s->has_cmp && cmp == (int)s->cmp_mode)) {
                 to_ops(s, ops);
@@ -981,6 +1053,8 @@ static void replay_capture(void *ctx, const struct event *ev)
 static void replay_range(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                          void *ctx)
 {
+        if (file_changed(s))
+                return; /* what it would read is another trace */
         size_t i = snap_at_or_before(s, first - 1);
         struct trace_reader r;
         if (open_reader(s, &r) < 0 || trace_seek(&r, &s->snaps[i].pos) < 0)
@@ -1046,7 +1120,7 @@ size_t session_peek(struct session *s, struct op *ops, size_t max)
                 return 1;
         }
         struct trace_reader r;
-        if (open_reader(s, &r) < 0)
+        if (file_changed(s) || open_reader(s, &r) < 0)
                 return 0;
         if (trace_seek(&r, &pos) == 0) {
                 while (n < max) {

@@ -94,10 +94,15 @@ struct session_hist;
 struct session {
         struct sim_config cfg;
         enum trace_format format;
-        char *path;                 /* the trace file, or NULL for text */
-        const char *text;           /* the trace in memory (outlives the session) */
-        char *name;                 /* the trace's name in messages */
-        struct trace_reader reader; /* positioned after the last applied op */
+        char *path;                  /* the trace file, or NULL for text */
+        const char *text;            /* the trace in memory (outlives the session) */
+        char *name;                  /* the trace's name in messages (escaped) */
+        bool file_watched;           /* path is a regular file, read again to go back */
+        uint64_t file_size;          /* its size at the open, to notice it changed */
+        uint64_t file_dev, file_ino; /* the file opened, to notice it replaced */
+        int64_t file_mtime_ns;       /* its modification time, to notice it changed */
+        const char *file_change;     /* how it changed (every move is then refused), or NULL */
+        struct trace_reader reader;  /* positioned after the last applied op */
         struct sim sim;
         struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
         bool has_cmp;
@@ -137,7 +142,13 @@ struct session {
  * runs no second machine. Returns 0; or -1 with a sentence in s->msg and
  * errno set: the open's errno when the file cannot be read, EILSEQ for a
  * compression format that is not read, EIO otherwise. Nothing is applied
- * yet. */
+ * yet.
+ *
+ * Going back reads a regular file again, so it must stay what it was: once
+ * its size, modification time or inode differ from what they were at the
+ * open, every move (and the log history and peek) is refused, with
+ * STOP_ERROR and a message saying so, rather than replaying another
+ * trace. */
 int session_open(struct session *s, const struct sim_config *cfg, enum trace_format format,
                  const char *path, const char *text, const char *name, int cmp_mode);
 void session_close(struct session *s);

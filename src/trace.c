@@ -479,12 +479,17 @@ static bool read_number(struct cursor *c, const char *what, bool stop_at_arrow, 
         if (n == 0 || !trace_parse_number(c->s + start, n, out)) {
                 char expected[96];
                 bool digits = n > 0 && isdigit((unsigned char)c->s[start]);
+                bool hex = n > 2 && c->s[start] == '0' &&
+                           (c->s[start + 1] == 'x' || c->s[start + 1] == 'X');
                 uint64_t dummy;
-                /* A run of valid digits that does not fit is "too large". */
+                /* A run of valid digits that does not fit is "too large";
+                 * 1e3 or 12abc is no decimal number at all. */
                 bool too_big = digits && !trace_parse_number(c->s + start, n, &dummy);
-                for (size_t i = (n > 2 && c->s[start + 1] == 'x') ? 2 : 0; too_big && i < n; i++)
-                        if (!isxdigit((unsigned char)c->s[start + i]))
+                for (size_t i = hex ? 2 : 0; too_big && i < n; i++) {
+                        unsigned char ch = (unsigned char)c->s[start + i];
+                        if (hex ? !isxdigit(ch) : !isdigit(ch))
                                 too_big = false;
+                }
                 snprintf(expected, sizeof expected, "%s%s", what,
                          too_big ? " that fits in 64 bits" : " (hex 0x... or decimal)");
                 return fail(c, expected);

@@ -103,7 +103,7 @@ bool trace_lackey_looks_like(const char *s, size_t len)
         if (is_banner(s, len))
                 return true;
         size_t i = 0;
-        while (i < len && s[i] == ' ')
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
                 i++;
         if (i >= len || access_of(s[i]) < 0)
                 return false;
@@ -204,7 +204,8 @@ static inline __attribute__((always_inline)) int parse(const char *s, size_t len
                 FAIL(i, "',' and an access size");
         i++;
 
-        /* The size, in decimal: 1..4096 (Valgrind prints small ones). */
+        /* The size, in decimal: 1..4096 (Valgrind prints small ones), right
+         * after the comma. */
         size_t size_col = i;
         unsigned size = 0;
         while (i < len && (unsigned)(s[i] - '0') < 10) {
@@ -213,13 +214,17 @@ static inline __attribute__((always_inline)) int parse(const char *s, size_t len
                         FAIL(size_col, "an access size of at most 4096 bytes");
                 i++;
         }
-        if (i == size_col || size == 0)
-                FAIL(size_col, "an access size of at least 1 byte");
+        if (i == size_col)
+                FAIL(size_col, "an access size in decimal right after ','");
         size_t line_end = i + 1; /* a scan's line, with its newline */
         if (used) {
-                if (i >= len || s[i] != '\n')
+                if (i >= len || s[i] != '\n' || size == 0)
                         return 0; /* blanks, a CR, junk: the slow way says which */
         } else {
+                if (i < len && s[i] != ' ' && s[i] != '\t')
+                        FAIL(size_col, "an access size in decimal");
+                if (size == 0)
+                        FAIL(size_col, "an access size of at least 1 byte");
                 while (i < len && (s[i] == ' ' || s[i] == '\t'))
                         i++;
                 if (i < len)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "quote.h"
 #include "run.h"
 #include "trace.h"
 
@@ -103,13 +104,14 @@ int gen_main(int argc, char **argv)
                         return fflush(stdout) == 0 ? 0 : EXIT_IOERR;
                 }
                 if (arg[0] == '-' && (arg[1] != '-' || arg[2] == '\0'))
-                        return usage_error("unknown option '%s'", arg);
+                        return usage_error("unknown option '%s'", quote(arg));
                 if (arg[0] != '-') {
                         if (sc)
-                                return usage_error("expected one scenario, found '%s' too", arg);
+                                return usage_error("expected one scenario, found '%s' too",
+                                                   quote(arg));
                         sc = gen_find(arg);
                         if (!sc)
-                                return usage_error("unknown scenario '%s' (%s)", arg,
+                                return usage_error("unknown scenario '%s' (%s)", quote(arg),
                                                    scenario_names(names, sizeof names));
                         gen_defaults(sc, values);
                         i++;
@@ -118,24 +120,25 @@ int gen_main(int argc, char **argv)
                 char name[64];
                 const char *value;
                 if (!option_value(argc, argv, &i, name, sizeof name, &value))
-                        return usage_error("option '%s' needs a number", arg);
+                        return usage_error("option '%s' needs a number", quote(arg));
                 uint64_t v;
                 bool number = trace_parse_number(value, strlen(value), &v);
                 if (strcmp(name, "seed") == 0) {
                         if (!number)
-                                return usage_error("--seed expects a number, not '%s'", value);
+                                return usage_error("--seed expects a number, not '%s'",
+                                                   quote(value));
                         seed = v;
                         continue;
                 }
                 if (strcmp(name, "max-accesses") == 0) {
                         if (!number)
                                 return usage_error("--max-accesses expects a number, not '%s'",
-                                                   value);
+                                                   quote(value));
                         max_accesses = v;
                         continue;
                 }
                 if (!sc)
-                        return usage_error("expected the scenario before '%s'", arg);
+                        return usage_error("expected the scenario before '%s'", quote(arg));
                 int p = gen_param_find(sc, name);
                 if (p < 0) {
                         size_t o = 0;
@@ -144,13 +147,13 @@ int gen_main(int argc, char **argv)
                                 o += (size_t)snprintf(names + o, sizeof names - o, " --%s",
                                                       sc->params[j].name);
                         return usage_error("%s has no option --%s; it takes%s and --seed", sc->name,
-                                           name, names);
+                                           quote(name), names);
                 }
                 const struct gen_param *param = &sc->params[p];
                 if (!number || v < param->min || v > param->max)
                         return usage_error("--%s expects %llu..%llu, not '%s'", param->name,
                                            (unsigned long long)param->min,
-                                           (unsigned long long)param->max, value);
+                                           (unsigned long long)param->max, quote(value));
                 values[p] = v;
         }
         if (!sc)

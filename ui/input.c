@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "run.h"
 #include "sample.h"
 
 int input_open(const struct options *opt, struct trace_reader *reader, const char **name)
 {
+        static char escaped[ESCAPE_BUF]; /* the name, for every message of the run */
         struct trace_limits limits;
         sim_config_limits(&opt->cfg, &limits);
         if (!opt->trace) {
@@ -19,12 +21,13 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
                 *name = "sample_trace.txt";
                 return 0;
         }
-        *name = strcmp(opt->trace, "-") == 0 ? "<stdin>" : opt->trace;
+        *name = strcmp(opt->trace, "-") == 0 ? "<stdin>"
+                                             : escape_text(opt->trace, escaped, sizeof escaped);
         switch (trace_open(reader, opt->trace, opt->format, &limits)) {
         case TRACE_OK:
                 return 0;
         case TRACE_NO_INPUT:
-                fprintf(stderr, "shadow-sim: %s: %s\n", opt->trace, trace_fault(reader));
+                fprintf(stderr, "shadow-sim: %s: %s\n", *name, trace_fault(reader));
                 return EXIT_NOINPUT;
         case TRACE_BAD_DATA:
                 fprintf(stderr, "%s: error: %s\n", *name, trace_fault(reader));

@@ -13,8 +13,9 @@
 
 /* Opens opt->trace ("-" for standard input) or, without one, the built-in
  * sample, with the limits of opt->cfg. Sets *name to what error messages
- * call it. Returns 0, or after saying why on stderr EXIT_NOINPUT (it cannot
- * be opened), EXIT_DATAERR (compressed in a format not read) or EXIT_IOERR. */
+ * call it (escaped, quote.h). Returns 0, or after saying why on stderr
+ * EXIT_NOINPUT (it cannot be opened), EXIT_DATAERR (compressed in a format
+ * not read) or EXIT_IOERR. */
 int input_open(const struct options *opt, struct trace_reader *reader, const char **name);
 
 /* Where a stepper reads what the user types: standard input, or the

@@ -1,8 +1,11 @@
 /*
  * main.c - the shadow-sim command: parses options and starts a face.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "compare.h"
@@ -13,9 +16,27 @@
 #include "sweep.h"
 #include "tui.h"
 
+/* Points standard input, output and error at /dev/null when they are
+ * closed, so that the first file opened cannot take their place (a trace
+ * opened as fd 0 would be read as commands, a log written as fd 1 into a
+ * trace). */
+static void open_closed_standard_fds(void)
+{
+        for (int fd = 0; fd <= 2; fd++) {
+                if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+                        continue;
+                int null = open("/dev/null", O_RDWR);
+                if (null >= 0 && null != fd) {
+                        dup2(null, fd);
+                        close(null);
+                }
+        }
+}
+
 int main(int argc, char **argv)
 {
         struct options opt;
+        open_closed_standard_fds();
         /* Wide characters for the terminal; numbers stay in the C locale so
          * output is byte-identical everywhere. */
         setlocale(LC_CTYPE, "");

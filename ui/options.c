@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "memlimit.h"
+#include "quote.h"
 #include "run.h"
 #include "scheme.h"
 
@@ -165,10 +166,12 @@ const char *options_long_name(unsigned i, bool *takes_argument)
         return long_options[i].name;
 }
 
+/* Prints "shadow-sim: " and fmt with arg (escaped: it comes from the
+ * command line) on stderr, with a pointer to --help. Returns EXIT_USAGE. */
 static int usage_error(const char *fmt, const char *arg)
 {
         fputs("shadow-sim: ", stderr);
-        fprintf(stderr, fmt, arg);
+        fprintf(stderr, fmt, quote(arg));
         fputs("\nTry 'shadow-sim --help' for more information.\n", stderr);
         return EXIT_USAGE;
 }

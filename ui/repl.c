@@ -2,8 +2,9 @@
  * repl.c - the debugger at a prompt.
  *
  * On a terminal it reads lines with readline: history kept across runs in
- * $XDG_STATE_HOME/shadow-sim/history (~/.local/state when unset), tab
- * completion of commands, breakpoint kinds, exit reasons and modes. From a
+ * $XDG_STATE_HOME/shadow-sim/history (~/.local/state when unset or not an
+ * absolute path), tab completion of commands, breakpoint kinds, exit
+ * reasons and modes. From a
  * pipe it reads plain lines with no prompt, so the debugger can be driven
  * by a script or a test. Either way each line goes to cmd_run(); after a
  * command that moves, the current line, its events and the explanation
@@ -24,8 +25,10 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "cmdline.h"
 #include "event.h"
 #include "input.h"
+#include "quote.h"
 #include "run.h"
 #include "sample.h"
 
@@ -66,6 +69,18 @@ int stepper_open(struct session *s, const struct options *opt)
         return 0;
 }
 
+/* Flushes what a command printed. Returns true, or false after saying
+ * why on stderr when it could not be written (then nobody reads what
+ * follows). */
+static bool flushed(void)
+{
+        errno = 0;
+        if (fflush(stdout) == 0 && !ferror(stdout))
+                return true;
+        fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno ? errno : EIO));
+        return false;
+}
+
 int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
 {
         int status = opt->script ? stepper_script(ctx, opt->script, quit) : 0;
@@ -74,7 +89,8 @@ int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
                 *quit = r == CMD_QUIT;
                 if (r == CMD_ERROR) {
                         if (ctx->err[0])
-                                fprintf(stderr, "-e '%s': error: %s\n", opt->eval[i], ctx->err);
+                                fprintf(stderr, "-e '%s': error: %s\n", quote(opt->eval[i]),
+                                        ctx->err);
                         status = EXIT_DATAERR;
                 }
         }
@@ -85,35 +101,39 @@ int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
 {
         FILE *f = fopen(path, "r");
         if (!f) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", path, strerror(errno));
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(errno));
                 return EXIT_NOINPUT;
         }
-        char *line = NULL;
-        size_t cap = 0;
-        unsigned long n = 0;
+        struct cmdline_reader in;
+        enum cmdline_status st;
         int status = 0;
+        cmdline_init(&in, f);
         *quit = false;
-        while (getline(&line, &cap, f) > 0) {
-                n++;
-                enum cmd_result r = cmd_run(ctx, line);
+        while ((st = cmdline_read(&in)) == CMDLINE_OK) {
+                enum cmd_result r = cmd_run(ctx, in.buf);
                 if (r == CMD_QUIT) {
                         *quit = true;
                         break;
                 }
                 if (r == CMD_ERROR) {
                         if (ctx->err[0])
-                                fprintf(stderr, "%s:%lu: error: %s\n", path, n, ctx->err);
+                                fprintf(stderr, "%s:%lu: error: %s\n", quote(path), in.line,
+                                        ctx->err);
                         status = EXIT_DATAERR;
                         break;
                 }
+                if (!flushed()) {
+                        status = EXIT_IOERR;
+                        break;
+                }
         }
-        /* getline's end and its failure look alike: a directory opens and
-         * then fails to read (EISDIR), which is no empty script. */
-        if (status == 0 && !*quit && ferror(f)) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", path, strerror(errno));
-                status = n == 0 ? EXIT_NOINPUT : EXIT_IOERR;
+        /* A directory opens and then fails to read (EISDIR): no script. */
+        if (st == CMDLINE_ERROR && in.line == 0) {
+                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(in.err));
+                status = EXIT_NOINPUT;
+        } else if (status == 0 && !*quit) {
+                status = cmdline_report(&in, st, quote(path), stderr);
         }
-        free(line);
         fclose(f);
         return status;
 }
@@ -151,8 +171,9 @@ static void animate(struct cmd_ctx *ctx)
         }
 }
 
-/* Runs one line; returns false to quit. *failed is set on an error. */
-static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed)
+/* Runs one line; returns false to quit, or when its output could not be
+ * written (*write_failed is then set). *failed is set on an error. */
+static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *write_failed)
 {
         interrupted = 0;
         enum cmd_result r = cmd_run(ctx, line);
@@ -167,8 +188,8 @@ static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed)
                 animate(ctx);
         if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
                 cmd_where(ctx);
-        fflush(stdout);
-        return true;
+        *write_failed = !flushed();
+        return !*write_failed;
 }
 
 /* ---- readline ----------------------------------------------------------- */
@@ -230,7 +251,8 @@ bool stepper_history_path(char *buf, size_t n)
         const char *state = getenv("XDG_STATE_HOME");
         const char *home = getenv("HOME");
         char dir[4096];
-        if (state && *state)
+        /* The XDG Base Directory spec: a relative path is to be ignored. */
+        if (state && state[0] == '/')
                 snprintf(dir, sizeof dir, "%s/shadow-sim", state);
         else if (home && *home)
                 snprintf(dir, sizeof dir, "%s/.local/state/shadow-sim", home);
@@ -269,7 +291,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
 {
         char hist[4200];
         bool has_hist = stepper_history_path(hist, sizeof hist);
-        bool failed = false;
+        bool failed = false, write_failed = false;
         stepper_completion(ctx);
         rl_catch_signals = 0;
         using_history();
@@ -286,7 +308,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 if (*line && (!history_length ||
                               strcmp(history_get(history_base + history_length - 1)->line, line)))
                         add_history(line);
-                bool go_on = handle(ctx, line, &failed);
+                bool go_on = handle(ctx, line, &failed, &write_failed);
                 free(line);
                 if (!go_on)
                         break;
@@ -297,19 +319,32 @@ static int prompt_loop(struct cmd_ctx *ctx)
         }
         stepper_completion_done();
         clear_history();
-        return 0;
+        return write_failed ? EXIT_IOERR : 0;
 }
 
+/* Commands from in, standard input or the terminal, when it is no
+ * terminal. A bad command is
+ * reported and the next one runs; a line too long is reported and
+ * dropped; input that is not text (a NUL byte) or cannot be read ends the
+ * loop. Returns the exit status. */
 static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
 {
-        char *line = NULL;
-        size_t cap = 0;
-        bool failed = false;
-        while (getline(&line, &cap, in) > 0)
-                if (!handle(ctx, line, &failed))
+        struct cmdline_reader lines;
+        enum cmdline_status st;
+        bool failed = false, write_failed = false;
+        cmdline_init(&lines, in);
+        while ((st = cmdline_read(&lines)) != CMDLINE_EOF) {
+                if (st == CMDLINE_TOO_LONG) {
+                        cmdline_report(&lines, st, "<stdin>", stderr);
+                        failed = true;
+                        continue;
+                }
+                if (st != CMDLINE_OK)
+                        return cmdline_report(&lines, st, "<stdin>", stderr);
+                if (!handle(ctx, lines.buf, &failed, &write_failed))
                         break;
-        free(line);
-        return failed ? EXIT_DATAERR : 0;
+        }
+        return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
 }
 
 int repl_run(const struct options *opt)
@@ -339,7 +374,7 @@ int repl_run(const struct options *opt)
                                 fclose(keys);
                 }
         }
-        if (fflush(stdout) != 0 && status == 0)
+        if (status == 0 && !flushed())
                 status = EXIT_IOERR;
         session_close(&s);
         return status;

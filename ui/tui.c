@@ -29,6 +29,7 @@
 
 #include "input.h"
 #include "keys.h"
+#include "quote.h"
 #include "repl.h"
 #include "run.h"
 #include "tui_impl.h"
@@ -551,7 +552,7 @@ static int start_curses(struct tui *t, const struct options *opt, FILE *keys)
 {
         if (!newterm(NULL, stdout, keys)) {
                 fprintf(stderr, "shadow-sim: cannot use terminal type '%s'\n",
-                        getenv("TERM") ? getenv("TERM") : "(unset)");
+                        getenv("TERM") ? quote(getenv("TERM")) : "(unset)");
                 return EXIT_USAGE;
         }
         curses_on = true;

@@ -159,6 +159,9 @@ bad_trace negative-asid.txt 65 "negative-asid.txt:1:5: error: expected an addres
 bad_trace huge-decimal.txt 65 "huge-decimal.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '99999999999999999999999'"
 bad_trace overflow-hex.txt 65 "overflow-hex.txt:1:8: error: expected a guest virtual address that fits in 64 bits, found '0x10000000000000000'"
 bad_trace overflow-hex-long.txt 65 "overflow-hex-long.txt:1:18: error: expected a guest physical address that fits in 64 bits, found '0xFFFFFFFFFFFFFFFFFFFFFF...'"
+# Not decimal numbers, rather than numbers too big.
+bad_trace decimal-exponent.txt 65 "decimal-exponent.txt:2:3: error: expected $GVA, found '1e3'"
+bad_trace decimal-hex-letters.txt 65 "decimal-hex-letters.txt:1:3: error: expected $GVA, found '12abc'"
 bad_trace empty-hex.txt 65 "empty-hex.txt:1:8: error: expected $GVA, found '0x'"
 bad_trace asid-too-big.txt 65 "asid-too-big.txt:1:5: error: expected an address space number below 2^32, found '4294967296'"
 bad_trace non-canonical.txt 65 "non-canonical.txt:2:8: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x800000000000'"
@@ -214,7 +217,12 @@ fi
 bad_trace lackey-missing-size.lackey 65 "lackey-missing-size.lackey:3:14: error: expected ',' and an access size, found end of line"
 bad_trace lackey-zero-size.lackey 65 "lackey-zero-size.lackey:2:15: error: expected an access size of at least 1 byte, found '0'"
 bad_trace lackey-huge-size.lackey 65 "lackey-huge-size.lackey:2:15: error: expected an access size of at most 4096 bytes, found '99999999999999999999...'"
-bad_trace lackey-negative-size.lackey 65 "lackey-negative-size.lackey:2:9: error: expected an access size of at least 1 byte, found '-8'"
+bad_trace lackey-negative-size.lackey 65 "lackey-negative-size.lackey:2:9: error: expected an access size in decimal right after ',', found '-8'"
+bad_trace lackey-size-hex.lackey 65 "lackey-size-hex.lackey:2:12: error: expected an access size in decimal, found '0x8'"
+bad_trace lackey-size-plus.lackey 65 "lackey-size-plus.lackey:2:12: error: expected an access size in decimal right after ',', found '+8'"
+bad_trace lackey-size-blank.lackey 65 "lackey-size-blank.lackey:2:12: error: expected an access size in decimal right after ',', found ' '"
+# Indented with tabs, lackey all the same (not read as v1).
+bad_trace lackey-tab-indented.lackey 0 "" -q
 bad_trace lackey-overflow-address.lackey 65 "lackey-overflow-address.lackey:2:4: error: expected a hex address that fits in 64 bits, found '11ffefffd2800000000'"
 bad_trace lackey-no-address.lackey 65 "lackey-no-address.lackey:2:4: error: expected a hex address, found ',8'"
 bad_trace lackey-kernel-address.lackey 65 "lackey-kernel-address.lackey:2:4: error: expected a user-space address within the guest's virtual address width, found 'ffffffffff600000'"
@@ -390,8 +398,8 @@ bad_limit spaces-past-max-mem \
 bad_limit spaces-past-max-mem-compare \
         "$TMP/spaces-past-max-mem.txt:*:1: error: expected a trace whose machines fit in --max-mem (16 MiB), found them at * MiB before this line" \
         --compare --max-mem 16M "$TMP/spaces-past-max-mem.txt"
-# The debugger stops there too (its snapshots count); going back and on
-# stops at the same line again.
+# The debugger stops there too (its snapshots count); it can go back, and
+# going on stops again (where depends on the snapshots kept).
 if selected stepper-past-max-mem; then
         printf 'continue\nback 1\nstep\ncontinue\n' |
                 timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl --max-mem 16M \
@@ -403,8 +411,19 @@ if selected stepper-past-max-mem; then
                 case $line in $pattern) found="$found ${line%%:1: error:*}" ;; esac
         done <"$TMP/out"
         set -- $found
-        if [ "$got" -eq 65 ] && [ $# -eq 2 ] && [ "$1" = "$2" ]; then ok stepper-past-max-mem; else
+        if [ "$got" -eq 65 ] && [ $# -eq 2 ]; then ok stepper-past-max-mem; else
                 not_ok stepper-past-max-mem "exit $got, stops at:$found" "$(tail -n 2 "$TMP/out")"
+        fi
+fi
+# The debugger reports guest memory full of tables where the batch run
+# does (it went on silently to the end).
+if selected stepper-tables-fill-guest; then
+        printf 'continue\n' >"$TMP/continue.cmd"
+        run --script "$TMP/continue.cmd" --guest-mem 1M tables-fill-tiny-guest.txt
+        if [ "$got" -eq 65 ] && grep -qx "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" "$TMP/out"; then
+                ok stepper-tables-fill-guest
+        else
+                not_ok stepper-tables-fill-guest "exit $got" "$(tail -n 1 "$TMP/out")"
         fi
 fi
 # Where malloc itself fails first (a ulimit below --max-mem): a message and
@@ -434,6 +453,14 @@ if selected endless-into-full; then
         : >"$TMP/out"
         verdict endless-into-full 74 "shadow-sim: write error: No space left on device" &&
                 ok endless-into-full
+fi
+if selected repl-into-full; then
+        yes step | (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl later-line.txt) \
+                >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict repl-into-full 74 "shadow-sim: write error: No space left on device" &&
+                ok repl-into-full
 fi
 if selected gen-into-full; then
         (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" gen tlb-stress \
@@ -528,9 +555,46 @@ bad_cmd cmd-mode-nonsense.cmd 65 "cmd-mode-nonsense.cmd:1: error: expected a mod
 bad_cmd cmd-set-nonsense.cmd 65 "cmd-set-nonsense.cmd:1: error: expected 'set speed N' with N events a second, 1..100000"
 # What was typed reaches the terminal escaped: no escape sequence, no raw byte.
 bad_cmd cmd-control-chars.cmd 65 "cmd-control-chars.cmd:1: error: unknown command 'step\\x01\\x1B[2J' (help lists them)"
-bad_cmd cmd-binary.cmd 65 "cmd-binary.cmd:1: error: unknown command '\\xFF\\xFE' (help lists them)"
+bad_cmd cmd-not-utf8.cmd 65 "cmd-not-utf8.cmd:1: error: unknown command '\\xFF\\xFE' (help lists them)"
+bad_cmd cmd-binary.cmd 65 "cmd-binary.cmd:1:3: error: expected a command line of text, found a NUL byte"
 awk 'BEGIN { for (i = 0; i < 1100; i++) printf "x"; print "" }' >"$TMP/cmd-long-line.cmd"
-bad_cmd "$TMP/cmd-long-line.cmd" 65 "$TMP/cmd-long-line.cmd:1: error: expected a command line of at most 1023 characters"
+bad_cmd "$TMP/cmd-long-line.cmd" 65 "$TMP/cmd-long-line.cmd:1: error: expected a command line of at most 1023 characters, found a longer one"
+# A NUL byte is no text: "step" before it is not run.
+bad_cmd cmd-nul.cmd 65 "cmd-nul.cmd:1:5: error: expected a command line of text, found a NUL byte"
+# Endless command input is read no further than the line limit.
+bad_run script-dev-zero 65 "/dev/zero:1:1: error: expected a command line of text, found a NUL byte" --script /dev/zero
+
+# run_stdin FILE ARGS... : run with standard input from FILE ("-" closed).
+run_stdin() {
+        input=$1
+        shift
+        if [ "$input" = - ]; then
+                (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") <&- >"$TMP/out" 2>"$TMP/err"
+        else
+                (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") <"$input" >"$TMP/out" 2>"$TMP/err"
+        fi
+        got=$?
+}
+if selected repl-stdin; then
+        run_stdin /dev/zero --repl empty.txt
+        verdict repl-dev-zero 65 "<stdin>:1:1: error: expected a command line of text, found a NUL byte" &&
+                ok repl-dev-zero
+        awk 'BEGIN { for (i = 0; i < 5000; i++) printf "x"; print ""; print "step" }' >"$TMP/long.cmds"
+        run_stdin "$TMP/long.cmds" --repl later-line.txt
+        if verdict repl-long-line 65 "<stdin>:1: error: expected a command line of at most 1023 characters, found a longer one"; then
+                # The next line still runs.
+                if grep -q '^line 1: ' "$TMP/out"; then ok repl-long-line; else
+                        not_ok repl-long-line "the line after the long one did not run" "$(head -n 2 "$TMP/out")"
+                fi
+        fi
+        run_stdin "$TMP" --repl empty.txt
+        verdict repl-stdin-directory 74 "<stdin>: error: read failed: Is a directory" && ok repl-stdin-directory
+        run_stdin "$TMP" -
+        verdict stdin-directory 66 "shadow-sim: <stdin>: cannot read: Is a directory" && ok stdin-directory
+        # Closed, standard input is /dev/null: the trace is not read as commands.
+        run_stdin - --repl later-line.txt
+        verdict repl-stdin-closed 0 "" && ok repl-stdin-closed
+fi
 # A script that cannot be read.
 mkdir -p "$TMP/script-dir"
 bad_run script-directory 66 "shadow-sim: $TMP/script-dir: cannot read: Is a directory" --script "$TMP/script-dir"
@@ -543,6 +607,88 @@ bad_run gen-short-option 64 "shadow-sim gen: unknown option '-q'" gen forkwait -
 bad_run gen-child-writes-past-pages 64 "shadow-sim gen: --child-writes 100 is more than --pages 4: the child writes distinct pages of its parent's" gen forkwait --child-writes 100 --pages 4
 bad_run gen-past-limit 64 "shadow-sim gen: context-switch with these sizes makes 1000020000114 memory accesses, more than the limit of 100000000; --max-accesses N raises it (0: none)" gen context-switch --slices 10000000 --accesses 100000
 bad_run gen-past-own-limit 64 "shadow-sim gen: forkwait with these sizes makes 1142 memory accesses, more than the limit of 1000; --max-accesses N raises it (0: none)" gen forkwait --max-accesses 1000
+
+# ---- names and values that hold escape sequences ----------------------------------
+# A file name, an option value or an argument is shown escaped, as trace
+# content is: no escape sequence reaches the terminal, no newline fakes a
+# line of output. UTF-8 text stays as it is.
+esc_name=$(printf 'x\033]0;pwned\007')
+nl_name=$(printf 'a\nb.txt')
+bad_run escaped-file-name 66 "shadow-sim: x\\x1B]0;pwned\\x07: cannot read: No such file or directory" "$esc_name"
+bad_run newline-in-name 66 "shadow-sim: a\\x0Ab.txt: cannot read: No such file or directory" "$nl_name"
+bad_run utf8-name-kept 66 "shadow-sim: données.txt: cannot read: No such file or directory" données.txt
+bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode "$(printf '\033[2J')"
+bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
+cp "$BAD/later-line.txt" "$TMP/$esc_name"
+bad_run escaped-trace-name 65 "$TMP/x\\x1B]0;pwned\\x07:5:15: error: expected an access kind R, W or X, found 'Z'" -q "$TMP/$esc_name"
+cp "$BAD/cmd-unknown.cmd" "$TMP/$esc_name.cmd"
+bad_run escaped-script-name 65 "$TMP/x\\x1B]0;pwned\\x07.cmd:2: error: unknown command 'frobnicate' (help lists them)" --script "$TMP/$esc_name.cmd"
+if selected escaped-search-text; then
+        printf 'search %s\n' "$(printf '\033]0;pwned\007')" >"$TMP/search.cmd"
+        run --script "$TMP/search.cmd"
+        if grep -q "$(printf '\033')" "$TMP/out" "$TMP/err"; then
+                not_ok escaped-search-text "an escape character in the output"
+        elif grep -q "^'\\\\x1B\]0;pwned\\\\x07' not found after event 0$" "$TMP/out"; then
+                ok escaped-search-text
+        else
+                not_ok escaped-search-text "$(head -n 3 "$TMP/out")"
+        fi
+fi
+
+# ---- the environment ----------------------------------------------------------------
+
+# changed_under CASE HOW : steps 3 lines of a copy of the sample, changes the
+# file (HOW: a shell command on $f), then goes back a line: the debugger
+# must say the trace changed (exit 65), not replay another trace.
+changed_under() {
+        name=$1 how=$2 why=$3
+        selected "$name" || return 0
+        f=$TMP/$name.txt
+        cp "$TESTS_DIR/../traces/sample_trace.txt" "$f"
+        rm -f "$TMP/cmds" && mkfifo "$TMP/cmds"
+        timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl "$f" <"$TMP/cmds" >"$TMP/out" 2>"$TMP/err" &
+        pid=$!
+        exec 3>"$TMP/cmds"
+        echo "step 3" >&3
+        tries=0
+        until grep -q '^line [0-9]*: ' "$TMP/out" || [ $tries -ge 200 ]; do
+                sleep 0.1
+                tries=$((tries + 1))
+        done
+        sh -c "$how" changed "$f"
+        echo "back 1" >&3
+        echo "step" >&3
+        exec 3>&-
+        wait $pid
+        got=$?
+        msg="$f: the trace changed since it was opened ($why): quit and open it again to step through it"
+        if [ "$got" -eq 65 ] && [ "$(grep -c -F -x -- "$msg" "$TMP/out")" -eq 2 ]; then ok "$name"; else
+                not_ok "$name" "exit $got" "$(tail -n 2 "$TMP/out")" "expected twice: $msg"
+        fi
+}
+changed_under trace-grows 'echo "R 0x1000" >>"$1"' "its size changed"
+changed_under trace-replaced 'cp "$1" "$1.new" && mv "$1.new" "$1"' "another file has its name"
+changed_under trace-rewritten 'sed "s/0x1000/0x2000/" "$1" >"$1.new" && cat "$1.new" >"$1"' "it was written"
+changed_under trace-touched 'touch -d "2001-01-01" "$1"' "it was written"
+# A relative XDG_STATE_HOME is ignored (XDG Base Directory): the history
+# goes under $HOME/.local/state, not into the current directory.
+if ! selected relative-xdg-state-home; then
+        :
+elif command -v script >/dev/null 2>&1; then
+        mkdir -p "$TMP/cwd" "$TMP/home"
+        (cd "$TMP/cwd" && printf 'break 0x1000\nquit\n' |
+                XDG_STATE_HOME=relative/state HOME="$TMP/home" \
+                        timeout -k 5 "$LIMIT" script -qec "$WRAP $SHADOW_SIM --repl" /dev/null) >/dev/null 2>&1
+        if [ -e "$TMP/cwd/relative" ]; then
+                not_ok relative-xdg-state-home "history written under the current directory"
+        elif grep -q '^break 0x1000$' "$TMP/home/.local/state/shadow-sim/history" 2>/dev/null; then
+                ok relative-xdg-state-home
+        else
+                not_ok relative-xdg-state-home "no history in \$HOME/.local/state/shadow-sim"
+        fi
+else
+        ok "relative-xdg-state-home # SKIP no script(1)"
+fi
 
 # ---- bad options and usage ----------------------------------------------------------
 
@@ -566,6 +712,9 @@ bad_run guest-mem-tiny 64 "shadow-sim: --guest-mem must be a multiple of 4K and 
 bad_run guest-mem-overflow 64 "shadow-sim: --guest-mem expects a size such as 512M or 4G, not '99999999999999999999G'" --guest-mem 99999999999999999999G
 bad_run guest-mem-past-ept 64 "shadow-sim: --guest-mem is larger than 2-level nested paging maps (30 bits)" --ept-levels 2 --guest-mem 4G
 bad_run cost-unknown-key 64 "shadow-sim: unknown cost key 'coffee' (see --cost help)" --cost coffee=1
+bad_run cost-empty 64 "shadow-sim: expected key=value in --cost, found an empty item" --cost ''
+bad_run cost-trailing-comma 64 "shadow-sim: expected key=value in --cost, found an empty item (a ',' too many)" --cost exit=1,
+bad_run cost-leading-comma 64 "shadow-sim: expected key=value in --cost, found an empty item (a ',' too many)" --cost ,exit=1
 bad_run cost-negative 64 "shadow-sim: expected a number of cycles for 'exit', found '-1'" --cost exit=-1
 bad_run format-unknown 64 "shadow-sim: --format expects auto, v1 or lackey, not 'pcap'" --format pcap
 bad_run stats-unknown 64 "shadow-sim: --stats expects text, json or csv, not 'xml'" --stats xml

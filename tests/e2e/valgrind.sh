@@ -2,8 +2,10 @@
 # The batch tests under valgrind memcheck, with zero errors and zero leaks:
 # every golden test and one case of each kind of bad input (a malformed v1
 # and lackey line early and late, NUL bytes, binary junk, a megabyte line,
-# guest memory full of tables, a directory, a read error, a FIFO, bad
-# debugger commands), one run each. A valgrind run costs most of a second of
+# guest memory full of tables or pages, --max-mem reached, a directory, a
+# read error, a FIFO, endless input and output into a full disk, bad
+# debugger commands, a name with escapes, a trace that changes), one run
+# each. A valgrind run costs most of a second of
 # CPU, so the whole corpus (VALGRIND_FULL=1, make test-valgrind) is not part
 # of make test.
 #
@@ -46,6 +48,8 @@ only="$only gpa-beyond-memory.txt tables-fill-tiny-guest.txt crlf.txt no-final-n
 only="$only lackey-missing-size.lackey lackey-nul-kind.lackey megabyte-line.txt directory"
 only="$only read-error fifo cmd-break-junk-address.cmd cmd-control-chars.cmd"
 only="$only truncated.gz truncated.xz truncated.zst bad-crc.gz bzip2"
+only="$only lackey-outgrows-memory.lackey spaces-past-max-mem stepper-past-max-mem cmd-nul.cmd"
+only="$only script-dev-zero endless-line escaped-trace-name trace-grows endless-into-full"
 [ -n "${VALGRIND_FULL:-}" ] && only=
 SHADOW_SIM_WRAP=$VG BAD_QUICK=1 BAD_LIMIT=120 BAD_ONLY=$only sh "$TESTS_DIR/e2e/bad_inputs.sh" |
         sed 's/^\(not ok\|ok\) - /\1 - bad_inputs /'

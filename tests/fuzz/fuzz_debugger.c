@@ -9,9 +9,13 @@
  *   byte 1      machine options: PCID, page-walk caches, A/D emulation off,
  *               2M host pages, 5-level paging, the snapshot spacing (1 to
  *               4 lines), SMEP and SMAP
- *   byte 2      the number of trace lines (1..64), then two bytes a line:
- *               its kind and an argument that picks addresses, flags and
- *               address spaces from small sets, so that lines meet
+ *   byte 2      the number of trace lines (1..64, the low six bits), the
+ *               format (v1, or Valgrind lackey when bit 7 is set) and where
+ *               the trace is read from (memory, or a file when bit 6 is
+ *               set: the reader's file path, reopened for the log); then
+ *               two bytes a line: its kind and an argument that picks
+ *               addresses, flags, sizes and address spaces from small
+ *               sets, so that lines meet
  *   the rest    two bytes a command: which (step, next, stepi, back,
  *               reverse-next, backi, goto an event or a line, continue,
  *               reverse-continue, restart, mode, compare, break on an
@@ -33,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../unit/session_view.h"
 #include "cmd.h"
@@ -106,6 +111,43 @@ static void trace_line(char *buf, size_t *len, uint8_t k, uint8_t a)
         default: /* the session stops there once, then goes on past it */
                 snprintf(line, sizeof line, a & 1 ? "# a comment\n" : "R 0x%llX Q\n",
                          (unsigned long long)gva);
+                break;
+        }
+        size_t n = strlen(line);
+        if (*len + n < TRACE_CAP) {
+                memcpy(buf + *len, line, n + 1);
+                *len += n;
+        }
+}
+
+/* User addresses a lackey trace touches: code, data, the stack, some
+ * across a page boundary with the larger sizes. */
+static const uint64_t lackey_addrs[8] = {
+    0x4014F0, 0x401FFC, 0x600000, 0x601FFA, 0x1FFEFFFD28, 0x7FFFFFFFEFF8, 0x10000000, 0x2000,
+};
+
+/* Appends the lackey line that kind byte k and argument a stand for: an
+ * access (a modify is two), a banner, or a malformed line. */
+static void lackey_line(char *buf, size_t *len, uint8_t k, uint8_t a)
+{
+        char line[64];
+        uint64_t addr = lackey_addrs[a & 7] + (a >> 6) * 0x1000;
+        unsigned size = 1 + (a >> 3 & 7);
+        switch (k % 6) {
+        case 0:
+                snprintf(line, sizeof line, "I  %08llx,%u\n", (unsigned long long)addr, size);
+                break;
+        case 1:
+        case 2:
+        case 3:
+                snprintf(line, sizeof line, " %c %08llx,%u\n", "LSM"[k % 6 - 1],
+                         (unsigned long long)addr, size);
+                break;
+        case 4:
+                snprintf(line, sizeof line, "==4242== a banner line\n");
+                break;
+        default:
+                snprintf(line, sizeof line, " Q %08llx,%u\n", (unsigned long long)addr, size);
                 break;
         }
         size_t n = strlen(line);
@@ -197,10 +239,17 @@ static void ignore_line(void *face, const char *line)
         (void)line;
 }
 
-static void open_session(struct session *s, const struct sim_config *cfg, const char *text, int cmp,
-                         uint64_t spacing)
+/* The trace of the input: its text, and the file holding it when it is
+ * read from one (NULL: from memory). */
+struct input_trace {
+        const char *text;
+        const char *path;
+};
+
+static void open_session(struct session *s, const struct sim_config *cfg,
+                         const struct input_trace *t, int cmp, uint64_t spacing)
 {
-        if (session_open(s, cfg, TRACE_FORMAT_V1, NULL, text, "fuzz.txt", cmp) < 0)
+        if (session_open(s, cfg, TRACE_FORMAT_AUTO, t->path, t->text, "fuzz.txt", cmp) < 0)
                 abort();
         session_set_budget(s, 64 * 1024);
         session_set_spacing(s, spacing);
@@ -210,11 +259,11 @@ static void open_session(struct session *s, const struct sim_config *cfg, const 
  * only: whole lines up to the current one, then its events one at a time
  * (passing over malformed lines, as the session does after stopping on
  * one). */
-static struct view forward_view(const struct session *s, const char *text)
+static struct view forward_view(const struct session *s, const struct input_trace *t)
 {
         struct sim_config cfg = s->cfg;
         struct session ref;
-        open_session(&ref, &cfg, text, s->has_cmp ? (int)s->cmp_mode : -1, 0);
+        open_session(&ref, &cfg, t, s->has_cmp ? (int)s->cmp_mode : -1, 0);
         ref.report_errors = false;
         uint64_t ops = session_ops(s);
         if (ops > 0 && s->shown > 0) {
@@ -255,12 +304,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static char text[TRACE_CAP];
         size_t len = 0, at = 3;
         text[0] = '\0';
-        unsigned lines = 1 + data[2] % MAX_LINES;
+        unsigned lines = 1 + (data[2] & 63);
+        bool lackey = data[2] & 128;
         for (unsigned i = 0; i < lines && at + 1 < size; i++, at += 2)
-                trace_line(text, &len, data[at], data[at + 1]);
+                (lackey ? lackey_line : trace_line)(text, &len, data[at], data[at + 1]);
+        struct input_trace t = {text, NULL};
+        static char path[64];
+        if (data[2] & 64) {
+                snprintf(path, sizeof path, "/tmp/fuzz_debugger.%ld.trace", (long)getpid());
+                FILE *f = fopen(path, "w");
+                if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+                        abort();
+                t.path = path;
+        }
 
         struct session s;
-        open_session(&s, &cfg, text, cmp, spacing);
+        open_session(&s, &cfg, &t, cmp, spacing);
         struct cmd_ctx ctx;
         cmd_ctx_init(&ctx, &s);
         ctx.out = ignore_line;
@@ -270,7 +329,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (cmd_run(&ctx, cmd) == CMD_QUIT)
                         break;
                 ctx.run_requested = false;
-                struct view got = view_of(&s), want = forward_view(&s, text);
+                struct view got = view_of(&s), want = forward_view(&s, &t);
                 if (!same_view(&got, &want)) {
                         fprintf(stderr,
                                 "after '%s': ops %llu seq %llu shown %zu/%zu, forward: ops %llu "
@@ -285,5 +344,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 }
         }
         session_close(&s);
+        if (t.path)
+                unlink(t.path);
         return 0;
 }
