@@ -234,9 +234,7 @@ static void format_shadow(struct strbuf *o, const struct event *ev)
                 else
                         strbuf_put(o, " page L%u gpa=0x%llX entries=%u cause=%s", ev->level,
                                    strbuf_u(ev->table_gpa), ev->count,
-                                   ev->detail == DETAIL_FLOOD   ? "write-flooding"
-                                   : ev->detail == DETAIL_AGILE ? "agile-mode"
-                                                                : "root-evicted");
+                                   ev->detail == DETAIL_FLOOD ? "write-flooding" : "agile-mode");
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(o, " asid=%u root=0x%llX %s", ev->asid, strbuf_u(ev->table_gpa),

@@ -67,7 +67,6 @@ enum event_detail {
         DETAIL_FLUSH_SHADOW, /* TLB_FLUSH: the VMM changed shadow entries the TLB may cache */
         DETAIL_DIRTY,        /* SHADOW_FILL: made writable to emulate the guest D bit */
         DETAIL_FLOOD,        /* SHADOW_ZAP: unshadowed after repeated emulated writes */
-        DETAIL_EVICTED_ROOT, /* SHADOW_ZAP: a root fell out of the cache of 4 */
         DETAIL_DEMAND,       /* GUEST_PF: the guest kernel paged the page in */
         DETAIL_DIRECT,       /* SHADOW_PAGE: backs part of a guest large page */
         DETAIL_STALE_SHADOW, /* STALE_TLB: the stale translation came from an unsync shadow */

@@ -236,9 +236,11 @@ static void phrase_shadow(struct strbuf *o, const struct event *ev)
                             "table 0x%llX written 3 times unused: the VMM unshadowed it (write "
                             "flooding)",
                             strbuf_u(ev->table_gpa));
-                else
+                else /* agile paging changed the table's mode */
                         strbuf_put(o,
-                                   "an old shadow root fell out of the cache of 4 and was freed");
+                                   "table 0x%llX changed mode (agile paging): its shadow pages "
+                                   "were dropped",
+                                   strbuf_u(ev->table_gpa));
                 break;
         case EV_SHADOW_ROOT:
                 strbuf_put(o,
