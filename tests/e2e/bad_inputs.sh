@@ -651,7 +651,9 @@ changed_under() {
         exec 3>"$TMP/cmds"
         echo "step 3" >&3
         tries=0
-        until grep -q '^line [0-9]*: ' "$TMP/out" || [ $tries -ge 200 ]; do
+        # The change must come after the debugger opened the file: on a
+        # loaded machine under the sanitizers its first answer can take long.
+        until grep -q '^line [0-9]*: ' "$TMP/out" || [ $tries -ge 900 ]; do
                 sleep 0.1
                 tries=$((tries + 1))
         done
