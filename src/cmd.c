@@ -2,6 +2,7 @@
  * cmd.c - the command table, lookup by name, alias or unique prefix, the
  * command-line splitter, output helpers, help and completion.
  */
+#include "number.h"
 #include "cmd.h"
 
 #include <stdarg.h>
@@ -100,7 +101,7 @@ bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_
                 *n = def;
                 return true;
         }
-        if (!trace_parse_number(argv[1], strlen(argv[1]), n) || *n == 0) {
+        if (!parse_u64(argv[1], strlen(argv[1]), n) || *n == 0) {
                 cmd_error(ctx, "expected a count (a positive number), found '%s'", argv[1]);
                 return false;
         }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "number.h"
 #include "cmd.h"
 
 /* Joins argv[first..argc) with blanks. */
@@ -106,7 +107,7 @@ static enum cmd_result each_named(struct cmd_ctx *ctx, int argc, char **argv,
         for (int i = 1; i < argc; i++) {
                 uint64_t id;
                 const char *num = argv[i][0] == '#' ? argv[i] + 1 : argv[i];
-                if (!trace_parse_number(num, strlen(num), &id) || id > INT32_MAX)
+                if (!parse_u64(num, strlen(num), &id) || id > INT32_MAX)
                         return cmd_error(ctx, "expected a breakpoint number or 'all', found '%s'",
                                          argv[i]);
                 if (!session_break_find(s, (int)id))
@@ -116,7 +117,7 @@ static enum cmd_result each_named(struct cmd_ctx *ctx, int argc, char **argv,
         for (int i = 1; i < argc; i++) {
                 uint64_t id;
                 const char *num = argv[i][0] == '#' ? argv[i] + 1 : argv[i];
-                trace_parse_number(num, strlen(num), &id);
+                parse_u64(num, strlen(num), &id);
                 struct breakpoint *bp = session_break_find(s, (int)id);
                 if (bp)
                         op(ctx, bp);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "number.h"
 #include "cmd.h"
 #include "exit_report.h"
 #include "explain.h"
@@ -161,7 +162,7 @@ static enum cmd_result cmd_translate_exec(struct cmd_ctx *ctx, int argc, char **
 {
         uint64_t gva;
         (void)argc;
-        if (!trace_parse_number(argv[1], strlen(argv[1]), &gva))
+        if (!parse_u64(argv[1], strlen(argv[1]), &gva))
                 return cmd_error(ctx, "expected an address (hex 0x... or decimal), found '%s'",
                                  argv[1]);
         return translate(ctx, gva, NULL);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "number.h"
 #include "cmd.h"
 
 /* Reports where a move stopped. A malformed trace line is a failure the
@@ -158,13 +159,13 @@ static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
         if (strcasecmp(argv[1], "end") == 0)
                 return moved(ctx, session_step(ctx->s, UINT64_MAX, false));
         if (strcasecmp(argv[1], "line") == 0) {
-                if (!argv[2] || !trace_parse_number(argv[2], strlen(argv[2]), &n))
+                if (!argv[2] || !parse_u64(argv[2], strlen(argv[2]), &n))
                         return cmd_error(ctx, "expected a line number after 'line', found '%s'",
                                          argv[2] ? argv[2] : "nothing");
                 return moved(ctx, session_goto_line(ctx->s, n));
         }
         const char *num = argv[1][0] == '#' ? argv[1] + 1 : argv[1];
-        if (argc > 2 || !trace_parse_number(num, strlen(num), &n))
+        if (argc > 2 || !parse_u64(num, strlen(num), &n))
                 return cmd_error(ctx,
                                  "expected an event number, 'line N', 'start' or 'end', found '%s'",
                                  argv[1]);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "trace.h"
+#include "number.h"
 
 struct cost_key {
         const char *name;
@@ -65,7 +65,7 @@ int cost_parse(struct cost_model *c, const char *spec, char *err, size_t errlen)
                 }
                 uint64_t v;
                 size_t vlen = len - klen - 1;
-                if (!trace_parse_number(eq + 1, vlen, &v) || v > UINT64_C(1) << 32) {
+                if (!parse_u64(eq + 1, vlen, &v) || v > UINT64_C(1) << 32) {
                         snprintf(err, errlen, "expected a number of cycles for '%s', found '%.*s'",
                                  k->name, (int)vlen, eq + 1);
                         return -1;

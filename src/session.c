@@ -424,7 +424,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
                           : strcmp(path, "-") == 0 ? "<stdin>"
                                                    : escape_text(path, escaped, sizeof escaped));
         struct trace_limits limits;
-        sim_config_limits(cfg, &limits);
+        trace_limits_of_config(cfg, &limits);
         if (path) {
                 enum trace_status st = trace_open_rewindable(&s->reader, path, format, &limits);
                 if (st != TRACE_OK) {

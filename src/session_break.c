@@ -2,6 +2,7 @@
  * session_break.c - breakpoints: how they are written, described, matched
  * against events, and kept in a session.
  */
+#include "number.h"
 #include "session.h"
 
 #include <ctype.h>
@@ -19,7 +20,7 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
         const char *slash = strchr(s, '/');
         size_t alen = slash ? (size_t)(slash - s) : strlen(s);
         uint64_t addr, size = PAGE_SIZE;
-        if (!trace_parse_number(s, alen, &addr)) {
+        if (!parse_u64(s, alen, &addr)) {
                 snprintf(err, errlen, "expected an address (hex 0x... or decimal), found '%.*s'",
                          (int)alen, s);
                 return -1;
@@ -43,7 +44,7 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
                                 break;
                         }
                 }
-                if (!trace_parse_number(z, zlen - (shift != 0), &size) || size == 0 ||
+                if (!parse_u64(z, zlen - (shift != 0), &size) || size == 0 ||
                     size > (UINT64_MAX >> shift)) {
                         snprintf(err, errlen,
                                  "expected a size such as 4K or 2M after '/', found '%s'", z);
@@ -63,7 +64,7 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
 static int parse_count(const char *what, const char *s, uint64_t *out, char *err, size_t errlen)
 {
         /* Events and lines are numbered from 1: 0 could never match. */
-        if (!s || !trace_parse_number(s, strlen(s), out) || *out == 0) {
+        if (!s || !parse_u64(s, strlen(s), out) || *out == 0) {
                 snprintf(err, errlen, "expected %s number from 1 after '%s', found '%s'",
                          strcmp(what, "event") == 0 ? "an event" : "a line", what,
                          s ? s : "nothing");

@@ -9,7 +9,6 @@
 
 #include "mmu.h"
 #include "scheme.h"
-#include "trace.h"
 
 /* Inlining on the access path, which runs for every access of a trace of
  * millions: the TLB-hit path is forced inline into sim_apply and the rest
@@ -77,12 +76,6 @@ int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen)
                 return -1;
         }
         return 0;
-}
-
-void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits)
-{
-        limits->levels = cfg->levels;
-        limits->guest_mem = cfg->guest_mem;
 }
 
 void sim_init(struct sim *s, const struct sim_config *cfg)

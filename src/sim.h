@@ -65,10 +65,6 @@ void sim_config_defaults(struct sim_config *cfg);
 /* Checks a configuration. Returns 0, or -1 with a sentence in err. */
 int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen);
 
-/* The trace limits implied by a configuration. */
-struct trace_limits;
-void sim_config_limits(const struct sim_config *cfg, struct trace_limits *limits);
-
 /* The hypervisor's dirty log for live migration. */
 struct dirty_log {
         bool on;

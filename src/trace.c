@@ -3,6 +3,9 @@
  */
 #include "trace.h"
 
+#include "number.h"
+#include "sim.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -425,42 +428,6 @@ static bool fail(struct cursor *c, const char *expected)
         return false;
 }
 
-bool trace_parse_number(const char *s, size_t len, uint64_t *out)
-{
-        uint64_t v = 0;
-        size_t i = 0;
-        if (len >= 3 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-                for (i = 2; i < len; i++) {
-                        int d;
-                        char ch = s[i];
-                        if (ch >= '0' && ch <= '9')
-                                d = ch - '0';
-                        else if (ch >= 'a' && ch <= 'f')
-                                d = ch - 'a' + 10;
-                        else if (ch >= 'A' && ch <= 'F')
-                                d = ch - 'A' + 10;
-                        else
-                                return false;
-                        if (v >> 60)
-                                return false;
-                        v = v << 4 | (uint64_t)d;
-                }
-        } else {
-                if (len == 0)
-                        return false;
-                for (i = 0; i < len; i++) {
-                        if (s[i] < '0' || s[i] > '9')
-                                return false;
-                        uint64_t d = (uint64_t)(s[i] - '0');
-                        if (v > (UINT64_MAX - d) / 10)
-                                return false;
-                        v = v * 10 + d;
-                }
-        }
-        *out = v;
-        return true;
-}
-
 /* Reads a number token ending at a blank, '#', end of line or (when
  * stop_at_arrow) at "->". */
 static bool read_number(struct cursor *c, const char *what, bool stop_at_arrow, uint64_t *out)
@@ -476,7 +443,7 @@ static bool read_number(struct cursor *c, const char *what, bool stop_at_arrow, 
                         break;
                 n++;
         }
-        if (n == 0 || !trace_parse_number(c->s + start, n, out)) {
+        if (n == 0 || !parse_u64(c->s + start, n, out)) {
                 char expected[96];
                 bool digits = n > 0 && isdigit((unsigned char)c->s[start]);
                 bool hex = n > 2 && c->s[start] == '0' &&
@@ -484,7 +451,7 @@ static bool read_number(struct cursor *c, const char *what, bool stop_at_arrow, 
                 uint64_t dummy;
                 /* A run of valid digits that does not fit is "too large";
                  * 1e3 or 12abc is no decimal number at all. */
-                bool too_big = digits && !trace_parse_number(c->s + start, n, &dummy);
+                bool too_big = digits && !parse_u64(c->s + start, n, &dummy);
                 for (size_t i = hex ? 2 : 0; too_big && i < n; i++) {
                         unsigned char ch = (unsigned char)c->s[start + i];
                         if (hex ? !isxdigit(ch) : !isdigit(ch))
@@ -722,4 +689,10 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 break;
         }
         return expect_end(&c);
+}
+
+void trace_limits_of_config(const struct sim_config *cfg, struct trace_limits *limits)
+{
+        limits->levels = cfg->levels;
+        limits->guest_mem = cfg->guest_mem;
 }

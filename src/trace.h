@@ -22,6 +22,8 @@
 #include "instream.h"
 #include "op.h"
 
+struct sim_config;
+
 /* Longest accepted line, in bytes, without its newline. */
 #define TRACE_MAX_LINE 4096
 
@@ -143,9 +145,8 @@ int trace_percent(const struct trace_reader *r);
 bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits, struct op *op,
                     struct trace_error *err);
 
-/* Parses a number as written in traces and commands: hex "0x..." or
- * decimal, the whole of [s, s+len). Returns false when it is not one or does
- * not fit in 64 bits. */
-bool trace_parse_number(const char *s, size_t len, uint64_t *out);
+/* The trace limits implied by a configuration: the levels and guest
+ * memory every address of a trace must fit. */
+void trace_limits_of_config(const struct sim_config *cfg, struct trace_limits *limits);
 
 #endif

@@ -5,6 +5,7 @@
  * listed by --help from the scenario table, so the help cannot drift) and
  * writes the trace to standard output.
  */
+#include "number.h"
 #include "gen_cmd.h"
 
 #include <errno.h>
@@ -122,7 +123,7 @@ int gen_main(int argc, char **argv)
                 if (!option_value(argc, argv, &i, name, sizeof name, &value))
                         return usage_error("option '%s' needs a number", quote(arg));
                 uint64_t v;
-                bool number = trace_parse_number(value, strlen(value), &v);
+                bool number = parse_u64(value, strlen(value), &v);
                 if (strcmp(name, "seed") == 0) {
                         if (!number)
                                 return usage_error("--seed expects a number, not '%s'",

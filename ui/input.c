@@ -15,7 +15,7 @@ int input_open(const struct options *opt, struct trace_reader *reader, const cha
 {
         static char escaped[ESCAPE_BUF]; /* the name, for every message of the run */
         struct trace_limits limits;
-        sim_config_limits(&opt->cfg, &limits);
+        trace_limits_of_config(&opt->cfg, &limits);
         if (!opt->trace) {
                 trace_open_string(reader, sample_trace, opt->format, &limits);
                 *name = "sample_trace.txt";

@@ -1,6 +1,7 @@
 /*
  * options.c - command-line parsing (getopt_long) and --help.
  */
+#include "number.h"
 #include "options.h"
 
 #include <getopt.h>
@@ -180,7 +181,7 @@ static int usage_error(const char *fmt, const char *arg)
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
         uint64_t v;
-        if (!trace_parse_number(s, strlen(s), &v) || v < (uint64_t)lo || v > (uint64_t)hi)
+        if (!parse_u64(s, strlen(s), &v) || v < (uint64_t)lo || v > (uint64_t)hi)
                 return false;
         *out = (long)v;
         return true;
@@ -222,7 +223,7 @@ static bool parse_size(const char *s, uint64_t *out)
                 }
         }
         uint64_t v;
-        if (!trace_parse_number(s, len - (shift != 0), &v) || (shift && v > (UINT64_MAX >> shift)))
+        if (!parse_u64(s, len - (shift != 0), &v) || (shift && v > (UINT64_MAX >> shift)))
                 return false;
         *out = v << shift;
         return true;

@@ -52,7 +52,7 @@ static double engine_pass(const struct sim_config *cfg, const char *path, int cm
         struct trace_limits limits;
         struct trace_reader r;
         struct sim m, c;
-        sim_config_limits(cfg, &limits);
+        trace_limits_of_config(cfg, &limits);
         double t0 = now();
         if (trace_open(&r, path, TRACE_FORMAT_AUTO, &limits) != TRACE_OK)
                 fail(path, trace_fault(&r));

@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t len = size - CONFIG_BYTES;
 
         struct trace_limits limits;
-        sim_config_limits(&cfg, &limits);
+        trace_limits_of_config(&cfg, &limits);
         struct trace_reader reader;
         char *copy = NULL;
         if (in_memory) {

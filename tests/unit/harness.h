@@ -51,7 +51,7 @@ static inline void feed_format(struct sim *s, const char *text, enum trace_forma
         struct op op;
         struct trace_error err;
         enum trace_status st;
-        sim_config_limits(&s->cfg, &limits);
+        trace_limits_of_config(&s->cfg, &limits);
         trace_open_string(&r, text, format, &limits);
         while ((st = trace_next(&r, &op, &err)) == TRACE_OK)
                 sim_apply(s, &op);

@@ -371,7 +371,7 @@ static bool run_lockstep(const struct sim_config *cfg, const struct lines *t, st
         struct lockstep ls;
         struct ref_config rc = ref_config_of(cfg);
         struct trace_limits limits;
-        sim_config_limits(cfg, &limits);
+        trace_limits_of_config(cfg, &limits);
         start(&ls.s, cfg, &ls.rec);
         ref_init(&ls.ref, &rc);
         v->agree = true;

@@ -143,7 +143,7 @@ static uint64_t first_match(enum mmu_mode mode, const char *text, const struct b
         struct first_match fm = {bp, after, 0, 0, false};
         sim_config_defaults(&cfg);
         cfg.mode = mode;
-        sim_config_limits(&cfg, &lim);
+        trace_limits_of_config(&cfg, &lim);
         trace_open_string(&r, text, TRACE_FORMAT_AUTO, &lim);
         sim_init(&m, &cfg);
         sim_add_sink(&m, find_sink, &fm);

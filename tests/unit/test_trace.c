@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "number.h"
 #include "trace.h"
 
 static const struct trace_limits limits4 = {4, UINT64_C(4) << 30};
@@ -158,13 +159,13 @@ static void test_numbers(void **state)
 {
         (void)state;
         uint64_t v;
-        assert_true(trace_parse_number("0xffffffffffffffff", 18, &v));
+        assert_true(parse_u64("0xffffffffffffffff", 18, &v));
         assert_true(v == UINT64_MAX);
-        assert_false(trace_parse_number("0x10000000000000000", 19, &v));
-        assert_true(trace_parse_number("18446744073709551615", 20, &v));
-        assert_false(trace_parse_number("18446744073709551616", 20, &v));
-        assert_false(trace_parse_number("0x", 2, &v));
-        assert_false(trace_parse_number("", 0, &v));
+        assert_false(parse_u64("0x10000000000000000", 19, &v));
+        assert_true(parse_u64("18446744073709551615", 20, &v));
+        assert_false(parse_u64("18446744073709551616", 20, &v));
+        assert_false(parse_u64("0x", 2, &v));
+        assert_false(parse_u64("", 0, &v));
 }
 
 /* Reads every op of text with the streaming reader; returns the count and

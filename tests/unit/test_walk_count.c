@@ -92,7 +92,7 @@ static unsigned check_config(const struct sim_config *cfg, const char *text)
         struct trace_error err;
         struct op op;
         unsigned compared = 0;
-        sim_config_limits(cfg, &limits);
+        trace_limits_of_config(cfg, &limits);
         trace_open_string(&r, text, TRACE_FORMAT_V1, &limits);
         while (trace_next(&r, &op, &err) == TRACE_OK) {
                 struct mmu_walk_view v = {0};
