@@ -32,7 +32,7 @@ WARNINGS  := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT       ?= -O2 -g
 CFLAGS    ?=
-ALL_CFLAGS = $(CSTD) $(WARNINGS) $(OPT) $(CFLAGS) -DSHADOW_SIM_VERSION='"$(VERSION)"' -Isrc -Iui
+ALL_CFLAGS = $(CSTD) $(WARNINGS) $(OPT) $(CFLAGS) -DSHADOW_SIM_VERSION='"$(VERSION)"'
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -48,14 +48,29 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 PKGS       := ncursesw readline
 UI_CFLAGS   = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 UI_LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# The engine reads compressed traces with these (src/instream_codec.c).
+# The engine reads compressed traces with these (src/input/instream_codec.c).
 CODEC_PKGS   := zlib liblzma libzstd
 CODEC_CFLAGS = $(shell pkg-config --cflags $(CODEC_PKGS) 2>/dev/null)
 CODEC_LIBS   = $(shell pkg-config --libs $(CODEC_PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ENGINE_SRC := $(wildcard src/*.c)
+# The layers of src/ (README, "Source map"): each folder is compiled with
+# the include paths of the layers it may use and no others, so a header
+# included across the rule does not compile.
+LAYER_util   := util
+LAYER_engine := util engine
+LAYER_mmu    := util engine mmu
+LAYER_input  := util engine input
+LAYER_report := util engine input report
+LAYER_debug  := util engine input report debug
+LAYER_gen    := util engine gen
+LAYERS       := util engine mmu input report debug gen
+layer_inc     = $(addprefix -Isrc/,$(LAYER_$(firstword $(subst /, ,$(1)))))
+ALL_INC      := $(addprefix -Isrc/,$(LAYERS)) -Iui
+
+ENGINE_SRC := $(wildcard src/*/*.c)
+ENGINE_HDR := $(wildcard src/*/*.h)
 UI_SRC     := $(wildcard ui/*.c)
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
@@ -83,18 +98,18 @@ check-deps: $(DEPS_STAMP)
 
 $(BUILD)/src/%.o: src/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(CODEC_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(call layer_inc,$*) $(CODEC_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/ui/%.o: ui/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(UI_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) $(UI_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/gen/sample_trace.c: traces/sample_trace.txt scripts/embed.sh
 	@mkdir -p $(@D)
 	sh scripts/embed.sh $< sample_trace > $@
 
 $(BUILD)/gen/sample_trace.o: $(BUILD)/gen/sample_trace.c
-	$(CC) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) -Wno-missing-variable-declarations -c $< -o $@
 
 $(LIB): $(ENGINE_OBJ)
 	@rm -f $@
@@ -106,20 +121,20 @@ $(BIN): $(UI_OBJ) $(LIB)
 # A unit test links the helper objects it is given as extra prerequisites.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP $< $(filter %.o,$^) -o $@ $(LDFLAGS) $(LIB) \
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) $(TEST_CFLAGS) -MMD -MP $< $(filter %.o,$^) -o $@ $(LDFLAGS) $(LIB) \
 		$(TEST_LIBS) $(CODEC_LIBS)
 
 # Test helpers (tests/unit/ref_*.c): objects linked into the tests that use them.
 $(BUILD)/tests/ref_%.o: tests/unit/ref_%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) -MMD -MP -c $< -o $@
 
 # The reference model of x86 translation (tests/unit/ref_x86.h).
 $(BUILD)/tests/test_reference: $(BUILD)/tests/ref_x86.o
 
-$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(wildcard src/*.h) | $(DEPS_STAMP)
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(ENGINE_HDR) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) tests/fuzz/$*.c tests/fuzz/replay.c -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
 
 # The whole suite once normally, once under ASan + UBSan (its own build tree).
 test: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
@@ -142,7 +157,7 @@ test-fast: $(BIN) $(UNIT_BIN) $(REPLAY_BIN)
 .PHONY: bench-session
 $(BUILD)/bench/session_bench: tests/bench/session_bench.c $(LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) -MMD -MP $< -o $@ $(LDFLAGS) $(LIB) $(CODEC_LIBS)
 
 bench-session: $(BIN) $(BUILD)/bench/session_bench
 	sh scripts/bench-session.sh
@@ -224,11 +239,11 @@ fuzz: check-deps
 
 fuzz-bins: $(FUZZ_BIN)
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(wildcard src/*.h)
-	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB) $(CODEC_LIBS)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB) $(ENGINE_HDR)
+	$(CC) $(ALL_CFLAGS) $(ALL_INC) -fsanitize=fuzzer,address,undefined $< -o $@ $(LIB) $(CODEC_LIBS)
 
 format:
-	clang-format -i src/*.[ch] ui/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c traces/programs/*.c
+	clang-format -i src/*/*.[ch] ui/*.[ch] tests/unit/*.[ch] tests/fuzz/*.c tests/bench/*.c traces/programs/*.c
 
 clean:
 	rm -rf build build-san build-fuzz shadow-sim tests/out
