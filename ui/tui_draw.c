@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "session_view.h"
 #include "explain.h"
 #include "keys.h"
 #include "tui_impl.h"
@@ -190,7 +191,7 @@ static void pane_title(const struct tui *t, const struct pane *p, char *buf, siz
         if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class) {
                 snprintf(buf, n, "%s", p->tree.title[0] ? p->tree.title : p->cls->name);
         } else if (p->cls == &pane_tlb_class) {
-                const struct tlb *tlb = &t->s->sim.tlb;
+                const struct tlb *tlb = &session_machine(t->s)->tlb;
                 snprintf(buf, n, "TLB  %u/%u%s", tlb_count(tlb), tlb->sets * tlb->ways,
                          tlb->pcid ? "  PCID" : "");
         } else if (t->s->op_known && session_ops(t->s)) {

@@ -90,6 +90,7 @@ typedef bool (*session_poll_fn)(void *ctx);
 
 struct session_snap;
 struct session_hist;
+struct session_view;
 
 struct session {
         struct sim_config cfg;
@@ -132,7 +133,10 @@ struct session {
         int next_bp_id;
         session_poll_fn poll;
         void *poll_ctx;
-        char msg[512]; /* the last error or notice */
+        uint64_t epoch;            /* changes whenever the live machine or its op changes */
+        struct session_view *view; /* the machine right after the current event
+                                      (session_view.h) */
+        char msg[512];             /* the last error or notice */
 };
 
 /* Opens a session on the trace at path ("-": standard input), or on text
@@ -268,6 +272,12 @@ typedef void (*session_hist_fn)(void *ctx, uint64_t opno, const struct op *op,
                                 const struct event *evs, size_t nevs);
 void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                      void *ctx);
+
+/* Builds in out (which the caller frees) the machine before the current
+ * op: a copy of a snapshot replayed up to it. Returns false, with nothing
+ * built, when the trace cannot be read again (it changed). For the view
+ * of the machine at the current event (session_view.h). */
+bool session_replay_before(const struct session *s, struct sim *out);
 
 /* Reads up to max ops that come after the current one, without applying
  * them. Returns how many. */

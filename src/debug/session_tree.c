@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "session_view.h"
 #include "u64map.h"
 #include "xalloc.h"
 
@@ -93,7 +94,8 @@ static void begin(struct builder *b, struct tree *t, const struct session *s, tr
         b->has_focus = tree_focus(s, gpa, &b->focus);
         u64map_init(&b->shadowed);
         if (b->has_focus && !gpa)
-                guest_walk(&s->sim.guest, guest_root(&s->sim.guest), b->focus, &b->walk);
+                guest_walk(&session_machine(s)->guest, guest_root(&session_machine(s)->guest),
+                           b->focus, &b->walk);
 }
 
 bool tree_focus(const struct session *s, bool gpa, uint64_t *addr)
@@ -110,7 +112,7 @@ bool tree_focus(const struct session *s, bool gpa, uint64_t *addr)
                 return true;
         }
         struct guest_walk w;
-        guest_walk(&s->sim.guest, guest_root(&s->sim.guest), ev->gva, &w);
+        guest_walk(&session_machine(s)->guest, guest_root(&session_machine(s)->guest), ev->gva, &w);
         *addr = w.gpa;
         return w.present;
 }
@@ -133,7 +135,7 @@ static uint8_t view_state(const struct mmu_table_view *v)
 
 static void note_shadowed(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         for (uint32_t id = 0; id < mmu_view_count(m); id++) {
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v) || v.direct)
@@ -189,7 +191,7 @@ static void leaf_flags(uint64_t e, char *buf, size_t n)
 static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t base, int depth,
                         uint32_t guides)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         const struct guest_table *gt = guest_table_at(&m->guest, gfn);
         if (!gt)
                 return;
@@ -243,9 +245,9 @@ void tree_build_guest(struct tree *t, const struct session *s, tree_expand_fn ex
 {
         struct builder b;
         begin(&b, t, s, expand, ctx, max_rows, false);
-        const struct guest *g = &s->sim.guest;
+        const struct guest *g = &session_machine(s)->guest;
         uint64_t root = guest_root(g);
-        snprintf(t->title, sizeof t->title, "Guest PT  asid %u", sim_asid(&s->sim));
+        snprintf(t->title, sizeof t->title, "Guest PT  asid %u", sim_asid(session_machine(s)));
         note_shadowed(&b);
         struct tree_row *r = add_row(&b);
         if (r) {
@@ -286,7 +288,7 @@ static uint8_t shadow_mark(const struct builder *b, const struct mmu_table_view 
 static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int depth, uint32_t guides,
                          bool walk)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         struct mmu_table_view v;
         if (!mmu_view_table(m, id, &v))
                 return;
@@ -348,7 +350,7 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
 
 static void build_shadow(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         uint64_t roots[8];
         unsigned nroots = mmu_view_cached_roots(m, roots, 8);
         uint32_t root = mmu_view_root(m);
@@ -379,7 +381,7 @@ static void build_shadow(struct builder *b)
 static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, int depth,
                       uint32_t guides, bool walk)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         struct mmu_table_view v;
         if (!mmu_view_table(m, id, &v))
                 return;
@@ -431,7 +433,7 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
 
 static void build_ept(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         snprintf(b->t->title, sizeof b->t->title, "%s  %u nested tables",
                  scheme_of(m->cfg.mode)->tables_title, mmu_view_count(m));
         struct tree_row *r = add_row(b);
