@@ -361,10 +361,61 @@ static void test_every_event(void **state)
                 }
 }
 
+/* Whether some row of the tree is highlighted as read by the event. */
+static bool any_read(const struct session *s, bool guest)
+{
+        struct tree t = {0};
+        if (guest)
+                tree_build_guest(&t, s, NULL, NULL, 4000);
+        else
+                tree_build_mmu(&t, s, NULL, NULL, 4000);
+        bool any = false;
+        for (size_t i = 0; i < t.n; i++)
+                any |= t.rows[i].on_walk;
+        tree_free(&t);
+        return any;
+}
+
+/* The walk highlight shows what the event read: under shadow paging a
+ * miss walks the shadow tables and not the guest's, whose walk is the
+ * VMM's at a fill; natively and under EPT a miss walks the guest tables
+ * (and the nested ones); a TLB hit walks nothing. Counts the cases seen,
+ * so that the sample must contain each. */
+static void test_walk_marks(void **state)
+{
+        (void)state;
+        const enum mmu_mode modes[] = {MODE_NATIVE, MODE_SHADOW, MODE_EPT};
+        for (size_t k = 0; k < sizeof modes / sizeof *modes; k++) {
+                struct session s;
+                unsigned misses = 0, hits = 0, fills = 0;
+                open_at(&s, "traces/sample_trace.txt", modes[k]);
+                while (session_stepi(&s, 1, false) == STOP_DONE) {
+                        const struct event *ev = session_event(&s);
+                        bool guest = any_read(&s, true), mmu = any_read(&s, false);
+                        if (ev->kind == EV_ACCESS && ev->tlb_hit) {
+                                assert_false(guest);
+                                assert_false(mmu);
+                                hits++;
+                        } else if (ev->kind == EV_ACCESS) {
+                                assert_int_equal(guest, modes[k] != MODE_SHADOW);
+                                assert_int_equal(mmu, modes[k] != MODE_NATIVE);
+                                misses++;
+                        } else if (ev->kind == EV_SHADOW_FILL) {
+                                assert_true(guest);
+                                fills++;
+                        }
+                }
+                assert_true(misses > 0 && hits > 0);
+                assert_true(modes[k] != MODE_SHADOW || fills > 0);
+                session_close(&s);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_every_event),
+            cmocka_unit_test(test_walk_marks),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
