@@ -49,14 +49,27 @@ static size_t machines_bytes(const struct session *s)
         return sim_mem_bytes(&s->sim) + (s->has_cmp ? sim_mem_bytes(&s->cmp) : 0);
 }
 
+static void append(struct event **evs, size_t *n, size_t *cap, const struct event *ev)
+{
+        if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                *evs = xrealloc(*evs, *cap, sizeof **evs);
+        }
+        (*evs)[(*n)++] = *ev;
+}
+
 static void capture(void *ctx, const struct event *ev)
 {
         struct session *s = ctx;
-        if (s->nevs == s->cap_evs) {
-                s->cap_evs = s->cap_evs ? s->cap_evs * 2 : 64;
-                s->evs = xrealloc(s->evs, s->cap_evs, sizeof *s->evs);
-        }
-        s->evs[s->nevs++] = *ev;
+        append(&s->evs, &s->nevs, &s->cap_evs, ev);
+}
+
+/* The compare machine's events of the op being applied, for the
+ * explanations' comparative clause (explain.h). */
+static void capture_cmp(void *ctx, const struct event *ev)
+{
+        struct session *s = ctx;
+        append(&s->cmp_evs, &s->ncmp_evs, &s->cap_cmp_evs, ev);
 }
 
 static void free_snap(struct session *s, size_t i)
@@ -235,7 +248,7 @@ static int advance_op(struct session *s)
         if (reached_limit(s, op.line))
                 return -1;
         s->before = s->sim.stats;
-        s->nevs = 0;
+        s->nevs = s->ncmp_evs = 0;
         s->shown = 0;
         s->epoch++;
         s->op = op;
@@ -262,6 +275,7 @@ static void restore(struct session *s, size_t i)
         if (s->has_cmp) {
                 sim_free(&s->cmp);
                 sim_clone(&s->cmp, &sn->cmp);
+                sim_add_sink(&s->cmp, capture_cmp, s);
         }
         /* A failure (an input that cannot be read again) is reported by
          * the next read. */
@@ -269,7 +283,7 @@ static void restore(struct session *s, size_t i)
         s->at_end = false;
         s->over_limit = false;
         s->op_known = false;
-        s->nevs = s->shown = 0;
+        s->nevs = s->shown = s->ncmp_evs = 0;
         s->epoch++;
         s->before = s->sim.stats;
         s->snap_due = 0;
@@ -390,6 +404,7 @@ static void build(struct session *s)
                 struct sim_config c = s->cfg;
                 c.mode = s->cmp_mode;
                 sim_init(&s->cmp, &c);
+                sim_add_sink(&s->cmp, capture_cmp, s);
         } else {
                 memset(&s->cmp, 0, sizeof s->cmp);
         }
@@ -474,6 +489,7 @@ void session_close(struct session *s)
         view_free(s->view);
         free(s->snaps);
         free(s->evs);
+        free(s->cmp_evs);
         free(s->bps);
         free(s->path);
         free(s->name);
@@ -912,8 +928,9 @@ static void swap_schemes(struct session *s)
         struct sim t = s->sim;
         s->sim = s->cmp;
         s->cmp = t;
-        s->cmp.nsinks = 0;
+        s->sim.nsinks = s->cmp.nsinks = 0;
         sim_add_sink(&s->sim, capture, s);
+        sim_add_sink(&s->cmp, capture_cmp, s);
         s->cmp_mode = s->cfg.mode;
         s->cfg.mode = s->sim.cfg.mode;
         hist_reset(s->hist);

@@ -114,6 +114,9 @@ struct session {
                                 right after a snapshot was restored) */
         struct event *evs;   /* its events */
         size_t nevs, cap_evs;
+        struct event *cmp_evs; /* the compare machine's events of the same op (when
+                                  op_known and has_cmp) */
+        size_t ncmp_evs, cap_cmp_evs;
         size_t shown;       /* events of op shown: the current event is evs[shown-1] */
         bool at_end;        /* the reader has reached the end of the trace */
         bool report_errors; /* a bad line stops a forward move (not during replay) */
