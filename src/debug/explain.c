@@ -112,11 +112,11 @@ static void phrase_accesses(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
                                    strbuf_u(ev->hpa));
                 else
-                        strbuf_put(
-                            o,
-                            "TLB miss: a walk of %u memory references, TLB filled: 0x%llX -> hpa "
-                            "0x%llX",
-                            ev->refs, strbuf_u(ev->gva), strbuf_u(ev->hpa));
+                        strbuf_put(o,
+                                   "TLB miss: a walk of %u memory reference%s, TLB filled: 0x%llX "
+                                   "-> hpa 0x%llX",
+                                   ev->refs, ev->refs == 1 ? "" : "s", strbuf_u(ev->gva),
+                                   strbuf_u(ev->hpa));
                 break;
         case EV_GUEST_PF:
                 if (ev->detail == DETAIL_INJECTED)
@@ -500,8 +500,9 @@ static void compared(struct strbuf *o, const struct line_facts *f)
                 strbuf_put(o, ")");
         }
         if (f->walks)
-                strbuf_put(o, " and %u walk%s of %llu memory references", f->walks,
-                           f->walks == 1 ? "" : "s", strbuf_u(f->walk_refs));
+                strbuf_put(o, " and %u walk%s of %llu memory reference%s", f->walks,
+                           f->walks == 1 ? "" : "s", strbuf_u(f->walk_refs),
+                           f->walk_refs == 1 ? "" : "s");
 }
 
 /* What the event itself teaches about this machine, when it does. Returns

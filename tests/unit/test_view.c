@@ -194,6 +194,11 @@ static void check_done(const char *trace, const struct sim *m, const struct even
                 if (!e->valid || tlb_entry_gva(e) != (ev->gva & ~(span - 1)))
                         fail_at(trace, m, ev, "the TLB slot filled does not hold the address");
         }
+        if (ev->kind == EV_ACCESS && ev->tlb_hit) {
+                const struct tlb_entry *e = &m->tlb.e[ev->index];
+                if (e != tlb_covering(m, ev->gva))
+                        fail_at(trace, m, ev, "the hit's TLB slot is not the entry of the address");
+        }
         if (ev->kind == EV_ACCESS && ev->access == ACCESS_WRITE) {
                 const struct tlb_entry *e = tlb_covering(m, ev->gva);
                 if (!e || !e->dirty)
