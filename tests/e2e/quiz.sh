@@ -219,6 +219,18 @@ fi
 "$SHADOW_SIM" quiz --answers --count 100 --mode ept --pwc off >"$TMP/pwc"
 expect_grep "--pwc off: the textbook 24 references" "$TMP/pwc" '^answer: 24$'
 
+# The README's quiz block: each line it shows (not the "..." elisions) is
+# a line of the real quiz answered "no no", then "0x8A000", then nothing.
+printf 'no no\n0x8A000\n' | "$SHADOW_SIM" quiz --count 3 >"$TMP/readme-quiz" 2>&1
+sed -n '/^\$ \.\/shadow-sim quiz --count 3$/,/^```$/p' "$TESTS_DIR/../README.md" |
+        sed '1d;$d' | grep -v '^\.\.\.$' >"$TMP/readme-block"
+missing=$(grep -vxFf "$TMP/readme-quiz" "$TMP/readme-block" || true)
+if [ "$(wc -l <"$TMP/readme-block")" -ge 10 ] && [ -z "$missing" ]; then
+        ok "README's quiz block is real output"
+else
+        not_ok "README's quiz block is real output" "${missing:-no block found}"
+fi
+
 # Bad usage exits 64, a bad trace 65, a missing one 66.
 printf 'ACCESS 0x1000\nBOGUS 1\n' >"$TMP/bad.txt"
 printf '# only a comment\n' >"$TMP/empty.txt"
