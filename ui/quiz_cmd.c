@@ -27,7 +27,7 @@
 #include "xalloc.h"
 
 /* Longest answer line read; the rest of a longer one is dropped. */
-#define ANSWER_MAX 1024
+#define ANSWER_MAX 4096
 
 struct quiz_args {
         uint64_t seed;

@@ -228,12 +228,11 @@ static const char *scheme_name(const struct machine *m)
 
 /* ---- what a line did ------------------------------------------------------ */
 
-/* The index of the first event of kind (and, for an exit, reason when
- * reason >= 0) in m's line at or after from, or -1. */
-static long find_event(const struct machine *m, size_t from, enum event_kind kind, int reason)
+/* The index of the first event of kind in m's line, or -1. */
+static long find_event(const struct machine *m, enum event_kind kind)
 {
-        for (size_t i = from; i < m->nevs; i++)
-                if (m->evs[i].kind == kind && (reason < 0 || m->evs[i].reason == reason))
+        for (size_t i = 0; i < m->nevs; i++)
+                if (m->evs[i].kind == kind)
                         return (long)i;
         return -1;
 }
@@ -310,7 +309,7 @@ static void fill(struct builder *b, struct quiz_question *q, enum quiz_kind kind
 static void offer_exits(struct builder *b)
 {
         struct machine *ma = machine_of(b, ROLE_A), *mb = machine_of(b, ROLE_B);
-        long ea = find_event(ma, 0, EV_VM_EXIT, -1), eb = find_event(mb, 0, EV_VM_EXIT, -1);
+        long ea = find_event(ma, EV_VM_EXIT), eb = find_event(mb, EV_VM_EXIT);
         struct quiz_question *q = pool_slot(b, &b->pools[QUIZ_EXITS][(ea >= 0) != (eb >= 0)]);
         if (!q)
                 return;
@@ -329,7 +328,7 @@ static void offer_exits(struct builder *b)
 static void offer_access(struct builder *b)
 {
         struct machine *m = machine_of(b, ROLE_OWN);
-        long i = find_event(m, 0, EV_ACCESS, -1);
+        long i = find_event(m, EV_ACCESS);
         if (i < 0 || count_events(m, EV_ACCESS) != 1)
                 return;
         const struct event *ev = &m->evs[i];
@@ -366,7 +365,7 @@ static void offer_access(struct builder *b)
 static void offer_reason(struct builder *b, enum role r, unsigned bucket)
 {
         struct machine *m = machine_of(b, r);
-        long i = find_event(m, 0, EV_VM_EXIT, -1);
+        long i = find_event(m, EV_VM_EXIT);
         if (i < 0)
                 return;
         size_t exits = count_events(m, EV_VM_EXIT);
@@ -439,12 +438,13 @@ static void offer_fault(struct builder *b)
 static void finish_invlpg(struct builder *b)
 {
         struct machine *m = machine_of(b, ROLE_OWN);
-        long i = find_event(m, 0, EV_INVLPG, -1);
+        long i = find_event(m, EV_INVLPG);
         struct quiz_question *q = b->invlpg;
         b->invlpg = NULL;
         qsort(m->dropped, m->ndropped, sizeof *m->dropped, cmp_u64);
-        char text[256], answer[TEXT_MAX], why[TEXT_MAX];
-        struct strbuf a = {answer, sizeof answer, 0}, o = {why, sizeof why, 0};
+        size_t room = 20 * m->ndropped + 8; /* "0x" and 16 digits and a blank each */
+        char text[256], *answer = xmalloc(room), why[TEXT_MAX];
+        struct strbuf a = {answer, room, 0}, o = {why, sizeof why, 0};
         snprintf(text, sizeof text, "Under %s, which TLB entries does this INVLPG drop?",
                  scheme_name(m));
         answer[0] = '\0';
@@ -455,6 +455,7 @@ static void finish_invlpg(struct builder *b)
         strbuf_put(&o, "  before it the TLB held %s\n", m->held);
         put_story(&o, m, b->line, (size_t)i);
         fill(b, q, QUIZ_INVLPG, text, answer, why);
+        free(answer);
 }
 
 /* Every candidate of the line just completed. */

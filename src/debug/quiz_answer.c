@@ -22,9 +22,6 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-/* Longest reply read; a longer one is not an answer. */
-#define REPLY_MAX 4096
-
 static const char *const kind_names[QUIZ_KIND_COUNT] = {
     [QUIZ_EXITS] = "exits",   [QUIZ_REFS] = "refs",   [QUIZ_HPA] = "hpa",
     [QUIZ_REASON] = "reason", [QUIZ_FAULT] = "fault", [QUIZ_INVLPG] = "invlpg",
@@ -153,25 +150,26 @@ static size_t words_wanted(enum quiz_kind kind)
         }
 }
 
+#define BLANKS " \t\r\n,;"
+
 /* Reads text as an answer of kind into r: words split at blanks, commas
  * and semicolons. Returns false when it is not one. */
 static bool read_answer(enum quiz_kind kind, const char *text, struct reading *r)
 {
-        char copy[REPLY_MAX], *words[REPLY_MAX / 2], *save = NULL;
-        size_t n = 0;
-        if (strlen(text) >= sizeof copy)
-                return false;
-        strcpy(copy, text);
-        for (char *w = strtok_r(copy, " \t\r\n,;", &save); w;
-             w = strtok_r(NULL, " \t\r\n,;", &save))
-                words[n++] = w;
-        size_t want = words_wanted(kind);
+        size_t n = 0, want = words_wanted(kind);
+        for (const char *p = text; *p; p += strcspn(p, BLANKS)) {
+                p += strspn(p, BLANKS);
+                n += *p != '\0';
+        }
         if (n == 0 || (want && n != want))
                 return false;
-        for (size_t i = 0; i < n; i++)
-                if (!read_word(kind, words[i], i, n, r))
-                        return false;
-        return true;
+        char *copy = xstrdup(text), *save = NULL;
+        bool ok = true;
+        size_t i = 0;
+        for (char *w = strtok_r(copy, BLANKS, &save); w && ok; w = strtok_r(NULL, BLANKS, &save))
+                ok = read_word(kind, w, i++, n, r);
+        free(copy);
+        return ok;
 }
 
 static int cmp_u64(const void *a, const void *b)
