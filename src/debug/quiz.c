@@ -252,16 +252,27 @@ static size_t last_event(const struct machine *m)
         return m->nevs ? m->nevs - 1 : 0;
 }
 
-/* Appends what m logged on line (MAX_LOG lines at most) and the
- * explanation of its event key. */
-static void put_story(struct strbuf *o, const struct machine *m, uint64_t line, size_t key)
+/* The machine m is compared with: the other of the pair, or for the
+ * quiz's own scheme outside the pair the one it is compared with by
+ * default (which the pair starts with). */
+static const struct machine *other_of(const struct builder *b, const struct machine *m)
+{
+        const struct machine *ma = &b->m[b->role[ROLE_A]], *mb = &b->m[b->role[ROLE_B]];
+        return m == mb ? ma : m == ma ? mb : ma;
+}
+
+/* Appends what m logged on the current line (MAX_LOG lines at most) and
+ * the explanation of its event key, beside what the machine it is
+ * compared with did on the line. */
+static void put_story(struct strbuf *o, const struct builder *b, const struct machine *m,
+                      size_t key)
 {
         if (!m->nevs) {
                 strbuf_put(o, "  under %s, line %llu caused no event\n", scheme_name(m),
-                           strbuf_u(line));
+                           strbuf_u(b->line));
                 return;
         }
-        strbuf_put(o, "  under %s, line %llu logged:\n", scheme_name(m), strbuf_u(line));
+        strbuf_put(o, "  under %s, line %llu logged:\n", scheme_name(m), strbuf_u(b->line));
         char buf[1024];
         for (size_t i = 0; i < m->nevs && i < MAX_LOG; i++) {
                 event_format(&m->evs[i], buf, sizeof buf);
@@ -269,7 +280,10 @@ static void put_story(struct strbuf *o, const struct machine *m, uint64_t line, 
         }
         if (m->nevs > MAX_LOG)
                 strbuf_put(o, "    ... and %zu more events\n", m->nevs - MAX_LOG);
-        explain_event(m->evs, m->nevs, key, &m->sim.cfg, buf, sizeof buf);
+        const struct machine *cmp = other_of(b, m);
+        struct line_facts facts;
+        line_facts_of(&facts, cmp->sim.cfg.mode, cmp->evs, cmp->nevs);
+        explain_event(m->evs, m->nevs, key, &m->sim.cfg, &facts, buf, sizeof buf);
         strbuf_put(o, "  %s\n", buf);
 }
 
@@ -318,8 +332,8 @@ static void offer_exits(struct builder *b)
         snprintf(text, sizeof text, "Does this line cause a VM exit under %s? Under %s?",
                  scheme_name(ma), scheme_name(mb));
         snprintf(answer, sizeof answer, "%s %s", ea >= 0 ? "yes" : "no", eb >= 0 ? "yes" : "no");
-        put_story(&o, ma, b->line, ea >= 0 ? (size_t)ea : last_event(ma));
-        put_story(&o, mb, b->line, eb >= 0 ? (size_t)eb : last_event(mb));
+        put_story(&o, b, ma, ea >= 0 ? (size_t)ea : last_event(ma));
+        put_story(&o, b, mb, eb >= 0 ? (size_t)eb : last_event(mb));
         fill(b, q, QUIZ_EXITS, text, answer, why);
 }
 
@@ -341,7 +355,7 @@ static void offer_access(struct builder *b)
                          "the page walk that completes it make?",
                          scheme_name(m));
                 snprintf(answer, sizeof answer, "%u", ev->refs);
-                put_story(&o, m, b->line, (size_t)i);
+                put_story(&o, b, m, (size_t)i);
                 if (!scheme_has_nested(m->sim.cfg.mode)) { /* the 2D count is in the story */
                         strbuf_put(&o, "  the walk: ");
                         explain_walk(&o, &m->sim.cfg, ev->refs, ev->nested_refs);
@@ -355,7 +369,7 @@ static void offer_access(struct builder *b)
                          "Under %s, what host-physical address does GVA 0x%llX reach?",
                          scheme_name(m), strbuf_u(ev->gva));
                 snprintf(answer, sizeof answer, "0x%llX", strbuf_u(ev->hpa));
-                put_story(&o, m, b->line, (size_t)i);
+                put_story(&o, b, m, (size_t)i);
                 fill(b, q, QUIZ_HPA, text, answer, why);
         }
 }
@@ -384,7 +398,7 @@ static void offer_reason(struct builder *b, enum role r, unsigned bucket)
                 snprintf(text, sizeof text,
                          "This line causes %zu VM exits under %s. Which reason %s?", exits,
                          scheme_name(m), mixed ? "does the first have" : "do they have");
-        put_story(&o, m, b->line, (size_t)i);
+        put_story(&o, b, m, (size_t)i);
         fill(b, q, QUIZ_REASON, text, exit_reason_name(m->evs[i].reason), why);
 }
 
@@ -429,7 +443,7 @@ static void offer_fault(struct builder *b)
                  "Under %s this line takes a page fault. Is the first one a guest page fault "
                  "(the guest sees it) or a hidden one (the hypervisor's alone)?",
                  scheme_name(m));
-        put_story(&o, m, b->line, key);
+        put_story(&o, b, m, key);
         fill(b, q, QUIZ_FAULT, text, guest ? "guest" : "hidden", why);
 }
 
@@ -453,7 +467,7 @@ static void finish_invlpg(struct builder *b)
         if (!m->ndropped)
                 strbuf_put(&a, "none");
         strbuf_put(&o, "  before it the TLB held %s\n", m->held);
-        put_story(&o, m, b->line, (size_t)i);
+        put_story(&o, b, m, (size_t)i);
         fill(b, q, QUIZ_INVLPG, text, answer, why);
         free(answer);
 }
