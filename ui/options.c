@@ -23,6 +23,8 @@ static const char usage_text[] =
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
     "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
     "                                           (see shadow-sim sweep --help)\n"
+    "       shadow-sim quiz [--seed N] [--count N] [--answers] [OPTION]... [TRACE|-]\n"
+    "                                           (see shadow-sim quiz --help)\n"
     "       shadow-sim completion bash              the bash completion script\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
