@@ -17,7 +17,7 @@
 
 #include "cmd.h"
 #include "session.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "u64map.h"
 
 /* Below this size a notice replaces the panes. */

@@ -12,7 +12,7 @@
 #include "explain.h"
 #include "scheme.h"
 #include "mmu_view.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "session_view.h"
 #include "strbuf.h"
 

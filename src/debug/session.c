@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "escape.h"
-#include "session_hist.h"
+#include "hist.h"
 #include "session_view.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -475,7 +475,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->cap_snaps = 16;
         s->snaps = xcalloc(s->cap_snaps, sizeof *s->snaps);
         s->hist = hist_new();
-        s->view = view_new();
+        s->view = session_view_new();
         s->report_errors = true;
         build(s);
         return 0;
@@ -486,7 +486,7 @@ void session_close(struct session *s)
         unbuild(s);
         trace_close(&s->reader);
         hist_free(s->hist);
-        view_free(s->view);
+        session_view_free(s->view);
         free(s->snaps);
         free(s->evs);
         free(s->cmp_evs);

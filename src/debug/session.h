@@ -89,7 +89,7 @@ enum stop_reason {
 typedef bool (*session_poll_fn)(void *ctx);
 
 struct session_snap;
-struct session_hist;
+struct hist;
 struct session_view;
 
 struct session {
@@ -128,9 +128,9 @@ struct session {
         uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
-        size_t mem_limit;          /* bytes machines and snapshots may take (0: no limit) */
-        bool over_limit;           /* the last op was refused: they had reached mem_limit */
-        struct session_hist *hist; /* recent ops and their events, for the log */
+        size_t mem_limit;  /* bytes machines and snapshots may take (0: no limit) */
+        bool over_limit;   /* the last op was refused: they had reached mem_limit */
+        struct hist *hist; /* recent ops and their events, for the log */
         struct breakpoint *bps;
         size_t nbps, cap_bps;
         int next_bp_id;

@@ -20,7 +20,7 @@ struct session_view {
         size_t at_shown; /* events of the op shown when it was built */
 };
 
-struct session_view *view_new(void)
+struct session_view *session_view_new(void)
 {
         return xcalloc(1, sizeof(struct session_view));
 }
@@ -32,7 +32,7 @@ static void drop(struct sim *m, bool *have)
         *have = false;
 }
 
-void view_free(struct session_view *v)
+void session_view_free(struct session_view *v)
 {
         if (!v)
                 return;
@@ -41,7 +41,7 @@ void view_free(struct session_view *v)
         free(v);
 }
 
-size_t view_bytes(const struct session_view *v)
+size_t session_view_bytes(const struct session_view *v)
 {
         return (v->have_before ? sim_mem_bytes(&v->before) : 0) +
                (v->have_at ? sim_mem_bytes(&v->at) : 0);

@@ -22,8 +22,8 @@
 
 struct session_view;
 
-struct session_view *view_new(void);
-void view_free(struct session_view *v);
+struct session_view *session_view_new(void);
+void session_view_free(struct session_view *v);
 
 /* The main machine as it is right after the current event (before the
  * first event of the current op when none of its events is shown). The
@@ -31,6 +31,6 @@ void view_free(struct session_view *v);
 const struct sim *session_machine(const struct session *s);
 
 /* Bytes the view's machines take now, for the memory limit. */
-size_t view_bytes(const struct session_view *v);
+size_t session_view_bytes(const struct session_view *v);
 
 #endif

@@ -25,7 +25,7 @@
 #include "mmu_view.h"
 #include "scheme.h"
 #include "session.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "session_view.h"
 #include "strbuf.h"
 

@@ -1,13 +1,13 @@
 /*
- * session_hist.h - the last ops a session applied, with their events, so
+ * hist.h - the last ops a session applied, with their events, so
  * the log can show what led to the current position without replaying.
  *
  * Replays are deterministic, so an op's events never change once seen: the
  * history keeps a window of consecutive op numbers and ignores ops it holds
  * already when a replay goes over them again.
  */
-#ifndef SHADOW_SIM_SESSION_HIST_H
-#define SHADOW_SIM_SESSION_HIST_H
+#ifndef SHADOW_SIM_HIST_H
+#define SHADOW_SIM_HIST_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,25 +19,25 @@
 /* Ops kept. */
 #define HIST_OPS 1024
 
-struct session_hist;
+struct hist;
 
-struct session_hist *hist_new(void);
-void hist_free(struct session_hist *h);
+struct hist *hist_new(void);
+void hist_free(struct hist *h);
 
 /* Forgets everything (the events change when the scheme does). */
-void hist_reset(struct session_hist *h);
+void hist_reset(struct hist *h);
 
 /* Records op number opno (1-based) and its events. An op that does not
  * follow the window starts a new one. */
-void hist_add(struct session_hist *h, uint64_t opno, const struct op *op, const struct event *evs,
+void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs,
               size_t n);
 
 /* The first op number held, or 0 when empty. */
-uint64_t hist_first(const struct session_hist *h);
+uint64_t hist_first(const struct hist *h);
 
 /* Finds op opno. Returns false when it is not held. The pointers stay
  * valid until the next hist_add or hist_reset. */
-bool hist_get(const struct session_hist *h, uint64_t opno, const struct op **op,
-              const struct event **evs, size_t *n);
+bool hist_get(const struct hist *h, uint64_t opno, const struct op **op, const struct event **evs,
+              size_t *n);
 
 #endif

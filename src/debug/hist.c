@@ -1,7 +1,7 @@
 /*
- * session_hist.c - a ring of the last HIST_OPS ops and their events.
+ * hist.c - a ring of the last HIST_OPS ops and their events.
  */
-#include "session_hist.h"
+#include "hist.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,31 +14,31 @@ struct slot {
         size_t n, cap;
 };
 
-struct session_hist {
+struct hist {
         struct slot slots[HIST_OPS]; /* op k lives in slots[k % HIST_OPS] */
         uint64_t first;              /* op number of the oldest held */
         uint64_t count;
 };
 
-struct session_hist *hist_new(void)
+struct hist *hist_new(void)
 {
-        return xcalloc(1, sizeof(struct session_hist));
+        return xcalloc(1, sizeof(struct hist));
 }
 
-void hist_free(struct session_hist *h)
+void hist_free(struct hist *h)
 {
         for (size_t i = 0; i < HIST_OPS; i++)
                 free(h->slots[i].evs);
         free(h);
 }
 
-void hist_reset(struct session_hist *h)
+void hist_reset(struct hist *h)
 {
         h->first = h->count = 0;
 }
 
-static void store(struct session_hist *h, uint64_t opno, const struct op *op,
-                  const struct event *evs, size_t n)
+static void store(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs,
+                  size_t n)
 {
         struct slot *sl = &h->slots[opno % HIST_OPS];
         if (n > sl->cap) {
@@ -51,8 +51,7 @@ static void store(struct session_hist *h, uint64_t opno, const struct op *op,
         sl->n = n;
 }
 
-void hist_add(struct session_hist *h, uint64_t opno, const struct op *op, const struct event *evs,
-              size_t n)
+void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs, size_t n)
 {
         if (h->count && opno >= h->first && opno < h->first + h->count)
                 return; /* replayed: the same as held */
@@ -69,13 +68,13 @@ void hist_add(struct session_hist *h, uint64_t opno, const struct op *op, const 
         store(h, opno, op, evs, n);
 }
 
-uint64_t hist_first(const struct session_hist *h)
+uint64_t hist_first(const struct hist *h)
 {
         return h->count ? h->first : 0;
 }
 
-bool hist_get(const struct session_hist *h, uint64_t opno, const struct op **op,
-              const struct event **evs, size_t *n)
+bool hist_get(const struct hist *h, uint64_t opno, const struct op **op, const struct event **evs,
+              size_t *n)
 {
         if (!h->count || opno < h->first || opno >= h->first + h->count)
                 return false;
