@@ -205,7 +205,8 @@ static unsigned check_session(const struct sim_config *cfg, const char *text)
                         fail_msg("%s: info walk says\n%s\nexpected '%s'", mode_name(cfg->mode),
                                  cap.text, want);
                 session_explain(&s, explained, sizeof explained);
-                snprintf(want, sizeof want, "a walk of %u memory references", ev->refs);
+                snprintf(want, sizeof want, "a walk of %u memory reference%s", ev->refs,
+                         ev->refs == 1 ? "" : "s");
                 assert_non_null(strstr(explained, want));
                 if (cfg->mode == MODE_EPT) {
                         snprintf(want, sizeof want, "a 2D walk of %u references = %u guest",
