@@ -197,7 +197,8 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
 }
 
 /* The VMM's work on shadow tables (and agile paging's mode changes). */
-static void phrase_shadow(struct strbuf *o, const struct event *ev)
+/* The shadow tables' pages and entries. */
+static void phrase_shadow_tables(struct strbuf *o, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_SHADOW_PAGE:
@@ -250,6 +251,15 @@ static void phrase_shadow(struct strbuf *o, const struct event *ev)
                                    "were dropped",
                                    strbuf_u(ev->table_gpa));
                 break;
+        default:
+                break;
+        }
+}
+
+/* What the VMM does to whole tables: roots, sync state, agile modes. */
+static void phrase_shadow_state(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_ROOT:
                 strbuf_put(o,
                            ev->detail == DETAIL_ROOT_CACHED
@@ -349,14 +359,14 @@ static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_GUEST_PF] = phrase_accesses,
     [EV_STALE_TLB] = phrase_accesses,
     [EV_VM_EXIT] = phrase_exits,
-    [EV_SHADOW_PAGE] = phrase_shadow,
-    [EV_SHADOW_FILL] = phrase_shadow,
-    [EV_SHADOW_UPDATE] = phrase_shadow,
-    [EV_SHADOW_ZAP] = phrase_shadow,
-    [EV_SHADOW_ROOT] = phrase_shadow,
-    [EV_UNSYNC] = phrase_shadow,
-    [EV_RESYNC] = phrase_shadow,
-    [EV_AGILE] = phrase_shadow,
+    [EV_SHADOW_PAGE] = phrase_shadow_tables,
+    [EV_SHADOW_FILL] = phrase_shadow_tables,
+    [EV_SHADOW_UPDATE] = phrase_shadow_tables,
+    [EV_SHADOW_ZAP] = phrase_shadow_tables,
+    [EV_SHADOW_ROOT] = phrase_shadow_state,
+    [EV_UNSYNC] = phrase_shadow_state,
+    [EV_RESYNC] = phrase_shadow_state,
+    [EV_AGILE] = phrase_shadow_state,
     [EV_EPT_MAP] = phrase_hypervisor,
     [EV_DIRTY_LOG] = phrase_hypervisor,
     [EV_DIRTY] = phrase_hypervisor,
