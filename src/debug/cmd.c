@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "explain.h"
 
@@ -232,7 +231,7 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
         if (!e)
                 return CMD_ERROR;
         int nargs = argc - 1;
-        if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
+        if (nargs < e->args.min || (e->args.max >= 0 && nargs > e->args.max))
                 return cmd_error(ctx, "usage: %s %s", e->name, e->usage);
         ctx->last_flags = e->flags;
         return e->exec(ctx, argc, argv);
@@ -282,7 +281,7 @@ enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic)
 /* ---- completion --------------------------------------------------------- */
 
 struct adder {
-        void (*add)(void *arg, const char *word);
+        cmd_add_fn add;
         void *arg;
 };
 
@@ -293,59 +292,31 @@ static bool add_name(const struct cmd_entry *e, void *arg)
         return false;
 }
 
-void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
-                  void *arg)
+void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg)
 {
-        char buf[256], *words[4];
-        int n = 0;
         struct adder a = {add, arg};
+        each_entry(ctx, add_name, &a);
+}
+
+void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void *arg)
+{
+        char buf[256], *words[CMD_MAX_ARGS + 1];
+        int n = 0;
         snprintf(buf, sizeof buf, "%s", before);
-        for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w && n < 4;
+        for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w && n < CMD_MAX_ARGS;
              w = strtok_r(NULL, " \t", &save))
                 words[n++] = w;
+        words[n] = NULL;
         if (n == 0) {
-                each_entry(ctx, add_name, &a);
+                cmd_complete_names(ctx, add, arg);
                 return;
         }
         char saved[sizeof ctx->err];
         memcpy(saved, ctx->err, sizeof saved);
         const struct cmd_entry *e = cmd_find(ctx, words[0]);
         memcpy(ctx->err, saved, sizeof saved);
-        if (!e)
-                return;
-        if (e == &cmd_break_entry && n == 1) {
-                static const char *const kinds[] = {"exit", "gpa", "gva", "event", "line", NULL};
-                for (int i = 0; kinds[i]; i++)
-                        add(arg, kinds[i]);
-                for (int k = 0; k < EV_KIND_COUNT; k++)
-                        add(arg, event_kind_name((enum event_kind)k));
-        } else if (e == &cmd_break_entry && n == 2 && strcasecmp(words[1], "exit") == 0) {
-                for (int r = 0; r < EXIT_REASON_COUNT; r++)
-                        add(arg, exit_reason_name((enum exit_reason)r));
-        } else if (e == &cmd_info_entry && n == 1) {
-                for (int i = 0; cmd_info_topics[i]; i++)
-                        add(arg, cmd_info_topics[i]);
-        } else if ((e == &cmd_mode_entry || e == &cmd_compare_entry) && n == 1) {
-                for (int m = 0; m < MODE_COUNT; m++)
-                        add(arg, mode_name((enum mmu_mode)m));
-                if (e == &cmd_compare_entry)
-                        add(arg, "off");
-        } else if (e == &cmd_set_entry && n == 1) {
-                add(arg, "speed");
-        } else if (e == &cmd_help_entry && n == 1) {
-                each_entry(ctx, add_name, &a);
-        } else if (e == &cmd_goto_entry && n == 1) {
-                add(arg, "line");
-                add(arg, "start");
-                add(arg, "end");
-        } else if (e == &cmd_delete_entry || e == &cmd_enable_entry || e == &cmd_disable_entry) {
-                char id[16];
-                add(arg, "all");
-                for (size_t i = 0; i < ctx->s->nbps; i++) {
-                        snprintf(id, sizeof id, "%d", ctx->s->bps[i].id);
-                        add(arg, id);
-                }
-        }
+        if (e && e->complete && (e->args.max < 0 || n <= e->args.max))
+                e->complete(ctx, n, words, add, arg);
 }
 
 /* ---- where we are ------------------------------------------------------- */

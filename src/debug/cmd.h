@@ -36,14 +36,30 @@ enum cmd_result {
 
 struct cmd_ctx;
 
+/* Receives one completion candidate (the face filters by prefix). */
+typedef void (*cmd_add_fn)(void *arg, const char *word);
+
+/* A command, written with designated initializers:
+ *
+ *     const struct cmd_entry cmd_step_entry = {
+ *         .name = "step", .aliases = "s", .args = {0, 1}, .usage = "[N]",
+ *         .help = "run N trace lines", .flags = CMD_MOVES, .exec = step_exec,
+ *     };
+ */
 struct cmd_entry {
         const char *name;
         const char *aliases; /* space-separated, or NULL: "s", "rs reverse-step" */
-        const char *usage;   /* the arguments, e.g. "[N]"; "" for none */
-        const char *help;    /* one line */
-        int min_args, max_args;
+        struct {
+                int min, max; /* words after the name; max -1: any number */
+        } args;
+        const char *usage; /* the arguments, e.g. "[N]"; "" for none */
+        const char *help;  /* one line */
         unsigned flags;
         enum cmd_result (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+        /* Optional: offers the words that may stand as argument number argc
+         * (1 = the first after the name), argv[0..argc) being the words typed
+         * before it. */
+        void (*complete)(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg);
 };
 
 /* What a face lends the commands. Fields a face does not use stay zero. */
@@ -68,9 +84,6 @@ struct cmd_ctx {
         char err[512];
         char last_search[128];
 };
-
-/* What info shows, NULL-terminated (for completion). */
-extern const char *const cmd_info_topics[];
 
 /* The built-in command table, NULL-terminated, and its entries (one
  * cmd_*.c file per group of commands). */
@@ -108,10 +121,12 @@ bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_
 enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic);
 
 /* Completion: calls add for each word that may stand at the word being
- * typed, given the line before it (the face filters by prefix). Knows the
- * command names, breakpoint kinds, exit reasons, info topics and modes. */
-void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
-                  void *arg);
+ * typed, given the line before it (the face filters by prefix): a command
+ * name, or what the command's complete hook offers. */
+void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void *arg);
+
+/* Offers every command name (both tables), for completion hooks. */
+void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg);
 
 /* Prints where the session stands: the trace line, its events up to the
  * current one, and what the current event means. */

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "number.h"
 #include "cmd.h"
@@ -37,15 +38,31 @@ static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv
         return CMD_OK;
 }
 
+/* After break: the keywords and event kinds; after "break exit": the
+ * exit reasons. */
+static void break_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        static const char *const words[] = {"exit", "gpa", "gva", "event", "line", NULL};
+        (void)ctx;
+        if (argc == 1) {
+                for (int i = 0; words[i]; i++)
+                        add(arg, words[i]);
+                for (int k = 0; k < EV_KIND_COUNT; k++)
+                        add(arg, event_kind_name((enum event_kind)k));
+        } else if (argc == 2 && strcasecmp(argv[1], "exit") == 0) {
+                for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                        add(arg, exit_reason_name((enum exit_reason)r));
+        }
+}
+
 const struct cmd_entry cmd_break_entry = {
-    "break",
-    "b",
-    "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
-    "stop on events about an address, an exit, an event kind or number, a trace line",
-    1,
-    3,
-    0,
-    cmd_break_exec,
+    .name = "break",
+    .aliases = "b",
+    .args = {1, 3},
+    .usage = "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
+    .help = "stop on events about an address, an exit, an event kind or number, a trace line",
+    .exec = cmd_break_exec,
+    .complete = break_complete,
 };
 
 static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -74,14 +91,11 @@ static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **arg
 }
 
 const struct cmd_entry cmd_toggle_entry = {
-    "toggle",
-    NULL,
-    "[ADDR[/SIZE]]",
-    "set or clear a breakpoint on a page or range (default: the selected entry)",
-    0,
-    1,
-    0,
-    cmd_toggle_exec,
+    .name = "toggle",
+    .args = {0, 1},
+    .usage = "[ADDR[/SIZE]]",
+    .help = "set or clear a breakpoint on a page or range (default: the selected entry)",
+    .exec = cmd_toggle_exec,
 };
 
 /* Applies op to the breakpoints named by argv[1..] ("all" for every one). */
@@ -158,15 +172,43 @@ static enum cmd_result cmd_enable_exec(struct cmd_ctx *ctx, int argc, char **arg
         return each_named(ctx, argc, argv, do_enable);
 }
 
+/* The numbers of the breakpoints, and "all". */
+static void ids_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        char id[16];
+        (void)argc;
+        (void)argv;
+        add(arg, "all");
+        for (size_t i = 0; i < ctx->s->nbps; i++) {
+                snprintf(id, sizeof id, "%d", ctx->s->bps[i].id);
+                add(arg, id);
+        }
+}
+
 const struct cmd_entry cmd_delete_entry = {
-    "delete", "d", "N... | all", "delete breakpoints", 1, -1, 0, cmd_delete_exec,
+    .name = "delete",
+    .aliases = "d",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "delete breakpoints",
+    .exec = cmd_delete_exec,
+    .complete = ids_complete,
 };
 
 const struct cmd_entry cmd_disable_entry = {
-    "disable", NULL, "N... | all",     "disable breakpoints (they stay listed)", 1,
-    -1,        0,    cmd_disable_exec,
+    .name = "disable",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "disable breakpoints (they stay listed)",
+    .exec = cmd_disable_exec,
+    .complete = ids_complete,
 };
 
 const struct cmd_entry cmd_enable_entry = {
-    "enable", NULL, "N... | all", "enable breakpoints again", 1, -1, 0, cmd_enable_exec,
+    .name = "enable",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "enable breakpoints again",
+    .exec = cmd_enable_exec,
+    .complete = ids_complete,
 };

@@ -169,25 +169,22 @@ static enum cmd_result cmd_translate_exec(struct cmd_ctx *ctx, int argc, char **
 }
 
 const struct cmd_entry cmd_translate_entry = {
-    "translate",
-    "t",
-    "GVA",
-    "walk GVA through guest, shadow or EPT tables and the TLB, changing "
-    "nothing",
-    1,
-    1,
-    0,
-    cmd_translate_exec,
+    .name = "translate",
+    .aliases = "t",
+    .args = {1, 1},
+    .usage = "GVA",
+    .help = "walk GVA through guest, shadow or EPT tables and the TLB, changing nothing",
+    .exec = cmd_translate_exec,
 };
 
 /* ---- info --------------------------------------------------------------- */
 
-static void info_breakpoints(struct cmd_ctx *ctx)
+static enum cmd_result info_breakpoints(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         if (s->nbps == 0) {
                 cmd_print(ctx, "No breakpoints (break ADDR sets one).");
-                return;
+                return CMD_OK;
         }
         cmd_print(ctx, "Num  Enb  Hits  What");
         for (size_t i = 0; i < s->nbps; i++) {
@@ -196,9 +193,10 @@ static void info_breakpoints(struct cmd_ctx *ctx)
                 cmd_print(ctx, "%-4d %-4s %-5llu %s", s->bps[i].id, s->bps[i].enabled ? "y" : "n",
                           u(s->bps[i].hits), what);
         }
+        return CMD_OK;
 }
 
-static void info_tlb(struct cmd_ctx *ctx)
+static enum cmd_result info_tlb(struct cmd_ctx *ctx)
 {
         const struct tlb *t = &ctx->s->sim.tlb;
         unsigned shown = 0;
@@ -224,9 +222,10 @@ static void info_tlb(struct cmd_ctx *ctx)
                           e->dirty ? " D" : "  ", e->stale ? " STALE" : "",
                           u(t->tick - e->last_use));
         }
+        return CMD_OK;
 }
 
-static void info_stats(struct cmd_ctx *ctx)
+static enum cmd_result info_stats(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         struct stats st;
@@ -245,6 +244,7 @@ static void info_stats(struct cmd_ctx *ctx)
                         cmd_print(ctx, "%-20s %12llu  %s", stats_name(i), u(stats_value(&st, i)),
                                   stats_help(i));
         }
+        return CMD_OK;
 }
 
 static const char *mark_name(uint8_t mark)
@@ -277,16 +277,10 @@ static void print_tree(struct cmd_ctx *ctx, const struct tree *t)
                 cmd_print(ctx, "  ... (more rows)");
 }
 
-static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
+/* Prints the guest tree, or the tree of the scheme's own tables. */
+static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest)
 {
         struct tree t = {0};
-        enum mmu_mode mode = ctx->s->sim.cfg.mode;
-        if (need == 1 && !scheme_has_shadow(mode))
-                return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
-                                 mode_name(mode));
-        if (need == 2 && !scheme_has_nested(mode))
-                return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
-                                 mode_name(mode));
         if (guest)
                 tree_build_guest(&t, ctx->s, NULL, NULL, MAX_TREE_ROWS);
         else
@@ -296,6 +290,41 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
         return CMD_OK;
 }
 
+static enum cmd_result info_guest(struct cmd_ctx *ctx)
+{
+        return info_tree(ctx, true);
+}
+
+static enum cmd_result info_shadow(struct cmd_ctx *ctx)
+{
+        enum mmu_mode mode = ctx->s->sim.cfg.mode;
+        if (!scheme_has_shadow(mode))
+                return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
+                                 mode_name(mode));
+        return info_tree(ctx, false);
+}
+
+static enum cmd_result info_ept(struct cmd_ctx *ctx)
+{
+        enum mmu_mode mode = ctx->s->sim.cfg.mode;
+        if (!scheme_has_nested(mode))
+                return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
+                                 mode_name(mode));
+        return info_tree(ctx, false);
+}
+
+/* The walk of the current event: the one an access that missed the TLB
+ * made, else the walk of the address the event is about. */
+static enum cmd_result info_walk(struct cmd_ctx *ctx)
+{
+        const struct event *ev = session_event(ctx->s);
+        if (!ev || !event_has_gva(ev))
+                return cmd_error(ctx, "the current event is about no address (translate GVA "
+                                      "walks any)");
+        bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
+        return translate(ctx, ev->gva, walked ? ev : NULL);
+}
+
 /* info exits: the exits by reason as of the current event, and the compare
  * machine's as of the end of the current line. */
 static void put_line(void *ctx, const char *line)
@@ -303,7 +332,7 @@ static void put_line(void *ctx, const char *line)
         cmd_print(ctx, "%s", line);
 }
 
-static void info_exits(struct cmd_ctx *ctx)
+static enum cmd_result info_exits(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         struct stats st;
@@ -312,70 +341,108 @@ static void info_exits(struct cmd_ctx *ctx)
         exit_report_make(&rep, &st, &s->sim.cfg.cost);
         exit_report_write(&rep, mode_name(s->sim.cfg.mode), put_line, ctx);
         if (!s->has_cmp)
-                return;
+                return CMD_OK;
         exit_report_make(&rep, &s->cmp.stats, &s->cmp.cfg.cost);
         exit_report_write(&rep, mode_name(s->cmp_mode), put_line, ctx);
+        return CMD_OK;
 }
 
-const char *const cmd_info_topics[] = {"breakpoints", "tlb", "stats", "walk", "guest",
-                                       "shadow",      "ept", "exits", NULL};
+/* What info shows: usage, errors, completion and dispatch all read this. */
+struct info_topic {
+        const char *name;
+        enum cmd_result (*fn)(struct cmd_ctx *ctx);
+        const char *help;
+};
 
-static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static const struct info_topic info_topics[] = {
+    {"breakpoints", info_breakpoints, "the breakpoints, whether enabled, and their hits"},
+    {"tlb", info_tlb, "every valid TLB entry: set, way, page, frames, rights, age"},
+    {"stats", info_stats, "every counter as of the current event, beside the compared scheme's"},
+    {"exits", info_exits, "the VM exits by reason and their cycles (as --exits)"},
+    {"walk", info_walk, "the walk of the current event through every dimension"},
+    {"guest", info_guest, "the guest's page tables of the current address space"},
+    {"shadow", info_shadow, "the shadow tables (shadow paging and agile paging)"},
+    {"ept", info_ept, "the nested (EPT) tables (nested paging)"},
+    {NULL, NULL, NULL},
+};
+
+/* Writes the topic names into buf: "a, b, c or d". */
+static const char *topic_list(char *buf, size_t n)
 {
-        int found = -1, count = 0;
-        size_t n = strlen(argv[1]);
-        (void)argc;
-        for (int i = 0; cmd_info_topics[i]; i++) {
-                if (strncmp(cmd_info_topics[i], argv[1], n) == 0) {
-                        if (strlen(cmd_info_topics[i]) == n) {
-                                found = i;
-                                count = 1;
-                                break;
-                        }
-                        found = i;
+        struct strbuf o = {buf, n, 0};
+        buf[0] = '\0';
+        for (size_t i = 0; info_topics[i].name; i++)
+                strbuf_put(&o, "%s%s",
+                           i == 0                    ? ""
+                           : info_topics[i + 1].name ? ", "
+                                                     : " or ",
+                           info_topics[i].name);
+        return buf;
+}
+
+/* The topic named by word, exactly or by a unique prefix; NULL with a
+ * sentence in ctx->err. */
+static const struct info_topic *find_topic(struct cmd_ctx *ctx, const char *word)
+{
+        const struct info_topic *found = NULL;
+        size_t n = strlen(word), count = 0;
+        for (size_t i = 0; info_topics[i].name; i++) {
+                if (strcmp(info_topics[i].name, word) == 0)
+                        return &info_topics[i];
+                if (strncmp(info_topics[i].name, word, n) == 0) {
+                        found = &info_topics[i];
                         count++;
                 }
         }
-        if (count != 1)
-                return cmd_error(ctx,
-                                 "expected breakpoints, tlb, stats, exits, walk, guest, shadow "
-                                 "or ept, found '%s'",
-                                 argv[1]);
-        switch (found) {
-        case 0:
-                info_breakpoints(ctx);
-                return CMD_OK;
-        case 1:
-                info_tlb(ctx);
-                return CMD_OK;
-        case 2:
-                info_stats(ctx);
-                return CMD_OK;
-        case 3: {
-                const struct event *ev = session_event(ctx->s);
-                if (!ev || !event_has_gva(ev))
-                        return cmd_error(ctx,
-                                         "the current event is about no address (translate GVA "
-                                         "walks any)");
-                bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
-                return translate(ctx, ev->gva, walked ? ev : NULL);
+        if (count == 1)
+                return found;
+        char list[256];
+        if (count > 1) {
+                struct strbuf o = {list, sizeof list, 0};
+                for (size_t i = 0; info_topics[i].name; i++)
+                        if (strncmp(info_topics[i].name, word, n) == 0)
+                                strbuf_put(&o, "%s%s", o.len ? ", " : "", info_topics[i].name);
+                cmd_error(ctx, "ambiguous topic '%s': %s", word, list);
+        } else {
+                cmd_error(ctx, "expected %s, found '%s'", topic_list(list, sizeof list), word);
         }
-        case 7:
-                info_exits(ctx);
+        return NULL;
+}
+
+/* info alone: every topic and what it shows. */
+static void list_topics(struct cmd_ctx *ctx)
+{
+        cmd_print(ctx, "info TOPIC shows one of:");
+        for (size_t i = 0; info_topics[i].name; i++)
+                cmd_print(ctx, "  info %-12s %s", info_topics[i].name, info_topics[i].help);
+}
+
+static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        if (argc == 1) {
+                list_topics(ctx);
                 return CMD_OK;
-        default:
-                return info_tree(ctx, found == 4, found - 4);
         }
+        const struct info_topic *t = find_topic(ctx, argv[1]);
+        return t ? t->fn(ctx) : CMD_ERROR;
+}
+
+static void info_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        for (size_t i = 0; info_topics[i].name; i++)
+                add(arg, info_topics[i].name);
 }
 
 const struct cmd_entry cmd_info_entry = {
-    "info",
-    "i",
-    "breakpoints|tlb|stats|exits|walk|guest|shadow|ept",
-    "list breakpoints, the TLB, every counter, the exits by reason, the current walk or a "
-    "table tree",
-    1,
-    1,
-    0,
-    cmd_info_exec,
+    .name = "info",
+    .aliases = "i",
+    .args = {0, 1},
+    .usage = "[TOPIC]",
+    .help = "show the breakpoints, the TLB, the counters, the exits, the current walk or a "
+            "table tree (info alone lists the topics)",
+    .exec = cmd_info_exec,
+    .complete = info_complete,
 };

@@ -29,9 +29,29 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return CMD_OK;
 }
 
+/* Offers every scheme, from the registry. */
+static void add_schemes(cmd_add_fn add, void *arg)
+{
+        for (int m = 0; m < MODE_COUNT; m++)
+                add(arg, mode_name((enum mmu_mode)m));
+}
+
+static void mode_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        add_schemes(add, arg);
+}
+
 const struct cmd_entry cmd_mode_entry = {
-    "mode", NULL, "MODE",    "replay to the same line under another scheme (MODE: see --help)",
-    1,      1,    CMD_MOVES, cmd_mode_exec,
+    .name = "mode",
+    .args = {1, 1},
+    .usage = "MODE",
+    .help = "replay to the same line under another scheme (MODE: see --help)",
+    .flags = CMD_MOVES,
+    .exec = cmd_mode_exec,
+    .complete = mode_complete,
 };
 
 static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -51,9 +71,22 @@ static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **ar
         return CMD_OK;
 }
 
+static void compare_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        add_schemes(add, arg);
+        add(arg, "off");
+}
+
 const struct cmd_entry cmd_compare_entry = {
-    "compare", NULL, "MODE|off", "run a second scheme beside this one, counters side by side",
-    1,         1,    0,          cmd_compare_exec,
+    .name = "compare",
+    .args = {1, 1},
+    .usage = "MODE|off",
+    .help = "run a second scheme beside this one, counters side by side",
+    .exec = cmd_compare_exec,
+    .complete = compare_complete,
 };
 
 static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -71,8 +104,21 @@ static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return CMD_OK;
 }
 
+static void set_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argv;
+        if (argc == 1)
+                add(arg, "speed");
+}
+
 const struct cmd_entry cmd_set_entry = {
-    "set", NULL, "[speed N]", "show or change settings", 0, 2, 0, cmd_set_exec,
+    .name = "set",
+    .args = {0, 2},
+    .usage = "[speed N]",
+    .help = "show or change settings",
+    .exec = cmd_set_exec,
+    .complete = set_complete,
 };
 
 static enum cmd_result cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -84,8 +130,21 @@ static enum cmd_result cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return cmd_help_text(ctx, argc > 1 ? argv[1] : NULL);
 }
 
+static void help_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)argc;
+        (void)argv;
+        cmd_complete_names(ctx, add, arg);
+}
+
 const struct cmd_entry cmd_help_entry = {
-    "help", "h", "[COMMAND]", "list the commands and keys, or explain one", 0, 1, 0, cmd_help_exec,
+    .name = "help",
+    .aliases = "h",
+    .args = {0, 1},
+    .usage = "[COMMAND]",
+    .help = "list the commands and keys, or explain one",
+    .exec = cmd_help_exec,
+    .complete = help_complete,
 };
 
 static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -97,5 +156,10 @@ static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_quit_entry = {
-    "quit", "q exit", "", "leave the debugger", 0, 0, 0, cmd_quit_exec,
+    .name = "quit",
+    .aliases = "q exit",
+    .args = {0, 0},
+    .usage = "",
+    .help = "leave the debugger",
+    .exec = cmd_quit_exec,
 };

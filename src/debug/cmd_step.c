@@ -30,8 +30,13 @@ static enum cmd_result cmd_step_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_step_entry = {
-    "step", "s", "[N]",     "run N trace lines (stops at a breakpoint inside one)",
-    0,      1,   CMD_MOVES, cmd_step_exec,
+    .name = "step",
+    .aliases = "s",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "run N trace lines (stops at a breakpoint inside one)",
+    .flags = CMD_MOVES,
+    .exec = cmd_step_exec,
 };
 
 static enum cmd_result cmd_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -43,8 +48,13 @@ static enum cmd_result cmd_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_next_entry = {
-    "next", "n", "[N]",     "run N whole trace lines, over any breakpoint",
-    0,      1,   CMD_MOVES, cmd_next_exec,
+    .name = "next",
+    .aliases = "n",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "run N whole trace lines, over any breakpoint",
+    .flags = CMD_MOVES,
+    .exec = cmd_next_exec,
 };
 
 static enum cmd_result cmd_stepi_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -56,7 +66,13 @@ static enum cmd_result cmd_stepi_exec(struct cmd_ctx *ctx, int argc, char **argv
 }
 
 const struct cmd_entry cmd_stepi_entry = {
-    "stepi", "si", "[N]", "show the next N engine events", 0, 1, CMD_MOVES, cmd_stepi_exec,
+    .name = "stepi",
+    .aliases = "si",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "show the next N engine events",
+    .flags = CMD_MOVES,
+    .exec = cmd_stepi_exec,
 };
 
 static enum cmd_result cmd_continue_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -67,8 +83,13 @@ static enum cmd_result cmd_continue_exec(struct cmd_ctx *ctx, int argc, char **a
 }
 
 const struct cmd_entry cmd_continue_entry = {
-    "continue", "c", "",        "run to the next breakpoint or the end",
-    0,          0,   CMD_MOVES, cmd_continue_exec,
+    .name = "continue",
+    .aliases = "c",
+    .args = {0, 0},
+    .usage = "",
+    .help = "run to the next breakpoint or the end",
+    .flags = CMD_MOVES,
+    .exec = cmd_continue_exec,
 };
 
 static enum cmd_result cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -82,8 +103,12 @@ static enum cmd_result cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_run_entry = {
-    "run", NULL, "[SPEED]", "animate: SPEED events a second to a breakpoint; a key pauses",
-    0,     1,    CMD_MOVES, cmd_run_exec,
+    .name = "run",
+    .args = {0, 1},
+    .usage = "[SPEED]",
+    .help = "animate: SPEED events a second to a breakpoint; a key pauses",
+    .flags = CMD_MOVES,
+    .exec = cmd_run_exec,
 };
 
 static enum cmd_result cmd_back_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -95,8 +120,13 @@ static enum cmd_result cmd_back_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_back_entry = {
-    "back", "rs reverse-step", "[N]",         "go back N trace lines (stops at a breakpoint)", 0,
-    1,      CMD_MOVES,         cmd_back_exec,
+    .name = "back",
+    .aliases = "rs reverse-step",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "go back N trace lines (stops at a breakpoint)",
+    .flags = CMD_MOVES,
+    .exec = cmd_back_exec,
 };
 
 static enum cmd_result cmd_reverse_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -108,14 +138,13 @@ static enum cmd_result cmd_reverse_next_exec(struct cmd_ctx *ctx, int argc, char
 }
 
 const struct cmd_entry cmd_reverse_next_entry = {
-    "reverse-next",
-    "rn",
-    "[N]",
-    "go back N whole trace lines, over any breakpoint",
-    0,
-    1,
-    CMD_MOVES,
-    cmd_reverse_next_exec,
+    .name = "reverse-next",
+    .aliases = "rn",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "go back N whole trace lines, over any breakpoint",
+    .flags = CMD_MOVES,
+    .exec = cmd_reverse_next_exec,
 };
 
 static enum cmd_result cmd_backi_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -127,7 +156,13 @@ static enum cmd_result cmd_backi_exec(struct cmd_ctx *ctx, int argc, char **argv
 }
 
 const struct cmd_entry cmd_backi_entry = {
-    "backi", "rsi reverse-stepi", "[N]", "go back N engine events", 0, 1, CMD_MOVES, cmd_backi_exec,
+    .name = "backi",
+    .aliases = "rsi reverse-stepi",
+    .args = {0, 1},
+    .usage = "[N]",
+    .help = "go back N engine events",
+    .flags = CMD_MOVES,
+    .exec = cmd_backi_exec,
 };
 
 static enum cmd_result cmd_reverse_continue_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -138,14 +173,13 @@ static enum cmd_result cmd_reverse_continue_exec(struct cmd_ctx *ctx, int argc, 
 }
 
 const struct cmd_entry cmd_reverse_continue_entry = {
-    "reverse-continue",
-    "rc",
-    "",
-    "go back to the previous breakpoint or the start",
-    0,
-    0,
-    CMD_MOVES,
-    cmd_reverse_continue_exec,
+    .name = "reverse-continue",
+    .aliases = "rc",
+    .args = {0, 0},
+    .usage = "",
+    .help = "go back to the previous breakpoint or the start",
+    .flags = CMD_MOVES,
+    .exec = cmd_reverse_continue_exec,
 };
 
 static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -172,15 +206,25 @@ static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return moved(ctx, session_goto(ctx->s, n));
 }
 
+static void goto_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argv;
+        if (argc != 1)
+                return;
+        add(arg, "line");
+        add(arg, "start");
+        add(arg, "end");
+}
+
 const struct cmd_entry cmd_goto_entry = {
-    "goto",
-    NULL,
-    "EVENT | line N | start | end",
-    "jump to an event number (either way)",
-    1,
-    2,
-    CMD_MOVES,
-    cmd_goto_exec,
+    .name = "goto",
+    .args = {1, 2},
+    .usage = "EVENT | line N | start | end",
+    .help = "jump to an event number (either way)",
+    .flags = CMD_MOVES,
+    .exec = cmd_goto_exec,
+    .complete = goto_complete,
 };
 
 static enum cmd_result cmd_restart_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -192,8 +236,12 @@ static enum cmd_result cmd_restart_exec(struct cmd_ctx *ctx, int argc, char **ar
 }
 
 const struct cmd_entry cmd_restart_entry = {
-    "restart", NULL, "",        "back to the start of the trace (breakpoints stay)",
-    0,         0,    CMD_MOVES, cmd_restart_exec,
+    .name = "restart",
+    .args = {0, 0},
+    .usage = "",
+    .help = "back to the start of the trace (breakpoints stay)",
+    .flags = CMD_MOVES,
+    .exec = cmd_restart_exec,
 };
 
 static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -217,8 +265,12 @@ static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **arg
 }
 
 const struct cmd_entry cmd_search_entry = {
-    "search", NULL, "[-b] [TEXT]", "go to the next (-b: previous) event whose log line has TEXT",
-    0,        -1,   CMD_MOVES,     cmd_search_exec,
+    .name = "search",
+    .args = {0, -1},
+    .usage = "[-b] [TEXT]",
+    .help = "go to the next (-b: previous) event whose log line has TEXT",
+    .flags = CMD_MOVES,
+    .exec = cmd_search_exec,
 };
 
 static enum cmd_result cmd_where_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -230,6 +282,9 @@ static enum cmd_result cmd_where_exec(struct cmd_ctx *ctx, int argc, char **argv
 }
 
 const struct cmd_entry cmd_where_entry = {
-    "where", NULL, "", "show the current trace line, its events and what they mean",
-    0,       0,    0,  cmd_where_exec,
+    .name = "where",
+    .args = {0, 0},
+    .usage = "",
+    .help = "show the current trace line, its events and what they mean",
+    .exec = cmd_where_exec,
 };

@@ -384,6 +384,88 @@ static void test_complete(void **state)
         words[0] = '\0';
         cmd_complete(&f->ctx, "frob ", collect, words);
         assert_string_equal(words, "");
+        /* Each command's own hook: info topics from the topic table, schemes
+         * from the registry, command names after help; none past the last
+         * argument a command takes. */
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "info ", collect, words);
+        assert_string_equal(words, "breakpoints tlb stats exits walk guest shadow ept ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "info tlb ", collect, words);
+        assert_string_equal(words, "");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "compare ", collect, words);
+        assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile off ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "set ", collect, words);
+        assert_string_equal(words, "speed ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "help ", collect, words);
+        assert_non_null(strstr(words, "reverse-continue "));
+        assert_non_null(strstr(words, "translate "));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "step ", collect, words);
+        assert_string_equal(words, "");
+}
+
+/* A face's own command with a completion hook is completed like a
+ * built-in one. */
+static enum cmd_result face_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        cmd_print(ctx, "pane %s", argv[1]);
+        return CMD_OK;
+}
+
+static void face_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argv;
+        if (argc == 1) {
+                add(arg, "left");
+                add(arg, "right");
+        }
+}
+
+static const struct cmd_entry face_entry = {
+    .name = "pane",
+    .args = {1, 1},
+    .usage = "left|right",
+    .help = "a command of the face, for the test",
+    .exec = face_exec,
+    .complete = face_complete,
+};
+
+static void test_face_commands(void **state)
+{
+        struct fixture *f = *state;
+        static const struct cmd_entry *const extra[] = {&face_entry, NULL};
+        char words[256] = "";
+        f->ctx.extra = extra;
+        cmd_complete(&f->ctx, "pa ", collect, words);
+        assert_string_equal(words, "left right ");
+        assert_string_equal(run(f, "pane left", CMD_OK), "pane left\n");
+        run(f, "pane", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "usage: pane left|right");
+}
+
+/* info alone lists the topic table; a topic is found by a unique prefix. */
+static void test_info_topics(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "info", CMD_OK);
+        assert_non_null(strstr(o, "info TOPIC shows one of:\n"));
+        assert_non_null(strstr(o, "  info breakpoints  the breakpoints"));
+        assert_non_null(strstr(o, "  info ept          the nested (EPT) tables"));
+        run(f, "info e", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "ambiguous topic 'e': exits, ept");
+        run(f, "info frob", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "expected breakpoints, tlb, stats, exits, walk, guest, "
+                                        "shadow or ept, found 'frob'");
+        o = run(f, "info ex", CMD_OK);
+        assert_non_null(strstr(o, "VM exits under shadow"));
+        run(f, "info tlb stats", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "usage: info [TOPIC]");
 }
 
 int main(void)
@@ -396,6 +478,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_info_and_translate, setup, teardown),
             cmocka_unit_test_setup_teardown(test_help, setup, teardown),
             cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_face_commands, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_info_topics, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
