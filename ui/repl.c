@@ -125,6 +125,9 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 if (*line && (!history_length ||
                               strcmp(history_get(history_base + history_length - 1)->line, line)))
                         add_history(line);
+                int rows, cols;
+                rl_get_screen_size(&rows, &cols);
+                ctx->width = cols > 0 ? (unsigned)cols : 0; /* help fits the terminal */
                 bool go_on = handle(ctx, line, &failed, &write_failed);
                 free(line);
                 if (!go_on)

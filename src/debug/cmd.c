@@ -1,6 +1,7 @@
 /*
  * cmd.c - the command table, lookup by name, alias or unique prefix, the
- * command-line splitter, output helpers, help and completion.
+ * command-line splitter, output helpers and completion (help is in
+ * cmd_help.c).
  */
 #include "number.h"
 #include "cmd.h"
@@ -94,6 +95,11 @@ static void escape_controls(char *msg, size_t size)
         msg[o] = '\0';
 }
 
+const char *cmd_plural(uint64_t n)
+{
+        return n == 1 ? "" : "s";
+}
+
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n)
 {
         if (argc < 2) {
@@ -122,9 +128,8 @@ static bool has_alias(const struct cmd_entry *e, const char *name)
         return false;
 }
 
-/* Calls fn on every entry of both tables. Stops when fn returns true. */
-static const struct cmd_entry *
-each_entry(const struct cmd_ctx *ctx, bool (*fn)(const struct cmd_entry *e, void *arg), void *arg)
+const struct cmd_entry *cmd_each_entry(const struct cmd_ctx *ctx,
+                                       bool (*fn)(const struct cmd_entry *e, void *arg), void *arg)
 {
         const struct cmd_entry *const *tables[2] = {cmd_table, ctx->extra};
         for (int t = 0; t < 2; t++)
@@ -160,11 +165,11 @@ static bool prefix(const struct cmd_entry *e, void *arg)
 
 const struct cmd_entry *cmd_find(struct cmd_ctx *ctx, const char *name)
 {
-        const struct cmd_entry *e = each_entry(ctx, exact, (void *)(uintptr_t)name);
+        const struct cmd_entry *e = cmd_each_entry(ctx, exact, (void *)(uintptr_t)name);
         if (e)
                 return e;
         struct prefix_search p = {.name = name};
-        each_entry(ctx, prefix, &p);
+        cmd_each_entry(ctx, prefix, &p);
         if (p.count == 1)
                 return p.found;
         if (p.count > 1)
@@ -245,39 +250,6 @@ enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
         return r;
 }
 
-/* ---- help --------------------------------------------------------------- */
-
-static void help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
-{
-        char left[64];
-        snprintf(left, sizeof left, "%s%s%s", e->name, *e->usage ? " " : "", e->usage);
-        if (e->aliases)
-                cmd_print(ctx, "  %-28s %s (alias %s)", left, e->help, e->aliases);
-        else
-                cmd_print(ctx, "  %-28s %s", left, e->help);
-}
-
-static bool print_entry(const struct cmd_entry *e, void *arg)
-{
-        help_one(arg, e);
-        return false;
-}
-
-enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic)
-{
-        if (topic) {
-                const struct cmd_entry *e = cmd_find(ctx, topic);
-                if (!e)
-                        return CMD_ERROR;
-                help_one(ctx, e);
-                return CMD_OK;
-        }
-        cmd_print(ctx, "Commands (a unique prefix will do; breakpoints: ADDR[/SIZE], gpa ADDR, "
-                       "exit [REASON], an event kind, event N, line N):");
-        each_entry(ctx, print_entry, ctx);
-        return CMD_OK;
-}
-
 /* ---- completion --------------------------------------------------------- */
 
 struct adder {
@@ -295,7 +267,7 @@ static bool add_name(const struct cmd_entry *e, void *arg)
 void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg)
 {
         struct adder a = {add, arg};
-        each_entry(ctx, add_name, &a);
+        cmd_each_entry(ctx, add_name, &a);
 }
 
 void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void *arg)
@@ -339,8 +311,9 @@ void cmd_where(struct cmd_ctx *ctx)
                           (unsigned long long)s->evs[i].seq, buf);
         }
         if (s->shown < s->nevs)
-                cmd_print(ctx, "   (%zu more event%s on this line: stepi shows them)",
-                          s->nevs - s->shown, s->nevs - s->shown == 1 ? "" : "s");
+                cmd_print(ctx, "   (%zu more event%s on this line: stepi shows %s)",
+                          s->nevs - s->shown, cmd_plural(s->nevs - s->shown),
+                          s->nevs - s->shown == 1 ? "it" : "them");
         if (s->shown) {
                 explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, buf, sizeof buf);
                 cmd_print(ctx, "   %s", buf);
@@ -362,15 +335,15 @@ void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
                 bp_describe(bp, what, sizeof what);
                 cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", bp->id, what,
                           (unsigned long long)session_seq(s), (unsigned long long)bp->hits,
-                          bp->hits == 1 ? "" : "s");
+                          cmd_plural(bp->hits));
                 break;
         case STOP_END:
                 if (s->msg[0])
                         cmd_print(ctx, "%s", s->msg);
                 else
-                        cmd_print(ctx, "End of trace: %llu lines applied, %llu events",
-                                  (unsigned long long)session_ops(s),
-                                  (unsigned long long)s->sim.seq);
+                        cmd_print(ctx, "End of trace: %llu line%s applied, %llu event%s",
+                                  (unsigned long long)session_ops(s), cmd_plural(session_ops(s)),
+                                  (unsigned long long)s->sim.seq, cmd_plural(s->sim.seq));
                 break;
         case STOP_START:
                 cmd_print(ctx, "%s", s->msg[0] ? s->msg : "Start of trace");

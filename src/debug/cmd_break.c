@@ -8,6 +8,7 @@
 
 #include "number.h"
 #include "cmd.h"
+#include "strbuf.h"
 
 /* Joins argv[first..argc) with blanks. */
 static void join(int argc, char **argv, int first, char *buf, size_t n)
@@ -55,14 +56,50 @@ static void break_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_f
         }
 }
 
+static const struct cmd_form break_forms[] = {
+    {"break ADDR[/SIZE]",
+     "any event about guest-virtual memory inside the range (without SIZE, the 4K page of "
+     "ADDR): an access, a fault, a TLB entry, a guest or shadow entry whose span lies inside",
+     "break 0x400000/2M"},
+    {"break gva ADDR[/SIZE]", "the same, written out", "break gva 0x1000"},
+    {"break gpa ADDR[/SIZE]",
+     "any event about guest-physical memory inside the range: a store into a guest table "
+     "there, the VMM shadowing, syncing or zapping it, a frame there mapped or accessed",
+     "break gpa 0xFFFFC000"},
+    {"break exit [REASON]", "a VM exit, of any reason or of REASON", "break exit cr3"},
+    {"break KIND", "an event of that kind", "break SHADOW_UPDATE"},
+    {"break event N", "event number N (break #N too)", "break event 120"},
+    {"break line N", "any event of trace line N", "break line 31"},
+    {NULL, NULL, NULL},
+};
+
+/* help break: the words KIND and REASON stand for. */
+static void break_more_help(struct cmd_ctx *ctx, int col)
+{
+        char list[1024];
+        struct strbuf o = {list, sizeof list, 0};
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+                strbuf_put(&o, "%s%s", k ? " " : "", event_kind_name((enum event_kind)k));
+        cmd_print_columns(ctx, "KIND", col, list);
+        o.len = 0;
+        for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                strbuf_put(&o, "%s%s", r ? " " : "", exit_reason_name((enum exit_reason)r));
+        cmd_print_columns(ctx, "REASON", col, list);
+        cmd_print_columns(ctx, "SIZE", col,
+                          "bytes, or a number with K, M or G: 4K, 2M, 0x3000; a range starts "
+                          "and ends on a 4K page boundary");
+}
+
 const struct cmd_entry cmd_break_entry = {
     .name = "break",
     .aliases = "b",
     .args = {1, 3},
     .usage = "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
     .help = "stop on events about an address, an exit, an event kind or number, a trace line",
+    .forms = break_forms,
     .exec = cmd_break_exec,
     .complete = break_complete,
+    .more_help = break_more_help,
 };
 
 static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -90,11 +127,19 @@ static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **arg
         return CMD_OK;
 }
 
+static const struct cmd_form toggle_forms[] = {
+    {"toggle", "set or clear a breakpoint on the entry selected on screen (its page or range)",
+     "toggle"},
+    {"toggle ADDR[/SIZE]", "set or clear a breakpoint on that page or range", "toggle 0x400000/2M"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_toggle_entry = {
     .name = "toggle",
     .args = {0, 1},
     .usage = "[ADDR[/SIZE]]",
     .help = "set or clear a breakpoint on a page or range (default: the selected entry)",
+    .forms = toggle_forms,
     .exec = cmd_toggle_exec,
 };
 
@@ -185,14 +230,28 @@ static void ids_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn 
         }
 }
 
+static const struct cmd_form delete_forms[] = {
+    {"delete N...", "delete the breakpoints with these numbers (info breakpoints lists them)",
+     "delete 2 3"},
+    {"delete all", "delete every breakpoint", "delete all"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_delete_entry = {
     .name = "delete",
     .aliases = "d",
     .args = {1, -1},
     .usage = "N... | all",
     .help = "delete breakpoints",
+    .forms = delete_forms,
     .exec = cmd_delete_exec,
     .complete = ids_complete,
+};
+
+static const struct cmd_form disable_forms[] = {
+    {"disable N...", "stop stopping on these breakpoints; they stay listed", "disable 1"},
+    {"disable all", "disable every breakpoint", "disable all"},
+    {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_disable_entry = {
@@ -200,8 +259,15 @@ const struct cmd_entry cmd_disable_entry = {
     .args = {1, -1},
     .usage = "N... | all",
     .help = "disable breakpoints (they stay listed)",
+    .forms = disable_forms,
     .exec = cmd_disable_exec,
     .complete = ids_complete,
+};
+
+static const struct cmd_form enable_forms[] = {
+    {"enable N...", "stop on these breakpoints again", "enable 1"},
+    {"enable all", "enable every breakpoint", "enable all"},
+    {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_enable_entry = {
@@ -209,6 +275,7 @@ const struct cmd_entry cmd_enable_entry = {
     .args = {1, -1},
     .usage = "N... | all",
     .help = "enable breakpoints again",
+    .forms = enable_forms,
     .exec = cmd_enable_exec,
     .complete = ids_complete,
 };

@@ -122,8 +122,8 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                 strbuf_put(&o,
                            "%u guest frame%s with no nested entry (first gpa 0x%llX): EPT "
                            "violation%s before the walk completes",
-                           v.missing, v.missing == 1 ? "" : "s", u(v.first_missing_gpa),
-                           v.missing == 1 ? "" : "s");
+                           v.missing, cmd_plural(v.missing), u(v.first_missing_gpa),
+                           cmd_plural(v.missing));
         } else {
                 strbuf_put(&o, "a TLB miss now walks ");
                 explain_walk(&o, &m->cfg, v.refs, v.nested_refs);
@@ -168,12 +168,21 @@ static enum cmd_result cmd_translate_exec(struct cmd_ctx *ctx, int argc, char **
         return translate(ctx, gva, NULL);
 }
 
+static const struct cmd_form translate_forms[] = {
+    {"translate GVA",
+     "walk GVA through the guest tables, the TLB, the shadow tables or the EPT of both schemes, "
+     "and count the references a TLB miss would make now; nothing changes",
+     "translate 0x400000"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_translate_entry = {
     .name = "translate",
     .aliases = "t",
     .args = {1, 1},
     .usage = "GVA",
     .help = "walk GVA through guest, shadow or EPT tables and the TLB, changing nothing",
+    .forms = translate_forms,
     .exec = cmd_translate_exec,
 };
 
@@ -200,7 +209,8 @@ static enum cmd_result info_tlb(struct cmd_ctx *ctx)
 {
         const struct tlb *t = &ctx->s->sim.tlb;
         unsigned shown = 0;
-        cmd_print(ctx, "TLB: %u sets x %u ways, %s; %u valid", t->sets, t->ways,
+        cmd_print(ctx, "TLB: %u set%s x %u way%s, %s; %u valid", t->sets, cmd_plural(t->sets),
+                  t->ways, cmd_plural(t->ways),
                   t->pcid ? "tagged by address space (PCID)" : "no PCID", tlb_count(t));
         for (unsigned i = 0; i < t->sets * t->ways; i++) {
                 const struct tlb_entry *e = &t->e[i];
@@ -313,14 +323,88 @@ static enum cmd_result info_ept(struct cmd_ctx *ctx)
         return info_tree(ctx, false);
 }
 
+static bool is_guest_store(const struct event *ev)
+{
+        return ev->kind == EV_PT_WRITE || ev->kind == EV_PT_LINK || ev->kind == EV_PT_CLEAR ||
+               ev->kind == EV_PT_PROTECT;
+}
+
+/* A guest entry of a table at level: empty, a link to a table, or a leaf
+ * mapping a frame, into buf (64 bytes). */
+static const char *entry_text(uint64_t e, int level, char *buf)
+{
+        char flags[8];
+        if (!pte_present(e))
+                snprintf(buf, 64, "empty");
+        else if (level > 1 && !(e & PTE_PS))
+                snprintf(buf, 64, "table 0x%llX", u(pte_frame(e) << PAGE_SHIFT));
+        else
+                snprintf(buf, 64, "gpa 0x%llX %s%s", u(pte_frame(e) << PAGE_SHIFT),
+                         pte_flags_str(e, flags),
+                         level == 1   ? ""
+                         : level == 2 ? " 2M"
+                                      : " 1G");
+        return buf;
+}
+
+/* A guest page-table store: the entry written, old and new, and the walk
+ * of its address down to that entry. */
+static void store_lines(struct cmd_ctx *ctx, const struct sim *m, const struct event *ev)
+{
+        char path[512];
+        struct strbuf o = {path, sizeof path, 0};
+        struct guest_walk w;
+        int n = m->guest.levels;
+        guest_walk(&m->guest, guest_root(&m->guest), ev->gva, &w);
+        for (int level = n; level >= ev->level && n - level < w.depth; level--)
+                strbuf_put(&o, "%sL%d 0x%llX[%u]", level < n ? " -> " : "", level,
+                           u(w.table_gfn[level] << PAGE_SHIFT), pt_index(ev->gva, level));
+        if (n - ev->level >= w.depth || w.table_gfn[ev->level] << PAGE_SHIFT != ev->table_gpa)
+                snprintf(path, sizeof path, "L%d 0x%llX[%u]", ev->level, u(ev->table_gpa),
+                         ev->index);
+        uint64_t span = level_span(ev->level), base = ev->gva & ~(span - 1);
+        cmd_print(
+            ctx, "Event #%llu: the guest stored the L%d entry for 0x%llX-0x%llX, at gpa 0x%llX",
+            u(ev->seq), ev->level, u(base), u(base + span - 1), u(ev->table_gpa + ev->index * 8u));
+        cmd_print(ctx, "  walk    %s", path);
+        char before[64], after[64];
+        cmd_print(ctx, "  entry   %s -> %s", entry_text(ev->old_entry, ev->level, before),
+                  entry_text(ev->new_entry, ev->level, after));
+        cmd_print(ctx, "  store   %s",
+                  ev->trapped ? "the table page is write-protected: the store exited to the VMM"
+                              : "the table page is not write-protected: no exit");
+}
+
+/* An event about no address: what it is, and that it walks nothing. */
+static void no_walk(struct cmd_ctx *ctx, const struct sim *m, const struct event *ev)
+{
+        char line[256];
+        event_format(ev, line, sizeof line);
+        cmd_print(ctx, "Event #%llu walks nothing: %s", u(ev->seq), line);
+        cmd_print(ctx,
+                  "  address space %u, guest root 0x%llX (info guest shows its tables, "
+                  "translate GVA walks an address)",
+                  sim_asid(m), u(guest_root(&m->guest) << PAGE_SHIFT));
+}
+
 /* The walk of the current event: the one an access that missed the TLB
- * made, else the walk of the address the event is about. */
+ * made, the walk to the entry a guest page-table store wrote, else the
+ * walk of the address the event is about. */
 static enum cmd_result info_walk(struct cmd_ctx *ctx)
 {
         const struct event *ev = session_event(ctx->s);
-        if (!ev || !event_has_gva(ev))
-                return cmd_error(ctx, "the current event is about no address (translate GVA "
-                                      "walks any)");
+        const struct sim *m = &ctx->s->sim;
+        if (!ev) {
+                cmd_print(ctx, "No event yet: nothing has walked (translate GVA walks any "
+                               "address)");
+                return CMD_OK;
+        }
+        if (!event_has_gva(ev)) {
+                no_walk(ctx, m, ev);
+                return CMD_OK;
+        }
+        if (is_guest_store(ev))
+                store_lines(ctx, m, ev);
         bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
         return translate(ctx, ev->gva, walked ? ev : NULL);
 }
@@ -409,20 +493,20 @@ static const struct info_topic *find_topic(struct cmd_ctx *ctx, const char *word
         return NULL;
 }
 
-/* info alone: every topic and what it shows. */
-static void list_topics(struct cmd_ctx *ctx)
+/* Every topic and what it shows, in columns from col. */
+static void info_more_help(struct cmd_ctx *ctx, int col)
 {
-        cmd_print(ctx, "info TOPIC shows one of:");
-        for (size_t i = 0; info_topics[i].name; i++)
-                cmd_print(ctx, "  info %-12s %s", info_topics[i].name, info_topics[i].help);
+        char left[32];
+        for (size_t i = 0; info_topics[i].name; i++) {
+                snprintf(left, sizeof left, "info %s", info_topics[i].name);
+                cmd_print_columns(ctx, left, col, info_topics[i].help);
+        }
 }
 
 static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-        if (argc == 1) {
-                list_topics(ctx);
-                return CMD_OK;
-        }
+        if (argc == 1)
+                return cmd_help_text(ctx, "info");
         const struct info_topic *t = find_topic(ctx, argv[1]);
         return t ? t->fn(ctx) : CMD_ERROR;
 }
@@ -436,6 +520,12 @@ static void info_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn
                 add(arg, info_topics[i].name);
 }
 
+static const struct cmd_form info_forms[] = {
+    {"info TOPIC", "show one of the topics below (a unique prefix will do)", "info tlb"},
+    {"info", "list the topics", "info"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_info_entry = {
     .name = "info",
     .aliases = "i",
@@ -443,6 +533,8 @@ const struct cmd_entry cmd_info_entry = {
     .usage = "[TOPIC]",
     .help = "show the breakpoints, the TLB, the counters, the exits, the current walk or a "
             "table tree (info alone lists the topics)",
+    .forms = info_forms,
     .exec = cmd_info_exec,
     .complete = info_complete,
+    .more_help = info_more_help,
 };

@@ -1,5 +1,5 @@
 /*
- * cmd_misc.c - the scheme (mode, compare), settings, help and quit.
+ * cmd_misc.c - the scheme (mode, compare), settings and quit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +36,14 @@ static void add_schemes(cmd_add_fn add, void *arg)
                 add(arg, mode_name((enum mmu_mode)m));
 }
 
+/* help mode, help compare: every scheme and the design it models. */
+static void schemes_more_help(struct cmd_ctx *ctx, int col)
+{
+        for (int m = 0; m < MODE_COUNT; m++)
+                cmd_print_columns(ctx, mode_name((enum mmu_mode)m), col,
+                                  scheme_of((enum mmu_mode)m)->design);
+}
+
 static void mode_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
 {
         (void)ctx;
@@ -44,14 +52,21 @@ static void mode_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn
         add_schemes(add, arg);
 }
 
+static const struct cmd_form mode_forms[] = {
+    {"mode SCHEME", "replay to the same trace line under SCHEME (one of those below)", "mode ept"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_mode_entry = {
     .name = "mode",
     .args = {1, 1},
-    .usage = "MODE",
-    .help = "replay to the same line under another scheme (MODE: see --help)",
+    .usage = "SCHEME",
+    .help = "replay to the same line under another scheme (help mode lists them)",
+    .forms = mode_forms,
     .flags = CMD_MOVES,
     .exec = cmd_mode_exec,
     .complete = mode_complete,
+    .more_help = schemes_more_help,
 };
 
 static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -80,13 +95,22 @@ static void compare_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add
         add(arg, "off");
 }
 
+static const struct cmd_form compare_forms[] = {
+    {"compare SCHEME", "run SCHEME beside this one on the same lines, counters side by side",
+     "compare native"},
+    {"compare off", "run no second scheme", "compare off"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_compare_entry = {
     .name = "compare",
     .args = {1, 1},
-    .usage = "MODE|off",
+    .usage = "SCHEME|off",
     .help = "run a second scheme beside this one, counters side by side",
+    .forms = compare_forms,
     .exec = cmd_compare_exec,
     .complete = compare_complete,
+    .more_help = schemes_more_help,
 };
 
 static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -112,39 +136,20 @@ static void set_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn 
                 add(arg, "speed");
 }
 
+static const struct cmd_form set_forms[] = {
+    {"set", "show the settings", "set"},
+    {"set speed N", "events a second while run animates, 1..100000", "set speed 50"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
     .args = {0, 2},
     .usage = "[speed N]",
     .help = "show or change settings",
+    .forms = set_forms,
     .exec = cmd_set_exec,
     .complete = set_complete,
-};
-
-static enum cmd_result cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-        if (ctx->show_help) {
-                ctx->show_help(ctx->face, argc > 1 ? argv[1] : NULL);
-                return CMD_OK;
-        }
-        return cmd_help_text(ctx, argc > 1 ? argv[1] : NULL);
-}
-
-static void help_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
-{
-        (void)argc;
-        (void)argv;
-        cmd_complete_names(ctx, add, arg);
-}
-
-const struct cmd_entry cmd_help_entry = {
-    .name = "help",
-    .aliases = "h",
-    .args = {0, 1},
-    .usage = "[COMMAND]",
-    .help = "list the commands and keys, or explain one",
-    .exec = cmd_help_exec,
-    .complete = help_complete,
 };
 
 static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -155,11 +160,17 @@ static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return CMD_QUIT;
 }
 
+static const struct cmd_form quit_forms[] = {
+    {"quit", "leave the debugger", "q"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_quit_entry = {
     .name = "quit",
     .aliases = "q exit",
     .args = {0, 0},
     .usage = "",
     .help = "leave the debugger",
+    .forms = quit_forms,
     .exec = cmd_quit_exec,
 };

@@ -348,6 +348,150 @@ static void test_help(void **state)
         assert_string_equal(f->cap.help_topic, "break");
 }
 
+/* Fails unless every line of text is at most width characters. */
+static void assert_fits(const char *text, unsigned width)
+{
+        for (const char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+                if ((unsigned)(nl - line) > width)
+                        fail_msg("width %u: '%.*s'", width, (int)(nl - line), line);
+}
+
+/* Every line of the help fits the width; at widths with room for two
+ * columns, each synopsis stands alone or two blanks before its text. */
+static void test_help_layout(void **state)
+{
+        struct fixture *f = *state;
+        static const unsigned widths[] = {20, 33, 40, 60, 80, 120, 200};
+        static char table[65536];
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+                f->ctx.width = widths[w];
+                snprintf(table, sizeof table, "%s", run(f, "help", CMD_OK));
+                assert_fits(table, widths[w]);
+                for (size_t i = 0; cmd_table[i]; i++) {
+                        char topic[64], left[256];
+                        snprintf(topic, sizeof topic, "help %s", cmd_table[i]->name);
+                        assert_fits(run(f, topic, CMD_OK), widths[w]);
+                        if (widths[w] < 80)
+                                continue;
+                        snprintf(left, sizeof left, "\n  %s%s%s", cmd_table[i]->name,
+                                 *cmd_table[i]->usage ? " " : "", cmd_table[i]->usage);
+                        const char *at = strstr(table, left);
+                        if (!at)
+                                fail_msg("width %u: no '%s'", widths[w], left + 1);
+                        at += strlen(left);
+                        assert_true(at[0] == '\n' || (at[0] == ' ' && at[1] == ' '));
+                }
+        }
+}
+
+/* help COMMAND: every form with an example of it. */
+static void test_help_forms(void **state)
+{
+        struct fixture *f = *state;
+        f->ctx.width = 200;
+        for (size_t i = 0; cmd_table[i]; i++) {
+                const struct cmd_entry *e = cmd_table[i];
+                char topic[64];
+                assert_non_null(e->forms);
+                snprintf(topic, sizeof topic, "help %s", e->name);
+                const char *o = run(f, topic, CMD_OK);
+                for (const struct cmd_form *form = e->forms; form->synopsis; form++) {
+                        char example[256];
+                        assert_non_null(form->help);
+                        assert_non_null(form->example);
+                        assert_non_null(strstr(o, form->synopsis));
+                        assert_non_null(strstr(o, form->help));
+                        snprintf(example, sizeof example, "e.g. %s\n", form->example);
+                        if (strcmp(form->example, form->synopsis) != 0 && !strstr(o, example))
+                                fail_msg("help %s: no '%s'", e->name, example);
+                }
+        }
+        /* help break names every event kind and exit reason it takes. */
+        const char *o = run(f, "help break", CMD_OK);
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+                assert_non_null(strstr(o, event_kind_name((enum event_kind)k)));
+        for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                assert_non_null(strstr(o, exit_reason_name((enum exit_reason)r)));
+        o = run(f, "help mode", CMD_OK);
+        assert_non_null(strstr(o, "shadow-oos"));
+        assert_non_null(strstr(o, "KVM today"));
+}
+
+/* goto as help and the man page write it, and the numbers that name
+ * nothing. */
+static void test_goto_forms(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "goto event 5", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 5);
+        run(f, "goto #3", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 3);
+        run(f, "goto 7", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 7);
+        run(f, "goto line 0", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "lines are numbered from 1: there is no line 0 (goto "
+                                        "start goes before the first)");
+        run(f, "goto event 0", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "there is no event 0"));
+        run(f, "goto event", CMD_ERROR);
+        run(f, "goto line", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "expected a line number after 'line', found 'nothing'");
+        run(f, "goto start 3", CMD_ERROR);
+        assert_int_equal(session_seq(&f->s), 7); /* none of that moved */
+        const char *o = run(f, "goto line 99", CMD_OK);
+        assert_non_null(strstr(o, "The trace ends before line 99 (its last line is 12)"));
+}
+
+/* Counts are written in the singular when there is one. */
+static void test_grammar(void **state)
+{
+        (void)state;
+        struct session s;
+        struct cmd_ctx ctx;
+        struct capture cap = {0};
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.tlb_sets = cfg.tlb_ways = 1;
+        cfg.mode = MODE_NATIVE;
+        assert_int_equal(
+            session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, "TLB_FLUSH\n", "one.txt", -1), 0);
+        cmd_ctx_init(&ctx, &s);
+        ctx.out = out;
+        ctx.face = &cap;
+        assert_int_equal(cmd_run(&ctx, "continue"), CMD_OK);
+        assert_int_equal(cmd_run(&ctx, "info tlb"), CMD_OK);
+        assert_non_null(strstr(cap.text, "End of trace: 1 line applied, 1 event\n"));
+        assert_non_null(strstr(cap.text, "TLB: 1 set x 1 way, no PCID; 0 valid\n"));
+        session_close(&s);
+}
+
+/* info walk has something to say at every event: at a guest page-table
+ * store, the entry and the walk to it. */
+static void test_info_walk(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "No event yet"));
+        run(f, "search PT_WRITE 0x1000", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "the guest stored the L1 entry for 0x1000-0x1FFF, at gpa "
+                                  "0xFFFFC008\n"));
+        assert_non_null(strstr(o, "  walk    L4 0xFFFFF000[0] -> L3 0xFFFFE000[0] -> L2 "
+                                  "0xFFFFD000[0] -> L1 0xFFFFC000[1]\n"));
+        assert_non_null(strstr(o, "  entry   empty -> gpa 0x5000 rw\n"));
+        assert_non_null(strstr(o, "  store   the table page is write-protected: the store exited"));
+        run(f, "search PT_LINK", CMD_OK);
+        run(f, "search -b PT_LINK L2", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "the guest stored the L2 entry for 0x0-0x1FFFFF"));
+        assert_non_null(strstr(o, "  entry   empty -> table 0xFFFFC000\n"));
+        assert_non_null(strstr(o, "no exit"));
+        run(f, "search CR3 asid=1", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "walks nothing: [TRACE] CR3 asid=1"));
+        assert_non_null(strstr(o, "address space 1, guest root 0x"));
+}
+
 static void collect(void *arg, const char *word)
 {
         char *buf = arg;
@@ -454,9 +598,9 @@ static void test_info_topics(void **state)
 {
         struct fixture *f = *state;
         const char *o = run(f, "info", CMD_OK);
-        assert_non_null(strstr(o, "info TOPIC shows one of:\n"));
         assert_non_null(strstr(o, "  info breakpoints  the breakpoints"));
         assert_non_null(strstr(o, "  info ept          the nested (EPT) tables"));
+        assert_string_equal(o, run(f, "help info", CMD_OK));
         run(f, "info e", CMD_ERROR);
         assert_string_equal(f->ctx.err, "ambiguous topic 'e': exits, ept");
         run(f, "info frob", CMD_ERROR);
@@ -477,6 +621,11 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_breakpoints, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_and_translate, setup, teardown),
             cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_help_layout, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_help_forms, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_goto_forms, setup, teardown),
+            cmocka_unit_test(test_grammar),
+            cmocka_unit_test_setup_teardown(test_info_walk, setup, teardown),
             cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
             cmocka_unit_test_setup_teardown(test_face_commands, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_topics, setup, teardown),
