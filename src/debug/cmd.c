@@ -315,7 +315,7 @@ void cmd_where(struct cmd_ctx *ctx)
                           s->nevs - s->shown, cmd_plural(s->nevs - s->shown),
                           s->nevs - s->shown == 1 ? "it" : "them");
         if (s->shown) {
-                explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, buf, sizeof buf);
+                session_explain(s, buf, sizeof buf);
                 cmd_print(ctx, "   %s", buf);
         }
 }
