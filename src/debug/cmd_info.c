@@ -394,7 +394,7 @@ static void no_walk(struct cmd_ctx *ctx, const struct sim *m, const struct event
 static enum cmd_result info_walk(struct cmd_ctx *ctx)
 {
         const struct event *ev = session_event(ctx->s);
-        const struct sim *m = &ctx->s->sim;
+        const struct sim *m = session_machine(ctx->s);
         if (!ev) {
                 cmd_print(ctx, "No event yet: nothing has walked (translate GVA walks any "
                                "address)");
