@@ -320,22 +320,36 @@ void cmd_where(struct cmd_ctx *ctx)
         }
 }
 
+/* Breakpoints reported by name at one stop; more are counted. */
+#define REPORT_HITS 8
+
+/* One line for each breakpoint that stops on the current event. */
+static void report_breakpoints(struct cmd_ctx *ctx)
+{
+        struct session *s = ctx->s;
+        const struct breakpoint *hits[REPORT_HITS];
+        size_t n = session_break_hits(s, hits, REPORT_HITS);
+        for (size_t i = 0; i < n && i < REPORT_HITS; i++) {
+                char what[96];
+                bp_describe(hits[i], what, sizeof what);
+                cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", hits[i]->id,
+                          what, (unsigned long long)session_seq(s),
+                          (unsigned long long)hits[i]->hits, cmd_plural(hits[i]->hits));
+        }
+        if (n > REPORT_HITS)
+                cmd_print(ctx,
+                          "... and %zu more breakpoints stop here (info breakpoints lists them)",
+                          n - REPORT_HITS);
+}
+
 void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
 {
         struct session *s = ctx->s;
-        const struct breakpoint *bp;
-        char what[96];
         switch (r) {
         case STOP_DONE:
                 break;
         case STOP_BREAK:
-                bp = session_break_hit(s);
-                if (!bp)
-                        break;
-                bp_describe(bp, what, sizeof what);
-                cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", bp->id, what,
-                          (unsigned long long)session_seq(s), (unsigned long long)bp->hits,
-                          cmd_plural(bp->hits));
+                report_breakpoints(ctx);
                 break;
         case STOP_END:
                 if (s->msg[0])

@@ -98,6 +98,7 @@ struct cmd_ctx {
         bool run_requested;  /* start the animated run (run) */
         char err[512];
         char last_search[128];
+        bool last_search_back; /* the last search went backward */
 };
 
 /* The built-in command table, NULL-terminated, and its entries (one

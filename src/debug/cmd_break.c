@@ -34,6 +34,14 @@ static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv
         join(argc, argv, 1, spec, sizeof spec);
         if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0)
                 return CMD_ERROR;
+        const struct breakpoint *same = session_break_same(ctx->s, &bp);
+        if (same) {
+                char what[96];
+                bp_describe(same, what, sizeof what);
+                cmd_print(ctx, "Breakpoint %d already stops there: %s%s", same->id, what,
+                          same->enabled ? "" : " (disabled: enable turns it on)");
+                return CMD_OK;
+        }
         int id = session_break_add(ctx->s, &bp);
         announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
         return CMD_OK;
@@ -113,15 +121,14 @@ static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **arg
         } else if (!ctx->selection || !ctx->selection(ctx->face, &want)) {
                 return cmd_error(ctx, "no page selected: select a mapping or give an address");
         }
-        for (size_t i = 0; i < ctx->s->nbps; i++) {
-                struct breakpoint *bp = &ctx->s->bps[i];
-                if (bp->kind == want.kind && bp->lo == want.lo && bp->hi == want.hi) {
-                        announce(ctx, "Deleted breakpoint", bp);
-                        session_break_delete(ctx->s, bp->id);
-                        return CMD_OK;
-                }
-        }
         want.enabled = true;
+        want.value = -1;
+        const struct breakpoint *same = session_break_same(ctx->s, &want);
+        if (same) {
+                announce(ctx, "Deleted breakpoint", same);
+                session_break_delete(ctx->s, same->id);
+                return CMD_OK;
+        }
         int id = session_break_add(ctx->s, &want);
         announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
         return CMD_OK;

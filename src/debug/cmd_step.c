@@ -355,20 +355,32 @@ const struct cmd_entry cmd_restart_entry = {
     .exec = cmd_restart_exec,
 };
 
+/* search [-b|-f] [TEXT]: without TEXT, the last one; without -b or -f, a
+ * new TEXT goes forward and a repeated one the way it went last, as n does
+ * in less and vim. */
 static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-        bool back = argc > 1 && strcmp(argv[1], "-b") == 0;
+        int first = 1, dir = 0; /* -1 back, 1 forward, 0 not said */
+        if (argc > 1 && (strcmp(argv[1], "-b") == 0 || strcmp(argv[1], "-f") == 0)) {
+                dir = argv[1][1] == 'b' ? -1 : 1;
+                first = 2;
+        }
         char text[sizeof ctx->last_search] = "";
-        for (int i = back ? 2 : 1; i < argc; i++) {
+        for (int i = first; i < argc; i++) {
                 size_t len = strlen(text);
                 snprintf(text + len, sizeof text - len, "%s%s", len ? " " : "", argv[i]);
         }
         if (!text[0]) {
                 if (!ctx->last_search[0])
-                        return cmd_error(ctx, "expected a text to search for");
+                        return cmd_error(ctx, "expected a text to search for (no search yet to "
+                                              "repeat)");
                 memcpy(text, ctx->last_search, sizeof text);
+                if (dir == 0)
+                        dir = ctx->last_search_back ? -1 : 1;
         }
+        bool back = dir < 0;
         memcpy(ctx->last_search, text, sizeof text);
+        ctx->last_search_back = back;
         enum stop_reason r = session_search(ctx->s, text, back);
         if (r == STOP_DONE)
                 return CMD_OK;
@@ -376,17 +388,19 @@ static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **arg
 }
 
 static const struct cmd_form search_forms[] = {
-    {"search TEXT", "forward to the next event whose log line holds TEXT (any case)",
+    {"search TEXT", "forward to the next event whose log line holds TEXT (in any case)",
      "search SHADOW_UPDATE"},
     {"search -b TEXT", "back to the previous such event", "search -b cr3"},
+    {"search", "the last search again, the way it went (as n in less and vim)", "search"},
+    {"search -f | -b", "the last search again, forward or back (as n and N after /)", "search -b"},
     {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_search_entry = {
     .name = "search",
     .args = {0, -1},
-    .usage = "[-b] [TEXT]",
-    .help = "go to the next (-b: previous) event whose log line has TEXT",
+    .usage = "[-b|-f] [TEXT]",
+    .help = "go to the next (-b: previous) event whose log line has TEXT; alone, search again",
     .forms = search_forms,
     .flags = CMD_MOVES,
     .exec = cmd_search_exec,

@@ -260,11 +260,28 @@ int session_break_add(struct session *s, const struct breakpoint *bp);
 /* The breakpoint with this id, or NULL. */
 struct breakpoint *session_break_find(struct session *s, int id);
 
+/* The breakpoint that stops where bp would (same kind, range, number or
+ * reason, enabled or not), or NULL. */
+struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp);
+
 /* Removes breakpoint id. Returns false when there is none. */
 bool session_break_delete(struct session *s, int id);
 
-/* The enabled breakpoint the current event matches (lowest id), or NULL. */
+/* The enabled breakpoint that stops on the current event (lowest id), or
+ * NULL. A breakpoint stops on the first event of a line that it matches. */
 const struct breakpoint *session_break_hit(const struct session *s);
+
+/* Stores in out (up to max) every enabled breakpoint that stops on the
+ * current event, by id. Returns how many there are (which may be more
+ * than max). */
+size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max);
+
+/* Whether an enabled breakpoint stops on evs[i] of one op's events. */
+bool session_break_stops(const struct session *s, const struct event *evs, size_t i);
+
+/* Counts a stop on the current event for every breakpoint that stops on
+ * it. Returns whether there was one. */
+bool session_break_count(struct session *s);
 
 /* ---- the log ------------------------------------------------------------- */
 

@@ -307,6 +307,17 @@ struct breakpoint *session_break_find(struct session *s, int id)
         return NULL;
 }
 
+struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp)
+{
+        for (size_t i = 0; i < s->nbps; i++) {
+                struct breakpoint *b = &s->bps[i];
+                if (b->kind == bp->kind && b->lo == bp->lo && b->hi == bp->hi &&
+                    b->value == bp->value)
+                        return b;
+        }
+        return NULL;
+}
+
 bool session_break_delete(struct session *s, int id)
 {
         struct breakpoint *bp = session_break_find(s, id);
@@ -316,4 +327,55 @@ bool session_break_delete(struct session *s, int id)
         memmove(&s->bps[i], &s->bps[i + 1], (s->nbps - i - 1) * sizeof *s->bps);
         s->nbps--;
         return true;
+}
+
+/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
+ * the op that it matches, so that one trace line stops once per
+ * breakpoint (stepi walks through the rest). */
+static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
+{
+        if (!bp->enabled || !bp_matches(bp, &evs[i]))
+                return false;
+        for (size_t j = 0; j < i; j++)
+                if (bp_matches(bp, &evs[j]))
+                        return false;
+        return true;
+}
+
+const struct breakpoint *session_break_hit(const struct session *s)
+{
+        const struct breakpoint *bp = NULL;
+        session_break_hits(s, &bp, 1);
+        return bp;
+}
+
+size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max)
+{
+        size_t n = 0;
+        for (size_t b = 0; s->shown && b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
+                        if (n < max)
+                                out[n] = &s->bps[b];
+                        n++;
+                }
+        return n;
+}
+
+bool session_break_stops(const struct session *s, const struct event *evs, size_t i)
+{
+        for (size_t b = 0; b < s->nbps; b++)
+                if (stops(&s->bps[b], evs, i))
+                        return true;
+        return false;
+}
+
+bool session_break_count(struct session *s)
+{
+        bool any = false;
+        for (size_t b = 0; s->shown && b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
+                        s->bps[b].hits++;
+                        any = true;
+                }
+        return any;
 }

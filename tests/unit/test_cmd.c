@@ -203,7 +203,7 @@ static void test_moving(void **state)
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_UPDATE);
         run(f, "search -b SHADOW_ROOT", CMD_OK);
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
-        run(f, "search", CMD_OK); /* the same text again, forward */
+        run(f, "search -f", CMD_OK); /* the same text again, forward */
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
         assert_true(f->s.op.line >= 6);
         run(f, "run 50", CMD_OK);
@@ -255,6 +255,65 @@ static void test_breakpoints(void **state)
                                "Deleted breakpoint 2: exit cr3\n");
         o = run(f, "info b", CMD_OK);
         assert_string_equal(o, "No breakpoints (break ADDR sets one).\n");
+}
+
+/* Every breakpoint that stops on an event is reported; one set twice is
+ * set once. */
+static void test_breakpoints_together(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "break 0x1000", CMD_OK);
+        run(f, "break exit pt_write", CMD_OK);
+        run(f, "break line 3", CMD_OK);
+        const char *o = run(f, "break 0x1000/4K", CMD_OK);
+        assert_string_equal(o, "Breakpoint 1 already stops there: gva 0x1000-0x1FFF\n");
+        run(f, "disable 2", CMD_OK);
+        o = run(f, "b exit pt_write", CMD_OK);
+        assert_string_equal(o, "Breakpoint 2 already stops there: exit pt_write (disabled: "
+                               "enable turns it on)\n");
+        run(f, "enable 2", CMD_OK);
+        assert_int_equal(f->s.nbps, 3);
+        o = run(f, "continue", CMD_OK); /* the first pt_write exit, line 1 */
+        assert_string_equal(o, "Breakpoint 2 (exit pt_write), event #3, hit 1 time\n");
+        o = run(f, "continue", CMD_OK); /* line 3: all three stop on its first event */
+        char want[512];
+        uint64_t seq = session_seq(&f->s);
+        snprintf(want, sizeof want,
+                 "Breakpoint 1 (gva 0x1000-0x1FFF), event #%llu, hit 1 time\n"
+                 "Breakpoint 2 (exit pt_write), event #%llu, hit 2 times\n"
+                 "Breakpoint 3 (line 3), event #%llu, hit 1 time\n",
+                 (unsigned long long)seq, (unsigned long long)seq, (unsigned long long)seq);
+        assert_string_equal(o, want);
+        assert_int_equal(f->s.op.line, 3);
+        const struct breakpoint *hits[2];
+        assert_int_equal(session_break_hits(&f->s, hits, 2), 3);
+        assert_int_equal(hits[0]->id, 1);
+        assert_int_equal(hits[1]->id, 2);
+}
+
+/* A bare search repeats the last one the way it went; -f and -b say
+ * which way. */
+static void test_search_again(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "search", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "no search yet to repeat"));
+        run(f, "goto end", CMD_OK);
+        run(f, "search -b SHADOW_PAGE", CMD_OK);
+        uint64_t last = session_seq(&f->s);
+        run(f, "search", CMD_OK);
+        uint64_t before = session_seq(&f->s);
+        assert_true(before < last);
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_PAGE);
+        run(f, "search -f", CMD_OK);
+        assert_int_equal(session_seq(&f->s), last);
+        run(f, "search", CMD_OK); /* forward now, past the last one */
+        assert_int_equal(session_seq(&f->s), last);
+        run(f, "search -b", CMD_OK);
+        assert_int_equal(session_seq(&f->s), before);
+        run(f, "search TLB_FLUSH", CMD_OK); /* a new text goes forward */
+        assert_true(session_seq(&f->s) > before);
+        assert_int_equal(session_event(&f->s)->kind, EV_TLB_FLUSH);
 }
 
 static void test_info_and_translate(void **state)
@@ -619,6 +678,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),
             cmocka_unit_test_setup_teardown(test_moving, setup, teardown),
             cmocka_unit_test_setup_teardown(test_breakpoints, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_breakpoints_together, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_search_again, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_and_translate, setup, teardown),
             cmocka_unit_test_setup_teardown(test_help, setup, teardown),
             cmocka_unit_test_setup_teardown(test_help_layout, setup, teardown),
