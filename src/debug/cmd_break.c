@@ -71,8 +71,11 @@ static const struct cmd_form break_forms[] = {
      "break 0x400000/2M"},
     {"break gva ADDR[/SIZE]", "the same, written out", "break gva 0x1000"},
     {"break gpa ADDR[/SIZE]",
-     "any event about guest-physical memory inside the range: a store into a guest table "
-     "there, the VMM shadowing, syncing or zapping it, a frame there mapped or accessed",
+     "any event about guest-physical memory inside the range: a guest table there written "
+     "(PT_WRITE, PT_LINK, PT_CLEAR, PT_PROTECT, the pt_write exit), linked, loaded into CR3, "
+     "shadowed, synced, zapped or moved by agile paging; a frame there mapped by the guest or "
+     "the EPT, accessed, evicted from the TLB or logged dirty (with its EPT violation or "
+     "PML-full exit)",
      "break gpa 0xFFFFC000"},
     {"break exit [REASON]", "a VM exit, of any reason or of REASON", "break exit cr3"},
     {"break KIND", "an event of that kind", "break SHADOW_UPDATE"},

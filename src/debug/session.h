@@ -40,8 +40,9 @@
 enum bp_kind {
         BP_GVA,   /* an event about guest virtual addresses inside [lo, hi): an
                      access, a fault, a mapping, a table whose range lies inside */
-        BP_GPA,   /* an event about a guest physical address in [lo, hi) (a table
-                     written, a frame mapped or accessed) */
+        BP_GPA,   /* an event about guest physical memory in [lo, hi): a guest
+                     table it is about, a frame it maps or touches
+                     (event_gpa_ranges in session_break.c) */
         BP_EXIT,  /* a VM exit; value = exit reason, or -1 for any */
         BP_KIND,  /* an event of kind value */
         BP_EVENT, /* event number lo */

@@ -177,22 +177,20 @@ bool event_has_gva(const struct event *ev)
         case EV_CR3:
         case EV_TLB_FLUSH:
         case EV_SHADOW_ROOT:
+        case EV_DIRTY_LOG:
+        case EV_DIRTY:
+        case EV_AGILE:
                 return false;
         case EV_VM_EXIT:
-                return ev->reason != EXIT_CR3;
+                return ev->reason != EXIT_CR3 && ev->reason != EXIT_PML_FULL;
         default:
                 return true;
         }
 }
 
-static bool in(uint64_t v, const struct breakpoint *bp)
-{
-        return v >= bp->lo && v < bp->hi;
-}
-
 /* The size of the guest virtual range an event is about: a table entry
- * covers its level's span, a table the span of the level above; other
- * events are about one address. */
+ * covers its level's span, a table the span of the level above, a TLB
+ * drop its span; other events are about one address. */
 static uint64_t gva_span(const struct event *ev)
 {
         switch (ev->kind) {
@@ -209,6 +207,8 @@ static uint64_t gva_span(const struct event *ev)
         case EV_UNSYNC:
         case EV_RESYNC:
                 return level_span(ev->level + 1);
+        case EV_TLB_DROP:
+                return ev->hpa ? ev->hpa : 1;
         default:
                 return 1;
         }
@@ -224,48 +224,83 @@ static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
         return base >= bp->lo && base < bp->hi && span <= bp->hi - base;
 }
 
-/* Whether one of the event's guest physical addresses is in bp's range:
- * the frame it maps or touches, or the guest table it is about. */
-static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
+/* A range of guest-physical addresses, [lo, lo + len). */
+struct gpa_range {
+        uint64_t lo, len;
+};
+
+/* The guest-physical ranges an event is about, for gpa breakpoints (at
+ * most 2: a guest table it is about, and a frame): what README and help
+ * break say. Returns how many. */
+static size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
 {
-        bool gpa = false, table = false;
+        size_t n = 0;
+        uint64_t leaf = level_span(ev->level ? ev->level : 1);
+        bool table = false;
         switch (ev->kind) {
-        case EV_PT_WRITE:
-        case EV_PT_LINK:
+        case EV_PT_WRITE: /* the table written and the frame (un)mapped */
         case EV_PT_CLEAR:
-                gpa = table = true;
-                break;
         case EV_PT_PROTECT:
-        case EV_CR3:
-        case EV_SHADOW_FILL:
-        case EV_SHADOW_UPDATE:
-        case EV_SHADOW_ROOT:
-        case EV_UNSYNC:
-        case EV_RESYNC:
+                out[n++] = (struct gpa_range){ev->gpa, leaf};
                 table = true;
                 break;
-        case EV_SHADOW_PAGE:
-        case EV_SHADOW_ZAP:
-                table = ev->table_gpa != 0 || ev->detail != DETAIL_DIRECT;
-                gpa = ev->kind == EV_SHADOW_PAGE;
+        case EV_PT_LINK: /* the table written and the table linked */
+                out[n++] = (struct gpa_range){ev->gpa, PAGE_SIZE};
+                table = true;
                 break;
-        case EV_ACCESS:
-        case EV_EPT_MAP:
+        case EV_CR3: /* the root loaded */
+        case EV_SHADOW_ROOT:
+        case EV_SHADOW_FILL: /* the guest table the shadow page mirrors */
+        case EV_SHADOW_UPDATE:
+        case EV_UNSYNC:
+        case EV_RESYNC:
+        case EV_AGILE:
+                table = true;
+                break;
+        case EV_SHADOW_PAGE: /* the table shadowed, or the large page backed */
+        case EV_SHADOW_ZAP:
+                if (ev->table_gpa)
+                        table = true;
+                else if (ev->kind == EV_SHADOW_PAGE)
+                        out[n++] = (struct gpa_range){ev->gpa, level_span(ev->level + 1)};
+                break;
+        case EV_EPT_MAP: /* the frames the nested leaf maps */
+                out[n++] = (struct gpa_range){ev->gpa, leaf};
+                break;
+        case EV_DIRTY: /* the frames logged */
+                out[n++] = (struct gpa_range){ev->gpa, (uint64_t)ev->count * PAGE_SIZE};
+                break;
+        case EV_ACCESS: /* the byte touched, the frame evicted or used stale */
         case EV_TLB_EVICT:
-        case EV_DIRTY:
-                gpa = true;
+                out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
         case EV_STALE_TLB:
-                gpa = pte_present(ev->new_entry);
+                if (pte_present(ev->new_entry))
+                        out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
-        case EV_VM_EXIT:
-                gpa = ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
-                      ev->reason == EXIT_EPT_VIOLATION;
+        case EV_VM_EXIT: /* the table stored into, the root, the frame */
+                if (ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
+                    ev->reason == EXIT_EPT_VIOLATION || ev->reason == EXIT_PML_FULL)
+                        out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
         default:
                 break;
         }
-        return (gpa && in(ev->gpa, bp)) || (table && in(ev->table_gpa, bp));
+        if (table)
+                out[n++] = (struct gpa_range){ev->table_gpa, PAGE_SIZE};
+        return n;
+}
+
+/* Whether one of the guest-physical ranges the event is about meets bp's
+ * range. */
+static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
+{
+        struct gpa_range r[2];
+        size_t n = event_gpa_ranges(ev, r);
+        for (size_t i = 0; i < n; i++)
+                if (r[i].lo < bp->hi && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
+                        return true;
+        return false;
 }
 
 bool bp_matches(const struct breakpoint *bp, const struct event *ev)

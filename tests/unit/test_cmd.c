@@ -447,7 +447,7 @@ static void test_help_layout(void **state)
 static void test_help_forms(void **state)
 {
         struct fixture *f = *state;
-        f->ctx.width = 200;
+        f->ctx.width = 1000; /* no text wraps */
         for (size_t i = 0; cmd_table[i]; i++) {
                 const struct cmd_entry *e = cmd_table[i];
                 char topic[64];
