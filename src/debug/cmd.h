@@ -22,6 +22,8 @@
 #include "session.h"
 
 #define CMD_MAX_ARGS 16
+/* The fastest run and set speed allow, in events a second. */
+#define CMD_MAX_SPEED 100000u
 /* Longest command line, in bytes, without its newline. */
 #define CMD_MAX_LINE 1023
 

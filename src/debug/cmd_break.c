@@ -32,7 +32,8 @@ static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv
         char spec[256];
         struct breakpoint bp;
         join(argc, argv, 1, spec, sizeof spec);
-        if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0)
+        if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0 ||
+            session_break_check(ctx->s, &bp, ctx->err, sizeof ctx->err) < 0)
                 return CMD_ERROR;
         const struct breakpoint *same = session_break_same(ctx->s, &bp);
         if (same) {
@@ -121,6 +122,8 @@ static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **arg
                         return CMD_ERROR;
                 if (want.kind != BP_GVA)
                         return cmd_error(ctx, "expected an address or range, found '%s'", argv[1]);
+                if (session_break_check(ctx->s, &want, ctx->err, sizeof ctx->err) < 0)
+                        return CMD_ERROR;
         } else if (!ctx->selection || !ctx->selection(ctx->face, &want)) {
                 return cmd_error(ctx, "no page selected: select a mapping or give an address");
         }

@@ -122,8 +122,9 @@ static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
         }
         if (strcmp(argv[1], "speed") != 0)
                 return cmd_error(ctx, "expected a setting (speed), found '%s'", argv[1]);
-        if (argc != 3 || !parse_u64(argv[2], strlen(argv[2]), &n) || n == 0 || n > 100000)
-                return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..100000");
+        if (argc != 3 || !parse_u64(argv[2], strlen(argv[2]), &n) || n == 0 || n > CMD_MAX_SPEED)
+                return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..%u",
+                                 CMD_MAX_SPEED);
         ctx->speed = (unsigned)n;
         return CMD_OK;
 }

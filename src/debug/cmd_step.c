@@ -122,7 +122,10 @@ static enum cmd_result cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
         uint64_t speed;
         if (!cmd_count(ctx, argc, argv, ctx->speed, &speed))
                 return CMD_ERROR;
-        ctx->speed = speed > 100000 ? 100000 : (unsigned)speed;
+        if (speed > CMD_MAX_SPEED)
+                return cmd_error(ctx, "expected a speed of 1..%u events a second, found '%s'",
+                                 CMD_MAX_SPEED, argv[1]);
+        ctx->speed = (unsigned)speed;
         ctx->run_requested = true;
         return CMD_OK;
 }

@@ -52,7 +52,8 @@ enum bp_kind {
 struct breakpoint {
         int id; /* 1-based, never reused in a session */
         enum bp_kind kind;
-        uint64_t lo, hi; /* range or number, see the kind */
+        uint64_t lo, hi; /* range [lo, hi), hi 0 for a range to the top of the
+                            address space; or a number in lo: see the kind */
         int value;       /* exit reason or event kind */
         bool enabled;
         uint64_t hits; /* times execution stopped on it */
@@ -260,6 +261,12 @@ int session_break_add(struct session *s, const struct breakpoint *bp);
 
 /* The breakpoint with this id, or NULL. */
 struct breakpoint *session_break_find(struct session *s, int id);
+
+/* Refuses a breakpoint that names no address of this machine: a
+ * guest-virtual range that is not canonical with its paging levels (or
+ * crosses the hole between the halves), a guest-physical one past the end
+ * of guest memory. Returns 0, or -1 with a sentence in err. */
+int session_break_check(const struct session *s, const struct breakpoint *bp, char *err, size_t n);
 
 /* The breakpoint that stops where bp would (same kind, range, number or
  * reason, enabled or not), or NULL. */

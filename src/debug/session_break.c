@@ -13,8 +13,67 @@
 
 #include "xalloc.h"
 
-/* Parses "ADDR" or "ADDR/SIZE" (SIZE a number with an optional K, M or G).
- * Without a size the range is the 4K page holding ADDR. */
+/* Parses SIZE after the '/' of a range: bytes, or a number with K, M or
+ * G. Returns 0, or -1 with a sentence in err. */
+static int parse_size(const char *z, uint64_t *size, char *err, size_t errlen)
+{
+        size_t zlen = strlen(z);
+        unsigned shift = 0;
+        if (zlen > 0) {
+                switch (toupper((unsigned char)z[zlen - 1])) {
+                case 'K':
+                        shift = 10;
+                        break;
+                case 'M':
+                        shift = 20;
+                        break;
+                case 'G':
+                        shift = 30;
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (!parse_u64(z, zlen - (shift != 0), size) || *size == 0 ||
+            *size > (UINT64_MAX >> shift)) {
+                snprintf(err, errlen, "expected a size such as 4K or 2M after '/', found '%s'", z);
+                return -1;
+        }
+        *size <<= shift;
+        return 0;
+}
+
+/* Whether ADDR/SIZE (size as typed in z) is a range of whole pages that
+ * starts on a page and ends below 2^64; if not, says in err what it would
+ * have meant and what to write instead. */
+static bool range_refused(uint64_t addr, uint64_t size, const char *z, char *err, size_t errlen)
+{
+        unsigned long long a = addr, n = size, page = addr & ~PAGE_OFFSET_MASK;
+        unsigned long long whole = (n + PAGE_OFFSET_MASK) & ~PAGE_OFFSET_MASK;
+        if (addr & PAGE_OFFSET_MASK)
+                snprintf(err, errlen,
+                         "0x%llX/%s does not start on a 4K page: 0x%llX/%s covers the page "
+                         "holding 0x%llX",
+                         a, z, page, z, a);
+        else if (addr + size < addr && addr + size != 0)
+                snprintf(err, errlen,
+                         "0x%llX/%s runs past the top of the address space (0xFFFFFFFFFFFFFFFF)", a,
+                         z);
+        else if (size & PAGE_OFFSET_MASK)
+                snprintf(err, errlen,
+                         "expected a size in whole 4K pages, found 0x%llX: the range would end at "
+                         "0x%llX, %s (0x%llX/0x%llX ends at 0x%llX)",
+                         n, a + n - 1,
+                         whole - n == 1 ? "1 byte short of a page's end"
+                                        : "in the middle of a page",
+                         a, whole, a + whole - 1);
+        else
+                return false;
+        return true;
+}
+
+/* Parses "ADDR" (the 4K page holding it) or "ADDR/SIZE" (range_refused
+ * says which ranges are taken). */
 static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, size_t errlen)
 {
         const char *slash = strchr(s, '/');
@@ -25,39 +84,13 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
                          (int)alen, s);
                 return -1;
         }
-        if (slash) {
-                const char *z = slash + 1;
-                size_t zlen = strlen(z);
-                unsigned shift = 0;
-                if (zlen > 0) {
-                        switch (toupper((unsigned char)z[zlen - 1])) {
-                        case 'K':
-                                shift = 10;
-                                break;
-                        case 'M':
-                                shift = 20;
-                                break;
-                        case 'G':
-                                shift = 30;
-                                break;
-                        default:
-                                break;
-                        }
-                }
-                if (!parse_u64(z, zlen - (shift != 0), &size) || size == 0 ||
-                    size > (UINT64_MAX >> shift)) {
-                        snprintf(err, errlen,
-                                 "expected a size such as 4K or 2M after '/', found '%s'", z);
-                        return -1;
-                }
-                size <<= shift;
-                *lo = addr;
-        } else {
-                *lo = addr & ~PAGE_OFFSET_MASK;
-        }
-        *hi = *lo + size;
-        if (*hi < *lo)
-                *hi = UINT64_MAX; /* to the top of the address space */
+        if (!slash)
+                addr &= ~PAGE_OFFSET_MASK;
+        else if (parse_size(slash + 1, &size, err, errlen) < 0 ||
+                 range_refused(addr, size, slash + 1, err, errlen))
+                return -1;
+        *lo = addr;
+        *hi = addr + size; /* 0: to the top of the address space */
         return 0;
 }
 
@@ -221,7 +254,8 @@ static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
                 return false;
         uint64_t span = gva_span(ev);
         uint64_t base = span > 1 ? ev->gva & ~(span - 1) : ev->gva;
-        return base >= bp->lo && base < bp->hi && span <= bp->hi - base;
+        uint64_t last = bp->hi - 1; /* hi 0: to the top */
+        return base >= bp->lo && base <= last && span - 1 <= last - base;
 }
 
 /* A range of guest-physical addresses, [lo, lo + len). */
@@ -297,8 +331,9 @@ static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
 {
         struct gpa_range r[2];
         size_t n = event_gpa_ranges(ev, r);
+        uint64_t last = bp->hi - 1; /* hi 0: to the top */
         for (size_t i = 0; i < n; i++)
-                if (r[i].lo < bp->hi && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
+                if (r[i].lo <= last && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
                         return true;
         return false;
 }
@@ -340,6 +375,60 @@ struct breakpoint *session_break_find(struct session *s, int id)
                 if (s->bps[i].id == id)
                         return &s->bps[i];
         return NULL;
+}
+
+/* Writes bp's range as typed back: "0x1000", or "0x1000-0x2FFF" when it
+ * is more than a page. */
+static const char *range_text(const struct breakpoint *bp, char *buf, size_t n)
+{
+        uint64_t last = bp->hi - 1;
+        if (last == bp->lo + PAGE_OFFSET_MASK)
+                snprintf(buf, n, "0x%llX", (unsigned long long)bp->lo);
+        else
+                snprintf(buf, n, "0x%llX-0x%llX", (unsigned long long)bp->lo,
+                         (unsigned long long)last);
+        return buf;
+}
+
+/* Whether bp's guest-virtual range names no address of this machine
+ * (not canonical, or across the hole between the halves); if so, says why
+ * in err. */
+static bool gva_range_bad(const struct session *s, const struct breakpoint *bp, char *err, size_t n)
+{
+        const struct guest *g = &s->sim.guest;
+        unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)g->levels;
+        unsigned long long low_end = (UINT64_C(1) << (bits - 1)) - 1, high = ~low_end;
+        uint64_t last = bp->hi - 1;
+        const char *why = NULL;
+        char text[64];
+        if (!guest_va_canonical(g, bp->lo))
+                why = "is not a canonical address";
+        else if (!guest_va_canonical(g, last) ||
+                 guest_va_kernel(g, bp->lo) != guest_va_kernel(g, last))
+                why = "runs into the non-canonical hole";
+        if (!why)
+                return false;
+        snprintf(err, n,
+                 "%s %s with %d-level paging (the lower half ends at 0x%llX, the upper starts "
+                 "at 0x%llX)",
+                 range_text(bp, text, sizeof text), why, g->levels, low_end, high);
+        return true;
+}
+
+int session_break_check(const struct session *s, const struct breakpoint *bp, char *err, size_t n)
+{
+        unsigned long long mem = s->sim.cfg.guest_mem;
+        uint64_t last = bp->hi - 1;
+        char text[64];
+        if (bp->kind == BP_GVA && gva_range_bad(s, bp, err, n))
+                return -1;
+        if (bp->kind == BP_GPA && (bp->lo >= mem || last >= mem)) {
+                snprintf(err, n, "gpa %s %s guest memory, which ends at gpa 0x%llX (--guest-mem)",
+                         range_text(bp, text, sizeof text),
+                         bp->lo >= mem ? "is beyond" : "runs past the end of", mem - 1);
+                return -1;
+        }
+        return 0;
 }
 
 struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp)

@@ -152,6 +152,20 @@ static void test_arguments(void **state)
         run(f, "translate zz", CMD_ERROR);
         run(f, "translate 0x0000900000000000", CMD_ERROR);
         assert_non_null(strstr(f->ctx.err, "not a canonical address"));
+        run(f, "run 99999999999", CMD_ERROR);
+        assert_string_equal(f->ctx.err,
+                            "expected a speed of 1..100000 events a second, found '99999999999'");
+        assert_false(f->ctx.run_requested);
+        run(f, "run 0", CMD_ERROR);
+        run(f, "break 0x1000/0xFFF", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "1 byte short of a page's end"));
+        run(f, "break 0x0000900000000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "not a canonical address with 4-level paging"));
+        run(f, "toggle 0x0000900000000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "not a canonical address"));
+        run(f, "break gpa 0x100000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "beyond guest memory"));
+        assert_int_equal(f->s.nbps, 0);
         assert_int_equal(session_ops(&f->s), 0); /* none of that moved */
 }
 

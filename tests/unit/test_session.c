@@ -399,6 +399,79 @@ static void test_bp_parse(void **state)
         assert_non_null(strstr(err, "extra"));
 }
 
+/* Ranges that cannot mean what was typed are refused, and so are
+ * addresses this machine cannot have; a range may reach the top. */
+static void test_bp_edges(void **state)
+{
+        (void)state;
+        struct breakpoint bp;
+        char err[256];
+        static const char *const refused[][2] = {
+            {"0xFFFFFFFFFFFFF000/8K", "runs past the top of the address space"},
+            {"0x1000/0xFFFFFFFFFFFFFFFF", "runs past the top of the address space"},
+            {"0x1000/0xFFF", "would end at 0x1FFE, 1 byte short of a page's end (0x1000/0x1000 "
+                             "ends at 0x1FFF)"},
+            {"0x1000/6K", "found 0x1800: the range would end at 0x27FF, in the middle of a page"},
+            {"0x1001/4K", "0x1001/4K does not start on a 4K page: 0x1000/4K covers the page "
+                          "holding 0x1001"},
+            {"0x200800/2M", "does not start on a 4K page"},
+            {"gpa 0x5001/4K", "does not start on a 4K page"},
+        };
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+                if (bp_parse(refused[i][0], &bp, err, sizeof err) == 0)
+                        fail_msg("'%s' was taken", refused[i][0]);
+                if (!strstr(err, refused[i][1]))
+                        fail_msg("'%s': %s", refused[i][0], err);
+        }
+        /* The last page: its range ends at the top (hi 0), and matches. */
+        assert_int_equal(bp_parse("0xFFFFFFFFFFFFF000/4K", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.hi, 0);
+        char d[64];
+        bp_describe(&bp, d, sizeof d);
+        assert_string_equal(d, "gva 0xFFFFFFFFFFFFF000-0xFFFFFFFFFFFFFFFF");
+        struct event ev = {.kind = EV_PT_WRITE, .gva = 0xFFFFFFFFFFFFF000, .level = 1};
+        assert_true(bp_matches(&bp, &ev));
+        ev.gva = 0xFFFFFFFFFFE00000;
+        assert_false(bp_matches(&bp, &ev));
+
+        /* What this machine cannot have: with 4 levels and 4 GiB. */
+        struct session s;
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        static const char *const absent[][2] = {
+            {"0x0000900000000000", "0x900000000000 is not a canonical address with 4-level "
+                                   "paging (the lower half ends at 0x7FFFFFFFFFFF, the upper "
+                                   "starts at 0xFFFF800000000000)"},
+            {"0x7FFFFFFFF000/8K", "0x7FFFFFFFF000-0x800000000FFF runs into the non-canonical "
+                                  "hole"},
+            {"gpa 0x100000000", "gpa 0x100000000 is beyond guest memory, which ends at gpa "
+                                "0xFFFFFFFF"},
+            {"gpa 0xFFFFF000/8K", "gpa 0xFFFFF000-0x100000FFF runs past the end of guest memory"},
+        };
+        for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+                assert_int_equal(bp_parse(absent[i][0], &bp, err, sizeof err), 0);
+                assert_int_equal(session_break_check(&s, &bp, err, sizeof err), -1);
+                if (!strstr(err, absent[i][1]))
+                        fail_msg("'%s': %s", absent[i][0], err);
+        }
+        static const char *const present[] = {"0x7FFFFFFFF000",     "0xFFFF800000000000/1G",
+                                              "0xFFFFFFFFFFFFF000", "gpa 0xFFFFF000",
+                                              "exit cr3",           "line 99999"};
+        for (size_t i = 0; i < sizeof present / sizeof present[0]; i++) {
+                assert_int_equal(bp_parse(present[i], &bp, err, sizeof err), 0);
+                if (session_break_check(&s, &bp, err, sizeof err) != 0)
+                        fail_msg("'%s': %s", present[i], err);
+        }
+        session_close(&s);
+        /* With 5 levels the upper half starts higher. */
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.levels = 5;
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, small_trace, "t", -1), 0);
+        assert_int_equal(bp_parse("0x0000900000000000", &bp, err, sizeof err), 0);
+        assert_int_equal(session_break_check(&s, &bp, err, sizeof err), 0);
+        session_close(&s);
+}
+
 /* Each kind of breakpoint: continue stops on the first matching event a
  * plain run finds, then on the next; hit counts follow. */
 static void test_bp_kinds_continue(void **state)
@@ -1050,6 +1123,7 @@ int main(void)
             cmocka_unit_test(test_mid_op),
             cmocka_unit_test(test_bp_parse),
             cmocka_unit_test(test_bp_kinds_continue),
+            cmocka_unit_test(test_bp_edges),
             cmocka_unit_test(test_bp_gpa_matches),
             cmocka_unit_test(test_bp_gpa_trace),
             cmocka_unit_test(test_bp_enable_delete),
