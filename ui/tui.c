@@ -30,7 +30,7 @@
 #include "input.h"
 #include "keys.h"
 #include "quote.h"
-#include "repl.h"
+#include "stepper.h"
 #include "run.h"
 #include "tui_impl.h"
 #include "xalloc.h"
@@ -111,6 +111,7 @@ void tui_show_help(void *face, const char *topic)
 {
         struct tui *t = face;
         char line[256];
+        t->ctx.width = t->cols > 12 ? (unsigned)t->cols - 6 : 6; /* inside the popup's frame */
         if (topic) {
                 /* One command: its line of the command table. */
                 struct cmd_ctx tmp = t->ctx;

@@ -539,42 +539,6 @@ unsigned session_percent(const struct session *s)
         return p < 0 ? 0 : (unsigned)p;
 }
 
-/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
- * the op that it matches, so that one trace line stops once per
- * breakpoint (stepi walks through the rest). */
-static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
-{
-        if (!bp->enabled || !bp_matches(bp, &evs[i]))
-                return false;
-        for (size_t j = 0; j < i; j++)
-                if (bp_matches(bp, &evs[j]))
-                        return false;
-        return true;
-}
-
-const struct breakpoint *session_break_hit(const struct session *s)
-{
-        if (!s->shown)
-                return NULL;
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1))
-                        return &s->bps[b];
-        return NULL;
-}
-
-/* Counts a stop on the current event for every breakpoint that matches
- * it. Returns whether there was one. */
-static bool count_hit(struct session *s)
-{
-        bool any = false;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        s->bps[b].hits++;
-                        any = true;
-                }
-        return any;
-}
-
 /* ---- forward ------------------------------------------------------------ */
 
 /* Shows the next event, applying ops as needed. Returns 1, 0 at the end,
@@ -600,7 +564,7 @@ static bool reveal_op(struct session *s, bool use_bps)
 {
         while (s->shown < s->nevs) {
                 s->shown++;
-                if (use_bps && count_hit(s))
+                if (use_bps && session_break_count(s))
                         return true;
         }
         return false;
@@ -638,7 +602,7 @@ enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
                 int r = next_event(s);
                 if (r <= 0)
                         return stop_for(r);
-                if (use_bps && count_hit(s))
+                if (use_bps && session_break_count(s))
                         return STOP_BREAK;
         }
         return STOP_DONE;
@@ -656,10 +620,7 @@ typedef bool (*match_fn)(struct session *s, const struct event *evs, size_t i, v
 static bool match_bp(struct session *s, const struct event *evs, size_t i, void *ctx)
 {
         (void)ctx;
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], evs, i))
-                        return true;
-        return false;
+        return session_break_stops(s, evs, i);
 }
 
 /* The latest event numbered in [lo, hi) that match accepts, found by
@@ -714,7 +675,7 @@ static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps
                 }
                 if (found) {
                         to_seq(s, found);
-                        count_hit(s);
+                        session_break_count(s);
                         return STOP_BREAK;
                 }
         }
@@ -744,13 +705,13 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
         uint64_t found = end + 1 < cur ? scan_back(s, end + 1, cur, match_bp, NULL, &stop) : 0;
         if (found) {
                 to_seq(s, found);
-                count_hit(s);
+                session_break_count(s);
                 return STOP_BREAK;
         }
         to_ops(s, k);
         if (stop && end + 1 < cur)
                 return STOP_INTERRUPT;
-        return count_hit(s) ? STOP_BREAK : STOP_DONE;
+        return session_break_count(s) ? STOP_BREAK : STOP_DONE;
 }
 
 enum stop_reason session_backi(struct session *s, uint64_t n, bool use_bps)

@@ -40,8 +40,9 @@
 enum bp_kind {
         BP_GVA,   /* an event about guest virtual addresses inside [lo, hi): an
                      access, a fault, a mapping, a table whose range lies inside */
-        BP_GPA,   /* an event about a guest physical address in [lo, hi) (a table
-                     written, a frame mapped or accessed) */
+        BP_GPA,   /* an event about guest physical memory in [lo, hi): a guest
+                     table it is about, a frame it maps or touches
+                     (event_gpa_ranges in session_break.c) */
         BP_EXIT,  /* a VM exit; value = exit reason, or -1 for any */
         BP_KIND,  /* an event of kind value */
         BP_EVENT, /* event number lo */
@@ -51,7 +52,8 @@ enum bp_kind {
 struct breakpoint {
         int id; /* 1-based, never reused in a session */
         enum bp_kind kind;
-        uint64_t lo, hi; /* range or number, see the kind */
+        uint64_t lo, hi; /* range [lo, hi), hi 0 for a range to the top of the
+                            address space; or a number in lo: see the kind */
         int value;       /* exit reason or event kind */
         bool enabled;
         uint64_t hits; /* times execution stopped on it */
@@ -260,11 +262,34 @@ int session_break_add(struct session *s, const struct breakpoint *bp);
 /* The breakpoint with this id, or NULL. */
 struct breakpoint *session_break_find(struct session *s, int id);
 
+/* Refuses a breakpoint that names no address of this machine: a
+ * guest-virtual range that is not canonical with its paging levels (or
+ * crosses the hole between the halves), a guest-physical one past the end
+ * of guest memory. Returns 0, or -1 with a sentence in err. */
+int session_break_check(const struct session *s, const struct breakpoint *bp, char *err, size_t n);
+
+/* The breakpoint that stops where bp would (same kind, range, number or
+ * reason, enabled or not), or NULL. */
+struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp);
+
 /* Removes breakpoint id. Returns false when there is none. */
 bool session_break_delete(struct session *s, int id);
 
-/* The enabled breakpoint the current event matches (lowest id), or NULL. */
+/* The enabled breakpoint that stops on the current event (lowest id), or
+ * NULL. A breakpoint stops on the first event of a line that it matches. */
 const struct breakpoint *session_break_hit(const struct session *s);
+
+/* Stores in out (up to max) every enabled breakpoint that stops on the
+ * current event, by id. Returns how many there are (which may be more
+ * than max). */
+size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max);
+
+/* Whether an enabled breakpoint stops on evs[i] of one op's events. */
+bool session_break_stops(const struct session *s, const struct event *evs, size_t i);
+
+/* Counts a stop on the current event for every breakpoint that stops on
+ * it. Returns whether there was one. */
+bool session_break_count(struct session *s);
 
 /* ---- the log ------------------------------------------------------------- */
 

@@ -13,8 +13,67 @@
 
 #include "xalloc.h"
 
-/* Parses "ADDR" or "ADDR/SIZE" (SIZE a number with an optional K, M or G).
- * Without a size the range is the 4K page holding ADDR. */
+/* Parses SIZE after the '/' of a range: bytes, or a number with K, M or
+ * G. Returns 0, or -1 with a sentence in err. */
+static int parse_size(const char *z, uint64_t *size, char *err, size_t errlen)
+{
+        size_t zlen = strlen(z);
+        unsigned shift = 0;
+        if (zlen > 0) {
+                switch (toupper((unsigned char)z[zlen - 1])) {
+                case 'K':
+                        shift = 10;
+                        break;
+                case 'M':
+                        shift = 20;
+                        break;
+                case 'G':
+                        shift = 30;
+                        break;
+                default:
+                        break;
+                }
+        }
+        if (!parse_u64(z, zlen - (shift != 0), size) || *size == 0 ||
+            *size > (UINT64_MAX >> shift)) {
+                snprintf(err, errlen, "expected a size such as 4K or 2M after '/', found '%s'", z);
+                return -1;
+        }
+        *size <<= shift;
+        return 0;
+}
+
+/* Whether ADDR/SIZE (size as typed in z) is a range of whole pages that
+ * starts on a page and ends below 2^64; if not, says in err what it would
+ * have meant and what to write instead. */
+static bool range_refused(uint64_t addr, uint64_t size, const char *z, char *err, size_t errlen)
+{
+        unsigned long long a = addr, n = size, page = addr & ~PAGE_OFFSET_MASK;
+        unsigned long long whole = (n + PAGE_OFFSET_MASK) & ~PAGE_OFFSET_MASK;
+        if (addr & PAGE_OFFSET_MASK)
+                snprintf(err, errlen,
+                         "0x%llX/%s does not start on a 4K page: 0x%llX/%s covers the page "
+                         "holding 0x%llX",
+                         a, z, page, z, a);
+        else if (addr + size < addr && addr + size != 0)
+                snprintf(err, errlen,
+                         "0x%llX/%s runs past the top of the address space (0xFFFFFFFFFFFFFFFF)", a,
+                         z);
+        else if (size & PAGE_OFFSET_MASK)
+                snprintf(err, errlen,
+                         "expected a size in whole 4K pages, found 0x%llX: the range would end at "
+                         "0x%llX, %s (0x%llX/0x%llX ends at 0x%llX)",
+                         n, a + n - 1,
+                         whole - n == 1 ? "1 byte short of a page's end"
+                                        : "in the middle of a page",
+                         a, whole, a + whole - 1);
+        else
+                return false;
+        return true;
+}
+
+/* Parses "ADDR" (the 4K page holding it) or "ADDR/SIZE" (range_refused
+ * says which ranges are taken). */
 static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, size_t errlen)
 {
         const char *slash = strchr(s, '/');
@@ -25,39 +84,13 @@ static int parse_range(const char *s, uint64_t *lo, uint64_t *hi, char *err, siz
                          (int)alen, s);
                 return -1;
         }
-        if (slash) {
-                const char *z = slash + 1;
-                size_t zlen = strlen(z);
-                unsigned shift = 0;
-                if (zlen > 0) {
-                        switch (toupper((unsigned char)z[zlen - 1])) {
-                        case 'K':
-                                shift = 10;
-                                break;
-                        case 'M':
-                                shift = 20;
-                                break;
-                        case 'G':
-                                shift = 30;
-                                break;
-                        default:
-                                break;
-                        }
-                }
-                if (!parse_u64(z, zlen - (shift != 0), &size) || size == 0 ||
-                    size > (UINT64_MAX >> shift)) {
-                        snprintf(err, errlen,
-                                 "expected a size such as 4K or 2M after '/', found '%s'", z);
-                        return -1;
-                }
-                size <<= shift;
-                *lo = addr;
-        } else {
-                *lo = addr & ~PAGE_OFFSET_MASK;
-        }
-        *hi = *lo + size;
-        if (*hi < *lo)
-                *hi = UINT64_MAX; /* to the top of the address space */
+        if (!slash)
+                addr &= ~PAGE_OFFSET_MASK;
+        else if (parse_size(slash + 1, &size, err, errlen) < 0 ||
+                 range_refused(addr, size, slash + 1, err, errlen))
+                return -1;
+        *lo = addr;
+        *hi = addr + size; /* 0: to the top of the address space */
         return 0;
 }
 
@@ -177,22 +210,20 @@ bool event_has_gva(const struct event *ev)
         case EV_CR3:
         case EV_TLB_FLUSH:
         case EV_SHADOW_ROOT:
+        case EV_DIRTY_LOG:
+        case EV_DIRTY:
+        case EV_AGILE:
                 return false;
         case EV_VM_EXIT:
-                return ev->reason != EXIT_CR3;
+                return ev->reason != EXIT_CR3 && ev->reason != EXIT_PML_FULL;
         default:
                 return true;
         }
 }
 
-static bool in(uint64_t v, const struct breakpoint *bp)
-{
-        return v >= bp->lo && v < bp->hi;
-}
-
 /* The size of the guest virtual range an event is about: a table entry
- * covers its level's span, a table the span of the level above; other
- * events are about one address. */
+ * covers its level's span, a table the span of the level above, a TLB
+ * drop its span; other events are about one address. */
 static uint64_t gva_span(const struct event *ev)
 {
         switch (ev->kind) {
@@ -209,6 +240,8 @@ static uint64_t gva_span(const struct event *ev)
         case EV_UNSYNC:
         case EV_RESYNC:
                 return level_span(ev->level + 1);
+        case EV_TLB_DROP:
+                return ev->hpa ? ev->hpa : 1;
         default:
                 return 1;
         }
@@ -221,51 +254,88 @@ static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
                 return false;
         uint64_t span = gva_span(ev);
         uint64_t base = span > 1 ? ev->gva & ~(span - 1) : ev->gva;
-        return base >= bp->lo && base < bp->hi && span <= bp->hi - base;
+        uint64_t last = bp->hi - 1; /* hi 0: to the top */
+        return base >= bp->lo && base <= last && span - 1 <= last - base;
 }
 
-/* Whether one of the event's guest physical addresses is in bp's range:
- * the frame it maps or touches, or the guest table it is about. */
-static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
+/* A range of guest-physical addresses, [lo, lo + len). */
+struct gpa_range {
+        uint64_t lo, len;
+};
+
+/* The guest-physical ranges an event is about, for gpa breakpoints (at
+ * most 2: a guest table it is about, and a frame): what README and help
+ * break say. Returns how many. */
+static size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
 {
-        bool gpa = false, table = false;
+        size_t n = 0;
+        uint64_t leaf = level_span(ev->level ? ev->level : 1);
+        bool table = false;
         switch (ev->kind) {
-        case EV_PT_WRITE:
-        case EV_PT_LINK:
+        case EV_PT_WRITE: /* the table written and the frame (un)mapped */
         case EV_PT_CLEAR:
-                gpa = table = true;
-                break;
         case EV_PT_PROTECT:
-        case EV_CR3:
-        case EV_SHADOW_FILL:
-        case EV_SHADOW_UPDATE:
-        case EV_SHADOW_ROOT:
-        case EV_UNSYNC:
-        case EV_RESYNC:
+                out[n++] = (struct gpa_range){ev->gpa, leaf};
                 table = true;
                 break;
-        case EV_SHADOW_PAGE:
-        case EV_SHADOW_ZAP:
-                table = ev->table_gpa != 0 || ev->detail != DETAIL_DIRECT;
-                gpa = ev->kind == EV_SHADOW_PAGE;
+        case EV_PT_LINK: /* the table written and the table linked */
+                out[n++] = (struct gpa_range){ev->gpa, PAGE_SIZE};
+                table = true;
                 break;
-        case EV_ACCESS:
-        case EV_EPT_MAP:
+        case EV_CR3: /* the root loaded */
+        case EV_SHADOW_ROOT:
+        case EV_SHADOW_FILL: /* the guest table the shadow page mirrors */
+        case EV_SHADOW_UPDATE:
+        case EV_UNSYNC:
+        case EV_RESYNC:
+        case EV_AGILE:
+                table = true;
+                break;
+        case EV_SHADOW_PAGE: /* the table shadowed, or the large page backed */
+        case EV_SHADOW_ZAP:
+                if (ev->table_gpa)
+                        table = true;
+                else if (ev->kind == EV_SHADOW_PAGE)
+                        out[n++] = (struct gpa_range){ev->gpa, level_span(ev->level + 1)};
+                break;
+        case EV_EPT_MAP: /* the frames the nested leaf maps */
+                out[n++] = (struct gpa_range){ev->gpa, leaf};
+                break;
+        case EV_DIRTY: /* the frames logged */
+                out[n++] = (struct gpa_range){ev->gpa, (uint64_t)ev->count * PAGE_SIZE};
+                break;
+        case EV_ACCESS: /* the byte touched, the frame evicted or used stale */
         case EV_TLB_EVICT:
-        case EV_DIRTY:
-                gpa = true;
+                out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
         case EV_STALE_TLB:
-                gpa = pte_present(ev->new_entry);
+                if (pte_present(ev->new_entry))
+                        out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
-        case EV_VM_EXIT:
-                gpa = ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
-                      ev->reason == EXIT_EPT_VIOLATION;
+        case EV_VM_EXIT: /* the table stored into, the root, the frame */
+                if (ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
+                    ev->reason == EXIT_EPT_VIOLATION || ev->reason == EXIT_PML_FULL)
+                        out[n++] = (struct gpa_range){ev->gpa, 1};
                 break;
         default:
                 break;
         }
-        return (gpa && in(ev->gpa, bp)) || (table && in(ev->table_gpa, bp));
+        if (table)
+                out[n++] = (struct gpa_range){ev->table_gpa, PAGE_SIZE};
+        return n;
+}
+
+/* Whether one of the guest-physical ranges the event is about meets bp's
+ * range. */
+static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
+{
+        struct gpa_range r[2];
+        size_t n = event_gpa_ranges(ev, r);
+        uint64_t last = bp->hi - 1; /* hi 0: to the top */
+        for (size_t i = 0; i < n; i++)
+                if (r[i].lo <= last && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
+                        return true;
+        return false;
 }
 
 bool bp_matches(const struct breakpoint *bp, const struct event *ev)
@@ -307,6 +377,71 @@ struct breakpoint *session_break_find(struct session *s, int id)
         return NULL;
 }
 
+/* Writes bp's range as typed back: "0x1000", or "0x1000-0x2FFF" when it
+ * is more than a page. */
+static const char *range_text(const struct breakpoint *bp, char *buf, size_t n)
+{
+        uint64_t last = bp->hi - 1;
+        if (last == bp->lo + PAGE_OFFSET_MASK)
+                snprintf(buf, n, "0x%llX", (unsigned long long)bp->lo);
+        else
+                snprintf(buf, n, "0x%llX-0x%llX", (unsigned long long)bp->lo,
+                         (unsigned long long)last);
+        return buf;
+}
+
+/* Whether bp's guest-virtual range names no address of this machine
+ * (not canonical, or across the hole between the halves); if so, says why
+ * in err. */
+static bool gva_range_bad(const struct session *s, const struct breakpoint *bp, char *err, size_t n)
+{
+        const struct guest *g = &s->sim.guest;
+        unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)g->levels;
+        unsigned long long low_end = (UINT64_C(1) << (bits - 1)) - 1, high = ~low_end;
+        uint64_t last = bp->hi - 1;
+        const char *why = NULL;
+        char text[64];
+        if (!guest_va_canonical(g, bp->lo))
+                why = "is not a canonical address";
+        else if (!guest_va_canonical(g, last) ||
+                 guest_va_kernel(g, bp->lo) != guest_va_kernel(g, last))
+                why = "runs into the non-canonical hole";
+        if (!why)
+                return false;
+        snprintf(err, n,
+                 "%s %s with %d-level paging (the lower half ends at 0x%llX, the upper starts "
+                 "at 0x%llX)",
+                 range_text(bp, text, sizeof text), why, g->levels, low_end, high);
+        return true;
+}
+
+int session_break_check(const struct session *s, const struct breakpoint *bp, char *err, size_t n)
+{
+        unsigned long long mem = s->sim.cfg.guest_mem;
+        uint64_t last = bp->hi - 1;
+        char text[64];
+        if (bp->kind == BP_GVA && gva_range_bad(s, bp, err, n))
+                return -1;
+        if (bp->kind == BP_GPA && (bp->lo >= mem || last >= mem)) {
+                snprintf(err, n, "gpa %s %s guest memory, which ends at gpa 0x%llX (--guest-mem)",
+                         range_text(bp, text, sizeof text),
+                         bp->lo >= mem ? "is beyond" : "runs past the end of", mem - 1);
+                return -1;
+        }
+        return 0;
+}
+
+struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp)
+{
+        for (size_t i = 0; i < s->nbps; i++) {
+                struct breakpoint *b = &s->bps[i];
+                if (b->kind == bp->kind && b->lo == bp->lo && b->hi == bp->hi &&
+                    b->value == bp->value)
+                        return b;
+        }
+        return NULL;
+}
+
 bool session_break_delete(struct session *s, int id)
 {
         struct breakpoint *bp = session_break_find(s, id);
@@ -316,4 +451,55 @@ bool session_break_delete(struct session *s, int id)
         memmove(&s->bps[i], &s->bps[i + 1], (s->nbps - i - 1) * sizeof *s->bps);
         s->nbps--;
         return true;
+}
+
+/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
+ * the op that it matches, so that one trace line stops once per
+ * breakpoint (stepi walks through the rest). */
+static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
+{
+        if (!bp->enabled || !bp_matches(bp, &evs[i]))
+                return false;
+        for (size_t j = 0; j < i; j++)
+                if (bp_matches(bp, &evs[j]))
+                        return false;
+        return true;
+}
+
+const struct breakpoint *session_break_hit(const struct session *s)
+{
+        const struct breakpoint *bp = NULL;
+        session_break_hits(s, &bp, 1);
+        return bp;
+}
+
+size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max)
+{
+        size_t n = 0;
+        for (size_t b = 0; s->shown && b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
+                        if (n < max)
+                                out[n] = &s->bps[b];
+                        n++;
+                }
+        return n;
+}
+
+bool session_break_stops(const struct session *s, const struct event *evs, size_t i)
+{
+        for (size_t b = 0; b < s->nbps; b++)
+                if (stops(&s->bps[b], evs, i))
+                        return true;
+        return false;
+}
+
+bool session_break_count(struct session *s)
+{
+        bool any = false;
+        for (size_t b = 0; s->shown && b < s->nbps; b++)
+                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
+                        s->bps[b].hits++;
+                        any = true;
+                }
+        return any;
 }

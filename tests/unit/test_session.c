@@ -399,6 +399,79 @@ static void test_bp_parse(void **state)
         assert_non_null(strstr(err, "extra"));
 }
 
+/* Ranges that cannot mean what was typed are refused, and so are
+ * addresses this machine cannot have; a range may reach the top. */
+static void test_bp_edges(void **state)
+{
+        (void)state;
+        struct breakpoint bp;
+        char err[256];
+        static const char *const refused[][2] = {
+            {"0xFFFFFFFFFFFFF000/8K", "runs past the top of the address space"},
+            {"0x1000/0xFFFFFFFFFFFFFFFF", "runs past the top of the address space"},
+            {"0x1000/0xFFF", "would end at 0x1FFE, 1 byte short of a page's end (0x1000/0x1000 "
+                             "ends at 0x1FFF)"},
+            {"0x1000/6K", "found 0x1800: the range would end at 0x27FF, in the middle of a page"},
+            {"0x1001/4K", "0x1001/4K does not start on a 4K page: 0x1000/4K covers the page "
+                          "holding 0x1001"},
+            {"0x200800/2M", "does not start on a 4K page"},
+            {"gpa 0x5001/4K", "does not start on a 4K page"},
+        };
+        for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+                if (bp_parse(refused[i][0], &bp, err, sizeof err) == 0)
+                        fail_msg("'%s' was taken", refused[i][0]);
+                if (!strstr(err, refused[i][1]))
+                        fail_msg("'%s': %s", refused[i][0], err);
+        }
+        /* The last page: its range ends at the top (hi 0), and matches. */
+        assert_int_equal(bp_parse("0xFFFFFFFFFFFFF000/4K", &bp, err, sizeof err), 0);
+        assert_int_equal(bp.hi, 0);
+        char d[64];
+        bp_describe(&bp, d, sizeof d);
+        assert_string_equal(d, "gva 0xFFFFFFFFFFFFF000-0xFFFFFFFFFFFFFFFF");
+        struct event ev = {.kind = EV_PT_WRITE, .gva = 0xFFFFFFFFFFFFF000, .level = 1};
+        assert_true(bp_matches(&bp, &ev));
+        ev.gva = 0xFFFFFFFFFFE00000;
+        assert_false(bp_matches(&bp, &ev));
+
+        /* What this machine cannot have: with 4 levels and 4 GiB. */
+        struct session s;
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        static const char *const absent[][2] = {
+            {"0x0000900000000000", "0x900000000000 is not a canonical address with 4-level "
+                                   "paging (the lower half ends at 0x7FFFFFFFFFFF, the upper "
+                                   "starts at 0xFFFF800000000000)"},
+            {"0x7FFFFFFFF000/8K", "0x7FFFFFFFF000-0x800000000FFF runs into the non-canonical "
+                                  "hole"},
+            {"gpa 0x100000000", "gpa 0x100000000 is beyond guest memory, which ends at gpa "
+                                "0xFFFFFFFF"},
+            {"gpa 0xFFFFF000/8K", "gpa 0xFFFFF000-0x100000FFF runs past the end of guest memory"},
+        };
+        for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++) {
+                assert_int_equal(bp_parse(absent[i][0], &bp, err, sizeof err), 0);
+                assert_int_equal(session_break_check(&s, &bp, err, sizeof err), -1);
+                if (!strstr(err, absent[i][1]))
+                        fail_msg("'%s': %s", absent[i][0], err);
+        }
+        static const char *const present[] = {"0x7FFFFFFFF000",     "0xFFFF800000000000/1G",
+                                              "0xFFFFFFFFFFFFF000", "gpa 0xFFFFF000",
+                                              "exit cr3",           "line 99999"};
+        for (size_t i = 0; i < sizeof present / sizeof present[0]; i++) {
+                assert_int_equal(bp_parse(present[i], &bp, err, sizeof err), 0);
+                if (session_break_check(&s, &bp, err, sizeof err) != 0)
+                        fail_msg("'%s': %s", present[i], err);
+        }
+        session_close(&s);
+        /* With 5 levels the upper half starts higher. */
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.levels = 5;
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, small_trace, "t", -1), 0);
+        assert_int_equal(bp_parse("0x0000900000000000", &bp, err, sizeof err), 0);
+        assert_int_equal(session_break_check(&s, &bp, err, sizeof err), 0);
+        session_close(&s);
+}
+
 /* Each kind of breakpoint: continue stops on the first matching event a
  * plain run finds, then on the next; hit counts follow. */
 static void test_bp_kinds_continue(void **state)
@@ -439,6 +512,164 @@ static void test_bp_kinds_continue(void **state)
                                  bp.kind == BP_LINE || !next ? STOP_BREAK : STOP_START);
                 session_close(&s);
         }
+}
+
+/* What break gpa matches, kind by kind, as help break and the README say:
+ * the guest table an event is about and the frame it maps or touches. */
+static void test_bp_gpa_matches(void **state)
+{
+        (void)state;
+        struct breakpoint table, frame, big, zero;
+        char err[256];
+        assert_int_equal(bp_parse("gpa 0xFFFFC000", &table, err, sizeof err), 0);
+        assert_int_equal(bp_parse("gpa 0x5000", &frame, err, sizeof err), 0);
+        assert_int_equal(bp_parse("gpa 0x40100000", &big, err, sizeof err), 0);
+        assert_int_equal(bp_parse("0x0", &zero, err, sizeof err), 0);
+        struct {
+                struct event ev;
+                bool table, frame, big;
+        } cases[] = {
+            /* a guest store: the table written, the frame mapped */
+            {{.kind = EV_PT_WRITE,
+              .gva = 0x1000,
+              .gpa = 0x5000,
+              .table_gpa = 0xFFFFC000,
+              .level = 1},
+             true,
+             true,
+             false},
+            {{.kind = EV_PT_CLEAR,
+              .gva = 0x1000,
+              .gpa = 0x5000,
+              .table_gpa = 0xFFFFC000,
+              .level = 1},
+             true,
+             true,
+             false},
+            {{.kind = EV_PT_PROTECT,
+              .gva = 0x1000,
+              .gpa = 0x5000,
+              .table_gpa = 0xFFFFC000,
+              .level = 1},
+             true,
+             true,
+             false},
+            /* a 2M leaf maps every frame under it */
+            {{.kind = EV_PT_WRITE,
+              .gva = 0x40000000,
+              .gpa = 0x40000000,
+              .table_gpa = 0xFFFF3000,
+              .level = 2},
+             false,
+             false,
+             true},
+            /* a link: the table written, the table linked */
+            {{.kind = EV_PT_LINK, .gpa = 0xFFFFC000, .table_gpa = 0xFFFFD000, .level = 2},
+             true,
+             false,
+             false},
+            {{.kind = EV_VM_EXIT, .reason = EXIT_PT_WRITE, .gva = 0x1000, .gpa = 0xFFFFC000},
+             true,
+             false,
+             false},
+            {{.kind = EV_VM_EXIT, .reason = EXIT_EPT_VIOLATION, .gva = 0x1000, .gpa = 0x5000},
+             false,
+             true,
+             false},
+            {{.kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .gpa = 0x5000}, false, true, false},
+            {{.kind = EV_VM_EXIT, .reason = EXIT_PAGE_FAULT, .gva = 0x1000}, false, false, false},
+            /* the VMM on a guest table */
+            {{.kind = EV_CR3, .table_gpa = 0xFFFFC000}, true, false, false},
+            {{.kind = EV_SHADOW_PAGE, .gpa = 0xFFFFC000, .table_gpa = 0xFFFFC000, .level = 1},
+             true,
+             false,
+             false},
+            {{.kind = EV_SHADOW_FILL, .gva = 0x1000, .table_gpa = 0xFFFFC000, .level = 1},
+             true,
+             false,
+             false},
+            {{.kind = EV_UNSYNC, .gva = 0x1000, .table_gpa = 0xFFFFC000, .level = 1},
+             true,
+             false,
+             false},
+            {{.kind = EV_AGILE, .table_gpa = 0xFFFFC000, .level = 1}, true, false, false},
+            /* a direct shadow page backs the guest's 2M frame */
+            {{.kind = EV_SHADOW_PAGE,
+              .gva = 0x40000000,
+              .gpa = 0x40000000,
+              .level = 1,
+              .detail = DETAIL_DIRECT},
+             false,
+             false,
+             true},
+            /* frames touched */
+            {{.kind = EV_ACCESS, .gva = 0x1000, .gpa = 0x5123}, false, true, false},
+            {{.kind = EV_EPT_MAP, .gva = 0x1000, .gpa = 0x5000, .level = 1}, false, true, false},
+            {{.kind = EV_EPT_MAP, .gva = 0x40000000, .gpa = 0x40000000, .level = 2},
+             false,
+             false,
+             true},
+            {{.kind = EV_DIRTY, .gpa = 0x3000, .count = 3}, false, true, false},
+            {{.kind = EV_DIRTY, .gpa = 0x3000, .count = 2}, false, false, false},
+            {{.kind = EV_TLB_EVICT, .gva = 0x1000, .gpa = 0x5000}, false, true, false},
+            /* about no guest-physical memory */
+            {{.kind = EV_INVLPG, .gva = 0x1000}, false, false, false},
+            {{.kind = EV_GUEST_PF, .gva = 0x1000}, false, false, false},
+            {{.kind = EV_TLB_FLUSH}, false, false, false},
+        };
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+                const struct event *ev = &cases[i].ev;
+                if (bp_matches(&table, ev) != cases[i].table ||
+                    bp_matches(&frame, ev) != cases[i].frame ||
+                    bp_matches(&big, ev) != cases[i].big)
+                        fail_msg("case %zu (%s): table %d frame %d big %d", i,
+                                 event_kind_name(ev->kind), bp_matches(&table, ev),
+                                 bp_matches(&frame, ev), bp_matches(&big, ev));
+        }
+        /* Events about no guest-virtual address do not stop break 0x0. */
+        const struct event none[] = {
+            {.kind = EV_DIRTY, .gpa = 0x3000, .count = 1},
+            {.kind = EV_DIRTY_LOG, .detail = DETAIL_LOG_START},
+            {.kind = EV_AGILE, .table_gpa = 0xFFFFC000, .level = 1},
+            {.kind = EV_VM_EXIT, .reason = EXIT_PML_FULL, .gpa = 0x5000},
+            {.kind = EV_VM_EXIT, .reason = EXIT_CR3, .gpa = 0xFFFFF000},
+            {.kind = EV_TLB_FLUSH},
+        };
+        for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+                assert_false(bp_matches(&zero, &none[i]));
+        struct event drop = {.kind = EV_TLB_DROP, .gva = 0x200000, .hpa = 0x200000};
+        struct breakpoint page;
+        assert_int_equal(bp_parse("0x200000", &page, err, sizeof err), 0);
+        assert_false(bp_matches(&page, &drop)); /* it drops 2M, more than the page */
+        assert_int_equal(bp_parse("0x200000/2M", &page, err, sizeof err), 0);
+        assert_true(bp_matches(&page, &drop));
+}
+
+/* break gpa on a guest table page, continued through a trace: the link
+ * that creates the table, the VMM shadowing it, each store into it (its
+ * exit, the first event of the line) and the fill from it of an access
+ * that misses; nothing more (the other tables, the frames elsewhere). */
+static void test_bp_gpa_trace(void **state)
+{
+        (void)state;
+        struct session s;
+        struct breakpoint bp;
+        char err[256];
+        static const enum event_kind want[] = {EV_PT_LINK, EV_SHADOW_PAGE, EV_VM_EXIT,
+                                               EV_SHADOW_FILL, EV_VM_EXIT};
+        static const uint64_t lines[] = {1, 2, 3, 4, 10};
+        open_text(&s, MODE_SHADOW, small_trace, -1);
+        assert_int_equal(bp_parse("gpa 0xFFFFC000", &bp, err, sizeof err), 0);
+        session_break_add(&s, &bp);
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+                assert_int_equal(session_continue(&s), STOP_BREAK);
+                assert_int_equal(session_event(&s)->kind, want[i]);
+                assert_int_equal(session_event(&s)->line, lines[i]);
+                if (want[i] == EV_VM_EXIT)
+                        assert_int_equal(session_event(&s)->reason, EXIT_PT_WRITE);
+        }
+        assert_int_equal(session_continue(&s), STOP_END);
+        session_close(&s);
 }
 
 static void test_bp_enable_delete(void **state)
@@ -892,6 +1123,9 @@ int main(void)
             cmocka_unit_test(test_mid_op),
             cmocka_unit_test(test_bp_parse),
             cmocka_unit_test(test_bp_kinds_continue),
+            cmocka_unit_test(test_bp_edges),
+            cmocka_unit_test(test_bp_gpa_matches),
+            cmocka_unit_test(test_bp_gpa_trace),
             cmocka_unit_test(test_bp_enable_delete),
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
