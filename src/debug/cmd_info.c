@@ -14,6 +14,7 @@
 #include "mmu_view.h"
 #include "tree.h"
 #include "session_view.h"
+#include "walk_text.h"
 #include "strbuf.h"
 
 #define MAX_TREE_ROWS 5000
@@ -135,6 +136,11 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                 cmd_print(ctx, "  %-7s %s", name, walk);
 }
 
+static void walk_line(void *ctx, const char *line)
+{
+        cmd_print(ctx, "          %s", line);
+}
+
 /* What the machines show for gva; walked is the access event whose walk
  * info walk describes (NULL: translate, the walk a miss would make now). */
 static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva, const struct event *walked)
@@ -154,6 +160,11 @@ static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva, const struct
                           u(hostmem_hpa(&m->host, w.gpa)));
         tlb_line(ctx, m, gva);
         scheme_line(ctx, m, gva, walked);
+        /* The walk made (on the machine before it) or the one a miss
+         * would make now, reference by reference. */
+        struct walk_listing l;
+        mmu_view_walk_list(walked ? session_machine_before_walk(s) : m, gva, &l);
+        walk_text(&l, walk_line, ctx);
         if (s->has_cmp)
                 scheme_line(ctx, &s->cmp, gva, NULL);
         return CMD_OK;
