@@ -211,7 +211,10 @@ static unsigned check_session(const struct sim_config *cfg, const char *text)
                 assert_non_null(hdr);
                 assert_int_equal(
                     sscanf(hdr, "reference by reference: %u listed, %u read", &listed, &read), 2);
-                assert_int_equal(read, ev->refs);
+                if (read != ev->refs)
+                        fail_msg("%s pwc %d host 2M %d, event #%llu: listing reads %u, walk %u\n%s",
+                                 mode_name(cfg->mode), cfg->pwc, cfg->host_large,
+                                 (unsigned long long)ev->seq, read, ev->refs, cap.text);
                 char last[32];
                 snprintf(last, sizeof last, "%3u. ", listed);
                 assert_non_null(strstr(hdr, last));
