@@ -1,7 +1,9 @@
 /*
- * tui_impl.h - the stepper's state, shared by its files: tui.c (the loop,
- * terminal, layout and command line), tui_draw.c (painting), tui_panes.c
- * (the pane classes) and tui_cmds.c (its own commands).
+ * tui_impl.h - the stepper's state, shared by its files: tui.c (setting up,
+ * the loop, keys, tearing down), tui_exec.c (running commands, showing
+ * their output), tui_prompt.c (the command line), tui_draw.c (layout and
+ * painting), tui_panes.c (the pane classes) and tui_cmds.c (its own
+ * commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
  * rectangle, so no size of terminal can make a window fail to exist. A
@@ -14,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "cmd.h"
 #include "session.h"
@@ -105,7 +109,15 @@ struct popup {
 };
 
 struct tui {
-        struct session *s;
+        struct session session;
+        struct session *s; /* &session once it is open, else NULL */
+        FILE *keys;        /* where keys are read: stdin, or /dev/tty for a piped trace */
+        /* What tui_open set up, for tui_close to undo. */
+        bool signals_caught;
+        bool prompt_started;
+        bool has_history;          /* the command line's history is kept in history */
+        char history[4200];        /* its file */
+        struct timespec run_start; /* when the running command started (the progress notice) */
         struct cmd_ctx ctx;
         struct pane panes[PANE_COUNT];
         int focus; /* enum pane_id */
@@ -141,14 +153,36 @@ const char *tui_glyph_guide(const struct tui *t);
 const char *tui_glyph_branch(const struct tui *t, bool last);
 enum tui_color tui_event_color(const struct event *ev);
 
-/* tui_cmds.c */
-extern const struct cmd_entry *const tui_commands[];
-void tui_open_prompt(struct tui *t, const char *text);
 void tui_rebuild(struct tui *t);
 void tui_scroll_to(struct tui *t, struct pane *p, size_t row);
 
-/* tui.c */
+/* tui_cmds.c */
+extern const struct cmd_entry *const tui_commands[];
+
+/* tui_prompt.c: the command line. start/stop set up readline and its
+ * history (stop does nothing when start did not run). */
+void tui_prompt_start(struct tui *t);
+void tui_prompt_stop(struct tui *t);
+/* Opens the command line with text already typed. */
+void tui_open_prompt(struct tui *t, const char *text);
+/* Closes it, dropping what was typed (nothing when it is not open). */
+void tui_cancel_prompt(struct tui *t);
+/* A key typed while the command line is open. */
+void tui_prompt_key(struct tui *t, int ch);
+
+/* tui_exec.c */
+/* Runs a command line and shows its output: one line as the message, more
+ * in a popup, an error as one. */
 void tui_exec(struct tui *t, const char *line);
+/* The same for a command the user started (a key or the ':' line): the
+ * progress notice counts from now. */
+void tui_run_command(struct tui *t, const char *command);
+/* After a move: the panes follow the current event again. */
+void tui_after_move(struct tui *t);
+void tui_set_msg(struct tui *t, bool error, const char *text);
+/* The command output collected since the last clear (ctx.out). */
+void tui_out_line(void *face, const char *line);
+void tui_out_clear(struct tui *t);
 void tui_popup_clear(struct tui *t, const char *title);
 void tui_popup_add(struct tui *t, const char *line);
 void tui_show_help(void *face, const char *topic);

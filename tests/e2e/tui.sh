@@ -270,6 +270,27 @@ $TM send-keys -t t C-c
 check "Ctrl-C restores the terminal and exits 130" wait_for '^EXIT=130$'
 check "the prompt is usable after Ctrl-C" wait_for '^PROMPT\$ *$'
 
+# Every way out restores the terminal: a signal as well as q.
+stepper_pid() {
+        pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
+}
+tty_sane() {
+        $TM send-keys -t t -l "clear; stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo"
+        $TM send-keys -t t Enter
+        wait_for '^icanon echo *$'
+}
+for sig in TERM:15 HUP:1; do
+        num=${sig#*:} sig=${sig%:*}
+        $TM send-keys -t t -l "clear"
+        $TM send-keys -t t Enter
+        start "$SHADOW_SIM" -i "$TMP/t.txt"
+        wait_for 'Guest PT' 15
+        kill -$sig "$(stepper_pid)"
+        status=$((128 + num))
+        check "SIG$sig ends the stepper with status $status" wait_for "^EXIT=$status\$"
+        check "SIG$sig leaves the terminal as it was" tty_sane
+done
+
 # Without a terminal: a clear message and status 64.
 expect_status "-i without a terminal exits 64" 64 "$SHADOW_SIM" -i "$TMP/t.txt" </dev/null
 expect_grep "-i without a terminal says why" "$TMP/err" "needs a terminal"
