@@ -114,8 +114,8 @@ static bool tui_poll(void *ctx)
 static bool tui_selection(void *face, struct breakpoint *bp)
 {
         struct tui *t = face;
-        struct pane *p = &t->panes[t->focus];
-        return p->cls->selection(p, bp);
+        struct pane *p = t->panes[t->focus];
+        return p->ops->selection && p->ops->selection(p, bp);
 }
 
 /* ---- keys and the mouse ------------------------------------------------- */
@@ -134,71 +134,35 @@ static void resize(struct tui *t)
         t->dirty = true;
 }
 
+/* The wheel scrolls the pane under the pointer, a click selects the pane
+ * and the row; over the popup, the wheel scrolls it and a click closes
+ * it. */
 static void mouse(struct tui *t)
 {
         MEVENT me;
         if (getmouse(&me) != OK)
                 return;
-        if (t->popup.open) {
-                if (me.bstate & BUTTON4_PRESSED && t->popup.top > 0)
-                        t->popup.top -= t->popup.top > 3 ? 3 : t->popup.top;
-                else if (me.bstate & BUTTON5_PRESSED)
-                        t->popup.top += 3;
-                else if (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
-                        t->popup.open = false;
-                return;
-        }
-        for (int i = 0; i < PANE_COUNT; i++) {
-                struct pane *p = &t->panes[i];
-                if ((t->zoomed && i != t->focus) || me.y < p->y || me.y >= p->y + p->h ||
-                    me.x < p->x || me.x >= p->x + p->w)
-                        continue;
-                t->focus = i;
-                p->follow = false;
-                if (me.bstate & BUTTON4_PRESSED) {
-                        p->top = p->top > 3 ? p->top - 3 : 0;
-                } else if (me.bstate & BUTTON5_PRESSED) {
-                        size_t n = p->cls->count(p);
-                        if (p->top + 3 < n)
-                                p->top += 3;
-                } else if (me.y > p->y && me.y < p->y + p->h - 1) {
-                        tui_scroll_to(t, p, p->top + (size_t)(me.y - p->y - 1));
-                        if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class)
-                                p->sel_tag = p->sel < p->tree.n ? p->tree.rows[p->sel].tag : 0;
+        struct pane *p = t->popup_open ? t->popup : NULL;
+        for (int i = 0; i < PANE_COUNT && !p; i++) {
+                struct pane *q = t->panes[i];
+                if ((!t->zoomed || i == t->focus) && me.y >= q->y && me.y < q->y + q->h &&
+                    me.x >= q->x && me.x < q->x + q->w) {
+                        t->focus = i;
+                        p = q;
                 }
-                return;
         }
-}
-
-static void popup_key(struct tui *t, int ch)
-{
-        struct popup *p = &t->popup;
-        size_t page = t->rows > 8 ? (size_t)(t->rows - 8) : 1;
-        switch (ch) {
-        case KEY_UP:
-        case 'k':
-                if (p->top)
-                        p->top--;
-                break;
-        case KEY_DOWN:
-        case 'j':
-                p->top++;
-                break;
-        case KEY_PPAGE:
-                p->top = p->top > page ? p->top - page : 0;
-                break;
-        case KEY_NPAGE:
-        case ' ':
-                p->top += page;
-                break;
-        case KEY_HOME:
-                p->top = 0;
-                break;
-        case KEY_END:
-                p->top = p->n;
-                break;
-        default:
-                p->open = false;
+        if (!p)
+                return;
+        p->follow = false;
+        if (me.bstate & BUTTON4_PRESSED) {
+                p->top = p->top > 3 ? p->top - 3 : 0;
+        } else if (me.bstate & BUTTON5_PRESSED) {
+                if (p->top + 3 < p->ops->count(p))
+                        p->top += 3;
+        } else if (p == t->popup) {
+                t->popup_open = false;
+        } else if (me.y > p->y && me.y < p->y + p->h - 1) {
+                tui_scroll_to(t, p, p->top + (size_t)(me.y - p->y - 1));
         }
 }
 
@@ -236,10 +200,8 @@ static void handle_key(struct tui *t, int ch)
                 mouse(t);
                 return;
         }
-        if (t->popup.open) {
-                popup_key(t, ch);
+        if (t->popup_open && t->popup->ops->key(t, t->popup, ch))
                 return;
-        }
         const struct key_binding *b = key_lookup(ch);
         if (b) {
                 tui_run_command(t, b->command);
@@ -298,29 +260,25 @@ static int tui_loop(struct tui *t)
 
 /* ---- setting up and tearing down ---------------------------------------- */
 
-static void init_panes(struct tui *t)
+static void make_panes(struct tui *t)
 {
-        const struct pane_class *cls[PANE_COUNT] = {&pane_guest_class, &pane_mmu_class,
-                                                    &pane_tlb_class, &pane_log_class};
-        for (int i = 0; i < PANE_COUNT; i++) {
-                t->panes[i].cls = cls[i];
-                t->panes[i].follow = true;
-                u64map_init(&t->panes[i].toggled);
-        }
+        t->panes[PANE_GUEST] = pane_tree_new(false);
+        t->panes[PANE_MMU] = pane_tree_new(true);
+        t->panes[PANE_TLB] = pane_tlb_new();
+        t->panes[PANE_LOG] = pane_log_new();
+        for (int i = 0; i < PANE_COUNT; i++)
+                t->panes[i]->follow = true;
+        t->popup = pane_popup_new();
         t->focus = PANE_LOG;
 }
 
 static void free_panes(struct tui *t)
 {
-        for (int i = 0; i < PANE_COUNT; i++) {
-                struct pane *p = &t->panes[i];
-                tree_free(&p->tree);
-                u64map_free(&p->toggled);
-                free(p->log);
-                free(p->tlb_rows);
-        }
-        tui_popup_clear(t, "");
-        free(t->popup.lines);
+        for (int i = 0; i < PANE_COUNT; i++)
+                if (t->panes[i])
+                        t->panes[i]->ops->destroy(t->panes[i]);
+        if (t->popup)
+                t->popup->ops->destroy(t->popup);
         tui_out_clear(t);
         free(t->out_lines);
 }
@@ -374,7 +332,7 @@ static int run_prelude(struct tui *t, const struct options *opt)
 static int tui_open(struct tui *t, const struct options *opt)
 {
         memset(t, 0, sizeof *t);
-        init_panes(t);
+        make_panes(t);
         t->keys = input_keys(opt); /* /dev/tty when the trace is stdin */
         if (!t->keys)
                 return EXIT_USAGE;

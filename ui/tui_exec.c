@@ -32,26 +32,6 @@ void tui_out_clear(struct tui *t)
         t->nout = 0;
 }
 
-void tui_popup_clear(struct tui *t, const char *title)
-{
-        struct popup *p = &t->popup;
-        for (size_t i = 0; i < p->n; i++)
-                free(p->lines[i]);
-        p->n = 0;
-        p->top = 0;
-        snprintf(p->title, sizeof p->title, "%s", title);
-}
-
-void tui_popup_add(struct tui *t, const char *line)
-{
-        struct popup *p = &t->popup;
-        if (p->n == p->cap) {
-                p->cap = p->cap ? p->cap * 2 : 32;
-                p->lines = xrealloc(p->lines, p->cap, sizeof *p->lines);
-        }
-        p->lines[p->n++] = xstrdup(line);
-}
-
 void tui_set_msg(struct tui *t, bool error, const char *text)
 {
         snprintf(t->msg, sizeof t->msg, "%s", text);
@@ -105,7 +85,7 @@ void tui_show_help(void *face, const char *topic)
         tmp.out = popup_line;
         tmp.show_help = NULL;
         cmd_help_text(&tmp, NULL);
-        t->popup.open = true;
+        t->popup_open = true;
 }
 
 /* ---- running commands --------------------------------------------------- */
@@ -113,7 +93,7 @@ void tui_show_help(void *face, const char *topic)
 void tui_after_move(struct tui *t)
 {
         for (int i = 0; i < PANE_COUNT; i++)
-                t->panes[i].follow = true;
+                t->panes[i]->follow = true;
         t->dirty = true;
 }
 
@@ -137,7 +117,7 @@ void tui_exec(struct tui *t, const char *line)
                 tui_popup_clear(t, line);
                 for (size_t i = 0; i < t->nout; i++)
                         tui_popup_add(t, t->out_lines[i]);
-                t->popup.open = true;
+                t->popup_open = true;
         } else if (t->ctx.last_flags & CMD_MOVES) {
                 t->msg[0] = '\0';
         }
