@@ -87,17 +87,23 @@ static double elapsed(const struct timespec *since)
 }
 
 /* Asked by the session every so many ops: a key or a signal stops a long
- * move; after a moment a notice says how far it got. */
+ * move, and that key is used up (a click too), so it does nothing else; a
+ * resize is laid out and the move goes on. After a moment a notice says
+ * how far it got. */
 static bool tui_poll(void *ctx)
 {
         struct tui *t = ctx;
+        MEVENT me;
         if (got_signal)
                 return true;
         timeout(0);
         int ch = getch();
         timeout(IDLE_TIMEOUT_MS);
+        if (ch == KEY_MOUSE)
+                (void)getmouse(&me);
         if (ch == KEY_RESIZE) {
-                ungetch(ch);
+                tui_layout(t);
+                t->dirty = true;
         } else if (ch != ERR) {
                 return true;
         }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "keys.h"
 #include "tui_impl.h"
 #include "xalloc.h"
 
@@ -61,7 +62,8 @@ static void popup_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x
         tui_put(t, y, x + 1, w - 2, 0, popup_of(p)->lines[i]);
 }
 
-/* Scrolls; any other key closes the popup. */
+/* Scrolls; any other key closes the popup, and is the popup's unless it
+ * starts a command: typing ':' over a popup opens the command line. */
 static bool popup_key(struct tui *t, struct pane *p, int ch)
 {
         size_t page = t->rows > 8 ? (size_t)(t->rows - 8) : 1;
@@ -90,6 +92,7 @@ static bool popup_key(struct tui *t, struct pane *p, int ch)
                 break;
         default:
                 t->popup_open = false;
+                return !key_starts_command(ch);
         }
         return true;
 }

@@ -220,6 +220,64 @@ else
         not_ok "the command line keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
 fi
 
+# Typed commands never turn into hotkeys: ':' over a popup opens the
+# command line, so what follows is typed, not run key by key.
+start "$SHADOW_SIM" -i -e "'break 0x1000'" -e "'break 0x2000'" -e "'break exit cr3'" "$TMP/t.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'disable 2 3'
+$TM send-keys -t t Enter
+check "output of two lines opens a popup" wait_for 'Disabled breakpoint 3: exit cr3'
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'enable 3'
+$TM send-keys -t t Enter
+check "':' over a popup opens the command line" wait_for '^Enabled breakpoint 3: exit cr3'
+check "the popup is closed" wait_gone 'Disabled breakpoint 2'
+check "the typed letters ran no keys (no step, no prompt)" \
+        sh -c "! $TM capture-pane -p -t t | grep -Eq 'Log  line|^:'"
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# A long move says any key stops it; the key that stops it does nothing
+# else, and a scheme change it stops leaves everything as it was.
+"$SHADOW_SIM" gen tlb-stress --pages 2048 --accesses 3000000 >"$TMP/long.txt"
+log_title() {
+        screen | grep -o 'Log  line [0-9]*  event [0-9]*'
+}
+start "$SHADOW_SIM" -i "$TMP/long.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t c
+check "a long continue says any key stops it" wait_for 'working: line [0-9]+, [0-9]+% of the trace; any key stops' 30
+$TM send-keys -t t n
+check "a key stops it" wait_for '^Interrupted at event #[0-9]+' 30
+where=$(log_title)
+sleep 0.5
+if [ -n "$where" ] && [ "$where" = "$(log_title)" ]; then ok "the key that stopped it did nothing else"; else
+        not_ok "the key that stopped it did nothing else" "before: $where" "after: $(log_title)"
+fi
+line=$(echo "$where" | sed 's/Log  line \([0-9]*\).*/\1/')
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'mode native'
+$TM send-keys -t t Enter x
+check "a key stops a change of scheme" \
+        wait_for "^Interrupted: still mode shadow at line $line, compared with ept\$" 30
+check "the stopped change of scheme kept the position" test "$where" = "$(log_title)"
+check "the counters are still those of shadow and ept" sh -c \
+        "$TM capture-pane -p -t t | grep -q '^shadow  *exits' && $TM capture-pane -p -t t | grep -q '^ept  *exits'"
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'compare native'
+$TM send-keys -t t Enter x
+check "a key stops a change of the compared scheme" \
+        wait_for '^Interrupted: comparing with ept, as before$' 30
+check "the stopped compare kept the position" test "$where" = "$(log_title)"
+$TM send-keys -t t q
+check "q still quits" wait_for '^EXIT=0$'
+rm -f "$TMP/long.txt"
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
 # --no-color: no colour sequences on the screen at all.
 start "$SHADOW_SIM" -i --no-color "$TMP/t.txt"
 wait_for 'Guest PT' 15
