@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "session_view.h"
 #include "tui_impl.h"
 #include "xalloc.h"
 
@@ -58,7 +59,7 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
 static void tlb_rebuild(struct tui *t, struct pane *p)
 {
         struct tlb_pane *tp = tlb_of(p);
-        const struct tlb *tlb = &t->s->sim.tlb;
+        const struct tlb *tlb = &session_machine(t->s)->tlb;
         size_t need = (size_t)tlb->sets * tlb->ways + 2;
         if (need > tp->cap) {
                 tp->cap = need;
@@ -97,7 +98,7 @@ static size_t tlb_rows_count(const struct pane *p)
 
 static void tlb_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
 {
-        const struct tlb *tlb = &t->s->sim.tlb;
+        const struct tlb *tlb = &session_machine(t->s)->tlb;
         (void)p;
         snprintf(buf, n, "TLB  %u/%u%s", tlb_count(tlb), tlb->sets * tlb->ways,
                  tlb->pcid ? "  PCID" : "");
@@ -107,7 +108,7 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                          bool selected)
 {
         struct tlb_pane *tp = tlb_of(p);
-        const struct tlb *tlb = &t->s->sim.tlb;
+        const struct tlb *tlb = &session_machine(t->s)->tlb;
         uint32_t slot = tp->rows[i];
         char buf[160];
         int attr = selected ? A_REVERSE : 0;

@@ -157,7 +157,7 @@ static size_t tree_focus_row(const struct pane *p)
         size_t walk = 0, marked = 0;
         bool has_marked = false;
         for (size_t i = 0; i < tr->n; i++) {
-                if (tr->rows[i].on_walk)
+                if (tr->rows[i].on_path)
                         walk = i;
                 if (tr->rows[i].mark && !has_marked) {
                         marked = i;
