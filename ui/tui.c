@@ -7,8 +7,9 @@
  * tui_close, which undoes what tui_open set up, in reverse order, and
  * only that; the terminal is restored there, and by an atexit handler if
  * the process ends some other way. Signals only set a flag; the loop acts
- * on it. Keys are looked up in the binding table (keys.c) and run as
- * commands, so a key does exactly what its command does at the ':' line.
+ * on it: Ctrl-C stops a long move and never ends the stepper (as in gdb),
+ * SIGTERM and SIGHUP end it, SIGCONT draws everything again. Keys are looked up in the binding
+ * table (keys.c) and run as commands, so a key does exactly what its command does at the ':' line.
  * A resize is handled as KEY_RESIZE, bursts coalesced, and laid out again.
  */
 #include "tui.h"
@@ -30,15 +31,19 @@
 #include "tui_impl.h"
 
 #define IDLE_TIMEOUT_MS 500
+#define MOUSE_EVENTS    (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED)
 
-static volatile sig_atomic_t got_signal;
+static volatile sig_atomic_t got_signal, got_cont;
 
 /* The curses screen, static so that the atexit handler can end it. */
 static SCREEN *screen;
 
 static void on_signal(int sig)
 {
-        got_signal = sig;
+        if (sig == SIGCONT)
+                got_cont = 1;
+        else
+                got_signal = sig;
 }
 
 /* Ends curses if it is on; safe to call twice (tui_close, then atexit). */
@@ -53,7 +58,7 @@ static void restore_terminal(void)
 
 /* ---- signals ------------------------------------------------------------ */
 
-static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static const int caught_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGCONT};
 #define NCAUGHT (sizeof caught_signals / sizeof caught_signals[0])
 static struct sigaction old_actions[NCAUGHT];
 
@@ -94,8 +99,11 @@ static bool tui_poll(void *ctx)
 {
         struct tui *t = ctx;
         MEVENT me;
-        if (got_signal)
+        if (got_signal) {
+                if (got_signal == SIGINT)
+                        got_signal = 0; /* Ctrl-C stops the move, and that is all it does */
                 return true;
+        }
         timeout(0);
         int ch = getch();
         timeout(IDLE_TIMEOUT_MS);
@@ -220,18 +228,36 @@ static void handle_key(struct tui *t, int ch)
 
 /* ---- the loop ----------------------------------------------------------- */
 
-/* What a signal does: it stops the animated run or closes the command
- * line; otherwise the stepper ends with 128 + its number. Returns that
- * status, or 0 to go on. */
+/* What a signal does between moves: Ctrl-C pauses the animated run or
+ * drops the command line, and never ends the stepper (as in gdb); SIGTERM
+ * and SIGHUP end it with 128 + their number. Returns that status, or 0 to
+ * go on. */
 static int on_got_signal(struct tui *t, int sig)
 {
-        if (t->running || t->prompting) {
+        if (sig != SIGINT)
+                return 128 + sig;
+        if (t->running) {
                 t->running = false;
+                tui_set_msg(t, false, "Interrupted (r runs on)");
+        } else if (t->prompting) {
                 tui_cancel_prompt(t);
-                tui_set_msg(t, false, "Interrupted");
-                return 0;
+        } else {
+                tui_set_msg(t, false, "Ctrl-C stops a long move; q quits");
         }
-        return 128 + sig;
+        return 0;
+}
+
+/* After SIGCONT (a stop the stepper could not see coming, as SIGSTOP):
+ * whoever had the terminal meanwhile may have changed its modes and
+ * screen, so curses takes both back and everything is drawn again. */
+static void resume(struct tui *t)
+{
+        endwin();
+        refresh();
+        mousemask(MOUSE_EVENTS, NULL);
+        clearok(curscr, TRUE);
+        tui_layout(t);
+        t->dirty = true;
 }
 
 /* Reads keys until the user quits. Returns the exit status. */
@@ -248,6 +274,10 @@ static int tui_loop(struct tui *t)
                 int ch = getch();
                 if (t->running)
                         timeout(IDLE_TIMEOUT_MS);
+                if (got_cont) {
+                        got_cont = 0;
+                        resume(t);
+                }
                 if (got_signal) {
                         int sig = got_signal;
                         got_signal = 0;
@@ -295,14 +325,21 @@ static bool use_color(const struct options *opt)
         return !opt->no_color && !(no && *no) && has_colors();
 }
 
+/* Says why the terminal cannot show the stepper. Returns 64. */
+static int refuse_terminal(const char *why)
+{
+        fprintf(stderr,
+                "shadow-sim: terminal type '%s' %s; -i needs one that can draw "
+                "(--repl works on any terminal)\n",
+                getenv("TERM") ? quote(getenv("TERM")) : "(unset)", why);
+        return EXIT_USAGE;
+}
+
 static int start_curses(struct tui *t, const struct options *opt)
 {
         screen = newterm(NULL, stdout, t->keys);
-        if (!screen) {
-                fprintf(stderr, "shadow-sim: cannot use terminal type '%s'\n",
-                        getenv("TERM") ? quote(getenv("TERM")) : "(unset)");
-                return EXIT_USAGE;
-        }
+        if (!screen)
+                return refuse_terminal("is not known to curses");
         atexit(restore_terminal);
         cbreak();
         noecho();
@@ -310,7 +347,7 @@ static int start_curses(struct tui *t, const struct options *opt)
         keypad(stdscr, TRUE);
         set_escdelay(25);
         timeout(IDLE_TIMEOUT_MS);
-        mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+        mousemask(MOUSE_EVENTS, NULL);
         mouseinterval(0);
         t->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
         t->color = use_color(opt);
@@ -347,6 +384,9 @@ static int tui_open(struct tui *t, const struct options *opt)
                         "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)\n");
                 return EXIT_USAGE;
         }
+        const char *why = tui_unusable_terminal();
+        if (why)
+                return refuse_terminal(why);
         int status = stepper_open(&t->session, opt);
         if (status)
                 return status;

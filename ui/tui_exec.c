@@ -80,6 +80,7 @@ void tui_show_help(void *face, const char *topic)
         }
         tui_popup_add(t, "");
         tui_popup_add(t, "Mouse: a click selects a pane and a row, the wheel scrolls.");
+        tui_popup_add(t, "Ctrl-C, or any key, stops a long move; only q leaves the stepper.");
         tui_popup_add(t, "");
         struct cmd_ctx tmp = t->ctx;
         tmp.out = popup_line;

@@ -3,8 +3,9 @@
  * the loop, keys, tearing down), tui_exec.c (running commands, showing
  * their output), tui_prompt.c (the command line), tui_draw.c (layout and
  * painting), tui_pane.c (what every pane does), one file per pane class
- * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c) and
- * tui_cmds.c (the stepper's own commands).
+ * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c),
+ * tui_term.c (whether the terminal can draw) and tui_cmds.c (the
+ * stepper's own commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
  * rectangle, so no size of terminal can make a window fail to exist. A
@@ -156,6 +157,10 @@ const char *tui_glyph_guide(const struct tui *t);
 const char *tui_glyph_branch(const struct tui *t, bool last);
 /* The colour of an event, in the log and the explain lines. */
 enum tui_color tui_event_color(const struct event *ev);
+
+/* tui_term.c: why the terminal cannot show the stepper (curses does not
+ * know it, or it cannot move the cursor), or NULL when it can. */
+const char *tui_unusable_terminal(void);
 
 /* tui_cmds.c */
 extern const struct cmd_entry *const tui_commands[];

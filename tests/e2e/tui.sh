@@ -74,6 +74,10 @@ stats_line() {
         screen | grep -E '^shadow +exits' | head -1
 }
 
+stepper_pid() {
+        pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
+}
+
 start() {
         $TM send-keys -t t -l "$* ; echo EXIT=\$?"
         $TM send-keys -t t Enter
@@ -224,6 +228,25 @@ else
         not_ok "the command line keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
 fi
 
+# Stopped and continued (SIGSTOP: no warning): the shell had the terminal
+# meanwhile, changed its modes and wrote over the screen; after fg the
+# stepper draws everything again and reads keys one at a time again.
+start "$SHADOW_SIM" -i "$TMP/t.txt"
+wait_for 'Guest PT' 15
+kill -STOP "$(stepper_pid)"
+$TM send-keys -t t -l "stty sane; clear"
+$TM send-keys -t t C-j
+wait_gone 'Guest PT'
+$TM send-keys -t t -l "fg"
+$TM send-keys -t t Enter
+check "after SIGSTOP and fg the screen is drawn again" wait_for 'Guest PT.*Shadow PT'
+$TM send-keys -t t s
+check "after SIGSTOP and fg keys work" wait_for '=> #8 PT_WRITE 0x2000->0x6000'
+$TM send-keys -t t q
+check "after SIGSTOP and fg q exits with status 0" wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
 # Typed commands never turn into hotkeys: ':' over a popup opens the
 # command line, so what follows is typed, not run key by key.
 start "$SHADOW_SIM" -i -e "'break 0x1000'" -e "'break 0x2000'" -e "'break exit cr3'" "$TMP/t.txt"
@@ -276,6 +299,15 @@ $TM send-keys -t t Enter x
 check "a key stops a change of the compared scheme" \
         wait_for '^Interrupted: comparing with ept, as before$' 30
 check "the stopped compare kept the position" test "$where" = "$(log_title)"
+# Ctrl-C stops a long continue as in gdb, and the stepper stays.
+$TM send-keys -t t c
+wait_for 'working: line' 30
+$TM send-keys -t t C-c
+check "Ctrl-C stops a long continue" wait_for '^Interrupted at event #[0-9]+' 30
+check "the stepper stays after Ctrl-C" sh -c "sleep 0.3; $TM capture-pane -p -t t | grep -q 'Guest PT'"
+where=$(log_title)
+$TM send-keys -t t s
+check "keys work after Ctrl-C" sh -c "sleep 0.3; test \"\$($TM capture-pane -p -t t | grep -o 'Log  line [0-9]*  event [0-9]*')\" != '$where'"
 $TM send-keys -t t q
 check "q still quits" wait_for '^EXIT=0$'
 rm -f "$TMP/long.txt"
@@ -329,13 +361,12 @@ check "ASCII boxes when the locale is not UTF-8" wait_for '^\+- Guest PT'
 $TM send-keys -t t i
 check "ASCII stepper steps" wait_for '=> #1 SHADOW_PAGE'
 $TM send-keys -t t C-c
-check "Ctrl-C restores the terminal and exits 130" wait_for '^EXIT=130$'
-check "the prompt is usable after Ctrl-C" wait_for '^PROMPT\$ *$'
+check "Ctrl-C with nothing to stop keeps the stepper" wait_for '^Ctrl-C stops a long move; q quits$'
+$TM send-keys -t t q
+check "q then exits with status 0" wait_for '^EXIT=0$'
+check "the prompt is usable after the stepper" wait_for '^PROMPT\$ *$'
 
 # Every way out restores the terminal: a signal as well as q.
-stepper_pid() {
-        pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
-}
 tty_sane() {
         $TM send-keys -t t -l "clear; stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo"
         $TM send-keys -t t Enter
@@ -356,3 +387,13 @@ done
 # Without a terminal: a clear message and status 64.
 expect_status "-i without a terminal exits 64" 64 "$SHADOW_SIM" -i "$TMP/t.txt" </dev/null
 expect_grep "-i without a terminal says why" "$TMP/err" "needs a terminal"
+
+# A terminal curses cannot draw on: refused with a hint, status 64.
+for term in dumb no-such-terminal; do
+        TERM=$term script -qec "$SHADOW_SIM -i $TMP/t.txt" /dev/null >"$TMP/out" 2>&1
+        got=$?
+        if [ "$got" -eq 64 ]; then ok "TERM=$term exits 64"; else
+                not_ok "TERM=$term exits 64" "exit $got" "$(head -3 "$TMP/out")"
+        fi
+        expect_grep "TERM=$term says to use --repl" "$TMP/out" "terminal type '$term' .*--repl works on any terminal"
+done
