@@ -129,7 +129,7 @@ static bool tui_selection(void *face, struct breakpoint *bp)
 {
         struct tui *t = face;
         struct pane *p = t->panes[t->focus];
-        return p->ops->selection && p->ops->selection(p, bp);
+        return p->ops->selection && p->ops->selection(t, p, bp);
 }
 
 /* ---- keys and the mouse ------------------------------------------------- */
@@ -175,8 +175,8 @@ static void mouse(struct tui *t)
                         p->top += 3;
         } else if (p == t->popup) {
                 t->popup_open = false;
-        } else if (me.y > p->y && me.y < p->y + p->h - 1) {
-                tui_scroll_to(t, p, p->top + (size_t)(me.y - p->y - 1));
+        } else if (me.y >= tui_pane_first_y(p) && me.y < p->y + p->h - 1) {
+                tui_scroll_to(t, p, p->top + (size_t)(me.y - tui_pane_first_y(p)));
         }
 }
 

@@ -63,7 +63,8 @@ static enum cmd_result scroll_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         struct tui *t = tui_of(ctx);
         struct pane *p = t->panes[t->focus];
-        size_t n = p->ops->count(p), page = p->h > 3 ? (size_t)(p->h - 3) : 1;
+        int rows = tui_pane_rows(p);
+        size_t n = p->ops->count(p), page = rows > 1 ? (size_t)(rows - 1) : 1;
         const char *how = argv[1];
         (void)argc;
         if (n == 0)

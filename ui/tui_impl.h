@@ -60,6 +60,8 @@ struct pane_ops {
         size_t (*count)(const struct pane *p);
         /* The title in the top border. */
         void (*title)(const struct tui *t, const struct pane *p, char *buf, size_t n);
+        /* A line above the rows, which scrolls with none of them (NULL: none). */
+        void (*draw_header)(struct tui *t, struct pane *p, int y, int x, int w);
         /* Draws row i at screen row y, from column x, w columns wide. */
         void (*draw_row)(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
                          bool selected);
@@ -70,7 +72,7 @@ struct pane_ops {
         /* Told that row sel is now selected (a tree remembers its tag). */
         void (*selected)(struct pane *p);
         /* The breakpoint the selected row suggests (its page or range). */
-        bool (*selection)(const struct pane *p, struct breakpoint *bp);
+        bool (*selection)(const struct tui *t, const struct pane *p, struct breakpoint *bp);
         /* Enter on the selected row. */
         void (*activate)(struct tui *t, struct pane *p);
         /* A key for the pane before the bindings see it; true when it was
@@ -141,6 +143,9 @@ struct tui {
 /* tui_pane.c: what every pane does the same way */
 void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focused);
 void tui_draw_pane(struct tui *t, struct pane *p, bool focused);
+/* The rows a pane shows at once, and the screen line of the first. */
+int tui_pane_rows(const struct pane *p);
+int tui_pane_first_y(const struct pane *p);
 /* Selects row (clamped) and scrolls it into view. */
 void tui_scroll_to(struct tui *t, struct pane *p, size_t row);
 /* Rebuilds every pane from the session; a pane that follows shows its

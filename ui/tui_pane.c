@@ -31,6 +31,16 @@ void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focu
         tui_put(t, y0, x0 + 2, p->w - 7, focused ? tui_attr(t, COL_TITLE) | A_BOLD : A_BOLD, buf);
 }
 
+int tui_pane_first_y(const struct pane *p)
+{
+        return p->y + 1 + (p->ops->draw_header != NULL);
+}
+
+int tui_pane_rows(const struct pane *p)
+{
+        return p->y + p->h - 1 - tui_pane_first_y(p);
+}
+
 void tui_draw_pane(struct tui *t, struct pane *p, bool focused)
 {
         if (p->h < 3 || p->w < 4)
@@ -38,13 +48,15 @@ void tui_draw_pane(struct tui *t, struct pane *p, bool focused)
         char title[128];
         p->ops->title(t, p, title, sizeof title);
         tui_frame(t, p, title, focused);
+        if (p->ops->draw_header)
+                p->ops->draw_header(t, p, p->y + 1, p->x + 1, p->w - 2);
         size_t n = p->ops->count(p);
-        int vis = p->h - 2;
+        int vis = tui_pane_rows(p), y = tui_pane_first_y(p);
         if (p->top > n)
                 p->top = n;
         for (int r = 0; r < vis && p->top + (size_t)r < n; r++) {
                 size_t i = p->top + (size_t)r;
-                p->ops->draw_row(t, p, i, p->y + 1 + r, p->x + 1, p->w - 2, focused && i == p->sel);
+                p->ops->draw_row(t, p, i, y + r, p->x + 1, p->w - 2, focused && i == p->sel);
         }
         if (p->top > 0)
                 tui_put(t, p->y, p->x + p->w - 3, 1, A_BOLD, t->utf8 ? "\u25b2" : "^");
@@ -62,7 +74,7 @@ void tui_scroll_to(struct tui *t, struct pane *p, size_t row)
 {
         (void)t;
         size_t n = p->ops->count(p);
-        int vis = p->h - 2;
+        int vis = tui_pane_rows(p);
         if (n == 0 || vis <= 0)
                 return;
         if (row >= n)
@@ -79,7 +91,7 @@ void tui_scroll_to(struct tui *t, struct pane *p, size_t row)
 static void follow(struct pane *p)
 {
         size_t n = p->ops->count(p);
-        int vis = p->h - 2;
+        int vis = tui_pane_rows(p);
         if (!p->follow || n == 0 || vis <= 0)
                 return;
         size_t row = p->ops->focus_row(p);

@@ -192,8 +192,9 @@ static size_t log_focus_row(const struct pane *p)
 }
 
 /* The page of the selected event's address. */
-static bool log_selection(const struct pane *p, struct breakpoint *bp)
+static bool log_selection(const struct tui *t, const struct pane *p, struct breakpoint *bp)
 {
+        (void)t;
         const struct log_pane *lp = clog_of(p);
         if (p->sel >= lp->n || lp->rows[p->sel].is_op || !event_has_gva(&lp->rows[p->sel].ev))
                 return false;

@@ -1,7 +1,9 @@
 /*
- * tui_pane_tlb.c - the TLB pane: a header, then the valid entries in slot
+ * tui_pane_tlb.c - the TLB pane: under a header, the valid entries in slot
  * order (set.way), each marked with what the current trace line did to it
  * (filled it: new, or hit it), and the entry it evicted shown where it was.
+ * A row is selected as in the table panes, and suggests a breakpoint on
+ * the page its entry translates.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -13,12 +15,11 @@
 #include "tui_impl.h"
 #include "xalloc.h"
 
-#define ROW_HEADER  (UINT32_MAX - 1)
 #define ROW_EVICTED UINT32_MAX
 
 struct tlb_pane {
         struct pane base;
-        uint32_t *rows; /* row -> entry slot, or ROW_HEADER, ROW_EVICTED */
+        uint32_t *rows; /* row -> entry slot, or ROW_EVICTED */
         size_t n, cap;
         size_t focus;         /* the row the current op touched */
         struct event evicted; /* what the current op evicted */
@@ -60,35 +61,38 @@ static void tlb_rebuild(struct tui *t, struct pane *p)
 {
         struct tlb_pane *tp = tlb_of(p);
         const struct tlb *tlb = &session_machine(t->s)->tlb;
-        size_t need = (size_t)tlb->sets * tlb->ways + 2;
+        size_t need = (size_t)tlb->sets * tlb->ways + 1;
         if (need > tp->cap) {
                 tp->cap = need;
                 tp->rows = xrealloc(tp->rows, tp->cap, sizeof *tp->rows);
         }
         tp->n = 0;
-        tp->rows[tp->n++] = ROW_HEADER;
         tp->has_evicted = false;
         for (size_t i = 0; i < t->s->shown; i++)
                 if (t->s->evs[i].kind == EV_TLB_EVICT) {
                         tp->evicted = t->s->evs[i];
                         tp->has_evicted = true;
                 }
+        bool focused = false;
         tp->focus = 0;
         for (unsigned i = 0; i < tlb->sets * tlb->ways; i++) {
                 enum tui_color col;
                 if (tp->has_evicted && tp->evicted.index == i) {
-                        if (!tp->focus)
+                        if (!focused)
                                 tp->focus = tp->n;
+                        focused = true;
                         tp->rows[tp->n++] = ROW_EVICTED;
                 }
                 if (!tlb->e[i].valid)
                         continue;
-                if (!tp->focus && *tlb_mark(t, i, &tlb->e[i], &col))
+                if (!focused && *tlb_mark(t, i, &tlb->e[i], &col)) {
                         tp->focus = tp->n;
+                        focused = true;
+                }
                 tp->rows[tp->n++] = i;
         }
         if (p->sel >= tp->n)
-                p->sel = tp->n - 1;
+                p->sel = tp->n ? tp->n - 1 : 0;
 }
 
 static size_t tlb_rows_count(const struct pane *p)
@@ -112,12 +116,6 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
         uint32_t slot = tp->rows[i];
         char buf[160];
         int attr = selected ? A_REVERSE : 0;
-        if (slot == ROW_HEADER) {
-                tui_put(t, y, x, w, A_BOLD,
-                        tlb->pcid ? "    set.w asid page->hpa perm age"
-                                  : "    set.w page->hpa perm age");
-                return;
-        }
         if (slot == ROW_EVICTED) {
                 snprintf(buf, sizeof buf, "out %3u.%-1u 0x%llX evicted (LRU)",
                          tp->evicted.index / tlb->ways, tp->evicted.index % tlb->ways,
@@ -146,9 +144,39 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
         tui_put(t, y, x, w, a, buf);
 }
 
+static void tlb_draw_header(struct tui *t, struct pane *p, int y, int x, int w)
+{
+        (void)p;
+        tui_put(t, y, x, w, A_BOLD,
+                session_machine(t->s)->tlb.pcid ? "    set.w asid page->hpa perm age"
+                                                : "    set.w page->hpa perm age");
+}
+
 static size_t tlb_focus_row(const struct pane *p)
 {
         return ctlb_of(p)->focus;
+}
+
+/* The page the selected entry translates (4K, 2M or 1G), or the 4K page
+ * of the evicted one. */
+static bool tlb_selection(const struct tui *t, const struct pane *p, struct breakpoint *bp)
+{
+        const struct tlb_pane *tp = ctlb_of(p);
+        if (p->sel >= tp->n)
+                return false;
+        memset(bp, 0, sizeof *bp);
+        bp->kind = BP_GVA;
+        bp->value = -1;
+        uint32_t slot = tp->rows[p->sel];
+        if (slot == ROW_EVICTED) {
+                bp->lo = tp->evicted.gva & ~PAGE_OFFSET_MASK;
+                bp->hi = bp->lo + PAGE_SIZE;
+        } else {
+                const struct tlb_entry *e = &session_machine(t->s)->tlb.e[slot];
+                bp->lo = tlb_entry_gva(e);
+                bp->hi = bp->lo + level_span(e->level);
+        }
+        return true;
 }
 
 static void tlb_destroy(struct pane *p)
@@ -162,9 +190,11 @@ static const struct pane_ops tlb_ops = {
     .rebuild = tlb_rebuild,
     .count = tlb_rows_count,
     .title = tlb_title,
+    .draw_header = tlb_draw_header,
     .draw_row = tlb_draw_row,
     .focus_row = tlb_focus_row,
     .focus_thirds = 1,
+    .selection = tlb_selection,
     .destroy = tlb_destroy,
 };
 

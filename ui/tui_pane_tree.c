@@ -175,8 +175,9 @@ static void tree_selected(struct pane *p)
 
 /* The range the selected entry translates: guest virtual, or guest
  * physical in the EPT. */
-static bool tree_selection(const struct pane *p, struct breakpoint *bp)
+static bool tree_selection(const struct tui *t, const struct pane *p, struct breakpoint *bp)
 {
+        (void)t;
         const struct tree_pane *tp = ctree_of(p);
         if (p->sel >= tp->tree.n)
                 return false;

@@ -228,22 +228,61 @@ else
         not_ok "the command line keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
 fi
 
-# Stopped and continued (SIGSTOP: no warning): the shell had the terminal
-# meanwhile, changed its modes and wrote over the screen; after fg the
-# stepper draws everything again and reads keys one at a time again.
-start "$SHADOW_SIM" -i "$TMP/t.txt"
-wait_for 'Guest PT' 15
-kill -STOP "$(stepper_pid)"
-$TM send-keys -t t -l "stty sane; clear"
-$TM send-keys -t t C-j
-wait_gone 'Guest PT'
-$TM send-keys -t t -l "fg"
-$TM send-keys -t t Enter
-check "after SIGSTOP and fg the screen is drawn again" wait_for 'Guest PT.*Shadow PT'
-$TM send-keys -t t s
-check "after SIGSTOP and fg keys work" wait_for '=> #8 PT_WRITE 0x2000->0x6000'
+# The TLB pane has a selected row too (j/k, a click), and Space/F9 set a
+# breakpoint on the page of its entry, of its size.
+printf 'PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x6000\nPT_WRITE 0x3000->0x7000\nR 0x1000\nR 0x2000\nR 0x3000\n' >"$TMP/tlb.txt"
+# click X Y: a press of the first button at column X, row Y (from 0), as xterm sends it.
+click() {
+        $TM send-keys -t t -l "$(printf '\033[M %b%b' "\\$(printf %o $((33 + $1)))" "\\$(printf %o $((33 + $2)))")"
+}
+start "$SHADOW_SIM" -i -e "'goto line 6'" -e "'focus tlb'" "$TMP/tlb.txt"
+wait_for 'new +3\.0 0x3000->' 15
+$TM send-keys -t t Space
+check "Space on the TLB pane breaks on the entry the line filled" wait_for '^Breakpoint 1: gva 0x3000-0x3FFF$'
+$TM send-keys -t t k Space
+check "k selects the TLB entry above" wait_for '^Breakpoint 2: gva 0x2000-0x2FFF$'
+$TM send-keys -t t F9
+check "F9 on the same entry clears its breakpoint" wait_for '^Deleted breakpoint 2: gva 0x2000-0x2FFF$'
+$TM send-keys -t t k k k Space
+check "the header is no row: k stops at the first entry" wait_for '^Breakpoint 3: gva 0x1000-0x1FFF$'
+$TM send-keys -t t j j j j Space
+check "j stops at the last entry" wait_for '^Deleted breakpoint 1: gva 0x3000-0x3FFF$'
+$TM send-keys -t t Tab
+row=$(screen | grep -n ' 2\.0 0x2000->' | cut -d: -f1)
+click 80 $((row - 1))
+$TM send-keys -t t Space
+check "a click selects a TLB entry" wait_for '^Breakpoint 4: gva 0x2000-0x2FFF$'
 $TM send-keys -t t q
-check "after SIGSTOP and fg q exits with status 0" wait_for '^EXIT=0$'
+wait_for '^EXIT=0$'
+printf 'PT_WRITE 0x40000000->0x40000000 rw 2M\nR 0x40001000\n' >"$TMP/tlb2m.txt"
+start "$SHADOW_SIM" -i --mode native -e "'goto line 2'" -e "'focus tlb'" "$TMP/tlb2m.txt"
+wait_for 'new +[0-9]+\.[0-9] 0x40000000->.* 2M' 15
+$TM send-keys -t t Space
+check "a 2M TLB entry breaks on its 2M page" wait_for '^Breakpoint 1: gva 0x40000000-0x401FFFFF$'
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# Stopped and continued (SIGSTOP gives no warning): meanwhile something
+# else changed the terminal's modes and wrote over the screen, as a shell
+# does; after SIGCONT the stepper draws everything again and reads keys one
+# at a time again. (sh -c: no job control, so no shell takes the terminal.)
+start sh -c "'$SHADOW_SIM -i $TMP/t.txt'"
+wait_for 'Guest PT' 15
+pid=$(pgrep -P "$(pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x sh)" -x shadow-sim)
+tty=$($TM display -p -t t '#{pane_tty}')
+kill -STOP "$pid"
+stty sane <"$tty"
+printf '\033[H\033[2Jsomething else was here\n' >"$tty"
+wait_for 'something else was here'
+kill -CONT "$pid"
+check "after SIGSTOP and SIGCONT the screen is drawn again" \
+        sh -c "sleep 1; $TM capture-pane -p -t t | grep -q 'Guest PT' && ! $TM capture-pane -p -t t | grep -q 'something else'"
+$TM send-keys -t t s
+check "after SIGSTOP and SIGCONT keys work at once" wait_for '=> #8 PT_WRITE 0x2000->0x6000'
+$TM send-keys -t t q
+check "after SIGSTOP and SIGCONT q exits with status 0" wait_for '^EXIT=0$'
 $TM send-keys -t t -l "clear"
 $TM send-keys -t t Enter
 
