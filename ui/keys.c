@@ -6,6 +6,7 @@
 
 #include <curses.h>
 #include <stddef.h>
+#include <string.h>
 
 const struct key_binding key_bindings[] = {
     {'?', "?", "help", "this help", NULL},
@@ -54,4 +55,11 @@ const struct key_binding *key_lookup(int key)
                 if (key_bindings[i].key == key)
                         return &key_bindings[i];
         return NULL;
+}
+
+bool key_starts_command(int key)
+{
+        const struct key_binding *b = key_lookup(key);
+        return b && strncmp(b->command, "prompt", 6) == 0 &&
+               (!b->command[6] || b->command[6] == ' ');
 }

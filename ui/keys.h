@@ -22,4 +22,8 @@ extern const struct key_binding key_bindings[];
 /* The binding of key, or NULL. */
 const struct key_binding *key_lookup(int key);
 
+/* Whether key opens the command line (':', '/', ...): the start of a
+ * typed command, which a popup must let through. */
+bool key_starts_command(int key);
+
 #endif

@@ -68,8 +68,9 @@ static const struct cmd_entry zoom_entry = {
 static enum cmd_result scroll_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         struct tui *t = tui_of(ctx);
-        struct pane *p = &t->panes[t->focus];
-        size_t n = p->cls->count(p), page = p->h > 3 ? (size_t)(p->h - 3) : 1;
+        struct pane *p = t->panes[t->focus];
+        int rows = tui_pane_rows(p);
+        size_t n = p->ops->count(p), page = rows > 1 ? (size_t)(rows - 1) : 1;
         const char *how = argv[1];
         (void)argc;
         if (n == 0)
@@ -92,8 +93,6 @@ static enum cmd_result scroll_exec(struct cmd_ctx *ctx, int argc, char **argv)
         } else
                 return cmd_error(
                     ctx, "expected up, down, pageup, pagedown, home or end, found '%s'", how);
-        if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class)
-                p->sel_tag = p->tree.rows[p->sel].tag;
         return CMD_OK;
 }
 
@@ -108,10 +107,11 @@ static const struct cmd_entry scroll_entry = {
 static enum cmd_result expand_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         struct tui *t = tui_of(ctx);
-        struct pane *p = &t->panes[t->focus];
+        struct pane *p = t->panes[t->focus];
         (void)argc;
         (void)argv;
-        p->cls->activate(t, p);
+        if (p->ops->activate)
+                p->ops->activate(t, p);
         return CMD_OK;
 }
 

@@ -1,8 +1,8 @@
 /*
- * tui_draw.c - painting the stepper: layout from the screen size, pane
- * boxes and rows, the stats and compare bar, the explain lines, the
- * message or command line, the F-key bar, popups, and the notice shown
- * when the terminal is too small. Everything is clipped to the screen,
+ * tui_draw.c - painting the stepper: colours, layout from the screen size,
+ * the panes (each draws itself, tui_pane.c), the stats and compare bar,
+ * the explain lines, the message or command line, the F-key bar, the
+ * popup, and the notice shown when the terminal is too small. Everything is clipped to the screen,
  * drawn on stdscr and shown with one refresh.
  */
 #include <curses.h>
@@ -71,6 +71,39 @@ int tui_attr(const struct tui *t, enum tui_color c)
         if (c == COL_TRAP || c == COL_WALK || c == COL_ERROR)
                 a |= A_BOLD;
         return a;
+}
+
+enum tui_color tui_event_color(const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_VM_EXIT:
+                return COL_TRAP;
+        case EV_PT_WRITE:
+        case EV_PT_LINK:
+        case EV_PT_CLEAR:
+        case EV_PT_PROTECT:
+                return ev->trapped ? COL_TRAP : COL_NONE;
+        case EV_SHADOW_FILL:
+        case EV_SHADOW_UPDATE:
+        case EV_SHADOW_PAGE:
+        case EV_SHADOW_ROOT:
+                return COL_SHADOW;
+        case EV_SHADOW_ZAP:
+        case EV_TLB_FLUSH:
+        case EV_TLB_EVICT:
+                return COL_ZAP;
+        case EV_UNSYNC:
+        case EV_RESYNC:
+                return COL_SYNC;
+        case EV_EPT_MAP:
+        case EV_DIRTY:
+        case EV_DIRTY_LOG:
+                return COL_EPT;
+        case EV_STALE_TLB:
+                return COL_ERROR;
+        default:
+                return COL_NONE;
+        }
 }
 
 const char *tui_glyph_guide(const struct tui *t)
@@ -142,8 +175,8 @@ void tui_layout(struct tui *t)
         int area = t->stats_y;
         if (t->zoomed) {
                 for (int i = 0; i < PANE_COUNT; i++)
-                        place(&t->panes[i], 0, 0, 0, 0);
-                place(&t->panes[t->focus], 0, 0, area, cols);
+                        place(t->panes[i], 0, 0, 0, 0);
+                place(t->panes[t->focus], 0, 0, area, cols);
                 return;
         }
         int top = area * 45 / 100;
@@ -155,107 +188,10 @@ void tui_layout(struct tui *t)
                 tlbw = 30;
         if (tlbw > cols - 30)
                 tlbw = cols - 30;
-        place(&t->panes[PANE_GUEST], 0, 0, top, half);
-        place(&t->panes[PANE_MMU], 0, half, top, cols - half);
-        place(&t->panes[PANE_LOG], top, 0, area - top, cols - tlbw);
-        place(&t->panes[PANE_TLB], top, cols - tlbw, area - top, tlbw);
-}
-
-/* ---- panes -------------------------------------------------------------- */
-
-static void frame_box(struct tui *t, const struct pane *p, const char *title, bool focused)
-{
-        const char *h = t->utf8 ? "\u2500" : "-", *v = t->utf8 ? "\u2502" : "|";
-        const char *tl = t->utf8 ? "\u250c" : "+", *tr = t->utf8 ? "\u2510" : "+";
-        const char *bl = t->utf8 ? "\u2514" : "+", *br = t->utf8 ? "\u2518" : "+";
-        int y0 = p->y, y1 = p->y + p->h - 1, x0 = p->x, x1 = p->x + p->w - 1;
-        for (int x = x0 + 1; x < x1; x++) {
-                tui_put(t, y0, x, 1, 0, h);
-                tui_put(t, y1, x, 1, 0, h);
-        }
-        for (int y = y0 + 1; y < y1; y++) {
-                tui_put(t, y, x0, 1, 0, v);
-                tui_put(t, y, x1, 1, 0, v);
-        }
-        tui_put(t, y0, x0, 1, 0, tl);
-        tui_put(t, y0, x1, 1, 0, tr);
-        tui_put(t, y1, x0, 1, 0, bl);
-        tui_put(t, y1, x1, 1, 0, br);
-        char buf[128];
-        snprintf(buf, sizeof buf, " %s ", title);
-        tui_put(t, y0, x0 + 2, p->w - 7, focused ? tui_attr(t, COL_TITLE) | A_BOLD : A_BOLD, buf);
-}
-
-static void pane_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
-{
-        if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class) {
-                snprintf(buf, n, "%s", p->tree.title[0] ? p->tree.title : p->cls->name);
-        } else if (p->cls == &pane_tlb_class) {
-                const struct tlb *tlb = &session_machine(t->s)->tlb;
-                snprintf(buf, n, "TLB  %u/%u%s", tlb_count(tlb), tlb->sets * tlb->ways,
-                         tlb->pcid ? "  PCID" : "");
-        } else if (t->s->op_known && session_ops(t->s)) {
-                snprintf(buf, n, "Log  line %llu  event %llu  %u%%  %s",
-                         (unsigned long long)t->s->op.line, (unsigned long long)session_seq(t->s),
-                         session_percent(t->s), t->s->name);
-        } else {
-                snprintf(buf, n, "Log  %s", t->s->name);
-        }
-}
-
-void tui_scroll_to(struct tui *t, struct pane *p, size_t row)
-{
-        (void)t;
-        size_t n = p->cls->count(p);
-        int vis = p->h - 2;
-        if (n == 0 || vis <= 0)
-                return;
-        if (row >= n)
-                row = n - 1;
-        p->sel = row;
-        if (row < p->top)
-                p->top = row;
-        else if (row >= p->top + (size_t)vis)
-                p->top = row + 1 - (size_t)vis;
-}
-
-/* After a move: the focus row shown a third of the way down (the log: two
- * thirds, so what led here stays in view). */
-static void follow(struct pane *p)
-{
-        size_t n = p->cls->count(p);
-        int vis = p->h - 2;
-        if (!p->follow || n == 0 || vis <= 0)
-                return;
-        size_t row = p->cls->focus_row(p);
-        size_t above = (size_t)(p->cls == &pane_log_class ? vis * 2 / 3 : vis / 3);
-        p->sel = row;
-        p->top = row > above ? row - above : 0;
-        if (p->top + (size_t)vis > n)
-                p->top = n > (size_t)vis ? n - (size_t)vis : 0;
-}
-
-static void draw_pane(struct tui *t, int id)
-{
-        struct pane *p = &t->panes[id];
-        if (p->h < 3 || p->w < 4)
-                return;
-        char title[128];
-        pane_title(t, p, title, sizeof title);
-        frame_box(t, p, title, id == t->focus);
-        size_t n = p->cls->count(p);
-        int vis = p->h - 2;
-        if (p->top > n)
-                p->top = n;
-        for (int r = 0; r < vis && p->top + (size_t)r < n; r++) {
-                size_t i = p->top + (size_t)r;
-                p->cls->draw_row(t, p, i, p->y + 1 + r, p->x + 1, p->w - 2,
-                                 id == t->focus && i == p->sel);
-        }
-        if (p->top > 0)
-                tui_put(t, p->y, p->x + p->w - 3, 1, A_BOLD, t->utf8 ? "\u25b2" : "^");
-        if (p->top + (size_t)vis < n)
-                tui_put(t, p->y + p->h - 1, p->x + p->w - 3, 1, A_BOLD, t->utf8 ? "\u25bc" : "v");
+        place(t->panes[PANE_GUEST], 0, 0, top, half);
+        place(t->panes[PANE_MMU], 0, half, top, cols - half);
+        place(t->panes[PANE_LOG], top, 0, area - top, cols - tlbw);
+        place(t->panes[PANE_TLB], top, cols - tlbw, area - top, tlbw);
 }
 
 /* ---- bars --------------------------------------------------------------- */
@@ -379,28 +315,7 @@ static void draw_bar(struct tui *t)
         }
 }
 
-/* ---- popups and the small-terminal notice ------------------------------- */
-
-static void draw_popup(struct tui *t)
-{
-        struct popup *pp = &t->popup;
-        int w = t->cols - 2, h = t->rows - 4;
-        if (w < 10 || h < 3)
-                return;
-        struct pane frame = {.y = 2, .x = 1, .h = h, .w = w};
-        for (int y = 1; y < h - 1; y++)
-                mvhline(2 + y, 2, ' ', w - 2);
-        frame_box(t, &frame, pp->title, true);
-        int vis = h - 2;
-        if (pp->top + (size_t)vis > pp->n)
-                pp->top = pp->n > (size_t)vis ? pp->n - (size_t)vis : 0;
-        for (int r = 0; r < vis && pp->top + (size_t)r < pp->n; r++)
-                tui_put(t, 3 + r, 3, w - 4, 0, pp->lines[pp->top + (size_t)r]);
-        char foot[96];
-        snprintf(foot, sizeof foot, " q/Esc closes, arrows scroll  %zu/%zu ",
-                 pp->n ? pp->top + 1 : 0, pp->n);
-        tui_put(t, 2 + h - 1, 3, w - 6, A_BOLD, foot);
-}
+/* ---- the small-terminal notice ------------------------------------------ */
 
 static void draw_too_small(struct tui *t)
 {
@@ -423,18 +338,6 @@ static void draw_too_small(struct tui *t)
 
 /* ---- the whole screen --------------------------------------------------- */
 
-void tui_rebuild(struct tui *t)
-{
-        for (int i = 0; i < PANE_COUNT; i++) {
-                struct pane *p = &t->panes[i];
-                p->cls->rebuild(t, p);
-                follow(p);
-                if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class)
-                        p->sel_tag = p->sel < p->tree.n ? p->tree.rows[p->sel].tag : 0;
-        }
-        t->dirty = false;
-}
-
 void tui_draw(struct tui *t)
 {
         if (LINES != t->rows || COLS != t->cols)
@@ -452,12 +355,12 @@ void tui_draw(struct tui *t)
         }
         for (int i = 0; i < PANE_COUNT; i++)
                 if (!t->zoomed || i == t->focus)
-                        draw_pane(t, i);
+                        tui_draw_pane(t, t->panes[i], i == t->focus);
         draw_stats(t);
         draw_explain(t);
         draw_bar(t);
-        if (t->popup.open)
-                draw_popup(t);
+        if (t->popup_open)
+                tui_popup_draw(t);
         draw_message(t);
         if (t->prompting)
                 curs_set(1);

@@ -20,11 +20,9 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
         int cmp = !s->has_cmp             ? -1
                   : (int)s->cmp_mode == m ? (int)session_default_cmp((enum mmu_mode)m)
                                           : (int)s->cmp_mode;
-        enum stop_reason r = session_set_schemes(s, (enum mmu_mode)m, cmp);
-        if (r == STOP_INTERRUPT)
-                cmd_report_stop(ctx, r);
-        cmd_print(ctx, "Mode %s at line %llu%s%s", mode_name(s->sim.cfg.mode),
-                  (unsigned long long)(session_ops(s) ? s->op.line : 0),
+        bool stopped = session_set_schemes(s, (enum mmu_mode)m, cmp) == STOP_INTERRUPT;
+        cmd_print(ctx, "%s %s at line %llu%s%s", stopped ? "Interrupted: still mode" : "Mode",
+                  mode_name(s->sim.cfg.mode), (unsigned long long)(session_ops(s) ? s->op.line : 0),
                   s->has_cmp ? ", compared with " : "", s->has_cmp ? mode_name(s->cmp_mode) : "");
         return CMD_OK;
 }
@@ -71,15 +69,18 @@ const struct cmd_entry cmd_mode_entry = {
 
 static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+        struct session *s = ctx->s;
         (void)argc;
         int m = strcmp(argv[1], "off") == 0 ? -1 : mode_parse(argv[1]);
         char list[256];
         if (m < 0 && strcmp(argv[1], "off") != 0)
                 return cmd_error(ctx, "expected a mode (%s) or off, found '%s'",
                                  scheme_list(list, sizeof list), argv[1]);
-        if (session_set_cmp(ctx->s, m) == STOP_INTERRUPT)
-                cmd_report_stop(ctx, STOP_INTERRUPT);
-        if (m < 0)
+        if (session_set_cmp(s, m) == STOP_INTERRUPT)
+                cmd_print(ctx, "Interrupted: %s%s, as before",
+                          s->has_cmp ? "comparing with " : "no comparison",
+                          s->has_cmp ? mode_name(s->cmp_mode) : "");
+        else if (m < 0)
                 cmd_print(ctx, "No comparison");
         else
                 cmd_print(ctx, "Comparing with %s", mode_name((enum mmu_mode)m));

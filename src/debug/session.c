@@ -849,31 +849,6 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
 
 /* ---- changing schemes --------------------------------------------------- */
 
-/* Rebuilds everything under the current configuration and replays to the
- * end of op number ops: STOP_DONE, STOP_END when the trace is shorter, or
- * STOP_INTERRUPT (the position is then where the replay got to). */
-static enum stop_reason rebuild(struct session *s, uint64_t ops)
-{
-        bool report = s->report_errors;
-        uint64_t polls = 0;
-        enum stop_reason r = STOP_DONE;
-        build(s);
-        s->report_errors = false;
-        while (s->sim.ops < ops) {
-                if (interrupted(s, &polls)) {
-                        r = STOP_INTERRUPT;
-                        break;
-                }
-                if (advance_op(s) <= 0) {
-                        r = STOP_END;
-                        break;
-                }
-        }
-        s->shown = s->nevs;
-        s->report_errors = report;
-        return r;
-}
-
 /* Makes the compare machine the main one and the main one the compare
  * machine, live and in every snapshot: both ran the same ops, so nothing
  * is replayed but the current op (its events are the other scheme's). */
@@ -915,37 +890,66 @@ static void drop_cmp(struct session *s)
         s->has_cmp = false;
 }
 
-/* Replays the trace from the start under a new scheme for one of the two
- * machines only (the main one when main), replacing that machine in every
- * snapshot up to the current op; the other machine's snapshots stay, and
- * later snapshots are dropped. Then returns to the end of the current op.
- * STOP_DONE, or STOP_INTERRUPT when the poll stopped the replay (the
- * position is then the last snapshot it replaced). */
-static enum stop_reason refill(struct session *s, bool main, const struct sim_config *cfg)
+/* Puts the machines of a completed refill in the first n snapshots
+ * (dropping the later ones) and their schemes in the configuration. */
+static void commit_schemes(struct session *s, const struct sim_config *cfg[2],
+                           struct sim (*fresh)[2], size_t n)
 {
-        uint64_t ops = s->sim.ops, polls = 0;
+        while (s->nsnaps > n)
+                free_snap(s, s->nsnaps - 1);
+        s->snap_bytes = 0;
+        for (size_t i = 0; i < n; i++) {
+                struct session_snap *sn = &s->snaps[i];
+                if (cfg[0]) {
+                        sim_free(&sn->sim);
+                        sn->sim = fresh[i][0];
+                        sn->seq = sn->sim.seq; /* events are numbered by the main machine */
+                }
+                if (cfg[1]) {
+                        if (s->has_cmp)
+                                sim_free(&sn->cmp);
+                        sn->cmp = fresh[i][1];
+                }
+                sn->bytes =
+                    sim_mem_bytes(&sn->sim) + (s->has_cmp || cfg[1] ? sim_mem_bytes(&sn->cmp) : 0);
+                s->snap_bytes += sn->bytes;
+        }
+        if (cfg[0])
+                s->cfg.mode = cfg[0]->mode;
+        if (cfg[1]) {
+                if (!s->has_cmp)
+                        sim_init(&s->cmp, cfg[1]); /* for restore() to replace */
+                s->has_cmp = true;
+                s->cmp_mode = cfg[1]->mode;
+        }
+}
+
+/* Replays the trace from the start under new schemes for the machines
+ * cfg names (cfg[0] the main one, cfg[1] the compare one; NULL: kept),
+ * cloning them where the snapshots up to the current op stand. A replay
+ * that completes replaces those machines in the snapshots and the
+ * schemes, and returns to the end of the current op (STOP_DONE, or
+ * STOP_END when the trace changed under it). An interrupted one changes
+ * nothing and returns to the event the session stood on (STOP_INTERRUPT). */
+static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2])
+{
+        uint64_t ops = s->sim.ops, done = 0, polls = 0;
+        size_t shown = s->shown, n = snap_at_or_before(s, ops) + 1, j = 0;
         bool report = s->report_errors;
         enum stop_reason r = STOP_DONE;
-        struct sim m;
-        size_t j = 0;
-        while (s->nsnaps > 1 && s->snaps[s->nsnaps - 1].ops > ops)
-                free_snap(s, s->nsnaps - 1);
-        sim_init(&m, cfg);
+        struct sim m[2];
+        struct sim(*fresh)[2] = xcalloc(n, sizeof *fresh);
+        for (int k = 0; k < 2; k++)
+                if (cfg[k])
+                        sim_init(&m[k], cfg[k]);
         s->report_errors = false;
         (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
         for (;;) {
-                if (s->snaps[j].ops == m.ops) {
-                        struct session_snap *sn = &s->snaps[j++];
-                        struct sim *side = main ? &sn->sim : &sn->cmp;
-                        sim_free(side);
-                        sim_clone(side, &m);
-                        if (main)
-                                sn->seq = m.seq; /* events are numbered by the main machine */
-                        s->snap_bytes -= sn->bytes;
-                        sn->bytes =
-                            sim_mem_bytes(&sn->sim) + (s->has_cmp ? sim_mem_bytes(&sn->cmp) : 0);
-                        s->snap_bytes += sn->bytes;
-                        if (j == s->nsnaps)
+                if (s->snaps[j].ops == done) {
+                        for (int k = 0; k < 2; k++)
+                                if (cfg[k])
+                                        sim_clone(&fresh[j][k], &m[k]);
+                        if (++j == n)
                                 break;
                 }
                 if (interrupted(s, &polls)) {
@@ -954,19 +958,31 @@ static enum stop_reason refill(struct session *s, bool main, const struct sim_co
                 }
                 if (read_op(s, &s->op) <= 0)
                         break; /* the trace changed under us */
-                sim_apply(&m, &s->op);
+                for (int k = 0; k < 2; k++)
+                        if (cfg[k])
+                                sim_apply(&m[k], &s->op);
+                done++;
         }
-        sim_free(&m);
-        while (s->nsnaps > j)
-                free_snap(s, s->nsnaps - 1);
+        for (int k = 0; k < 2; k++)
+                if (cfg[k])
+                        sim_free(&m[k]);
+        if (r == STOP_INTERRUPT) {
+                for (size_t i = 0; i < j; i++)
+                        for (int k = 0; k < 2; k++)
+                                if (cfg[k])
+                                        sim_free(&fresh[i][k]);
+        } else {
+                commit_schemes(s, cfg, fresh, j);
+        }
+        free(fresh);
         s->report_errors = report;
         hist_reset(s->hist);
-        if (r == STOP_INTERRUPT)
-                ops = s->snaps[j - 1].ops;
         restore(s, snap_at_or_before(s, ops ? ops - 1 : 0));
         memset(&s->op, 0, sizeof s->op);
         if (!to_ops(s, ops))
-                r = STOP_END;
+                return STOP_END;
+        if (r == STOP_INTERRUPT)
+                s->shown = shown;
         return r;
 }
 
@@ -981,36 +997,23 @@ enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int 
         s->msg[0] = '\0';
         if (file_changed(s))
                 return STOP_ERROR;
-        if (mode == s->cfg.mode &&
-            (cmp < 0 ? !s->has_cmp : s->has_cmp && cmp == (int)s->cmp_mode)) {
-                to_ops(s, ops);
-                return STOP_DONE;
-        }
         if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {
                 swap_schemes(s);
                 return STOP_DONE;
         }
         if (s->has_cmp && cmp < 0)
                 drop_cmp(s);
-        if (mode == s->cfg.mode && cmp < 0) {
-                to_ops(s, ops);
-                return STOP_DONE;
-        }
-        if (mode == s->cfg.mode && s->has_cmp) {
-                struct sim_config c = s->cfg;
-                c.mode = (enum mmu_mode)cmp;
-                s->cmp_mode = c.mode;
-                return refill(s, false, &c);
-        }
-        if (cmp < 0 || (s->has_cmp && cmp == (int)s->cmp_mode)) {
-                s->cfg.mode = mode;
-                return refill(s, true, &s->cfg);
-        }
-        unbuild(s);
-        s->cfg.mode = mode;
-        s->has_cmp = cmp >= 0;
-        s->cmp_mode = s->has_cmp ? (enum mmu_mode)cmp : MODE_NATIVE;
-        return rebuild(s, ops);
+        struct sim_config main_cfg = s->cfg, cmp_cfg = s->cfg;
+        main_cfg.mode = mode;
+        cmp_cfg.mode = cmp < 0 ? s->cmp_mode : (enum mmu_mode)cmp;
+        const struct sim_config *fresh[2] = {
+            mode != s->cfg.mode ? &main_cfg : NULL,
+            cmp >= 0 && !(s->has_cmp && cmp == (int)s->cmp_mode) ? &cmp_cfg : NULL,
+        };
+        if (fresh[0] || fresh[1])
+                return refill(s, fresh);
+        to_ops(s, ops);
+        return STOP_DONE;
 }
 
 enum stop_reason session_set_mode(struct session *s, enum mmu_mode mode)

@@ -246,8 +246,9 @@ enum mmu_mode session_default_cmp(enum mmu_mode mode);
 /* Switches the scheme to mode and the compare machine's to cmp (negative:
  * none) and returns to the end of the same op under them. Exchanging the
  * two schemes is immediate; any other change replays from the start,
- * polling as long moves do: STOP_INTERRUPT leaves the position where the
- * replay got to. STOP_DONE, or STOP_END when the trace is shorter. */
+ * polling as long moves do. An interrupted change (STOP_INTERRUPT) changes
+ * nothing: the schemes and the current event stay as they were. STOP_DONE,
+ * or STOP_END when the trace is shorter. */
 enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp);
 
 /* The same, changing only the scheme, or only the compare machine's. */

@@ -74,6 +74,10 @@ stats_line() {
         screen | grep -E '^shadow +exits' | head -1
 }
 
+stepper_pid() {
+        pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
+}
+
 start() {
         $TM send-keys -t t -l "$* ; echo EXIT=\$?"
         $TM send-keys -t t Enter
@@ -224,6 +228,131 @@ else
         not_ok "the command line keeps its history" "$(cat "$TMP/state/shadow-sim/history" 2>&1)"
 fi
 
+# The TLB pane has a selected row too (j/k, a click), and Space/F9 set a
+# breakpoint on the page of its entry, of its size.
+printf 'PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x6000\nPT_WRITE 0x3000->0x7000\nR 0x1000\nR 0x2000\nR 0x3000\n' >"$TMP/tlb.txt"
+# click X Y: a press of the first button at column X, row Y (from 0), as xterm sends it.
+click() {
+        $TM send-keys -t t -l "$(printf '\033[M %b%b' "\\$(printf %o $((33 + $1)))" "\\$(printf %o $((33 + $2)))")"
+}
+start "$SHADOW_SIM" -i -e "'goto line 6'" -e "'focus tlb'" "$TMP/tlb.txt"
+wait_for 'new +3\.0 0x3000->' 15
+$TM send-keys -t t Space
+check "Space on the TLB pane breaks on the entry the line filled" wait_for '^Breakpoint 1: gva 0x3000-0x3FFF$'
+$TM send-keys -t t k Space
+check "k selects the TLB entry above" wait_for '^Breakpoint 2: gva 0x2000-0x2FFF$'
+$TM send-keys -t t F9
+check "F9 on the same entry clears its breakpoint" wait_for '^Deleted breakpoint 2: gva 0x2000-0x2FFF$'
+$TM send-keys -t t k k k Space
+check "the header is no row: k stops at the first entry" wait_for '^Breakpoint 3: gva 0x1000-0x1FFF$'
+$TM send-keys -t t j j j j Space
+check "j stops at the last entry" wait_for '^Deleted breakpoint 1: gva 0x3000-0x3FFF$'
+$TM send-keys -t t Tab
+row=$(screen | grep -n ' 2\.0 0x2000->' | cut -d: -f1)
+click 80 $((row - 1))
+$TM send-keys -t t Space
+check "a click selects a TLB entry" wait_for '^Breakpoint 4: gva 0x2000-0x2FFF$'
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+printf 'PT_WRITE 0x40000000->0x40000000 rw 2M\nR 0x40001000\n' >"$TMP/tlb2m.txt"
+start "$SHADOW_SIM" -i --mode native -e "'goto line 2'" -e "'focus tlb'" "$TMP/tlb2m.txt"
+wait_for 'new +[0-9]+\.[0-9] 0x40000000->.* 2M' 15
+$TM send-keys -t t Space
+check "a 2M TLB entry breaks on its 2M page" wait_for '^Breakpoint 1: gva 0x40000000-0x401FFFFF$'
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# Stopped and continued (SIGSTOP gives no warning): meanwhile something
+# else changed the terminal's modes and wrote over the screen, as a shell
+# does; after SIGCONT the stepper draws everything again and reads keys one
+# at a time again. (sh -c: no job control, so no shell takes the terminal.)
+start sh -c "'$SHADOW_SIM -i $TMP/t.txt'"
+wait_for 'Guest PT' 15
+pid=$(pgrep -P "$(pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x sh)" -x shadow-sim)
+tty=$($TM display -p -t t '#{pane_tty}')
+kill -STOP "$pid"
+stty sane <"$tty"
+printf '\033[H\033[2Jsomething else was here\n' >"$tty"
+wait_for 'something else was here'
+kill -CONT "$pid"
+check "after SIGSTOP and SIGCONT the screen is drawn again" \
+        sh -c "sleep 1; $TM capture-pane -p -t t | grep -q 'Guest PT' && ! $TM capture-pane -p -t t | grep -q 'something else'"
+$TM send-keys -t t s
+check "after SIGSTOP and SIGCONT keys work at once" wait_for '=> #8 PT_WRITE 0x2000->0x6000'
+$TM send-keys -t t q
+check "after SIGSTOP and SIGCONT q exits with status 0" wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# Typed commands never turn into hotkeys: ':' over a popup opens the
+# command line, so what follows is typed, not run key by key.
+start "$SHADOW_SIM" -i -e "'break 0x1000'" -e "'break 0x2000'" -e "'break exit cr3'" "$TMP/t.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'disable 2 3'
+$TM send-keys -t t Enter
+check "output of two lines opens a popup" wait_for 'Disabled breakpoint 3: exit cr3'
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'enable 3'
+$TM send-keys -t t Enter
+check "':' over a popup opens the command line" wait_for '^Enabled breakpoint 3: exit cr3'
+check "the popup is closed" wait_gone 'Disabled breakpoint 2'
+check "the typed letters ran no keys (no step, no prompt)" \
+        sh -c "! $TM capture-pane -p -t t | grep -Eq 'Log  line|^:'"
+$TM send-keys -t t q
+wait_for '^EXIT=0$'
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
+# A long move says any key stops it; the key that stops it does nothing
+# else, and a scheme change it stops leaves everything as it was.
+"$SHADOW_SIM" gen tlb-stress --pages 2048 --accesses 3000000 >"$TMP/long.txt"
+log_title() {
+        screen | grep -o 'Log  line [0-9]*  event [0-9]*'
+}
+start "$SHADOW_SIM" -i "$TMP/long.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t c
+check "a long continue says any key stops it" wait_for 'working: line [0-9]+, [0-9]+% of the trace; any key stops' 30
+$TM send-keys -t t n
+check "a key stops it" wait_for '^Interrupted at event #[0-9]+' 30
+where=$(log_title)
+sleep 0.5
+if [ -n "$where" ] && [ "$where" = "$(log_title)" ]; then ok "the key that stopped it did nothing else"; else
+        not_ok "the key that stopped it did nothing else" "before: $where" "after: $(log_title)"
+fi
+line=$(echo "$where" | sed 's/Log  line \([0-9]*\).*/\1/')
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'mode native'
+$TM send-keys -t t Enter x
+check "a key stops a change of scheme" \
+        wait_for "^Interrupted: still mode shadow at line $line, compared with ept\$" 30
+check "the stopped change of scheme kept the position" test "$where" = "$(log_title)"
+check "the counters are still those of shadow and ept" sh -c \
+        "$TM capture-pane -p -t t | grep -q '^shadow  *exits' && $TM capture-pane -p -t t | grep -q '^ept  *exits'"
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'compare native'
+$TM send-keys -t t Enter x
+check "a key stops a change of the compared scheme" \
+        wait_for '^Interrupted: comparing with ept, as before$' 30
+check "the stopped compare kept the position" test "$where" = "$(log_title)"
+# Ctrl-C stops a long continue as in gdb, and the stepper stays.
+$TM send-keys -t t c
+wait_for 'working: line' 30
+$TM send-keys -t t C-c
+check "Ctrl-C stops a long continue" wait_for '^Interrupted at event #[0-9]+' 30
+check "the stepper stays after Ctrl-C" sh -c "sleep 0.3; $TM capture-pane -p -t t | grep -q 'Guest PT'"
+where=$(log_title)
+$TM send-keys -t t s
+check "keys work after Ctrl-C" sh -c "sleep 0.3; test \"\$($TM capture-pane -p -t t | grep -o 'Log  line [0-9]*  event [0-9]*')\" != '$where'"
+$TM send-keys -t t q
+check "q still quits" wait_for '^EXIT=0$'
+rm -f "$TMP/long.txt"
+$TM send-keys -t t -l "clear"
+$TM send-keys -t t Enter
+
 # --no-color: no colour sequences on the screen at all.
 start "$SHADOW_SIM" -i --no-color "$TMP/t.txt"
 wait_for 'Guest PT' 15
@@ -271,9 +400,39 @@ check "ASCII boxes when the locale is not UTF-8" wait_for '^\+- Guest PT'
 $TM send-keys -t t i
 check "ASCII stepper steps" wait_for '=> #1 SHADOW_PAGE'
 $TM send-keys -t t C-c
-check "Ctrl-C restores the terminal and exits 130" wait_for '^EXIT=130$'
-check "the prompt is usable after Ctrl-C" wait_for '^PROMPT\$ *$'
+check "Ctrl-C with nothing to stop keeps the stepper" wait_for '^Ctrl-C stops a long move; q quits$'
+$TM send-keys -t t q
+check "q then exits with status 0" wait_for '^EXIT=0$'
+check "the prompt is usable after the stepper" wait_for '^PROMPT\$ *$'
+
+# Every way out restores the terminal: a signal as well as q.
+tty_sane() {
+        $TM send-keys -t t -l "clear; stty -a | tr ' ' '\n' | grep -xE -- '-?(icanon|echo)' | tr '\n' ' '; echo"
+        $TM send-keys -t t Enter
+        wait_for '^icanon echo *$'
+}
+for sig in TERM:15 HUP:1; do
+        num=${sig#*:} sig=${sig%:*}
+        $TM send-keys -t t -l "clear"
+        $TM send-keys -t t Enter
+        start "$SHADOW_SIM" -i "$TMP/t.txt"
+        wait_for 'Guest PT' 15
+        kill -$sig "$(stepper_pid)"
+        status=$((128 + num))
+        check "SIG$sig ends the stepper with status $status" wait_for "^EXIT=$status\$"
+        check "SIG$sig leaves the terminal as it was" tty_sane
+done
 
 # Without a terminal: a clear message and status 64.
 expect_status "-i without a terminal exits 64" 64 "$SHADOW_SIM" -i "$TMP/t.txt" </dev/null
 expect_grep "-i without a terminal says why" "$TMP/err" "needs a terminal"
+
+# A terminal curses cannot draw on: refused with a hint, status 64.
+for term in dumb no-such-terminal; do
+        TERM=$term script -qec "$SHADOW_SIM -i $TMP/t.txt" /dev/null >"$TMP/out" 2>&1
+        got=$?
+        if [ "$got" -eq 64 ]; then ok "TERM=$term exits 64"; else
+                not_ok "TERM=$term exits 64" "exit $got" "$(head -3 "$TMP/out")"
+        fi
+        expect_grep "TERM=$term says to use --repl" "$TMP/out" "terminal type '$term' .*--repl works on any terminal"
+done

@@ -957,43 +957,55 @@ static bool poll_count(void *ctx)
         return *left == 0 || --*left == 0;
 }
 
-/* Another scheme replays from the start, and the poll can stop it: the
- * position is then where the replay got to, exact under the new scheme. */
+/* Another scheme replays from the start, and the poll can stop it: an
+ * interrupted change changes nothing (the schemes, and the event the
+ * session stood on, mid-line too, stay), whichever machines it replays. */
 static void test_mode_interrupt(void **state)
 {
         (void)state;
         char *text = make_trace(6000, 10);
-        struct session a, b;
-        open_text(&a, MODE_SHADOW, text, MODE_EPT);
-        session_step(&a, 5000, false);
-        unsigned left = 2;
-        a.poll = poll_count;
-        a.poll_ctx = &left;
-        assert_int_equal(session_set_schemes(&a, MODE_SHADOW_OOS, MODE_NATIVE), STOP_INTERRUPT);
-        a.poll = NULL;
-        uint64_t ops = session_ops(&a);
-        assert_true(ops > 0 && ops < 5000);
-        assert_int_equal(a.sim.cfg.mode, MODE_SHADOW_OOS);
-        open_text(&b, MODE_SHADOW_OOS, text, MODE_NATIVE);
-        session_step(&b, ops, false);
-        struct view va = view_of(&a), vb = view_of(&b);
-        assert_same(&va, &vb);
-        session_close(&a);
-        session_close(&b);
-
-        /* Interrupting the replay of one machine: the position is where
-         * it got to, under the new scheme. */
-        open_text(&a, MODE_SHADOW, text, MODE_EPT);
-        session_step(&a, 5000, false);
-        left = 2;
-        a.poll = poll_count;
-        a.poll_ctx = &left;
-        assert_int_equal(session_set_cmp(&a, MODE_NATIVE), STOP_INTERRUPT);
-        a.poll = NULL;
-        ops = session_ops(&a);
-        assert_true(ops > 0 && ops < 5000);
-        check_same_as_fresh(&a, text, MODE_SHADOW, MODE_NATIVE);
-        session_close(&a);
+        static const struct {
+                enum mmu_mode mode;
+                int cmp;
+        } changes[] = {
+            {MODE_SHADOW_OOS, MODE_NATIVE}, /* both machines */
+            {MODE_SHADOW, MODE_NATIVE},     /* the compare machine */
+            {MODE_NATIVE, MODE_EPT},        /* the main one */
+        };
+        for (size_t c = 0; c < sizeof changes / sizeof changes[0]; c++) {
+                struct session a, b;
+                open_text(&a, MODE_SHADOW, text, MODE_EPT);
+                session_step(&a, 5000, false);
+                do /* to an event inside a line */
+                        session_backi(&a, 1, false);
+                while (a.shown == a.nevs);
+                uint64_t seq = session_seq(&a), ops = session_ops(&a);
+                unsigned left = 2;
+                a.poll = poll_count;
+                a.poll_ctx = &left;
+                assert_int_equal(session_set_schemes(&a, changes[c].mode, changes[c].cmp),
+                                 STOP_INTERRUPT);
+                a.poll = NULL;
+                assert_int_equal(a.sim.cfg.mode, MODE_SHADOW);
+                assert_true(a.has_cmp);
+                assert_int_equal(a.cmp_mode, MODE_EPT);
+                assert_int_equal(session_ops(&a), ops);
+                assert_int_equal(session_seq(&a), seq);
+                open_text(&b, MODE_SHADOW, text, MODE_EPT);
+                session_goto(&b, seq);
+                struct view va = view_of(&a), vb = view_of(&b);
+                assert_same(&va, &vb);
+                session_close(&b);
+                /* The snapshots are intact: going back from the end of the
+                 * line is exact too. */
+                session_step(&a, 1, false);
+                check_same_as_fresh(&a, text, MODE_SHADOW, MODE_EPT);
+                /* Let through, the same change completes. */
+                assert_int_equal(session_set_schemes(&a, changes[c].mode, changes[c].cmp),
+                                 STOP_DONE);
+                check_same_as_fresh(&a, text, changes[c].mode, changes[c].cmp);
+                session_close(&a);
+        }
         free(text);
 }
 

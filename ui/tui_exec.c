@@ -1,0 +1,140 @@
+/*
+ * tui_exec.c - running a command in the stepper and showing what it said:
+ * one line goes to the message line, more open a popup, an error is shown
+ * as one. The help screen is built here too, from the key bindings and the
+ * command table, so it cannot drift from what the keys do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "keys.h"
+#include "tui_impl.h"
+#include "xalloc.h"
+
+/* ---- output of commands ------------------------------------------------- */
+
+void tui_out_line(void *face, const char *line)
+{
+        struct tui *t = face;
+        if (t->nout == t->cap_out) {
+                t->cap_out = t->cap_out ? t->cap_out * 2 : 16;
+                t->out_lines = xrealloc(t->out_lines, t->cap_out, sizeof *t->out_lines);
+        }
+        t->out_lines[t->nout++] = xstrdup(line);
+}
+
+void tui_out_clear(struct tui *t)
+{
+        for (size_t i = 0; i < t->nout; i++)
+                free(t->out_lines[i]);
+        t->nout = 0;
+}
+
+void tui_set_msg(struct tui *t, bool error, const char *text)
+{
+        snprintf(t->msg, sizeof t->msg, "%s", text);
+        t->msg_error = error;
+}
+
+static void popup_line(void *face, const char *line)
+{
+        tui_popup_add(face, line);
+}
+
+/* The help screen: every binding, then every command, from their tables. */
+void tui_show_help(void *face, const char *topic)
+{
+        struct tui *t = face;
+        char line[256];
+        t->ctx.width = t->cols > 12 ? (unsigned)t->cols - 6 : 6; /* inside the popup's frame */
+        if (topic) {
+                /* One command: its line of the command table. */
+                struct cmd_ctx tmp = t->ctx;
+                tmp.out = tui_out_line;
+                tmp.show_help = NULL;
+                if (cmd_help_text(&tmp, topic) == CMD_ERROR)
+                        tui_set_msg(t, true, tmp.err);
+                return;
+        }
+        tui_popup_clear(t, "Help: keys run commands; ':' types one");
+        tui_popup_add(t, "Keys (each runs the command after it)");
+        for (size_t i = 0; key_bindings[i].command; i++) {
+                const struct key_binding *b = &key_bindings[i];
+                bool seen = false;
+                for (size_t j = 0; j < i; j++)
+                        seen |= strcmp(key_bindings[j].command, b->command) == 0;
+                if (seen || !b->note)
+                        continue;
+                /* Every key bound to this command, on one row. */
+                char keys[64] = "";
+                for (size_t j = i; key_bindings[j].command; j++) {
+                        size_t len = strlen(keys);
+                        if (strcmp(key_bindings[j].command, b->command) == 0 &&
+                            !strstr(keys, key_bindings[j].name))
+                                snprintf(keys + len, sizeof keys - len, "%s%s", len ? " " : "",
+                                         key_bindings[j].name);
+                }
+                snprintf(line, sizeof line, "  %-10s %s  (:%s)", keys, b->note, b->command);
+                tui_popup_add(t, line);
+        }
+        tui_popup_add(t, "");
+        tui_popup_add(t, "Mouse: a click selects a pane and a row, the wheel scrolls.");
+        tui_popup_add(t, "Ctrl-C, or any key, stops a long move; only q leaves the stepper.");
+        tui_popup_add(t, "");
+        struct cmd_ctx tmp = t->ctx;
+        tmp.out = popup_line;
+        tmp.show_help = NULL;
+        cmd_help_text(&tmp, NULL);
+        t->popup_open = true;
+}
+
+/* ---- running commands --------------------------------------------------- */
+
+void tui_after_move(struct tui *t)
+{
+        for (int i = 0; i < PANE_COUNT; i++)
+                t->panes[i]->follow = true;
+        t->dirty = true;
+}
+
+void tui_exec(struct tui *t, const char *line)
+{
+        tui_out_clear(t);
+        t->ctx.run_requested = false;
+        enum cmd_result r = cmd_run(&t->ctx, line);
+        if (r == CMD_QUIT) {
+                t->quit = true;
+                return;
+        }
+        if (t->ctx.last_flags & CMD_MOVES)
+                tui_after_move(t);
+        if (r == CMD_ERROR && t->ctx.err[0]) {
+                snprintf(t->msg, sizeof t->msg, "error: %.500s", t->ctx.err);
+                t->msg_error = true;
+        } else if (t->nout == 1) {
+                tui_set_msg(t, r == CMD_ERROR, t->out_lines[0]);
+        } else if (t->nout > 1) {
+                tui_popup_clear(t, line);
+                for (size_t i = 0; i < t->nout; i++)
+                        tui_popup_add(t, t->out_lines[i]);
+                t->popup_open = true;
+        } else if (t->ctx.last_flags & CMD_MOVES) {
+                t->msg[0] = '\0';
+        }
+        if (t->ctx.run_requested) {
+                t->running = true;
+                char buf[96];
+                snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses",
+                         t->ctx.speed);
+                tui_set_msg(t, false, buf);
+        }
+        tui_out_clear(t);
+}
+
+void tui_run_command(struct tui *t, const char *command)
+{
+        clock_gettime(CLOCK_MONOTONIC, &t->run_start);
+        tui_exec(t, command);
+}

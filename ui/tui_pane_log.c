@@ -1,0 +1,249 @@
+/*
+ * tui_pane_log.c - the log pane: the trace lines that led here with their
+ * events, the current line with the events still to come of it, and the
+ * next few lines, dimmed. Enter on a row goes to that line or event.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "tui_impl.h"
+#include "xalloc.h"
+
+#define LOG_PEEK 12 /* upcoming trace lines shown, dimmed */
+
+/* One row of the log. */
+struct log_row {
+        uint64_t opno;   /* the op it belongs to */
+        uint64_t line;   /* its trace line */
+        struct event ev; /* for an event row */
+        bool is_op;      /* a trace line, not an event */
+        bool future;     /* not reached yet */
+        bool current;    /* the current event */
+        char text[160];
+};
+
+struct log_pane {
+        struct pane base;
+        struct log_row *rows;
+        size_t n, cap;
+        int line_width; /* columns of the line numbers */
+};
+
+static struct log_pane *log_of(struct pane *p)
+{
+        return PANE_OF(struct log_pane, p);
+}
+
+static const struct log_pane *clog_of(const struct pane *p)
+{
+        return CONST_PANE_OF(struct log_pane, p);
+}
+
+static struct log_row *log_add(struct log_pane *lp)
+{
+        if (lp->n == lp->cap) {
+                lp->cap = lp->cap ? lp->cap * 2 : 256;
+                lp->rows = xrealloc(lp->rows, lp->cap, sizeof *lp->rows);
+        }
+        struct log_row *r = &lp->rows[lp->n++];
+        memset(r, 0, sizeof *r);
+        return r;
+}
+
+static void log_op(struct log_pane *lp, uint64_t opno, const struct op *op, bool future)
+{
+        char buf[128];
+        struct log_row *r = log_add(lp);
+        r->opno = opno;
+        r->line = op->line;
+        r->is_op = true;
+        r->future = future;
+        op_format(op, buf, sizeof buf);
+        snprintf(r->text, sizeof r->text, "%*llu %s", lp->line_width, (unsigned long long)op->line,
+                 buf);
+}
+
+static void log_event(struct log_pane *lp, uint64_t opno, const struct event *ev, bool future,
+                      bool current)
+{
+        char buf[256];
+        struct log_row *r = log_add(lp);
+        r->opno = opno;
+        r->line = ev->line;
+        r->ev = *ev;
+        r->future = future;
+        r->current = current;
+        event_format(ev, buf, sizeof buf);
+        const char *text = strncmp(buf, "[TRACE] ", 8) == 0 ? buf + 8 : buf;
+        snprintf(r->text, sizeof r->text, "%*s%s #%llu %.120s", lp->line_width - 1, "",
+                 current ? "=>" : "  ", (unsigned long long)ev->seq, text);
+}
+
+struct log_fill {
+        struct log_pane *lp;
+        uint64_t cur;
+};
+
+static void log_history(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
+                        size_t n)
+{
+        struct log_fill *f = ctx;
+        if (opno == f->cur)
+                return; /* the current op is added with its hidden events */
+        log_op(f->lp, opno, op, false);
+        for (size_t i = 0; i < n; i++)
+                log_event(f->lp, opno, &evs[i], false, false);
+}
+
+/* The lines after the current one, or the end of the trace. */
+static void log_future(struct log_pane *lp, struct session *s, uint64_t cur)
+{
+        struct op next[LOG_PEEK];
+        size_t n = session_peek(s, next, LOG_PEEK);
+        for (size_t i = 0; i < n; i++)
+                log_op(lp, cur + 1 + i, &next[i], true);
+        if (n == 0 && s->at_end && s->shown == s->nevs) {
+                struct log_row *r = log_add(lp);
+                r->future = true;
+                r->opno = cur + 1;
+                snprintf(r->text, sizeof r->text, "%*s(end of trace)", lp->line_width + 1, "");
+        }
+}
+
+static void log_rebuild(struct tui *t, struct pane *p)
+{
+        struct log_pane *lp = log_of(p);
+        struct session *s = t->s;
+        uint64_t cur = s->op_known ? session_ops(s) : 0;
+        uint64_t back = (uint64_t)(p->h > 0 ? p->h : 24) + 8;
+        /* Line numbers as wide as the largest shown (at least 5). */
+        char digits[24];
+        lp->line_width =
+            snprintf(digits, sizeof digits, "%llu", (unsigned long long)s->op.line + 99);
+        if (lp->line_width < 5)
+                lp->line_width = 5;
+        lp->n = 0;
+        struct log_fill f = {lp, cur};
+        if (cur > 1)
+                session_history(s, cur > back ? cur - back : 1, cur - 1, log_history, &f);
+        if (cur) {
+                log_op(lp, cur, &s->op, false);
+                for (size_t i = 0; i < s->nevs; i++)
+                        log_event(lp, cur, &s->evs[i], i >= s->shown, i + 1 == s->shown);
+        }
+        log_future(lp, s, cur);
+        if (p->sel >= lp->n)
+                p->sel = lp->n ? lp->n - 1 : 0;
+}
+
+static size_t log_count(const struct pane *p)
+{
+        return clog_of(p)->n;
+}
+
+static void log_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
+{
+        (void)p;
+        if (t->s->op_known && session_ops(t->s))
+                snprintf(buf, n, "Log  line %llu  event %llu  %u%%  %s",
+                         (unsigned long long)t->s->op.line, (unsigned long long)session_seq(t->s),
+                         session_percent(t->s), t->s->name);
+        else
+                snprintf(buf, n, "Log  %s", t->s->name);
+}
+
+static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
+                         bool selected)
+{
+        const struct log_row *r = &log_of(p)->rows[i];
+        int attr = selected ? A_REVERSE : 0;
+        enum tui_color col = r->is_op ? COL_NONE : tui_event_color(&r->ev);
+        if (r->current && col == COL_NONE)
+                attr = tui_attr(t, COL_CURRENT) | A_BOLD;
+        else if (r->current)
+                attr |= A_REVERSE | A_BOLD | tui_attr(t, col);
+        else if (r->future)
+                attr |= tui_attr(t, COL_DIM);
+        else if (r->is_op)
+                attr |= A_BOLD;
+        else
+                attr |= tui_attr(t, col);
+        /* A highlighted row is padded to the pane's width. */
+        char line[sizeof r->text + 256];
+        snprintf(line, sizeof line, "%-*s", (r->current || selected) && w < 256 ? w : 0, r->text);
+        tui_put(t, y, x, w, attr, line);
+}
+
+/* The current event, else the last row already reached. */
+static size_t log_focus_row(const struct pane *p)
+{
+        const struct log_pane *lp = clog_of(p);
+        size_t last_past = 0;
+        for (size_t i = 0; i < lp->n; i++) {
+                if (lp->rows[i].current)
+                        return i;
+                if (!lp->rows[i].future)
+                        last_past = i;
+        }
+        return last_past;
+}
+
+/* The page of the selected event's address. */
+static bool log_selection(const struct tui *t, const struct pane *p, struct breakpoint *bp)
+{
+        (void)t;
+        const struct log_pane *lp = clog_of(p);
+        if (p->sel >= lp->n || lp->rows[p->sel].is_op || !event_has_gva(&lp->rows[p->sel].ev))
+                return false;
+        memset(bp, 0, sizeof *bp);
+        bp->kind = BP_GVA;
+        bp->value = -1;
+        bp->lo = lp->rows[p->sel].ev.gva & ~PAGE_OFFSET_MASK;
+        bp->hi = bp->lo + PAGE_SIZE;
+        return true;
+}
+
+/* Goes to the selected line or event. */
+static void log_activate(struct tui *t, struct pane *p)
+{
+        struct log_pane *lp = log_of(p);
+        char cmd[64];
+        if (p->sel >= lp->n)
+                return;
+        const struct log_row *r = &lp->rows[p->sel];
+        if (r->is_op || !r->ev.seq)
+                snprintf(cmd, sizeof cmd, "goto line %llu", (unsigned long long)r->line);
+        else
+                snprintf(cmd, sizeof cmd, "goto %llu", (unsigned long long)r->ev.seq);
+        if (r->line || r->ev.seq)
+                tui_exec(t, cmd);
+}
+
+static void log_destroy(struct pane *p)
+{
+        struct log_pane *lp = log_of(p);
+        free(lp->rows);
+        free(lp);
+}
+
+static const struct pane_ops log_ops = {
+    .rebuild = log_rebuild,
+    .count = log_count,
+    .title = log_title,
+    .draw_row = log_draw_row,
+    .focus_row = log_focus_row,
+    .focus_thirds = 2, /* what led here stays in view */
+    .selection = log_selection,
+    .activate = log_activate,
+    .destroy = log_destroy,
+};
+
+struct pane *pane_log_new(void)
+{
+        struct log_pane *lp = xcalloc(1, sizeof *lp);
+        lp->base.ops = &log_ops;
+        return &lp->base;
+}

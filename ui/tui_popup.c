@@ -1,0 +1,145 @@
+/*
+ * tui_popup.c - the popup: a pane of text lines over the others, for the
+ * output of a command that printed more than a line, and for the help.
+ * It has the keyboard while it is open: arrows and pages scroll it, other
+ * keys close it.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "keys.h"
+#include "tui_impl.h"
+#include "xalloc.h"
+
+struct popup_pane {
+        struct pane base;
+        char **lines;
+        size_t n, cap;
+        char title[64];
+};
+
+static struct popup_pane *popup_of(struct pane *p)
+{
+        return PANE_OF(struct popup_pane, p);
+}
+
+void tui_popup_clear(struct tui *t, const char *title)
+{
+        struct popup_pane *pp = popup_of(t->popup);
+        for (size_t i = 0; i < pp->n; i++)
+                free(pp->lines[i]);
+        pp->n = 0;
+        pp->base.top = 0;
+        snprintf(pp->title, sizeof pp->title, "%s", title);
+}
+
+void tui_popup_add(struct tui *t, const char *line)
+{
+        struct popup_pane *pp = popup_of(t->popup);
+        if (pp->n == pp->cap) {
+                pp->cap = pp->cap ? pp->cap * 2 : 32;
+                pp->lines = xrealloc(pp->lines, pp->cap, sizeof *pp->lines);
+        }
+        pp->lines[pp->n++] = xstrdup(line);
+}
+
+static size_t popup_count(const struct pane *p)
+{
+        return CONST_PANE_OF(struct popup_pane, p)->n;
+}
+
+static void popup_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
+{
+        (void)t;
+        snprintf(buf, n, "%s", CONST_PANE_OF(struct popup_pane, p)->title);
+}
+
+static void popup_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
+                           bool selected)
+{
+        (void)selected;
+        tui_put(t, y, x + 1, w - 2, 0, popup_of(p)->lines[i]);
+}
+
+/* Scrolls; any other key closes the popup, and is the popup's unless it
+ * starts a command: typing ':' over a popup opens the command line. */
+static bool popup_key(struct tui *t, struct pane *p, int ch)
+{
+        size_t page = t->rows > 8 ? (size_t)(t->rows - 8) : 1;
+        switch (ch) {
+        case KEY_UP:
+        case 'k':
+                if (p->top)
+                        p->top--;
+                break;
+        case KEY_DOWN:
+        case 'j':
+                p->top++;
+                break;
+        case KEY_PPAGE:
+                p->top = p->top > page ? p->top - page : 0;
+                break;
+        case KEY_NPAGE:
+        case ' ':
+                p->top += page;
+                break;
+        case KEY_HOME:
+                p->top = 0;
+                break;
+        case KEY_END:
+                p->top = popup_count(p);
+                break;
+        default:
+                t->popup_open = false;
+                return !key_starts_command(ch);
+        }
+        return true;
+}
+
+void tui_popup_draw(struct tui *t)
+{
+        struct pane *p = t->popup;
+        int w = t->cols - 2, h = t->rows - 4;
+        if (w < 10 || h < 3)
+                return;
+        p->y = 2;
+        p->x = 1;
+        p->h = h;
+        p->w = w;
+        for (int y = 1; y < h - 1; y++)
+                mvhline(2 + y, 2, ' ', w - 2);
+        size_t n = popup_count(p), vis = (size_t)(h - 2);
+        /* Scrolled no further than a full last page. */
+        if (p->top + vis > n)
+                p->top = n > vis ? n - vis : 0;
+        tui_draw_pane(t, p, true);
+        char foot[96];
+        snprintf(foot, sizeof foot, " q/Esc closes, arrows scroll  %zu/%zu ", n ? p->top + 1 : 0,
+                 n);
+        tui_put(t, 2 + h - 1, 3, w - 6, A_BOLD, foot);
+}
+
+static void popup_destroy(struct pane *p)
+{
+        struct popup_pane *pp = popup_of(p);
+        for (size_t i = 0; i < pp->n; i++)
+                free(pp->lines[i]);
+        free(pp->lines);
+        free(pp);
+}
+
+static const struct pane_ops popup_ops = {
+    .count = popup_count,
+    .title = popup_title,
+    .draw_row = popup_draw_row,
+    .key = popup_key,
+    .destroy = popup_destroy,
+};
+
+struct pane *pane_popup_new(void)
+{
+        struct popup_pane *pp = xcalloc(1, sizeof *pp);
+        pp->base.ops = &popup_ops;
+        return &pp->base;
+}
