@@ -302,6 +302,11 @@ void cmd_where(struct cmd_ctx *ctx)
                           s->name);
                 return;
         }
+        for (const char *n = s->note; *n;) { /* the trace's narration of the line */
+                size_t len = strcspn(n, "\n");
+                cmd_print(ctx, "# %.*s", (int)len, n);
+                n += len + (n[len] == '\n');
+        }
         op_format(&s->op, buf, sizeof buf);
         cmd_print(ctx, "line %llu: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, buf,
                   (unsigned long long)session_seq(s), session_percent(s));

@@ -71,23 +71,25 @@ static void phrase_tlb(struct strbuf *o, const struct event *ev)
                 strbuf_put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)",
                            strbuf_u(ev->gva), ev->count, ev->count == 1 ? "y" : "ies");
                 break;
-        case EV_TLB_FLUSH:
+        case EV_TLB_FLUSH: {
+                const char *entries = ev->count == 1 ? "entry" : "entries";
                 if (ev->detail == DETAIL_FLUSH_CR3)
-                        strbuf_put(o, "TLB flushed, %u entries (no PCID: a CR3 load empties it)",
-                                   ev->count);
+                        strbuf_put(o, "TLB flushed, %u %s (no PCID: a CR3 load empties it)",
+                                   ev->count, entries);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
-                        strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
+                        strbuf_put(o, "guest flushed the TLB (%u %s)", ev->count, entries);
                 else if (ev->detail == DETAIL_ZAP_PAGE)
-                        strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away",
-                                   ev->count);
+                        strbuf_put(o, "TLB flushed (%u %s) as a shadow page went away", ev->count,
+                                   entries);
                 else if (ev->detail == DETAIL_FLUSH_SHADOW)
                         strbuf_put(o,
-                                   "the VMM flushed the TLB (%u entries): it changed shadow "
-                                   "entries the TLB may cache",
-                                   ev->count);
+                                   "the VMM flushed the TLB (%u %s): it changed shadow entries "
+                                   "the TLB may cache",
+                                   ev->count, entries);
                 else
-                        strbuf_put(o, "the VMM flushed the TLB (%u entries)", ev->count);
+                        strbuf_put(o, "the VMM flushed the TLB (%u %s)", ev->count, entries);
                 break;
+        }
         case EV_TLB_EVICT:
                 strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted",
                            strbuf_u(ev->gva));
@@ -283,9 +285,10 @@ static void phrase_shadow_state(struct strbuf *o, const struct event *ev)
                                    strbuf_u(ev->gva), strbuf_u(ev->table_gpa));
                 else
                         strbuf_put(o,
-                                   "the VMM resynced table 0x%llX: compared %u entries, "
+                                   "the VMM resynced table 0x%llX: compared %u entr%s, "
                                    "write-protected again",
-                                   strbuf_u(ev->table_gpa), ev->count);
+                                   strbuf_u(ev->table_gpa), ev->count,
+                                   ev->count == 1 ? "y" : "ies");
                 break;
         case EV_AGILE:
                 if (ev->detail == DETAIL_TO_NESTED)

@@ -12,6 +12,7 @@ struct slot {
         struct op op;
         struct event *evs; /* reused from op to op */
         size_t n, cap;
+        char *note; /* its narration (trace_note), or NULL */
 };
 
 struct hist {
@@ -27,8 +28,10 @@ struct hist *hist_new(void)
 
 void hist_free(struct hist *h)
 {
-        for (size_t i = 0; i < HIST_OPS; i++)
+        for (size_t i = 0; i < HIST_OPS; i++) {
                 free(h->slots[i].evs);
+                free(h->slots[i].note);
+        }
         free(h);
 }
 
@@ -38,7 +41,7 @@ void hist_reset(struct hist *h)
 }
 
 static void store(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs,
-                  size_t n)
+                  size_t n, const char *note)
 {
         struct slot *sl = &h->slots[opno % HIST_OPS];
         if (n > sl->cap) {
@@ -49,9 +52,12 @@ static void store(struct hist *h, uint64_t opno, const struct op *op, const stru
         if (n)
                 memcpy(sl->evs, evs, n * sizeof *evs);
         sl->n = n;
+        free(sl->note);
+        sl->note = note && *note ? xstrdup(note) : NULL;
 }
 
-void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs, size_t n)
+void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs, size_t n,
+              const char *note)
 {
         if (h->count && opno >= h->first && opno < h->first + h->count)
                 return; /* replayed: the same as held */
@@ -65,7 +71,7 @@ void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct e
                 h->first = opno;
                 h->count = 1;
         }
-        store(h, opno, op, evs, n);
+        store(h, opno, op, evs, n, note);
 }
 
 uint64_t hist_first(const struct hist *h)
@@ -74,7 +80,7 @@ uint64_t hist_first(const struct hist *h)
 }
 
 bool hist_get(const struct hist *h, uint64_t opno, const struct op **op, const struct event **evs,
-              size_t *n)
+              size_t *n, const char **note)
 {
         if (!h->count || opno < h->first || opno >= h->first + h->count)
                 return false;
@@ -82,5 +88,6 @@ bool hist_get(const struct hist *h, uint64_t opno, const struct op **op, const s
         *op = &sl->op;
         *evs = sl->evs;
         *n = sl->n;
+        *note = sl->note ? sl->note : "";
         return true;
 }

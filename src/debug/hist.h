@@ -27,10 +27,11 @@ void hist_free(struct hist *h);
 /* Forgets everything (the events change when the scheme does). */
 void hist_reset(struct hist *h);
 
-/* Records op number opno (1-based) and its events. An op that does not
- * follow the window starts a new one. */
-void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs,
-              size_t n);
+/* Records op number opno (1-based), its events and its narration (the
+ * comment lines above it, or ""). An op that does not follow the window
+ * starts a new one. */
+void hist_add(struct hist *h, uint64_t opno, const struct op *op, const struct event *evs, size_t n,
+              const char *note);
 
 /* The first op number held, or 0 when empty. */
 uint64_t hist_first(const struct hist *h);
@@ -38,6 +39,6 @@ uint64_t hist_first(const struct hist *h);
 /* Finds op opno. Returns false when it is not held. The pointers stay
  * valid until the next hist_add or hist_reset. */
 bool hist_get(const struct hist *h, uint64_t opno, const struct op **op, const struct event **evs,
-              size_t *n);
+              size_t *n, const char **note);
 
 #endif

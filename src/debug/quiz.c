@@ -455,7 +455,8 @@ static void finish_invlpg(struct builder *b)
         long i = find_event(m, EV_INVLPG);
         struct quiz_question *q = b->invlpg;
         b->invlpg = NULL;
-        qsort(m->dropped, m->ndropped, sizeof *m->dropped, cmp_u64);
+        if (m->ndropped) /* qsort may not be given a null array, even empty */
+                qsort(m->dropped, m->ndropped, sizeof *m->dropped, cmp_u64);
         size_t room = 20 * m->ndropped + 8; /* "0x" and 16 digits and a blank each */
         char text[256], *answer = xmalloc(room), why[TEXT_MAX];
         struct strbuf a = {answer, room, 0}, o = {why, sizeof why, 0};
@@ -573,7 +574,8 @@ static void deal(struct builder *b, struct quiz *qz, unsigned count)
                         more = true;
                 }
         }
-        qsort(qz->q, qz->n, sizeof *qz->q, by_line);
+        if (qz->n)
+                qsort(qz->q, qz->n, sizeof *qz->q, by_line);
 }
 
 static void builder_free(struct builder *b)

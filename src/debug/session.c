@@ -252,11 +252,12 @@ static int advance_op(struct session *s)
         s->shown = 0;
         s->epoch++;
         s->op = op;
+        snprintf(s->note, sizeof s->note, "%s", trace_note(&s->reader));
         s->op_known = true;
         bool applied = sim_apply(&s->sim, &op);
         if (s->has_cmp)
                 applied &= sim_apply(&s->cmp, &op);
-        hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs);
+        hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs, s->note);
         maybe_snapshot(s);
         if (!applied && s->report_errors) {
                 report_no_frame(s, &op);
@@ -1094,7 +1095,7 @@ static void replay_range(struct session *s, uint64_t first, uint64_t last, sessi
                 if (!replay_next(&r, &m, &op))
                         break;
                 if (m.ops >= first)
-                        fn(ctx, m.ops, &op, rs.evs, rs.n);
+                        fn(ctx, m.ops, &op, rs.evs, rs.n, trace_note(&r));
         }
         free(rs.evs);
         sim_free(&m);
@@ -1137,19 +1138,22 @@ void session_history(struct session *s, uint64_t first, uint64_t last, session_h
         for (uint64_t k = first > have ? first : have; k <= last; k++) {
                 const struct op *op;
                 const struct event *evs;
+                const char *note;
                 size_t n;
                 if (k == s->sim.ops) {
-                        fn(ctx, k, &s->op, s->evs, s->nevs);
-                } else if (hist_get(s->hist, k, &op, &evs, &n)) {
-                        fn(ctx, k, op, evs, n);
+                        fn(ctx, k, &s->op, s->evs, s->nevs, s->note);
+                } else if (hist_get(s->hist, k, &op, &evs, &n, &note)) {
+                        fn(ctx, k, op, evs, n, note);
                 }
         }
 }
 
-size_t session_peek(struct session *s, struct op *ops, size_t max)
+size_t session_peek(struct session *s, struct op *ops, size_t max, char *note, size_t note_len)
 {
         struct trace_pos pos;
         size_t n = 0;
+        if (note_len)
+                note[0] = '\0';
         if (max == 0)
                 return 0;
         if (!trace_tell(&s->reader, &pos)) {
@@ -1167,7 +1171,8 @@ size_t session_peek(struct session *s, struct op *ops, size_t max)
                                 continue;
                         if (st != TRACE_OK)
                                 break;
-                        n++;
+                        if (n++ == 0 && note_len)
+                                snprintf(note, note_len, "%s", trace_note(&r));
                 }
         }
         trace_close(&r);

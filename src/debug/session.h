@@ -112,6 +112,7 @@ struct session {
         enum mmu_mode cmp_mode;
         struct stats before; /* sim.stats before the last applied op */
         struct op op;        /* the last applied op */
+        char note[TRACE_NOTE_MAX]; /* its narration: the trace's comment lines above it */
         bool op_known;       /* op and evs are those of op number sim.ops (not so
                                 right after a snapshot was restored) */
         struct event *evs;   /* its events */
@@ -295,10 +296,10 @@ bool session_break_count(struct session *s);
 /* ---- the log ------------------------------------------------------------- */
 
 /* Calls fn for each applied op number first..last (1-based, inclusive, at
- * most the current op) with its events, without moving. Recent ops come
+ * most the current op) with its events and narration, without moving. Recent ops come
  * from memory, older ones are replayed on a copy of a snapshot. */
 typedef void (*session_hist_fn)(void *ctx, uint64_t opno, const struct op *op,
-                                const struct event *evs, size_t nevs);
+                                const struct event *evs, size_t nevs, const char *note);
 void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                      void *ctx);
 
@@ -309,7 +310,8 @@ void session_history(struct session *s, uint64_t first, uint64_t last, session_h
 bool session_replay_before(const struct session *s, struct sim *out);
 
 /* Reads up to max ops that come after the current one, without applying
- * them. Returns how many. */
-size_t session_peek(struct session *s, struct op *ops, size_t max);
+ * them, and the narration of the first into note (n bytes; "" when none).
+ * Returns how many. */
+size_t session_peek(struct session *s, struct op *ops, size_t max, char *note, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "trace.h"
 
+#include "escape.h"
 #include "number.h"
 #include "sim.h"
 
@@ -152,6 +153,7 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
         r->fault = TRACE_OK;
         r->in_long_line = false;
         r->has_pending = false;
+        r->note_len = r->op_note_len = 0;
         r->line = pos->line;
         r->format = pos->format;
         return 0;
@@ -292,8 +294,50 @@ static bool next_lackey(struct trace_reader *r, struct op *op)
         return true;
 }
 
+/* Keeps a v1 comment line for the op below it, or forgets the block at a
+ * blank line. */
+static void note_line(struct trace_reader *r, const char *s, size_t len)
+{
+        size_t i = 0;
+        while (i < len && isspace((unsigned char)s[i]))
+                i++;
+        if (i == len) {
+                r->note_len = 0;
+                return;
+        }
+        i++; /* the '#' */
+        if (i < len && s[i] == ' ')
+                i++;
+        /* Shown on terminals: control bytes are escaped as in messages. */
+        char raw[ESCAPE_MAX + 1], text[ESCAPE_BUF];
+        size_t rawlen = len - i < ESCAPE_MAX ? len - i : ESCAPE_MAX;
+        memcpy(raw, s + i, rawlen);
+        raw[rawlen] = '\0';
+        size_t n = strlen(escape_text(raw, text, sizeof text)), sep = r->note_len > 0;
+        if (r->note_len + sep + n >= sizeof r->note)
+                return; /* the block is full: its first lines are kept */
+        if (sep)
+                r->note[r->note_len++] = '\n';
+        memcpy(r->note + r->note_len, text, n);
+        r->note_len += n;
+}
+
+/* The block read so far becomes the narration of the op just parsed. */
+static void take_note(struct trace_reader *r)
+{
+        memcpy(r->op_note, r->note, r->note_len);
+        r->op_note_len = r->note_len;
+        r->note_len = 0;
+}
+
+const char *trace_note(const struct trace_reader *r)
+{
+        return r->op_note_len ? r->op_note : "";
+}
+
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err)
 {
+        r->op_note[r->op_note_len = 0] = '\0';
         if (r->has_pending) {
                 r->has_pending = false;
                 *op = r->pending;
@@ -324,9 +368,13 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                 if (len > 0 && line[len - 1] == '\r')
                         len--;
                 if (r->format == TRACE_FORMAT_AUTO) {
-                        if (blank_line(line, len))
+                        if (blank_line(line, len)) {
+                                note_line(r, line, len); /* v1 narration, until known */
                                 continue;
+                        }
                         r->format = detect_format(line, len);
+                        if (r->format == TRACE_FORMAT_LACKEY)
+                                r->note_len = 0;
                 }
                 bool ok;
                 err->col = 0;
@@ -336,14 +384,21 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                         r->has_pending = n > 1;
                 } else {
                         ok = trace_parse_v1(line, len, &r->limits, op, err);
+                        if (!ok && !err->col)
+                                note_line(r, line, len);
                 }
                 if (ok) {
                         op->line = r->line;
                         r->pending.line = r->line;
+                        if (r->note_len)
+                                take_note(r);
+                        r->op_note[r->op_note_len] = '\0';
                         return TRACE_OK;
                 }
-                if (err->col)
+                if (err->col) {
+                        r->note_len = 0;
                         return TRACE_BAD_LINE;
+                }
         }
 }
 

@@ -87,8 +87,9 @@ static void quiet(void *face, const char *line)
 }
 
 static void log_row(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
-                    size_t nevs)
+                    size_t nevs, const char *note)
 {
+        (void)note;
         (void)opno;
         (void)op;
         (void)evs;
@@ -103,7 +104,7 @@ static void refill_log(struct session *s)
         struct op next[8];
         if (cur > 1)
                 session_history(s, cur > LOG_ROWS ? cur - LOG_ROWS : 1, cur - 1, log_row, &n);
-        session_peek(s, next, 8);
+        session_peek(s, next, 8, NULL, 0);
 }
 
 /* Worst time of BACK_REPEAT back moves (by line, or by event) from event

@@ -732,8 +732,9 @@ struct collected {
 };
 
 static void collect(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
-                    size_t n)
+                    size_t n, const char *note)
 {
+        (void)note;
         struct collected *c = ctx;
         if (c->n < 64) {
                 c->opno[c->n] = opno;
@@ -780,7 +781,7 @@ static void test_history_and_peek(void **state)
         /* Peek returns the ops that step then applies. */
         session_goto_line(&s, 100);
         struct op next[5];
-        assert_int_equal(session_peek(&s, next, 5), 5);
+        assert_int_equal(session_peek(&s, next, 5, NULL, 0), 5);
         for (int i = 0; i < 5; i++) {
                 session_step(&s, 1, false);
                 assert_int_equal(s.op.line, next[i].line);
@@ -1066,8 +1067,9 @@ struct op_lines {
 };
 
 static void op_line(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
-                    size_t nevs)
+                    size_t nevs, const char *note)
 {
+        (void)note;
         struct op_lines *l = ctx;
         (void)evs;
         (void)nevs;
@@ -1110,8 +1112,8 @@ static void test_file_and_pipe_traces(void **state)
                 assert_int_equal(got.n, 31);
                 assert_memory_equal(got.line, want.line, sizeof got.line);
                 struct op a[4], b[4];
-                assert_int_equal(session_peek(&s, a, 4), 4);
-                assert_int_equal(session_peek(&m, b, 4), 4);
+                assert_int_equal(session_peek(&s, a, 4, NULL, 0), 4);
+                assert_int_equal(session_peek(&m, b, 4, NULL, 0), 4);
                 for (int i = 0; i < 4; i++)
                         assert_int_equal(a[i].line, b[i].line);
                 assert_int_equal(session_step(&s, 10000, false), STOP_END);
