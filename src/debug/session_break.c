@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bp_index.h"
 #include "xalloc.h"
 
 /* Parses SIZE after the '/' of a range: bytes, or a number with K, M or
@@ -247,26 +248,26 @@ static uint64_t gva_span(const struct event *ev)
         }
 }
 
-/* Whether the range the event is about lies inside bp's range. */
-static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
+bool event_gva_range(const struct event *ev, uint64_t *base, uint64_t *span)
 {
         if (!event_has_gva(ev))
                 return false;
-        uint64_t span = gva_span(ev);
-        uint64_t base = span > 1 ? ev->gva & ~(span - 1) : ev->gva;
+        *span = gva_span(ev);
+        *base = *span > 1 ? ev->gva & ~(*span - 1) : ev->gva;
+        return true;
+}
+
+/* Whether the range the event is about lies inside bp's range. */
+static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
+{
+        uint64_t base, span;
+        if (!event_gva_range(ev, &base, &span))
+                return false;
         uint64_t last = bp->hi - 1; /* hi 0: to the top */
         return base >= bp->lo && base <= last && span - 1 <= last - base;
 }
 
-/* A range of guest-physical addresses, [lo, lo + len). */
-struct gpa_range {
-        uint64_t lo, len;
-};
-
-/* The guest-physical ranges an event is about, for gpa breakpoints (at
- * most 2: a guest table it is about, and a frame): what README and help
- * break say. Returns how many. */
-static size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
+size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
 {
         size_t n = 0;
         uint64_t leaf = level_span(ev->level ? ev->level : 1);
@@ -333,7 +334,8 @@ static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
         size_t n = event_gpa_ranges(ev, r);
         uint64_t last = bp->hi - 1; /* hi 0: to the top */
         for (size_t i = 0; i < n; i++)
-                if (r[i].lo <= last && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
+                if (r[i].len && r[i].lo <= last &&
+                    (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
                         return true;
         return false;
 }
@@ -357,8 +359,33 @@ bool bp_matches(const struct breakpoint *bp, const struct event *ev)
         return false;
 }
 
+/* The index over the breakpoints, built when first needed after a change;
+ * NULL when there are none. */
+static struct bp_index *index_of(struct session *s)
+{
+        if (!s->bp_index && s->nbps)
+                s->bp_index = bp_index_build(s->bps, s->nbps);
+        return s->bp_index;
+}
+
+/* Drops the index after the breakpoints changed. */
+static void stale(struct session *s)
+{
+        bp_index_free(s->bp_index);
+        s->bp_index = NULL;
+}
+
+void session_break_free(struct session *s)
+{
+        stale(s);
+        free(s->bps);
+        s->bps = NULL;
+        s->nbps = s->cap_bps = 0;
+}
+
 int session_break_add(struct session *s, const struct breakpoint *bp)
 {
+        stale(s);
         if (s->nbps == s->cap_bps) {
                 s->cap_bps = s->cap_bps ? s->cap_bps * 2 : 8;
                 s->bps = xrealloc(s->bps, s->cap_bps, sizeof *s->bps);
@@ -448,6 +475,7 @@ bool session_break_delete(struct session *s, int id)
         if (!bp)
                 return false;
         size_t i = (size_t)(bp - s->bps);
+        stale(s);
         memmove(&s->bps[i], &s->bps[i + 1], (s->nbps - i - 1) * sizeof *s->bps);
         s->nbps--;
         return true;
@@ -466,40 +494,50 @@ static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i
         return true;
 }
 
-const struct breakpoint *session_break_hit(const struct session *s)
+/* The breakpoints that stop on evs[i], at most max of them into out (by
+ * id), counting each in its hits when count. Returns how many stop (with
+ * neither out nor count, 1 as soon as one does). */
+static size_t stopping(struct session *s, const struct event *evs, size_t i,
+                       const struct breakpoint **out, size_t max, bool count)
+{
+        struct bp_index *x = index_of(s);
+        size_t n = 0, ncand;
+        if (!x)
+                return 0;
+        const uint32_t *cand = bp_index_lookup(x, &evs[i], &ncand);
+        for (size_t c = 0; c < ncand; c++) {
+                struct breakpoint *bp = &s->bps[cand[c]];
+                if (!stops(bp, evs, i))
+                        continue;
+                if (n < max)
+                        out[n] = bp;
+                n++;
+                if (count)
+                        bp->hits++;
+                else if (!out)
+                        break; /* asked only whether one stops */
+        }
+        return n;
+}
+
+const struct breakpoint *session_break_hit(struct session *s)
 {
         const struct breakpoint *bp = NULL;
         session_break_hits(s, &bp, 1);
         return bp;
 }
 
-size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max)
+size_t session_break_hits(struct session *s, const struct breakpoint **out, size_t max)
 {
-        size_t n = 0;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        if (n < max)
-                                out[n] = &s->bps[b];
-                        n++;
-                }
-        return n;
+        return s->shown ? stopping(s, s->evs, s->shown - 1, out, max, false) : 0;
 }
 
-bool session_break_stops(const struct session *s, const struct event *evs, size_t i)
+bool session_break_stops(struct session *s, const struct event *evs, size_t i)
 {
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], evs, i))
-                        return true;
-        return false;
+        return stopping(s, evs, i, NULL, 0, false) > 0;
 }
 
 bool session_break_count(struct session *s)
 {
-        bool any = false;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        s->bps[b].hits++;
-                        any = true;
-                }
-        return any;
+        return s->shown && stopping(s, s->evs, s->shown - 1, NULL, 0, true) > 0;
 }
