@@ -241,6 +241,23 @@ static void breakpoints_bench(const struct sim_config *cfg, const char *path, in
         t = best_of(&s, SEARCH_BACK);
         printf("%-40s %10.1f ms  (%.2fx goto end)\n", "search, no match, back from the end",
                t * 1e3, t / end);
+        /* A search that finds the log line of the last event (or an earlier
+         * one just like it), from the start. */
+        char text[256];
+        session_step(&s, UINT64_MAX, false);
+        event_format(session_event(&s), text, sizeof text);
+        t = 0;
+        for (int r = 0; r < ROUNDS; r++) {
+                session_restart(&s);
+                double t0 = cpu_now();
+                if (session_search(&s, text, false) != STOP_DONE)
+                        fail("search", "the last line was not found");
+                if (r == 0 || cpu_now() - t0 < t)
+                        t = cpu_now() - t0;
+        }
+        snprintf(label, sizeof label, "search, found at %u%% of the trace",
+                 (unsigned)(session_seq(&s) * 100 / events));
+        printf("%-40s %10.1f ms  (%.2fx goto end)\n", label, t * 1e3, t / end);
         session_close(&s);
 }
 
