@@ -936,33 +936,13 @@ static void not_found(struct session *s, const char *text, const char *where, ui
                  escape_text(text, escaped, sizeof escaped), where, (unsigned long long)cur);
 }
 
-enum stop_reason session_search(struct session *s, const char *text, bool back)
+/* Moves forward to event found, or (found 0) to the first event after
+ * the current one whose line holds n, reporting a malformed line on the
+ * way as any forward move does; text is what was typed. */
+static enum stop_reason move_to_match(struct session *s, uint64_t found, struct needle *n,
+                                      const char *text)
 {
         uint64_t cur = session_seq(s), polls = 0;
-        struct needle needle;
-        void *ctx = &needle;
-        needle_init(&needle, text);
-        s->msg[0] = '\0';
-        if (file_changed(s))
-                return STOP_ERROR;
-        if (back) {
-                bool stop = false;
-                uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
-                back_to_seq(s, found ? found : cur);
-                if (!found && !stop)
-                        not_found(s, text, "before", cur);
-                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
-        }
-        /* Look ahead with the main machine alone, then move there (or
-         * forward to the malformed line the move must report). */
-        bool stop, bad;
-        uint64_t found = scan_ahead(s, match_text, ctx, &stop, &bad);
-        if (stop)
-                return STOP_INTERRUPT;
-        if (!found && !bad) {
-                not_found(s, text, "after", cur);
-                return STOP_END;
-        }
         for (;;) {
                 if (interrupted(s, &polls)) {
                         back_to_seq(s, cur);
@@ -976,9 +956,37 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                         not_found(s, text, "after", cur);
                         return STOP_END;
                 }
-                if (found ? session_seq(s) == found : match_text(s, s->evs, s->shown - 1, ctx))
+                if (found ? session_seq(s) == found : match_text(s, s->evs, s->shown - 1, n))
                         return STOP_DONE;
         }
+}
+
+enum stop_reason session_search(struct session *s, const char *text, bool back)
+{
+        uint64_t cur = session_seq(s), found;
+        struct needle needle;
+        bool stop = false, bad;
+        needle_init(&needle, text);
+        s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
+        if (back) {
+                found = cur > 1 ? scan_back(s, 1, cur, match_text, &needle, &stop) : 0;
+                back_to_seq(s, found ? found : cur);
+                if (!found && !stop)
+                        not_found(s, text, "before", cur);
+                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
+        }
+        /* Look ahead with the main machine alone, then move there (or to
+         * the malformed line the move must report). */
+        found = scan_ahead(s, match_text, &needle, &stop, &bad);
+        if (stop)
+                return STOP_INTERRUPT;
+        if (!found && !bad) {
+                not_found(s, text, "after", cur);
+                return STOP_END;
+        }
+        return move_to_match(s, found, &needle, text);
 }
 
 /* ---- changing schemes --------------------------------------------------- */
