@@ -116,9 +116,10 @@ static bool tui_poll(void *ctx)
                 return true;
         }
         if (elapsed(&t->run_start) > 0.3) {
-                char buf[128];
-                snprintf(buf, sizeof buf, " working: line %llu, %u%% of the trace; any key stops ",
-                         (unsigned long long)t->s->op.line, session_percent(t->s));
+                char share[32] = "", buf[128];
+                bool known = tui_trace_share(t->s, share, sizeof share);
+                snprintf(buf, sizeof buf, " working: line %llu%s%s; any key stops ",
+                         (unsigned long long)t->s->op.line, known ? ", " : "", share);
                 tui_put(t, t->msg_y, 0, t->cols, A_REVERSE, buf);
                 refresh();
         }

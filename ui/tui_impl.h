@@ -160,6 +160,9 @@ void tui_draw(struct tui *t);
 void tui_layout(struct tui *t);
 const char *tui_glyph_guide(const struct tui *t);
 const char *tui_glyph_branch(const struct tui *t, bool last);
+/* How far through the trace the session stands, "74% of the trace";
+ * false for a pipe before its end, whose length is not known. */
+bool tui_trace_share(const struct session *s, char *buf, size_t n);
 /* The colour of an event, in the log and the explain lines. */
 enum tui_color tui_event_color(const struct event *ev);
 

@@ -144,15 +144,25 @@ static size_t log_count(const struct pane *p)
         return clog_of(p)->n;
 }
 
+/* Where the session stands: "Log  line 300  #795  74% of the trace  NAME"
+ * (the line, the current event, how far through the trace; a narrow pane
+ * drops the last fields whole, tui_frame). */
 static void log_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
 {
+        struct session *s = t->s;
+        char share[32];
         (void)p;
-        if (t->s->op_known && session_ops(t->s))
-                snprintf(buf, n, "Log  line %llu  event %llu  %u%%  %s",
-                         (unsigned long long)t->s->op.line, (unsigned long long)session_seq(t->s),
-                         session_percent(t->s), t->s->name);
-        else
-                snprintf(buf, n, "Log  %s", t->s->name);
+        if (!s->op_known || !session_ops(s)) {
+                snprintf(buf, n, "Log  %s", s->name);
+                return;
+        }
+        size_t len =
+            (size_t)snprintf(buf, n, "Log  line %llu  #%llu", (unsigned long long)s->op.line,
+                             (unsigned long long)session_seq(s));
+        if (len < n && tui_trace_share(s, share, sizeof share))
+                len += (size_t)snprintf(buf + len, n - len, "  %s", share);
+        if (len < n)
+                snprintf(buf + len, n - len, "  %s", s->name);
 }
 
 static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
