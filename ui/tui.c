@@ -380,9 +380,17 @@ static int tui_open(struct tui *t, const struct options *opt)
         t->keys = input_keys(opt); /* /dev/tty when the trace is stdin */
         if (!t->keys)
                 return EXIT_USAGE;
-        if (!isatty(fileno(t->keys)) || !isatty(STDOUT_FILENO)) {
+        if (!isatty(STDOUT_FILENO)) {
+                fprintf(stderr, "shadow-sim: -i draws on a terminal, and standard output is "
+                                "none (--repl and the batch command write to a pipe or a file)\n");
+                return EXIT_USAGE;
+        }
+        if (!isatty(fileno(t->keys))) {
+                /* Keys come from stdin here: the trace is a file, or not given. */
                 fprintf(stderr,
-                        "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)\n");
+                        "shadow-sim: -i reads keys from a terminal, and standard input is none: "
+                        "a trace on standard input is named '-' (... | shadow-sim -i -), and "
+                        "keys then come from the terminal; --repl reads commands from a pipe\n");
                 return EXIT_USAGE;
         }
         const char *why = tui_unusable_terminal();

@@ -268,6 +268,37 @@ static void draw_stats(struct tui *t)
         tui_put(t, t->stats_y + 1, 0, t->cols, 0, buf);
 }
 
+int tui_wrap(const char *text, int w, struct tui_span *rows, int max)
+{
+        size_t width = w > 0 ? (size_t)w : 1;
+        int n = 0;
+        while (*text && n < max) {
+                size_t len = strlen(text), cut = len;
+                if (len > width && n + 1 < max) {
+                        cut = width;
+                        while (cut > width / 2 && text[cut] != ' ')
+                                cut--;
+                        if (cut <= width / 2)
+                                cut = width;
+                }
+                rows[n++] = (struct tui_span){text, cut};
+                text += cut;
+                while (*text == ' ')
+                        text++;
+        }
+        return n;
+}
+
+/* One row of wrapped text on screen row y, over whatever was there. */
+static void put_span(struct tui *t, int y, int attr, const struct tui_span *row)
+{
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)row->len, row->text);
+        move(y, 0);
+        clrtoeol();
+        tui_put(t, y, 0, t->cols, attr, line);
+}
+
 static void draw_explain(struct tui *t)
 {
         struct session *s = t->s;
@@ -283,26 +314,11 @@ static void draw_explain(struct tui *t)
                          "c continues, b sets a breakpoint, ? shows every key.",
                          s->name);
         }
-        /* Wrapped at blanks over the explain rows. */
         int attr = s->shown ? tui_attr(t, tui_event_color(session_event(s))) : 0;
-        const char *p = buf;
-        size_t w = (size_t)t->cols;
-        for (int row = 0; row < t->explain_rows && *p; row++) {
-                size_t len = strlen(p), cut = len;
-                if (len > w && row + 1 < t->explain_rows) {
-                        cut = w;
-                        while (cut > w / 2 && p[cut] != ' ')
-                                cut--;
-                        if (cut <= w / 2)
-                                cut = w;
-                }
-                char line[1024];
-                snprintf(line, sizeof line, "%.*s", (int)cut, p);
-                tui_put(t, t->explain_y + row, 0, t->cols, attr, line);
-                p += cut;
-                while (*p == ' ')
-                        p++;
-        }
+        struct tui_span rows[TUI_MAX_TEXT_ROWS];
+        int n = tui_wrap(buf, t->cols, rows, t->explain_rows);
+        for (int i = 0; i < n; i++)
+                put_span(t, t->explain_y + i, attr, &rows[i]);
 }
 
 static void draw_message(struct tui *t)
@@ -318,7 +334,12 @@ static void draw_message(struct tui *t)
                 move(t->msg_y, 1 + point - start);
                 return;
         }
-        tui_put(t, t->msg_y, 0, t->cols, t->msg_error ? tui_attr(t, COL_ERROR) : 0, t->msg);
+        /* A long message takes the explain rows above it too. */
+        struct tui_span rows[TUI_MAX_TEXT_ROWS];
+        int n = tui_wrap(t->msg, t->cols, rows, 1 + t->explain_rows);
+        for (int i = 0; i < n; i++)
+                put_span(t, t->msg_y - (n - 1) + i, t->msg_error ? tui_attr(t, COL_ERROR) : 0,
+                         &rows[i]);
 }
 
 /* Columns a binding takes in the F-key bar: "F5 Cont " and a blank. */

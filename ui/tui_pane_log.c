@@ -98,19 +98,30 @@ static void log_history(void *ctx, uint64_t opno, const struct op *op, const str
                 log_event(f->lp, opno, &evs[i], false, false);
 }
 
-/* The lines after the current one, or the end of the trace. */
+/* A dimmed note where the lines to come would be. */
+static void log_note(struct log_pane *lp, uint64_t opno, const char *note)
+{
+        struct log_row *r = log_add(lp);
+        r->future = true;
+        r->opno = opno;
+        snprintf(r->text, sizeof r->text, "%*s(%s)", lp->line_width + 1, "", note);
+}
+
+/* The lines after the current one, or the end of the trace; none when a
+ * move can go no further (the machines reached --max-mem), since they
+ * cannot be reached. */
 static void log_future(struct log_pane *lp, struct session *s, uint64_t cur)
 {
+        if (s->over_limit) {
+                log_note(lp, cur + 1, "refused: no later line can be reached");
+                return;
+        }
         struct op next[LOG_PEEK];
         size_t n = session_peek(s, next, LOG_PEEK);
         for (size_t i = 0; i < n; i++)
                 log_op(lp, cur + 1 + i, &next[i], true);
-        if (n == 0 && s->at_end && s->shown == s->nevs) {
-                struct log_row *r = log_add(lp);
-                r->future = true;
-                r->opno = cur + 1;
-                snprintf(r->text, sizeof r->text, "%*s(end of trace)", lp->line_width + 1, "");
-        }
+        if (n == 0 && s->at_end && s->shown == s->nevs)
+                log_note(lp, cur + 1, "end of trace");
 }
 
 static void log_rebuild(struct tui *t, struct pane *p)

@@ -277,6 +277,39 @@ wait_for '^EXIT=0$'
 $TM send-keys -t t -l "clear"
 $TM send-keys -t t Enter
 
+# Keys from a pipe: the message says what works (a piped trace is named
+# '-', its keys then come from the terminal; --repl reads a pipe).
+start "echo s | $SHADOW_SIM" -i "$TMP/t.txt"
+check "-i with keys from a pipe exits 64" wait_for '^EXIT=64$'
+check "it says a piped trace is named '-' and --repl reads a pipe" sh -c \
+        "$TM capture-pane -p -J -t t | grep -q \"a trace on standard input is named '-' (... | shadow-sim -i -), and keys then come from the terminal; --repl reads commands from a pipe\""
+
+# A line the stepper cannot go past (the machines reached --max-mem): the
+# log lists no line after it, and the error is shown whole, wrapped.
+awk 'BEGIN { for (i = 0; i < 20000; i++)
+        printf "PT_WRITE 0x%X->0x%X\nR 0x%X\n", i * 2097152, 1048576 + i * 4096, i * 2097152 }' >"$TMP/mem.txt"
+$TM resize-window -t t -x 80 -y 24
+start "$SHADOW_SIM" -i --max-mem 16M "$TMP/mem.txt"
+wait_for 'Guest PT' 15
+$TM send-keys -t t ':'
+$TM send-keys -t t -l 'goto end'
+$TM send-keys -t t Enter
+check "the log says no later line can be reached" wait_for '^. +\(refused: no later line can be reached\)' 30
+check "the log lists no line after the refused one" sh -c \
+        "! $TM capture-pane -p -t t | grep -A20 '=> #' | grep -Eq '^. +[0-9]+ (PT_WRITE|ACCESS)'"
+check "the error is shown whole, wrapped" sh -c \
+        "$TM capture-pane -p -t t | tr '\n' ' ' | tr -s ' ' | grep -q 'mem.txt:[0-9]*:1: error: expected a trace whose machines fit in --max-mem (16 MiB), found them and their snapshots at [0-9]* MiB before this line'"
+# An error longer than the message and explain rows opens a popup.
+$TM send-keys -t t ':'
+$TM send-keys -t t -l "mode $(printf '%0400d' 0)"
+$TM send-keys -t t Enter
+check "a longer error opens in a popup" wait_for '─ Error ─'
+check "the popup holds the error whole" sh -c "$TM capture-pane -p -t t | grep -q \"0*'  *│\""
+$TM send-keys -t t q q
+wait_for '^EXIT=0$'
+$TM resize-window -t t -x 100 -y 30
+rm -f "$TMP/mem.txt"
+
 # The TLB pane has a selected row too (j/k, a click), and Space/F9 set a
 # breakpoint on the page of its entry, of its size.
 printf 'PT_WRITE 0x1000->0x5000\nPT_WRITE 0x2000->0x6000\nPT_WRITE 0x3000->0x7000\nR 0x1000\nR 0x2000\nR 0x3000\n' >"$TMP/tlb.txt"
@@ -479,7 +512,7 @@ done
 
 # Without a terminal: a clear message and status 64.
 expect_status "-i without a terminal exits 64" 64 "$SHADOW_SIM" -i "$TMP/t.txt" </dev/null
-expect_grep "-i without a terminal says why" "$TMP/err" "needs a terminal"
+expect_grep "-i without a terminal says why" "$TMP/err" "-i draws on a terminal, and standard output is none"
 
 # A terminal curses cannot draw on: refused with a hint, status 64.
 for term in dumb no-such-terminal; do
