@@ -141,7 +141,6 @@ struct tui {
 };
 
 /* tui_pane.c: what every pane does the same way */
-void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focused);
 void tui_draw_pane(struct tui *t, struct pane *p, bool focused);
 /* The rows a pane shows at once, and the screen line of the first. */
 int tui_pane_rows(const struct pane *p);

@@ -157,7 +157,7 @@ static size_t log_count(const struct pane *p)
 
 /* Where the session stands: "Log  line 300  #795  74% of the trace  NAME"
  * (the line, the current event, how far through the trace; a narrow pane
- * drops the last fields whole, tui_frame). */
+ * drops the last fields whole, tui_pane.c). */
 static void log_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
 {
         struct session *s = t->s;
