@@ -78,17 +78,16 @@ stepper_pid() {
         pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
 }
 
-# start CMD...: runs CMD at a clear shell prompt and then prints its exit
-# status. It waits for the prompt alone on the screen first: a command typed
-# ahead of a clear would be erased with the screen it was echoed on.
+# start CMD...: runs CMD on a cleared screen and then prints its exit
+# status. It clears the screen and waits for a mark printed after the
+# clear: a command typed ahead of a clear still pending would be erased
+# with the screen it was echoed on.
+starts=0
 start() {
-        $TM send-keys -t t -l "clear"
+        starts=$((starts + 1))
+        $TM send-keys -t t -l "clear; echo ready $starts"
         $TM send-keys -t t Enter
-        tries=200
-        while [ "$tries" -gt 0 ] && [ "$(screen | grep -v '^ *$')" != 'PROMPT$' ]; do
-                sleep 0.05
-                tries=$((tries - 1))
-        done
+        wait_for "^ready $starts\$"
         $TM send-keys -t t -l "$* ; echo EXIT=\$?"
         $TM send-keys -t t Enter
 }
