@@ -118,6 +118,19 @@ static void print_exits(const struct sim *sim)
         exit_report_write(&rep, mode_name(sim->cfg.mode), input_put_line, stdout);
 }
 
+/* --comments: the narration of the op about to run (the comment lines
+ * above its line, escaped by the reader), as the trace has it. */
+static void print_note(void *ctx, const struct op *op)
+{
+        const struct trace_reader *r = ctx;
+        (void)op;
+        for (const char *n = trace_note(r); *n;) {
+                size_t len = strcspn(n, "\n");
+                printf("# %.*s\n", (int)len, n);
+                n += len + (n[len] == '\n');
+        }
+}
+
 int batch_run(const struct options *opt)
 {
         struct trace_reader reader;
@@ -144,6 +157,10 @@ int batch_run(const struct options *opt)
                 sim_init(&native_sim, &native_cfg);
         if (!opt->quiet)
                 sim_add_sink(&main_sim, log_sink, stdout);
+        if (opt->comments && !opt->quiet) {
+                ropt.before_op = print_note;
+                ropt.before_ctx = &reader;
+        }
 
         struct sim *sims[2] = {&main_sim, &native_sim};
         bool end;

@@ -12,6 +12,7 @@
 #include "completion.h"
 #include "gen_cmd.h"
 #include "options.h"
+#include "quiz_cmd.h"
 #include "repl.h"
 #include "sweep.h"
 #include "tui.h"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
                 return gen_main(argc - 1, argv + 1);
         if (argc > 1 && strcmp(argv[1], "sweep") == 0)
                 return sweep_main(argv[0], argc - 1, argv + 1);
+        if (argc > 1 && strcmp(argv[1], "quiz") == 0)
+                return quiz_main(argc - 1, argv + 1);
         if (argc > 1 && strcmp(argv[1], "completion") == 0)
                 return completion_main(argc - 1, argv + 1);
         int status = options_parse(&opt, argc, argv);

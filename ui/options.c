@@ -23,6 +23,8 @@ static const char usage_text[] =
     "       shadow-sim gen SCENARIO [--seed N] [--PARAM N]...  (see shadow-sim gen --help)\n"
     "       shadow-sim sweep [--OPTION V1,V2,...]... [-j N] [--list] TRACE...\n"
     "                                           (see shadow-sim sweep --help)\n"
+    "       shadow-sim quiz [--seed N] [--count N] [--answers] [OPTION]... [TRACE|-]\n"
+    "                                           (see shadow-sim quiz --help)\n"
     "       shadow-sim completion bash              the bash completion script\n"
     "Replays a trace of guest page-table writes, memory accesses, context switches and\n"
     "TLB invalidations under native paging, shadow paging or nested paging (EPT/NPT),\n"
@@ -65,6 +67,8 @@ static const char usage_rest[] =
     "      --format FMT       auto (default), v1 or lackey\n"
     "  -q, --quiet            print only the statistics\n"
     "      --stats FMT        text (default), json or csv\n"
+    "      --comments         print the trace's narration (the comment lines above a\n"
+    "                         line) in the log, before the line's events\n"
     "      --exits            after the statistics, the VM exits by reason: count,\n"
     "                         share, cycles, share of the cycles, average (as\n"
     "                         perf kvm stat report); one block per scheme with -c\n"
@@ -122,6 +126,7 @@ enum long_only {
         OPT_NO_COLOR,
         OPT_MAX_MEM,
         OPT_EXITS,
+        OPT_COMMENTS,
 };
 
 static const struct option long_options[] = {
@@ -145,6 +150,7 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"stats", required_argument, NULL, OPT_STATS},
     {"exits", no_argument, NULL, OPT_EXITS},
+    {"comments", no_argument, NULL, OPT_COMMENTS},
     {"series", required_argument, NULL, OPT_SERIES},
     {"keep-going", no_argument, NULL, 'k'},
     {"compare", no_argument, NULL, 'c'},
@@ -256,6 +262,8 @@ static const char *batch_only(const struct options *opt, bool stats_set)
                 return "--stats";
         if (opt->exits)
                 return "--exits";
+        if (opt->comments)
+                return "--comments";
         if (opt->quiet)
                 return "--quiet";
         if (opt->keep_going)
@@ -402,6 +410,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                 case OPT_EXITS:
                         opt->exits = true;
                         break;
+                case OPT_COMMENTS:
+                        opt->comments = true;
+                        break;
                 case 'c':
                         opt->compare = true;
                         break;
@@ -459,6 +470,9 @@ int options_parse(struct options *opt, int argc, char **argv)
                     "%s is for the batch run; the debugger (-i, --repl, --script, -e) "
                     "does not use it",
                     unused);
+        if (opt->comments && (opt->compare || opt->series || opt->quiet))
+                return usage_error("%s", "--comments prints the trace's narration in the log; "
+                                         "--compare, --series and --quiet print no log");
         if (opt->exits && (opt->series || opt->stats_format != STATS_TEXT))
                 return usage_error("%s", "--exits prints a text report after the statistics; "
                                          "--stats json has the exits by reason, --series none");

@@ -23,6 +23,7 @@ struct options {
         bool keep_going;
         bool compare;                       /* every scheme side by side */
         bool exits;                         /* --exits: the report of VM exits by reason */
+        bool comments;                      /* --comments: the trace's narration in the log */
         const char *trace;                  /* NULL: the built-in sample */
         unsigned long series;               /* --series N: CSV counters every N events (0: off) */
         bool interactive;                   /* -i: the ncurses stepper */

@@ -1,24 +1,19 @@
 /*
  * repl.c - the debugger at a prompt.
  *
- * On a terminal it reads lines with readline: history kept across runs in
- * $XDG_STATE_HOME/shadow-sim/history (~/.local/state when unset or not an
- * absolute path), tab completion of commands, breakpoint kinds, exit
- * reasons and modes. From a
- * pipe it reads plain lines with no prompt, so the debugger can be driven
- * by a script or a test. Either way each line goes to cmd_run(); after a
+ * On a terminal it reads lines with readline, with the history and the
+ * completion the stepper shares (stepper.h). From a pipe it reads plain
+ * lines with no prompt, so the debugger can be driven by a script or a
+ * test. Either way each line goes to cmd_run(); after a
  * command that moves, the current line, its events and the explanation
  * are printed. Ctrl-C interrupts a long continue or run.
  */
 #include "repl.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,9 +23,8 @@
 #include "cmdline.h"
 #include "event.h"
 #include "input.h"
-#include "quote.h"
 #include "run.h"
-#include "sample.h"
+#include "stepper.h"
 
 #define HISTORY_LINES 1000
 
@@ -52,90 +46,6 @@ static void print_line(void *face, const char *line)
 {
         (void)face;
         puts(line);
-}
-
-int stepper_open(struct session *s, const struct options *opt)
-{
-        int cmp = (int)session_default_cmp(opt->cfg.mode);
-        if (session_open(s, &opt->cfg, opt->format, opt->trace, sample_trace, "sample_trace.txt",
-                         cmp) < 0) {
-                /* A trace's own errors are "file: error: ...", as in batch. */
-                int e = errno;
-                bool data = e == EILSEQ || e == EIO;
-                fprintf(stderr, "%s%s\n", data ? "" : "shadow-sim: ", s->msg);
-                return e == EILSEQ ? EXIT_DATAERR : e == EIO ? EXIT_IOERR : EXIT_NOINPUT;
-        }
-        session_set_memory_limit(s, opt->max_mem);
-        return 0;
-}
-
-/* Flushes what a command printed. Returns true, or false after saying
- * why on stderr when it could not be written (then nobody reads what
- * follows). */
-static bool flushed(void)
-{
-        errno = 0;
-        if (fflush(stdout) == 0 && !ferror(stdout))
-                return true;
-        fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno ? errno : EIO));
-        return false;
-}
-
-int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
-{
-        int status = opt->script ? stepper_script(ctx, opt->script, quit) : 0;
-        for (unsigned i = 0; status == 0 && !*quit && i < opt->neval; i++) {
-                enum cmd_result r = cmd_run(ctx, opt->eval[i]);
-                *quit = r == CMD_QUIT;
-                if (r == CMD_ERROR) {
-                        if (ctx->err[0])
-                                fprintf(stderr, "-e '%s': error: %s\n", quote(opt->eval[i]),
-                                        ctx->err);
-                        status = EXIT_DATAERR;
-                }
-        }
-        return status;
-}
-
-int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
-{
-        FILE *f = fopen(path, "r");
-        if (!f) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(errno));
-                return EXIT_NOINPUT;
-        }
-        struct cmdline_reader in;
-        enum cmdline_status st;
-        int status = 0;
-        cmdline_init(&in, f);
-        *quit = false;
-        while ((st = cmdline_read(&in)) == CMDLINE_OK) {
-                enum cmd_result r = cmd_run(ctx, in.buf);
-                if (r == CMD_QUIT) {
-                        *quit = true;
-                        break;
-                }
-                if (r == CMD_ERROR) {
-                        if (ctx->err[0])
-                                fprintf(stderr, "%s:%lu: error: %s\n", quote(path), in.line,
-                                        ctx->err);
-                        status = EXIT_DATAERR;
-                        break;
-                }
-                if (!flushed()) {
-                        status = EXIT_IOERR;
-                        break;
-                }
-        }
-        /* A directory opens and then fails to read (EISDIR): no script. */
-        if (st == CMDLINE_ERROR && in.line == 0) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(in.err));
-                status = EXIT_NOINPUT;
-        } else if (status == 0 && !*quit) {
-                status = cmdline_report(&in, st, quote(path), stderr);
-        }
-        fclose(f);
-        return status;
 }
 
 /* ---- the animated run --------------------------------------------------- */
@@ -188,104 +98,11 @@ static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *wr
                 animate(ctx);
         if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
                 cmd_where(ctx);
-        *write_failed = !flushed();
+        *write_failed = !stepper_flush();
         return !*write_failed;
 }
 
 /* ---- readline ----------------------------------------------------------- */
-
-static struct cmd_ctx *completing;
-
-struct words {
-        char **v;
-        size_t n, cap;
-        const char *prefix;
-};
-
-static void add_word(void *arg, const char *word)
-{
-        struct words *w = arg;
-        if (strncasecmp(word, w->prefix, strlen(w->prefix)) != 0)
-                return;
-        if (w->n == w->cap) {
-                w->cap = w->cap ? w->cap * 2 : 32;
-                w->v = realloc(w->v, w->cap * sizeof *w->v);
-                if (!w->v)
-                        abort();
-        }
-        w->v[w->n++] = strdup(word);
-}
-
-static struct words matches;
-static size_t match_next;
-
-static char *generator(const char *text, int state)
-{
-        (void)text;
-        if (state == 0)
-                match_next = 0;
-        if (match_next < matches.n) {
-                char *w = matches.v[match_next];
-                matches.v[match_next++] = NULL;
-                return w;
-        }
-        return NULL;
-}
-
-static char **complete(const char *text, int start, int end)
-{
-        (void)end;
-        char before[256];
-        snprintf(before, sizeof before, "%.*s", start, rl_line_buffer);
-        for (size_t i = match_next; i < matches.n; i++)
-                free(matches.v[i]);
-        matches.n = 0;
-        matches.prefix = text;
-        cmd_complete(completing, before, add_word, &matches);
-        rl_attempted_completion_over = 1;
-        return rl_completion_matches(text, generator);
-}
-
-bool stepper_history_path(char *buf, size_t n)
-{
-        const char *state = getenv("XDG_STATE_HOME");
-        const char *home = getenv("HOME");
-        char dir[4096];
-        /* The XDG Base Directory spec: a relative path is to be ignored. */
-        if (state && state[0] == '/')
-                snprintf(dir, sizeof dir, "%s/shadow-sim", state);
-        else if (home && *home)
-                snprintf(dir, sizeof dir, "%s/.local/state/shadow-sim", home);
-        else
-                return false;
-        /* mkdir -p */
-        for (char *p = dir + 1; *p; p++) {
-                if (*p == '/') {
-                        *p = '\0';
-                        mkdir(dir, 0700);
-                        *p = '/';
-                }
-        }
-        mkdir(dir, 0700);
-        snprintf(buf, n, "%s/history", dir);
-        return true;
-}
-
-void stepper_completion(struct cmd_ctx *ctx)
-{
-        completing = ctx;
-        rl_readline_name = "shadow-sim";
-        rl_attempted_completion_function = complete;
-}
-
-void stepper_completion_done(void)
-{
-        for (size_t i = match_next; i < matches.n; i++)
-                free(matches.v[i]);
-        free(matches.v);
-        memset(&matches, 0, sizeof matches);
-        match_next = 0;
-}
 
 static int prompt_loop(struct cmd_ctx *ctx)
 {
@@ -308,6 +125,9 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 if (*line && (!history_length ||
                               strcmp(history_get(history_base + history_length - 1)->line, line)))
                         add_history(line);
+                int rows, cols;
+                rl_get_screen_size(&rows, &cols);
+                ctx->width = cols > 0 ? (unsigned)cols : 0; /* help fits the terminal */
                 bool go_on = handle(ctx, line, &failed, &write_failed);
                 free(line);
                 if (!go_on)
@@ -374,7 +194,7 @@ int repl_run(const struct options *opt)
                                 fclose(keys);
                 }
         }
-        if (status == 0 && !flushed())
+        if (status == 0 && !stepper_flush())
                 status = EXIT_IOERR;
         session_close(&s);
         return status;

@@ -26,7 +26,7 @@
 #include "input.h"
 #include "keys.h"
 #include "quote.h"
-#include "repl.h"
+#include "stepper.h"
 #include "run.h"
 #include "tui_impl.h"
 

@@ -39,8 +39,11 @@ static enum cmd_result focus_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry focus_entry = {
-    "focus", NULL,       "[next|prev|guest|mmu|tlb|log]", "move the keyboard focus to a pane", 0, 1,
-    0,       focus_exec,
+    .name = "focus",
+    .args = {0, 1},
+    .usage = "[next|prev|guest|mmu|tlb|log]",
+    .help = "move the keyboard focus to a pane",
+    .exec = focus_exec,
 };
 
 static enum cmd_result zoom_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -55,8 +58,11 @@ static enum cmd_result zoom_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry zoom_entry = {
-    "zoom", NULL, "", "show the focused pane on the whole screen, or all panes again",
-    0,      0,    0,  zoom_exec,
+    .name = "zoom",
+    .args = {0, 0},
+    .usage = "",
+    .help = "show the focused pane on the whole screen, or all panes again",
+    .exec = zoom_exec,
 };
 
 static enum cmd_result scroll_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -91,14 +97,11 @@ static enum cmd_result scroll_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry scroll_entry = {
-    "scroll",
-    NULL,
-    "up|down|pageup|pagedown|home|end",
-    "move the selection in the focused pane",
-    1,
-    1,
-    0,
-    scroll_exec,
+    .name = "scroll",
+    .args = {1, 1},
+    .usage = "up|down|pageup|pagedown|home|end",
+    .help = "move the selection in the focused pane",
+    .exec = scroll_exec,
 };
 
 static enum cmd_result expand_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -113,8 +116,11 @@ static enum cmd_result expand_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry expand_entry = {
-    "expand", NULL, "", "open or close the selected table (in the log: go to that event)",
-    0,        0,    0,  expand_exec,
+    .name = "expand",
+    .args = {0, 0},
+    .usage = "",
+    .help = "open or close the selected table (in the log: go to that event)",
+    .exec = expand_exec,
 };
 
 static enum cmd_result prompt_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -129,7 +135,11 @@ static enum cmd_result prompt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry prompt_entry = {
-    "prompt", NULL, "[TEXT]", "open the command line, TEXT already typed", 0, -1, 0, prompt_exec,
+    .name = "prompt",
+    .args = {0, -1},
+    .usage = "[TEXT]",
+    .help = "open the command line, TEXT already typed",
+    .exec = prompt_exec,
 };
 
 static enum cmd_result redraw_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -142,7 +152,11 @@ static enum cmd_result redraw_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 static const struct cmd_entry redraw_entry = {
-    "redraw", NULL, "", "redraw the whole screen", 0, 0, 0, redraw_exec,
+    .name = "redraw",
+    .args = {0, 0},
+    .usage = "",
+    .help = "redraw the whole screen",
+    .exec = redraw_exec,
 };
 
 const struct cmd_entry *const tui_commands[] = {

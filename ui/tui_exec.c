@@ -44,13 +44,8 @@ void tui_set_msg(struct tui *t, bool error, const char *text)
                 snprintf(t->msg, sizeof t->msg, "%s", text);
                 return;
         }
-        int n = tui_wrap(text, t->cols - 6, rows, TUI_MAX_TEXT_ROWS); /* the popup's width */
         tui_popup_clear(t, error ? "Error" : "Message");
-        for (int i = 0; i < n; i++) {
-                char line[1024];
-                snprintf(line, sizeof line, "%.*s", (int)rows[i].len, rows[i].text);
-                tui_popup_add(t, line);
-        }
+        tui_popup_add(t, text); /* which wraps it to the popup's width */
         t->popup_open = true;
         t->msg[0] = '\0';
 }
@@ -65,6 +60,7 @@ void tui_show_help(void *face, const char *topic)
 {
         struct tui *t = face;
         char line[256];
+        t->ctx.width = t->cols > 12 ? (unsigned)t->cols - 6 : 6; /* inside the popup's frame */
         if (topic) {
                 /* One command: its line of the command table. */
                 struct cmd_ctx tmp = t->ctx;

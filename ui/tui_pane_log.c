@@ -20,6 +20,7 @@ struct log_row {
         uint64_t line;   /* its trace line */
         struct event ev; /* for an event row */
         bool is_op;      /* a trace line, not an event */
+        bool is_note;    /* a line of the narration above a trace line */
         bool future;     /* not reached yet */
         bool current;    /* the current event */
         char text[160];
@@ -51,6 +52,39 @@ static struct log_row *log_add(struct log_pane *lp)
         struct log_row *r = &lp->rows[lp->n++];
         memset(r, 0, sizeof *r);
         return r;
+}
+
+/* The narration of a trace line (its comment lines), wrapped at blanks to
+ * width, as dimmed rows above it. */
+static void log_note(struct log_pane *lp, uint64_t opno, uint64_t line, const char *note,
+                     bool future, int width)
+{
+        size_t room = width > lp->line_width + 12 ? (size_t)(width - lp->line_width - 4) : 8;
+        if (room > sizeof lp->rows[0].text - 40)
+                room = sizeof lp->rows[0].text - 40;
+        while (*note) {
+                size_t len = strcspn(note, "\n"), cut = len;
+                if (len > room) {
+                        cut = room;
+                        while (cut > room / 2 && note[cut] != ' ')
+                                cut--;
+                        if (cut <= room / 2)
+                                cut = room;
+                }
+                struct log_row *r = log_add(lp);
+                r->opno = opno;
+                r->line = line;
+                r->is_note = true;
+                r->future = future;
+                snprintf(r->text, sizeof r->text, "%*s # %.*s", lp->line_width - 1, "", (int)cut,
+                         note);
+                note += cut;
+                if (cut == len && *note == '\n')
+                        note++; /* the end of a comment line */
+                else
+                        while (*note == ' ') /* wrapped inside one */
+                                note++;
+        }
 }
 
 static void log_op(struct log_pane *lp, uint64_t opno, const struct op *op, bool future)
@@ -85,43 +119,49 @@ static void log_event(struct log_pane *lp, uint64_t opno, const struct event *ev
 struct log_fill {
         struct log_pane *lp;
         uint64_t cur;
+        int width; /* the pane's, for the narration's wrapping */
 };
 
 static void log_history(void *ctx, uint64_t opno, const struct op *op, const struct event *evs,
-                        size_t n)
+                        size_t n, const char *note)
 {
         struct log_fill *f = ctx;
         if (opno == f->cur)
                 return; /* the current op is added with its hidden events */
+        log_note(f->lp, opno, op->line, note, false, f->width);
         log_op(f->lp, opno, op, false);
         for (size_t i = 0; i < n; i++)
                 log_event(f->lp, opno, &evs[i], false, false);
 }
 
-/* A dimmed note where the lines to come would be. */
-static void log_note(struct log_pane *lp, uint64_t opno, const char *note)
+/* A dimmed remark where the lines to come would be: "(end of trace)". */
+static void log_aside(struct log_pane *lp, uint64_t opno, const char *text)
 {
         struct log_row *r = log_add(lp);
         r->future = true;
         r->opno = opno;
-        snprintf(r->text, sizeof r->text, "%*s(%s)", lp->line_width + 1, "", note);
+        snprintf(r->text, sizeof r->text, "%*s(%s)", lp->line_width + 1, "", text);
 }
 
-/* The lines after the current one, or the end of the trace; none when a
- * move can go no further (the machines reached --max-mem), since they
- * cannot be reached. */
-static void log_future(struct log_pane *lp, struct session *s, uint64_t cur)
+/* The lines after the current one, the next with its narration, or the
+ * end of the trace; none when a move can go no further (the machines
+ * reached --max-mem), since they cannot be reached. */
+static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int width)
 {
         if (s->over_limit) {
-                log_note(lp, cur + 1, "refused: no later line can be reached");
+                log_aside(lp, cur + 1, "refused: no later line can be reached");
                 return;
         }
         struct op next[LOG_PEEK];
-        size_t n = session_peek(s, next, LOG_PEEK);
-        for (size_t i = 0; i < n; i++)
+        char note[TRACE_NOTE_MAX];
+        size_t n = session_peek(s, next, LOG_PEEK, note, sizeof note);
+        for (size_t i = 0; i < n; i++) {
+                if (i == 0)
+                        log_note(lp, cur + 1, next[0].line, note, true, width);
                 log_op(lp, cur + 1 + i, &next[i], true);
+        }
         if (n == 0 && s->at_end && s->shown == s->nevs)
-                log_note(lp, cur + 1, "end of trace");
+                log_aside(lp, cur + 1, "end of trace");
 }
 
 static void log_rebuild(struct tui *t, struct pane *p)
@@ -137,15 +177,16 @@ static void log_rebuild(struct tui *t, struct pane *p)
         if (lp->line_width < 5)
                 lp->line_width = 5;
         lp->n = 0;
-        struct log_fill f = {lp, cur};
+        struct log_fill f = {lp, cur, p->w > 0 ? p->w - 2 : 78};
         if (cur > 1)
                 session_history(s, cur > back ? cur - back : 1, cur - 1, log_history, &f);
         if (cur) {
+                log_note(lp, cur, s->op.line, s->note, false, f.width);
                 log_op(lp, cur, &s->op, false);
                 for (size_t i = 0; i < s->nevs; i++)
                         log_event(lp, cur, &s->evs[i], i >= s->shown, i + 1 == s->shown);
         }
-        log_future(lp, s, cur);
+        log_future(lp, s, cur, f.width);
         if (p->sel >= lp->n)
                 p->sel = lp->n ? lp->n - 1 : 0;
 }
@@ -186,7 +227,7 @@ static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                 attr = tui_attr(t, COL_CURRENT) | A_BOLD;
         else if (r->current)
                 attr |= A_REVERSE | A_BOLD | tui_attr(t, col);
-        else if (r->future)
+        else if (r->future || r->is_note)
                 attr |= tui_attr(t, COL_DIM);
         else if (r->is_op)
                 attr |= A_BOLD;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "scheme.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "tui_impl.h"
 #include "u64map.h"
 #include "xalloc.h"
@@ -144,10 +144,13 @@ static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x,
         if (at >= x + w)
                 return;
         tui_put(t, y, at, x + w - at, base, r->text);
-        int tl = (int)strlen(r->text);
-        if (r->mark && at + tl < x + w)
-                tui_put(t, y, at + tl, x + w - at - tl,
-                        attr | tui_attr(t, mark_color(r->mark)) | A_BOLD, mark_text(r->mark));
+        /* The mark follows the text, or covers its end when the pane is too
+         * narrow for both: what the line did to the entry stays readable. */
+        int tl = (int)strlen(r->text), ml = (int)strlen(mark_text(r->mark));
+        int mx = at + tl + ml > x + w ? x + w - ml : at + tl;
+        if (r->mark && mx >= at)
+                tui_put(t, y, mx, x + w - mx, attr | tui_attr(t, mark_color(r->mark)) | A_BOLD,
+                        mark_text(r->mark));
 }
 
 /* The deepest row on the walk, else the first the current line marked. */

@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "keys.h"
 #include "tui_impl.h"
@@ -34,14 +35,47 @@ void tui_popup_clear(struct tui *t, const char *title)
         snprintf(pp->title, sizeof pp->title, "%s", title);
 }
 
-void tui_popup_add(struct tui *t, const char *line)
+static void add_row(struct popup_pane *pp, const char *text, size_t len)
 {
-        struct popup_pane *pp = popup_of(t->popup);
         if (pp->n == pp->cap) {
                 pp->cap = pp->cap ? pp->cap * 2 : 32;
                 pp->lines = xrealloc(pp->lines, pp->cap, sizeof *pp->lines);
         }
-        pp->lines[pp->n++] = xstrdup(line);
+        char *row = xmalloc(len + 1);
+        memcpy(row, text, len);
+        row[len] = '\0';
+        pp->lines[pp->n++] = row;
+}
+
+/* Adds a line, wrapped at blanks to the popup's width (as the screen is
+ * now); continuation rows are indented under the line's own text, so that
+ * nothing a command printed is cut. */
+void tui_popup_add(struct tui *t, const char *line)
+{
+        struct popup_pane *pp = popup_of(t->popup);
+        size_t width = t->cols > 26 ? (size_t)t->cols - 6 : 20;
+        size_t indent = strspn(line, " ") + 2, len = strlen(line);
+        char row[1024];
+        if (indent > width / 2)
+                indent = 2;
+        for (bool first = true; first || len > 0; first = false) {
+                size_t lead = first ? 0 : indent, room = width - lead, cut = len;
+                if (len > room) {
+                        cut = room;
+                        while (cut > room / 2 && line[cut] != ' ')
+                                cut--;
+                        if (cut <= room / 2)
+                                cut = room;
+                }
+                int n = snprintf(row, sizeof row, "%*s%.*s", (int)lead, "", (int)cut, line);
+                add_row(pp, row, n < 0 ? 0 : (size_t)n < sizeof row ? (size_t)n : sizeof row - 1);
+                line += cut;
+                len -= cut;
+                while (len > 0 && *line == ' ') {
+                        line++;
+                        len--;
+                }
+        }
 }
 
 static size_t popup_count(const struct pane *p)

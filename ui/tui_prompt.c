@@ -15,7 +15,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
-#include "repl.h"
+#include "stepper.h"
 #include "tui_impl.h"
 
 #define HISTORY_LINES 1000

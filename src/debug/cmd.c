@@ -1,6 +1,7 @@
 /*
  * cmd.c - the command table, lookup by name, alias or unique prefix, the
- * command-line splitter, output helpers, help and completion.
+ * command-line splitter, output helpers and completion (help is in
+ * cmd_help.c).
  */
 #include "number.h"
 #include "cmd.h"
@@ -8,7 +9,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "explain.h"
 
@@ -33,6 +33,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_enable_entry,
     &cmd_info_entry,
     &cmd_translate_entry,
+    &cmd_walk_entry,
     &cmd_mode_entry,
     &cmd_compare_entry,
     &cmd_set_entry,
@@ -95,6 +96,11 @@ static void escape_controls(char *msg, size_t size)
         msg[o] = '\0';
 }
 
+const char *cmd_plural(uint64_t n)
+{
+        return n == 1 ? "" : "s";
+}
+
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n)
 {
         if (argc < 2) {
@@ -123,9 +129,8 @@ static bool has_alias(const struct cmd_entry *e, const char *name)
         return false;
 }
 
-/* Calls fn on every entry of both tables. Stops when fn returns true. */
-static const struct cmd_entry *
-each_entry(const struct cmd_ctx *ctx, bool (*fn)(const struct cmd_entry *e, void *arg), void *arg)
+const struct cmd_entry *cmd_each_entry(const struct cmd_ctx *ctx,
+                                       bool (*fn)(const struct cmd_entry *e, void *arg), void *arg)
 {
         const struct cmd_entry *const *tables[2] = {cmd_table, ctx->extra};
         for (int t = 0; t < 2; t++)
@@ -161,11 +166,11 @@ static bool prefix(const struct cmd_entry *e, void *arg)
 
 const struct cmd_entry *cmd_find(struct cmd_ctx *ctx, const char *name)
 {
-        const struct cmd_entry *e = each_entry(ctx, exact, (void *)(uintptr_t)name);
+        const struct cmd_entry *e = cmd_each_entry(ctx, exact, (void *)(uintptr_t)name);
         if (e)
                 return e;
         struct prefix_search p = {.name = name};
-        each_entry(ctx, prefix, &p);
+        cmd_each_entry(ctx, prefix, &p);
         if (p.count == 1)
                 return p.found;
         if (p.count > 1)
@@ -232,7 +237,7 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
         if (!e)
                 return CMD_ERROR;
         int nargs = argc - 1;
-        if (nargs < e->min_args || (e->max_args >= 0 && nargs > e->max_args))
+        if (nargs < e->args.min || (e->args.max >= 0 && nargs > e->args.max))
                 return cmd_error(ctx, "usage: %s %s", e->name, e->usage);
         ctx->last_flags = e->flags;
         return e->exec(ctx, argc, argv);
@@ -246,43 +251,10 @@ enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
         return r;
 }
 
-/* ---- help --------------------------------------------------------------- */
-
-static void help_one(struct cmd_ctx *ctx, const struct cmd_entry *e)
-{
-        char left[64];
-        snprintf(left, sizeof left, "%s%s%s", e->name, *e->usage ? " " : "", e->usage);
-        if (e->aliases)
-                cmd_print(ctx, "  %-28s %s (alias %s)", left, e->help, e->aliases);
-        else
-                cmd_print(ctx, "  %-28s %s", left, e->help);
-}
-
-static bool print_entry(const struct cmd_entry *e, void *arg)
-{
-        help_one(arg, e);
-        return false;
-}
-
-enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic)
-{
-        if (topic) {
-                const struct cmd_entry *e = cmd_find(ctx, topic);
-                if (!e)
-                        return CMD_ERROR;
-                help_one(ctx, e);
-                return CMD_OK;
-        }
-        cmd_print(ctx, "Commands (a unique prefix will do; breakpoints: ADDR[/SIZE], gpa ADDR, "
-                       "exit [REASON], an event kind, event N, line N):");
-        each_entry(ctx, print_entry, ctx);
-        return CMD_OK;
-}
-
 /* ---- completion --------------------------------------------------------- */
 
 struct adder {
-        void (*add)(void *arg, const char *word);
+        cmd_add_fn add;
         void *arg;
 };
 
@@ -293,59 +265,31 @@ static bool add_name(const struct cmd_entry *e, void *arg)
         return false;
 }
 
-void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
-                  void *arg)
+void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg)
 {
-        char buf[256], *words[4];
-        int n = 0;
         struct adder a = {add, arg};
+        cmd_each_entry(ctx, add_name, &a);
+}
+
+void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void *arg)
+{
+        char buf[256], *words[CMD_MAX_ARGS + 1];
+        int n = 0;
         snprintf(buf, sizeof buf, "%s", before);
-        for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w && n < 4;
+        for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w && n < CMD_MAX_ARGS;
              w = strtok_r(NULL, " \t", &save))
                 words[n++] = w;
+        words[n] = NULL;
         if (n == 0) {
-                each_entry(ctx, add_name, &a);
+                cmd_complete_names(ctx, add, arg);
                 return;
         }
         char saved[sizeof ctx->err];
         memcpy(saved, ctx->err, sizeof saved);
         const struct cmd_entry *e = cmd_find(ctx, words[0]);
         memcpy(ctx->err, saved, sizeof saved);
-        if (!e)
-                return;
-        if (e == &cmd_break_entry && n == 1) {
-                static const char *const kinds[] = {"exit", "gpa", "gva", "event", "line", NULL};
-                for (int i = 0; kinds[i]; i++)
-                        add(arg, kinds[i]);
-                for (int k = 0; k < EV_KIND_COUNT; k++)
-                        add(arg, event_kind_name((enum event_kind)k));
-        } else if (e == &cmd_break_entry && n == 2 && strcasecmp(words[1], "exit") == 0) {
-                for (int r = 0; r < EXIT_REASON_COUNT; r++)
-                        add(arg, exit_reason_name((enum exit_reason)r));
-        } else if (e == &cmd_info_entry && n == 1) {
-                for (int i = 0; cmd_info_topics[i]; i++)
-                        add(arg, cmd_info_topics[i]);
-        } else if ((e == &cmd_mode_entry || e == &cmd_compare_entry) && n == 1) {
-                for (int m = 0; m < MODE_COUNT; m++)
-                        add(arg, mode_name((enum mmu_mode)m));
-                if (e == &cmd_compare_entry)
-                        add(arg, "off");
-        } else if (e == &cmd_set_entry && n == 1) {
-                add(arg, "speed");
-        } else if (e == &cmd_help_entry && n == 1) {
-                each_entry(ctx, add_name, &a);
-        } else if (e == &cmd_goto_entry && n == 1) {
-                add(arg, "line");
-                add(arg, "start");
-                add(arg, "end");
-        } else if (e == &cmd_delete_entry || e == &cmd_enable_entry || e == &cmd_disable_entry) {
-                char id[16];
-                add(arg, "all");
-                for (size_t i = 0; i < ctx->s->nbps; i++) {
-                        snprintf(id, sizeof id, "%d", ctx->s->bps[i].id);
-                        add(arg, id);
-                }
-        }
+        if (e && e->complete && (e->args.max < 0 || n <= e->args.max))
+                e->complete(ctx, n, words, add, arg);
 }
 
 /* ---- where we are ------------------------------------------------------- */
@@ -359,6 +303,11 @@ void cmd_where(struct cmd_ctx *ctx)
                           s->name);
                 return;
         }
+        for (const char *n = s->note; *n;) { /* the trace's narration of the line */
+                size_t len = strcspn(n, "\n");
+                cmd_print(ctx, "# %.*s", (int)len, n);
+                n += len + (n[len] == '\n');
+        }
         op_format(&s->op, buf, sizeof buf);
         cmd_print(ctx, "line %llu: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, buf,
                   (unsigned long long)session_seq(s), session_percent(s));
@@ -368,38 +317,53 @@ void cmd_where(struct cmd_ctx *ctx)
                           (unsigned long long)s->evs[i].seq, buf);
         }
         if (s->shown < s->nevs)
-                cmd_print(ctx, "   (%zu more event%s on this line: stepi shows them)",
-                          s->nevs - s->shown, s->nevs - s->shown == 1 ? "" : "s");
+                cmd_print(ctx, "   (%zu more event%s on this line: stepi shows %s)",
+                          s->nevs - s->shown, cmd_plural(s->nevs - s->shown),
+                          s->nevs - s->shown == 1 ? "it" : "them");
         if (s->shown) {
                 session_explain(s, buf, sizeof buf);
                 cmd_print(ctx, "   %s", buf);
         }
 }
 
+/* Breakpoints reported by name at one stop; more are counted. */
+#define REPORT_HITS 8
+
+/* One line for each breakpoint that stops on the current event. */
+static void report_breakpoints(struct cmd_ctx *ctx)
+{
+        struct session *s = ctx->s;
+        const struct breakpoint *hits[REPORT_HITS];
+        size_t n = session_break_hits(s, hits, REPORT_HITS);
+        for (size_t i = 0; i < n && i < REPORT_HITS; i++) {
+                char what[96];
+                bp_describe(hits[i], what, sizeof what);
+                cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", hits[i]->id,
+                          what, (unsigned long long)session_seq(s),
+                          (unsigned long long)hits[i]->hits, cmd_plural(hits[i]->hits));
+        }
+        if (n > REPORT_HITS)
+                cmd_print(ctx,
+                          "... and %zu more breakpoints stop here (info breakpoints lists them)",
+                          n - REPORT_HITS);
+}
+
 void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
 {
         struct session *s = ctx->s;
-        const struct breakpoint *bp;
-        char what[96];
         switch (r) {
         case STOP_DONE:
                 break;
         case STOP_BREAK:
-                bp = session_break_hit(s);
-                if (!bp)
-                        break;
-                bp_describe(bp, what, sizeof what);
-                cmd_print(ctx, "Breakpoint %d (%s), event #%llu, hit %llu time%s", bp->id, what,
-                          (unsigned long long)session_seq(s), (unsigned long long)bp->hits,
-                          bp->hits == 1 ? "" : "s");
+                report_breakpoints(ctx);
                 break;
         case STOP_END:
                 if (s->msg[0])
                         cmd_print(ctx, "%s", s->msg);
                 else
-                        cmd_print(ctx, "End of trace: %llu lines applied, %llu events",
-                                  (unsigned long long)session_ops(s),
-                                  (unsigned long long)s->sim.seq);
+                        cmd_print(ctx, "End of trace: %llu line%s applied, %llu event%s",
+                                  (unsigned long long)session_ops(s), cmd_plural(session_ops(s)),
+                                  (unsigned long long)s->sim.seq, cmd_plural(s->sim.seq));
                 break;
         case STOP_START:
                 cmd_print(ctx, "%s", s->msg[0] ? s->msg : "Start of trace");

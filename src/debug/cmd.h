@@ -22,6 +22,8 @@
 #include "session.h"
 
 #define CMD_MAX_ARGS 16
+/* The fastest run and set speed allow, in events a second. */
+#define CMD_MAX_SPEED 100000u
 /* Longest command line, in bytes, without its newline. */
 #define CMD_MAX_LINE 1023
 
@@ -36,14 +38,43 @@ enum cmd_result {
 
 struct cmd_ctx;
 
+/* Receives one completion candidate (the face filters by prefix). */
+typedef void (*cmd_add_fn)(void *arg, const char *word);
+
+/* One way of writing a command, for help COMMAND. */
+struct cmd_form {
+        const char *synopsis; /* "break ADDR[/SIZE]" */
+        const char *help;     /* what this form does */
+        const char *example;  /* "break 0x400000/2M" */
+};
+
+/* A command, written with designated initializers:
+ *
+ *     const struct cmd_entry cmd_step_entry = {
+ *         .name = "step", .aliases = "s", .args = {0, 1}, .usage = "[N]",
+ *         .help = "run N trace lines", .flags = CMD_MOVES, .exec = step_exec,
+ *     };
+ */
 struct cmd_entry {
         const char *name;
         const char *aliases; /* space-separated, or NULL: "s", "rs reverse-step" */
-        const char *usage;   /* the arguments, e.g. "[N]"; "" for none */
-        const char *help;    /* one line */
-        int min_args, max_args;
+        struct {
+                int min, max; /* words after the name; max -1: any number */
+        } args;
+        const char *usage; /* the arguments, e.g. "[N]"; "" for none */
+        const char *help;  /* one line */
+        /* Every form, ending with one whose synopsis is NULL (NULL: the
+         * usage is the only form). */
+        const struct cmd_form *forms;
         unsigned flags;
         enum cmd_result (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+        /* Optional: offers the words that may stand as argument number argc
+         * (1 = the first after the name), argv[0..argc) being the words typed
+         * before it. */
+        void (*complete)(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg);
+        /* Optional: what help COMMAND prints after the forms (the words an
+         * argument takes), in columns from col (cmd_print_columns). */
+        void (*more_help)(struct cmd_ctx *ctx, int col);
 };
 
 /* What a face lends the commands. Fields a face does not use stay zero. */
@@ -62,15 +93,17 @@ struct cmd_ctx {
         void (*show_help)(void *face, const char *topic);
         /* Settings. */
         unsigned speed; /* events per second while running (set speed) */
+        unsigned width; /* columns help lays its text out for (0: 80) */
+        int widest;     /* the longest left cmd_print_columns saw with no out */
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */
         char err[512];
         char last_search[128];
+        bool last_search_back; /* the last search went backward */
+        uint64_t walk_seq;     /* the event the walk command drew last */
+        unsigned walk_ref;     /* the reference it highlighted (1-based) */
 };
-
-/* What info shows, NULL-terminated (for completion). */
-extern const char *const cmd_info_topics[];
 
 /* The built-in command table, NULL-terminated, and its entries (one
  * cmd_*.c file per group of commands). */
@@ -81,7 +114,7 @@ extern const struct cmd_entry cmd_step_entry, cmd_next_entry, cmd_stepi_entry, c
     cmd_where_entry;
 extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entry,
     cmd_disable_entry, cmd_enable_entry;
-extern const struct cmd_entry cmd_info_entry, cmd_translate_entry;
+extern const struct cmd_entry cmd_info_entry, cmd_translate_entry, cmd_walk_entry;
 extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
     cmd_quit_entry;
 
@@ -101,17 +134,33 @@ __attribute__((format(printf, 2, 3))) void cmd_print(struct cmd_ctx *ctx, const 
 __attribute__((format(printf, 2, 3))) enum cmd_result cmd_error(struct cmd_ctx *ctx,
                                                                 const char *fmt, ...);
 
+/* "" for 1, else "s": "%llu event%s". */
+const char *cmd_plural(uint64_t n);
+
 /* Parses a count argument (default def when argv has none). */
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n);
 
-/* Prints the help of one command, or the whole table. */
+/* Prints the help of one command (every form, with examples), or the
+ * whole table, laid out for ctx->width. */
 enum cmd_result cmd_help_text(struct cmd_ctx *ctx, const char *topic);
 
+/* Prints left from column 2 and text from column col, both wrapped at
+ * ctx->width; when left reaches col, text starts on the line below. With
+ * no ctx->out it only measures: ctx->widest becomes the longest left. */
+void cmd_print_columns(struct cmd_ctx *ctx, const char *left, int col, const char *text);
+
+/* Calls fn on every entry of the built-in table, then of ctx->extra,
+ * until fn returns true; returns that entry, or NULL. */
+const struct cmd_entry *cmd_each_entry(const struct cmd_ctx *ctx,
+                                       bool (*fn)(const struct cmd_entry *e, void *arg), void *arg);
+
 /* Completion: calls add for each word that may stand at the word being
- * typed, given the line before it (the face filters by prefix). Knows the
- * command names, breakpoint kinds, exit reasons, info topics and modes. */
-void cmd_complete(struct cmd_ctx *ctx, const char *before, void (*add)(void *arg, const char *word),
-                  void *arg);
+ * typed, given the line before it (the face filters by prefix): a command
+ * name, or what the command's complete hook offers. */
+void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void *arg);
+
+/* Offers every command name (both tables), for completion hooks. */
+void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg);
 
 /* Prints where the session stands: the trace line, its events up to the
  * current one, and what the current event means. */

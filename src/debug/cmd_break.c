@@ -4,9 +4,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "number.h"
 #include "cmd.h"
+#include "strbuf.h"
 
 /* Joins argv[first..argc) with blanks. */
 static void join(int argc, char **argv, int first, char *buf, size_t n)
@@ -30,22 +32,86 @@ static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv
         char spec[256];
         struct breakpoint bp;
         join(argc, argv, 1, spec, sizeof spec);
-        if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0)
+        if (bp_parse(spec, &bp, ctx->err, sizeof ctx->err) < 0 ||
+            session_break_check(ctx->s, &bp, ctx->err, sizeof ctx->err) < 0)
                 return CMD_ERROR;
+        const struct breakpoint *same = session_break_same(ctx->s, &bp);
+        if (same) {
+                char what[96];
+                bp_describe(same, what, sizeof what);
+                cmd_print(ctx, "Breakpoint %d already stops there: %s%s", same->id, what,
+                          same->enabled ? "" : " (disabled: enable turns it on)");
+                return CMD_OK;
+        }
         int id = session_break_add(ctx->s, &bp);
         announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
         return CMD_OK;
 }
 
+/* After break: the keywords and event kinds; after "break exit": the
+ * exit reasons. */
+static void break_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        static const char *const words[] = {"exit", "gpa", "gva", "event", "line", NULL};
+        (void)ctx;
+        if (argc == 1) {
+                for (int i = 0; words[i]; i++)
+                        add(arg, words[i]);
+                for (int k = 0; k < EV_KIND_COUNT; k++)
+                        add(arg, event_kind_name((enum event_kind)k));
+        } else if (argc == 2 && strcasecmp(argv[1], "exit") == 0) {
+                for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                        add(arg, exit_reason_name((enum exit_reason)r));
+        }
+}
+
+static const struct cmd_form break_forms[] = {
+    {"break ADDR[/SIZE]",
+     "any event about guest-virtual memory inside the range (without SIZE, the 4K page of "
+     "ADDR): an access, a fault, a TLB entry, a guest or shadow entry whose span lies inside",
+     "break 0x400000/2M"},
+    {"break gva ADDR[/SIZE]", "the same, written out", "break gva 0x1000"},
+    {"break gpa ADDR[/SIZE]",
+     "any event about guest-physical memory inside the range: a guest table there written "
+     "(PT_WRITE, PT_LINK, PT_CLEAR, PT_PROTECT, the pt_write exit), linked, loaded into CR3, "
+     "shadowed, synced, zapped or moved by agile paging; a frame there mapped by the guest or "
+     "the EPT, accessed, evicted from the TLB or logged dirty (with its EPT violation or "
+     "PML-full exit)",
+     "break gpa 0xFFFFC000"},
+    {"break exit [REASON]", "a VM exit, of any reason or of REASON", "break exit cr3"},
+    {"break KIND", "an event of that kind", "break SHADOW_UPDATE"},
+    {"break event N", "event number N (break #N too)", "break event 120"},
+    {"break line N", "any event of trace line N", "break line 31"},
+    {NULL, NULL, NULL},
+};
+
+/* help break: the words KIND and REASON stand for. */
+static void break_more_help(struct cmd_ctx *ctx, int col)
+{
+        char list[1024];
+        struct strbuf o = {list, sizeof list, 0};
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+                strbuf_put(&o, "%s%s", k ? " " : "", event_kind_name((enum event_kind)k));
+        cmd_print_columns(ctx, "KIND", col, list);
+        o.len = 0;
+        for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                strbuf_put(&o, "%s%s", r ? " " : "", exit_reason_name((enum exit_reason)r));
+        cmd_print_columns(ctx, "REASON", col, list);
+        cmd_print_columns(ctx, "SIZE", col,
+                          "bytes, or a number with K, M or G: 4K, 2M, 0x3000; a range starts "
+                          "and ends on a 4K page boundary");
+}
+
 const struct cmd_entry cmd_break_entry = {
-    "break",
-    "b",
-    "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
-    "stop on events about an address, an exit, an event kind or number, a trace line",
-    1,
-    3,
-    0,
-    cmd_break_exec,
+    .name = "break",
+    .aliases = "b",
+    .args = {1, 3},
+    .usage = "ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N",
+    .help = "stop on events about an address, an exit, an event kind or number, a trace line",
+    .forms = break_forms,
+    .exec = cmd_break_exec,
+    .complete = break_complete,
+    .more_help = break_more_help,
 };
 
 static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -56,32 +122,38 @@ static enum cmd_result cmd_toggle_exec(struct cmd_ctx *ctx, int argc, char **arg
                         return CMD_ERROR;
                 if (want.kind != BP_GVA)
                         return cmd_error(ctx, "expected an address or range, found '%s'", argv[1]);
+                if (session_break_check(ctx->s, &want, ctx->err, sizeof ctx->err) < 0)
+                        return CMD_ERROR;
         } else if (!ctx->selection || !ctx->selection(ctx->face, &want)) {
                 return cmd_error(ctx, "no page selected: select a mapping or give an address");
         }
-        for (size_t i = 0; i < ctx->s->nbps; i++) {
-                struct breakpoint *bp = &ctx->s->bps[i];
-                if (bp->kind == want.kind && bp->lo == want.lo && bp->hi == want.hi) {
-                        announce(ctx, "Deleted breakpoint", bp);
-                        session_break_delete(ctx->s, bp->id);
-                        return CMD_OK;
-                }
-        }
         want.enabled = true;
+        want.value = -1;
+        const struct breakpoint *same = session_break_same(ctx->s, &want);
+        if (same) {
+                announce(ctx, "Deleted breakpoint", same);
+                session_break_delete(ctx->s, same->id);
+                return CMD_OK;
+        }
         int id = session_break_add(ctx->s, &want);
         announce(ctx, "Breakpoint", session_break_find(ctx->s, id));
         return CMD_OK;
 }
 
+static const struct cmd_form toggle_forms[] = {
+    {"toggle", "set or clear a breakpoint on the entry selected on screen (its page or range)",
+     "toggle"},
+    {"toggle ADDR[/SIZE]", "set or clear a breakpoint on that page or range", "toggle 0x400000/2M"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_toggle_entry = {
-    "toggle",
-    NULL,
-    "[ADDR[/SIZE]]",
-    "set or clear a breakpoint on a page or range (default: the selected entry)",
-    0,
-    1,
-    0,
-    cmd_toggle_exec,
+    .name = "toggle",
+    .args = {0, 1},
+    .usage = "[ADDR[/SIZE]]",
+    .help = "set or clear a breakpoint on a page or range (default: the selected entry)",
+    .forms = toggle_forms,
+    .exec = cmd_toggle_exec,
 };
 
 /* Applies op to the breakpoints named by argv[1..] ("all" for every one). */
@@ -158,15 +230,65 @@ static enum cmd_result cmd_enable_exec(struct cmd_ctx *ctx, int argc, char **arg
         return each_named(ctx, argc, argv, do_enable);
 }
 
+/* The numbers of the breakpoints, and "all". */
+static void ids_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        char id[16];
+        (void)argc;
+        (void)argv;
+        add(arg, "all");
+        for (size_t i = 0; i < ctx->s->nbps; i++) {
+                snprintf(id, sizeof id, "%d", ctx->s->bps[i].id);
+                add(arg, id);
+        }
+}
+
+static const struct cmd_form delete_forms[] = {
+    {"delete N...", "delete the breakpoints with these numbers (info breakpoints lists them)",
+     "delete 2 3"},
+    {"delete all", "delete every breakpoint", "delete all"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_delete_entry = {
-    "delete", "d", "N... | all", "delete breakpoints", 1, -1, 0, cmd_delete_exec,
+    .name = "delete",
+    .aliases = "d",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "delete breakpoints",
+    .forms = delete_forms,
+    .exec = cmd_delete_exec,
+    .complete = ids_complete,
+};
+
+static const struct cmd_form disable_forms[] = {
+    {"disable N...", "stop stopping on these breakpoints; they stay listed", "disable 1"},
+    {"disable all", "disable every breakpoint", "disable all"},
+    {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_disable_entry = {
-    "disable", NULL, "N... | all",     "disable breakpoints (they stay listed)", 1,
-    -1,        0,    cmd_disable_exec,
+    .name = "disable",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "disable breakpoints (they stay listed)",
+    .forms = disable_forms,
+    .exec = cmd_disable_exec,
+    .complete = ids_complete,
+};
+
+static const struct cmd_form enable_forms[] = {
+    {"enable N...", "stop on these breakpoints again", "enable 1"},
+    {"enable all", "enable every breakpoint", "enable all"},
+    {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_enable_entry = {
-    "enable", NULL, "N... | all", "enable breakpoints again", 1, -1, 0, cmd_enable_exec,
+    .name = "enable",
+    .args = {1, -1},
+    .usage = "N... | all",
+    .help = "enable breakpoints again",
+    .forms = enable_forms,
+    .exec = cmd_enable_exec,
+    .complete = ids_complete,
 };

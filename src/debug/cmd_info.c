@@ -12,8 +12,9 @@
 #include "explain.h"
 #include "scheme.h"
 #include "mmu_view.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "session_view.h"
+#include "walk_text.h"
 #include "strbuf.h"
 
 #define MAX_TREE_ROWS 5000
@@ -123,8 +124,8 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                 strbuf_put(&o,
                            "%u guest frame%s with no nested entry (first gpa 0x%llX): EPT "
                            "violation%s before the walk completes",
-                           v.missing, v.missing == 1 ? "" : "s", u(v.first_missing_gpa),
-                           v.missing == 1 ? "" : "s");
+                           v.missing, cmd_plural(v.missing), u(v.first_missing_gpa),
+                           cmd_plural(v.missing));
         } else {
                 strbuf_put(&o, "a TLB miss now walks ");
                 explain_walk(&o, &m->cfg, v.refs, v.nested_refs);
@@ -133,6 +134,11 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
                 shadow_line(ctx, name, m, gva, walk);
         else
                 cmd_print(ctx, "  %-7s %s", name, walk);
+}
+
+static void walk_line(void *ctx, const char *line)
+{
+        cmd_print(ctx, "          %s", line);
 }
 
 /* What the machines show for gva; walked is the access event whose walk
@@ -154,6 +160,11 @@ static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva, const struct
                           u(hostmem_hpa(&m->host, w.gpa)));
         tlb_line(ctx, m, gva);
         scheme_line(ctx, m, gva, walked);
+        /* The walk made (on the machine before it) or the one a miss
+         * would make now, reference by reference. */
+        struct walk_listing l;
+        mmu_view_walk_list(walked ? session_machine_before_walk(s) : m, gva, &l);
+        walk_text(&l, walk_line, ctx);
         if (s->has_cmp)
                 scheme_line(ctx, &s->cmp, gva, NULL);
         return CMD_OK;
@@ -169,26 +180,32 @@ static enum cmd_result cmd_translate_exec(struct cmd_ctx *ctx, int argc, char **
         return translate(ctx, gva, NULL);
 }
 
+static const struct cmd_form translate_forms[] = {
+    {"translate GVA",
+     "walk GVA through the guest tables, the TLB, the shadow tables or the EPT of both schemes, "
+     "and count the references a TLB miss would make now; nothing changes",
+     "translate 0x400000"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_translate_entry = {
-    "translate",
-    "t",
-    "GVA",
-    "walk GVA through guest, shadow or EPT tables and the TLB, changing "
-    "nothing",
-    1,
-    1,
-    0,
-    cmd_translate_exec,
+    .name = "translate",
+    .aliases = "t",
+    .args = {1, 1},
+    .usage = "GVA",
+    .help = "walk GVA through guest, shadow or EPT tables and the TLB, changing nothing",
+    .forms = translate_forms,
+    .exec = cmd_translate_exec,
 };
 
 /* ---- info --------------------------------------------------------------- */
 
-static void info_breakpoints(struct cmd_ctx *ctx)
+static enum cmd_result info_breakpoints(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         if (s->nbps == 0) {
                 cmd_print(ctx, "No breakpoints (break ADDR sets one).");
-                return;
+                return CMD_OK;
         }
         cmd_print(ctx, "Num  Enb  Hits  What");
         for (size_t i = 0; i < s->nbps; i++) {
@@ -197,13 +214,15 @@ static void info_breakpoints(struct cmd_ctx *ctx)
                 cmd_print(ctx, "%-4d %-4s %-5llu %s", s->bps[i].id, s->bps[i].enabled ? "y" : "n",
                           u(s->bps[i].hits), what);
         }
+        return CMD_OK;
 }
 
-static void info_tlb(struct cmd_ctx *ctx)
+static enum cmd_result info_tlb(struct cmd_ctx *ctx)
 {
         const struct tlb *t = &session_machine(ctx->s)->tlb;
         unsigned shown = 0;
-        cmd_print(ctx, "TLB: %u sets x %u ways, %s; %u valid", t->sets, t->ways,
+        cmd_print(ctx, "TLB: %u set%s x %u way%s, %s; %u valid", t->sets, cmd_plural(t->sets),
+                  t->ways, cmd_plural(t->ways),
                   t->pcid ? "tagged by address space (PCID)" : "no PCID", tlb_count(t));
         for (unsigned i = 0; i < t->sets * t->ways; i++) {
                 const struct tlb_entry *e = &t->e[i];
@@ -225,9 +244,10 @@ static void info_tlb(struct cmd_ctx *ctx)
                           e->dirty ? " D" : "  ", e->stale ? " STALE" : "",
                           u(t->tick - e->last_use));
         }
+        return CMD_OK;
 }
 
-static void info_stats(struct cmd_ctx *ctx)
+static enum cmd_result info_stats(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         struct stats st;
@@ -246,6 +266,7 @@ static void info_stats(struct cmd_ctx *ctx)
                         cmd_print(ctx, "%-20s %12llu  %s", stats_name(i), u(stats_value(&st, i)),
                                   stats_help(i));
         }
+        return CMD_OK;
 }
 
 static const char *mark_name(uint8_t mark)
@@ -278,16 +299,10 @@ static void print_tree(struct cmd_ctx *ctx, const struct tree *t)
                 cmd_print(ctx, "  ... (more rows)");
 }
 
-static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
+/* Prints the guest tree, or the tree of the scheme's own tables. */
+static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest)
 {
         struct tree t = {0};
-        enum mmu_mode mode = ctx->s->sim.cfg.mode;
-        if (need == 1 && !scheme_has_shadow(mode))
-                return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
-                                 mode_name(mode));
-        if (need == 2 && !scheme_has_nested(mode))
-                return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
-                                 mode_name(mode));
         if (guest)
                 tree_build_guest(&t, ctx->s, NULL, NULL, MAX_TREE_ROWS);
         else
@@ -297,6 +312,115 @@ static enum cmd_result info_tree(struct cmd_ctx *ctx, bool guest, int need)
         return CMD_OK;
 }
 
+static enum cmd_result info_guest(struct cmd_ctx *ctx)
+{
+        return info_tree(ctx, true);
+}
+
+static enum cmd_result info_shadow(struct cmd_ctx *ctx)
+{
+        enum mmu_mode mode = ctx->s->sim.cfg.mode;
+        if (!scheme_has_shadow(mode))
+                return cmd_error(ctx, "the scheme is %s: there are no shadow tables (mode shadow)",
+                                 mode_name(mode));
+        return info_tree(ctx, false);
+}
+
+static enum cmd_result info_ept(struct cmd_ctx *ctx)
+{
+        enum mmu_mode mode = ctx->s->sim.cfg.mode;
+        if (!scheme_has_nested(mode))
+                return cmd_error(ctx, "the scheme is %s: there is no EPT (mode ept)",
+                                 mode_name(mode));
+        return info_tree(ctx, false);
+}
+
+static bool is_guest_store(const struct event *ev)
+{
+        return ev->kind == EV_PT_WRITE || ev->kind == EV_PT_LINK || ev->kind == EV_PT_CLEAR ||
+               ev->kind == EV_PT_PROTECT;
+}
+
+/* A guest entry of a table at level: empty, a link to a table, or a leaf
+ * mapping a frame, into buf (64 bytes). */
+static const char *entry_text(uint64_t e, int level, char *buf)
+{
+        char flags[8];
+        if (!pte_present(e))
+                snprintf(buf, 64, "empty");
+        else if (level > 1 && !(e & PTE_PS))
+                snprintf(buf, 64, "table 0x%llX", u(pte_frame(e) << PAGE_SHIFT));
+        else
+                snprintf(buf, 64, "gpa 0x%llX %s%s", u(pte_frame(e) << PAGE_SHIFT),
+                         pte_flags_str(e, flags),
+                         level == 1   ? ""
+                         : level == 2 ? " 2M"
+                                      : " 1G");
+        return buf;
+}
+
+/* A guest page-table store: the entry written, old and new, and the walk
+ * of its address down to that entry. */
+static void store_lines(struct cmd_ctx *ctx, const struct sim *m, const struct event *ev)
+{
+        char path[512];
+        struct strbuf o = {path, sizeof path, 0};
+        struct guest_walk w;
+        int n = m->guest.levels;
+        guest_walk(&m->guest, guest_root(&m->guest), ev->gva, &w);
+        for (int level = n; level >= ev->level && n - level < w.depth; level--)
+                strbuf_put(&o, "%sL%d 0x%llX[%u]", level < n ? " -> " : "", level,
+                           u(w.table_gfn[level] << PAGE_SHIFT), pt_index(ev->gva, level));
+        if (n - ev->level >= w.depth || w.table_gfn[ev->level] << PAGE_SHIFT != ev->table_gpa)
+                snprintf(path, sizeof path, "L%d 0x%llX[%u]", ev->level, u(ev->table_gpa),
+                         ev->index);
+        uint64_t span = level_span(ev->level), base = ev->gva & ~(span - 1);
+        cmd_print(
+            ctx, "Event #%llu: the guest stored the L%d entry for 0x%llX-0x%llX, at gpa 0x%llX",
+            u(ev->seq), ev->level, u(base), u(base + span - 1), u(ev->table_gpa + ev->index * 8u));
+        cmd_print(ctx, "  walk    %s", path);
+        char before[64], after[64];
+        cmd_print(ctx, "  entry   %s -> %s", entry_text(ev->old_entry, ev->level, before),
+                  entry_text(ev->new_entry, ev->level, after));
+        cmd_print(ctx, "  store   %s",
+                  ev->trapped ? "the table page is write-protected: the store exited to the VMM"
+                              : "the table page is not write-protected: no exit");
+}
+
+/* An event about no address: what it is, and that it walks nothing. */
+static void no_walk(struct cmd_ctx *ctx, const struct sim *m, const struct event *ev)
+{
+        char line[256];
+        event_format(ev, line, sizeof line);
+        cmd_print(ctx, "Event #%llu walks nothing: %s", u(ev->seq), line);
+        cmd_print(ctx,
+                  "  address space %u, guest root 0x%llX (info guest shows its tables, "
+                  "translate GVA walks an address)",
+                  sim_asid(m), u(guest_root(&m->guest) << PAGE_SHIFT));
+}
+
+/* The walk of the current event: the one an access that missed the TLB
+ * made, the walk to the entry a guest page-table store wrote, else the
+ * walk of the address the event is about. */
+static enum cmd_result info_walk(struct cmd_ctx *ctx)
+{
+        const struct event *ev = session_event(ctx->s);
+        const struct sim *m = session_machine(ctx->s);
+        if (!ev) {
+                cmd_print(ctx, "No event yet: nothing has walked (translate GVA walks any "
+                               "address)");
+                return CMD_OK;
+        }
+        if (!event_has_gva(ev)) {
+                no_walk(ctx, m, ev);
+                return CMD_OK;
+        }
+        if (is_guest_store(ev))
+                store_lines(ctx, m, ev);
+        bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
+        return translate(ctx, ev->gva, walked ? ev : NULL);
+}
+
 /* info exits: the exits by reason as of the current event, and the compare
  * machine's as of the end of the current line. */
 static void put_line(void *ctx, const char *line)
@@ -304,7 +428,7 @@ static void put_line(void *ctx, const char *line)
         cmd_print(ctx, "%s", line);
 }
 
-static void info_exits(struct cmd_ctx *ctx)
+static enum cmd_result info_exits(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         struct stats st;
@@ -313,70 +437,116 @@ static void info_exits(struct cmd_ctx *ctx)
         exit_report_make(&rep, &st, &s->sim.cfg.cost);
         exit_report_write(&rep, mode_name(s->sim.cfg.mode), put_line, ctx);
         if (!s->has_cmp)
-                return;
+                return CMD_OK;
         exit_report_make(&rep, &s->cmp.stats, &s->cmp.cfg.cost);
         exit_report_write(&rep, mode_name(s->cmp_mode), put_line, ctx);
+        return CMD_OK;
 }
 
-const char *const cmd_info_topics[] = {"breakpoints", "tlb", "stats", "walk", "guest",
-                                       "shadow",      "ept", "exits", NULL};
+/* What info shows: usage, errors, completion and dispatch all read this. */
+struct info_topic {
+        const char *name;
+        enum cmd_result (*fn)(struct cmd_ctx *ctx);
+        const char *help;
+};
 
-static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static const struct info_topic info_topics[] = {
+    {"breakpoints", info_breakpoints, "the breakpoints, whether enabled, and their hits"},
+    {"tlb", info_tlb, "every valid TLB entry: set, way, page, frames, rights, age"},
+    {"stats", info_stats, "every counter as of the current event, beside the compared scheme's"},
+    {"exits", info_exits, "the VM exits by reason and their cycles (as --exits)"},
+    {"walk", info_walk, "the walk of the current event through every dimension"},
+    {"guest", info_guest, "the guest's page tables of the current address space"},
+    {"shadow", info_shadow, "the shadow tables (shadow paging and agile paging)"},
+    {"ept", info_ept, "the nested (EPT) tables (nested paging)"},
+    {NULL, NULL, NULL},
+};
+
+/* Writes the topic names into buf: "a, b, c or d". */
+static const char *topic_list(char *buf, size_t n)
 {
-        int found = -1, count = 0;
-        size_t n = strlen(argv[1]);
-        (void)argc;
-        for (int i = 0; cmd_info_topics[i]; i++) {
-                if (strncmp(cmd_info_topics[i], argv[1], n) == 0) {
-                        if (strlen(cmd_info_topics[i]) == n) {
-                                found = i;
-                                count = 1;
-                                break;
-                        }
-                        found = i;
+        struct strbuf o = {buf, n, 0};
+        buf[0] = '\0';
+        for (size_t i = 0; info_topics[i].name; i++)
+                strbuf_put(&o, "%s%s",
+                           i == 0                    ? ""
+                           : info_topics[i + 1].name ? ", "
+                                                     : " or ",
+                           info_topics[i].name);
+        return buf;
+}
+
+/* The topic named by word, exactly or by a unique prefix; NULL with a
+ * sentence in ctx->err. */
+static const struct info_topic *find_topic(struct cmd_ctx *ctx, const char *word)
+{
+        const struct info_topic *found = NULL;
+        size_t n = strlen(word), count = 0;
+        for (size_t i = 0; info_topics[i].name; i++) {
+                if (strcmp(info_topics[i].name, word) == 0)
+                        return &info_topics[i];
+                if (strncmp(info_topics[i].name, word, n) == 0) {
+                        found = &info_topics[i];
                         count++;
                 }
         }
-        if (count != 1)
-                return cmd_error(ctx,
-                                 "expected breakpoints, tlb, stats, exits, walk, guest, shadow "
-                                 "or ept, found '%s'",
-                                 argv[1]);
-        switch (found) {
-        case 0:
-                info_breakpoints(ctx);
-                return CMD_OK;
-        case 1:
-                info_tlb(ctx);
-                return CMD_OK;
-        case 2:
-                info_stats(ctx);
-                return CMD_OK;
-        case 3: {
-                const struct event *ev = session_event(ctx->s);
-                if (!ev || !event_has_gva(ev))
-                        return cmd_error(ctx,
-                                         "the current event is about no address (translate GVA "
-                                         "walks any)");
-                bool walked = ev->kind == EV_ACCESS && !ev->tlb_hit;
-                return translate(ctx, ev->gva, walked ? ev : NULL);
+        if (count == 1)
+                return found;
+        char list[256];
+        if (count > 1) {
+                struct strbuf o = {list, sizeof list, 0};
+                for (size_t i = 0; info_topics[i].name; i++)
+                        if (strncmp(info_topics[i].name, word, n) == 0)
+                                strbuf_put(&o, "%s%s", o.len ? ", " : "", info_topics[i].name);
+                cmd_error(ctx, "ambiguous topic '%s': %s", word, list);
+        } else {
+                cmd_error(ctx, "expected %s, found '%s'", topic_list(list, sizeof list), word);
         }
-        case 7:
-                info_exits(ctx);
-                return CMD_OK;
-        default:
-                return info_tree(ctx, found == 4, found - 4);
+        return NULL;
+}
+
+/* Every topic and what it shows, in columns from col. */
+static void info_more_help(struct cmd_ctx *ctx, int col)
+{
+        char left[32];
+        for (size_t i = 0; info_topics[i].name; i++) {
+                snprintf(left, sizeof left, "info %s", info_topics[i].name);
+                cmd_print_columns(ctx, left, col, info_topics[i].help);
         }
 }
 
+static enum cmd_result cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        if (argc == 1)
+                return cmd_help_text(ctx, "info");
+        const struct info_topic *t = find_topic(ctx, argv[1]);
+        return t ? t->fn(ctx) : CMD_ERROR;
+}
+
+static void info_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        for (size_t i = 0; info_topics[i].name; i++)
+                add(arg, info_topics[i].name);
+}
+
+static const struct cmd_form info_forms[] = {
+    {"info TOPIC", "show one of the topics below (a unique prefix will do)", "info tlb"},
+    {"info", "list the topics", "info"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_info_entry = {
-    "info",
-    "i",
-    "breakpoints|tlb|stats|exits|walk|guest|shadow|ept",
-    "list breakpoints, the TLB, every counter, the exits by reason, the current walk or a "
-    "table tree",
-    1,
-    1,
-    0,
-    cmd_info_exec,
+    .name = "info",
+    .aliases = "i",
+    .args = {0, 1},
+    .usage = "[TOPIC]",
+    .help = "show the breakpoints, the TLB, the counters, the exits, the current walk or a "
+            "table tree (info alone lists the topics)",
+    .forms = info_forms,
+    .exec = cmd_info_exec,
+    .complete = info_complete,
+    .more_help = info_more_help,
 };

@@ -1,5 +1,5 @@
 /*
- * cmd_misc.c - the scheme (mode, compare), settings, help and quit.
+ * cmd_misc.c - the scheme (mode, compare), settings and quit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,9 +27,44 @@ static enum cmd_result cmd_mode_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return CMD_OK;
 }
 
+/* Offers every scheme, from the registry. */
+static void add_schemes(cmd_add_fn add, void *arg)
+{
+        for (int m = 0; m < MODE_COUNT; m++)
+                add(arg, mode_name((enum mmu_mode)m));
+}
+
+/* help mode, help compare: every scheme and the design it models. */
+static void schemes_more_help(struct cmd_ctx *ctx, int col)
+{
+        for (int m = 0; m < MODE_COUNT; m++)
+                cmd_print_columns(ctx, mode_name((enum mmu_mode)m), col,
+                                  scheme_of((enum mmu_mode)m)->design);
+}
+
+static void mode_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        add_schemes(add, arg);
+}
+
+static const struct cmd_form mode_forms[] = {
+    {"mode SCHEME", "replay to the same trace line under SCHEME (one of those below)", "mode ept"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_mode_entry = {
-    "mode", NULL, "MODE",    "replay to the same line under another scheme (MODE: see --help)",
-    1,      1,    CMD_MOVES, cmd_mode_exec,
+    .name = "mode",
+    .args = {1, 1},
+    .usage = "SCHEME",
+    .help = "replay to the same line under another scheme (help mode lists them)",
+    .forms = mode_forms,
+    .flags = CMD_MOVES,
+    .exec = cmd_mode_exec,
+    .complete = mode_complete,
+    .more_help = schemes_more_help,
 };
 
 static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -52,9 +87,31 @@ static enum cmd_result cmd_compare_exec(struct cmd_ctx *ctx, int argc, char **ar
         return CMD_OK;
 }
 
+static void compare_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argc;
+        (void)argv;
+        add_schemes(add, arg);
+        add(arg, "off");
+}
+
+static const struct cmd_form compare_forms[] = {
+    {"compare SCHEME", "run SCHEME beside this one on the same lines, counters side by side",
+     "compare native"},
+    {"compare off", "run no second scheme", "compare off"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_compare_entry = {
-    "compare", NULL, "MODE|off", "run a second scheme beside this one, counters side by side",
-    1,         1,    0,          cmd_compare_exec,
+    .name = "compare",
+    .args = {1, 1},
+    .usage = "SCHEME|off",
+    .help = "run a second scheme beside this one, counters side by side",
+    .forms = compare_forms,
+    .exec = cmd_compare_exec,
+    .complete = compare_complete,
+    .more_help = schemes_more_help,
 };
 
 static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -66,27 +123,35 @@ static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
         }
         if (strcmp(argv[1], "speed") != 0)
                 return cmd_error(ctx, "expected a setting (speed), found '%s'", argv[1]);
-        if (argc != 3 || !parse_u64(argv[2], strlen(argv[2]), &n) || n == 0 || n > 100000)
-                return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..100000");
+        if (argc != 3 || !parse_u64(argv[2], strlen(argv[2]), &n) || n == 0 || n > CMD_MAX_SPEED)
+                return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..%u",
+                                 CMD_MAX_SPEED);
         ctx->speed = (unsigned)n;
         return CMD_OK;
 }
 
-const struct cmd_entry cmd_set_entry = {
-    "set", NULL, "[speed N]", "show or change settings", 0, 2, 0, cmd_set_exec,
-};
-
-static enum cmd_result cmd_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+static void set_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
 {
-        if (ctx->show_help) {
-                ctx->show_help(ctx->face, argc > 1 ? argv[1] : NULL);
-                return CMD_OK;
-        }
-        return cmd_help_text(ctx, argc > 1 ? argv[1] : NULL);
+        (void)ctx;
+        (void)argv;
+        if (argc == 1)
+                add(arg, "speed");
 }
 
-const struct cmd_entry cmd_help_entry = {
-    "help", "h", "[COMMAND]", "list the commands and keys, or explain one", 0, 1, 0, cmd_help_exec,
+static const struct cmd_form set_forms[] = {
+    {"set", "show the settings", "set"},
+    {"set speed N", "events a second while run animates, 1..100000", "set speed 50"},
+    {NULL, NULL, NULL},
+};
+
+const struct cmd_entry cmd_set_entry = {
+    .name = "set",
+    .args = {0, 2},
+    .usage = "[speed N]",
+    .help = "show or change settings",
+    .forms = set_forms,
+    .exec = cmd_set_exec,
+    .complete = set_complete,
 };
 
 static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -97,6 +162,17 @@ static enum cmd_result cmd_quit_exec(struct cmd_ctx *ctx, int argc, char **argv)
         return CMD_QUIT;
 }
 
+static const struct cmd_form quit_forms[] = {
+    {"quit", "leave the debugger", "q"},
+    {NULL, NULL, NULL},
+};
+
 const struct cmd_entry cmd_quit_entry = {
-    "quit", "q exit", "", "leave the debugger", 0, 0, 0, cmd_quit_exec,
+    .name = "quit",
+    .aliases = "q exit",
+    .args = {0, 0},
+    .usage = "",
+    .help = "leave the debugger",
+    .forms = quit_forms,
+    .exec = cmd_quit_exec,
 };

@@ -71,23 +71,25 @@ static void phrase_tlb(struct strbuf *o, const struct event *ev)
                 strbuf_put(o, "guest invalidated 0x%llX in the TLB (%u entr%s dropped)",
                            strbuf_u(ev->gva), ev->count, ev->count == 1 ? "y" : "ies");
                 break;
-        case EV_TLB_FLUSH:
+        case EV_TLB_FLUSH: {
+                const char *entries = ev->count == 1 ? "entry" : "entries";
                 if (ev->detail == DETAIL_FLUSH_CR3)
-                        strbuf_put(o, "TLB flushed, %u entries (no PCID: a CR3 load empties it)",
-                                   ev->count);
+                        strbuf_put(o, "TLB flushed, %u %s (no PCID: a CR3 load empties it)",
+                                   ev->count, entries);
                 else if (ev->detail == DETAIL_FLUSH_GUEST)
-                        strbuf_put(o, "guest flushed the TLB (%u entries)", ev->count);
+                        strbuf_put(o, "guest flushed the TLB (%u %s)", ev->count, entries);
                 else if (ev->detail == DETAIL_ZAP_PAGE)
-                        strbuf_put(o, "TLB flushed (%u entries) as a shadow page went away",
-                                   ev->count);
+                        strbuf_put(o, "TLB flushed (%u %s) as a shadow page went away", ev->count,
+                                   entries);
                 else if (ev->detail == DETAIL_FLUSH_SHADOW)
                         strbuf_put(o,
-                                   "the VMM flushed the TLB (%u entries): it changed shadow "
-                                   "entries the TLB may cache",
-                                   ev->count);
+                                   "the VMM flushed the TLB (%u %s): it changed shadow entries "
+                                   "the TLB may cache",
+                                   ev->count, entries);
                 else
-                        strbuf_put(o, "the VMM flushed the TLB (%u entries)", ev->count);
+                        strbuf_put(o, "the VMM flushed the TLB (%u %s)", ev->count, entries);
                 break;
+        }
         case EV_TLB_EVICT:
                 strbuf_put(o, "TLB set full: least recently used entry 0x%llX evicted",
                            strbuf_u(ev->gva));
@@ -112,11 +114,11 @@ static void phrase_accesses(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, "TLB hit: 0x%llX -> hpa 0x%llX, no walk", strbuf_u(ev->gva),
                                    strbuf_u(ev->hpa));
                 else
-                        strbuf_put(
-                            o,
-                            "TLB miss: a walk of %u memory references, TLB filled: 0x%llX -> hpa "
-                            "0x%llX",
-                            ev->refs, strbuf_u(ev->gva), strbuf_u(ev->hpa));
+                        strbuf_put(o,
+                                   "TLB miss: a walk of %u memory reference%s, TLB filled: 0x%llX "
+                                   "-> hpa 0x%llX",
+                                   ev->refs, ev->refs == 1 ? "" : "s", strbuf_u(ev->gva),
+                                   strbuf_u(ev->hpa));
                 break;
         case EV_GUEST_PF:
                 if (ev->detail == DETAIL_INJECTED)
@@ -197,7 +199,8 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
 }
 
 /* The VMM's work on shadow tables (and agile paging's mode changes). */
-static void phrase_shadow(struct strbuf *o, const struct event *ev)
+/* The shadow tables' pages and entries. */
+static void phrase_shadow_tables(struct strbuf *o, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_SHADOW_PAGE:
@@ -250,6 +253,15 @@ static void phrase_shadow(struct strbuf *o, const struct event *ev)
                                    "were dropped",
                                    strbuf_u(ev->table_gpa));
                 break;
+        default:
+                break;
+        }
+}
+
+/* What the VMM does to whole tables: roots, sync state, agile modes. */
+static void phrase_shadow_state(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_ROOT:
                 strbuf_put(o,
                            ev->detail == DETAIL_ROOT_CACHED
@@ -273,9 +285,10 @@ static void phrase_shadow(struct strbuf *o, const struct event *ev)
                                    strbuf_u(ev->gva), strbuf_u(ev->table_gpa));
                 else
                         strbuf_put(o,
-                                   "the VMM resynced table 0x%llX: compared %u entries, "
+                                   "the VMM resynced table 0x%llX: compared %u entr%s, "
                                    "write-protected again",
-                                   strbuf_u(ev->table_gpa), ev->count);
+                                   strbuf_u(ev->table_gpa), ev->count,
+                                   ev->count == 1 ? "y" : "ies");
                 break;
         case EV_AGILE:
                 if (ev->detail == DETAIL_TO_NESTED)
@@ -349,14 +362,14 @@ static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_GUEST_PF] = phrase_accesses,
     [EV_STALE_TLB] = phrase_accesses,
     [EV_VM_EXIT] = phrase_exits,
-    [EV_SHADOW_PAGE] = phrase_shadow,
-    [EV_SHADOW_FILL] = phrase_shadow,
-    [EV_SHADOW_UPDATE] = phrase_shadow,
-    [EV_SHADOW_ZAP] = phrase_shadow,
-    [EV_SHADOW_ROOT] = phrase_shadow,
-    [EV_UNSYNC] = phrase_shadow,
-    [EV_RESYNC] = phrase_shadow,
-    [EV_AGILE] = phrase_shadow,
+    [EV_SHADOW_PAGE] = phrase_shadow_tables,
+    [EV_SHADOW_FILL] = phrase_shadow_tables,
+    [EV_SHADOW_UPDATE] = phrase_shadow_tables,
+    [EV_SHADOW_ZAP] = phrase_shadow_tables,
+    [EV_SHADOW_ROOT] = phrase_shadow_state,
+    [EV_UNSYNC] = phrase_shadow_state,
+    [EV_RESYNC] = phrase_shadow_state,
+    [EV_AGILE] = phrase_shadow_state,
     [EV_EPT_MAP] = phrase_hypervisor,
     [EV_DIRTY_LOG] = phrase_hypervisor,
     [EV_DIRTY] = phrase_hypervisor,
@@ -500,8 +513,9 @@ static void compared(struct strbuf *o, const struct line_facts *f)
                 strbuf_put(o, ")");
         }
         if (f->walks)
-                strbuf_put(o, " and %u walk%s of %llu memory references", f->walks,
-                           f->walks == 1 ? "" : "s", strbuf_u(f->walk_refs));
+                strbuf_put(o, " and %u walk%s of %llu memory reference%s", f->walks,
+                           f->walks == 1 ? "" : "s", strbuf_u(f->walk_refs),
+                           f->walk_refs == 1 ? "" : "s");
 }
 
 /* What the event itself teaches about this machine, when it does. Returns

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "escape.h"
-#include "session_hist.h"
+#include "hist.h"
 #include "session_view.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -252,11 +251,12 @@ static int advance_op(struct session *s)
         s->shown = 0;
         s->epoch++;
         s->op = op;
+        snprintf(s->note, sizeof s->note, "%s", trace_note(&s->reader));
         s->op_known = true;
         bool applied = sim_apply(&s->sim, &op);
         if (s->has_cmp)
                 applied &= sim_apply(&s->cmp, &op);
-        hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs);
+        hist_add(s->hist, s->sim.ops, &op, s->evs, s->nevs, s->note);
         maybe_snapshot(s);
         if (!applied && s->report_errors) {
                 report_no_frame(s, &op);
@@ -475,7 +475,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->cap_snaps = 16;
         s->snaps = xcalloc(s->cap_snaps, sizeof *s->snaps);
         s->hist = hist_new();
-        s->view = view_new();
+        s->view = session_view_new();
         s->report_errors = true;
         build(s);
         return 0;
@@ -486,11 +486,11 @@ void session_close(struct session *s)
         unbuild(s);
         trace_close(&s->reader);
         hist_free(s->hist);
-        view_free(s->view);
+        session_view_free(s->view);
         free(s->snaps);
         free(s->evs);
         free(s->cmp_evs);
-        free(s->bps);
+        session_break_free(s);
         free(s->path);
         free(s->name);
         memset(s, 0, sizeof *s);
@@ -539,42 +539,6 @@ unsigned session_percent(const struct session *s)
         return p < 0 ? 0 : (unsigned)p;
 }
 
-/* Whether breakpoint bp stops on evs[i] of an op: on the first event of
- * the op that it matches, so that one trace line stops once per
- * breakpoint (stepi walks through the rest). */
-static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i)
-{
-        if (!bp->enabled || !bp_matches(bp, &evs[i]))
-                return false;
-        for (size_t j = 0; j < i; j++)
-                if (bp_matches(bp, &evs[j]))
-                        return false;
-        return true;
-}
-
-const struct breakpoint *session_break_hit(const struct session *s)
-{
-        if (!s->shown)
-                return NULL;
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1))
-                        return &s->bps[b];
-        return NULL;
-}
-
-/* Counts a stop on the current event for every breakpoint that matches
- * it. Returns whether there was one. */
-static bool count_hit(struct session *s)
-{
-        bool any = false;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        s->bps[b].hits++;
-                        any = true;
-                }
-        return any;
-}
-
 /* ---- forward ------------------------------------------------------------ */
 
 /* Shows the next event, applying ops as needed. Returns 1, 0 at the end,
@@ -600,7 +564,7 @@ static bool reveal_op(struct session *s, bool use_bps)
 {
         while (s->shown < s->nevs) {
                 s->shown++;
-                if (use_bps && count_hit(s))
+                if (use_bps && session_break_count(s))
                         return true;
         }
         return false;
@@ -638,7 +602,7 @@ enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
                 int r = next_event(s);
                 if (r <= 0)
                         return stop_for(r);
-                if (use_bps && count_hit(s))
+                if (use_bps && session_break_count(s))
                         return STOP_BREAK;
         }
         return STOP_DONE;
@@ -656,45 +620,134 @@ typedef bool (*match_fn)(struct session *s, const struct event *evs, size_t i, v
 static bool match_bp(struct session *s, const struct event *evs, size_t i, void *ctx)
 {
         (void)ctx;
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], evs, i))
-                        return true;
-        return false;
+        return session_break_stops(s, evs, i);
+}
+
+/* A replay of the main machine alone on a copy of a snapshot, for the
+ * scans: what breakpoints and searches look for are its events, and the
+ * compare machine would double the cost. */
+struct scan {
+        struct trace_reader r;
+        struct sim m;
+        struct event *evs; /* the events of the last op applied */
+        size_t nevs, cap;
+        bool bad_line; /* a malformed line was passed over */
+};
+
+static void scan_capture(void *ctx, const struct event *ev)
+{
+        struct scan *sc = ctx;
+        append(&sc->evs, &sc->nevs, &sc->cap, ev);
+}
+
+/* Starts sc at snapshot i. Returns false (nothing to free) when the trace
+ * cannot be read again. */
+static bool scan_start(const struct session *s, size_t i, struct scan *sc)
+{
+        memset(sc, 0, sizeof *sc);
+        if (file_difference(s) || open_reader(s, &sc->r) < 0)
+                return false;
+        if (trace_seek(&sc->r, &s->snaps[i].pos) < 0) {
+                trace_close(&sc->r);
+                return false;
+        }
+        sim_clone(&sc->m, &s->snaps[i].sim);
+        sim_add_sink(&sc->m, scan_capture, sc);
+        return true;
+}
+
+/* Applies the next op, its events in sc->evs. Returns false at the end. */
+static bool scan_next(struct scan *sc)
+{
+        struct op op;
+        struct trace_error err;
+        for (;;) {
+                enum trace_status st = trace_next(&sc->r, &op, &err);
+                if (st == TRACE_BAD_LINE) {
+                        sc->bad_line = true;
+                        continue;
+                }
+                if (st != TRACE_OK)
+                        return false;
+                sc->nevs = 0;
+                sim_apply(&sc->m, &op);
+                return true;
+        }
+}
+
+static void scan_end(struct scan *sc)
+{
+        sim_free(&sc->m);
+        trace_close(&sc->r);
+        free(sc->evs);
+}
+
+/* The latest event numbered in [lo, hi) that match accepts, replaying
+ * from snapshot i up to event hi - 1 (0 when there is none). *stop is set
+ * when the poll asked to stop. */
+static uint64_t scan_segment(struct session *s, size_t i, uint64_t lo, uint64_t hi, match_fn match,
+                             void *ctx, uint64_t *polls, bool *stop)
+{
+        struct scan sc;
+        uint64_t found = 0;
+        if (!scan_start(s, i, &sc))
+                return 0;
+        while (sc.m.seq < hi - 1 && !(*stop = interrupted(s, polls)) && scan_next(&sc)) {
+                uint64_t first = sc.m.seq - sc.nevs + 1;
+                for (size_t e = 0; e < sc.nevs; e++)
+                        if (first + e >= lo && first + e < hi && match(s, sc.evs, e, ctx))
+                                found = first + e;
+        }
+        scan_end(&sc);
+        return *stop ? 0 : found;
 }
 
 /* The latest event numbered in [lo, hi) that match accepts, found by
- * replaying from snapshots, latest segment first; 0 when there is none.
- * Leaves the machine anywhere: the caller moves it. *stop is set when the
- * poll asked to stop. */
+ * replaying the main machine from snapshots, latest segment first; 0 when
+ * there is none. The session does not move. *stop is set when the poll
+ * asked to stop. */
 static uint64_t scan_back(struct session *s, uint64_t lo, uint64_t hi, match_fn match, void *ctx,
                           bool *stop)
 {
-        bool report = s->report_errors;
         uint64_t polls = 0, found = 0;
-        s->report_errors = false;
         *stop = false;
-        while (hi > lo && hi > 1 && !found) {
+        while (hi > lo && hi > 1 && !found && !*stop) {
                 size_t i = snap_before_seq(s, hi - 1);
-                restore(s, i);
-                while (s->sim.seq < hi - 1) {
-                        if (interrupted(s, &polls)) {
-                                *stop = true;
-                                s->report_errors = report;
-                                return 0;
-                        }
-                        if (advance_op(s) <= 0)
-                                break;
-                        uint64_t first = s->sim.seq - s->nevs + 1;
-                        for (size_t e = 0; e < s->nevs; e++)
-                                if (first + e >= lo && first + e < hi && match(s, s->evs, e, ctx))
-                                        found = first + e;
-                }
+                found = scan_segment(s, i, lo, hi, match, ctx, &polls, stop);
                 hi = s->snaps[i].seq + 1;
                 if (i == 0)
                         break;
         }
-        s->report_errors = report;
         return found;
+}
+
+/* The first event after the current one that match accepts, found by
+ * replaying the main machine alone from the snapshot before the current
+ * op; 0 when there is none. The session does not move. *stop is set when
+ * the poll asked to stop; *bad_line when a malformed line lies ahead
+ * (which a forward move must report). */
+static uint64_t scan_ahead(struct session *s, match_fn match, void *ctx, bool *stop, bool *bad_line)
+{
+        uint64_t cur = session_seq(s), polls = 0, found = 0, ops = session_ops(s);
+        struct scan sc;
+        *stop = *bad_line = false;
+        if (!scan_start(s, snap_at_or_before(s, ops ? ops - 1 : 0), &sc))
+                return 0;
+        while (!found && !(*stop = interrupted(s, &polls))) {
+                sc.bad_line = false;
+                bool more = scan_next(&sc);
+                /* A bad line read before op m.ops (or at the end): past the
+                 * current op? */
+                *bad_line |= sc.bad_line && sc.m.ops - (more ? 1 : 0) >= ops;
+                if (!more)
+                        break;
+                uint64_t first = sc.m.seq - sc.nevs + 1;
+                for (size_t e = 0; e < sc.nevs && !found; e++)
+                        if (first + e > cur && match(s, sc.evs, e, ctx))
+                                found = first + e;
+        }
+        scan_end(&sc);
+        return *stop ? 0 : found;
 }
 
 /* Goes back to event target (0: the start), or to the latest event in
@@ -714,7 +767,7 @@ static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps
                 }
                 if (found) {
                         to_seq(s, found);
-                        count_hit(s);
+                        session_break_count(s);
                         return STOP_BREAK;
                 }
         }
@@ -744,13 +797,13 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
         uint64_t found = end + 1 < cur ? scan_back(s, end + 1, cur, match_bp, NULL, &stop) : 0;
         if (found) {
                 to_seq(s, found);
-                count_hit(s);
+                session_break_count(s);
                 return STOP_BREAK;
         }
         to_ops(s, k);
         if (stop && end + 1 < cur)
                 return STOP_INTERRUPT;
-        return count_hit(s) ? STOP_BREAK : STOP_DONE;
+        return session_break_count(s) ? STOP_BREAK : STOP_DONE;
 }
 
 enum stop_reason session_backi(struct session *s, uint64_t n, bool use_bps)
@@ -817,22 +870,53 @@ enum stop_reason session_goto_line(struct session *s, uint64_t line)
 
 /* ---- search ------------------------------------------------------------- */
 
-/* Whether hay contains needle, ignoring case. */
-static bool contains(const char *hay, const char *needle)
+/* A text searched for: in lower case (ASCII, as the log lines are), and
+ * the two cases of its first character. */
+struct needle {
+        char low[256];
+        char first[3];
+};
+
+static char lower_of(char c)
 {
-        size_t n = strlen(needle);
-        for (; *hay; hay++)
-                if (strncasecmp(hay, needle, n) == 0)
-                        return true;
-        return n == 0;
+        return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+static void needle_init(struct needle *n, const char *text)
+{
+        size_t i = 0;
+        for (; text[i] && i + 1 < sizeof n->low; i++)
+                n->low[i] = lower_of(text[i]);
+        n->low[i] = '\0';
+        char c = n->low[0];
+        n->first[0] = c;
+        n->first[1] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : '\0';
+        n->first[2] = '\0';
+}
+
+/* Whether line holds the needle, ignoring case: each place that starts
+ * with its first character (found with strpbrk) is compared. */
+static bool holds(const char *line, const struct needle *n)
+{
+        if (!n->low[0])
+                return true;
+        for (const char *p = line; (p = strpbrk(p, n->first)) != NULL; p++) {
+                size_t k = 1;
+                while (n->low[k] && lower_of(p[k]) == n->low[k])
+                        k++;
+                if (!n->low[k])
+                        return true;
+        }
+        return false;
+}
+
+/* Whether the log line of evs[i] holds the needle ctx, ignoring case. */
 static bool match_text(struct session *s, const struct event *evs, size_t i, void *ctx)
 {
         char line[256];
         (void)s;
         event_format(&evs[i], line, sizeof line);
-        return contains(line, ctx);
+        return holds(line, ctx);
 }
 
 /* Returns to event seq (0: the start). */
@@ -853,21 +937,13 @@ static void not_found(struct session *s, const char *text, const char *where, ui
                  escape_text(text, escaped, sizeof escaped), where, (unsigned long long)cur);
 }
 
-enum stop_reason session_search(struct session *s, const char *text, bool back)
+/* Moves forward to event found, or (found 0) to the first event after
+ * the current one whose line holds n, reporting a malformed line on the
+ * way as any forward move does; text is what was typed. */
+static enum stop_reason move_to_match(struct session *s, uint64_t found, struct needle *n,
+                                      const char *text)
 {
         uint64_t cur = session_seq(s), polls = 0;
-        void *ctx = (void *)(uintptr_t)text;
-        s->msg[0] = '\0';
-        if (file_changed(s))
-                return STOP_ERROR;
-        if (back) {
-                bool stop = false;
-                uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
-                back_to_seq(s, found ? found : cur);
-                if (!found && !stop)
-                        not_found(s, text, "before", cur);
-                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
-        }
         for (;;) {
                 if (interrupted(s, &polls)) {
                         back_to_seq(s, cur);
@@ -881,9 +957,37 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                         not_found(s, text, "after", cur);
                         return STOP_END;
                 }
-                if (match_text(s, s->evs, s->shown - 1, ctx))
+                if (found ? session_seq(s) == found : match_text(s, s->evs, s->shown - 1, n))
                         return STOP_DONE;
         }
+}
+
+enum stop_reason session_search(struct session *s, const char *text, bool back)
+{
+        uint64_t cur = session_seq(s), found;
+        struct needle needle;
+        bool stop = false, bad;
+        needle_init(&needle, text);
+        s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
+        if (back) {
+                found = cur > 1 ? scan_back(s, 1, cur, match_text, &needle, &stop) : 0;
+                back_to_seq(s, found ? found : cur);
+                if (!found && !stop)
+                        not_found(s, text, "before", cur);
+                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
+        }
+        /* Look ahead with the main machine alone, then move there (or to
+         * the malformed line the move must report). */
+        found = scan_ahead(s, match_text, &needle, &stop, &bad);
+        if (stop)
+                return STOP_INTERRUPT;
+        if (!found && !bad) {
+                not_found(s, text, "after", cur);
+                return STOP_END;
+        }
+        return move_to_match(s, found, &needle, text);
 }
 
 /* ---- changing schemes --------------------------------------------------- */
@@ -1145,7 +1249,7 @@ static void replay_range(struct session *s, uint64_t first, uint64_t last, sessi
                 if (!replay_next(&r, &m, &op))
                         break;
                 if (m.ops >= first)
-                        fn(ctx, m.ops, &op, rs.evs, rs.n);
+                        fn(ctx, m.ops, &op, rs.evs, rs.n, trace_note(&r));
         }
         free(rs.evs);
         sim_free(&m);
@@ -1188,19 +1292,22 @@ void session_history(struct session *s, uint64_t first, uint64_t last, session_h
         for (uint64_t k = first > have ? first : have; k <= last; k++) {
                 const struct op *op;
                 const struct event *evs;
+                const char *note;
                 size_t n;
                 if (k == s->sim.ops) {
-                        fn(ctx, k, &s->op, s->evs, s->nevs);
-                } else if (hist_get(s->hist, k, &op, &evs, &n)) {
-                        fn(ctx, k, op, evs, n);
+                        fn(ctx, k, &s->op, s->evs, s->nevs, s->note);
+                } else if (hist_get(s->hist, k, &op, &evs, &n, &note)) {
+                        fn(ctx, k, op, evs, n, note);
                 }
         }
 }
 
-size_t session_peek(struct session *s, struct op *ops, size_t max)
+size_t session_peek(struct session *s, struct op *ops, size_t max, char *note, size_t note_len)
 {
         struct trace_pos pos;
         size_t n = 0;
+        if (note_len)
+                note[0] = '\0';
         if (max == 0)
                 return 0;
         if (!trace_tell(&s->reader, &pos)) {
@@ -1218,7 +1325,8 @@ size_t session_peek(struct session *s, struct op *ops, size_t max)
                                 continue;
                         if (st != TRACE_OK)
                                 break;
-                        n++;
+                        if (n++ == 0 && note_len)
+                                snprintf(note, note_len, "%s", trace_note(&r));
                 }
         }
         trace_close(&r);

@@ -40,8 +40,9 @@
 enum bp_kind {
         BP_GVA,   /* an event about guest virtual addresses inside [lo, hi): an
                      access, a fault, a mapping, a table whose range lies inside */
-        BP_GPA,   /* an event about a guest physical address in [lo, hi) (a table
-                     written, a frame mapped or accessed) */
+        BP_GPA,   /* an event about guest physical memory in [lo, hi): a guest
+                     table it is about, a frame it maps or touches
+                     (event_gpa_ranges in session_break.c) */
         BP_EXIT,  /* a VM exit; value = exit reason, or -1 for any */
         BP_KIND,  /* an event of kind value */
         BP_EVENT, /* event number lo */
@@ -51,7 +52,8 @@ enum bp_kind {
 struct breakpoint {
         int id; /* 1-based, never reused in a session */
         enum bp_kind kind;
-        uint64_t lo, hi; /* range or number, see the kind */
+        uint64_t lo, hi; /* range [lo, hi), hi 0 for a range to the top of the
+                            address space; or a number in lo: see the kind */
         int value;       /* exit reason or event kind */
         bool enabled;
         uint64_t hits; /* times execution stopped on it */
@@ -69,6 +71,20 @@ void bp_describe(const struct breakpoint *bp, char *buf, size_t n);
 /* Whether the event's gva field names an address (and not a zero left
  * unset, as for a CR3 load or a flush). */
 bool event_has_gva(const struct event *ev);
+
+/* A range of guest-physical addresses, [lo, lo + len). */
+struct gpa_range {
+        uint64_t lo, len;
+};
+
+/* The guest-virtual range an event is about, [base, base + span): an
+ * address, a table entry's span, a table's. False when it is about none. */
+bool event_gva_range(const struct event *ev, uint64_t *base, uint64_t *span);
+
+/* The guest-physical ranges an event is about (a guest table, a frame it
+ * maps or touches), what break gpa matches as help break says. Returns
+ * how many, at most 2. */
+size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2]);
 
 /* Whether the event is one bp stops on (enabled or not). */
 bool bp_matches(const struct breakpoint *bp, const struct event *ev);
@@ -89,7 +105,8 @@ enum stop_reason {
 typedef bool (*session_poll_fn)(void *ctx);
 
 struct session_snap;
-struct session_hist;
+struct hist;
+struct bp_index;
 struct session_view;
 
 struct session {
@@ -110,6 +127,7 @@ struct session {
         enum mmu_mode cmp_mode;
         struct stats before; /* sim.stats before the last applied op */
         struct op op;        /* the last applied op */
+        char note[TRACE_NOTE_MAX]; /* its narration: the trace's comment lines above it */
         bool op_known;       /* op and evs are those of op number sim.ops (not so
                                 right after a snapshot was restored) */
         struct event *evs;   /* its events */
@@ -128,12 +146,13 @@ struct session {
         uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
-        size_t mem_limit;          /* bytes machines and snapshots may take (0: no limit) */
-        bool over_limit;           /* the last op was refused: they had reached mem_limit */
-        struct session_hist *hist; /* recent ops and their events, for the log */
+        size_t mem_limit;  /* bytes machines and snapshots may take (0: no limit) */
+        bool over_limit;   /* the last op was refused: they had reached mem_limit */
+        struct hist *hist; /* recent ops and their events, for the log */
         struct breakpoint *bps;
         size_t nbps, cap_bps;
         int next_bp_id;
+        struct bp_index *bp_index; /* over bps, built when first needed after a change */
         session_poll_fn poll;
         void *poll_ctx;
         uint64_t epoch;            /* changes whenever the live machine or its op changes */
@@ -261,19 +280,45 @@ int session_break_add(struct session *s, const struct breakpoint *bp);
 /* The breakpoint with this id, or NULL. */
 struct breakpoint *session_break_find(struct session *s, int id);
 
+/* Refuses a breakpoint that names no address of this machine: a
+ * guest-virtual range that is not canonical with its paging levels (or
+ * crosses the hole between the halves), a guest-physical one past the end
+ * of guest memory. Returns 0, or -1 with a sentence in err. */
+int session_break_check(const struct session *s, const struct breakpoint *bp, char *err, size_t n);
+
+/* The breakpoint that stops where bp would (same kind, range, number or
+ * reason, enabled or not), or NULL. */
+struct breakpoint *session_break_same(struct session *s, const struct breakpoint *bp);
+
 /* Removes breakpoint id. Returns false when there is none. */
 bool session_break_delete(struct session *s, int id);
 
-/* The enabled breakpoint the current event matches (lowest id), or NULL. */
-const struct breakpoint *session_break_hit(const struct session *s);
+/* Frees every breakpoint (session_close). */
+void session_break_free(struct session *s);
+
+/* The enabled breakpoint that stops on the current event (lowest id), or
+ * NULL. A breakpoint stops on the first event of a line that it matches. */
+const struct breakpoint *session_break_hit(struct session *s);
+
+/* Stores in out (up to max) every enabled breakpoint that stops on the
+ * current event, by id. Returns how many there are (which may be more
+ * than max). */
+size_t session_break_hits(struct session *s, const struct breakpoint **out, size_t max);
+
+/* Whether an enabled breakpoint stops on evs[i] of one op's events. */
+bool session_break_stops(struct session *s, const struct event *evs, size_t i);
+
+/* Counts a stop on the current event for every breakpoint that stops on
+ * it. Returns whether there was one. */
+bool session_break_count(struct session *s);
 
 /* ---- the log ------------------------------------------------------------- */
 
 /* Calls fn for each applied op number first..last (1-based, inclusive, at
- * most the current op) with its events, without moving. Recent ops come
+ * most the current op) with its events and narration, without moving. Recent ops come
  * from memory, older ones are replayed on a copy of a snapshot. */
 typedef void (*session_hist_fn)(void *ctx, uint64_t opno, const struct op *op,
-                                const struct event *evs, size_t nevs);
+                                const struct event *evs, size_t nevs, const char *note);
 void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                      void *ctx);
 
@@ -284,7 +329,8 @@ void session_history(struct session *s, uint64_t first, uint64_t last, session_h
 bool session_replay_before(const struct session *s, struct sim *out);
 
 /* Reads up to max ops that come after the current one, without applying
- * them. Returns how many. */
-size_t session_peek(struct session *s, struct op *ops, size_t max);
+ * them, and the narration of the first into note (n bytes; "" when none).
+ * Returns how many. */
+size_t session_peek(struct session *s, struct op *ops, size_t max, char *note, size_t n);
 
 #endif

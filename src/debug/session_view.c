@@ -20,7 +20,7 @@ struct session_view {
         size_t at_shown; /* events of the op shown when it was built */
 };
 
-struct session_view *view_new(void)
+struct session_view *session_view_new(void)
 {
         return xcalloc(1, sizeof(struct session_view));
 }
@@ -32,7 +32,7 @@ static void drop(struct sim *m, bool *have)
         *have = false;
 }
 
-void view_free(struct session_view *v)
+void session_view_free(struct session_view *v)
 {
         if (!v)
                 return;
@@ -41,7 +41,7 @@ void view_free(struct session_view *v)
         free(v);
 }
 
-size_t view_bytes(const struct session_view *v)
+size_t session_view_bytes(const struct session_view *v)
 {
         return (v->have_before ? sim_mem_bytes(&v->before) : 0) +
                (v->have_at ? sim_mem_bytes(&v->at) : 0);
@@ -81,11 +81,12 @@ static const struct sim *before_op(const struct session *s, struct session_view 
 
 /* Replays the current op on a copy of before and keeps the machine as it
  * is when its event number shown is emitted. */
-static bool build_at(const struct session *s, struct session_view *v, const struct sim *before)
+static bool build_at(const struct session *s, struct session_view *v, const struct sim *before,
+                     size_t shown)
 {
         struct sim m;
         sim_clone(&m, before);
-        struct freeze f = {&m, before->seq + s->shown, &v->at, false};
+        struct freeze f = {&m, before->seq + shown, &v->at, false};
         sim_add_sink(&m, freeze_sink, &f);
         sim_apply(&m, &s->op);
         sim_free(&m);
@@ -93,22 +94,39 @@ static bool build_at(const struct session *s, struct session_view *v, const stru
         return f.done;
 }
 
-const struct sim *session_machine(const struct session *s)
+const struct sim *session_machine_at(const struct session *s, size_t shown)
 {
         struct session_view *v = s->view;
-        if (!s->op_known || s->shown == s->nevs)
+        if (!s->op_known || shown >= s->nevs)
                 return &s->sim;
-        if (v->have_at && v->at_epoch == s->epoch && v->at_shown == s->shown)
+        if (v->have_at && v->at_epoch == s->epoch && v->at_shown == shown)
                 return &v->at;
         const struct sim *before = before_op(s, v);
         if (!before)
                 return &s->sim; /* the trace cannot be read again */
-        if (s->shown == 0)
+        if (shown == 0)
                 return before;
         drop(&v->at, &v->have_at);
-        if (!build_at(s, v, before))
+        if (!build_at(s, v, before, shown))
                 return &s->sim;
         v->at_epoch = s->epoch;
-        v->at_shown = s->shown;
+        v->at_shown = shown;
         return &v->at;
+}
+
+const struct sim *session_machine(const struct session *s)
+{
+        return session_machine_at(s, s->shown);
+}
+
+const struct sim *session_machine_before_walk(const struct session *s)
+{
+        size_t j = s->shown ? s->shown - 1 : 0;
+        const struct event *ev = s->shown ? &s->evs[j] : NULL;
+        if (ev && ev->kind == EV_ACCESS && !ev->tlb_hit)
+                while (j > 0 && (s->evs[j - 1].kind == EV_TLB_EVICT ||
+                                 (s->evs[j - 1].kind == EV_STALE_TLB &&
+                                  s->evs[j - 1].detail == DETAIL_STALE_SHADOW)))
+                        j--;
+        return session_machine_at(s, j);
 }

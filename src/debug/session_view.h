@@ -22,15 +22,27 @@
 
 struct session_view;
 
-struct session_view *view_new(void);
-void view_free(struct session_view *v);
+struct session_view *session_view_new(void);
+void session_view_free(struct session_view *v);
 
 /* The main machine as it is right after the current event (before the
  * first event of the current op when none of its events is shown). The
  * pointer stays valid until the session moves. */
 const struct sim *session_machine(const struct session *s);
 
+/* The main machine as it is right after the current op's event number
+ * shown (0: before the op's first event). The pointer stays valid until
+ * the session moves or this is called again. */
+const struct sim *session_machine_at(const struct session *s, size_t shown);
+
+/* At an access that walked (a TLB miss), the machine its walk was made on:
+ * before the walk's own eviction from the TLB (TLB_EVICT) and the stale
+ * shadow entry it used, which the engine emits after the walk, between it
+ * and the access's event; the page-walk caches have not remembered the
+ * walk yet. At any other event, the machine right before it. */
+const struct sim *session_machine_before_walk(const struct session *s);
+
 /* Bytes the view's machines take now, for the memory limit. */
-size_t view_bytes(const struct session_view *v);
+size_t session_view_bytes(const struct session_view *v);
 
 #endif

@@ -99,7 +99,9 @@ struct event {
                                  DIRTY_LOG sync: pages reported but not written */
         uint32_t exit_number; /* VM_EXIT: 1-based count of exits so far */
         uint32_t nested_refs; /* ACCESS: of refs, those in the nested dimension */
-        uint16_t index;       /* PT_*, SHADOW_*: entry index in its table */
+        uint16_t index;       /* PT_*, SHADOW_*: entry index in its table; ACCESS,
+                                 TLB_EVICT: the TLB slot that served, was filled or
+                                 emptied */
         uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf);
                                  EPT_MAP: level of the nested leaf (2 = a 2M page) */
         uint8_t access;       /* ACCESS, GUEST_PF: enum access_kind */

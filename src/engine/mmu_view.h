@@ -60,6 +60,41 @@ struct mmu_walk_view {
 /* Fills *v for a miss on gva in the current address space (pure). */
 void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v);
 
+/* One memory reference of a walk, for the listing of a walk reference by
+ * reference (translate, info walk). */
+enum walk_dim {
+        WALK_GUEST,  /* an entry of a guest table (natively, or between nested walks) */
+        WALK_SHADOW, /* an entry of a shadow table */
+        WALK_NESTED, /* an entry of the nested table, translating a guest-physical frame */
+};
+
+struct walk_ref {
+        uint8_t dim;    /* enum walk_dim */
+        uint8_t level;  /* level of the table the entry is in */
+        bool skipped;   /* a page-walk cache held it: not read from memory */
+        unsigned index; /* entry index in its table */
+        uint64_t table; /* guest: the table's GPA; shadow: the GPA of the guest table
+                           it mirrors; nested: the table's id */
+        uint64_t entry; /* the entry (0: not present, where the walk stops) */
+        uint64_t gpa;   /* nested: the guest-physical address it translates */
+};
+
+#define WALK_MAX_REFS 64
+
+struct walk_listing {
+        struct walk_ref ref[WALK_MAX_REFS];
+        unsigned n;     /* references listed, skipped ones included */
+        unsigned reads; /* those read from memory: the walk's count */
+};
+
+/* Appends a reference (dropped past WALK_MAX_REFS; reads still counts it). */
+void walk_listing_add(struct walk_listing *l, const struct walk_ref *r);
+
+/* Lists, in order, every reference a TLB miss on gva would make now: the
+ * same walk mmu_view_walk counts (l->reads equals its refs; a walk that
+ * ends in a fault lists up to the entry that stops it). Pure. */
+void mmu_view_walk_list(const struct sim *s, uint64_t gva, struct walk_listing *l);
+
 /* The guest roots whose shadow roots the VMM keeps cached (shadow only;
  * [0] is the current one). Writes at most max guest frames into gfns and
  * returns how many there are. */

@@ -451,6 +451,7 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
         ev.access = (uint8_t)kind;
         ev.user = user;
         ev.tlb_hit = true;
+        ev.index = (uint16_t)(e - s->tlb.e);
         emit(s, &ev);
 }
 

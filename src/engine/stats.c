@@ -67,7 +67,39 @@ uint64_t stats_exit_cycles(const struct cost_model *c, enum exit_reason reason)
         return c->exit + exit_handling_cost(c, reason);
 }
 
-void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev)
+/* A VM exit: its reason's counter and cost. */
+static void count_exit(struct stats *s, const struct cost_model *c, const struct event *ev)
+{
+        s->exits++;
+        switch ((enum exit_reason)ev->reason) {
+        case EXIT_PT_WRITE:
+                s->exit_pt_write++;
+                break;
+        case EXIT_PAGE_FAULT:
+                s->exit_page_fault++;
+                break;
+        case EXIT_CR3:
+                s->exit_cr3++;
+                break;
+        case EXIT_INVLPG:
+                s->exit_invlpg++;
+                break;
+        case EXIT_EPT_VIOLATION:
+                s->exit_ept_violation++;
+                s->ept_violations++;
+                break;
+        case EXIT_PML_FULL:
+                s->exit_pml_full++;
+                s->dirty_exits++;
+                break;
+        case EXIT_REASON_COUNT:
+                break;
+        }
+        s->cycles += stats_exit_cycles(c, (enum exit_reason)ev->reason);
+}
+
+/* What the guest does: accesses, its page faults and its table stores. */
+static void count_guest(struct stats *s, const struct cost_model *c, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_ACCESS:
@@ -81,52 +113,22 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                 if (ev->access == ACCESS_EXEC)
                         s->cycles += c->base_instr;
                 break;
-        case EV_PT_WRITE:
-        case EV_PT_LINK:
-        case EV_PT_CLEAR:
-        case EV_PT_PROTECT:
-                s->pt_writes++;
-                s->pt_traps += ev->trapped;
-                s->cycles += c->pt_store;
-                break;
-        case EV_VM_EXIT:
-                s->exits++;
-                switch ((enum exit_reason)ev->reason) {
-                case EXIT_PT_WRITE:
-                        s->exit_pt_write++;
-                        break;
-                case EXIT_PAGE_FAULT:
-                        s->exit_page_fault++;
-                        break;
-                case EXIT_CR3:
-                        s->exit_cr3++;
-                        break;
-                case EXIT_INVLPG:
-                        s->exit_invlpg++;
-                        break;
-                case EXIT_EPT_VIOLATION:
-                        s->exit_ept_violation++;
-                        s->ept_violations++;
-                        break;
-                case EXIT_PML_FULL:
-                        s->exit_pml_full++;
-                        s->dirty_exits++;
-                        break;
-                case EXIT_REASON_COUNT:
-                        break;
-                }
-                s->cycles += stats_exit_cycles(c, (enum exit_reason)ev->reason);
-                break;
-        case EV_TLB_FLUSH:
-                s->tlb_flushes++;
-                break;
-        case EV_TLB_EVICT:
-                s->tlb_evictions++;
-                break;
         case EV_GUEST_PF:
                 s->guest_pf++;
                 s->cycles += c->guest_pf;
                 break;
+        default: /* a store into a table */
+                s->pt_writes++;
+                s->pt_traps += ev->trapped;
+                s->cycles += c->pt_store;
+                break;
+        }
+}
+
+/* What the VMM does to its shadow tables. */
+static void count_shadow(struct stats *s, const struct cost_model *c, const struct event *ev)
+{
+        switch (ev->kind) {
         case EV_SHADOW_PAGE:
                 s->shadow_pages++;
                 s->cycles += c->shadow_page;
@@ -144,10 +146,23 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
         case EV_UNSYNC:
                 s->unsyncs++;
                 break;
-        case EV_RESYNC:
+        default: /* a resync */
                 s->resyncs++;
                 s->resync_entries += ev->count;
                 s->cycles += ev->count * c->resync_entry;
+                break;
+        }
+}
+
+/* The TLB, stale translations and dirty logging. */
+static void count_other(struct stats *s, const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_TLB_FLUSH:
+                s->tlb_flushes++;
+                break;
+        case EV_TLB_EVICT:
+                s->tlb_evictions++;
                 break;
         case EV_STALE_TLB:
                 s->stale_tlb++;
@@ -162,13 +177,35 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
         case EV_DIRTY:
                 s->dirty_exits += ev->detail == DETAIL_DIRTY_EXIT;
                 break;
-        case EV_CR3:
-        case EV_INVLPG:
-        case EV_TLB_DROP:
-        case EV_AGILE:
-        case EV_SHADOW_ROOT:
-        case EV_EPT_MAP:
-        case EV_KIND_COUNT:
+        default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP: no counter */
+                break;
+        }
+}
+
+void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_ACCESS:
+        case EV_GUEST_PF:
+        case EV_PT_WRITE:
+        case EV_PT_LINK:
+        case EV_PT_CLEAR:
+        case EV_PT_PROTECT:
+                count_guest(s, c, ev);
+                break;
+        case EV_VM_EXIT:
+                count_exit(s, c, ev);
+                break;
+        case EV_SHADOW_PAGE:
+        case EV_SHADOW_FILL:
+        case EV_SHADOW_UPDATE:
+        case EV_SHADOW_ZAP:
+        case EV_UNSYNC:
+        case EV_RESYNC:
+                count_shadow(s, c, ev);
+                break;
+        default:
+                count_other(s, ev);
                 break;
         }
 }

@@ -101,6 +101,8 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                         if (over_limit(sims, nsims, opt, &op))
                                 return EXIT_DATAERR;
                 }
+                if (opt->before_op)
+                        opt->before_op(opt->before_ctx, &op);
                 /* Every sim models the same guest, so all run out of
                  * frames at the same op. */
                 bool applied = true;

@@ -33,6 +33,10 @@ struct run_options {
         FILE *out;        /* the stream the sims' sinks write, or NULL: a
                              write error on it stops the run */
         size_t max_mem;   /* bytes the sims may take together (0: no limit) */
+        /* Called with each op before the sims apply it, or NULL: a caller
+         * that reads the machines between two ops (the quiz) does it there. */
+        void (*before_op)(void *ctx, const struct op *op);
+        void *before_ctx;
 };
 
 /* Reads r to its end, applying every op to each of the nsims sims. Sets

@@ -3,6 +3,7 @@
  */
 #include "trace.h"
 
+#include "escape.h"
 #include "number.h"
 #include "sim.h"
 
@@ -152,6 +153,7 @@ int trace_seek(struct trace_reader *r, const struct trace_pos *pos)
         r->fault = TRACE_OK;
         r->in_long_line = false;
         r->has_pending = false;
+        r->note_len = r->op_note_len = 0;
         r->line = pos->line;
         r->format = pos->format;
         return 0;
@@ -292,8 +294,50 @@ static bool next_lackey(struct trace_reader *r, struct op *op)
         return true;
 }
 
+/* Keeps a v1 comment line for the op below it, or forgets the block at a
+ * blank line. */
+static void note_line(struct trace_reader *r, const char *s, size_t len)
+{
+        size_t i = 0;
+        while (i < len && isspace((unsigned char)s[i]))
+                i++;
+        if (i == len) {
+                r->note_len = 0;
+                return;
+        }
+        i++; /* the '#' */
+        if (i < len && s[i] == ' ')
+                i++;
+        /* Shown on terminals: control bytes are escaped as in messages. */
+        char raw[ESCAPE_MAX + 1], text[ESCAPE_BUF];
+        size_t rawlen = len - i < ESCAPE_MAX ? len - i : ESCAPE_MAX;
+        memcpy(raw, s + i, rawlen);
+        raw[rawlen] = '\0';
+        size_t n = strlen(escape_text(raw, text, sizeof text)), sep = r->note_len > 0;
+        if (r->note_len + sep + n >= sizeof r->note)
+                return; /* the block is full: its first lines are kept */
+        if (sep)
+                r->note[r->note_len++] = '\n';
+        memcpy(r->note + r->note_len, text, n);
+        r->note_len += n;
+}
+
+/* The block read so far becomes the narration of the op just parsed. */
+static void take_note(struct trace_reader *r)
+{
+        memcpy(r->op_note, r->note, r->note_len);
+        r->op_note_len = r->note_len;
+        r->note_len = 0;
+}
+
+const char *trace_note(const struct trace_reader *r)
+{
+        return r->op_note_len ? r->op_note : "";
+}
+
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err)
 {
+        r->op_note[r->op_note_len = 0] = '\0';
         if (r->has_pending) {
                 r->has_pending = false;
                 *op = r->pending;
@@ -324,9 +368,13 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                 if (len > 0 && line[len - 1] == '\r')
                         len--;
                 if (r->format == TRACE_FORMAT_AUTO) {
-                        if (blank_line(line, len))
+                        if (blank_line(line, len)) {
+                                note_line(r, line, len); /* v1 narration, until known */
                                 continue;
+                        }
                         r->format = detect_format(line, len);
+                        if (r->format == TRACE_FORMAT_LACKEY)
+                                r->note_len = 0;
                 }
                 bool ok;
                 err->col = 0;
@@ -336,14 +384,21 @@ enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace
                         r->has_pending = n > 1;
                 } else {
                         ok = trace_parse_v1(line, len, &r->limits, op, err);
+                        if (!ok && !err->col)
+                                note_line(r, line, len);
                 }
                 if (ok) {
                         op->line = r->line;
                         r->pending.line = r->line;
+                        if (r->note_len)
+                                take_note(r);
+                        r->op_note[r->op_note_len] = '\0';
                         return TRACE_OK;
                 }
-                if (err->col)
+                if (err->col) {
+                        r->note_len = 0;
                         return TRACE_BAD_LINE;
+                }
         }
 }
 
@@ -557,6 +612,135 @@ static const struct keyword keywords[] = {
     {"DIRTY_LOG", OP_DIRTY_LOG, -1},
 };
 
+/* Reads the keyword at the start of a line. Returns it, or NULL with the
+ * error set. */
+static const struct keyword *read_keyword(struct cursor *c)
+{
+        size_t start = c->pos, n = 0;
+        while (start + n < c->len && word_char(c->s[start + n]) && c->s[start + n] != '-')
+                n++;
+        const struct keyword *kw = NULL;
+        for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+                if (strlen(keywords[i].name) == n &&
+                    strncasecmp(keywords[i].name, c->s + start, n) == 0)
+                        kw = &keywords[i];
+        if (!kw || (start + n < c->len && !isspace((unsigned char)c->s[start + n]) &&
+                    c->s[start + n] != '#')) {
+                fail(c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, "
+                        "INVLPG, TLB_FLUSH, DIRTY_LOG)");
+                return NULL;
+        }
+        c->pos += n;
+        return kw;
+}
+
+/* Checks that a leaf of op->leaf_level at op->gpa fits guest memory and
+ * the paging depth; on failure the error points at gpa_col. */
+static bool check_leaf_gpa(struct cursor *c, const struct op *op, size_t gpa_col)
+{
+        uint64_t span = level_span(op->leaf_level);
+        uint64_t mem = c->limits->guest_mem;
+        c->pos = gpa_col;
+        if (op->gpa & (span - 1))
+                return fail(c, op->leaf_level == 1   ? "a page-aligned guest physical address"
+                               : op->leaf_level == 2 ? "a 2M-aligned guest physical address"
+                                                     : "a 1G-aligned guest physical address");
+        if (op->gpa >= mem || mem - op->gpa < span) {
+                char expected[128];
+                if (op->gpa < mem) /* a large page runs past the end */
+                        snprintf(expected, sizeof expected,
+                                 "a %s page that ends within guest memory (0x%llX, --guest-mem)",
+                                 op->leaf_level == 2 ? "2M" : "1G", (unsigned long long)mem);
+                else
+                        snprintf(expected, sizeof expected,
+                                 "a guest physical address below 0x%llX (--guest-mem)",
+                                 (unsigned long long)mem);
+                return fail(c, expected);
+        }
+        if (op->leaf_level > c->limits->levels - 1)
+                return fail(c, "a page size this paging depth supports");
+        return true;
+}
+
+/* PT_WRITE <gva>-><gpa> [flags] */
+static bool parse_pt_write(struct cursor *c, struct op *op)
+{
+        if (!read_gva(c, true, &op->gva))
+                return false;
+        skip_blanks(c);
+        if (c->pos + 1 >= c->len || c->s[c->pos] != '-' || c->s[c->pos + 1] != '>')
+                return fail(c, "'->' between the guest virtual and physical address");
+        c->pos += 2;
+        skip_blanks(c);
+        size_t gpa_col = c->pos;
+        if (!read_number(c, "a guest physical address", false, &op->gpa) ||
+            !read_flags(c, true, false, &op->perm, &op->leaf_level))
+                return false;
+        size_t end = c->pos;
+        if (!check_leaf_gpa(c, op, gpa_col))
+                return false;
+        c->pos = end;
+        op->gva &= ~(level_span(op->leaf_level) - 1);
+        return true;
+}
+
+/* ACCESS <gva> [R|W|X] [user], or its short forms R/W/X <gva> [user] */
+static bool parse_access(struct cursor *c, const struct keyword *kw, struct op *op)
+{
+        if (!read_gva(c, false, &op->gva))
+                return false;
+        op->access = kw->access < 0 ? ACCESS_READ : (enum access_kind)kw->access;
+        skip_blanks(c);
+        if (kw->access < 0 && !at_end(c) && !is_word(c, "user")) {
+                size_t t = token_len(c);
+                char ch = (char)toupper((unsigned char)c->s[c->pos]);
+                if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
+                        return fail(c, "an access kind R, W or X");
+                op->access = ch == 'R' ? ACCESS_READ : ch == 'W' ? ACCESS_WRITE : ACCESS_EXEC;
+                c->pos++;
+                skip_blanks(c);
+        }
+        if (is_word(c, "user")) {
+                op->user = true;
+                c->pos += 4;
+        } else if (!at_end(c)) {
+                return fail(c, "'user' or the end of the line");
+        }
+        return expect_end(c);
+}
+
+/* CR3 <asid> */
+static bool parse_cr3(struct cursor *c, struct op *op)
+{
+        uint64_t asid;
+        skip_blanks(c);
+        size_t col = c->pos;
+        if (!read_number(c, "an address space number", false, &asid))
+                return false;
+        if (asid > UINT32_MAX) {
+                c->pos = col;
+                return fail(c, "an address space number below 2^32");
+        }
+        op->asid = (uint32_t)asid;
+        return expect_end(c);
+}
+
+/* DIRTY_LOG start|sync|stop */
+static bool parse_dirty_log(struct cursor *c, struct op *op)
+{
+        static const char *const actions[] = {"start", "sync", "stop"};
+        skip_blanks(c);
+        size_t n = token_len(c);
+        for (int a = 0; a < 3; a++) {
+                if (n == strlen(actions[a]) && strncasecmp(c->s + c->pos, actions[a], n) == 0) {
+                        op->dirty = (enum dirty_log_action)a;
+                        c->pos += n;
+                        return expect_end(c);
+                }
+        }
+        return fail(c, "start, sync or stop");
+}
+
 bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *limits, struct op *op,
                     struct trace_error *err)
 {
@@ -566,65 +750,13 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 return false;
         memset(op, 0, sizeof *op);
         op->size = 1;
-        size_t kw_start = c.pos, n = 0;
-        while (kw_start + n < len && word_char(line[kw_start + n]) && line[kw_start + n] != '-')
-                n++;
-        const struct keyword *kw = NULL;
-        for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-                if (strlen(keywords[i].name) == n &&
-                    strncasecmp(keywords[i].name, line + kw_start, n) == 0)
-                        kw = &keywords[i];
-        if (!kw || (kw_start + n < len && !isspace((unsigned char)line[kw_start + n]) &&
-                    line[kw_start + n] != '#'))
-                return fail(&c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, "
-                                "CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)");
-        c.pos += n;
+        const struct keyword *kw = read_keyword(&c);
+        if (!kw)
+                return false;
         op->kind = kw->kind;
-
         switch (kw->kind) {
-        case OP_PT_WRITE: {
-                if (!read_gva(&c, true, &op->gva))
-                        return false;
-                skip_blanks(&c);
-                if (c.pos + 1 >= len || line[c.pos] != '-' || line[c.pos + 1] != '>')
-                        return fail(&c, "'->' between the guest virtual and physical address");
-                c.pos += 2;
-                skip_blanks(&c);
-                size_t gpa_col = c.pos;
-                if (!read_number(&c, "a guest physical address", false, &op->gpa))
-                        return false;
-                if (!read_flags(&c, true, false, &op->perm, &op->leaf_level))
-                        return false;
-                uint64_t span = level_span(op->leaf_level);
-                if (op->gpa & (span - 1)) {
-                        c.pos = gpa_col;
-                        return fail(&c,
-                                    op->leaf_level == 1   ? "a page-aligned guest physical address"
-                                    : op->leaf_level == 2 ? "a 2M-aligned guest physical address"
-                                                          : "a 1G-aligned guest physical address");
-                }
-                if (op->gpa >= limits->guest_mem || limits->guest_mem - op->gpa < span) {
-                        char expected[128];
-                        c.pos = gpa_col;
-                        unsigned long long mem = (unsigned long long)limits->guest_mem;
-                        if (op->gpa < limits->guest_mem) /* a large page runs past the end */
-                                snprintf(expected, sizeof expected,
-                                         "a %s page that ends within guest memory (0x%llX, "
-                                         "--guest-mem)",
-                                         op->leaf_level == 2 ? "2M" : "1G", mem);
-                        else
-                                snprintf(expected, sizeof expected,
-                                         "a guest physical address below 0x%llX (--guest-mem)",
-                                         mem);
-                        return fail(&c, expected);
-                }
-                if (op->leaf_level > limits->levels - 1) {
-                        c.pos = gpa_col;
-                        return fail(&c, "a page size this paging depth supports");
-                }
-                op->gva &= ~(span - 1);
-                return true;
-        }
+        case OP_PT_WRITE:
+                return parse_pt_write(&c, op);
         case OP_PT_CLEAR:
         case OP_INVLPG:
                 return read_gva(&c, false, &op->gva) && expect_end(&c);
@@ -634,56 +766,11 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                        read_flags(&c, false, true, &op->perm, &level);
         }
         case OP_ACCESS:
-                if (!read_gva(&c, false, &op->gva))
-                        return false;
-                op->access = kw->access < 0 ? ACCESS_READ : (enum access_kind)kw->access;
-                skip_blanks(&c);
-                if (kw->access < 0 && !at_end(&c) && !is_word(&c, "user")) {
-                        size_t t = token_len(&c);
-                        char ch = (char)toupper((unsigned char)line[c.pos]);
-                        if (t != 1 || (ch != 'R' && ch != 'W' && ch != 'X'))
-                                return fail(&c, "an access kind R, W or X");
-                        op->access = ch == 'R'   ? ACCESS_READ
-                                     : ch == 'W' ? ACCESS_WRITE
-                                                 : ACCESS_EXEC;
-                        c.pos++;
-                        skip_blanks(&c);
-                }
-                if (is_word(&c, "user")) {
-                        op->user = true;
-                        c.pos += 4;
-                } else if (!at_end(&c)) {
-                        return fail(&c, "'user' or the end of the line");
-                }
-                return expect_end(&c);
-        case OP_CR3: {
-                uint64_t asid;
-                size_t col;
-                skip_blanks(&c);
-                col = c.pos;
-                if (!read_number(&c, "an address space number", false, &asid))
-                        return false;
-                if (asid > UINT32_MAX) {
-                        c.pos = col;
-                        return fail(&c, "an address space number below 2^32");
-                }
-                op->asid = (uint32_t)asid;
-                return expect_end(&c);
-        }
-        case OP_DIRTY_LOG: {
-                static const char *const actions[] = {"start", "sync", "stop"};
-                skip_blanks(&c);
-                size_t n2 = token_len(&c);
-                for (int a = 0; a < 3; a++) {
-                        if (n2 == strlen(actions[a]) &&
-                            strncasecmp(line + c.pos, actions[a], n2) == 0) {
-                                op->dirty = (enum dirty_log_action)a;
-                                c.pos += n2;
-                                return expect_end(&c);
-                        }
-                }
-                return fail(&c, "start, sync or stop");
-        }
+                return parse_access(&c, kw, op);
+        case OP_CR3:
+                return parse_cr3(&c, op);
+        case OP_DIRTY_LOG:
+                return parse_dirty_log(&c, op);
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:
                 break;

@@ -29,6 +29,10 @@ struct sim_config;
 
 enum trace_format { TRACE_FORMAT_AUTO, TRACE_FORMAT_V1, TRACE_FORMAT_LACKEY };
 
+/* Bytes of narration kept for one op (the comment lines right above it);
+ * a longer block keeps its first lines, cut at a line's end. */
+#define TRACE_NOTE_MAX 1024
+
 /* What a valid address must fit into. */
 struct trace_limits {
         int levels;         /* guest paging levels: GVAs have 12 + 9 * levels bits */
@@ -64,6 +68,11 @@ struct trace_reader {
         enum trace_status fault; /* TRACE_IO_ERROR or TRACE_BAD_DATA once reading failed */
         struct op pending;       /* second half of a lackey modify (M) line */
         bool has_pending;
+        /* Narration: the comment lines right above an op belong to it. */
+        char note[TRACE_NOTE_MAX]; /* the comment block read since the last op or blank line */
+        size_t note_len;
+        char op_note[TRACE_NOTE_MAX]; /* the block above the op last returned */
+        size_t op_note_len;
         /* Text input held in memory (trace_open_string), read in place. */
         const char *mem;
         size_t mem_len;
@@ -124,6 +133,13 @@ void trace_close(struct trace_reader *r);
  * bytes are read: the rest of it is read and dropped only if reading goes
  * on (an endless line costs nothing to a caller that stops). */
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err);
+
+/* The narration of the op trace_next returned last: the whole-line
+ * comments right above its line (a blank line ends a block, so a file's
+ * header belongs to no op), each without its '#' and the blank after it,
+ * joined by newlines; "" when there are none (lackey traces have none).
+ * Valid until the next trace_next. */
+const char *trace_note(const struct trace_reader *r);
 
 /* Where the reader stands. Returns false while it holds the second half
  * of a lackey modify line: no line boundary names that place. */

@@ -470,17 +470,35 @@ static uint32_t find_page(const struct shadow *sh, uint64_t gfn, int level, enum
         return u64map_get(&sh->by_key, spage_key(gfn, level, kind, access), &id) ? id : NONE;
 }
 
+static void link_child(struct shadow *sh, uint32_t parent, unsigned index, uint32_t child)
+{
+        sh->pages[parent].spte[index] = pte_make(child, PTE_P | PTE_W);
+        add_parent(sh, child, parent, index);
+}
+
+/* Where a shadow page is linked: entry index of page parent. */
+struct spage_link {
+        uint32_t parent;
+        unsigned index;
+};
+
 /* The shadow page for (gfn, level, direct, access), created when missing
- * (kvm_mmu_get_shadow_page). *fresh tells which. */
+ * (kvm_mmu_get_shadow_page), and linked at *at when given: before its
+ * SHADOW_PAGE event, which reports it in place (sim.h, "an event follows
+ * its change"). *fresh tells whether it was created. */
 static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind kind,
-                         uint8_t access, uint64_t gva_base, bool *fresh)
+                         uint8_t access, uint64_t gva_base, const struct spage_link *at,
+                         bool *fresh)
 {
         struct shadow *sh = s->mmu_state;
         bool direct = kind == SP_DIRECT;
         uint32_t id = find_page(sh, gfn, level, kind, access);
         *fresh = id == NONE;
-        if (id != NONE)
+        if (id != NONE) {
+                if (at)
+                        link_child(sh, at->parent, at->index, id);
                 return id;
+        }
         id = alloc_page(sh);
         struct spage *sp = &sh->pages[id];
         sp->gfn = gfn;
@@ -493,6 +511,8 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
         u64map_put(&sh->by_key, key_of(sp), id);
         if (protects(sp))
                 wp_adjust(sh, gfn, +1);
+        if (at)
+                link_child(sh, at->parent, at->index, id);
         struct event ev = {
             .kind = EV_SHADOW_PAGE,
             .gva = gva_base,
@@ -505,12 +525,6 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
         };
         sim_emit(s, &ev);
         return id;
-}
-
-static void link_child(struct shadow *sh, uint32_t parent, unsigned index, uint32_t child)
-{
-        sh->pages[parent].spte[index] = pte_make(child, PTE_P | PTE_W);
-        add_parent(sh, child, parent, index);
 }
 
 /* ---- eager mirroring ---------------------------------------------------- */
@@ -550,8 +564,8 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         if (zap_entry(s, page, index))
                 after_spte_change(s, page, index, true);
         bool fresh;
-        uint32_t child = get_page(s, child_gfn, level - 1, SP_INDIRECT, access, gva, &fresh);
-        link_child(sh, page, index, child);
+        struct spage_link at = {page, index};
+        uint32_t child = get_page(s, child_gfn, level - 1, SP_INDIRECT, access, gva, &at, &fresh);
         if (fresh)
                 mirror_table(s, child);
 }
@@ -906,9 +920,9 @@ static uint32_t child_for(struct sim *s, uint32_t page, const struct guest_walk 
         else if (sh->policy->agile && is_nested_table(sh, child_gfn))
                 kind = SP_NESTED;
         bool fresh;
-        uint32_t child =
-            get_page(s, child_gfn, level - 1, kind, pack_rights(rights), gva & ~(span - 1), &fresh);
-        link_child(sh, page, pt_index(gva, level), child);
+        struct spage_link at = {page, pt_index(gva, level)};
+        uint32_t child = get_page(s, child_gfn, level - 1, kind, pack_rights(rights),
+                                  gva & ~(span - 1), &at, &fresh);
         /* A subtree linked in again may hold unsync pages whose entries
          * the guest has changed since: sync before use. */
         if (!fresh && sh->unsync_count)
@@ -1146,7 +1160,7 @@ static void switch_root(struct sim *s)
                 found = sh->nroots++;
                 bool fresh;
                 uint32_t page = get_page(s, root_gfn, sh->levels, SP_INDIRECT,
-                                         pack_rights(PTE_RIGHTS_ALL), 0, &fresh);
+                                         pack_rights(PTE_RIGHTS_ALL), 0, NULL, &fresh);
                 detail = fresh ? DETAIL_ROOT_NEW : DETAIL_ROOT_FOUND;
                 sh->roots[found].root_gfn = root_gfn;
                 sh->roots[found].page = page;

@@ -3,6 +3,8 @@
  */
 #include "mmu_view.h"
 
+#include <string.h>
+
 #include "nested.h"
 #include "scheme.h"
 
@@ -92,5 +94,92 @@ void mmu_view_walk(const struct sim *s, uint64_t gva, struct mmu_walk_view *v)
                 /* The guest levels read: below the links the cache holds. */
                 view_nested_part(s, &w, last - 1 + (int)sim_walk_refs_peek(s, gva, last), last, v);
                 return;
+        }
+}
+
+void walk_listing_add(struct walk_listing *l, const struct walk_ref *r)
+{
+        if (l->n < WALK_MAX_REFS)
+                l->ref[l->n++] = *r;
+        l->reads += !r->skipped;
+}
+
+/* Lists the entries of the guest walk w from the top down to level last,
+ * those above first skipped (the page-walk cache holds them). */
+static void list_guest_levels(const struct sim *s, const struct guest_walk *w, int first, int last,
+                              struct walk_listing *l)
+{
+        for (int level = s->guest.levels; level >= last; level--) {
+                struct walk_ref r = {.dim = WALK_GUEST,
+                                     .level = (uint8_t)level,
+                                     .skipped = level > first,
+                                     .index = pt_index(w->gva, level),
+                                     .table = w->table_gfn[level] << PAGE_SHIFT,
+                                     .entry = w->entry[level]};
+                walk_listing_add(l, &r);
+        }
+}
+
+/* The shadow walk, entry by entry, as view_shadow_walk makes it; at an
+ * agile switch the nested part follows. */
+static void list_shadow_walk(const struct sim *s, const struct guest_walk *w, uint64_t gva,
+                             struct walk_listing *l)
+{
+        struct mmu_table_view t;
+        uint32_t id = mmu_view_root(s);
+        struct walk_ref path[MAX_LEVELS + 1];
+        int n = 0, end = 0;
+        for (int level = s->guest.levels; level >= 1 && !end; level--) {
+                if (id == MMU_VIEW_NONE || !mmu_view_table(s, id, &t))
+                        break;
+                uint64_t e = t.entry[pt_index(gva, level)];
+                path[n++] = (struct walk_ref){.dim = WALK_SHADOW,
+                                              .level = (uint8_t)level,
+                                              .index = pt_index(gva, level),
+                                              .table = t.gfn << PAGE_SHIFT,
+                                              .entry = e};
+                if (!pte_present(e) || level == 1 || (e & PTE_PS))
+                        end = level;
+                else
+                        id = (uint32_t)pte_frame(e);
+                if (!end && mmu_view_table(s, id, &t) && t.nested)
+                        end = -level; /* the switch: nested below */
+        }
+        int last = end < 0 ? -end : end ? end : s->guest.levels - n + 1;
+        int first = last - 1 + (int)sim_walk_refs_peek(s, gva, last);
+        for (int i = 0; i < n; i++) {
+                path[i].skipped = path[i].level > first;
+                walk_listing_add(l, &path[i]);
+        }
+        if (end < 0) {
+                struct nested_plan p;
+                const struct scheme *sc = scheme_of(s->cfg.mode);
+                nested_plan_list(s, sc->view_nested(s), w, t.level, s->guest.levels - w->depth + 1,
+                                 w->present, &p, l);
+        }
+}
+
+void mmu_view_walk_list(const struct sim *s, uint64_t gva, struct walk_listing *l)
+{
+        struct guest_walk w;
+        guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
+        memset(l, 0, sizeof *l);
+        int last = s->guest.levels - w.depth + 1;
+        int first = last - 1 + (int)sim_walk_refs_peek(s, gva, last);
+        switch (scheme_of(s->cfg.mode)->tables) {
+        case TABLES_NONE:
+                list_guest_levels(s, &w, first, last, l);
+                return;
+        case TABLES_SHADOW:
+                list_shadow_walk(s, &w, gva, l);
+                return;
+        case TABLES_NESTED: {
+                /* The guest levels the cache holds, then the 2D walk below. */
+                struct nested_plan p;
+                const struct scheme *sc = scheme_of(s->cfg.mode);
+                list_guest_levels(s, &w, first, first + 1, l);
+                nested_plan_list(s, sc->view_nested(s), &w, first, last, w.present, &p, l);
+                return;
+        }
         }
 }

@@ -72,10 +72,42 @@ bool nested_known(const struct sim *s, const struct nested *n, uint64_t gfn)
 
 uint32_t nested_walk_refs(const struct nested *n, struct pwc *pwc, uint64_t gfn)
 {
+        return nested_walk_list(n, pwc, gfn, NULL);
+}
+
+/* Lists the entries of the walk for gpa, levels top..last, those above
+ * first skipped. */
+static void list_nested(const struct nested *n, uint64_t gpa, int first, struct walk_listing *l)
+{
+        uint32_t ix = 0;
+        for (int level = n->levels; level >= n->leaf_level; level--) {
+                unsigned index = pt_index(gpa, level);
+                uint64_t e = n->pages[ix].entry[index];
+                struct walk_ref r = {.dim = WALK_NESTED,
+                                     .level = (uint8_t)level,
+                                     .skipped = level > first,
+                                     .index = index,
+                                     .table = ix,
+                                     .entry = e,
+                                     .gpa = gpa};
+                walk_listing_add(l, &r);
+                if (!pte_present(e) || (e & PTE_PS))
+                        return; /* a hole stops the walk; a 2M leaf ends it */
+                ix = (uint32_t)pte_frame(e);
+        }
+}
+
+uint32_t nested_walk_list(const struct nested *n, struct pwc *pwc, uint64_t gfn,
+                          struct walk_listing *l)
+{
         int last = n->leaf_level;
-        if (!n->use_pwc)
-                return (uint32_t)(n->levels - last + 1);
-        return pwc_walk_refs(pwc, 0, gfn << PAGE_SHIFT, n->levels, last);
+        uint64_t gpa = gfn << PAGE_SHIFT;
+        int first = n->use_pwc ? pwc_start_level(pwc, 0, gpa, n->levels, last) : n->levels;
+        if (n->use_pwc)
+                pwc_remember(pwc, 0, gpa, n->levels, last);
+        if (l)
+                list_nested(n, gpa, first, l);
+        return (uint32_t)(first - last + 1);
 }
 
 /* Builds the path of gfn down to its leaf (4K, or the 2M page holding
@@ -147,28 +179,57 @@ void nested_map_at_store(struct sim *s, struct nested *n, uint64_t gfn)
                 nested_walk_refs(n, &n->pwc, gfn);
 }
 
-/* Plans the nested walk of gfn as part of p. */
+/* Plans the nested walk of gfn as part of p (listed into l when not
+ * NULL). */
 static void plan_frame(const struct sim *s, const struct nested *n, uint64_t gfn,
-                       struct nested_plan *p)
+                       struct nested_plan *p, struct walk_listing *l)
 {
         if (!nested_known(s, n, gfn)) {
-                if (p->missing++ == 0)
+                if (p->missing++ == 0) {
                         p->first_missing = gfn;
+                        uint64_t gpa = gfn << PAGE_SHIFT;
+                        if (l) /* the walk stops at the entry that is missing */
+                                list_nested(n, gpa,
+                                            n->use_pwc ? pwc_start_level(&p->pwc, 0, gpa, n->levels,
+                                                                         n->leaf_level)
+                                                       : n->levels,
+                                            l);
+                }
                 return;
         }
         if (!p->missing) /* the walk stops at its first violation */
-                p->nested_refs += nested_walk_refs(n, &p->pwc, gfn);
+                p->nested_refs += nested_walk_list(n, &p->pwc, gfn, l);
+}
+
+/* Lists guest entry level of w. */
+static void list_guest(const struct guest_walk *w, int level, struct walk_listing *l)
+{
+        struct walk_ref r = {.dim = WALK_GUEST,
+                             .level = (uint8_t)level,
+                             .index = pt_index(w->gva, level),
+                             .table = w->table_gfn[level] << PAGE_SHIFT,
+                             .entry = w->entry[level]};
+        walk_listing_add(l, &r);
+}
+
+void nested_plan_list(const struct sim *s, const struct nested *n, const struct guest_walk *w,
+                      int first, int last, bool to_data, struct nested_plan *p,
+                      struct walk_listing *l)
+{
+        memset(p, 0, sizeof *p);
+        p->pwc = n->pwc;
+        for (int level = first; level >= last; level--) {
+                plan_frame(s, n, w->table_gfn[level], p, p->missing ? NULL : l);
+                p->guest_refs++;
+                if (l && !p->missing)
+                        list_guest(w, level, l);
+        }
+        if (to_data)
+                plan_frame(s, n, w->gpa >> PAGE_SHIFT, p, p->missing ? NULL : l);
 }
 
 void nested_plan(const struct sim *s, const struct nested *n, const struct guest_walk *w, int first,
                  int last, bool to_data, struct nested_plan *p)
 {
-        memset(p, 0, sizeof *p);
-        p->pwc = n->pwc;
-        for (int level = first; level >= last; level--) {
-                plan_frame(s, n, w->table_gfn[level], p);
-                p->guest_refs++;
-        }
-        if (to_data)
-                plan_frame(s, n, w->gpa >> PAGE_SHIFT, p);
+        nested_plan_list(s, n, w, first, last, to_data, p, NULL);
 }

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mmu_view.h"
 #include "pwc.h"
 #include "sim.h"
 
@@ -57,6 +58,11 @@ bool nested_known(const struct sim *s, const struct nested *n, uint64_t gfn);
  * links. */
 uint32_t nested_walk_refs(const struct nested *n, struct pwc *pwc, uint64_t gfn);
 
+/* The same, listing each entry of the walk into l (which may be NULL):
+ * skipped when pwc held it. */
+uint32_t nested_walk_list(const struct nested *n, struct pwc *pwc, uint64_t gfn,
+                          struct walk_listing *l);
+
 /* Walks the table for guest frame gfn and adds its memory references to
  * *refs (fewer with the page-walk cache). Returns false on a violation (no
  * entry); *refs is then left as it was. A preallocated frame's entry is
@@ -88,5 +94,12 @@ struct nested_plan {
  * last through n and then, when to_data, the data frame (pure). */
 void nested_plan(const struct sim *s, const struct nested *n, const struct guest_walk *w, int first,
                  int last, bool to_data, struct nested_plan *p);
+
+/* The same, listing into l every reference in the order the hardware makes
+ * them: for each guest level the nested walk of its table's frame, then
+ * the guest entry; then the data frame's nested walk. */
+void nested_plan_list(const struct sim *s, const struct nested *n, const struct guest_walk *w,
+                      int first, int last, bool to_data, struct nested_plan *p,
+                      struct walk_listing *l);
 
 #endif

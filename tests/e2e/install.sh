@@ -63,7 +63,7 @@ if command -v bash >/dev/null 2>&1 && [ -f "$COMP" ]; then
         expect_completion "a scheme by its prefix" "shadow-eager shadow shadow-oos" shadow-sim --mode sha
         expect_completion "--mode=value" "ept" shadow-sim --mode = ep
         expect_completion "an option by its prefix" "--tlb-sets --tlb-ways" shadow-sim --tlb
-        expect_completion "the subcommands" "gen sweep completion" shadow-sim ""
+        expect_completion "the subcommands" "gen sweep quiz completion" shadow-sim ""
         expect_completion "a scenario" "mmap-churn migration" shadow-sim gen m
         expect_completion "a scenario's parameters" "--iterations" shadow-sim gen forkwait --it
         expect_completion "a debugger command after -e" "back backi break" shadow-sim -e b
@@ -71,6 +71,8 @@ if command -v bash >/dev/null 2>&1 && [ -f "$COMP" ]; then
         expect_completion "the last item of a sweep's list" "shadow,ept" shadow-sim sweep --mode shadow,e
         expect_completion "a sweep's own options" "--jobs" shadow-sim sweep --jo
         expect_completion "on and off" "on off" shadow-sim sweep --pcid ""
+        expect_completion "the quiz's own options" "--count" shadow-sim quiz --cou
+        expect_completion "a scheme for the quiz" "ept" shadow-sim quiz --mode e
 fi
 make -s --no-print-directory -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX="$PREFIX" >/dev/null 2>&1
 left=$(find "$ROOT" -type f | sed "s|^$ROOT||")

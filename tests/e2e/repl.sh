@@ -131,3 +131,14 @@ expect_grep "-e comes after --script" "$TMP/out" '^1 +y +1 +exit cr3$'
 expect_status "a bad -e command exits 65" 65 "$SHADOW_SIM" -e step -e 'brake 0x1000' -e step "$SAMPLE"
 expect_grep "a bad -e command is named" "$TMP/err" "^-e 'brake 0x1000': error: unknown command 'brake'"
 expect_status "-e with --compare is a usage error" 64 "$SHADOW_SIM" -e step --compare "$SAMPLE"
+
+# What the prompt and the full-screen stepper share is in ui/stepper.c, and
+# what it exports is named after it.
+top=$TESTS_DIR/..
+elsewhere=$(grep -l '^[a-z][a-z_ ]*[ *]stepper_[a-z_]*(' "$top"/ui/*.c | grep -v '/stepper\.c$')
+foreign=$(grep '^[a-z][a-z_ ]*[ *][a-z_]*(' "$top/ui/stepper.c" | grep -v '^static' | grep -v '[ *]stepper_[a-z_]*(')
+if [ -z "$elsewhere" ] && [ -z "$foreign" ] && grep -q '^int stepper_open(' "$top/ui/stepper.c"; then
+        ok "stepper_* functions live in ui/stepper.c, which exports nothing else"
+else
+        not_ok "stepper_* functions live in ui/stepper.c, which exports nothing else" "$elsewhere" "$foreign"
+fi

@@ -152,6 +152,20 @@ static void test_arguments(void **state)
         run(f, "translate zz", CMD_ERROR);
         run(f, "translate 0x0000900000000000", CMD_ERROR);
         assert_non_null(strstr(f->ctx.err, "not a canonical address"));
+        run(f, "run 99999999999", CMD_ERROR);
+        assert_string_equal(f->ctx.err,
+                            "expected a speed of 1..100000 events a second, found '99999999999'");
+        assert_false(f->ctx.run_requested);
+        run(f, "run 0", CMD_ERROR);
+        run(f, "break 0x1000/0xFFF", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "1 byte short of a page's end"));
+        run(f, "break 0x0000900000000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "not a canonical address with 4-level paging"));
+        run(f, "toggle 0x0000900000000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "not a canonical address"));
+        run(f, "break gpa 0x100000000", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "beyond guest memory"));
+        assert_int_equal(f->s.nbps, 0);
         assert_int_equal(session_ops(&f->s), 0); /* none of that moved */
 }
 
@@ -203,7 +217,7 @@ static void test_moving(void **state)
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_UPDATE);
         run(f, "search -b SHADOW_ROOT", CMD_OK);
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
-        run(f, "search", CMD_OK); /* the same text again, forward */
+        run(f, "search -f", CMD_OK); /* the same text again, forward */
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_ROOT);
         assert_true(f->s.op.line >= 6);
         run(f, "run 50", CMD_OK);
@@ -255,6 +269,65 @@ static void test_breakpoints(void **state)
                                "Deleted breakpoint 2: exit cr3\n");
         o = run(f, "info b", CMD_OK);
         assert_string_equal(o, "No breakpoints (break ADDR sets one).\n");
+}
+
+/* Every breakpoint that stops on an event is reported; one set twice is
+ * set once. */
+static void test_breakpoints_together(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "break 0x1000", CMD_OK);
+        run(f, "break exit pt_write", CMD_OK);
+        run(f, "break line 3", CMD_OK);
+        const char *o = run(f, "break 0x1000/4K", CMD_OK);
+        assert_string_equal(o, "Breakpoint 1 already stops there: gva 0x1000-0x1FFF\n");
+        run(f, "disable 2", CMD_OK);
+        o = run(f, "b exit pt_write", CMD_OK);
+        assert_string_equal(o, "Breakpoint 2 already stops there: exit pt_write (disabled: "
+                               "enable turns it on)\n");
+        run(f, "enable 2", CMD_OK);
+        assert_int_equal(f->s.nbps, 3);
+        o = run(f, "continue", CMD_OK); /* the first pt_write exit, line 1 */
+        assert_string_equal(o, "Breakpoint 2 (exit pt_write), event #3, hit 1 time\n");
+        o = run(f, "continue", CMD_OK); /* line 3: all three stop on its first event */
+        char want[512];
+        uint64_t seq = session_seq(&f->s);
+        snprintf(want, sizeof want,
+                 "Breakpoint 1 (gva 0x1000-0x1FFF), event #%llu, hit 1 time\n"
+                 "Breakpoint 2 (exit pt_write), event #%llu, hit 2 times\n"
+                 "Breakpoint 3 (line 3), event #%llu, hit 1 time\n",
+                 (unsigned long long)seq, (unsigned long long)seq, (unsigned long long)seq);
+        assert_string_equal(o, want);
+        assert_int_equal(f->s.op.line, 3);
+        const struct breakpoint *hits[2];
+        assert_int_equal(session_break_hits(&f->s, hits, 2), 3);
+        assert_int_equal(hits[0]->id, 1);
+        assert_int_equal(hits[1]->id, 2);
+}
+
+/* A bare search repeats the last one the way it went; -f and -b say
+ * which way. */
+static void test_search_again(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "search", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "no search yet to repeat"));
+        run(f, "goto end", CMD_OK);
+        run(f, "search -b SHADOW_PAGE", CMD_OK);
+        uint64_t last = session_seq(&f->s);
+        run(f, "search", CMD_OK);
+        uint64_t before = session_seq(&f->s);
+        assert_true(before < last);
+        assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_PAGE);
+        run(f, "search -f", CMD_OK);
+        assert_int_equal(session_seq(&f->s), last);
+        run(f, "search", CMD_OK); /* forward now, past the last one */
+        assert_int_equal(session_seq(&f->s), last);
+        run(f, "search -b", CMD_OK);
+        assert_int_equal(session_seq(&f->s), before);
+        run(f, "search TLB_FLUSH", CMD_OK); /* a new text goes forward */
+        assert_true(session_seq(&f->s) > before);
+        assert_int_equal(session_event(&f->s)->kind, EV_TLB_FLUSH);
 }
 
 static void test_info_and_translate(void **state)
@@ -348,6 +421,150 @@ static void test_help(void **state)
         assert_string_equal(f->cap.help_topic, "break");
 }
 
+/* Fails unless every line of text is at most width characters. */
+static void assert_fits(const char *text, unsigned width)
+{
+        for (const char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1)
+                if ((unsigned)(nl - line) > width)
+                        fail_msg("width %u: '%.*s'", width, (int)(nl - line), line);
+}
+
+/* Every line of the help fits the width; at widths with room for two
+ * columns, each synopsis stands alone or two blanks before its text. */
+static void test_help_layout(void **state)
+{
+        struct fixture *f = *state;
+        static const unsigned widths[] = {20, 33, 40, 60, 80, 120, 200};
+        static char table[65536];
+        for (size_t w = 0; w < sizeof widths / sizeof widths[0]; w++) {
+                f->ctx.width = widths[w];
+                snprintf(table, sizeof table, "%s", run(f, "help", CMD_OK));
+                assert_fits(table, widths[w]);
+                for (size_t i = 0; cmd_table[i]; i++) {
+                        char topic[64], left[256];
+                        snprintf(topic, sizeof topic, "help %s", cmd_table[i]->name);
+                        assert_fits(run(f, topic, CMD_OK), widths[w]);
+                        if (widths[w] < 80)
+                                continue;
+                        snprintf(left, sizeof left, "\n  %s%s%s", cmd_table[i]->name,
+                                 *cmd_table[i]->usage ? " " : "", cmd_table[i]->usage);
+                        const char *at = strstr(table, left);
+                        if (!at)
+                                fail_msg("width %u: no '%s'", widths[w], left + 1);
+                        at += strlen(left);
+                        assert_true(at[0] == '\n' || (at[0] == ' ' && at[1] == ' '));
+                }
+        }
+}
+
+/* help COMMAND: every form with an example of it. */
+static void test_help_forms(void **state)
+{
+        struct fixture *f = *state;
+        f->ctx.width = 1000; /* no text wraps */
+        for (size_t i = 0; cmd_table[i]; i++) {
+                const struct cmd_entry *e = cmd_table[i];
+                char topic[64];
+                assert_non_null(e->forms);
+                snprintf(topic, sizeof topic, "help %s", e->name);
+                const char *o = run(f, topic, CMD_OK);
+                for (const struct cmd_form *form = e->forms; form->synopsis; form++) {
+                        char example[256];
+                        assert_non_null(form->help);
+                        assert_non_null(form->example);
+                        assert_non_null(strstr(o, form->synopsis));
+                        assert_non_null(strstr(o, form->help));
+                        snprintf(example, sizeof example, "e.g. %s\n", form->example);
+                        if (strcmp(form->example, form->synopsis) != 0 && !strstr(o, example))
+                                fail_msg("help %s: no '%s'", e->name, example);
+                }
+        }
+        /* help break names every event kind and exit reason it takes. */
+        const char *o = run(f, "help break", CMD_OK);
+        for (int k = 0; k < EV_KIND_COUNT; k++)
+                assert_non_null(strstr(o, event_kind_name((enum event_kind)k)));
+        for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                assert_non_null(strstr(o, exit_reason_name((enum exit_reason)r)));
+        o = run(f, "help mode", CMD_OK);
+        assert_non_null(strstr(o, "shadow-oos"));
+        assert_non_null(strstr(o, "KVM today"));
+}
+
+/* goto as help and the man page write it, and the numbers that name
+ * nothing. */
+static void test_goto_forms(void **state)
+{
+        struct fixture *f = *state;
+        run(f, "goto event 5", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 5);
+        run(f, "goto #3", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 3);
+        run(f, "goto 7", CMD_OK);
+        assert_int_equal(session_seq(&f->s), 7);
+        run(f, "goto line 0", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "lines are numbered from 1: there is no line 0 (goto "
+                                        "start goes before the first)");
+        run(f, "goto event 0", CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "there is no event 0"));
+        run(f, "goto event", CMD_ERROR);
+        run(f, "goto line", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "expected a line number after 'line', found 'nothing'");
+        run(f, "goto start 3", CMD_ERROR);
+        assert_int_equal(session_seq(&f->s), 7); /* none of that moved */
+        const char *o = run(f, "goto line 99", CMD_OK);
+        assert_non_null(strstr(o, "The trace ends before line 99 (its last line is 12)"));
+}
+
+/* Counts are written in the singular when there is one. */
+static void test_grammar(void **state)
+{
+        (void)state;
+        struct session s;
+        struct cmd_ctx ctx;
+        struct capture cap = {0};
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.tlb_sets = cfg.tlb_ways = 1;
+        cfg.mode = MODE_NATIVE;
+        assert_int_equal(
+            session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, "TLB_FLUSH\n", "one.txt", -1), 0);
+        cmd_ctx_init(&ctx, &s);
+        ctx.out = out;
+        ctx.face = &cap;
+        assert_int_equal(cmd_run(&ctx, "continue"), CMD_OK);
+        assert_int_equal(cmd_run(&ctx, "info tlb"), CMD_OK);
+        assert_non_null(strstr(cap.text, "End of trace: 1 line applied, 1 event\n"));
+        assert_non_null(strstr(cap.text, "TLB: 1 set x 1 way, no PCID; 0 valid\n"));
+        session_close(&s);
+}
+
+/* info walk has something to say at every event: at a guest page-table
+ * store, the entry and the walk to it. */
+static void test_info_walk(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "No event yet"));
+        run(f, "search PT_WRITE 0x1000", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "the guest stored the L1 entry for 0x1000-0x1FFF, at gpa "
+                                  "0xFFFFC008\n"));
+        assert_non_null(strstr(o, "  walk    L4 0xFFFFF000[0] -> L3 0xFFFFE000[0] -> L2 "
+                                  "0xFFFFD000[0] -> L1 0xFFFFC000[1]\n"));
+        assert_non_null(strstr(o, "  entry   empty -> gpa 0x5000 rw\n"));
+        assert_non_null(strstr(o, "  store   the table page is write-protected: the store exited"));
+        run(f, "search PT_LINK", CMD_OK);
+        run(f, "search -b PT_LINK L2", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "the guest stored the L2 entry for 0x0-0x1FFFFF"));
+        assert_non_null(strstr(o, "  entry   empty -> table 0xFFFFC000\n"));
+        assert_non_null(strstr(o, "no exit"));
+        run(f, "search CR3 asid=1", CMD_OK);
+        o = run(f, "info walk", CMD_OK);
+        assert_non_null(strstr(o, "walks nothing: [TRACE] CR3 asid=1"));
+        assert_non_null(strstr(o, "address space 1, guest root 0x"));
+}
+
 static void collect(void *arg, const char *word)
 {
         char *buf = arg;
@@ -384,6 +601,88 @@ static void test_complete(void **state)
         words[0] = '\0';
         cmd_complete(&f->ctx, "frob ", collect, words);
         assert_string_equal(words, "");
+        /* Each command's own hook: info topics from the topic table, schemes
+         * from the registry, command names after help; none past the last
+         * argument a command takes. */
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "info ", collect, words);
+        assert_string_equal(words, "breakpoints tlb stats exits walk guest shadow ept ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "info tlb ", collect, words);
+        assert_string_equal(words, "");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "compare ", collect, words);
+        assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile off ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "set ", collect, words);
+        assert_string_equal(words, "speed ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "help ", collect, words);
+        assert_non_null(strstr(words, "reverse-continue "));
+        assert_non_null(strstr(words, "translate "));
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "step ", collect, words);
+        assert_string_equal(words, "");
+}
+
+/* A face's own command with a completion hook is completed like a
+ * built-in one. */
+static enum cmd_result face_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        (void)argc;
+        cmd_print(ctx, "pane %s", argv[1]);
+        return CMD_OK;
+}
+
+static void face_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
+{
+        (void)ctx;
+        (void)argv;
+        if (argc == 1) {
+                add(arg, "left");
+                add(arg, "right");
+        }
+}
+
+static const struct cmd_entry face_entry = {
+    .name = "pane",
+    .args = {1, 1},
+    .usage = "left|right",
+    .help = "a command of the face, for the test",
+    .exec = face_exec,
+    .complete = face_complete,
+};
+
+static void test_face_commands(void **state)
+{
+        struct fixture *f = *state;
+        static const struct cmd_entry *const extra[] = {&face_entry, NULL};
+        char words[256] = "";
+        f->ctx.extra = extra;
+        cmd_complete(&f->ctx, "pa ", collect, words);
+        assert_string_equal(words, "left right ");
+        assert_string_equal(run(f, "pane left", CMD_OK), "pane left\n");
+        run(f, "pane", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "usage: pane left|right");
+}
+
+/* info alone lists the topic table; a topic is found by a unique prefix. */
+static void test_info_topics(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "info", CMD_OK);
+        assert_non_null(strstr(o, "  info breakpoints  the breakpoints"));
+        assert_non_null(strstr(o, "  info ept          the nested (EPT) tables"));
+        assert_string_equal(o, run(f, "help info", CMD_OK));
+        run(f, "info e", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "ambiguous topic 'e': exits, ept");
+        run(f, "info frob", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "expected breakpoints, tlb, stats, exits, walk, guest, "
+                                        "shadow or ept, found 'frob'");
+        o = run(f, "info ex", CMD_OK);
+        assert_non_null(strstr(o, "VM exits under shadow"));
+        run(f, "info tlb stats", CMD_ERROR);
+        assert_string_equal(f->ctx.err, "usage: info [TOPIC]");
 }
 
 int main(void)
@@ -393,9 +692,18 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),
             cmocka_unit_test_setup_teardown(test_moving, setup, teardown),
             cmocka_unit_test_setup_teardown(test_breakpoints, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_breakpoints_together, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_search_again, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_and_translate, setup, teardown),
             cmocka_unit_test_setup_teardown(test_help, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_help_layout, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_help_forms, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_goto_forms, setup, teardown),
+            cmocka_unit_test(test_grammar),
+            cmocka_unit_test_setup_teardown(test_info_walk, setup, teardown),
             cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_face_commands, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_info_topics, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -259,9 +259,60 @@ static void test_lackey_detected(void **state)
         trace_close(&r);
 }
 
+/* The comment lines right above an op are its narration; a blank line,
+ * a bad line or a seek ends a block; the first lines of a long block are
+ * kept; lackey traces have none. */
+static void test_notes(void **state)
+{
+        (void)state;
+        static const char text[] = "# the file's header\n"
+                                   "\n"
+                                   "# first touch:\n"
+                                   "#   a TLB miss\n"
+                                   "R 0x1000\n"
+                                   "W 0x1000 # a trailing comment is no narration\n"
+                                   "# lost: a blank line follows\n"
+                                   "\n"
+                                   "CR3 1\n"
+                                   "   # indented\n"
+                                   "INVLPG 0x1000\n";
+        static const char *const want[] = {"first touch:\n  a TLB miss", "", "", "indented"};
+        struct trace_reader r;
+        struct trace_error err;
+        struct op op;
+        trace_open_string(&r, text, TRACE_FORMAT_AUTO, &limits4);
+        for (size_t i = 0; i < 4; i++) {
+                assert_int_equal(trace_next(&r, &op, &err), TRACE_OK);
+                assert_string_equal(trace_note(&r), want[i]);
+        }
+        assert_int_equal(trace_next(&r, &op, &err), TRACE_EOF);
+        assert_string_equal(trace_note(&r), "");
+        trace_close(&r);
+
+        static char big[8 * TRACE_NOTE_MAX];
+        size_t n = 0;
+        for (int i = 0; i < 100; i++)
+                n += (size_t)snprintf(big + n, sizeof big - n, "# line %03d of a long block\n", i);
+        snprintf(big + n, sizeof big - n, "R 0x1000\n");
+        trace_open_string(&r, big, TRACE_FORMAT_AUTO, &limits4);
+        assert_int_equal(trace_next(&r, &op, &err), TRACE_OK);
+        const char *note = trace_note(&r);
+        assert_true(strlen(note) < TRACE_NOTE_MAX);
+        assert_true(strncmp(note, "line 000 of a long block\nline 001", 33) == 0);
+        assert_int_equal(note[strlen(note) - 1], 'k'); /* whole lines only */
+        trace_close(&r);
+
+        trace_open_string(&r, "==1== Lackey\n# not a note\nI  04016bf0,3\n", TRACE_FORMAT_AUTO,
+                          &limits4);
+        while (trace_next(&r, &op, &err) == TRACE_OK)
+                assert_string_equal(trace_note(&r), "");
+        trace_close(&r);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_notes),
             cmocka_unit_test(test_seed_forms),
             cmocka_unit_test(test_every_keyword),
             cmocka_unit_test(test_blank_and_comment),

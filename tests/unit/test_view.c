@@ -25,7 +25,7 @@
 #include "mmu_view.h"
 #include "scheme.h"
 #include "session.h"
-#include "session_tree.h"
+#include "tree.h"
 #include "session_view.h"
 #include "strbuf.h"
 
@@ -193,6 +193,11 @@ static void check_done(const char *trace, const struct sim *m, const struct even
                 uint64_t span = level_span(e->level);
                 if (!e->valid || tlb_entry_gva(e) != (ev->gva & ~(span - 1)))
                         fail_at(trace, m, ev, "the TLB slot filled does not hold the address");
+        }
+        if (ev->kind == EV_ACCESS && ev->tlb_hit) {
+                const struct tlb_entry *e = &m->tlb.e[ev->index];
+                if (e != tlb_covering(m, ev->gva))
+                        fail_at(trace, m, ev, "the hit's TLB slot is not the entry of the address");
         }
         if (ev->kind == EV_ACCESS && ev->access == ACCESS_WRITE) {
                 const struct tlb_entry *e = tlb_covering(m, ev->gva);
@@ -411,11 +416,59 @@ static void test_walk_marks(void **state)
         }
 }
 
+/* The walk listing, reference by reference, of every walk that completed
+ * in the shipped traces under every scheme, worked out on the machine
+ * right before its access's event: as many references read as the event
+ * counts, every one named (a table and an index), and with the page-walk
+ * caches off, none skipped and the textbook count. */
+static void check_listings(const char *trace, enum mmu_mode mode, bool pwc)
+{
+        struct session s;
+        struct sim_config cfg;
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        cfg.pwc = pwc;
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, trace, NULL, NULL, -1), 0);
+        session_set_spacing(&s, 8);
+        unsigned checked = 0;
+        for (size_t k = 0; k < MAX_EVENTS && session_stepi(&s, 1, false) == STOP_DONE; k++) {
+                struct event walked = *session_event(&s);
+                const struct event *ev = &walked;
+                if (ev->kind != EV_ACCESS || ev->tlb_hit)
+                        continue;
+                struct walk_listing l;
+                mmu_view_walk_list(session_machine_before_walk(&s), ev->gva, &l);
+                if (l.reads != ev->refs)
+                        fail_msg("%s under %s (pwc %d), event #%llu: the listing reads %u, the "
+                                 "walk made %u references",
+                                 trace, mode_name(mode), pwc, (unsigned long long)ev->seq, l.reads,
+                                 ev->refs);
+                unsigned skipped = 0;
+                for (unsigned i = 0; i < l.n; i++)
+                        skipped += l.ref[i].skipped;
+                assert_true(pwc || skipped == 0);
+                checked++;
+        }
+        assert_true(checked > 0);
+        session_close(&s);
+}
+
+static void test_walk_listing(void **state)
+{
+        (void)state;
+        for (size_t t = 0; t < 4; t++)
+                for (int mode = 0; mode < MODE_COUNT; mode++) {
+                        check_listings(traces[t], (enum mmu_mode)mode, true);
+                        check_listings(traces[t], (enum mmu_mode)mode, false);
+                }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_every_event),
             cmocka_unit_test(test_walk_marks),
+            cmocka_unit_test(test_walk_listing),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -204,8 +204,25 @@ static unsigned check_session(const struct sim_config *cfg, const char *text)
                 if (!strstr(cap.text, want))
                         fail_msg("%s: info walk says\n%s\nexpected '%s'", mode_name(cfg->mode),
                                  cap.text, want);
+                /* The listing reads as many references as the walk made,
+                 * one numbered line each, the last numbered as listed. */
+                unsigned listed, read;
+                const char *hdr = strstr(cap.text, "reference by reference: ");
+                assert_non_null(hdr);
+                assert_int_equal(
+                    sscanf(hdr, "reference by reference: %u listed, %u read", &listed, &read), 2);
+                if (read != ev->refs)
+                        fail_msg("%s pwc %d host 2M %d, event #%llu: listing reads %u, walk %u\n%s",
+                                 mode_name(cfg->mode), cfg->pwc, cfg->host_large,
+                                 (unsigned long long)ev->seq, read, ev->refs, cap.text);
+                char last[32];
+                snprintf(last, sizeof last, "%3u. ", listed);
+                assert_non_null(strstr(hdr, last));
+                snprintf(last, sizeof last, "%3u. ", listed + 1);
+                assert_null(strstr(hdr, last));
                 session_explain(&s, explained, sizeof explained);
-                snprintf(want, sizeof want, "a walk of %u memory references", ev->refs);
+                snprintf(want, sizeof want, "a walk of %u memory reference%s", ev->refs,
+                         ev->refs == 1 ? "" : "s");
                 assert_non_null(strstr(explained, want));
                 if (cfg->mode == MODE_EPT) {
                         snprintf(want, sizeof want, "a 2D walk of %u references = %u guest",

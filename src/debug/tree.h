@@ -1,5 +1,5 @@
 /*
- * session_tree.h - page tables as rows of a tree, for panes and listings.
+ * tree.h - page tables as rows of a tree, for panes and listings.
  *
  * The guest's tables of the current address space, and the tables the
  * hardware walks (the shadow tables, or the nested EPT table), are turned
@@ -13,8 +13,8 @@
  * the TUI panes and in `info guest|shadow|ept`; tree guides are left to the
  * face (UTF-8 or ASCII).
  */
-#ifndef SHADOW_SIM_SESSION_TREE_H
-#define SHADOW_SIM_SESSION_TREE_H
+#ifndef SHADOW_SIM_TREE_H
+#define SHADOW_SIM_TREE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /*
- * session_tree.c - flattening the guest, shadow and nested tables into
- * tree rows (see session_tree.h).
+ * tree.c - flattening the guest, shadow and nested tables into
+ * tree rows (see tree.h).
  */
-#include "session_tree.h"
+#include "tree.h"
 #include "scheme.h"
 
 #include <stdio.h>

@@ -1,0 +1,1 @@
+break 0x7FFFFFFFF000/8K

@@ -1,0 +1,1 @@
+break 0x400000/0x1FFFFF

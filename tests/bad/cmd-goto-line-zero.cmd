@@ -1,0 +1,2 @@
+step
+goto line 0
