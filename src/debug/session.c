@@ -1067,26 +1067,21 @@ static void commit_schemes(struct session *s, const struct sim_config *cfg[2],
         }
 }
 
-/* Replays the trace from the start under new schemes for the machines
- * cfg names (cfg[0] the main one, cfg[1] the compare one; NULL: kept),
- * cloning them where the snapshots up to the current op stand. A replay
- * that completes replaces those machines in the snapshots and the
- * schemes, and returns to the end of the current op (STOP_DONE, or
- * STOP_END when the trace changed under it). An interrupted one changes
- * nothing and returns to the event the session stood on (STOP_INTERRUPT). */
-static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2])
+/* Replays the trace from the start on fresh machines of the schemes cfg
+ * names (cfg[0] the main one, cfg[1] the compare one; NULL: none), cloning
+ * them into fresh[j] where snapshot j stands, for the first n snapshots.
+ * Returns how many it cloned; *stopped when the poll interrupted it. */
+static size_t replay_clones(struct session *s, const struct sim_config *cfg[2],
+                            struct sim (*fresh)[2], size_t n, bool *stopped)
 {
-        uint64_t ops = s->sim.ops, done = 0, polls = 0;
-        size_t shown = s->shown, n = snap_at_or_before(s, ops) + 1, j = 0;
-        bool report = s->report_errors;
-        enum stop_reason r = STOP_DONE;
+        uint64_t done = 0, polls = 0;
+        size_t j = 0;
         struct sim m[2];
-        struct sim(*fresh)[2] = xcalloc(n, sizeof *fresh);
         for (int k = 0; k < 2; k++)
                 if (cfg[k])
                         sim_init(&m[k], cfg[k]);
-        s->report_errors = false;
         (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
+        *stopped = false;
         for (;;) {
                 if (s->snaps[j].ops == done) {
                         for (int k = 0; k < 2; k++)
@@ -1096,7 +1091,7 @@ static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2
                                 break;
                 }
                 if (interrupted(s, &polls)) {
-                        r = STOP_INTERRUPT;
+                        *stopped = true;
                         break;
                 }
                 if (read_op(s, &s->op) <= 0)
@@ -1109,24 +1104,41 @@ static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2
         for (int k = 0; k < 2; k++)
                 if (cfg[k])
                         sim_free(&m[k]);
-        if (r == STOP_INTERRUPT) {
-                for (size_t i = 0; i < j; i++)
+        return j;
+}
+
+/* Replays the trace under new schemes for the machines cfg names (cfg[0]
+ * the main one, cfg[1] the compare one; NULL: kept). A replay that
+ * completes replaces those machines in the snapshots up to the current op
+ * and the schemes, and returns to the end of the current op (STOP_DONE, or
+ * STOP_END when the trace changed under it). An interrupted one changes
+ * nothing and returns to the event the session stood on (STOP_INTERRUPT). */
+static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2])
+{
+        uint64_t ops = s->sim.ops;
+        size_t shown = s->shown, n = snap_at_or_before(s, ops) + 1;
+        bool report = s->report_errors, stopped;
+        struct sim(*fresh)[2] = xcalloc(n, sizeof *fresh);
+        s->report_errors = false;
+        size_t made = replay_clones(s, cfg, fresh, n, &stopped);
+        s->report_errors = report;
+        if (stopped) {
+                for (size_t i = 0; i < made; i++)
                         for (int k = 0; k < 2; k++)
                                 if (cfg[k])
                                         sim_free(&fresh[i][k]);
         } else {
-                commit_schemes(s, cfg, fresh, j);
+                commit_schemes(s, cfg, fresh, made);
         }
         free(fresh);
-        s->report_errors = report;
         hist_reset(s->hist);
         restore(s, snap_at_or_before(s, ops ? ops - 1 : 0));
         memset(&s->op, 0, sizeof s->op);
         if (!to_ops(s, ops))
                 return STOP_END;
-        if (r == STOP_INTERRUPT)
+        if (stopped)
                 s->shown = shown;
-        return r;
+        return stopped ? STOP_INTERRUPT : STOP_DONE;
 }
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)
