@@ -14,6 +14,7 @@
 
 #include "exit_report.h"
 #include "input.h"
+#include "output.h"
 #include "record.h"
 #include "run.h"
 
@@ -82,7 +83,7 @@ int compare_run(const struct options *opt)
                         print_exits(stdout, sims, NSCHEMES);
         }
         trace_close(&reader);
-        status = input_finish_output(status);
+        status = output_finish("shadow-sim", status);
         for (unsigned m = 0; m < NSCHEMES; m++)
                 sim_free(&sims[m]);
         return status;
