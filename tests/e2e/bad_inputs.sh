@@ -553,6 +553,27 @@ if selected compare-series-no-temporary-file; then
                 ok compare-series-from-a-pipe
         fi
 fi
+# --compare judges what its machines met, on threads of their own, in
+# trace order: bad lines and tables that find no frame, skipped with
+# --keep-going over many batches of ops, are reported in the order of a
+# single run, and the run stops where a single run stops without it.
+if selected compare-reports-in-order; then
+        awk 'BEGIN { for (i = 1; i <= 10000; i++) { print "CR3 " i; print "PT_WRITE 0x1000->0x5000";
+                if (i % 7 == 0) print "BAD " i } }' >"$TMP/spaces-and-bad.txt"
+        for keep in --keep-going ""; do
+                run --quiet --mode native --guest-mem 2M $keep "$TMP/spaces-and-bad.txt"
+                cp "$TMP/err" "$TMP/single.err"
+                single=$got
+                run --compare --guest-mem 2M $keep "$TMP/spaces-and-bad.txt"
+                if [ "$got" -eq 65 ] && [ "$single" -eq 65 ] && [ "$(wc -l <"$TMP/err")" -gt 1 -o -z "$keep" ] &&
+                        cmp -s "$TMP/err" "$TMP/single.err"; then
+                        ok "compare-reports-in-order ${keep:-stopping}"
+                else
+                        not_ok "compare-reports-in-order ${keep:-stopping}" "exit $got" \
+                                "$(diff "$TMP/single.err" "$TMP/err" | head -n 4)"
+                fi
+        done
+fi
 # A lackey trace that outgrows guest memory is refused at the access whose
 # page finds no frame (1M holds no data frame at all), never read as fewer
 # accesses. (Quiet: the log has the access's page fault, which happened.)
