@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "session_view.h"
 #include "explain.h"
 #include "keys.h"
 #include "tui_impl.h"
@@ -131,9 +132,9 @@ void tui_layout(struct tui *t)
         t->rows = rows;
         t->cols = cols;
         t->too_small = rows < TUI_MIN_H || cols < TUI_MIN_W;
-        /* Bottom: stats (2), explain (2, or 3 on tall screens), message or
+        /* Bottom: stats (2), explain (3, or 4 on tall screens), message or
          * command line, F-key bar. */
-        t->explain_rows = rows >= 30 ? 3 : 2;
+        t->explain_rows = rows >= 30 ? 4 : 3;
         t->bar_y = rows - 1;
         t->msg_y = rows - 2;
         t->explain_y = t->msg_y - t->explain_rows;
@@ -190,7 +191,7 @@ static void pane_title(const struct tui *t, const struct pane *p, char *buf, siz
         if (p->cls == &pane_guest_class || p->cls == &pane_mmu_class) {
                 snprintf(buf, n, "%s", p->tree.title[0] ? p->tree.title : p->cls->name);
         } else if (p->cls == &pane_tlb_class) {
-                const struct tlb *tlb = &t->s->sim.tlb;
+                const struct tlb *tlb = &session_machine(t->s)->tlb;
                 snprintf(buf, n, "TLB  %u/%u%s", tlb_count(tlb), tlb->sets * tlb->ways,
                          tlb->pcid ? "  PCID" : "");
         } else if (t->s->op_known && session_ops(t->s)) {
@@ -314,7 +315,7 @@ static void draw_explain(struct tui *t)
         struct session *s = t->s;
         char buf[1024];
         if (s->shown && s->op_known) {
-                explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, buf, sizeof buf);
+                session_explain(s, buf, sizeof buf);
         } else if (s->op_known && session_ops(s)) {
                 snprintf(buf, sizeof buf, "line %llu: nothing happened on this line",
                          (unsigned long long)s->op.line);

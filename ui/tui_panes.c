@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "session_view.h"
 #include "event.h"
 #include "scheme.h"
 #include "tui_impl.h"
@@ -119,7 +120,7 @@ static size_t tree_focus_row(const struct pane *p)
         size_t walk = 0, marked = 0;
         bool has_marked = false;
         for (size_t i = 0; i < p->tree.n; i++) {
-                if (p->tree.rows[i].on_walk)
+                if (p->tree.rows[i].on_path)
                         walk = i;
                 if (p->tree.rows[i].mark && !has_marked) {
                         marked = i;
@@ -171,7 +172,7 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
 
 static void tlb_rebuild(struct tui *t, struct pane *p)
 {
-        const struct tlb *tlb = &t->s->sim.tlb;
+        const struct tlb *tlb = &session_machine(t->s)->tlb;
         size_t need = (size_t)tlb->sets * tlb->ways + 2;
         if (need > p->cap_tlb) {
                 p->cap_tlb = need;
@@ -232,7 +233,7 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
 static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
                          bool selected)
 {
-        const struct tlb *tlb = &t->s->sim.tlb;
+        const struct tlb *tlb = &session_machine(t->s)->tlb;
         uint32_t slot = p->tlb_rows[i];
         char buf[160];
         int attr = selected ? A_REVERSE : 0;

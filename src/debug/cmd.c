@@ -371,7 +371,7 @@ void cmd_where(struct cmd_ctx *ctx)
                 cmd_print(ctx, "   (%zu more event%s on this line: stepi shows them)",
                           s->nevs - s->shown, s->nevs - s->shown == 1 ? "" : "s");
         if (s->shown) {
-                explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, buf, sizeof buf);
+                session_explain(s, buf, sizeof buf);
                 cmd_print(ctx, "   %s", buf);
         }
 }

@@ -13,6 +13,7 @@
 #include "scheme.h"
 #include "mmu_view.h"
 #include "session_tree.h"
+#include "session_view.h"
 #include "strbuf.h"
 
 #define MAX_TREE_ROWS 5000
@@ -139,7 +140,7 @@ static void scheme_line(struct cmd_ctx *ctx, const struct sim *m, uint64_t gva,
 static enum cmd_result translate(struct cmd_ctx *ctx, uint64_t gva, const struct event *walked)
 {
         struct session *s = ctx->s;
-        const struct sim *m = &s->sim;
+        const struct sim *m = session_machine(s);
         if (!guest_va_canonical(&m->guest, gva))
                 return cmd_error(ctx, "0x%llX is not a canonical address with %d-level paging",
                                  u(gva), m->guest.levels);
@@ -200,7 +201,7 @@ static void info_breakpoints(struct cmd_ctx *ctx)
 
 static void info_tlb(struct cmd_ctx *ctx)
 {
-        const struct tlb *t = &ctx->s->sim.tlb;
+        const struct tlb *t = &session_machine(ctx->s)->tlb;
         unsigned shown = 0;
         cmd_print(ctx, "TLB: %u sets x %u ways, %s; %u valid", t->sets, t->ways,
                   t->pcid ? "tagged by address space (PCID)" : "no PCID", tlb_count(t));

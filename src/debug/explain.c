@@ -5,13 +5,21 @@
 #include "explain.h"
 #include "scheme.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "session.h"
 #include "strbuf.h"
+#include "xalloc.h"
 
-/* Most links shown in a chain; older ones become "...". */
-#define MAX_LINKS 3
+/* Links of a long chain shown: its start up to and with the line's first
+ * exit when that is among the first MAX_HEAD_LINKS links (otherwise its
+ * first HEAD_LINKS), and its last TAIL_LINKS; those between are counted. */
+#define HEAD_LINKS     2
+#define MAX_HEAD_LINKS 3
+#define TAIL_LINKS     2
 
 /* The guest's page-table stores, trapped or not. */
 static void phrase_stores(struct strbuf *o, const struct event *ev)
@@ -456,13 +464,53 @@ void explain_walk(struct strbuf *o, const struct sim_config *cfg, uint32_t refs,
                    cfg->host_large ? " (2M host pages: one nested level fewer)" : "", n);
 }
 
-/* The last clause: why, or what another scheme would have done. */
-static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg)
+void line_facts_of(struct line_facts *f, enum mmu_mode mode, const struct event *evs, size_t n)
+{
+        memset(f, 0, sizeof *f);
+        f->mode = mode;
+        for (size_t i = 0; i < n; i++) {
+                if (evs[i].kind == EV_VM_EXIT && evs[i].reason < EXIT_REASON_COUNT) {
+                        f->exits[evs[i].reason]++;
+                        f->nexits++;
+                } else if (evs[i].kind == EV_ACCESS && !evs[i].tlb_hit) {
+                        f->walks++;
+                        f->walk_refs += evs[i].refs;
+                }
+        }
+}
+
+/* What the compared machine did on this line, as its events say. */
+static void compared(struct strbuf *o, const struct line_facts *f)
+{
+        if (!f)
+                return;
+        const char *name = mode_name(f->mode);
+        if (f->nexits == 0) {
+                strbuf_put(o, "; on this line %s took no VM exit", name);
+        } else {
+                strbuf_put(o, "; on this line %s took %u VM exit%s (", name, f->nexits,
+                           f->nexits == 1 ? "" : "s");
+                const char *sep = "";
+                for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+                        if (f->exits[r]) {
+                                strbuf_put(o, "%s%u %s", sep, f->exits[r],
+                                           exit_reason_name((enum exit_reason)r));
+                                sep = ", ";
+                        }
+                strbuf_put(o, ")");
+        }
+        if (f->walks)
+                strbuf_put(o, " and %u walk%s of %llu memory references", f->walks,
+                           f->walks == 1 ? "" : "s", strbuf_u(f->walk_refs));
+}
+
+/* What the event itself teaches about this machine, when it does. Returns
+ * whether it said something. */
+static bool own_fact(struct strbuf *o, const struct event *evs, size_t cur,
+                     const struct sim_config *cfg)
 {
         const struct event *ev = &evs[cur];
         bool shadow = scheme_has_shadow(cfg->mode);
-        int why_exit = cause(evs, cur);
-        /* What the event itself teaches comes first. */
         if (ev->kind == EV_ACCESS && !ev->tlb_hit && scheme_has_nested(cfg->mode)) {
                 strbuf_put(o, "; a 2D walk of ");
                 explain_walk(o, cfg, ev->refs, ev->nested_refs);
@@ -470,80 +518,114 @@ static void why(struct strbuf *o, const struct event *evs, size_t cur, const str
                 strbuf_put(
                     o, "; the hardware walked the shadow table, which maps GVA straight to HPA");
         } else if (ev->kind == EV_UNSYNC) {
-                strbuf_put(o, "; without out-of-sync every store to it would exit");
+                strbuf_put(o, "; the guest's next stores to it do not exit until it is resynced");
         } else if (ev->kind == EV_RESYNC) {
                 strbuf_put(o,
                            "; the price of out-of-sync: the stores were free, the check comes now");
         } else if (ev->kind == EV_STALE_TLB) {
                 strbuf_put(o,
                            "; real hardware does the same: the guest must INVLPG after a change");
-        } else if (shadow && why_exit == EXIT_PT_WRITE) {
-                strbuf_put(o, "; under EPT this store would not exit");
-        } else if (shadow && why_exit == EXIT_PAGE_FAULT) {
-                strbuf_put(o, "; under EPT the hardware walks the guest tables itself: no exit");
-        } else if (shadow && why_exit == EXIT_CR3) {
-                strbuf_put(o, "; under EPT a CR3 load does not exit");
-        } else if (shadow && why_exit == EXIT_INVLPG) {
-                strbuf_put(o, "; under EPT INVLPG does not exit");
-        } else if (why_exit == EXIT_PML_FULL) {
-                strbuf_put(
-                    o, "; one exit per 512 pages written, where shadow paging exits on each first "
-                       "write");
+        } else {
+                return false;
+        }
+        return true;
+}
+
+/* The last clause: why the line went as it did on this machine, then what
+ * the compared machine did on it (other). */
+static void why(struct strbuf *o, const struct event *evs, size_t cur, const struct sim_config *cfg,
+                const struct line_facts *other)
+{
+        const struct event *ev = &evs[cur];
+        bool shadow = scheme_has_shadow(cfg->mode);
+        int why_exit = cause(evs, cur);
+        if (own_fact(o, evs, cur, cfg)) {
+                if (ev->kind == EV_ACCESS) /* a walk: what the other machine's walks cost */
+                        compared(o, other);
+                return;
+        }
+        if (why_exit == EXIT_PML_FULL) {
+                strbuf_put(o, "; the CPU logs 512 written pages before this exit");
         } else if (why_exit == EXIT_EPT_VIOLATION) {
-                strbuf_put(o, "; once per guest %s: shadow paging pays on guest PT writes instead",
+                strbuf_put(o, "; once per guest %s, on its first touch",
                            cfg->host_large ? "2M page (the host's page size)" : "frame");
         } else if (is_store(ev) && cur > 0 && evs[cur - 1].kind == EV_EPT_MAP &&
                    evs[cur - 1].detail == DETAIL_AT_STORE) {
                 strbuf_put(o, "; the host backs a guest frame on its first touch, here the "
                               "guest's store into a fresh table: later stores into it do not "
                               "exit");
-        } else if (is_store(ev) && !ev->trapped) {
-                if (scheme_has_nested(cfg->mode))
-                        strbuf_put(
-                            o,
-                            "; under EPT the guest owns its tables: no exit (shadow paging would "
-                            "trap a store to a shadowed table)");
-                else if (shadow)
-                        strbuf_put(
-                            o, "; this table is not write-protected (not shadowed yet, or out of "
-                               "sync): no exit");
+        } else if (is_store(ev) && !ev->trapped && scheme_has_nested(cfg->mode)) {
+                strbuf_put(o, "; the guest owns its tables: its stores into them do not exit");
+        } else if (is_store(ev) && !ev->trapped && shadow) {
+                strbuf_put(o, "; this table is not write-protected (not shadowed yet, or out of "
+                              "sync): no exit");
+        } else if (why_exit < 0) {
+                return;
+        }
+        compared(o, other);
+}
+
+/* The chain of links l in [from, to), each a phrase or a run. */
+static void chain(struct strbuf *o, const struct event *evs, const size_t *start,
+                  const size_t *count, size_t from, size_t to)
+{
+        for (size_t l = from; l < to; l++) {
+                if (l > from)
+                        strbuf_put(o, " -> ");
+                if (count[l] == 1)
+                        phrase(o, &evs[start[l]]);
+                else
+                        phrase_run(o, &evs[start[l]], count[l]);
         }
 }
 
 size_t explain_event(const struct event *evs, size_t nevs, size_t cur, const struct sim_config *cfg,
-                     char *buf, size_t n)
+                     const struct line_facts *other, char *buf, size_t n)
 {
         struct strbuf o = {buf, n, 0};
         if (n)
                 buf[0] = '\0';
         if (cur >= nevs)
                 return 0;
-        /* Links: runs of like events told once; the last MAX_LINKS kept. */
-        size_t start[64], count[64], nlinks = 0;
+        /* Links: runs of like events told once. */
+        size_t cap = cur + 1;
+        size_t *start = xcalloc(cap, sizeof *start), *count = xcalloc(cap, sizeof *count);
+        size_t nlinks = 0, first_exit = SIZE_MAX;
         for (size_t i = 0; i <= cur; i++) {
                 if (nlinks && same_run(&evs[start[nlinks - 1]], &evs[i])) {
                         count[nlinks - 1]++;
                         continue;
                 }
-                if (nlinks == 64) {
-                        memmove(start, start + 1, 63 * sizeof *start);
-                        memmove(count, count + 1, 63 * sizeof *count);
-                        nlinks--;
-                }
+                if (evs[i].kind == EV_VM_EXIT && first_exit == SIZE_MAX)
+                        first_exit = nlinks;
                 start[nlinks] = i;
                 count[nlinks++] = 1;
         }
-        size_t first = nlinks > MAX_LINKS ? nlinks - MAX_LINKS : 0;
-        if (first)
-                strbuf_put(&o, "... -> ");
-        for (size_t l = first; l < nlinks; l++) {
-                if (l > first)
-                        strbuf_put(&o, " -> ");
-                if (count[l] == 1)
-                        phrase(&o, &evs[start[l]]);
-                else
-                        phrase_run(&o, &evs[start[l]], count[l]);
+        size_t head = first_exit < MAX_HEAD_LINKS ? first_exit + 1 : HEAD_LINKS;
+        if (nlinks <= head + TAIL_LINKS + 1) {
+                chain(&o, evs, start, count, 0, nlinks);
+        } else {
+                chain(&o, evs, start, count, 0, head);
+                size_t left = nlinks - head - TAIL_LINKS;
+                strbuf_put(&o, " -> (%zu more step%s) -> ", left, left == 1 ? "" : "s");
+                chain(&o, evs, start, count, nlinks - TAIL_LINKS, nlinks);
         }
-        why(&o, evs, cur, cfg);
+        free(start);
+        free(count);
+        why(&o, evs, cur, cfg, other);
         return o.len;
+}
+
+size_t session_explain(const struct session *s, char *buf, size_t n)
+{
+        if (n)
+                buf[0] = '\0';
+        if (!s->shown)
+                return 0;
+        struct line_facts other;
+        bool has_other = s->has_cmp && s->op_known;
+        if (has_other)
+                line_facts_of(&other, s->cmp_mode, s->cmp_evs, s->ncmp_evs);
+        return explain_event(s->evs, s->nevs, s->shown - 1, &s->sim.cfg, has_other ? &other : NULL,
+                             buf, n);
 }

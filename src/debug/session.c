@@ -14,6 +14,7 @@
 
 #include "escape.h"
 #include "session_hist.h"
+#include "session_view.h"
 #include "sim_mem.h"
 #include "xalloc.h"
 
@@ -48,14 +49,27 @@ static size_t machines_bytes(const struct session *s)
         return sim_mem_bytes(&s->sim) + (s->has_cmp ? sim_mem_bytes(&s->cmp) : 0);
 }
 
+static void append(struct event **evs, size_t *n, size_t *cap, const struct event *ev)
+{
+        if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 64;
+                *evs = xrealloc(*evs, *cap, sizeof **evs);
+        }
+        (*evs)[(*n)++] = *ev;
+}
+
 static void capture(void *ctx, const struct event *ev)
 {
         struct session *s = ctx;
-        if (s->nevs == s->cap_evs) {
-                s->cap_evs = s->cap_evs ? s->cap_evs * 2 : 64;
-                s->evs = xrealloc(s->evs, s->cap_evs, sizeof *s->evs);
-        }
-        s->evs[s->nevs++] = *ev;
+        append(&s->evs, &s->nevs, &s->cap_evs, ev);
+}
+
+/* The compare machine's events of the op being applied, for the
+ * explanations' comparative clause (explain.h). */
+static void capture_cmp(void *ctx, const struct event *ev)
+{
+        struct session *s = ctx;
+        append(&s->cmp_evs, &s->ncmp_evs, &s->cap_cmp_evs, ev);
 }
 
 static void free_snap(struct session *s, size_t i)
@@ -234,8 +248,9 @@ static int advance_op(struct session *s)
         if (reached_limit(s, op.line))
                 return -1;
         s->before = s->sim.stats;
-        s->nevs = 0;
+        s->nevs = s->ncmp_evs = 0;
         s->shown = 0;
+        s->epoch++;
         s->op = op;
         s->op_known = true;
         bool applied = sim_apply(&s->sim, &op);
@@ -260,6 +275,7 @@ static void restore(struct session *s, size_t i)
         if (s->has_cmp) {
                 sim_free(&s->cmp);
                 sim_clone(&s->cmp, &sn->cmp);
+                sim_add_sink(&s->cmp, capture_cmp, s);
         }
         /* A failure (an input that cannot be read again) is reported by
          * the next read. */
@@ -267,7 +283,8 @@ static void restore(struct session *s, size_t i)
         s->at_end = false;
         s->over_limit = false;
         s->op_known = false;
-        s->nevs = s->shown = 0;
+        s->nevs = s->shown = s->ncmp_evs = 0;
+        s->epoch++;
         s->before = s->sim.stats;
         s->snap_due = 0;
 }
@@ -337,23 +354,29 @@ static void remember_file(struct session *s, const struct stat *st)
         s->file_mtime_ns = mtime_ns(st);
 }
 
+/* How the trace file is no longer the one opened, as it was, or NULL
+ * (once changed, changed for good). */
+static const char *file_difference(const struct session *s)
+{
+        struct stat st;
+        if (!s->file_watched || s->file_change)
+                return s->file_change;
+        if (stat(s->path, &st) != 0)
+                return "it is gone";
+        if ((uint64_t)st.st_dev != s->file_dev || (uint64_t)st.st_ino != s->file_ino)
+                return "another file has its name";
+        if ((uint64_t)st.st_size != s->file_size)
+                return "its size changed";
+        if (mtime_ns(&st) != s->file_mtime_ns)
+                return "it was written";
+        return NULL;
+}
+
 /* Whether the trace file is no longer the one opened, as it was; if so
  * (and from then on), says so in msg. */
 static bool file_changed(struct session *s)
 {
-        struct stat st;
-        if (!s->file_watched)
-                return false;
-        if (s->file_change)
-                ; /* once changed, changed for good */
-        else if (stat(s->path, &st) != 0)
-                s->file_change = "it is gone";
-        else if ((uint64_t)st.st_dev != s->file_dev || (uint64_t)st.st_ino != s->file_ino)
-                s->file_change = "another file has its name";
-        else if ((uint64_t)st.st_size != s->file_size)
-                s->file_change = "its size changed";
-        else if (mtime_ns(&st) != s->file_mtime_ns)
-                s->file_change = "it was written";
+        s->file_change = file_difference(s);
         if (s->file_change)
                 snprintf(s->msg, sizeof s->msg,
                          "%s: the trace changed since it was opened (%s): quit and open it again "
@@ -366,7 +389,7 @@ static bool file_changed(struct session *s)
 
 /* Another reader of the session's input, at its start, for replays and
  * looking ahead. Returns 0 or -1. */
-static int open_reader(struct session *s, struct trace_reader *r)
+static int open_reader(const struct session *s, struct trace_reader *r)
 {
         return trace_open_again(r, &s->reader) == TRACE_OK ? 0 : -1;
 }
@@ -381,6 +404,7 @@ static void build(struct session *s)
                 struct sim_config c = s->cfg;
                 c.mode = s->cmp_mode;
                 sim_init(&s->cmp, &c);
+                sim_add_sink(&s->cmp, capture_cmp, s);
         } else {
                 memset(&s->cmp, 0, sizeof s->cmp);
         }
@@ -398,6 +422,7 @@ static void build(struct session *s)
         memset(&s->before, 0, sizeof s->before);
         memset(&s->op, 0, sizeof s->op);
         s->nevs = s->shown = 0;
+        s->epoch++;
         s->at_end = false;
         hist_reset(s->hist);
         (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
@@ -420,7 +445,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->format = format;
         s->text = text;
         char escaped[ESCAPE_BUF];
-        s->name = xstrdup(!path                     ? name
+        s->name = xstrdup(!path                    ? name
                           : strcmp(path, "-") == 0 ? "<stdin>"
                                                    : escape_text(path, escaped, sizeof escaped));
         struct trace_limits limits;
@@ -450,6 +475,7 @@ int session_open(struct session *s, const struct sim_config *cfg, enum trace_for
         s->cap_snaps = 16;
         s->snaps = xcalloc(s->cap_snaps, sizeof *s->snaps);
         s->hist = hist_new();
+        s->view = view_new();
         s->report_errors = true;
         build(s);
         return 0;
@@ -460,8 +486,10 @@ void session_close(struct session *s)
         unbuild(s);
         trace_close(&s->reader);
         hist_free(s->hist);
+        view_free(s->view);
         free(s->snaps);
         free(s->evs);
+        free(s->cmp_evs);
         free(s->bps);
         free(s->path);
         free(s->name);
@@ -900,12 +928,14 @@ static void swap_schemes(struct session *s)
         struct sim t = s->sim;
         s->sim = s->cmp;
         s->cmp = t;
-        s->cmp.nsinks = 0;
+        s->sim.nsinks = s->cmp.nsinks = 0;
         sim_add_sink(&s->sim, capture, s);
+        sim_add_sink(&s->cmp, capture_cmp, s);
         s->cmp_mode = s->cfg.mode;
         s->cfg.mode = s->sim.cfg.mode;
         hist_reset(s->hist);
         s->op_known = false;
+        s->epoch++;
         to_ops(s, ops);
 }
 
@@ -1049,36 +1079,79 @@ static void replay_capture(void *ctx, const struct event *ev)
         rs->evs[rs->n++] = *ev;
 }
 
+/* Opens r on the trace and m as a copy of the latest snapshot taken at or
+ * before op number ops, with r positioned after it. Returns false (nothing
+ * to free) when the trace cannot be read again. */
+static bool replay_start(const struct session *s, uint64_t ops, struct trace_reader *r,
+                         struct sim *m)
+{
+        if (file_difference(s))
+                return false; /* what it would read is another trace */
+        size_t i = snap_at_or_before(s, ops);
+        if (open_reader(s, r) < 0)
+                return false;
+        if (trace_seek(r, &s->snaps[i].pos) < 0) {
+                trace_close(r);
+                return false;
+        }
+        sim_clone(m, &s->snaps[i].sim);
+        return true;
+}
+
+/* Applies the next op read from r to m (bad lines are skipped, as in any
+ * replay). Returns false at the end of what can be read. */
+static bool replay_next(struct trace_reader *r, struct sim *m, struct op *op)
+{
+        for (;;) {
+                struct trace_error err;
+                enum trace_status st = trace_next(r, op, &err);
+                if (st == TRACE_BAD_LINE)
+                        continue;
+                if (st != TRACE_OK)
+                        return false;
+                sim_apply(m, op);
+                return true;
+        }
+}
+
 /* Replays ops first..last on a copy of a snapshot, for the log. */
 static void replay_range(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                          void *ctx)
 {
-        if (file_changed(s))
-                return; /* what it would read is another trace */
-        size_t i = snap_at_or_before(s, first - 1);
         struct trace_reader r;
-        if (open_reader(s, &r) < 0 || trace_seek(&r, &s->snaps[i].pos) < 0)
-                return;
         struct sim m;
         struct replay_sink rs = {0};
-        sim_clone(&m, &s->snaps[i].sim);
+        struct op op;
+        if (file_changed(s) || !replay_start(s, first - 1, &r, &m))
+                return;
         sim_add_sink(&m, replay_capture, &rs);
         while (m.ops < last) {
-                struct op op;
-                struct trace_error err;
-                enum trace_status st = trace_next(&r, &op, &err);
-                if (st == TRACE_BAD_LINE)
-                        continue;
-                if (st != TRACE_OK)
-                        break;
                 rs.n = 0;
-                sim_apply(&m, &op);
+                if (!replay_next(&r, &m, &op))
+                        break;
                 if (m.ops >= first)
                         fn(ctx, m.ops, &op, rs.evs, rs.n);
         }
         free(rs.evs);
         sim_free(&m);
         trace_close(&r);
+}
+
+bool session_replay_before(const struct session *s, struct sim *out)
+{
+        uint64_t ops = s->sim.ops ? s->sim.ops - 1 : 0;
+        struct trace_reader r;
+        struct op op;
+        if (!replay_start(s, ops, &r, out))
+                return false;
+        while (out->ops < ops)
+                if (!replay_next(&r, out, &op))
+                        break;
+        trace_close(&r);
+        if (out->ops == ops)
+                return true;
+        sim_free(out);
+        return false;
 }
 
 void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,

@@ -90,6 +90,7 @@ typedef bool (*session_poll_fn)(void *ctx);
 
 struct session_snap;
 struct session_hist;
+struct session_view;
 
 struct session {
         struct sim_config cfg;
@@ -113,6 +114,9 @@ struct session {
                                 right after a snapshot was restored) */
         struct event *evs;   /* its events */
         size_t nevs, cap_evs;
+        struct event *cmp_evs; /* the compare machine's events of the same op (when
+                                  op_known and has_cmp) */
+        size_t ncmp_evs, cap_cmp_evs;
         size_t shown;       /* events of op shown: the current event is evs[shown-1] */
         bool at_end;        /* the reader has reached the end of the trace */
         bool report_errors; /* a bad line stops a forward move (not during replay) */
@@ -132,7 +136,10 @@ struct session {
         int next_bp_id;
         session_poll_fn poll;
         void *poll_ctx;
-        char msg[512]; /* the last error or notice */
+        uint64_t epoch;            /* changes whenever the live machine or its op changes */
+        struct session_view *view; /* the machine right after the current event
+                                      (session_view.h) */
+        char msg[512];             /* the last error or notice */
 };
 
 /* Opens a session on the trace at path ("-": standard input), or on text
@@ -268,6 +275,12 @@ typedef void (*session_hist_fn)(void *ctx, uint64_t opno, const struct op *op,
                                 const struct event *evs, size_t nevs);
 void session_history(struct session *s, uint64_t first, uint64_t last, session_hist_fn fn,
                      void *ctx);
+
+/* Builds in out (which the caller frees) the machine before the current
+ * op: a copy of a snapshot replayed up to it. Returns false, with nothing
+ * built, when the trace cannot be read again (it changed). For the view
+ * of the machine at the current event (session_view.h). */
+bool session_replay_before(const struct session *s, struct sim *out);
 
 /* Reads up to max ops that come after the current one, without applying
  * them. Returns how many. */

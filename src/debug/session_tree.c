@@ -10,11 +10,15 @@
 #include <string.h>
 
 #include "mmu_view.h"
+#include "session_view.h"
 #include "u64map.h"
 #include "xalloc.h"
 
 /* Tables with at most this many present entries start expanded. */
 #define SMALL_TABLE 32
+
+/* The tables an event reads (tables_read). */
+enum { READ_GUEST = 1, READ_MMU = 2 };
 
 /* Tag spaces, so guest, shadow and nested rows never share a tag. */
 enum { TAG_GUEST = 1, TAG_SHADOW = 2, TAG_EPT = 3 };
@@ -27,6 +31,7 @@ struct builder {
         size_t max;
         bool has_focus;
         uint64_t focus;          /* address of the current event (GVA or GPA) */
+        bool read;               /* the current event read these tables along focus's path */
         struct guest_walk walk;  /* guest walk of focus */
         struct u64map shadowed;  /* guest gfn -> enum tree_table, from the shadow pages */
         const struct event *evs; /* events of the current op shown so far */
@@ -76,8 +81,55 @@ static unsigned present_count(const uint64_t *entry)
         return n;
 }
 
+/* Which tables the current event read along its address's path: the
+ * guest's, the scheme's own (shadow or nested), both or none. A TLB hit
+ * reads none. A walk on a miss reads what the scheme's hardware walks
+ * (natively the guest tables; under shadow paging the shadow tables only;
+ * under EPT both; agile its shadow part, and the guest and nested tables
+ * below a switch when it made nested references). A hidden page fault is
+ * the shadow walk finding a hole; the VMM's fill then reads the guest
+ * tables (FNAME(walk_addr) in paging_tmpl.h) and writes the shadow entry.
+ * An EPT violation stops a two-dimensional walk; the VMM's mapping writes
+ * the nested entry. A guest store, or the VMM's change to a shadow entry,
+ * marks the path to the entry it changed. */
+static unsigned tables_read(const struct session *s)
+{
+        const struct event *ev = session_event(s);
+        enum scheme_tables tables = scheme_of(s->sim.cfg.mode)->tables;
+        switch (ev ? ev->kind : EV_KIND_COUNT) {
+        case EV_ACCESS:
+                if (ev->tlb_hit)
+                        return 0;
+                if (tables == TABLES_NONE)
+                        return READ_GUEST;
+                if (tables == TABLES_NESTED)
+                        return READ_GUEST | READ_MMU;
+                return READ_MMU | (ev->nested_refs ? READ_GUEST : 0);
+        case EV_VM_EXIT:
+                return ev->reason == EXIT_PAGE_FAULT      ? READ_MMU
+                       : ev->reason == EXIT_EPT_VIOLATION ? READ_GUEST | READ_MMU
+                                                          : 0;
+        case EV_GUEST_PF:
+        case EV_PT_WRITE:
+        case EV_PT_LINK:
+        case EV_PT_CLEAR:
+        case EV_PT_PROTECT:
+                return READ_GUEST;
+        case EV_SHADOW_FILL:
+                return READ_GUEST | READ_MMU;
+        case EV_SHADOW_UPDATE:
+        case EV_SHADOW_ZAP:
+        case EV_EPT_MAP:
+                return READ_MMU;
+        default:
+                return 0;
+        }
+}
+
+/* Starts building t; gpa: the focus is the event's GPA (nested tables);
+ * which: READ_GUEST or READ_MMU, the tables t shows. */
 static void begin(struct builder *b, struct tree *t, const struct session *s, tree_expand_fn expand,
-                  void *ctx, size_t max_rows, bool gpa)
+                  void *ctx, size_t max_rows, bool gpa, unsigned which)
 {
         memset(b, 0, sizeof *b);
         t->n = 0;
@@ -91,9 +143,11 @@ static void begin(struct builder *b, struct tree *t, const struct session *s, tr
         b->evs = s->evs;
         b->nevs = s->shown;
         b->has_focus = tree_focus(s, gpa, &b->focus);
+        b->read = b->has_focus && (tables_read(s) & which);
         u64map_init(&b->shadowed);
         if (b->has_focus && !gpa)
-                guest_walk(&s->sim.guest, guest_root(&s->sim.guest), b->focus, &b->walk);
+                guest_walk(&session_machine(s)->guest, guest_root(&session_machine(s)->guest),
+                           b->focus, &b->walk);
 }
 
 bool tree_focus(const struct session *s, bool gpa, uint64_t *addr)
@@ -110,7 +164,7 @@ bool tree_focus(const struct session *s, bool gpa, uint64_t *addr)
                 return true;
         }
         struct guest_walk w;
-        guest_walk(&s->sim.guest, guest_root(&s->sim.guest), ev->gva, &w);
+        guest_walk(&session_machine(s)->guest, guest_root(&session_machine(s)->guest), ev->gva, &w);
         *addr = w.gpa;
         return w.present;
 }
@@ -133,7 +187,7 @@ static uint8_t view_state(const struct mmu_table_view *v)
 
 static void note_shadowed(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         for (uint32_t id = 0; id < mmu_view_count(m); id++) {
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v) || v.direct)
@@ -189,7 +243,7 @@ static void leaf_flags(uint64_t e, char *buf, size_t n)
 static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t base, int depth,
                         uint32_t guides)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         const struct guest_table *gt = guest_table_at(&m->guest, gfn);
         if (!gt)
                 return;
@@ -211,9 +265,11 @@ static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t bas
                 r->last = i == last;
                 r->level = (uint8_t)level;
                 r->mark = guest_mark(b, gfn, (unsigned)i);
-                r->on_walk = b->has_focus && b->walk.depth > m->guest.levels - level &&
-                             b->walk.table_gfn[level] == gfn &&
-                             pt_index(b->focus, level) == (unsigned)i;
+                bool on_path = b->has_focus && b->walk.depth > m->guest.levels - level &&
+                               b->walk.table_gfn[level] == gfn &&
+                               pt_index(b->focus, level) == (unsigned)i;
+                r->on_path = on_path;
+                r->on_walk = b->read && on_path;
                 r->leaf = level == 1 || (e & PTE_PS);
                 if (r->leaf) {
                         char f[16];
@@ -228,7 +284,7 @@ static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t bas
                 r->table = guest_table_state(b, child);
                 r->parent = true;
                 const struct guest_table *ct = guest_table_at(&m->guest, child);
-                bool dflt = r->on_walk || (ct && present_count(ct->entry) <= SMALL_TABLE);
+                bool dflt = on_path || (ct && present_count(ct->entry) <= SMALL_TABLE);
                 r->expanded = expanded(b, r->tag, dflt);
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d 0x%llX%s", i, level - 1,
                          (unsigned long long)(child << PAGE_SHIFT), state_suffix(r->table));
@@ -242,10 +298,10 @@ void tree_build_guest(struct tree *t, const struct session *s, tree_expand_fn ex
                       size_t max_rows)
 {
         struct builder b;
-        begin(&b, t, s, expand, ctx, max_rows, false);
-        const struct guest *g = &s->sim.guest;
+        begin(&b, t, s, expand, ctx, max_rows, false, READ_GUEST);
+        const struct guest *g = &session_machine(s)->guest;
         uint64_t root = guest_root(g);
-        snprintf(t->title, sizeof t->title, "Guest PT  asid %u", sim_asid(&s->sim));
+        snprintf(t->title, sizeof t->title, "Guest PT  asid %u", sim_asid(session_machine(s)));
         note_shadowed(&b);
         struct tree_row *r = add_row(&b);
         if (r) {
@@ -253,7 +309,8 @@ void tree_build_guest(struct tree *t, const struct session *s, tree_expand_fn ex
                 r->level = (uint8_t)g->levels;
                 r->table = guest_table_state(&b, root);
                 r->parent = true;
-                r->on_walk = b.has_focus;
+                r->on_path = b.has_focus;
+                r->on_walk = b.read;
                 r->expanded = expanded(&b, r->tag, true);
                 snprintf(r->text, sizeof r->text, "L%d root 0x%llX%s", g->levels,
                          (unsigned long long)(root << PAGE_SHIFT), state_suffix(r->table));
@@ -286,7 +343,7 @@ static uint8_t shadow_mark(const struct builder *b, const struct mmu_table_view 
 static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int depth, uint32_t guides,
                          bool walk)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         struct mmu_table_view v;
         if (!mmu_view_table(m, id, &v))
                 return;
@@ -312,7 +369,9 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                 r->last = i == last;
                 r->level = (uint8_t)v.level;
                 r->mark = marks[i];
-                r->on_walk = walk && b->has_focus && pt_index(b->focus, v.level) == (unsigned)i;
+                bool on_path = walk && b->has_focus && pt_index(b->focus, v.level) == (unsigned)i;
+                r->on_path = on_path;
+                r->on_walk = b->read && on_path;
                 if (!pte_present(e)) {
                         r->leaf = v.level == 1;
                         snprintf(r->text, sizeof r->text, "[%3d] 0x%llX zapped", i,
@@ -334,7 +393,7 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                         continue;
                 r->table = view_state(&cv);
                 r->parent = true;
-                bool dflt = r->on_walk || present_count(cv.entry) <= SMALL_TABLE;
+                bool dflt = on_path || present_count(cv.entry) <= SMALL_TABLE;
                 r->expanded = expanded(b, r->tag, dflt);
                 if (cv.nested) /* agile: nothing below is shadowed */
                         r->parent = false;
@@ -342,13 +401,13 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                          (unsigned long long)(cv.gfn << PAGE_SHIFT), state_suffix(r->table));
                 if (r->expanded)
                         shadow_table(b, child, r->addr, depth + 1,
-                                     guides | (i == last ? 0 : 1u << depth), r->on_walk);
+                                     guides | (i == last ? 0 : 1u << depth), on_path);
         }
 }
 
 static void build_shadow(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         uint64_t roots[8];
         unsigned nroots = mmu_view_cached_roots(m, roots, 8);
         uint32_t root = mmu_view_root(m);
@@ -366,7 +425,8 @@ static void build_shadow(struct builder *b)
         r->level = (uint8_t)v.level;
         r->table = view_state(&v);
         r->parent = true;
-        r->on_walk = b->has_focus;
+        r->on_path = b->has_focus;
+        r->on_walk = b->read;
         r->expanded = expanded(b, r->tag, true);
         snprintf(r->text, sizeof r->text, "L%d shadow of root 0x%llX%s", v.level,
                  (unsigned long long)(v.gfn << PAGE_SHIFT), state_suffix(r->table));
@@ -379,7 +439,7 @@ static void build_shadow(struct builder *b)
 static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, int depth,
                       uint32_t guides, bool walk)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         struct mmu_table_view v;
         if (!mmu_view_table(m, id, &v))
                 return;
@@ -400,7 +460,9 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
                 r->guides = guides;
                 r->last = i == last;
                 r->level = (uint8_t)level;
-                r->on_walk = walk && b->has_focus && pt_index(b->focus, level) == (unsigned)i;
+                bool on_path = walk && b->has_focus && pt_index(b->focus, level) == (unsigned)i;
+                r->on_path = on_path;
+                r->on_walk = b->read && on_path;
                 if (level == 1 || (e & PTE_PS)) {
                         r->leaf = true;
                         for (size_t k = 0; k < b->nevs; k++)
@@ -420,18 +482,18 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
                 r->table = TABLE_PLAIN;
                 r->parent = true;
                 r->expanded =
-                    expanded(b, r->tag, r->on_walk || present_count(cv.entry) <= SMALL_TABLE);
+                    expanded(b, r->tag, on_path || present_count(cv.entry) <= SMALL_TABLE);
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d gpa 0x%llX..", i, level - 1,
                          (unsigned long long)r->addr);
                 if (r->expanded)
                         ept_table(b, child, level - 1, r->addr, depth + 1,
-                                  guides | (i == last ? 0 : 1u << depth), r->on_walk);
+                                  guides | (i == last ? 0 : 1u << depth), on_path);
         }
 }
 
 static void build_ept(struct builder *b)
 {
-        const struct sim *m = &b->s->sim;
+        const struct sim *m = session_machine(b->s);
         snprintf(b->t->title, sizeof b->t->title, "%s  %u nested tables",
                  scheme_of(m->cfg.mode)->tables_title, mmu_view_count(m));
         struct tree_row *r = add_row(b);
@@ -441,7 +503,8 @@ static void build_ept(struct builder *b)
         r->level = (uint8_t)m->cfg.ept_levels;
         r->table = TABLE_PLAIN;
         r->parent = true;
-        r->on_walk = b->has_focus;
+        r->on_path = b->has_focus;
+        r->on_walk = b->read;
         r->expanded = expanded(b, r->tag, true);
         snprintf(r->text, sizeof r->text, "L%d nested root (GPA -> HPA)", m->cfg.ept_levels);
         if (r->expanded)
@@ -453,7 +516,7 @@ void tree_build_mmu(struct tree *t, const struct session *s, tree_expand_fn expa
 {
         struct builder b;
         enum mmu_mode mode = s->sim.cfg.mode;
-        begin(&b, t, s, expand, ctx, max_rows, scheme_has_nested(mode));
+        begin(&b, t, s, expand, ctx, max_rows, scheme_has_nested(mode), READ_MMU);
         if (scheme_has_nested(mode)) {
                 build_ept(&b);
         } else if (scheme_has_shadow(mode)) {

@@ -6,8 +6,10 @@
  * into a flat list of rows rebuilt from the machine after every move. Each
  * row carries a stable tag, so a face can keep which nodes are expanded or
  * selected across rebuilds, plus what the current trace line did to the
- * entry (written, trapped, filled, updated, zapped, mapped) and whether it
- * lies on the walk of the current event. The text of a row is the same in
+ * entry (written, trapped, filled, updated, zapped, mapped), whether it
+ * lies on the path of the current event's address, and whether the event
+ * read it there (under shadow paging the hardware walks the shadow tables,
+ * not the guest's). The text of a row is the same in
  * the TUI panes and in `info guest|shadow|ept`; tree guides are left to the
  * face (UTF-8 or ASCII).
  */
@@ -53,7 +55,9 @@ struct tree_row {
         bool last;       /* the last child of its parent */
         bool parent;     /* has children: can be expanded */
         bool expanded;
-        bool on_walk; /* on the walk of the current event's address */
+        bool on_path; /* on the path of the current event's address */
+        bool on_walk; /* on that path, and the event read it (a walk, a
+                         fill); a TLB hit reads no table */
         bool leaf;    /* maps a page (has an address to break on) */
         char text[112];
 };

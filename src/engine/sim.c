@@ -238,7 +238,6 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
         };
         if (st->kind == EV_PT_CLEAR)
                 ev.gpa = pte_frame(st->old_entry) << PAGE_SHIFT;
-        sim_emit(s, &ev);
         guest_table_at(&s->guest, st->gfn)->entry[st->index] = st->new_entry;
         /* A cached translation of the old leaf now disagrees with memory
          * until the guest invalidates it, as on real hardware. */
@@ -248,6 +247,7 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
                 tlb_mark_stale(&s->tlb, sim_asid(s), guest_va_kernel(&s->guest, st->gva),
                                st->gva & ~(span - 1), span, new_leaf);
         }
+        sim_emit(s, &ev);
         if (s->mmu->after_store)
                 s->mmu->after_store(s, st, trapped);
 }
@@ -489,8 +489,6 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
         uint64_t span = level_span(t.level);
         uint64_t base_gfn = (t.gpa & ~(span - 1)) >> PAGE_SHIFT;
         uint64_t base_hfn = t.level == 1 ? t.hpa >> PAGE_SHIFT : hostmem_hfn(&s->host, base_gfn);
-        struct tlb_entry evicted;
-        unsigned slot;
         struct tlb_fill_req req = {
             .gva = gva,
             .gfn = base_gfn,
@@ -501,14 +499,19 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
             .page_level = t.page_level,
             .dirty = t.dirty,
         };
-        if (tlb_fill(&s->tlb, &req, &evicted, &slot)) {
+        bool evicts;
+        unsigned slot = tlb_slot_for(&s->tlb, &req, &evicts);
+        if (evicts) {
+                struct tlb_entry *victim = &s->tlb.e[slot];
                 struct event ev = {.kind = EV_TLB_EVICT,
-                                   .gva = tlb_entry_gva(&evicted),
-                                   .hpa = evicted.hfn << PAGE_SHIFT,
-                                   .gpa = evicted.gfn << PAGE_SHIFT,
+                                   .gva = tlb_entry_gva(victim),
+                                   .hpa = victim->hfn << PAGE_SHIFT,
+                                   .gpa = victim->gfn << PAGE_SHIFT,
                                    .index = (uint16_t)slot};
+                tlb_drop(&s->tlb, victim);
                 sim_emit(s, &ev);
         }
+        tlb_fill_at(&s->tlb, slot, &req);
         if (t.stale)
                 emit_stale(s, gva, t.hpa, true);
         struct event ev = {.kind = EV_ACCESS,
@@ -656,13 +659,13 @@ static void do_dirty_log(struct sim *s, const struct op *op)
                 ev.count = (uint32_t)s->dirty.gfns.count;
                 ev.refs = dirty_reported_unwritten(&s->dirty);
                 ev.index = (uint16_t)(s->dirty.on ? ++s->dirty.round : s->dirty.round);
-                sim_emit(s, &ev);
                 if (s->dirty.on) {
                         u64map_free(&s->dirty.gfns);
                         u64map_free(&s->dirty.truth);
-                        if (s->mmu->dirty_log)
-                                s->mmu->dirty_log(s, DIRTY_LOG_START);
                 }
+                sim_emit(s, &ev);
+                if (s->dirty.on && s->mmu->dirty_log)
+                        s->mmu->dirty_log(s, DIRTY_LOG_START);
                 return;
         case DIRTY_LOG_STOP:
                 if (s->dirty.on && s->mmu->dirty_log)

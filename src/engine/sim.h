@@ -200,7 +200,17 @@ static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
 /* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the TLB. */
 void sim_vmm_flush(struct sim *s, uint8_t detail);
 
-/* Emits an event: numbers it, counts it, hands it to every sink. */
+/* Emits an event: numbers it, counts it, hands it to every sink.
+ *
+ * An event follows its change: the engine and the schemes make the change
+ * an event reports (a store into a table, a TLB fill, eviction or flush, a
+ * shadow entry made or zapped, a CR3 load) before they emit it, and emit
+ * it before they make the next change. The machine at the moment a sink
+ * receives event k is therefore the machine right after event k, which is
+ * what the stepper shows there (session_view.h). A few changes have no
+ * event of their own and show from the next event: LRU ticks, page-walk
+ * cache contents, and the write protection of shadow leaves when a
+ * dirty-logging round starts (its TLB flush follows). */
 void sim_emit(struct sim *s, struct event *ev);
 
 /* Emits a VM exit for reason; gva and gpa describe it. */

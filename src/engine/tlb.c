@@ -66,12 +66,11 @@ void tlb_drop(struct tlb *t, struct tlb_entry *e)
         t->splinters -= e->page_level > e->level;
 }
 
-bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *evicted,
-              unsigned *slot)
+unsigned tlb_slot_for(const struct tlb *t, const struct tlb_fill_req *req, bool *evicts)
 {
         uint64_t vpn = req->gva >> level_shift(req->level);
-        struct tlb_entry *set = set_of(t, vpn);
-        struct tlb_entry *victim = NULL;
+        const struct tlb_entry *set = &t->e[(vpn & (t->sets - 1)) * t->ways];
+        const struct tlb_entry *victim = NULL;
         uint32_t want = tag(t, req->asid);
         for (unsigned w = 0; w < t->ways && !victim; w++)
                 if (set[w].valid && set[w].vpn == vpn && set[w].level == req->level &&
@@ -80,21 +79,25 @@ bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *e
         for (unsigned w = 0; w < t->ways && !victim; w++)
                 if (!set[w].valid)
                         victim = &set[w];
-        bool evict = false;
+        *evicts = !victim;
         if (!victim) {
                 victim = &set[0];
                 for (unsigned w = 1; w < t->ways; w++)
                         if (set[w].last_use < victim->last_use)
                                 victim = &set[w];
-                *evicted = *victim;
-                evict = true;
         }
+        return (unsigned)(victim - t->e);
+}
+
+void tlb_fill_at(struct tlb *t, unsigned slot, const struct tlb_fill_req *req)
+{
+        struct tlb_entry *victim = &t->e[slot];
         tlb_drop(t, victim);
-        victim->vpn = vpn;
+        victim->vpn = req->gva >> level_shift(req->level);
         victim->hfn = req->hfn;
         victim->gfn = req->gfn;
         victim->perm = req->perm;
-        victim->asid = want;
+        victim->asid = tag(t, req->asid);
         victim->level = (uint8_t)req->level;
         victim->page_level = (uint8_t)(req->page_level > req->level ? req->page_level : req->level);
         victim->valid = true;
@@ -103,8 +106,6 @@ bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *e
         victim->last_use = ++t->tick;
         t->large[req->level]++;
         t->splinters += victim->page_level > victim->level;
-        *slot = (unsigned)(victim - t->e);
-        return evict;
 }
 
 unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva)

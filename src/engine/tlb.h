@@ -87,10 +87,15 @@ struct tlb_fill_req {
         bool dirty;
 };
 
-/* Inserts a translation. When a valid entry had to go, it is copied to
- * *evicted and true is returned. *slot receives the entry's index. */
-bool tlb_fill(struct tlb *t, const struct tlb_fill_req *req, struct tlb_entry *evicted,
-              unsigned *slot);
+/* The slot a translation goes into: the address space's old entry for the
+ * same page, a free way of its set, or the least recently used way, in
+ * which case *evicts is set (a valid entry has to go). Changes nothing. */
+unsigned tlb_slot_for(const struct tlb *t, const struct tlb_fill_req *req, bool *evicts);
+
+/* Inserts a translation into slot (from tlb_slot_for), dropping what was
+ * there. Two steps, so that the engine can report an eviction before the
+ * fill (sim.h, "an event follows its change"). */
+void tlb_fill_at(struct tlb *t, unsigned slot, const struct tlb_fill_req *req);
 
 /* INVLPG (SDM vol. 3, 4.10.4.1): drops every entry of asid for the page
  * containing gva, whatever its size; when a large guest page is cached

@@ -452,11 +452,11 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
             .count = present,
             .detail = detail,
         };
-        sim_emit(s, &ev);
         sp->valid = false;
         pwc_flush(&s->pwc);
         sp->parent_head = sh->free_pages;
         sh->free_pages = page;
+        sim_emit(s, &ev);
         struct event fl = {
             .kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
         sim_emit(s, &fl);

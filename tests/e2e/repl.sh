@@ -62,7 +62,7 @@ expect_grep "repl continue stops on the first event about 0x1000" "$TMP/out" \
         '^Breakpoint 1 \(gva 0x1000-0x1FFF\), event #15, hit 1 time$'
 expect_grep "repl shows the line it stopped on" "$TMP/out" '^line 14: PT_WRITE 0x1000->0x5000'
 expect_grep "repl shows the current event" "$TMP/out" '^=> #15 \[TRACE\] VM_EXIT pt_write #3'
-expect_grep "repl explains it" "$TMP/out" 'write-protected table page -> VM exit #3; under EPT this store would not exit'
+expect_grep "repl explains it" "$TMP/out" 'write-protected table page -> VM exit #3; on this line ept took no VM exit'
 expect_grep "repl lists breakpoints with hits" "$TMP/out" '^1    y    1     gva 0x1000-0x1FFF$'
 if [ "$st" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok "repl pipe exits 0"; else not_ok "repl pipe exits 0" "exit $st" "$(cat "$TMP/err")"; fi
 

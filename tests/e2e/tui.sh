@@ -152,7 +152,11 @@ check "q closes the help, not the stepper" wait_gone 'Help: keys run commands'
 check "the stepper is still there" wait_for 'Guest PT'
 
 # Space on the selected entry of the guest tree (the one the current
-# event walks to, 0x1000, which has breakpoint 1) clears and sets it.
+# event stores into, 0x1000, which has breakpoint 1) clears and sets it.
+# At the exit (#15) the store has not happened yet: the entry appears at
+# the PT_WRITE that follows.
+$TM send-keys -t t i
+check "the exit comes before the store: the entry appears at the PT_WRITE" wait_for '=> #16 PT_WRITE'
 $TM send-keys -t t ':'
 $TM send-keys -t t -l 'focus guest'
 $TM send-keys -t t Enter

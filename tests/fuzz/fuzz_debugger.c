@@ -39,7 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../unit/session_view.h"
+#include "../unit/position_digest.h"
 #include "cmd.h"
 #include "session.h"
 #include "sim.h"
@@ -282,7 +282,7 @@ static bool same_view(const struct view *a, const struct view *b)
 {
         return a->ops == b->ops && a->seq == b->seq && a->shown == b->shown && a->nevs == b->nevs &&
                a->line == b->line && a->stats == b->stats && a->events == b->events &&
-               a->machine == b->machine && a->cmp == b->cmp;
+               a->machine == b->machine && a->at == b->at && a->cmp == b->cmp;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

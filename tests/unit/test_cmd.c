@@ -197,7 +197,7 @@ static void test_moving(void **state)
         assert_non_null(strstr(o, "line 3: PT_WRITE 0x1000->0x5000"));
         assert_non_null(strstr(o, "=> #"));
         assert_non_null(strstr(o, "shadow entry updated: 0x1000 -> hpa 0x8A000"));
-        assert_non_null(strstr(o, "under EPT this store would not exit"));
+        assert_non_null(strstr(o, "on this line ept took no VM exit"));
         o = run(f, "search \"no such thing\"", CMD_OK);
         assert_non_null(strstr(o, "'no such thing' not found"));
         assert_int_equal(session_event(&f->s)->kind, EV_SHADOW_UPDATE);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "explain.h"
+#include "scheme.h"
 #include "session.h"
 
 static const char trace_text[] = "PT_WRITE 0x2000->0x6000\n"
@@ -31,14 +32,16 @@ static void explain_from(enum mmu_mode mode, enum event_kind kind, int reason, u
         struct session s;
         sim_config_defaults(&cfg);
         cfg.mode = mode;
-        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, trace_text, "t", -1), 0);
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, trace_text, "t",
+                                      (int)session_default_cmp(mode)),
+                         0);
         for (;;) {
                 assert_int_equal(session_stepi(&s, 1, false), STOP_DONE);
                 const struct event *ev = session_event(&s);
                 if (ev->kind == kind && (reason < 0 || ev->reason == reason) && ev->line >= line)
                         break;
         }
-        explain_event(s.evs, s.nevs, s.shown - 1, &s.sim.cfg, buf, n);
+        session_explain(&s, buf, n);
         session_close(&s);
 }
 
@@ -55,7 +58,7 @@ static void test_trapped_store(void **state)
         assert_string_equal(buf,
                             "guest wrote a PTE in a write-protected table page -> VM exit #3 -> "
                             "the VMM emulated the store (0x1000 -> gpa 0x5000) -> shadow entry "
-                            "updated: 0x1000 -> hpa 0x8A000; under EPT this store would not exit");
+                            "updated: 0x1000 -> hpa 0x8A000; on this line ept took no VM exit");
 }
 
 static void test_hidden_fault(void **state)
@@ -65,8 +68,8 @@ static void test_hidden_fault(void **state)
         explain_first(MODE_SHADOW, EV_VM_EXIT, EXIT_PAGE_FAULT, buf, sizeof buf);
         assert_string_equal(buf,
                             "TLB miss and no shadow entry allows this read of 0x2000: hidden page "
-                            "fault -> VM exit #2; under EPT the hardware walks the guest tables "
-                            "itself: no exit");
+                            "fault -> VM exit #2; on this line ept took 1 VM exit (1 "
+                            "ept_violation) and 1 walk of 5 memory references");
         /* Like events in a row are told once. */
         explain_first(MODE_SHADOW, EV_SHADOW_FILL, -1, buf, sizeof buf);
         assert_non_null(strstr(buf,
@@ -91,18 +94,20 @@ static void test_ept(void **state)
                                     "cached (4+1)(4+1)-1 = 24 for a 4K page, against 4 natively"));
         /* A guest store into a fresh table takes its violation there. */
         explain_first(MODE_EPT, EV_PT_WRITE, -1, buf, sizeof buf);
-        assert_non_null(strstr(buf, "guest frame 0xFFFFC000 has no EPT entry: EPT violation -> "
-                                    "VM exit #4 -> the VMM mapped gpa 0xFFFFC000 -> hpa "
-                                    "0xFFF73000 in the EPT; the guest's store into its table "
-                                    "goes on -> guest wrote a PTE: 0x2000 -> gpa 0x6000; the "
-                                    "host backs a guest frame on its first touch, here the "
-                                    "guest's store into a fresh table: later stores into it do "
-                                    "not exit"));
+        /* A long chain keeps its start, the line's first exit, and its
+         * end, and says how many links it leaves out between. */
+        assert_string_equal(buf, "guest frame 0xFFFFF000 has no EPT entry: EPT violation -> VM "
+                                 "exit #1 -> (9 more steps) -> the VMM mapped gpa 0xFFFFC000 -> "
+                                 "hpa 0xFFF73000 in the EPT; the guest's store into its table "
+                                 "goes on -> guest wrote a PTE: 0x2000 -> gpa 0x6000; the host "
+                                 "backs a guest frame on its first touch, here the guest's store "
+                                 "into a fresh table: later stores into it do not exit; on this "
+                                 "line shadow took 1 VM exit (1 pt_write)");
         /* A store into a table the host has backed: no exit at all. */
         explain_from(MODE_EPT, EV_PT_WRITE, -1, 3, buf, sizeof buf);
-        assert_string_equal(buf, "guest wrote a PTE: 0x1000 -> gpa 0x5000; under EPT the guest "
-                                 "owns its tables: no exit (shadow paging would trap a store to a "
-                                 "shadowed table)");
+        assert_string_equal(buf, "guest wrote a PTE: 0x1000 -> gpa 0x5000; the guest owns its "
+                                 "tables: its stores into them do not exit; on this line shadow "
+                                 "took 1 VM exit (1 pt_write)");
 }
 
 static void test_out_of_sync(void **state)
@@ -113,19 +118,21 @@ static void test_out_of_sync(void **state)
         assert_non_null(
             strstr(buf, "guest wrote a PTE in a write-protected table page -> VM exit"));
         assert_non_null(strstr(buf, "go out of sync: its next stores do not exit"));
-        assert_non_null(strstr(buf, "without out-of-sync every store to it would exit"));
+        assert_non_null(strstr(buf, "the guest's next stores to it do not exit until it is "
+                                    "resynced"));
         explain_first(MODE_SHADOW_OOS, EV_RESYNC, -1, buf, sizeof buf);
-        /* Chains longer than three links keep the last three. */
         /* INVLPG syncs just its entry (kvm_mmu_invlpg); the frame changed,
-         * so the entry is zapped and the page stays out of sync. */
-        assert_string_equal(buf, "... -> guest invalidated 0x1000 in the TLB (1 entry dropped) -> "
+         * so the entry is zapped and the page stays out of sync. The chain
+         * starts where the line does: never cut at the front. */
+        assert_string_equal(buf, "guest ran INVLPG 0x1000 -> VM exit #5 -> guest invalidated "
+                                 "0x1000 in the TLB (1 entry dropped) -> "
                                  "shadow entry of 0x1000 dropped (refilled on next use) -> INVLPG: "
                                  "the VMM synced the one entry of 0x1000; table 0xFFFFC000 stays "
                                  "out of sync; the price of out-of-sync: the stores were free, the "
                                  "check comes now");
         explain_first(MODE_SHADOW, EV_VM_EXIT, EXIT_CR3, buf, sizeof buf);
         assert_non_null(strstr(buf, "guest loaded CR3 -> VM exit #"));
-        assert_non_null(strstr(buf, "under EPT a CR3 load does not exit"));
+        assert_non_null(strstr(buf, "on this line ept took no VM exit"));
 }
 
 static void test_native(void **state)
@@ -159,12 +166,104 @@ static void test_every_kind(void **state)
         assert_int_equal(strlen(tiny), 7);
 }
 
+/* Exits and walks per trace line of a plain run under mode, counted from
+ * its events: the independent account of what the compared machine did. */
+struct per_line {
+        unsigned exits[256], walks[256];
+        unsigned long long refs[256];
+};
+
+static void count_line(void *ctx, const struct event *ev)
+{
+        struct per_line *p = ctx;
+        if (ev->line >= 256)
+                return;
+        if (ev->kind == EV_VM_EXIT)
+                p->exits[ev->line]++;
+        if (ev->kind == EV_ACCESS && !ev->tlb_hit) {
+                p->walks[ev->line]++;
+                p->refs[ev->line] += ev->refs;
+        }
+}
+
+static void run_plain(enum mmu_mode mode, const char *path, struct per_line *p)
+{
+        struct sim_config cfg;
+        struct sim m;
+        struct trace_reader r;
+        struct trace_limits lim;
+        struct op op;
+        struct trace_error err;
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        memset(p, 0, sizeof *p);
+        sim_init(&m, &cfg);
+        sim_add_sink(&m, count_line, p);
+        trace_limits_of_config(&cfg, &lim);
+        assert_int_equal(trace_open(&r, path, TRACE_FORMAT_AUTO, &lim), TRACE_OK);
+        while (trace_next(&r, &op, &err) == TRACE_OK)
+                sim_apply(&m, &op);
+        trace_close(&r);
+        sim_free(&m);
+}
+
+/* Every comparative clause of the sample's explanations states what a
+ * separate run of the compared scheme did on that very line. */
+static void test_compared_is_computed(void **state)
+{
+        (void)state;
+        const char *path = "traces/sample_trace.txt";
+        for (int mode = 0; mode < MODE_COUNT; mode++) {
+                struct sim_config cfg;
+                struct session s;
+                struct per_line want;
+                unsigned clauses = 0;
+                sim_config_defaults(&cfg);
+                cfg.mode = (enum mmu_mode)mode;
+                enum mmu_mode other = session_default_cmp(cfg.mode);
+                run_plain(other, path, &want);
+                assert_int_equal(
+                    session_open(&s, &cfg, TRACE_FORMAT_AUTO, path, NULL, NULL, (int)other), 0);
+                while (session_stepi(&s, 1, false) == STOP_DONE) {
+                        char buf[2048], head[64];
+                        session_explain(&s, buf, sizeof buf);
+                        snprintf(head, sizeof head, "; on this line %s took ", mode_name(other));
+                        const char *at = strstr(buf, head);
+                        if (!at)
+                                continue;
+                        uint64_t line = session_event(&s)->line;
+                        unsigned exits = 0, walks = 0;
+                        unsigned long long refs = 0;
+                        at += strlen(head);
+                        if (strncmp(at, "no VM exit", 10) != 0)
+                                assert_int_equal(sscanf(at, "%u VM exit", &exits), 1);
+                        const char *w = strstr(at, " and ");
+                        if (w) {
+                                assert_int_equal(sscanf(w, " and %u walk", &walks), 1);
+                                const char *of = strstr(w, " of ");
+                                assert_non_null(of);
+                                assert_int_equal(sscanf(of, " of %llu memory", &refs), 1);
+                        }
+                        assert_int_equal(exits, want.exits[line]);
+                        assert_int_equal(walks, want.walks[line]);
+                        assert_int_equal(refs, want.refs[line]);
+                        clauses++;
+                }
+                assert_true(clauses > 0 || !scheme_has_shadow(cfg.mode));
+                session_close(&s);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_trapped_store), cmocka_unit_test(test_hidden_fault),
-            cmocka_unit_test(test_ept),           cmocka_unit_test(test_out_of_sync),
-            cmocka_unit_test(test_native),        cmocka_unit_test(test_every_kind),
+            cmocka_unit_test(test_trapped_store),
+            cmocka_unit_test(test_hidden_fault),
+            cmocka_unit_test(test_ept),
+            cmocka_unit_test(test_out_of_sync),
+            cmocka_unit_test(test_native),
+            cmocka_unit_test(test_every_kind),
+            cmocka_unit_test(test_compared_is_computed),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

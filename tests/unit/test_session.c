@@ -19,7 +19,7 @@
 #include "encode.h"
 #include "mmu_view.h"
 #include "session.h"
-#include "session_view.h"
+#include "position_digest.h"
 
 #define TEST_SPACING 64 /* ops between snapshots in most tests */
 
@@ -95,6 +95,7 @@ static void assert_same(const struct view *a, const struct view *b)
         assert_int_equal(a->stats, b->stats);
         assert_int_equal(a->events, b->events);
         assert_int_equal(a->machine, b->machine);
+        assert_int_equal(a->at, b->at);
         assert_int_equal(a->cmp, b->cmp);
 }
 

@@ -19,7 +19,12 @@ static bool fill(struct tlb *t, uint32_t asid, uint64_t gva, int level, int page
                                    .asid = asid,
                                    .level = level,
                                    .page_level = page_level};
-        return tlb_fill(t, &req, &evicted, &slot);
+        bool evicts;
+        slot = tlb_slot_for(t, &req, &evicts);
+        if (evicts)
+                evicted = t->e[slot];
+        tlb_fill_at(t, slot, &req);
+        return evicts;
 }
 
 static bool fill4k(struct tlb *t, uint32_t asid, uint64_t gva, uint64_t gfn)

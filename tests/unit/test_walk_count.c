@@ -204,7 +204,7 @@ static unsigned check_session(const struct sim_config *cfg, const char *text)
                 if (!strstr(cap.text, want))
                         fail_msg("%s: info walk says\n%s\nexpected '%s'", mode_name(cfg->mode),
                                  cap.text, want);
-                explain_event(s.evs, s.nevs, s.shown - 1, &s.sim.cfg, explained, sizeof explained);
+                session_explain(&s, explained, sizeof explained);
                 snprintf(want, sizeof want, "a walk of %u memory references", ev->refs);
                 assert_non_null(strstr(explained, want));
                 if (cfg->mode == MODE_EPT) {

@@ -1,12 +1,12 @@
 /*
- * session_view.h - what a position of the debugger shows, as digests, for
+ * position_digest.h - what a position of the debugger shows, as digests, for
  * the tests that check that every way of reaching a position (forward,
  * backward, by event, by line, under a scheme changed on the way) shows
  * the same thing: the unit tests of the session and the debugger's fuzz
  * harness (tests/fuzz/fuzz_debugger.c). Header-only.
  */
-#ifndef SHADOW_SIM_TEST_SESSION_VIEW_H
-#define SHADOW_SIM_TEST_SESSION_VIEW_H
+#ifndef SHADOW_SIM_TEST_POSITION_DIGEST_H
+#define SHADOW_SIM_TEST_POSITION_DIGEST_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +14,7 @@
 #include "event.h"
 #include "mmu_view.h"
 #include "session.h"
+#include "session_view.h"
 
 static inline uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -56,10 +57,11 @@ static inline uint64_t sim_digest(const struct sim *m)
         return h;
 }
 
-/* What a position shows: the machine, the counters as of the current
- * event, the current op's events and how many are shown. */
+/* What a position shows: the machine (live, and as it is right after the
+ * current event), the counters as of the current event, the current op's
+ * events and how many are shown. */
 struct view {
-        uint64_t ops, seq, line, machine, cmp, stats, events;
+        uint64_t ops, seq, line, machine, at, cmp, stats, events;
         size_t shown, nevs;
 };
 
@@ -79,6 +81,7 @@ static inline struct view view_of(const struct session *s)
                 v.events = mix(v.events, s->evs[i].seq);
         }
         v.machine = sim_digest(&s->sim);
+        v.at = sim_digest(session_machine(s));
         v.cmp = s->has_cmp ? sim_digest(&s->cmp) : 0;
         v.line = s->sim.ops ? s->op.line : 0;
         return v;
