@@ -22,14 +22,15 @@
  * things hold them back. A stop that is known (a machine found no frame
  * without --keep-going, the judgement stopped) lowers stop_at, the first
  * item no machine applies. And the memory limit: at each check a machine
- * publishes its size; when the latest sizes add up to more than half the
- * limit, the machine is held there until every machine has checked the
- * same item, and their sizes at that item are added up exactly; over the
- * limit, stop_at comes down to it. So near the limit the machines go in
- * step and outgrow --max-mem by little more than in the sequential loop,
- * whose checks are as far apart. The machine furthest
- * behind is never held for long (the others have checked its item), so a
- * runnable machine always exists.
+ * publishes its size, and it is held there when the latest sizes add up
+ * to more than the limit, or to more than half of it while the machine is
+ * over NEAR items ahead of the slowest; held, it waits until every machine
+ * has checked the same item, and their sizes at that item are added up
+ * exactly: over the limit, stop_at comes down to it. So near the limit
+ * the machines go almost in step and outgrow --max-mem by little more
+ * than in the sequential loop, whose checks are RUN_CHECK_EVERY accesses
+ * apart. The machine furthest behind is never held for long (the others
+ * have checked its item), so a runnable machine always exists.
  */
 #include "run.h"
 
@@ -47,6 +48,10 @@
  * core's cache while several machines apply it. */
 #define BATCH 4096
 #define RING  4
+
+/* Near the memory limit, how far (in items) a machine may run ahead of
+ * the slowest: as far apart as the sequential loop's checks. */
+#define NEAR RUN_CHECK_EVERY
 
 /* What an item of a batch is, besides an op. */
 #define ITEM_CHECK 1u /* the limits are checked before it (run_is_check) */
@@ -112,10 +117,10 @@ static bool all_checked(const struct par *p, uint64_t item)
 }
 
 /* The check before item (slot i of b) for machine m: records its size.
- * Returns false when the latest sizes of all add up to more than half the
- * limit: the machine is then held there, so that near the limit the
- * machines go in step, check by check, and cannot grow far past it while
- * the others catch up. */
+ * Returns false when the machine is to be held there: the latest sizes of
+ * all add up to more than the limit, or to more than half of it while it
+ * is over NEAR items ahead of the slowest (which could still grow past
+ * the limit before catching up). */
 static bool check(struct par *p, unsigned m, struct batch *b, unsigned i, uint64_t item)
 {
         size_t mine = sim_mem_bytes(p->sims[m]);
@@ -123,9 +128,15 @@ static bool check(struct par *p, unsigned m, struct batch *b, unsigned i, uint64
         atomic_store_explicit(&p->ms[m].size, mine, memory_order_relaxed);
         atomic_store_explicit(&p->ms[m].checked, item + 1, memory_order_release);
         size_t all = 0;
-        for (unsigned j = 0; j < p->nsims; j++)
+        uint64_t slowest = UINT64_MAX;
+        for (unsigned j = 0; j < p->nsims; j++) {
                 all += atomic_load_explicit(&p->ms[j].size, memory_order_relaxed);
-        return all <= p->opt->max_mem / 2;
+                uint64_t c = atomic_load_explicit(&p->ms[j].checked, memory_order_relaxed);
+                slowest = c < slowest ? c : slowest;
+        }
+        if (all > p->opt->max_mem)
+                return false;
+        return all <= p->opt->max_mem / 2 || item + 1 <= slowest + NEAR;
 }
 
 /* A held machine goes on from the check before item (slot i of b), every
