@@ -280,6 +280,10 @@ static void read_batch(struct trace_reader *r, const struct run_options *opt, st
 static bool judge(struct par *p, const struct batch *b, int *status, bool *reached_end)
 {
         const struct run_options *opt = p->opt;
+        uint64_t no_frame[BATCH / 64] = {0}; /* in any machine */
+        for (unsigned m = 0; m < p->nsims; m++)
+                for (unsigned w = 0; w < BATCH / 64; w++)
+                        no_frame[w] |= b->no_frame[(size_t)m * (BATCH / 64) + w];
         unsigned bad = 0;
         for (unsigned i = 0; i < b->n; i++) {
                 const struct op *op = &b->ops[i];
@@ -301,11 +305,7 @@ static bool judge(struct par *p, const struct batch *b, int *status, bool *reach
                                 return false;
                         }
                 }
-                bool no_frame = false;
-                for (unsigned m = 0; m < p->nsims; m++)
-                        no_frame |=
-                            (b->no_frame[(size_t)m * (BATCH / 64) + i / 64] >> (i % 64)) & 1;
-                if (no_frame) {
+                if ((no_frame[i / 64] >> (i % 64)) & 1) {
                         run_report_no_frame(opt, op);
                         *status = EXIT_DATAERR;
                         if (!opt->keep_going)
