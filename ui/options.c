@@ -58,6 +58,8 @@ static const char usage_rest[] =
     "                         table to nested mode (default 2)\n"
     "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
     "                         a whole interval returns to shadow mode (default 10000)\n"
+    "      --vcpus N          virtual CPUs, 1..64 (default 1), each with its own TLB,\n"
+    "                         page-walk caches and CR3; CPU lines in the trace pick one\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
     "                         that needs more is refused at its line (default: half\n"
@@ -127,6 +129,7 @@ enum long_only {
         OPT_MAX_MEM,
         OPT_EXITS,
         OPT_COMMENTS,
+        OPT_VCPUS,
 };
 
 static const struct option long_options[] = {
@@ -140,6 +143,7 @@ static const struct option long_options[] = {
     {"smep", no_argument, NULL, OPT_SMEP},
     {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
     {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
+    {"vcpus", required_argument, NULL, OPT_VCPUS},
     {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
@@ -344,6 +348,11 @@ int options_parse(struct options *opt, int argc, char **argv)
                         break;
                 case OPT_SMAP:
                         opt->cfg.smap = true;
+                        break;
+                case OPT_VCPUS:
+                        if (!parse_int(optarg, 1, SIM_MAX_VCPUS, &n))
+                                return usage_error("--vcpus expects 1..64, not '%s'", optarg);
+                        opt->cfg.vcpus = (unsigned)n;
                         break;
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))

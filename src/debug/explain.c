@@ -347,6 +347,19 @@ static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
+/* Several vCPUs: which one runs. */
+static void phrase_cpus(struct strbuf *o, const struct event *ev)
+{
+        if (ev->detail == DETAIL_ONLINE)
+                strbuf_put(o,
+                           "vCPU %u runs for the first time: the guest brought it up on address "
+                           "space %u, with an empty TLB",
+                           ev->cpu, ev->asid);
+        else
+                strbuf_put(o, "the ops below run on vCPU %u (its own TLB, address space %u)",
+                           ev->cpu, ev->asid);
+}
+
 /* The phrase of each kind of event. */
 static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
     [EV_PT_WRITE] = phrase_stores,
@@ -373,6 +386,7 @@ static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_EPT_MAP] = phrase_hypervisor,
     [EV_DIRTY_LOG] = phrase_hypervisor,
     [EV_DIRTY] = phrase_hypervisor,
+    [EV_CPU] = phrase_cpus,
 };
 
 static void phrase(struct strbuf *o, const struct event *ev)

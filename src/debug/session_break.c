@@ -213,6 +213,7 @@ bool event_has_gva(const struct event *ev)
         case EV_DIRTY_LOG:
         case EV_DIRTY:
         case EV_AGILE:
+        case EV_CPU:
                 return false;
         case EV_VM_EXIT:
                 return ev->reason != EXIT_CR3 && ev->reason != EXIT_PML_FULL;

@@ -33,6 +33,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_DIRTY_LOG] = "DIRTY_LOG",
     [EV_DIRTY] = "DIRTY",
     [EV_AGILE] = "AGILE",
+    [EV_CPU] = "CPU",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
@@ -290,6 +291,13 @@ static void format_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
+/* A CPU line: the vCPU the ops below run on (named by cpu=). */
+static void format_cpu(struct strbuf *o, const struct event *ev)
+{
+        if (ev->detail == DETAIL_ONLINE)
+                strbuf_put(o, " online");
+}
+
 /* The fields of each kind of event on its log line. */
 static void (*const formats[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
     [EV_PT_WRITE] = format_stores,
@@ -316,6 +324,7 @@ static void (*const formats[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_EPT_MAP] = format_hypervisor,
     [EV_DIRTY_LOG] = format_hypervisor,
     [EV_DIRTY] = format_hypervisor,
+    [EV_CPU] = format_cpu,
 };
 
 size_t event_format(const struct event *ev, char *buf, size_t n)
@@ -326,6 +335,9 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
         buf[0] = '\0';
         strbuf_put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]",
                    event_kind_name(ev->kind));
+        /* A machine of one vCPU logs as it always did. */
+        if (ev->smp)
+                strbuf_put(&o, " cpu=%u", ev->cpu);
         if (ev->kind < EV_KIND_COUNT)
                 formats[ev->kind](&o, ev);
         return o.len;

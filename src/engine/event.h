@@ -40,6 +40,7 @@ enum event_kind {
         EV_DIRTY_LOG,     /* dirty logging started, synced (count = pages) or stopped */
         EV_DIRTY,         /* the hypervisor logged guest frame gpa as written */
         EV_AGILE,         /* agile paging moved a guest table to nested or shadow mode */
+        EV_CPU,           /* the trace switched to the vCPU the event names (CPU line) */
         EV_KIND_COUNT
 };
 
@@ -81,6 +82,7 @@ enum event_detail {
         DETAIL_TO_NESTED,  /* AGILE: written often (count = writes in the interval) */
         DETAIL_TO_SHADOW,  /* AGILE: quiet for a whole interval */
         DETAIL_AT_STORE,   /* EPT_MAP: the guest's store into its table needed it */
+        DETAIL_ONLINE,     /* CPU: the vCPU runs for the first time */
 };
 
 struct event {
@@ -113,6 +115,8 @@ struct event {
         bool trapped;         /* PT_*: the store exited to the VMM */
         bool guest_maps;      /* SHADOW_ZAP of an entry: the guest still maps it (refilled
                                  on next use) */
+        uint8_t cpu;          /* the vCPU it happened on */
+        bool smp;             /* the machine has several vCPUs: the log names cpu */
 };
 
 const char *event_kind_name(enum event_kind kind);

@@ -5,10 +5,12 @@
 #include "sim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmu.h"
 #include "scheme.h"
+#include "xalloc.h"
 
 /* Inlining on the access path, which runs for every access of a trace of
  * millions: the TLB-hit path is forced inline into sim_apply and the rest
@@ -39,6 +41,7 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
         cfg->agile_threshold = 2;
         cfg->agile_interval = 10000;
+        cfg->vcpus = 1;
         cost_defaults(&cfg->cost);
 }
 
@@ -75,6 +78,10 @@ int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen)
                 snprintf(err, errlen, "--tlb-ways must be 1..64");
                 return -1;
         }
+        if (cfg->vcpus == 0 || cfg->vcpus > SIM_MAX_VCPUS) {
+                snprintf(err, errlen, "--vcpus must be 1..%d", SIM_MAX_VCPUS);
+                return -1;
+        }
         return 0;
 }
 
@@ -85,6 +92,12 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         guest_init(&s->guest, cfg->levels, cfg->guest_mem);
         hostmem_init(&s->host, s->guest.mem_frames, cfg->host_large, cfg->prealloc);
         tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
+        s->vcpus = xcalloc(cfg->vcpus, sizeof *s->vcpus);
+        for (unsigned n = 1; n < cfg->vcpus; n++)
+                tlb_init(&s->vcpus[n].tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
+        s->vcpus[0].online = true;
+        if (cfg->vcpus > 1)
+                s->cpu_stats = xcalloc(cfg->vcpus, sizeof *s->cpu_stats);
         rights_rules_init(&s->rules, cfg->smep, cfg->smap);
         s->mmu = scheme_of(cfg->mode)->ops;
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
@@ -98,6 +111,11 @@ void sim_free(struct sim *s)
         if (s->mmu->destroy)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
+        for (unsigned n = 0; n < s->cfg.vcpus; n++)
+                if (n != s->cpu)
+                        tlb_free(&s->vcpus[n].tlb);
+        free(s->vcpus);
+        free(s->cpu_stats);
         u64map_free(&s->dirty.gfns);
         u64map_free(&s->dirty.truth);
         hostmem_free(&s->host);
@@ -111,6 +129,12 @@ void sim_clone(struct sim *dst, const struct sim *src)
         guest_clone(&dst->guest, &src->guest);
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
+        dst->vcpus = xmemdup(src->vcpus, src->cfg.vcpus * sizeof *src->vcpus);
+        for (unsigned n = 0; n < src->cfg.vcpus; n++)
+                if (n != src->cpu)
+                        tlb_clone(&dst->vcpus[n].tlb, &src->vcpus[n].tlb);
+        if (src->cpu_stats)
+                dst->cpu_stats = xmemdup(src->cpu_stats, src->cfg.vcpus * sizeof *src->cpu_stats);
         u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
         u64map_clone(&dst->dirty.truth, &src->dirty.truth);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
@@ -123,6 +147,24 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
                 s->sinks[s->nsinks].ctx = ctx;
                 s->nsinks++;
         }
+}
+
+void sim_switch_cpu(struct sim *s, unsigned n)
+{
+        if (n == s->cpu)
+                return;
+        struct vcpu *from = &s->vcpus[s->cpu], *to = &s->vcpus[n];
+        from->tlb = s->tlb;
+        from->pwc = s->pwc;
+        from->pwc_nested = s->pwc_nested;
+        from->space = s->guest.current;
+        s->tlb = to->tlb;
+        s->pwc = to->pwc;
+        s->pwc_nested = to->pwc_nested;
+        s->guest.current = to->space;
+        /* The slot of the running vCPU holds nothing of its own. */
+        memset(&to->tlb, 0, sizeof to->tlb);
+        s->cpu = n;
 }
 
 uint64_t sim_pwc_space(const struct sim *s)
@@ -184,7 +226,11 @@ static inline void emit(struct sim *s, struct event *ev)
                 ev->asid = sim_asid(s);
         if (ev->kind == EV_VM_EXIT)
                 ev->exit_number = (uint32_t)(s->stats.exits + 1);
+        ev->cpu = (uint8_t)s->cpu;
+        ev->smp = s->cfg.vcpus > 1;
         stats_count(&s->stats, &s->cfg.cost, ev);
+        if (s->cpu_stats)
+                stats_count(&s->cpu_stats[s->cpu], &s->cfg.cost, ev);
         for (unsigned i = 0; i < s->nsinks; i++)
                 s->sinks[i].fn(s->sinks[i].ctx, ev);
 }
@@ -678,6 +724,22 @@ static void do_dirty_log(struct sim *s, const struct op *op)
         }
 }
 
+/* CPU n: the ops that follow run on vCPU n. The first time, the guest
+ * brings it up on the first address space and the VMM loads its root
+ * (kvm_mmu_load on its first entry). */
+static void do_cpu(struct sim *s, const struct op *op)
+{
+        if (op->cpu >= s->cfg.vcpus)
+                return; /* the trace reader refuses it (trace_limits) */
+        bool first = !s->vcpus[op->cpu].online;
+        sim_switch_cpu(s, op->cpu);
+        s->vcpus[op->cpu].online = true;
+        struct event ev = {.kind = EV_CPU, .detail = first ? DETAIL_ONLINE : DETAIL_NONE};
+        sim_emit(s, &ev);
+        if (first && s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, false);
+}
+
 /* The VMM sets up the first address space before the guest runs. */
 static RARE_PATH void boot(struct sim *s)
 {
@@ -709,6 +771,9 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 break;
         case OP_DIRTY_LOG:
                 do_dirty_log(s, op);
+                break;
+        case OP_CPU:
+                do_cpu(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

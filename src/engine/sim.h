@@ -35,6 +35,9 @@ enum mmu_mode {
         MODE_COUNT
 };
 
+/* The most vCPUs a machine has (--vcpus). */
+#define SIM_MAX_VCPUS 64
+
 struct sim_config {
         enum mmu_mode mode;
         int levels;         /* guest paging levels, 2..5 */
@@ -52,6 +55,7 @@ struct sim_config {
         uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
                                      table nested */
         uint64_t agile_interval;  /* agile: ops in one interval of the policy */
+        unsigned vcpus;           /* virtual CPUs, 1..SIM_MAX_VCPUS */
         struct cost_model cost;
 };
 
@@ -73,6 +77,23 @@ struct dirty_log {
         struct u64map truth; /* guest frames really written this round */
 };
 
+/* What one vCPU has of its own, as each logical processor has its own
+ * TLBs and paging-structure caches (SDM vol. 3, 4.10) and KVM's struct
+ * kvm_vcpu its own loaded root: the guest's tables, host memory and the
+ * VMM's shadow or nested tables are the machine's, shared by every vCPU.
+ * The running vCPU's state is in the sim itself (tlb, pwc, pwc_nested,
+ * guest.current), so that the one-vCPU machine runs as it always did; a
+ * vCPU's slot holds its state while another runs (sim_switch_cpu). */
+struct vcpu {
+        struct tlb tlb;
+        struct pwc pwc;        /* the walker's cache of the guest dimension */
+        struct pwc pwc_nested; /* and of the nested dimension */
+        uint32_t space;        /* index into guest.spaces[] of its loaded CR3 */
+        bool online;           /* it has run an op (vCPU 0 from the start): until then the guest has
+                                  not brought it up, so no IPI reaches it and the VMM has no TLB of
+                                  its to flush (Linux's CPU bring-up; KVM kicks only running vCPUs) */
+};
+
 typedef void (*sim_sink_fn)(void *ctx, const struct event *ev);
 
 #define SIM_MAX_SINKS 4
@@ -83,12 +104,16 @@ struct sim {
         struct sim_config cfg;
         struct guest guest;
         struct hostmem host;
-        struct tlb tlb;
-        struct pwc pwc;            /* the walker's cache of upper-level entries */
+        struct tlb tlb;            /* the running vCPU's TLB */
+        struct pwc pwc;            /* its walker's cache of upper-level entries */
+        struct pwc pwc_nested;     /* the same in the nested dimension (EPT, agile) */
         struct rights_rules rules; /* which rights each kind of access needs */
         const struct mmu_ops *mmu;
         void *mmu_state;
-        struct stats stats;
+        struct stats stats;      /* every vCPU's counters together */
+        struct stats *cpu_stats; /* each vCPU's (cfg.vcpus of them); NULL with one vCPU */
+        struct vcpu *vcpus;      /* cfg.vcpus slots; the running one's holds only online */
+        unsigned cpu;            /* the vCPU running: the trace's last CPU line */
         struct dirty_log dirty;
         struct {
                 sim_sink_fn fn;
@@ -119,6 +144,17 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
  * access served by demand paging (lackey traces), the page itself (the
  * access then ends at its page fault). The machine can go on. */
 bool sim_apply(struct sim *s, const struct op *op);
+
+/* Makes vCPU n (below cfg.vcpus) the running one: its TLB, page-walk
+ * caches and loaded address space move into the sim, the running one's
+ * into its slot. No event: the events emitted next name the vCPU. */
+void sim_switch_cpu(struct sim *s, unsigned n);
+
+/* The index into guest.spaces[] of the address space vCPU n has loaded. */
+static inline uint32_t sim_cpu_space(const struct sim *s, unsigned n)
+{
+        return n == s->cpu ? s->guest.current : s->vcpus[n].space;
+}
 
 /* The asid of the loaded address space. */
 static inline uint32_t sim_asid(const struct sim *s)

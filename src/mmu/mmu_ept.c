@@ -214,7 +214,7 @@ static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, bo
         for (;;) {
                 first = first_level(s, gva, last);
                 nested_plan(s, &e->nest, &w, first, last, allowed, &p);
-                e->nest.pwc = p.pwc; /* the nested walks made stay cached */
+                s->pwc_nested = p.pwc; /* the nested walks made stay cached */
                 bool data_missing = allowed && !nested_known(s, &e->nest, gfn);
                 if (p.missing > data_missing) { /* a guest table's frame */
                         nested_map(s, &e->nest, p.first_missing, gva);

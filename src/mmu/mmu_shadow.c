@@ -32,7 +32,7 @@
  * the rights of the guest entries above (role.access). A guest large page
  * is shadowed by 4K entries in "direct" shadow pages whose rights are the
  * large entry's, so a changed large entry can never leave a writable or
- * executable shadow entry behind. The VMM keeps the current root and 3
+ * executable shadow entry behind. Each vCPU keeps its current root and 3
  * previous ones (kvm_mmu_new_pgd's prev_roots); a root that falls out of
  * that cache keeps its shadow pages, which stay hashed and write-protected
  * and are found again when the guest loads that CR3 again. With A/D
@@ -116,6 +116,14 @@ struct cached_root {
         uint32_t page;     /* its shadow page */
 };
 
+/* One vCPU's current root and the 3 before it: each vCPU loads its own
+ * CR3, so KVM keeps root and prev_roots per vCPU (vcpu->arch.mmu), while
+ * the shadow pages themselves are the VM's (kvm->arch.mmu_page_hash). */
+struct root_cache {
+        struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
+        unsigned n;
+};
+
 struct shadow {
         const struct shadow_policy *policy;
         int levels;
@@ -126,8 +134,8 @@ struct shadow {
         struct u64map by_key; /* spage_key() -> page id */
         struct u64map wp;     /* guest gfn -> shadow pages keeping it write-protected */
         uint32_t unsync_count;
-        struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
-        unsigned nroots;
+        struct root_cache *rc; /* one per vCPU */
+        unsigned nvcpus;
         /* Agile paging only. */
         struct nested nest;          /* the nested dimension, below a switch */
         struct u64map nested_tables; /* guest table gfn -> writes this interval << 3 | level */
@@ -238,6 +246,8 @@ static void *shadow_create(struct sim *s)
         sh->policy = scheme_of(s->cfg.mode)->policy;
         sh->levels = s->cfg.levels;
         sh->free_pages = sh->free_links = NONE;
+        sh->nvcpus = s->cfg.vcpus;
+        sh->rc = xcalloc(sh->nvcpus, sizeof *sh->rc);
         u64map_init(&sh->by_key);
         u64map_init(&sh->wp);
         u64map_init(&sh->nested_tables);
@@ -254,6 +264,7 @@ static void shadow_destroy(void *state)
         struct shadow *sh = state;
         free(sh->pages);
         free(sh->links);
+        free(sh->rc);
         u64map_free(&sh->by_key);
         u64map_free(&sh->wp);
         u64map_free(&sh->nested_tables);
@@ -268,6 +279,7 @@ static void *shadow_clone(const void *state)
         struct shadow *sh = xmemdup(src, sizeof *src);
         sh->pages = xmemdup(src->pages, src->cap_pages * sizeof *src->pages);
         sh->links = xmemdup(src->links, src->cap_links * sizeof *src->links);
+        sh->rc = xmemdup(src->rc, src->nvcpus * sizeof *src->rc);
         u64map_clone(&sh->by_key, &src->by_key);
         u64map_clone(&sh->wp, &src->wp);
         u64map_clone(&sh->nested_tables, &src->nested_tables);
@@ -411,11 +423,26 @@ static bool zap_entry(struct sim *s, uint32_t page, unsigned index)
         return true;
 }
 
+/* The running vCPU's cache of roots. */
+static struct root_cache *cpu_roots(const struct sim *s)
+{
+        struct shadow *sh = s->mmu_state;
+        return &sh->rc[s->cpu];
+}
+
+/* The running vCPU's current shadow root. */
+static uint32_t root_page(const struct sim *s)
+{
+        return cpu_roots(s)->roots[0].page;
+}
+
+/* Whether page is a root some vCPU has cached. */
 static bool is_cached_root(const struct shadow *sh, uint32_t page)
 {
-        for (unsigned i = 0; i < sh->nroots; i++)
-                if (sh->roots[i].page == page)
-                        return true;
+        for (unsigned c = 0; c < sh->nvcpus; c++)
+                for (unsigned i = 0; i < sh->rc[c].n; i++)
+                        if (sh->rc[c].roots[i].page == page)
+                                return true;
         return false;
 }
 
@@ -663,7 +690,7 @@ static void sync_roots(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
         bool changed = false;
-        uint32_t root = sh->roots[0].page;
+        uint32_t root = root_page(s);
         for (uint32_t id = 0; id < sh->npages && sh->unsync_count; id++) {
                 const struct spage *sp = &sh->pages[id];
                 if (sp->valid && sp->unsync && reachable(sh, id, root))
@@ -988,7 +1015,7 @@ static void fill_large(struct sim *s, uint32_t page, unsigned index, const struc
 static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t page = sh->roots[0].page;
+        uint32_t page = root_page(s);
         for (int level = sh->levels; level > 1; level--) {
                 struct spage *sp = &sh->pages[page];
                 unsigned index = pt_index(gva, level);
@@ -1109,7 +1136,7 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
          * of at most levels + 1 that a walk reads. */
         for (int tries = 0;; tries++) {
                 uint32_t read = 0, sw; /* levels the walk read, a switch */
-                spte = hw_walk(sh, sh->roots[0].page, gva, &read, &sw);
+                spte = hw_walk(sh, root_page(s), gva, &read, &sw);
                 if (sw != NONE) {
                         if (walk_nested(s, sw, gva, kind, user, read, t) || tries > 2 * MAX_LEVELS)
                                 return;
@@ -1148,30 +1175,31 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
 static void switch_root(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
+        struct root_cache *rc = cpu_roots(s);
         uint64_t root_gfn = guest_root(&s->guest);
-        unsigned found = sh->nroots;
-        for (unsigned i = 0; i < sh->nroots; i++)
-                if (sh->roots[i].root_gfn == root_gfn)
+        unsigned found = rc->n;
+        for (unsigned i = 0; i < rc->n; i++)
+                if (rc->roots[i].root_gfn == root_gfn)
                         found = i;
         uint8_t detail = DETAIL_ROOT_CACHED;
-        if (found == sh->nroots) {
-                if (sh->nroots == ROOT_CACHE)
-                        sh->nroots--;
-                found = sh->nroots++;
+        if (found == rc->n) {
+                if (rc->n == ROOT_CACHE)
+                        rc->n--;
+                found = rc->n++;
                 bool fresh;
                 uint32_t page = get_page(s, root_gfn, sh->levels, SP_INDIRECT,
                                          pack_rights(PTE_RIGHTS_ALL), 0, NULL, &fresh);
                 detail = fresh ? DETAIL_ROOT_NEW : DETAIL_ROOT_FOUND;
-                sh->roots[found].root_gfn = root_gfn;
-                sh->roots[found].page = page;
+                rc->roots[found].root_gfn = root_gfn;
+                rc->roots[found].page = page;
                 if (fresh && sh->policy->eager)
                         mirror_table(s, page);
                 pwc_flush(&s->pwc);
         }
         /* Move to the front: index 0 is the current root. */
-        struct cached_root cur = sh->roots[found];
-        memmove(&sh->roots[1], &sh->roots[0], found * sizeof sh->roots[0]);
-        sh->roots[0] = cur;
+        struct cached_root cur = rc->roots[found];
+        memmove(&rc->roots[1], &rc->roots[0], found * sizeof rc->roots[0]);
+        rc->roots[0] = cur;
         struct event ev = {
             .kind = EV_SHADOW_ROOT,
             .asid = sim_asid(s),
@@ -1196,7 +1224,7 @@ static void shadow_cr3_loaded(struct sim *s, bool same_root)
 static void sync_one(struct sim *s, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t page = sh->roots[0].page;
+        uint32_t page = root_page(s);
         for (int level = sh->levels; level > 1; level--) {
                 uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
                 if (!is_link(spte, level))
@@ -1257,8 +1285,8 @@ static const struct mmu_ops shadow_ops = {
 
 static uint32_t shadow_view_root(const struct sim *s)
 {
-        const struct shadow *sh = s->mmu_state;
-        return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
+        const struct root_cache *rc = cpu_roots(s);
+        return rc->n ? rc->roots[0].page : MMU_VIEW_NONE;
 }
 
 static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
@@ -1288,10 +1316,10 @@ static uint32_t shadow_view_count(const struct sim *s)
 
 static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
-        const struct shadow *sh = s->mmu_state;
-        for (unsigned i = 0; i < sh->nroots && i < max; i++)
-                gfns[i] = sh->roots[i].root_gfn;
-        return sh->nroots;
+        const struct root_cache *rc = cpu_roots(s);
+        for (unsigned i = 0; i < rc->n && i < max; i++)
+                gfns[i] = rc->roots[i].root_gfn;
+        return rc->n;
 }
 
 /* Agile: the nested table below its switches. */

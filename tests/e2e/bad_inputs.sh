@@ -145,7 +145,7 @@ bad_trace() {
         fi
 }
 
-KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)'
+KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG, CPU)'
 GVA='a guest virtual address (hex 0x... or decimal)'
 
 # ---- trace format v1 ---------------------------------------------------------
@@ -190,6 +190,12 @@ bad_trace nul-only.bin 65 "nul-only.bin:1:1: error: expected $KW, found '\\x00\\
 bad_trace binary-junk.bin 65 "binary-junk.bin:1:1: error: expected $KW, found ')\\xF8\\x85\\x12\\x00J\\xF0\\xBF\\xA3'"
 bad_trace utf8-bom.txt 65 "utf8-bom.txt:1:1: error: expected $KW, found '\\xEF\\xBB\\xBFPT_WRITE'"
 bad_trace bare-cr.txt 65 "bare-cr.txt:1:24: error: expected flags (letters of rwxu, or 2M/1G), found '\\x0D'"
+# A CPU line names a vCPU the machine has (--vcpus).
+bad_trace cpu-without-vcpus.txt 65 "cpu-without-vcpus.txt:3:5: error: expected vCPU 0 (the machine has 1 vCPU; --vcpus N for more), found '1'"
+bad_trace cpu-beyond-vcpus.txt 65 "cpu-beyond-vcpus.txt:4:5: error: expected a vCPU number below 4 (--vcpus), found '4'" --vcpus 4
+bad_trace cpu-no-number.txt 65 "cpu-no-number.txt:1:4: error: expected a vCPU number (hex 0x... or decimal), found end of line" --vcpus 2
+bad_trace cpu-negative.txt 65 "cpu-negative.txt:1:5: error: expected a vCPU number (hex 0x... or decimal), found '-1'" --vcpus 2
+bad_trace cpu-extra-argument.txt 65 "cpu-extra-argument.txt:1:9: error: expected end of line, found '0'" --vcpus 2
 bad_trace crlf-bad.txt 65 "crlf-bad.txt:2:15: error: expected an access kind R, W or X, found 'Q'"
 # The guest's page tables must fit in its memory (256 frames here).
 bad_trace tables-fill-tiny-guest.txt 65 "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
@@ -717,6 +723,8 @@ bad_run levels-too-deep 64 "shadow-sim: --levels expects 2..5, not '6'" --levels
 bad_run levels-not-a-number 64 "shadow-sim: --levels expects 2..5, not 'four'" --levels four
 bad_run ept-levels-negative 64 "shadow-sim: --ept-levels expects 2..5, not '-4'" --ept-levels -4
 bad_run tlb-sets-not-power 64 "shadow-sim: --tlb-sets must be a power of two from 1 to 65536" --tlb-sets 3
+bad_run vcpus-zero 64 "shadow-sim: --vcpus expects 1..64, not '0'" --vcpus 0
+bad_run vcpus-too-many 64 "shadow-sim: --vcpus expects 1..64, not '65'" --vcpus 65
 bad_run tlb-ways-zero 64 "shadow-sim: --tlb-ways expects 1..64, not '0'" --tlb-ways 0
 bad_run guest-mem-tiny 64 "shadow-sim: --guest-mem must be a multiple of 4K and at least 1M" --guest-mem 1K
 bad_run guest-mem-overflow 64 "shadow-sim: --guest-mem expects a size such as 512M or 4G, not '99999999999999999999G'" --guest-mem 99999999999999999999G

@@ -1,0 +1,330 @@
+/*
+ * test_vcpu.c - several vCPUs: each has its own TLB, page-walk caches,
+ * loaded CR3 and (shadow paging) cache of roots, while the guest's tables
+ * and the VMM's are shared; a machine whose trace never names another
+ * vCPU runs exactly as a machine of one. The expected counts are worked
+ * out by hand from the traces below, not from the engine.
+ */
+#include "harness.h"
+#include "scheme.h"
+
+#include "op.h"
+
+static struct sim s;
+static struct recorder rec;
+static bool running; /* s holds a machine to free */
+
+static void run_cfg(const struct sim_config *cfg, const char *text)
+{
+        start(&s, cfg, &rec);
+        running = true;
+        feed(&s, text);
+}
+
+static void run(enum mmu_mode mode, unsigned vcpus, const char *text)
+{
+        struct sim_config cfg = config_for(mode);
+        cfg.vcpus = vcpus;
+        run_cfg(&cfg, text);
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        if (running)
+                finish(&s, &rec);
+        running = false;
+        return 0;
+}
+
+/* The ACCESS events of the run, in order. */
+static size_t accesses(const struct event **out, size_t max)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < rec.n && n < max; i++)
+                if (rec.ev[i].kind == EV_ACCESS)
+                        out[n++] = &rec.ev[i];
+        return n;
+}
+
+/* ---- a trace without CPU lines --------------------------------------- */
+
+static const char *const shipped[] = {
+    "traces/sample_trace.txt", "traces/boot.txt",       "traces/context-switch.txt",
+    "traces/forkwait.txt",     "traces/mmap-churn.txt", "traces/tlb-stress.txt",
+    "traces/migration.txt",
+};
+
+static char *slurp(const char *path)
+{
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        fseek(f, 0, SEEK_END);
+        long len = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        char *text = malloc((size_t)len + 1);
+        assert_non_null(text);
+        assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+        text[len] = '\0';
+        fclose(f);
+        return text;
+}
+
+/* Every shipped trace under every scheme: with 3 vCPUs and no CPU line,
+ * the same events (numbered alike, every field equal) as with one, each
+ * on vCPU 0 and marked as from a machine of several; the same counters,
+ * all of them vCPU 0's. */
+static void test_no_cpu_lines_run_as_one_vcpu(void **state)
+{
+        (void)state;
+        for (size_t t = 0; t < sizeof shipped / sizeof shipped[0]; t++) {
+                char *text = slurp(shipped[t]);
+                for (int m = 0; m < MODE_COUNT; m++) {
+                        struct recorder one;
+                        run((enum mmu_mode)m, 1, text);
+                        one = rec;
+                        struct stats st1 = s.stats;
+                        sim_free(&s);
+                        running = false;
+                        run((enum mmu_mode)m, 3, text);
+                        assert_int_equal(rec.n, one.n);
+                        for (size_t i = 0; i < rec.n; i++) {
+                                struct event a = one.ev[i], b = rec.ev[i];
+                                assert_false(a.smp);
+                                assert_true(b.smp);
+                                assert_int_equal(b.cpu, 0);
+                                b.smp = false;
+                                assert_memory_equal(&a, &b, sizeof a);
+                        }
+                        assert_memory_equal(&st1, &s.stats, sizeof st1);
+                        assert_memory_equal(&st1, &s.cpu_stats[0], sizeof st1);
+                        assert_int_equal(s.cpu_stats[1].cycles, 0);
+                        free(one.ev);
+                        teardown(NULL);
+                }
+                free(text);
+        }
+}
+
+/* ---- per-vCPU state --------------------------------------------------- */
+
+/* Each vCPU fills its own TLB: vCPU 1's first read misses although vCPU 0
+ * cached the page; back on vCPU 0 it hits. */
+static void test_own_tlb(void **state)
+{
+        (void)state;
+        run(MODE_NATIVE, 2,
+            "PT_WRITE 0x1000->0x5000\n"
+            "R 0x1000\n" /* cpu 0: miss */
+            "R 0x1000\n" /* cpu 0: hit */
+            "CPU 1\n"
+            "R 0x1000\n" /* cpu 1: miss, its TLB is empty */
+            "CPU 0\n"
+            "R 0x1000\n" /* cpu 0: hit */
+            "CPU 1\n"
+            "R 0x1000\n"); /* cpu 1: hit */
+        const struct event *a[8];
+        assert_int_equal(accesses(a, 8), 5);
+        const bool hit[5] = {false, true, false, true, true};
+        const unsigned cpu[5] = {0, 0, 1, 0, 1};
+        for (int i = 0; i < 5; i++) {
+                assert_int_equal(a[i]->tlb_hit, hit[i]);
+                assert_int_equal(a[i]->cpu, cpu[i]);
+        }
+        assert_int_equal(s.stats.tlb_misses, 2);
+        assert_int_equal(s.cpu_stats[0].tlb_misses, 1);
+        assert_int_equal(s.cpu_stats[1].tlb_misses, 1);
+        assert_int_equal(s.cpu_stats[1].tlb_hits, 1);
+}
+
+/* Each vCPU has its own page-walk cache: vCPU 0's second page of a table
+ * reads only the leaf, vCPU 1's first walk all 4 levels. */
+static void test_own_walk_cache(void **state)
+{
+        (void)state;
+        run(MODE_NATIVE, 2,
+            "PT_WRITE 0x1000->0x5000\n"
+            "PT_WRITE 0x2000->0x6000\n"
+            "R 0x1000\n" /* cpu 0: 4 references */
+            "R 0x2000\n" /* cpu 0: 1, the upper levels cached */
+            "CPU 1\n"
+            "R 0x2000\n"); /* cpu 1: 4 */
+        const struct event *a[4];
+        assert_int_equal(accesses(a, 4), 3);
+        assert_int_equal(a[0]->refs, 4);
+        assert_int_equal(a[1]->refs, 1);
+        assert_int_equal(a[2]->refs, 4);
+}
+
+/* Under EPT the nested dimension's cache is per vCPU too: vCPU 1's first
+ * walk of a page vCPU 0 walked costs the cold nested walks again. */
+static void test_own_nested_walk_cache(void **state)
+{
+        (void)state;
+        struct sim_config cfg = config_for(MODE_EPT);
+        cfg.vcpus = 2;
+        cfg.prealloc = true; /* no violations: only the walks count */
+        run_cfg(&cfg, "PT_WRITE 0x1000->0x5000\n"
+                      "R 0x1000\n"
+                      "CPU 1\n"
+                      "R 0x1000\n");
+        const struct event *a[2];
+        assert_int_equal(accesses(a, 2), 2);
+        /* The same cold walk on each vCPU, whatever it costs. */
+        assert_int_equal(a[0]->refs, a[1]->refs);
+        assert_int_equal(a[0]->nested_refs, a[1]->nested_refs);
+        assert_true(a[1]->nested_refs > 0);
+}
+
+/* Each vCPU has its own CR3: a page mapped in address space 1 on vCPU 0
+ * faults on vCPU 1, which still runs address space 0, until it loads 1. */
+static void test_own_cr3(void **state)
+{
+        (void)state;
+        run(MODE_NATIVE, 2,
+            "CR3 1\n"
+            "PT_WRITE 0x1000->0x5000\n"
+            "R 0x1000\n" /* cpu 0, space 1: mapped */
+            "CPU 1\n"
+            "R 0x1000\n" /* cpu 1, space 0: a page fault */
+            "CR3 1\n"
+            "R 0x1000\n"); /* cpu 1, space 1: mapped */
+        assert_int_equal(s.stats.accesses, 2);
+        assert_int_equal(s.stats.guest_pf, 1);
+        const struct event *pf = last_kind(&rec, EV_GUEST_PF);
+        assert_int_equal(pf->cpu, 1);
+        assert_int_equal(pf->asid, 0);
+        assert_int_equal(sim_cpu_space(&s, 0), sim_cpu_space(&s, 1));
+        assert_int_equal(sim_asid(&s), 1);
+}
+
+/* Under shadow paging each vCPU caches its own 4 roots: vCPU 1 loading 4
+ * other address spaces does not push vCPU 0's previous root out. */
+static void test_own_root_cache(void **state)
+{
+        (void)state;
+        run(MODE_SHADOW, 2,
+            "CR3 1\n"
+            "CR3 0\n" /* cpu 0 caches the roots of 0 and 1 */
+            "CPU 1\n" /* the shadow root of space 0 exists: kept */
+            "CR3 2\nCR3 3\nCR3 4\nCR3 5\n"
+            "CPU 0\n"
+            "CR3 1\n"); /* still in cpu 0's cache */
+        const struct event *root = last_kind(&rec, EV_SHADOW_ROOT);
+        assert_int_equal(root->cpu, 0);
+        assert_int_equal(root->asid, 1);
+        assert_int_equal(root->detail, DETAIL_ROOT_CACHED);
+        size_t online = find_kind(&rec, 0, EV_CPU);
+        assert_true(online < rec.n);
+        assert_int_equal(rec.ev[online].detail, DETAIL_ONLINE);
+        assert_int_equal(rec.ev[online + 1].kind, EV_SHADOW_ROOT);
+        assert_int_equal(rec.ev[online + 1].detail, DETAIL_ROOT_FOUND);
+        assert_int_equal(rec.ev[online + 1].cpu, 1);
+}
+
+/* The counters of every vCPU add up to the machine's. */
+static void test_cpu_stats_add_up(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                run((enum mmu_mode)m, 3,
+                    "PT_WRITE 0x1000->0x5000\nW 0x1000\n"
+                    "CPU 2\nCR3 1\nPT_WRITE 0x1000->0x6000\nW 0x1000\nINVLPG 0x1000\n"
+                    "CPU 1\nR 0x1000\nTLB_FLUSH\nCPU 0\nPT_CLEAR 0x1000\n");
+                for (unsigned i = 0; i < STATS_COUNT; i++) {
+                        uint64_t sum = 0;
+                        for (unsigned c = 0; c < 3; c++)
+                                sum += stats_value(&s.cpu_stats[c], i);
+                        assert_int_equal(sum, stats_value(&s.stats, i));
+                }
+                teardown(NULL);
+        }
+}
+
+/* The log names the vCPU only on a machine of several. */
+static void test_log_names_cpu(void **state)
+{
+        (void)state;
+        char line[256];
+        run(MODE_NATIVE, 1, "CPU 0\nPT_WRITE 0x1000->0x5000\nR 0x1000\n");
+        event_format(last_kind(&rec, EV_ACCESS), line, sizeof line);
+        assert_string_equal(line, "[TRACE] ACCESS 0x1000 R gpa=0x5000 hpa=0x8A000 tlb=miss refs=4");
+        event_format(&rec.ev[0], line, sizeof line);
+        assert_string_equal(line, "[TRACE] CPU");
+        teardown(NULL);
+        run(MODE_NATIVE, 2, "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\n");
+        event_format(last_kind(&rec, EV_ACCESS), line, sizeof line);
+        assert_string_equal(line,
+                            "[TRACE] ACCESS cpu=1 0x1000 R gpa=0x5000 hpa=0x8A000 tlb=miss refs=4");
+        event_format(last_kind(&rec, EV_CPU), line, sizeof line);
+        assert_string_equal(line, "[TRACE] CPU cpu=1 online");
+}
+
+/* A clone of a machine of several vCPUs goes on as the original does. */
+static void test_clone_goes_on_alike(void **state)
+{
+        (void)state;
+        const char *head = "PT_WRITE 0x1000->0x5000\nW 0x1000\nCPU 1\nR 0x1000\nCR3 1\n";
+        const char *tail = "CPU 0\nR 0x1000\nCPU 1\nPT_WRITE 0x1000->0x6000\nR 0x1000\n"
+                           "CPU 0\nR 0x1000\n";
+        for (int m = 0; m < MODE_COUNT; m++) {
+                run((enum mmu_mode)m, 2, head);
+                struct sim copy;
+                struct recorder crec = {0};
+                sim_clone(&copy, &s);
+                sim_add_sink(&copy, record_sink, &crec);
+                size_t before = rec.n;
+                feed(&s, tail);
+                feed(&copy, tail);
+                assert_int_equal(crec.n, rec.n - before);
+                for (size_t i = 0; i < crec.n; i++)
+                        assert_memory_equal(&crec.ev[i], &rec.ev[before + i], sizeof crec.ev[i]);
+                assert_memory_equal(&copy.stats, &s.stats, sizeof s.stats);
+                sim_free(&copy);
+                free(crec.ev);
+                teardown(NULL);
+        }
+}
+
+/* ---- the trace format --------------------------------------------------- */
+
+static void test_cpu_line(void **state)
+{
+        (void)state;
+        struct trace_limits lim = {4, UINT64_C(4) << 30, 4};
+        struct op op;
+        struct trace_error err;
+        assert_true(trace_parse_v1("cpu 3", 5, &lim, &op, &err));
+        assert_int_equal(op.kind, OP_CPU);
+        assert_int_equal(op.cpu, 3);
+        char buf[64];
+        assert_string_equal(op_format(&op, buf, sizeof buf), "CPU 3");
+        assert_false(trace_parse_v1("CPU 4", 5, &lim, &op, &err));
+        assert_int_equal(err.col, 5);
+        assert_string_equal(err.msg, "expected a vCPU number below 4 (--vcpus), found '4'");
+        lim.vcpus = 1;
+        assert_false(trace_parse_v1("CPU 1", 5, &lim, &op, &err));
+        assert_string_equal(
+            err.msg, "expected vCPU 0 (the machine has 1 vCPU; --vcpus N for more), found '1'");
+        assert_false(trace_parse_v1("CPU", 3, &lim, &op, &err));
+        assert_int_equal(err.col, 4);
+        assert_false(trace_parse_v1("CPU 0 1", 7, &lim, &op, &err));
+        assert_int_equal(err.col, 7);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test_teardown(test_no_cpu_lines_run_as_one_vcpu, teardown),
+            cmocka_unit_test_teardown(test_own_tlb, teardown),
+            cmocka_unit_test_teardown(test_own_walk_cache, teardown),
+            cmocka_unit_test_teardown(test_own_nested_walk_cache, teardown),
+            cmocka_unit_test_teardown(test_own_cr3, teardown),
+            cmocka_unit_test_teardown(test_own_root_cache, teardown),
+            cmocka_unit_test_teardown(test_cpu_stats_add_up, teardown),
+            cmocka_unit_test_teardown(test_log_names_cpu, teardown),
+            cmocka_unit_test_teardown(test_clone_goes_on_alike, teardown),
+            cmocka_unit_test(test_cpu_line),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
