@@ -6,7 +6,9 @@
 #
 # Environment: ACCESSES (default 3000000) random accesses of the generated
 # tlb-stress trace, MODE (default shadow), BENCH_DIR (default a temporary
-# directory, removed at the end) where the trace is written.
+# directory, removed at the end) where the trace is written, BREAKPOINTS=1
+# to time continue with thousands of breakpoints and a search that finds
+# nothing instead (session_bench --breakpoints).
 set -eu
 
 ACCESSES=${ACCESSES:-3000000}
@@ -37,4 +39,8 @@ echo "trace: $(wc -l <"$trace") lines, $(wc -c <"$trace") bytes ($trace)"
 printf '%-40s %13s\n' "wc -l" "$(seconds wc -l "$trace")"
 printf '%-40s %13s\n' "shadow-sim --quiet --mode $MODE" \
     "$(seconds ./shadow-sim --quiet --mode "$MODE" "$trace")"
-./build/bench/session_bench "$trace" "$MODE"
+if [ -n "${BREAKPOINTS:-}" ]; then
+    ./build/bench/session_bench --breakpoints "$trace" "$MODE"
+else
+    ./build/bench/session_bench "$trace" "$MODE"
+fi

@@ -44,6 +44,7 @@ const struct key_binding key_bindings[] = {
     {'t', "t", "prompt translate ", "translate an address in every dimension", NULL},
     {'b', "b", "prompt break ", "set a breakpoint", NULL},
     {'w', "w", "where", "the current line, its events and the explanation", NULL},
+    {'W', "W", "walk +", "the current event's walk as a grid; again: its next reference", NULL},
     {12, "^L", "redraw", "redraw the screen", NULL},
     {'q', "q", "quit", "quit", "Quit"},
     {0, NULL, NULL, NULL, NULL},
@@ -60,6 +61,8 @@ const struct key_binding *key_lookup(int key)
 bool key_starts_command(int key)
 {
         const struct key_binding *b = key_lookup(key);
+        if (b && strncmp(b->command, "walk", 4) == 0)
+                return true; /* the walk's grid steps on, in a new popup */
         return b && strncmp(b->command, "prompt", 6) == 0 &&
                (!b->command[6] || b->command[6] == ' ');
 }

@@ -22,8 +22,10 @@ extern const struct key_binding key_bindings[];
 /* The binding of key, or NULL. */
 const struct key_binding *key_lookup(int key);
 
-/* Whether key opens the command line (':', '/', ...): the start of a
- * typed command, which a popup must let through. */
+/* Whether key does its work over a popup, which must let it through:
+ * the keys that open the command line (':', '/', ...), the start of a
+ * typed command, and those that step the walk's grid (W), which opens it
+ * again on the next reference. */
 bool key_starts_command(int key);
 
 #endif

@@ -116,9 +116,10 @@ static bool tui_poll(void *ctx)
                 return true;
         }
         if (elapsed(&t->run_start) > 0.3) {
-                char buf[128];
-                snprintf(buf, sizeof buf, " working: line %llu, %u%% of the trace; any key stops ",
-                         (unsigned long long)t->s->op.line, session_percent(t->s));
+                char share[32] = "", buf[128];
+                bool known = tui_trace_share(t->s, share, sizeof share);
+                snprintf(buf, sizeof buf, " working: line %llu%s%s; any key stops ",
+                         (unsigned long long)t->s->op.line, known ? ", " : "", share);
                 tui_put(t, t->msg_y, 0, t->cols, A_REVERSE, buf);
                 refresh();
         }
@@ -355,6 +356,27 @@ static int start_curses(struct tui *t, const struct options *opt)
         return 0;
 }
 
+/* Whether the stepper can run on this terminal, keys read from keys:
+ * 0, or 64 after saying what works instead. */
+static int check_terminal(FILE *keys)
+{
+        if (!isatty(STDOUT_FILENO)) {
+                fprintf(stderr, "shadow-sim: -i draws on a terminal, and standard output is "
+                                "none (--repl and the batch command write to a pipe or a file)\n");
+                return EXIT_USAGE;
+        }
+        if (!isatty(fileno(keys))) {
+                /* Keys come from stdin here: the trace is a file, or not given. */
+                fprintf(stderr,
+                        "shadow-sim: -i reads keys from a terminal, and standard input is none: "
+                        "a trace on standard input is named '-' (... | shadow-sim -i -), and "
+                        "keys then come from the terminal; --repl reads commands from a pipe\n");
+                return EXIT_USAGE;
+        }
+        const char *why = tui_unusable_terminal();
+        return why ? refuse_terminal(why) : 0;
+}
+
 /* The commands of --script and -e, run before the screen starts; the last
  * line they printed becomes the first message. */
 static int run_prelude(struct tui *t, const struct options *opt)
@@ -379,15 +401,10 @@ static int tui_open(struct tui *t, const struct options *opt)
         t->keys = input_keys(opt); /* /dev/tty when the trace is stdin */
         if (!t->keys)
                 return EXIT_USAGE;
-        if (!isatty(fileno(t->keys)) || !isatty(STDOUT_FILENO)) {
-                fprintf(stderr,
-                        "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)\n");
-                return EXIT_USAGE;
-        }
-        const char *why = tui_unusable_terminal();
-        if (why)
-                return refuse_terminal(why);
-        int status = stepper_open(&t->session, opt);
+        int status = check_terminal(t->keys);
+        if (status)
+                return status;
+        status = stepper_open(&t->session, opt);
         if (status)
                 return status;
         t->s = &t->session;

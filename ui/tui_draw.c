@@ -149,6 +149,16 @@ void tui_put(struct tui *t, int y, int x, int w, int attr, const char *text)
         attrset(A_NORMAL);
 }
 
+/* ---- words ------------------------------------------------------------- */
+
+bool tui_trace_share(const struct session *s, char *buf, size_t n)
+{
+        if (trace_percent(&s->reader) < 0 && !s->at_end)
+                return false; /* a pipe: its length is known only at its end */
+        snprintf(buf, n, "%u%% of the trace", session_percent(s));
+        return true;
+}
+
 /* ---- layout ------------------------------------------------------------- */
 
 static void place(struct pane *p, int y, int x, int h, int w)
@@ -196,54 +206,97 @@ void tui_layout(struct tui *t)
 
 /* ---- bars --------------------------------------------------------------- */
 
-/* A count in at most 6 characters: 12345, 123.4k, 12.35M, 1.23G. */
+/* Every number of the counter rows, in one format of at most 5
+ * characters: exact up to 99999, then three significant digits and a
+ * suffix (100k, 1.23M, 12.3M, 123M, 1.23G, ...). */
 static void compact(uint64_t v, char *buf, size_t n)
 {
-        if (v < 100000)
+        static const char suffix[] = "kMGTPE";
+        if (v < 100000) {
                 snprintf(buf, n, "%llu", (unsigned long long)v);
-        else if (v < 1000000)
-                snprintf(buf, n, "%.1fk", (double)v / 1e3);
-        else if (v < 1000000000)
-                snprintf(buf, n, "%.2fM", (double)v / 1e6);
-        else
-                snprintf(buf, n, "%.2fG", (double)v / 1e9);
+                return;
+        }
+        double d = (double)v;
+        int i = -1;
+        while (d >= 999.5 && i + 1 < (int)sizeof suffix - 1) {
+                d /= 1000;
+                i++;
+        }
+        int decimals = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
+        snprintf(buf, n, "%.*f%c", decimals, d, suffix[i]);
 }
 
-/* The counters a room compares, in columns that line up between the two
- * rows; shorter names on narrow screens. */
-static void stats_text(const struct stats *st, const char *label, bool wide, char *buf, size_t n)
+/* One counter row: the scheme's name padded to label_w, then the counters
+ * a room compares, each number right-aligned in its column, so that the
+ * two rows line up whatever the names; shorter names on narrow screens
+ * (at 80 columns a row takes 66 columns and the name). */
+static void stats_text(const struct stats *st, const char *label, int label_w, bool wide, char *buf,
+                       size_t n)
 {
-        char c[6][16];
+        static const char *const names[2][6] = {
+            {"exits", "traps", "hpf", "viol", "refs", "cyc"},
+            {"exits", " pt-traps", " hidden-pf", " ept-viol", " walk-refs", " cycles"},
+        };
         uint64_t v[6] = {st->exits,          st->pt_traps,  st->hidden_pf,
                          st->ept_violations, st->walk_refs, st->cycles};
-        for (int i = 0; i < 6; i++)
-                compact(v[i], c[i], sizeof c[i]);
-        if (wide)
-                snprintf(buf, n,
-                         "%-10s exits %6s  pt-traps %6s  hidden-pf %6s  ept-viol %6s  "
-                         "walk-refs %6s  cycles %6s",
-                         label, c[0], c[1], c[2], c[3], c[4], c[5]);
-        else
-                snprintf(buf, n, "%-8s exits %-5s traps %-5s hpf %-5s viol %-5s refs %-6s cyc %s",
-                         label, c[0], c[1], c[2], c[3], c[4], c[5]);
+        size_t len = (size_t)snprintf(buf, n, "%-*s", label_w, label);
+        for (int i = 0; i < 6 && len < n; i++) {
+                char c[16];
+                compact(v[i], c, sizeof c);
+                len += (size_t)snprintf(buf + len, n - len, " %s %5s", names[wide][i], c);
+        }
 }
 
 static void draw_stats(struct tui *t)
 {
         struct session *s = t->s;
         struct stats st;
-        char buf[256], label[32];
+        char buf[256];
+        const char *main_name = mode_name(s->sim.cfg.mode);
+        const char *cmp_name =
+            mode_name(s->has_cmp ? s->cmp_mode : session_default_cmp(s->cfg.mode));
+        int label_w =
+            (int)(strlen(main_name) > strlen(cmp_name) ? strlen(main_name) : strlen(cmp_name));
+        bool wide = t->cols >= 110;
         session_stats(s, &st);
-        snprintf(label, sizeof label, "%s", mode_name(s->sim.cfg.mode));
-        stats_text(&st, label, t->cols >= 110, buf, sizeof buf);
+        stats_text(&st, main_name, label_w, wide, buf, sizeof buf);
         tui_put(t, t->stats_y, 0, t->cols, A_BOLD, buf);
-        if (s->has_cmp) {
-                snprintf(label, sizeof label, "%s", mode_name(s->cmp_mode));
-                stats_text(&s->cmp.stats, label, t->cols >= 110, buf, sizeof buf);
-        } else {
-                snprintf(buf, sizeof buf, "(no comparison: :compare ept)");
-        }
+        if (s->has_cmp)
+                stats_text(&s->cmp.stats, cmp_name, label_w, wide, buf, sizeof buf);
+        else
+                snprintf(buf, sizeof buf, "(no comparison: :compare %s)", cmp_name);
         tui_put(t, t->stats_y + 1, 0, t->cols, 0, buf);
+}
+
+int tui_wrap(const char *text, int w, struct tui_span *rows, int max)
+{
+        size_t width = w > 0 ? (size_t)w : 1;
+        int n = 0;
+        while (*text && n < max) {
+                size_t len = strlen(text), cut = len;
+                if (len > width && n + 1 < max) {
+                        cut = width;
+                        while (cut > width / 2 && text[cut] != ' ')
+                                cut--;
+                        if (cut <= width / 2)
+                                cut = width;
+                }
+                rows[n++] = (struct tui_span){text, cut};
+                text += cut;
+                while (*text == ' ')
+                        text++;
+        }
+        return n;
+}
+
+/* One row of wrapped text on screen row y, over whatever was there. */
+static void put_span(struct tui *t, int y, int attr, const struct tui_span *row)
+{
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)row->len, row->text);
+        move(y, 0);
+        clrtoeol();
+        tui_put(t, y, 0, t->cols, attr, line);
 }
 
 static void draw_explain(struct tui *t)
@@ -261,26 +314,11 @@ static void draw_explain(struct tui *t)
                          "c continues, b sets a breakpoint, ? shows every key.",
                          s->name);
         }
-        /* Wrapped at blanks over the explain rows. */
         int attr = s->shown ? tui_attr(t, tui_event_color(session_event(s))) : 0;
-        const char *p = buf;
-        size_t w = (size_t)t->cols;
-        for (int row = 0; row < t->explain_rows && *p; row++) {
-                size_t len = strlen(p), cut = len;
-                if (len > w && row + 1 < t->explain_rows) {
-                        cut = w;
-                        while (cut > w / 2 && p[cut] != ' ')
-                                cut--;
-                        if (cut <= w / 2)
-                                cut = w;
-                }
-                char line[1024];
-                snprintf(line, sizeof line, "%.*s", (int)cut, p);
-                tui_put(t, t->explain_y + row, 0, t->cols, attr, line);
-                p += cut;
-                while (*p == ' ')
-                        p++;
-        }
+        struct tui_span rows[TUI_MAX_TEXT_ROWS];
+        int n = tui_wrap(buf, t->cols, rows, t->explain_rows);
+        for (int i = 0; i < n; i++)
+                put_span(t, t->explain_y + i, attr, &rows[i]);
 }
 
 static void draw_message(struct tui *t)
@@ -296,23 +334,50 @@ static void draw_message(struct tui *t)
                 move(t->msg_y, 1 + point - start);
                 return;
         }
-        tui_put(t, t->msg_y, 0, t->cols, t->msg_error ? tui_attr(t, COL_ERROR) : 0, t->msg);
+        /* A long message takes the explain rows above it too. */
+        struct tui_span rows[TUI_MAX_TEXT_ROWS];
+        int n = tui_wrap(t->msg, t->cols, rows, 1 + t->explain_rows);
+        for (int i = 0; i < n; i++)
+                put_span(t, t->msg_y - (n - 1) + i, t->msg_error ? tui_attr(t, COL_ERROR) : 0,
+                         &rows[i]);
 }
 
+/* Columns a binding takes in the F-key bar: "F5 Cont " and a blank. */
+static int bar_width(const struct key_binding *b)
+{
+        return (int)strlen(b->name) + (int)strlen(b->bar) + 3;
+}
+
+static int draw_bar_item(struct tui *t, int x, const struct key_binding *b)
+{
+        char label[32];
+        tui_put(t, t->bar_y, x, t->cols - x, A_BOLD, b->name);
+        snprintf(label, sizeof label, " %s ", b->bar);
+        tui_put(t, t->bar_y, x + (int)strlen(b->name), t->cols - x - (int)strlen(b->name),
+                tui_attr(t, COL_BAR), label);
+        return x + bar_width(b);
+}
+
+/* The bindings that have a bar label, in the table's order, as many as
+ * fit; the last (Quit) always has its place. */
 static void draw_bar(struct tui *t)
 {
-        int x = 0;
-        for (size_t i = 0; key_bindings[i].command && x < t->cols; i++) {
+        const struct key_binding *last = NULL;
+        for (size_t i = 0; key_bindings[i].command; i++)
+                if (key_bindings[i].bar)
+                        last = &key_bindings[i];
+        if (!last)
+                return;
+        int x = 0, room = t->cols - bar_width(last);
+        for (size_t i = 0; &key_bindings[i] != last; i++) {
                 const struct key_binding *b = &key_bindings[i];
                 if (!b->bar)
                         continue;
-                tui_put(t, t->bar_y, x, t->cols - x, A_BOLD, b->name);
-                x += (int)strlen(b->name);
-                char label[32];
-                snprintf(label, sizeof label, " %s ", b->bar);
-                tui_put(t, t->bar_y, x, t->cols - x, tui_attr(t, COL_BAR), label);
-                x += (int)strlen(label) + 1;
+                if (x + bar_width(b) > room)
+                        break; /* the ones after it neither: the order stays */
+                x = draw_bar_item(t, x, b);
         }
+        draw_bar_item(t, x, last);
 }
 
 /* ---- the small-terminal notice ------------------------------------------ */

@@ -32,10 +32,22 @@ void tui_out_clear(struct tui *t)
         t->nout = 0;
 }
 
+/* A message shows whole: wrapped over the message and explain rows, or,
+ * when longer than they hold, in the popup. */
 void tui_set_msg(struct tui *t, bool error, const char *text)
 {
-        snprintf(t->msg, sizeof t->msg, "%s", text);
+        struct tui_span rows[TUI_MAX_TEXT_ROWS];
         t->msg_error = error;
+        /* (Before the first layout there are no rows to count.) */
+        if (t->cols <= 0 || t->prompting ||
+            tui_wrap(text, t->cols, rows, TUI_MAX_TEXT_ROWS) <= 1 + t->explain_rows) {
+                snprintf(t->msg, sizeof t->msg, "%s", text);
+                return;
+        }
+        tui_popup_clear(t, error ? "Error" : "Message");
+        tui_popup_add(t, text); /* which wraps it to the popup's width */
+        t->popup_open = true;
+        t->msg[0] = '\0';
 }
 
 static void popup_line(void *face, const char *line)
@@ -111,8 +123,9 @@ void tui_exec(struct tui *t, const char *line)
         if (t->ctx.last_flags & CMD_MOVES)
                 tui_after_move(t);
         if (r == CMD_ERROR && t->ctx.err[0]) {
-                snprintf(t->msg, sizeof t->msg, "error: %.500s", t->ctx.err);
-                t->msg_error = true;
+                char buf[sizeof t->ctx.err + 16];
+                snprintf(buf, sizeof buf, "error: %s", t->ctx.err);
+                tui_set_msg(t, true, buf);
         } else if (t->nout == 1) {
                 tui_set_msg(t, r == CMD_ERROR, t->out_lines[0]);
         } else if (t->nout > 1) {

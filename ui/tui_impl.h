@@ -130,7 +130,7 @@ struct tui {
         bool too_small;
         int stats_y, explain_y, msg_y, bar_y;
         int explain_rows;
-        char msg[512]; /* the message line */
+        char msg[1024]; /* the message line */
         bool msg_error;
         bool prompting; /* the command line has the keyboard */
         bool running;   /* animating (run) */
@@ -141,7 +141,6 @@ struct tui {
 };
 
 /* tui_pane.c: what every pane does the same way */
-void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focused);
 void tui_draw_pane(struct tui *t, struct pane *p, bool focused);
 /* The rows a pane shows at once, and the screen line of the first. */
 int tui_pane_rows(const struct pane *p);
@@ -160,6 +159,19 @@ void tui_draw(struct tui *t);
 void tui_layout(struct tui *t);
 const char *tui_glyph_guide(const struct tui *t);
 const char *tui_glyph_branch(const struct tui *t, bool last);
+/* How far through the trace the session stands, "74% of the trace";
+ * false for a pipe before its end, whose length is not known. */
+bool tui_trace_share(const struct session *s, char *buf, size_t n);
+/* A row of wrapped text: len bytes from text. */
+struct tui_span {
+        const char *text;
+        size_t len;
+};
+#define TUI_MAX_TEXT_ROWS 64
+/* Splits text into at most max rows of w columns, at blanks (a word longer
+ * than a row is cut; the last row keeps the rest, which the screen cuts).
+ * Returns the rows used. */
+int tui_wrap(const char *text, int w, struct tui_span *rows, int max);
 /* The colour of an event, in the log and the explain lines. */
 enum tui_color tui_event_color(const struct event *ev);
 

@@ -8,7 +8,27 @@
 
 #include "tui_impl.h"
 
-void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focused)
+/* A title's fields are apart by two blanks: one too long for w columns
+ * loses its last fields whole, not the end of a number (every character
+ * one column, as tui_put counts them). */
+static void cut_title(char *buf, int w)
+{
+        size_t cols = 0, keep = 0;
+        for (size_t i = 0; buf[i]; i++) {
+                if ((buf[i] & 0xC0) == 0x80)
+                        continue;
+                if (cols++ == (size_t)w)
+                        break;
+                if (i > 0 && buf[i] == ' ' && buf[i + 1] == ' ')
+                        keep = i;
+        }
+        if (cols > (size_t)w && keep) {
+                buf[keep] = ' ';
+                buf[keep + 1] = '\0';
+        }
+}
+
+static void frame(struct tui *t, const struct pane *p, const char *title, bool focused)
 {
         const char *h = t->utf8 ? "\u2500" : "-", *v = t->utf8 ? "\u2502" : "|";
         const char *tl = t->utf8 ? "\u250c" : "+", *tr = t->utf8 ? "\u2510" : "+";
@@ -26,8 +46,9 @@ void tui_frame(struct tui *t, const struct pane *p, const char *title, bool focu
         tui_put(t, y0, x1, 1, 0, tr);
         tui_put(t, y1, x0, 1, 0, bl);
         tui_put(t, y1, x1, 1, 0, br);
-        char buf[128];
+        char buf[160]; /* a title (128) and its blanks */
         snprintf(buf, sizeof buf, " %s ", title);
+        cut_title(buf, p->w - 7);
         tui_put(t, y0, x0 + 2, p->w - 7, focused ? tui_attr(t, COL_TITLE) | A_BOLD : A_BOLD, buf);
 }
 
@@ -47,7 +68,7 @@ void tui_draw_pane(struct tui *t, struct pane *p, bool focused)
                 return;
         char title[128];
         p->ops->title(t, p, title, sizeof title);
-        tui_frame(t, p, title, focused);
+        frame(t, p, title, focused);
         if (p->ops->draw_header)
                 p->ops->draw_header(t, p, p->y + 1, p->x + 1, p->w - 2);
         size_t n = p->ops->count(p);

@@ -134,10 +134,24 @@ static void log_history(void *ctx, uint64_t opno, const struct op *op, const str
                 log_event(f->lp, opno, &evs[i], false, false);
 }
 
+/* A dimmed remark where the lines to come would be: "(end of trace)". */
+static void log_aside(struct log_pane *lp, uint64_t opno, const char *text)
+{
+        struct log_row *r = log_add(lp);
+        r->future = true;
+        r->opno = opno;
+        snprintf(r->text, sizeof r->text, "%*s(%s)", lp->line_width + 1, "", text);
+}
+
 /* The lines after the current one, the next with its narration, or the
- * end of the trace. */
+ * end of the trace; none when a move can go no further (the machines
+ * reached --max-mem), since they cannot be reached. */
 static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int width)
 {
+        if (s->over_limit) {
+                log_aside(lp, cur + 1, "refused: no later line can be reached");
+                return;
+        }
         struct op next[LOG_PEEK];
         char note[TRACE_NOTE_MAX];
         size_t n = session_peek(s, next, LOG_PEEK, note, sizeof note);
@@ -146,12 +160,8 @@ static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int
                         log_note(lp, cur + 1, next[0].line, note, true, width);
                 log_op(lp, cur + 1 + i, &next[i], true);
         }
-        if (n == 0 && s->at_end && s->shown == s->nevs) {
-                struct log_row *r = log_add(lp);
-                r->future = true;
-                r->opno = cur + 1;
-                snprintf(r->text, sizeof r->text, "%*s(end of trace)", lp->line_width + 1, "");
-        }
+        if (n == 0 && s->at_end && s->shown == s->nevs)
+                log_aside(lp, cur + 1, "end of trace");
 }
 
 static void log_rebuild(struct tui *t, struct pane *p)
@@ -186,15 +196,25 @@ static size_t log_count(const struct pane *p)
         return clog_of(p)->n;
 }
 
+/* Where the session stands: "Log  line 300  #795  74% of the trace  NAME"
+ * (the line, the current event, how far through the trace; a narrow pane
+ * drops the last fields whole, tui_pane.c). */
 static void log_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
 {
+        struct session *s = t->s;
+        char share[32];
         (void)p;
-        if (t->s->op_known && session_ops(t->s))
-                snprintf(buf, n, "Log  line %llu  event %llu  %u%%  %s",
-                         (unsigned long long)t->s->op.line, (unsigned long long)session_seq(t->s),
-                         session_percent(t->s), t->s->name);
-        else
-                snprintf(buf, n, "Log  %s", t->s->name);
+        if (!s->op_known || !session_ops(s)) {
+                snprintf(buf, n, "Log  %s", s->name);
+                return;
+        }
+        size_t len =
+            (size_t)snprintf(buf, n, "Log  line %llu  #%llu", (unsigned long long)s->op.line,
+                             (unsigned long long)session_seq(s));
+        if (len < n && tui_trace_share(s, share, sizeof share))
+                len += (size_t)snprintf(buf + len, n - len, "  %s", share);
+        if (len < n)
+                snprintf(buf + len, n - len, "  %s", s->name);
 }
 
 static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,

@@ -33,6 +33,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_enable_entry,
     &cmd_info_entry,
     &cmd_translate_entry,
+    &cmd_walk_entry,
     &cmd_mode_entry,
     &cmd_compare_entry,
     &cmd_set_entry,

@@ -101,6 +101,8 @@ struct cmd_ctx {
         char err[512];
         char last_search[128];
         bool last_search_back; /* the last search went backward */
+        uint64_t walk_seq;     /* the event the walk command drew last */
+        unsigned walk_ref;     /* the reference it highlighted (1-based) */
 };
 
 /* The built-in command table, NULL-terminated, and its entries (one
@@ -112,7 +114,7 @@ extern const struct cmd_entry cmd_step_entry, cmd_next_entry, cmd_stepi_entry, c
     cmd_where_entry;
 extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entry,
     cmd_disable_entry, cmd_enable_entry;
-extern const struct cmd_entry cmd_info_entry, cmd_translate_entry;
+extern const struct cmd_entry cmd_info_entry, cmd_translate_entry, cmd_walk_entry;
 extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
     cmd_quit_entry;
 

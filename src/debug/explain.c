@@ -198,7 +198,6 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
         }
 }
 
-/* The VMM's work on shadow tables (and agile paging's mode changes). */
 /* The shadow tables' pages and entries. */
 static void phrase_shadow_tables(struct strbuf *o, const struct event *ev)
 {

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "escape.h"
@@ -491,7 +490,7 @@ void session_close(struct session *s)
         free(s->snaps);
         free(s->evs);
         free(s->cmp_evs);
-        free(s->bps);
+        session_break_free(s);
         free(s->path);
         free(s->name);
         memset(s, 0, sizeof *s);
@@ -624,39 +623,131 @@ static bool match_bp(struct session *s, const struct event *evs, size_t i, void 
         return session_break_stops(s, evs, i);
 }
 
+/* A replay of the main machine alone on a copy of a snapshot, for the
+ * scans: what breakpoints and searches look for are its events, and the
+ * compare machine would double the cost. */
+struct scan {
+        struct trace_reader r;
+        struct sim m;
+        struct event *evs; /* the events of the last op applied */
+        size_t nevs, cap;
+        bool bad_line; /* a malformed line was passed over */
+};
+
+static void scan_capture(void *ctx, const struct event *ev)
+{
+        struct scan *sc = ctx;
+        append(&sc->evs, &sc->nevs, &sc->cap, ev);
+}
+
+/* Starts sc at snapshot i. Returns false (nothing to free) when the trace
+ * cannot be read again. */
+static bool scan_start(const struct session *s, size_t i, struct scan *sc)
+{
+        memset(sc, 0, sizeof *sc);
+        if (file_difference(s) || open_reader(s, &sc->r) < 0)
+                return false;
+        if (trace_seek(&sc->r, &s->snaps[i].pos) < 0) {
+                trace_close(&sc->r);
+                return false;
+        }
+        sim_clone(&sc->m, &s->snaps[i].sim);
+        sim_add_sink(&sc->m, scan_capture, sc);
+        return true;
+}
+
+/* Applies the next op, its events in sc->evs. Returns false at the end. */
+static bool scan_next(struct scan *sc)
+{
+        struct op op;
+        struct trace_error err;
+        for (;;) {
+                enum trace_status st = trace_next(&sc->r, &op, &err);
+                if (st == TRACE_BAD_LINE) {
+                        sc->bad_line = true;
+                        continue;
+                }
+                if (st != TRACE_OK)
+                        return false;
+                sc->nevs = 0;
+                sim_apply(&sc->m, &op);
+                return true;
+        }
+}
+
+static void scan_end(struct scan *sc)
+{
+        sim_free(&sc->m);
+        trace_close(&sc->r);
+        free(sc->evs);
+}
+
+/* The latest event numbered in [lo, hi) that match accepts, replaying
+ * from snapshot i up to event hi - 1 (0 when there is none). *stop is set
+ * when the poll asked to stop. */
+static uint64_t scan_segment(struct session *s, size_t i, uint64_t lo, uint64_t hi, match_fn match,
+                             void *ctx, uint64_t *polls, bool *stop)
+{
+        struct scan sc;
+        uint64_t found = 0;
+        if (!scan_start(s, i, &sc))
+                return 0;
+        while (sc.m.seq < hi - 1 && !(*stop = interrupted(s, polls)) && scan_next(&sc)) {
+                uint64_t first = sc.m.seq - sc.nevs + 1;
+                for (size_t e = 0; e < sc.nevs; e++)
+                        if (first + e >= lo && first + e < hi && match(s, sc.evs, e, ctx))
+                                found = first + e;
+        }
+        scan_end(&sc);
+        return *stop ? 0 : found;
+}
+
 /* The latest event numbered in [lo, hi) that match accepts, found by
- * replaying from snapshots, latest segment first; 0 when there is none.
- * Leaves the machine anywhere: the caller moves it. *stop is set when the
- * poll asked to stop. */
+ * replaying the main machine from snapshots, latest segment first; 0 when
+ * there is none. The session does not move. *stop is set when the poll
+ * asked to stop. */
 static uint64_t scan_back(struct session *s, uint64_t lo, uint64_t hi, match_fn match, void *ctx,
                           bool *stop)
 {
-        bool report = s->report_errors;
         uint64_t polls = 0, found = 0;
-        s->report_errors = false;
         *stop = false;
-        while (hi > lo && hi > 1 && !found) {
+        while (hi > lo && hi > 1 && !found && !*stop) {
                 size_t i = snap_before_seq(s, hi - 1);
-                restore(s, i);
-                while (s->sim.seq < hi - 1) {
-                        if (interrupted(s, &polls)) {
-                                *stop = true;
-                                s->report_errors = report;
-                                return 0;
-                        }
-                        if (advance_op(s) <= 0)
-                                break;
-                        uint64_t first = s->sim.seq - s->nevs + 1;
-                        for (size_t e = 0; e < s->nevs; e++)
-                                if (first + e >= lo && first + e < hi && match(s, s->evs, e, ctx))
-                                        found = first + e;
-                }
+                found = scan_segment(s, i, lo, hi, match, ctx, &polls, stop);
                 hi = s->snaps[i].seq + 1;
                 if (i == 0)
                         break;
         }
-        s->report_errors = report;
         return found;
+}
+
+/* The first event after the current one that match accepts, found by
+ * replaying the main machine alone from the snapshot before the current
+ * op; 0 when there is none. The session does not move. *stop is set when
+ * the poll asked to stop; *bad_line when a malformed line lies ahead
+ * (which a forward move must report). */
+static uint64_t scan_ahead(struct session *s, match_fn match, void *ctx, bool *stop, bool *bad_line)
+{
+        uint64_t cur = session_seq(s), polls = 0, found = 0, ops = session_ops(s);
+        struct scan sc;
+        *stop = *bad_line = false;
+        if (!scan_start(s, snap_at_or_before(s, ops ? ops - 1 : 0), &sc))
+                return 0;
+        while (!found && !(*stop = interrupted(s, &polls))) {
+                sc.bad_line = false;
+                bool more = scan_next(&sc);
+                /* A bad line read before op m.ops (or at the end): past the
+                 * current op? */
+                *bad_line |= sc.bad_line && sc.m.ops - (more ? 1 : 0) >= ops;
+                if (!more)
+                        break;
+                uint64_t first = sc.m.seq - sc.nevs + 1;
+                for (size_t e = 0; e < sc.nevs && !found; e++)
+                        if (first + e > cur && match(s, sc.evs, e, ctx))
+                                found = first + e;
+        }
+        scan_end(&sc);
+        return *stop ? 0 : found;
 }
 
 /* Goes back to event target (0: the start), or to the latest event in
@@ -779,22 +870,53 @@ enum stop_reason session_goto_line(struct session *s, uint64_t line)
 
 /* ---- search ------------------------------------------------------------- */
 
-/* Whether hay contains needle, ignoring case. */
-static bool contains(const char *hay, const char *needle)
+/* A text searched for: in lower case (ASCII, as the log lines are), and
+ * the two cases of its first character. */
+struct needle {
+        char low[256];
+        char first[3];
+};
+
+static char lower_of(char c)
 {
-        size_t n = strlen(needle);
-        for (; *hay; hay++)
-                if (strncasecmp(hay, needle, n) == 0)
-                        return true;
-        return n == 0;
+        return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+static void needle_init(struct needle *n, const char *text)
+{
+        size_t i = 0;
+        for (; text[i] && i + 1 < sizeof n->low; i++)
+                n->low[i] = lower_of(text[i]);
+        n->low[i] = '\0';
+        char c = n->low[0];
+        n->first[0] = c;
+        n->first[1] = c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : '\0';
+        n->first[2] = '\0';
+}
+
+/* Whether line holds the needle, ignoring case: each place that starts
+ * with its first character (found with strpbrk) is compared. */
+static bool holds(const char *line, const struct needle *n)
+{
+        if (!n->low[0])
+                return true;
+        for (const char *p = line; (p = strpbrk(p, n->first)) != NULL; p++) {
+                size_t k = 1;
+                while (n->low[k] && lower_of(p[k]) == n->low[k])
+                        k++;
+                if (!n->low[k])
+                        return true;
+        }
+        return false;
+}
+
+/* Whether the log line of evs[i] holds the needle ctx, ignoring case. */
 static bool match_text(struct session *s, const struct event *evs, size_t i, void *ctx)
 {
         char line[256];
         (void)s;
         event_format(&evs[i], line, sizeof line);
-        return contains(line, ctx);
+        return holds(line, ctx);
 }
 
 /* Returns to event seq (0: the start). */
@@ -815,21 +937,13 @@ static void not_found(struct session *s, const char *text, const char *where, ui
                  escape_text(text, escaped, sizeof escaped), where, (unsigned long long)cur);
 }
 
-enum stop_reason session_search(struct session *s, const char *text, bool back)
+/* Moves forward to event found, or (found 0) to the first event after
+ * the current one whose line holds n, reporting a malformed line on the
+ * way as any forward move does; text is what was typed. */
+static enum stop_reason move_to_match(struct session *s, uint64_t found, struct needle *n,
+                                      const char *text)
 {
         uint64_t cur = session_seq(s), polls = 0;
-        void *ctx = (void *)(uintptr_t)text;
-        s->msg[0] = '\0';
-        if (file_changed(s))
-                return STOP_ERROR;
-        if (back) {
-                bool stop = false;
-                uint64_t found = cur > 1 ? scan_back(s, 1, cur, match_text, ctx, &stop) : 0;
-                back_to_seq(s, found ? found : cur);
-                if (!found && !stop)
-                        not_found(s, text, "before", cur);
-                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
-        }
         for (;;) {
                 if (interrupted(s, &polls)) {
                         back_to_seq(s, cur);
@@ -843,9 +957,37 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
                         not_found(s, text, "after", cur);
                         return STOP_END;
                 }
-                if (match_text(s, s->evs, s->shown - 1, ctx))
+                if (found ? session_seq(s) == found : match_text(s, s->evs, s->shown - 1, n))
                         return STOP_DONE;
         }
+}
+
+enum stop_reason session_search(struct session *s, const char *text, bool back)
+{
+        uint64_t cur = session_seq(s), found;
+        struct needle needle;
+        bool stop = false, bad;
+        needle_init(&needle, text);
+        s->msg[0] = '\0';
+        if (file_changed(s))
+                return STOP_ERROR;
+        if (back) {
+                found = cur > 1 ? scan_back(s, 1, cur, match_text, &needle, &stop) : 0;
+                back_to_seq(s, found ? found : cur);
+                if (!found && !stop)
+                        not_found(s, text, "before", cur);
+                return stop ? STOP_INTERRUPT : found ? STOP_DONE : STOP_START;
+        }
+        /* Look ahead with the main machine alone, then move there (or to
+         * the malformed line the move must report). */
+        found = scan_ahead(s, match_text, &needle, &stop, &bad);
+        if (stop)
+                return STOP_INTERRUPT;
+        if (!found && !bad) {
+                not_found(s, text, "after", cur);
+                return STOP_END;
+        }
+        return move_to_match(s, found, &needle, text);
 }
 
 /* ---- changing schemes --------------------------------------------------- */
@@ -925,26 +1067,21 @@ static void commit_schemes(struct session *s, const struct sim_config *cfg[2],
         }
 }
 
-/* Replays the trace from the start under new schemes for the machines
- * cfg names (cfg[0] the main one, cfg[1] the compare one; NULL: kept),
- * cloning them where the snapshots up to the current op stand. A replay
- * that completes replaces those machines in the snapshots and the
- * schemes, and returns to the end of the current op (STOP_DONE, or
- * STOP_END when the trace changed under it). An interrupted one changes
- * nothing and returns to the event the session stood on (STOP_INTERRUPT). */
-static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2])
+/* Replays the trace from the start on fresh machines of the schemes cfg
+ * names (cfg[0] the main one, cfg[1] the compare one; NULL: none), cloning
+ * them into fresh[j] where snapshot j stands, for the first n snapshots.
+ * Returns how many it cloned; *stopped when the poll interrupted it. */
+static size_t replay_clones(struct session *s, const struct sim_config *cfg[2],
+                            struct sim (*fresh)[2], size_t n, bool *stopped)
 {
-        uint64_t ops = s->sim.ops, done = 0, polls = 0;
-        size_t shown = s->shown, n = snap_at_or_before(s, ops) + 1, j = 0;
-        bool report = s->report_errors;
-        enum stop_reason r = STOP_DONE;
+        uint64_t done = 0, polls = 0;
+        size_t j = 0;
         struct sim m[2];
-        struct sim(*fresh)[2] = xcalloc(n, sizeof *fresh);
         for (int k = 0; k < 2; k++)
                 if (cfg[k])
                         sim_init(&m[k], cfg[k]);
-        s->report_errors = false;
         (void)trace_seek(&s->reader, &s->snaps[0].pos); /* as restore() */
+        *stopped = false;
         for (;;) {
                 if (s->snaps[j].ops == done) {
                         for (int k = 0; k < 2; k++)
@@ -954,7 +1091,7 @@ static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2
                                 break;
                 }
                 if (interrupted(s, &polls)) {
-                        r = STOP_INTERRUPT;
+                        *stopped = true;
                         break;
                 }
                 if (read_op(s, &s->op) <= 0)
@@ -967,24 +1104,41 @@ static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2
         for (int k = 0; k < 2; k++)
                 if (cfg[k])
                         sim_free(&m[k]);
-        if (r == STOP_INTERRUPT) {
-                for (size_t i = 0; i < j; i++)
+        return j;
+}
+
+/* Replays the trace under new schemes for the machines cfg names (cfg[0]
+ * the main one, cfg[1] the compare one; NULL: kept). A replay that
+ * completes replaces those machines in the snapshots up to the current op
+ * and the schemes, and returns to the end of the current op (STOP_DONE, or
+ * STOP_END when the trace changed under it). An interrupted one changes
+ * nothing and returns to the event the session stood on (STOP_INTERRUPT). */
+static enum stop_reason refill(struct session *s, const struct sim_config *cfg[2])
+{
+        uint64_t ops = s->sim.ops;
+        size_t shown = s->shown, n = snap_at_or_before(s, ops) + 1;
+        bool report = s->report_errors, stopped;
+        struct sim(*fresh)[2] = xcalloc(n, sizeof *fresh);
+        s->report_errors = false;
+        size_t made = replay_clones(s, cfg, fresh, n, &stopped);
+        s->report_errors = report;
+        if (stopped) {
+                for (size_t i = 0; i < made; i++)
                         for (int k = 0; k < 2; k++)
                                 if (cfg[k])
                                         sim_free(&fresh[i][k]);
         } else {
-                commit_schemes(s, cfg, fresh, j);
+                commit_schemes(s, cfg, fresh, made);
         }
         free(fresh);
-        s->report_errors = report;
         hist_reset(s->hist);
         restore(s, snap_at_or_before(s, ops ? ops - 1 : 0));
         memset(&s->op, 0, sizeof s->op);
         if (!to_ops(s, ops))
                 return STOP_END;
-        if (r == STOP_INTERRUPT)
+        if (stopped)
                 s->shown = shown;
-        return r;
+        return stopped ? STOP_INTERRUPT : STOP_DONE;
 }
 
 enum mmu_mode session_default_cmp(enum mmu_mode mode)

@@ -72,6 +72,20 @@ void bp_describe(const struct breakpoint *bp, char *buf, size_t n);
  * unset, as for a CR3 load or a flush). */
 bool event_has_gva(const struct event *ev);
 
+/* A range of guest-physical addresses, [lo, lo + len). */
+struct gpa_range {
+        uint64_t lo, len;
+};
+
+/* The guest-virtual range an event is about, [base, base + span): an
+ * address, a table entry's span, a table's. False when it is about none. */
+bool event_gva_range(const struct event *ev, uint64_t *base, uint64_t *span);
+
+/* The guest-physical ranges an event is about (a guest table, a frame it
+ * maps or touches), what break gpa matches as help break says. Returns
+ * how many, at most 2. */
+size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2]);
+
 /* Whether the event is one bp stops on (enabled or not). */
 bool bp_matches(const struct breakpoint *bp, const struct event *ev);
 
@@ -92,6 +106,7 @@ typedef bool (*session_poll_fn)(void *ctx);
 
 struct session_snap;
 struct hist;
+struct bp_index;
 struct session_view;
 
 struct session {
@@ -137,6 +152,7 @@ struct session {
         struct breakpoint *bps;
         size_t nbps, cap_bps;
         int next_bp_id;
+        struct bp_index *bp_index; /* over bps, built when first needed after a change */
         session_poll_fn poll;
         void *poll_ctx;
         uint64_t epoch;            /* changes whenever the live machine or its op changes */
@@ -277,17 +293,20 @@ struct breakpoint *session_break_same(struct session *s, const struct breakpoint
 /* Removes breakpoint id. Returns false when there is none. */
 bool session_break_delete(struct session *s, int id);
 
+/* Frees every breakpoint (session_close). */
+void session_break_free(struct session *s);
+
 /* The enabled breakpoint that stops on the current event (lowest id), or
  * NULL. A breakpoint stops on the first event of a line that it matches. */
-const struct breakpoint *session_break_hit(const struct session *s);
+const struct breakpoint *session_break_hit(struct session *s);
 
 /* Stores in out (up to max) every enabled breakpoint that stops on the
  * current event, by id. Returns how many there are (which may be more
  * than max). */
-size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max);
+size_t session_break_hits(struct session *s, const struct breakpoint **out, size_t max);
 
 /* Whether an enabled breakpoint stops on evs[i] of one op's events. */
-bool session_break_stops(const struct session *s, const struct event *evs, size_t i);
+bool session_break_stops(struct session *s, const struct event *evs, size_t i);
 
 /* Counts a stop on the current event for every breakpoint that stops on
  * it. Returns whether there was one. */

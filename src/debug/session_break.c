@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bp_index.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 /* Parses SIZE after the '/' of a range: bytes, or a number with K, M or
@@ -106,9 +108,65 @@ static int parse_count(const char *what, const char *s, uint64_t *out, char *err
         return 0;
 }
 
+/* "exit [REASON]": the reason, when given, from the exit table. Returns
+ * the words taken, or -1. */
+static int parse_exit(const char *reason, struct breakpoint *bp, char *err, size_t errlen)
+{
+        bp->kind = BP_EXIT;
+        if (!reason)
+                return 1;
+        bp->value = exit_reason_parse(reason);
+        if (bp->value >= 0)
+                return 2;
+        char list[256];
+        struct strbuf o = {list, sizeof list, 0};
+        for (int r = 0; r < EXIT_REASON_COUNT; r++)
+                strbuf_put(&o, "%s%s", r ? ", " : "", exit_reason_name((enum exit_reason)r));
+        snprintf(err, errlen, "expected an exit reason (%s), found '%s'", list, reason);
+        return -1;
+}
+
+/* The breakpoint w[0] (and the words after it) name. Returns the words
+ * taken, or -1 with a sentence in err. */
+static int parse_words(char **w, struct breakpoint *bp, char *err, size_t errlen)
+{
+        if (strcasecmp(w[0], "exit") == 0)
+                return parse_exit(w[1], bp, err, errlen);
+        if (strcasecmp(w[0], "gpa") == 0 || strcasecmp(w[0], "gva") == 0) {
+                bp->kind = tolower((unsigned char)w[0][1]) == 'p' ? BP_GPA : BP_GVA;
+                if (!w[1]) {
+                        snprintf(err, errlen, "expected an address after '%s'", w[0]);
+                        return -1;
+                }
+                return parse_range(w[1], &bp->lo, &bp->hi, err, errlen) < 0 ? -1 : 2;
+        }
+        if (w[0][0] == '#' || strcasecmp(w[0], "event") == 0 || strcasecmp(w[0], "line") == 0) {
+                bool hash = w[0][0] == '#', line = tolower((unsigned char)w[0][0]) == 'l';
+                bp->kind = line ? BP_LINE : BP_EVENT;
+                if (parse_count(line ? "line" : "event", hash ? w[0] + 1 : w[1], &bp->lo, err,
+                                errlen) < 0)
+                        return -1;
+                return hash ? 1 : 2;
+        }
+        if (event_kind_parse(w[0]) >= 0) {
+                bp->kind = BP_KIND;
+                bp->value = event_kind_parse(w[0]);
+                return 1;
+        }
+        if (isdigit((unsigned char)w[0][0])) {
+                bp->kind = BP_GVA;
+                return parse_range(w[0], &bp->lo, &bp->hi, err, errlen) < 0 ? -1 : 1;
+        }
+        snprintf(err, errlen,
+                 "expected a breakpoint (ADDR[/SIZE], gpa ADDR, exit [REASON], an event kind "
+                 "such as SHADOW_UPDATE, event N, line N), found '%s'",
+                 w[0]);
+        return -1;
+}
+
 int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen)
 {
-        char buf[128], *words[3] = {NULL, NULL, NULL};
+        char buf[128], *words[4] = {NULL, NULL, NULL, NULL};
         unsigned n = 0;
         snprintf(buf, sizeof buf, "%s", spec);
         for (char *save = NULL, *w = strtok_r(buf, " \t", &save); w;
@@ -128,56 +186,15 @@ int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen)
                          "exit [REASON], an event kind, event N or line N");
                 return -1;
         }
-        const char *w0 = words[0], *w1 = words[1];
-        int used = 1, r = 0;
-        if (strcasecmp(w0, "exit") == 0) {
-                bp->kind = BP_EXIT;
-                if (w1) {
-                        bp->value = exit_reason_parse(w1);
-                        used = 2;
-                        if (bp->value < 0) {
-                                snprintf(err, errlen,
-                                         "expected an exit reason (pt_write, page_fault, "
-                                         "cr3, invlpg, ept_violation, pml_full), found '%s'",
-                                         w1);
-                                return -1;
-                        }
-                }
-        } else if (strcasecmp(w0, "gpa") == 0 || strcasecmp(w0, "gva") == 0) {
-                bp->kind = tolower((unsigned char)w0[1]) == 'p' ? BP_GPA : BP_GVA;
-                used = 2;
-                if (!w1) {
-                        snprintf(err, errlen, "expected an address after '%s'", w0);
-                        return -1;
-                }
-                r = parse_range(w1, &bp->lo, &bp->hi, err, errlen);
-        } else if (strcasecmp(w0, "event") == 0 || w0[0] == '#') {
-                bp->kind = BP_EVENT;
-                used = w0[0] == '#' ? 1 : 2;
-                r = parse_count("event", w0[0] == '#' ? w0 + 1 : w1, &bp->lo, err, errlen);
-        } else if (strcasecmp(w0, "line") == 0) {
-                bp->kind = BP_LINE;
-                used = 2;
-                r = parse_count("line", w1, &bp->lo, err, errlen);
-        } else if (event_kind_parse(w0) >= 0) {
-                bp->kind = BP_KIND;
-                bp->value = event_kind_parse(w0);
-        } else if (isdigit((unsigned char)w0[0])) {
-                bp->kind = BP_GVA;
-                r = parse_range(w0, &bp->lo, &bp->hi, err, errlen);
-        } else {
-                snprintf(err, errlen,
-                         "expected a breakpoint (ADDR[/SIZE], gpa ADDR, exit [REASON], "
-                         "an event kind such as SHADOW_UPDATE, event N, line N), found '%s'",
-                         w0);
+        int used = parse_words(words, bp, err, errlen);
+        if (used < 0)
                 return -1;
-        }
-        if (r == 0 && (int)n > used) {
+        if ((int)n > used) {
                 snprintf(err, errlen, "expected the end of the breakpoint, found '%s'",
                          words[used]);
                 return -1;
         }
-        return r;
+        return 0;
 }
 
 void bp_describe(const struct breakpoint *bp, char *buf, size_t n)
@@ -248,80 +265,91 @@ static uint64_t gva_span(const struct event *ev)
         }
 }
 
-/* Whether the range the event is about lies inside bp's range. */
-static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
+bool event_gva_range(const struct event *ev, uint64_t *base, uint64_t *span)
 {
         if (!event_has_gva(ev))
                 return false;
-        uint64_t span = gva_span(ev);
-        uint64_t base = span > 1 ? ev->gva & ~(span - 1) : ev->gva;
+        *span = gva_span(ev);
+        *base = *span > 1 ? ev->gva & ~(*span - 1) : ev->gva;
+        return true;
+}
+
+/* Whether the range the event is about lies inside bp's range. */
+static bool gva_matches(const struct breakpoint *bp, const struct event *ev)
+{
+        uint64_t base, span;
+        if (!event_gva_range(ev, &base, &span))
+                return false;
         uint64_t last = bp->hi - 1; /* hi 0: to the top */
         return base >= bp->lo && base <= last && span - 1 <= last - base;
 }
 
-/* A range of guest-physical addresses, [lo, lo + len). */
-struct gpa_range {
-        uint64_t lo, len;
+/* The frame an event is about, for break gpa. */
+enum frame_about {
+        FRAME_NONE,
+        FRAME_LEAF,   /* gpa, as far as its level's span (a large page: every frame) */
+        FRAME_TABLE,  /* gpa is a table's page (the one a link stores) */
+        FRAME_BYTE,   /* gpa itself (an access, a TLB entry) */
+        FRAME_RUN,    /* count pages from gpa (pages logged dirty) */
+        FRAME_DIRECT, /* without a guest table: the large page a shadow page backs */
+        FRAME_STALE,  /* gpa, when the guest still maps the address */
+        FRAME_EXIT,   /* gpa of the exits that name one (table, root, frame) */
 };
 
-/* The guest-physical ranges an event is about, for gpa breakpoints (at
- * most 2: a guest table it is about, and a frame): what README and help
- * break say. Returns how many. */
-static size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
+/* What each kind of event is about in guest-physical memory: whether its
+ * table_gpa names a guest table it is about (TABLE_IF: when not 0), and
+ * which frame. */
+enum { TABLE_NO, TABLE_YES, TABLE_IF };
+static const struct {
+        uint8_t table, frame;
+} gpa_about[EV_KIND_COUNT] = {
+    [EV_PT_WRITE] = {TABLE_YES, FRAME_LEAF},    [EV_PT_CLEAR] = {TABLE_YES, FRAME_LEAF},
+    [EV_PT_PROTECT] = {TABLE_YES, FRAME_LEAF},  [EV_PT_LINK] = {TABLE_YES, FRAME_TABLE},
+    [EV_CR3] = {TABLE_YES, FRAME_NONE},         [EV_SHADOW_ROOT] = {TABLE_YES, FRAME_NONE},
+    [EV_SHADOW_FILL] = {TABLE_YES, FRAME_NONE}, [EV_SHADOW_UPDATE] = {TABLE_YES, FRAME_NONE},
+    [EV_UNSYNC] = {TABLE_YES, FRAME_NONE},      [EV_RESYNC] = {TABLE_YES, FRAME_NONE},
+    [EV_AGILE] = {TABLE_YES, FRAME_NONE},       [EV_SHADOW_PAGE] = {TABLE_IF, FRAME_DIRECT},
+    [EV_SHADOW_ZAP] = {TABLE_IF, FRAME_NONE},   [EV_EPT_MAP] = {TABLE_NO, FRAME_LEAF},
+    [EV_DIRTY] = {TABLE_NO, FRAME_RUN},         [EV_ACCESS] = {TABLE_NO, FRAME_BYTE},
+    [EV_TLB_EVICT] = {TABLE_NO, FRAME_BYTE},    [EV_STALE_TLB] = {TABLE_NO, FRAME_STALE},
+    [EV_VM_EXIT] = {TABLE_NO, FRAME_EXIT},
+};
+
+/* The bytes from ev->gpa the event's frame covers (0: none). */
+static uint64_t frame_len(const struct event *ev, enum frame_about f)
 {
-        size_t n = 0;
-        uint64_t leaf = level_span(ev->level ? ev->level : 1);
-        bool table = false;
-        switch (ev->kind) {
-        case EV_PT_WRITE: /* the table written and the frame (un)mapped */
-        case EV_PT_CLEAR:
-        case EV_PT_PROTECT:
-                out[n++] = (struct gpa_range){ev->gpa, leaf};
-                table = true;
-                break;
-        case EV_PT_LINK: /* the table written and the table linked */
-                out[n++] = (struct gpa_range){ev->gpa, PAGE_SIZE};
-                table = true;
-                break;
-        case EV_CR3: /* the root loaded */
-        case EV_SHADOW_ROOT:
-        case EV_SHADOW_FILL: /* the guest table the shadow page mirrors */
-        case EV_SHADOW_UPDATE:
-        case EV_UNSYNC:
-        case EV_RESYNC:
-        case EV_AGILE:
-                table = true;
-                break;
-        case EV_SHADOW_PAGE: /* the table shadowed, or the large page backed */
-        case EV_SHADOW_ZAP:
-                if (ev->table_gpa)
-                        table = true;
-                else if (ev->kind == EV_SHADOW_PAGE)
-                        out[n++] = (struct gpa_range){ev->gpa, level_span(ev->level + 1)};
-                break;
-        case EV_EPT_MAP: /* the frames the nested leaf maps */
-                out[n++] = (struct gpa_range){ev->gpa, leaf};
-                break;
-        case EV_DIRTY: /* the frames logged */
-                out[n++] = (struct gpa_range){ev->gpa, (uint64_t)ev->count * PAGE_SIZE};
-                break;
-        case EV_ACCESS: /* the byte touched, the frame evicted or used stale */
-        case EV_TLB_EVICT:
-                out[n++] = (struct gpa_range){ev->gpa, 1};
-                break;
-        case EV_STALE_TLB:
-                if (pte_present(ev->new_entry))
-                        out[n++] = (struct gpa_range){ev->gpa, 1};
-                break;
-        case EV_VM_EXIT: /* the table stored into, the root, the frame */
-                if (ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
-                    ev->reason == EXIT_EPT_VIOLATION || ev->reason == EXIT_PML_FULL)
-                        out[n++] = (struct gpa_range){ev->gpa, 1};
-                break;
-        default:
+        switch (f) {
+        case FRAME_LEAF:
+                return level_span(ev->level ? ev->level : 1);
+        case FRAME_TABLE:
+                return PAGE_SIZE;
+        case FRAME_BYTE:
+                return 1;
+        case FRAME_RUN:
+                return (uint64_t)ev->count * PAGE_SIZE;
+        case FRAME_DIRECT:
+                return ev->table_gpa ? 0 : level_span(ev->level + 1);
+        case FRAME_STALE:
+                return pte_present(ev->new_entry) ? 1 : 0;
+        case FRAME_EXIT:
+                return ev->reason == EXIT_PT_WRITE || ev->reason == EXIT_CR3 ||
+                       ev->reason == EXIT_EPT_VIOLATION || ev->reason == EXIT_PML_FULL;
+        case FRAME_NONE:
                 break;
         }
-        if (table)
+        return 0;
+}
+
+size_t event_gpa_ranges(const struct event *ev, struct gpa_range out[2])
+{
+        size_t n = 0;
+        if (ev->kind >= EV_KIND_COUNT)
+                return 0;
+        uint64_t len = frame_len(ev, (enum frame_about)gpa_about[ev->kind].frame);
+        if (len)
+                out[n++] = (struct gpa_range){ev->gpa, len};
+        uint8_t table = gpa_about[ev->kind].table;
+        if (table == TABLE_YES || (table == TABLE_IF && ev->table_gpa))
                 out[n++] = (struct gpa_range){ev->table_gpa, PAGE_SIZE};
         return n;
 }
@@ -334,7 +362,8 @@ static bool gpa_matches(const struct breakpoint *bp, const struct event *ev)
         size_t n = event_gpa_ranges(ev, r);
         uint64_t last = bp->hi - 1; /* hi 0: to the top */
         for (size_t i = 0; i < n; i++)
-                if (r[i].lo <= last && (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
+                if (r[i].len && r[i].lo <= last &&
+                    (bp->lo <= r[i].lo || bp->lo - r[i].lo < r[i].len))
                         return true;
         return false;
 }
@@ -358,8 +387,33 @@ bool bp_matches(const struct breakpoint *bp, const struct event *ev)
         return false;
 }
 
+/* The index over the breakpoints, built when first needed after a change;
+ * NULL when there are none. */
+static struct bp_index *index_of(struct session *s)
+{
+        if (!s->bp_index && s->nbps)
+                s->bp_index = bp_index_build(s->bps, s->nbps);
+        return s->bp_index;
+}
+
+/* Drops the index after the breakpoints changed. */
+static void stale(struct session *s)
+{
+        bp_index_free(s->bp_index);
+        s->bp_index = NULL;
+}
+
+void session_break_free(struct session *s)
+{
+        stale(s);
+        free(s->bps);
+        s->bps = NULL;
+        s->nbps = s->cap_bps = 0;
+}
+
 int session_break_add(struct session *s, const struct breakpoint *bp)
 {
+        stale(s);
         if (s->nbps == s->cap_bps) {
                 s->cap_bps = s->cap_bps ? s->cap_bps * 2 : 8;
                 s->bps = xrealloc(s->bps, s->cap_bps, sizeof *s->bps);
@@ -449,6 +503,7 @@ bool session_break_delete(struct session *s, int id)
         if (!bp)
                 return false;
         size_t i = (size_t)(bp - s->bps);
+        stale(s);
         memmove(&s->bps[i], &s->bps[i + 1], (s->nbps - i - 1) * sizeof *s->bps);
         s->nbps--;
         return true;
@@ -467,40 +522,50 @@ static bool stops(const struct breakpoint *bp, const struct event *evs, size_t i
         return true;
 }
 
-const struct breakpoint *session_break_hit(const struct session *s)
+/* The breakpoints that stop on evs[i], at most max of them into out (by
+ * id), counting each in its hits when count. Returns how many stop (with
+ * neither out nor count, 1 as soon as one does). */
+static size_t stopping(struct session *s, const struct event *evs, size_t i,
+                       const struct breakpoint **out, size_t max, bool count)
+{
+        struct bp_index *x = index_of(s);
+        size_t n = 0, ncand;
+        if (!x)
+                return 0;
+        const uint32_t *cand = bp_index_lookup(x, &evs[i], &ncand);
+        for (size_t c = 0; c < ncand; c++) {
+                struct breakpoint *bp = &s->bps[cand[c]];
+                if (!stops(bp, evs, i))
+                        continue;
+                if (n < max)
+                        out[n] = bp;
+                n++;
+                if (count)
+                        bp->hits++;
+                else if (!out)
+                        break; /* asked only whether one stops */
+        }
+        return n;
+}
+
+const struct breakpoint *session_break_hit(struct session *s)
 {
         const struct breakpoint *bp = NULL;
         session_break_hits(s, &bp, 1);
         return bp;
 }
 
-size_t session_break_hits(const struct session *s, const struct breakpoint **out, size_t max)
+size_t session_break_hits(struct session *s, const struct breakpoint **out, size_t max)
 {
-        size_t n = 0;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        if (n < max)
-                                out[n] = &s->bps[b];
-                        n++;
-                }
-        return n;
+        return s->shown ? stopping(s, s->evs, s->shown - 1, out, max, false) : 0;
 }
 
-bool session_break_stops(const struct session *s, const struct event *evs, size_t i)
+bool session_break_stops(struct session *s, const struct event *evs, size_t i)
 {
-        for (size_t b = 0; b < s->nbps; b++)
-                if (stops(&s->bps[b], evs, i))
-                        return true;
-        return false;
+        return stopping(s, evs, i, NULL, 0, false) > 0;
 }
 
 bool session_break_count(struct session *s)
 {
-        bool any = false;
-        for (size_t b = 0; s->shown && b < s->nbps; b++)
-                if (stops(&s->bps[b], s->evs, s->shown - 1)) {
-                        s->bps[b].hits++;
-                        any = true;
-                }
-        return any;
+        return s->shown && stopping(s, s->evs, s->shown - 1, NULL, 0, true) > 0;
 }

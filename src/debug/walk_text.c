@@ -67,6 +67,76 @@ static void entry_text(struct strbuf *o, const struct walk_ref *r)
         }
 }
 
+/* The listing's line for reference i (0-based), without its number. */
+static void ref_line(const struct walk_ref *r, struct strbuf *o)
+{
+        strbuf_put(o, "%-6s L%u  ", dim_names[r->dim], r->level);
+        table_text(o, r);
+        strbuf_put(o, ": ");
+        if (r->skipped)
+                strbuf_put(o, "skipped, cached: ");
+        entry_text(o, r);
+}
+
+/* One cell: the reference's number, (saved), or [current]. */
+static void cell(struct strbuf *o, const struct walk_listing *l, unsigned i, unsigned current)
+{
+        char num[16];
+        snprintf(num, sizeof num,
+                 i + 1 == current    ? "[%u]"
+                 : l->ref[i].skipped ? "(%u)"
+                                     : "%u",
+                 i + 1);
+        strbuf_put(o, " %5s", num);
+}
+
+/* The label of a row ending at guest or shadow reference r, or of the
+ * data frame's row (r NULL, gpa its address). */
+static void row_label(struct strbuf *o, const struct walk_ref *r, uint64_t gpa)
+{
+        char label[48];
+        if (!r)
+                snprintf(label, sizeof label, "data gpa 0x%llX", strbuf_u(gpa));
+        else
+                snprintf(label, sizeof label, "%s L%u 0x%llX", dim_names[r->dim], r->level,
+                         strbuf_u(r->table));
+        strbuf_put(o, "%-22s", label);
+}
+
+void walk_grid(const struct walk_listing *l, unsigned current, walk_line_fn fn, void *ctx)
+{
+        char line[512];
+        struct strbuf o = {line, sizeof line, 0};
+        unsigned nested = 0;
+        for (unsigned i = 0; i < l->n; i++)
+                nested += l->ref[i].dim == WALK_NESTED;
+        strbuf_put(&o, "%-22s %s", "table read",
+                   nested ? "its frame's nested walk, then its entry" : "its entry");
+        fn(ctx, line);
+        unsigned start = 0;
+        for (unsigned i = 0; i <= l->n; i++) {
+                bool ends = i == l->n || l->ref[i].dim != WALK_NESTED;
+                if (!ends || (i == l->n && start == l->n))
+                        continue;
+                o = (struct strbuf){line, sizeof line, 0};
+                row_label(&o, i < l->n ? &l->ref[i] : NULL, i > 0 ? l->ref[i - 1].gpa : 0);
+                for (unsigned k = start; k < i; k++)
+                        cell(&o, l, k, current);
+                if (i < l->n) {
+                        strbuf_put(&o, "%s", i > start ? "  ->" : "");
+                        cell(&o, l, i, current);
+                }
+                fn(ctx, line);
+                start = i + 1;
+        }
+        if (current >= 1 && current <= l->n) {
+                o = (struct strbuf){line, sizeof line, 0};
+                strbuf_put(&o, "[%u] ", current);
+                ref_line(&l->ref[current - 1], &o);
+                fn(ctx, line);
+        }
+}
+
 void walk_text(const struct walk_listing *l, walk_line_fn fn, void *ctx)
 {
         char line[256];
@@ -78,12 +148,8 @@ void walk_text(const struct walk_listing *l, walk_line_fn fn, void *ctx)
         for (unsigned i = 0; i < l->n; i++) {
                 const struct walk_ref *r = &l->ref[i];
                 o = (struct strbuf){line, sizeof line, 0};
-                strbuf_put(&o, "%3u. %-6s L%u  ", i + 1, dim_names[r->dim], r->level);
-                table_text(&o, r);
-                strbuf_put(&o, ": ");
-                if (r->skipped)
-                        strbuf_put(&o, "skipped, cached: ");
-                entry_text(&o, r);
+                strbuf_put(&o, "%3u. ", i + 1);
+                ref_line(r, &o);
                 fn(ctx, line);
         }
 }

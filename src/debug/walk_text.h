@@ -21,4 +21,12 @@ typedef void (*walk_line_fn)(void *ctx, const char *line);
  * reference. */
 void walk_text(const struct walk_listing *l, walk_line_fn fn, void *ctx);
 
+/* Draws l as the literature draws a walk: one row per guest level (the
+ * table's nested walk across, then its guest entry), the data frame's
+ * nested walk last; a shadow or native walk is one row. Each cell is the
+ * reference's number; a reference a page-walk cache saved is shown in
+ * parentheses, the current one (1-based; 0: none) in brackets, and its
+ * line of the listing follows the grid. */
+void walk_grid(const struct walk_listing *l, unsigned current, walk_line_fn fn, void *ctx);
+
 #endif

@@ -752,7 +752,7 @@ if selected help-guest-mem-default; then
                 not_ok help-guest-mem-default "--help does not say the default follows --ept-levels"
         fi
 fi
-bad_run stepper-without-terminal 64 "shadow-sim: -i needs a terminal (--repl reads commands from a pipe)" -i empty.txt
+bad_run stepper-without-terminal 64 "shadow-sim: -i draws on a terminal, and standard output is none (--repl and the batch command write to a pipe or a file)" -i empty.txt
 if selected usage-hint; then
         run --bogus
         if [ "$(sed -n 2p "$TMP/err")" = "$TRY" ]; then ok usage-hint; else

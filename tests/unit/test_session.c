@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,6 +19,7 @@
 
 #include "encode.h"
 #include "mmu_view.h"
+#include "bp_index.h"
 #include "session.h"
 #include "position_digest.h"
 
@@ -672,6 +674,126 @@ static void test_bp_gpa_trace(void **state)
         session_close(&s);
 }
 
+/* The index never misses: for random breakpoints of every kind and random
+ * events, every breakpoint that matches an event is among the candidates
+ * the index gives for it, each once, in order. */
+static void test_bp_index_complete(void **state)
+{
+        (void)state;
+        enum { NBPS = 1500, NEVENTS = 20000 };
+        static struct breakpoint bps[NBPS];
+        static const uint64_t sizes[] = {0x1000,     0x3000,     0x200000,     0x600000,
+                                         0x40000000, 0x10000000, 0x8000000000, 0};
+        rng_state = 11;
+        for (size_t i = 0; i < NBPS; i++) {
+                struct breakpoint *b = &bps[i];
+                memset(b, 0, sizeof *b);
+                b->enabled = true;
+                b->value = -1;
+                b->kind = (enum bp_kind)rnd(6);
+                uint64_t size = sizes[rnd(sizeof sizes / sizeof sizes[0])];
+                b->lo = (rnd(1u << 20) << 12) & (size ? ~(size - 1) : 0);
+                if (rnd(4) == 0)
+                        b->lo |= 0xFFFF800000000000ULL;
+                b->hi = b->lo + size; /* 0: to the top */
+                if (b->kind == BP_EXIT)
+                        b->value = (int)rnd(EXIT_REASON_COUNT + 1) - 1;
+                if (b->kind == BP_KIND)
+                        b->value = (int)rnd(EV_KIND_COUNT);
+                if (b->kind == BP_EVENT || b->kind == BP_LINE)
+                        b->lo = 1 + rnd(5000);
+        }
+        struct bp_index *x = bp_index_build(bps, NBPS);
+        for (size_t e = 0; e < NEVENTS; e++) {
+                struct event ev = {
+                    .kind = (enum event_kind)rnd(EV_KIND_COUNT),
+                    .seq = 1 + rnd(5000),
+                    .line = 1 + rnd(5000),
+                    .gva = rnd(1u << 20) << 12 | rnd(4096),
+                    .gpa = rnd(1u << 20) << 12 | rnd(4096),
+                    .table_gpa = rnd(1u << 20) << 12,
+                    .hpa = rnd(2) ? 0x200000 : 0,
+                    .level = (uint8_t)(1 + rnd(4)),
+                    .reason = (uint8_t)rnd(EXIT_REASON_COUNT),
+                    .count = (uint32_t)rnd(600),
+                    .detail = (uint8_t)(rnd(3) == 0 ? DETAIL_ZAP_ENTRY : DETAIL_NONE),
+                    .new_entry = rnd(2),
+                };
+                if (rnd(4) == 0)
+                        ev.gva |= 0xFFFF800000000000ULL;
+                size_t n;
+                const uint32_t *cand = bp_index_lookup(x, &ev, &n);
+                for (size_t i = 1; i < n; i++)
+                        assert_true(cand[i - 1] < cand[i]);
+                for (size_t i = 0, c = 0; i < NBPS; i++) {
+                        if (!bp_matches(&bps[i], &ev))
+                                continue;
+                        while (c < n && cand[c] < i)
+                                c++;
+                        if (c == n || cand[c] != i)
+                                fail_msg("event %zu (%s): breakpoint %zu matches, not a "
+                                         "candidate",
+                                         e, event_kind_name(ev.kind), i);
+                }
+        }
+        bp_index_free(x);
+}
+
+/* With many breakpoints, continue stops where each one alone would first
+ * stop after the last stop, and reports exactly those. */
+static void test_bp_many_continue(void **state)
+{
+        (void)state;
+        static const char *const specs[] = {"0x1000",     "gpa 0x5000", "exit cr3", "line 8",
+                                            "SHADOW_ZAP", "event 40",   "0x0/2M"};
+        enum { FILLER = 3000 };
+        struct session s;
+        struct breakpoint bp;
+        char err[256], spec[64];
+        open_text(&s, MODE_SHADOW, small_trace, MODE_EPT);
+        for (size_t i = 0; i < FILLER; i++) {
+                /* Pages and ranges no line touches, numbers past the end. */
+                snprintf(spec, sizeof spec,
+                         i % 3 == 0   ? "0x%zX000"
+                         : i % 3 == 1 ? "gpa 0x%zX000"
+                                      : "event %zu000",
+                         0x10000 + i);
+                assert_int_equal(bp_parse(spec, &bp, err, sizeof err), 0);
+                session_break_add(&s, &bp);
+        }
+        struct breakpoint set[sizeof specs / sizeof specs[0]];
+        for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+                assert_int_equal(bp_parse(specs[i], &set[i], err, sizeof err), 0);
+                session_break_add(&s, &set[i]);
+        }
+        uint64_t at = 0;
+        for (;;) {
+                uint64_t want = 0;
+                for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+                        uint64_t f = first_match(MODE_SHADOW, small_trace, &set[i], at);
+                        if (f && (!want || f < want))
+                                want = f;
+                }
+                enum stop_reason r = session_continue(&s);
+                if (!want) {
+                        assert_int_equal(r, STOP_END);
+                        break;
+                }
+                assert_int_equal(r, STOP_BREAK);
+                assert_int_equal(session_seq(&s), want);
+                const struct breakpoint *hits[8];
+                size_t n = session_break_hits(&s, hits, 8), k = 0;
+                for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
+                        if (first_match(MODE_SHADOW, small_trace, &set[i], at) == want) {
+                                assert_true(k < n);
+                                assert_int_equal(hits[k++]->id, FILLER + 1 + (int)i);
+                        }
+                assert_int_equal(k, n);
+                at = want;
+        }
+        session_close(&s);
+}
+
 static void test_bp_enable_delete(void **state)
 {
         (void)state;
@@ -1029,6 +1151,140 @@ static void test_search(void **state)
         session_close(&s);
 }
 
+/* Every event line of a plain run of text under mode, for the search
+ * reference. Caller frees. */
+struct all_lines {
+        char (*line)[256];
+        size_t n, cap;
+};
+
+static void line_sink(void *ctx, const struct event *ev)
+{
+        struct all_lines *a = ctx;
+        if (a->n == a->cap) {
+                a->cap = a->cap ? a->cap * 2 : 1024;
+                a->line = realloc(a->line, a->cap * sizeof *a->line);
+        }
+        event_format(ev, a->line[a->n++], sizeof a->line[0]);
+}
+
+static void run_lines(enum mmu_mode mode, const char *text, struct all_lines *a)
+{
+        struct sim_config cfg;
+        struct trace_limits lim;
+        struct trace_reader r;
+        struct sim m;
+        sim_config_defaults(&cfg);
+        cfg.mode = mode;
+        trace_limits_of_config(&cfg, &lim);
+        trace_open_string(&r, text, TRACE_FORMAT_AUTO, &lim);
+        sim_init(&m, &cfg);
+        sim_add_sink(&m, line_sink, a);
+        struct op op;
+        struct trace_error err;
+        enum trace_status st;
+        while ((st = trace_next(&r, &op, &err)) != TRACE_EOF)
+                if (st == TRACE_OK)
+                        sim_apply(&m, &op);
+        sim_free(&m);
+        trace_close(&r);
+}
+
+/* Whether line holds text, ignoring case (the reference: strncasecmp at
+ * every place). */
+static bool holds(const char *line, const char *text)
+{
+        for (size_t n = strlen(text); *line; line++)
+                if (strncasecmp(line, text, n) == 0)
+                        return true;
+        return false;
+}
+
+/* A search lands, either way and from anywhere (mid-line too), on the
+ * nearest event whose log line holds the text, as a plain run says; with
+ * none, it stays. */
+static void test_search_anywhere(void **state)
+{
+        (void)state;
+        char *text = make_trace(1500, 5);
+        struct all_lines all = {0};
+        struct session s;
+        run_lines(MODE_SHADOW, text, &all);
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        rng_state = 99;
+        for (int k = 0; k < 60; k++) {
+                uint64_t cur = rnd(all.n + 1), pick = rnd(all.n);
+                /* A piece of some event's line, or a text none holds. */
+                char want[32];
+                size_t at = rnd(strlen(all.line[pick]) - 8);
+                snprintf(want, sizeof want, "%.*s", 4 + (int)rnd(12), all.line[pick] + at);
+                if (k % 10 == 9)
+                        snprintf(want, sizeof want, "no such text");
+                for (int back = 0; back < 2; back++) {
+                        uint64_t ref = 0;
+                        for (uint64_t e = back ? cur : cur + 1; back ? e > 1 : e <= all.n;
+                             back ? e-- : e++) {
+                                uint64_t q = back ? e - 1 : e;
+                                if (holds(all.line[q - 1], want)) {
+                                        ref = q;
+                                        break;
+                                }
+                        }
+                        session_goto(&s, cur);
+                        enum stop_reason r = session_search(&s, want, back);
+                        if (ref) {
+                                assert_int_equal(r, STOP_DONE);
+                        } else {
+                                assert_int_equal(r, back ? STOP_START : STOP_END);
+                                assert_non_null(strstr(s.msg, "not found"));
+                        }
+                        if (session_seq(&s) != (ref ? ref : cur))
+                                fail_msg("search%s '%s' from %llu: at %llu, expected %llu",
+                                         back ? " -b" : "", want, (unsigned long long)cur,
+                                         (unsigned long long)session_seq(&s),
+                                         (unsigned long long)(ref ? ref : cur));
+                }
+        }
+        session_close(&s);
+        free(all.line);
+        free(text);
+}
+
+/* A search forward reports a malformed line on its way, as any forward
+ * move does, then goes on past it; the poll stops a long one where it
+ * started. */
+static void test_search_bad_line_and_poll(void **state)
+{
+        (void)state;
+        struct session s;
+        open_text(&s, MODE_SHADOW, "R 0x1000\nFROB 12\nR 0x2000\n", -1);
+        assert_int_equal(session_search(&s, "GUEST_PF 0x2000", false), STOP_ERROR);
+        assert_non_null(strstr(s.msg, "t.txt:2:1: error: expected a keyword"));
+        assert_int_equal(session_search(&s, "GUEST_PF 0x2000", false), STOP_DONE);
+        assert_int_equal(s.op.line, 3);
+        session_restart(&s);
+        assert_int_equal(session_search(&s, "no such text", false), STOP_ERROR);
+        assert_int_equal(session_search(&s, "no such text", false), STOP_END);
+        session_close(&s);
+
+        char *text = make_trace(6000, 10);
+        unsigned left = 2;
+        open_text(&s, MODE_SHADOW, text, MODE_EPT);
+        session_step(&s, 10, false);
+        uint64_t at = session_seq(&s);
+        s.poll = poll_count;
+        s.poll_ctx = &left;
+        assert_int_equal(session_search(&s, "no such text", false), STOP_INTERRUPT);
+        assert_int_equal(session_seq(&s), at);
+        session_goto(&s, 60000);
+        at = session_seq(&s);
+        left = 2;
+        assert_int_equal(session_search(&s, "no such text", true), STOP_INTERRUPT);
+        assert_int_equal(session_seq(&s), at);
+        session_close(&s);
+        free(text);
+}
+
 static void test_bad_line_and_inputs(void **state)
 {
         (void)state;
@@ -1140,6 +1396,8 @@ int main(void)
             cmocka_unit_test(test_bp_edges),
             cmocka_unit_test(test_bp_gpa_matches),
             cmocka_unit_test(test_bp_gpa_trace),
+            cmocka_unit_test(test_bp_index_complete),
+            cmocka_unit_test(test_bp_many_continue),
             cmocka_unit_test(test_bp_enable_delete),
             cmocka_unit_test(test_history_and_peek),
             cmocka_unit_test(test_goto_line_and_mode),
@@ -1148,6 +1406,8 @@ int main(void)
             cmocka_unit_test(test_mode_interrupt),
             cmocka_unit_test(test_change_one_scheme),
             cmocka_unit_test(test_search),
+            cmocka_unit_test(test_search_anywhere),
+            cmocka_unit_test(test_search_bad_line_and_poll),
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_and_pipe_traces),
         };
