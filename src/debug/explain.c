@@ -346,10 +346,50 @@ static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
-/* Several vCPUs: which one runs. */
+/* What a shootdown invalidates: "0x1000" or "every address". */
+static void put_what(struct strbuf *o, const struct event *ev)
+{
+        if (ev->all)
+                strbuf_put(o, "every address");
+        else
+                strbuf_put(o, "0x%llX", strbuf_u(ev->gva));
+}
+
+/* A guest TLB shootdown's IPIs, and its end. */
+static void phrase_shootdown(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind == EV_SHOOTDOWN) {
+                strbuf_put(o, "shootdown of ");
+                put_what(o, ev);
+                strbuf_put(o, " done: %u vCPU%s invalidated and acknowledged, %u VM exit%s",
+                           ev->count, ev->count == 1 ? "" : "s", ev->refs,
+                           ev->refs == 1 ? "" : "s");
+                return;
+        }
+        switch (ev->detail) {
+        case DETAIL_IPI_SEND:
+                strbuf_put(o, "vCPU %u sends a shootdown IPI to vCPU %u, which may cache ", ev->cpu,
+                           ev->index);
+                put_what(o, ev);
+                break;
+        case DETAIL_IPI_DELIVER:
+                strbuf_put(o, "vCPU %u takes vCPU %u's IPI: its handler invalidates ", ev->cpu,
+                           ev->index);
+                put_what(o, ev);
+                break;
+        default:
+                strbuf_put(o, "vCPU %u sees vCPU %u's acknowledgement (it waits for every one)",
+                           ev->cpu, ev->index);
+                break;
+        }
+}
+
+/* Several vCPUs: which one runs, and the shootdowns between them. */
 static void phrase_cpus(struct strbuf *o, const struct event *ev)
 {
-        if (ev->detail == DETAIL_ONLINE)
+        if (ev->kind != EV_CPU)
+                phrase_shootdown(o, ev);
+        else if (ev->detail == DETAIL_ONLINE)
                 strbuf_put(o,
                            "vCPU %u runs for the first time: the guest brought it up on address "
                            "space %u, with an empty TLB",
@@ -386,6 +426,8 @@ static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_DIRTY_LOG] = phrase_hypervisor,
     [EV_DIRTY] = phrase_hypervisor,
     [EV_CPU] = phrase_cpus,
+    [EV_IPI] = phrase_cpus,
+    [EV_SHOOTDOWN] = phrase_cpus,
 };
 
 static void phrase(struct strbuf *o, const struct event *ev)

@@ -234,6 +234,9 @@ bool event_has_gva(const struct event *ev)
                 return false;
         case EV_VM_EXIT:
                 return ev->reason != EXIT_CR3 && ev->reason != EXIT_PML_FULL;
+        case EV_IPI:
+        case EV_SHOOTDOWN:
+                return !ev->all;
         default:
                 return true;
         }

@@ -34,6 +34,8 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_DIRTY] = "DIRTY",
     [EV_AGILE] = "AGILE",
     [EV_CPU] = "CPU",
+    [EV_IPI] = "IPI",
+    [EV_SHOOTDOWN] = "SHOOTDOWN",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
@@ -291,11 +293,40 @@ static void format_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
-/* A CPU line: the vCPU the ops below run on (named by cpu=). */
+/* The address a shootdown is about, or all. */
+static void put_target(struct strbuf *o, const struct event *ev)
+{
+        if (ev->all)
+                strbuf_put(o, " all");
+        else
+                strbuf_put(o, " 0x%llX", strbuf_u(ev->gva));
+}
+
+/* Several vCPUs: a CPU line (the vCPU is named by cpu=), the IPIs of a
+ * shootdown and its end. */
 static void format_cpu(struct strbuf *o, const struct event *ev)
 {
-        if (ev->detail == DETAIL_ONLINE)
-                strbuf_put(o, " online");
+        switch (ev->kind) {
+        case EV_CPU:
+                if (ev->detail == DETAIL_ONLINE)
+                        strbuf_put(o, " online");
+                break;
+        case EV_IPI:
+                if (ev->detail == DETAIL_IPI_SEND)
+                        strbuf_put(o, " send to=%u", ev->index);
+                else if (ev->detail == DETAIL_IPI_DELIVER)
+                        strbuf_put(o, " delivered from=%u", ev->index);
+                else
+                        strbuf_put(o, " ack from=%u", ev->index);
+                put_target(o, ev);
+                break;
+        case EV_SHOOTDOWN:
+                put_target(o, ev);
+                strbuf_put(o, " targets=%u exits=%u", ev->count, ev->refs);
+                break;
+        default:
+                break;
+        }
 }
 
 /* The fields of each kind of event on its log line. */
@@ -325,6 +356,8 @@ static void (*const formats[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_DIRTY_LOG] = format_hypervisor,
     [EV_DIRTY] = format_hypervisor,
     [EV_CPU] = format_cpu,
+    [EV_IPI] = format_cpu,
+    [EV_SHOOTDOWN] = format_cpu,
 };
 
 size_t event_format(const struct event *ev, char *buf, size_t n)

@@ -15,6 +15,7 @@ static const char *const names[OP_KIND_COUNT] = {
     [OP_TLB_FLUSH] = "TLB_FLUSH",
     [OP_DIRTY_LOG] = "DIRTY_LOG",
     [OP_CPU] = "CPU",
+    [OP_SHOOTDOWN] = "SHOOTDOWN",
 };
 
 const char *op_kind_name(enum op_kind kind)
@@ -47,6 +48,12 @@ char *op_format(const struct op *op, char *buf, size_t n)
                 break;
         case OP_CPU:
                 snprintf(buf, n, "CPU %u", op->cpu);
+                break;
+        case OP_SHOOTDOWN:
+                if (op->all)
+                        snprintf(buf, n, "SHOOTDOWN all");
+                else
+                        snprintf(buf, n, "SHOOTDOWN 0x%llX", gva);
                 break;
         case OP_PT_CLEAR:
         case OP_INVLPG:

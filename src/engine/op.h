@@ -32,6 +32,7 @@ enum op_kind {
         OP_TLB_FLUSH,  /* flush the whole TLB */
         OP_DIRTY_LOG,  /* the hypervisor starts, syncs or stops dirty logging */
         OP_CPU,        /* the ops that follow run on vCPU cpu */
+        OP_SHOOTDOWN,  /* the guest invalidates gva (or all) on the other vCPUs */
         OP_KIND_COUNT
 };
 
@@ -48,6 +49,7 @@ struct op {
         bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */
         enum dirty_log_action dirty; /* OP_DIRTY_LOG */
         uint32_t cpu;                /* OP_CPU: the vCPU, below --vcpus */
+        bool all;                    /* OP_SHOOTDOWN: every address, not gva's page */
         uint64_t line;               /* 1-based line in the trace it came from */
 };
 

@@ -740,6 +740,76 @@ static void do_cpu(struct sim *s, const struct op *op)
                 s->mmu->cr3_loaded(s, false);
 }
 
+/* Whether vCPU t must take part in a shootdown from the running vCPU: it
+ * is another one, it runs, and it has the same address space loaded
+ * unless every one must (a kernel address, or all), as Linux sends the
+ * IPIs to mm_cpumask for a user range (flush_tlb_mm_range) and to every
+ * CPU for the kernel's (flush_tlb_kernel_range, flush_tlb_all). */
+static bool shootdown_reaches(const struct sim *s, unsigned t, bool every)
+{
+        return t != s->cpu && s->vcpus[t].online &&
+               (every || sim_cpu_space(s, t) == s->guest.current);
+}
+
+/* An IPI event of the shootdown op: detail says which step, other names
+ * the vCPU at the other end. */
+static void emit_ipi(struct sim *s, uint8_t detail, unsigned other, const struct op *op)
+{
+        struct event ev = {.kind = EV_IPI,
+                           .detail = detail,
+                           .index = (uint16_t)other,
+                           .gva = op->all ? 0 : op->gva,
+                           .all = op->all};
+        sim_emit(s, &ev);
+}
+
+/* The running vCPU, a target of a shootdown from vCPU from, takes the IPI
+ * and runs the guest's handler (flush_tlb_func): INVLPG of the page, or a
+ * flush of every entry (a CR3 reload), as the guest's own would. */
+static void take_shootdown_ipi(struct sim *s, unsigned from, const struct op *op)
+{
+        emit_ipi(s, DETAIL_IPI_DELIVER, from, op);
+        if (op->all)
+                do_tlb_flush(s);
+        else
+                do_invlpg(s, op);
+}
+
+/* SHOOTDOWN: the guest's remote TLB invalidation from the running vCPU, as
+ * Linux makes it (native_flush_tlb_multi through smp_call_function_many):
+ * an IPI to every vCPU that may cache the translation; each takes it,
+ * invalidates and acknowledges; the sender waits for every acknowledgement.
+ * The sender's own invalidation is an INVLPG line of its own, before. */
+static void do_shootdown(struct sim *s, const struct op *op)
+{
+        unsigned home = s->cpu;
+        bool every = op->all || guest_va_kernel(&s->guest, op->gva);
+        uint64_t exits = s->stats.exits;
+        bool reached[SIM_MAX_VCPUS] = {false};
+        unsigned n = 0;
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                reached[t] = shootdown_reaches(s, t, every);
+                if (reached[t]) {
+                        n++;
+                        emit_ipi(s, DETAIL_IPI_SEND, t, op);
+                }
+        }
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                if (!reached[t])
+                        continue;
+                sim_switch_cpu(s, t);
+                take_shootdown_ipi(s, home, op);
+                sim_switch_cpu(s, home);
+                emit_ipi(s, DETAIL_IPI_ACK, t, op);
+        }
+        struct event ev = {.kind = EV_SHOOTDOWN,
+                           .gva = op->all ? 0 : op->gva,
+                           .all = op->all,
+                           .count = n,
+                           .refs = (uint32_t)(s->stats.exits - exits)};
+        sim_emit(s, &ev);
+}
+
 /* The VMM sets up the first address space before the guest runs. */
 static RARE_PATH void boot(struct sim *s)
 {
@@ -774,6 +844,9 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 break;
         case OP_CPU:
                 do_cpu(s, op);
+                break;
+        case OP_SHOOTDOWN:
+                do_shootdown(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

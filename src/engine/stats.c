@@ -6,21 +6,27 @@
 #include <stddef.h>
 
 static const char *const names[] = {
-#define STATS_NAME(name, help) #name,
+#define STATS_NAME(name, smp, help) #name,
     STATS_FIELDS(STATS_NAME)
 #undef STATS_NAME
 };
 
 static const char *const helps[] = {
-#define STATS_HELP(name, help) help,
+#define STATS_HELP(name, smp, help) help,
     STATS_FIELDS(STATS_HELP)
 #undef STATS_HELP
 };
 
 static const size_t offsets[] = {
-#define STATS_OFFSET(name, help) offsetof(struct stats, name),
+#define STATS_OFFSET(name, smp, help) offsetof(struct stats, name),
     STATS_FIELDS(STATS_OFFSET)
 #undef STATS_OFFSET
+};
+
+static const bool smp_only[] = {
+#define STATS_SMP(name, smp, help) smp,
+    STATS_FIELDS(STATS_SMP)
+#undef STATS_SMP
 };
 
 _Static_assert(sizeof names / sizeof names[0] == STATS_COUNT, "STATS_COUNT is out of date");
@@ -38,6 +44,11 @@ const char *stats_help(unsigned i)
 uint64_t stats_value(const struct stats *s, unsigned i)
 {
         return *(const uint64_t *)((const char *)s + offsets[i]);
+}
+
+bool stats_shown(unsigned i, unsigned vcpus)
+{
+        return i < STATS_COUNT && (vcpus > 1 || !smp_only[i]);
 }
 
 /* What the VMM's handling of an exit of reason costs beyond the round trip. */
@@ -177,7 +188,14 @@ static void count_other(struct stats *s, const struct event *ev)
         case EV_DIRTY:
                 s->dirty_exits += ev->detail == DETAIL_DIRTY_EXIT;
                 break;
-        default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP: no counter */
+        case EV_SHOOTDOWN:
+                s->shootdowns++;
+                s->shootdown_exits += ev->refs;
+                break;
+        case EV_IPI:
+                s->ipis += ev->detail == DETAIL_IPI_SEND;
+                break;
+        default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP, CPU: no counter */
                 break;
         }
 }
@@ -217,11 +235,13 @@ double stats_overhead(const struct stats *s, uint64_t native_cycles)
         return 100.0 * ((double)s->cycles - (double)native_cycles) / (double)native_cycles;
 }
 
-void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+void stats_print_line(FILE *out, const struct stats *s, unsigned vcpus, int has_native,
+                      uint64_t native_cycles)
 {
         fputs("[STATS]", out);
         for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
+                if (stats_shown(i, vcpus))
+                        fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
         if (has_native)
                 fprintf(out, " overhead=%+.1f%%", stats_overhead(s, native_cycles));
         fputc('\n', out);

@@ -149,6 +149,7 @@ static void emit(struct gen_os *os, const struct op *op)
         case OP_TLB_FLUSH:
         case OP_DIRTY_LOG:
         case OP_CPU:
+        case OP_SHOOTDOWN:
         case OP_KIND_COUNT:
                 break;
         }

@@ -610,6 +610,7 @@ static const struct keyword keywords[] = {
     {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
     {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
     {"DIRTY_LOG", OP_DIRTY_LOG, -1},   {"CPU", OP_CPU, -1},
+    {"SHOOTDOWN", OP_SHOOTDOWN, -1},
 };
 
 /* Reads the keyword at the start of a line. Returns it, or NULL with the
@@ -627,7 +628,7 @@ static const struct keyword *read_keyword(struct cursor *c)
         if (!kw || (start + n < c->len && !isspace((unsigned char)c->s[start + n]) &&
                     c->s[start + n] != '#')) {
                 fail(c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, "
-                        "INVLPG, TLB_FLUSH, DIRTY_LOG, CPU)");
+                        "INVLPG, TLB_FLUSH, DIRTY_LOG, CPU, SHOOTDOWN)");
                 return NULL;
         }
         c->pos += n;
@@ -749,6 +750,20 @@ static bool parse_cpu(struct cursor *c, struct op *op)
         return expect_end(c);
 }
 
+/* SHOOTDOWN <gva>|all */
+static bool parse_shootdown(struct cursor *c, struct op *op)
+{
+        skip_blanks(c);
+        if (is_word(c, "all")) {
+                op->all = true;
+                c->pos += 3;
+                return expect_end(c);
+        }
+        if (at_end(c))
+                return fail(c, "a guest virtual address or 'all'");
+        return read_gva(c, false, &op->gva) && expect_end(c);
+}
+
 /* DIRTY_LOG start|sync|stop */
 static bool parse_dirty_log(struct cursor *c, struct op *op)
 {
@@ -797,6 +812,8 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 return parse_dirty_log(&c, op);
         case OP_CPU:
                 return parse_cpu(&c, op);
+        case OP_SHOOTDOWN:
+                return parse_shootdown(&c, op);
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:
                 break;

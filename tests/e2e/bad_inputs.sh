@@ -145,7 +145,7 @@ bad_trace() {
         fi
 }
 
-KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG, CPU)'
+KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG, CPU, SHOOTDOWN)'
 GVA='a guest virtual address (hex 0x... or decimal)'
 
 # ---- trace format v1 ---------------------------------------------------------
@@ -196,6 +196,10 @@ bad_trace cpu-beyond-vcpus.txt 65 "cpu-beyond-vcpus.txt:4:5: error: expected a v
 bad_trace cpu-no-number.txt 65 "cpu-no-number.txt:1:4: error: expected a vCPU number (hex 0x... or decimal), found end of line" --vcpus 2
 bad_trace cpu-negative.txt 65 "cpu-negative.txt:1:5: error: expected a vCPU number (hex 0x... or decimal), found '-1'" --vcpus 2
 bad_trace cpu-extra-argument.txt 65 "cpu-extra-argument.txt:1:9: error: expected end of line, found '0'" --vcpus 2
+bad_trace shootdown-no-address.txt 65 "shootdown-no-address.txt:1:10: error: expected a guest virtual address or 'all', found end of line" --vcpus 2
+bad_trace shootdown-junk.txt 65 "shootdown-junk.txt:2:11: error: expected $GVA, found 'everything'" --vcpus 2
+bad_trace shootdown-non-canonical.txt 65 "shootdown-non-canonical.txt:1:11: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x800000000000'"
+bad_trace shootdown-extra-argument.txt 65 "shootdown-extra-argument.txt:1:15: error: expected end of line, found '0x1000'" --vcpus 2
 bad_trace crlf-bad.txt 65 "crlf-bad.txt:2:15: error: expected an access kind R, W or X, found 'Q'"
 # The guest's page tables must fit in its memory (256 frames here).
 bad_trace tables-fill-tiny-guest.txt 65 "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M

@@ -181,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sim_clone(&copy_sim, run[i]);
                 sim_free(run[i]);
                 sim_apply(&copy_sim, &touch);
-                stats_print_line(devnull, &copy_sim.stats, 1, 1);
+                stats_print_line(devnull, &copy_sim.stats, copy_sim.cfg.vcpus, 1, 1);
                 record_json(devnull, &(struct run_record){.trace = "fuzz",
                                                           .compression = "text",
                                                           .cfg = copy_sim.cfg,

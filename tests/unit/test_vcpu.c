@@ -286,6 +286,120 @@ static void test_clone_goes_on_alike(void **state)
         }
 }
 
+/* ---- guest shootdowns --------------------------------------------------- */
+
+/* The IPI events of the run with this detail. */
+static size_t count_ipis(uint8_t detail)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < rec.n; i++)
+                n += rec.ev[i].kind == EV_IPI && rec.ev[i].detail == detail;
+        return n;
+}
+
+/* Who a shootdown reaches: the other vCPUs running the same address space
+ * for a user address; every other running vCPU for a kernel address or
+ * all; never one that has not run yet. vCPU 0 and 1 run space 0, vCPU 2
+ * space 1, vCPU 3 never runs. */
+static void test_shootdown_targets(void **state)
+{
+        (void)state;
+        static const char *const setup = "PT_WRITE 0x1000->0x5000\n"
+                                         "CPU 1\nR 0x1000\n"
+                                         "CPU 2\nCR3 1\n"
+                                         "CPU 0\n";
+        static const struct {
+                const char *line;
+                unsigned targets;
+        } cases[] = {
+            {"SHOOTDOWN 0x1000\n", 1},             /* vCPU 1 */
+            {"SHOOTDOWN 0xFFFF800000001000\n", 2}, /* vCPU 1 and 2 */
+            {"SHOOTDOWN all\n", 2},
+        };
+        for (size_t k = 0; k < 3; k++) {
+                run(MODE_NATIVE, 4, setup);
+                size_t before = rec.n;
+                feed(&s, cases[k].line);
+                assert_int_equal(s.stats.shootdowns, 1);
+                assert_int_equal(s.stats.ipis, cases[k].targets);
+                assert_int_equal(count_ipis(DETAIL_IPI_SEND), cases[k].targets);
+                assert_int_equal(count_ipis(DETAIL_IPI_DELIVER), cases[k].targets);
+                assert_int_equal(count_ipis(DETAIL_IPI_ACK), cases[k].targets);
+                for (size_t i = before; i < rec.n; i++) {
+                        const struct event *ev = &rec.ev[i];
+                        if (ev->kind == EV_IPI && ev->detail == DETAIL_IPI_DELIVER)
+                                assert_true(ev->cpu == 1 || ev->cpu == 2);
+                        if (ev->kind == EV_IPI && ev->detail != DETAIL_IPI_DELIVER)
+                                assert_int_equal(ev->cpu, 0);
+                        assert_true(ev->cpu != 3);
+                }
+                const struct event *end = &rec.ev[rec.n - 1];
+                assert_int_equal(end->kind, EV_SHOOTDOWN);
+                assert_int_equal(end->count, cases[k].targets);
+                assert_int_equal(end->all, k == 2);
+                assert_int_equal(s.cpu, 0);
+                teardown(NULL);
+        }
+}
+
+/* The order of a shootdown of one page to two vCPUs natively: both IPIs
+ * sent, then each target takes its IPI, runs INVLPG and acknowledges,
+ * then the end. */
+static void test_shootdown_order(void **state)
+{
+        (void)state;
+        run(MODE_NATIVE, 3, "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\nCPU 2\nR 0x1000\nCPU 0\n");
+        size_t before = rec.n;
+        feed(&s, "SHOOTDOWN 0x1000\n");
+        static const struct {
+                enum event_kind kind;
+                uint8_t detail;
+                unsigned cpu, other;
+        } want[] = {
+            {EV_IPI, DETAIL_IPI_SEND, 0, 1},
+            {EV_IPI, DETAIL_IPI_SEND, 0, 2},
+            {EV_IPI, DETAIL_IPI_DELIVER, 1, 0},
+            {EV_INVLPG, 0, 1, 0},
+            {EV_IPI, DETAIL_IPI_ACK, 0, 1},
+            {EV_IPI, DETAIL_IPI_DELIVER, 2, 0},
+            {EV_INVLPG, 0, 2, 0},
+            {EV_IPI, DETAIL_IPI_ACK, 0, 2},
+            {EV_SHOOTDOWN, 0, 0, 0},
+        };
+        assert_int_equal(rec.n - before, 9);
+        for (size_t i = 0; i < 9; i++) {
+                const struct event *ev = &rec.ev[before + i];
+                assert_int_equal(ev->kind, want[i].kind);
+                assert_int_equal(ev->cpu, want[i].cpu);
+                if (ev->kind == EV_IPI) {
+                        assert_int_equal(ev->detail, want[i].detail);
+                        assert_int_equal(ev->index, want[i].other);
+                }
+                if (ev->kind == EV_INVLPG)
+                        assert_int_equal(ev->count, 1); /* each dropped its entry */
+                assert_int_equal(ev->gva, 0x1000);
+        }
+}
+
+/* A shootdown empties the targets' entries: after vCPU 0 unmaps the page,
+ * vCPU 1 faults; without the shootdown it would still read the old page
+ * through its TLB. */
+static void test_shootdown_invalidates(void **state)
+{
+        (void)state;
+        static const char *const head = "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\n"
+                                        "CPU 0\nPT_CLEAR 0x1000\nINVLPG 0x1000\n";
+        for (int with = 0; with < 2; with++) {
+                run(MODE_NATIVE, 2, head);
+                if (with)
+                        feed(&s, "SHOOTDOWN 0x1000\n");
+                feed(&s, "CPU 1\nR 0x1000\n");
+                assert_int_equal(s.cpu_stats[1].guest_pf, with ? 1 : 0);
+                assert_int_equal(s.cpu_stats[1].tlb_hits, with ? 0 : 1);
+                teardown(NULL);
+        }
+}
+
 /* ---- the trace format --------------------------------------------------- */
 
 static void test_cpu_line(void **state)
@@ -312,6 +426,26 @@ static void test_cpu_line(void **state)
         assert_int_equal(err.col, 7);
 }
 
+static void test_shootdown_line(void **state)
+{
+        (void)state;
+        struct trace_limits lim = {4, UINT64_C(4) << 30, 2};
+        struct op op;
+        struct trace_error err;
+        char buf[64];
+        assert_true(trace_parse_v1("shootdown 0x1234", 16, &lim, &op, &err));
+        assert_int_equal(op.kind, OP_SHOOTDOWN);
+        assert_int_equal(op.gva, 0x1234);
+        assert_false(op.all);
+        assert_string_equal(op_format(&op, buf, sizeof buf), "SHOOTDOWN 0x1234");
+        assert_true(trace_parse_v1("SHOOTDOWN ALL # every page", 26, &lim, &op, &err));
+        assert_true(op.all);
+        assert_string_equal(op_format(&op, buf, sizeof buf), "SHOOTDOWN all");
+        assert_false(trace_parse_v1("SHOOTDOWN", 9, &lim, &op, &err));
+        assert_string_equal(err.msg,
+                            "expected a guest virtual address or 'all', found end of line");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -324,7 +458,11 @@ int main(void)
             cmocka_unit_test_teardown(test_cpu_stats_add_up, teardown),
             cmocka_unit_test_teardown(test_log_names_cpu, teardown),
             cmocka_unit_test_teardown(test_clone_goes_on_alike, teardown),
+            cmocka_unit_test_teardown(test_shootdown_targets, teardown),
+            cmocka_unit_test_teardown(test_shootdown_order, teardown),
+            cmocka_unit_test_teardown(test_shootdown_invalidates, teardown),
             cmocka_unit_test(test_cpu_line),
+            cmocka_unit_test(test_shootdown_line),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
