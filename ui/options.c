@@ -60,6 +60,9 @@ static const char usage_rest[] =
     "                         a whole interval returns to shadow mode (default 10000)\n"
     "      --vcpus N          virtual CPUs, 1..64 (default 1), each with its own TLB,\n"
     "                         page-walk caches and CR3; CPU lines in the trace pick one\n"
+    "      --ipi-virt MODE    what the CPU virtualizes of the guest's IPIs: off (default:\n"
+    "                         the send and the delivery exit), posted (APICv posted\n"
+    "                         interrupts: the send exits) or on (IPI virtualization)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
     "                         that needs more is refused at its line (default: half\n"
@@ -130,6 +133,7 @@ enum long_only {
         OPT_EXITS,
         OPT_COMMENTS,
         OPT_VCPUS,
+        OPT_IPI_VIRT,
 };
 
 static const struct option long_options[] = {
@@ -144,6 +148,7 @@ static const struct option long_options[] = {
     {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
     {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
     {"vcpus", required_argument, NULL, OPT_VCPUS},
+    {"ipi-virt", required_argument, NULL, OPT_IPI_VIRT},
     {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
@@ -354,6 +359,14 @@ int options_parse(struct options *opt, int argc, char **argv)
                                 return usage_error("--vcpus expects 1..64, not '%s'", optarg);
                         opt->cfg.vcpus = (unsigned)n;
                         break;
+                case OPT_IPI_VIRT: {
+                        int v = ipi_virt_parse(optarg);
+                        if (v < 0)
+                                return usage_error("--ipi-virt expects off, posted or on, not '%s'",
+                                                   optarg);
+                        opt->cfg.ipi_virt = (enum ipi_virt)v;
+                        break;
+                }
                 case OPT_AD:
                         if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
                                 return usage_error("--ad-emulation expects on or off, not '%s'",

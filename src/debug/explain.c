@@ -189,6 +189,18 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
                             "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
                             ev->exit_number);
                         break;
+                case EXIT_IPI:
+                        if (ev->detail == DETAIL_IPI_SEND)
+                                strbuf_put(o,
+                                           "the guest's IPI to vCPU %u is a write to its emulated "
+                                           "APIC -> VM exit #%u: the VMM sends it",
+                                           ev->index, ev->exit_number);
+                        else
+                                strbuf_put(o,
+                                           "vCPU %u's IPI needs the VMM to inject it (no posted "
+                                           "interrupts): this vCPU is kicked out -> VM exit #%u",
+                                           ev->index, ev->exit_number);
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }

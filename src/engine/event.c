@@ -45,6 +45,7 @@ static const char *const reason_names[EXIT_REASON_COUNT] = {
     [EXIT_INVLPG] = "invlpg",
     [EXIT_EPT_VIOLATION] = "ept_violation",
     [EXIT_PML_FULL] = "pml_full",
+    [EXIT_IPI] = "ipi",
 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -199,6 +200,10 @@ static void format_exits(struct strbuf *o, const struct event *ev)
                 case EXIT_PML_FULL:
                         strbuf_put(o, " entries=%u", ev->count);
                         break;
+                case EXIT_IPI:
+                        strbuf_put(o, ev->detail == DETAIL_IPI_SEND ? " to=%u" : " from=%u",
+                                   ev->index);
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }
@@ -316,6 +321,8 @@ static void format_cpu(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, " send to=%u", ev->index);
                 else if (ev->detail == DETAIL_IPI_DELIVER)
                         strbuf_put(o, " delivered from=%u", ev->index);
+                else if (ev->detail == DETAIL_IPI_POSTED)
+                        strbuf_put(o, " posted from=%u", ev->index);
                 else
                         strbuf_put(o, " ack from=%u", ev->index);
                 put_target(o, ev);

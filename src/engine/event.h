@@ -53,6 +53,7 @@ enum exit_reason {
         EXIT_INVLPG,        /* invlpg */
         EXIT_EPT_VIOLATION, /* no nested entry for a GPA */
         EXIT_PML_FULL,      /* the 512-entry page-modification log filled up */
+        EXIT_IPI,           /* a guest IPI: its ICR write, or its delivery (detail) */
         EXIT_REASON_COUNT
 };
 
@@ -85,8 +86,11 @@ enum event_detail {
         DETAIL_TO_SHADOW,   /* AGILE: quiet for a whole interval */
         DETAIL_AT_STORE,    /* EPT_MAP: the guest's store into its table needed it */
         DETAIL_ONLINE,      /* CPU: the vCPU runs for the first time */
-        DETAIL_IPI_SEND,    /* IPI: the sender wrote the ICR (index = the target) */
-        DETAIL_IPI_DELIVER, /* IPI: the target took the interrupt (index = the sender) */
+        DETAIL_IPI_SEND,    /* IPI: the sender wrote the ICR (index = the target); VM_EXIT
+                               ipi: that write exited */
+        DETAIL_IPI_DELIVER, /* IPI: the target took the interrupt (index = the sender);
+                               VM_EXIT ipi: the VMM kicked it out to inject it */
+        DETAIL_IPI_POSTED,  /* IPI: delivered as a posted interrupt, without an exit */
         DETAIL_IPI_ACK,     /* IPI: the sender saw the target's acknowledgement (index = it) */
 };
 

@@ -27,6 +27,22 @@
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
+static const char *const ipi_virt_names[] = {
+    [IPI_VIRT_OFF] = "off", [IPI_VIRT_POSTED] = "posted", [IPI_VIRT_ON] = "on"};
+
+const char *ipi_virt_name(enum ipi_virt v)
+{
+        return v <= IPI_VIRT_ON ? ipi_virt_names[v] : "?";
+}
+
+int ipi_virt_parse(const char *name)
+{
+        for (int v = IPI_VIRT_OFF; v <= IPI_VIRT_ON; v++)
+                if (strcmp(name, ipi_virt_names[v]) == 0)
+                        return v;
+        return -1;
+}
+
 void sim_config_defaults(struct sim_config *cfg)
 {
         memset(cfg, 0, sizeof *cfg);
@@ -240,6 +256,14 @@ void sim_emit(struct sim *s, struct event *ev)
         emit(s, ev);
 }
 
+/* Emits the VM exit ev and has the scheme do what it does on every exit. */
+static void exit_with(struct sim *s, struct event *ev)
+{
+        sim_emit(s, ev);
+        if (s->mmu->vm_exit)
+                s->mmu->vm_exit(s, (enum exit_reason)ev->reason);
+}
+
 void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
               enum access_kind access, unsigned index)
 {
@@ -251,9 +275,7 @@ void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa
             .access = (uint8_t)access,
             .index = (uint16_t)index,
         };
-        sim_emit(s, &ev);
-        if (s->mmu->vm_exit)
-                s->mmu->vm_exit(s, reason);
+        exit_with(s, &ev);
 }
 
 static bool is_leaf(uint64_t e, int level)
@@ -751,24 +773,57 @@ static bool shootdown_reaches(const struct sim *s, unsigned t, bool every)
                (every || sim_cpu_space(s, t) == s->guest.current);
 }
 
-/* An IPI event of the shootdown op: detail says which step, other names
- * the vCPU at the other end. */
+/* An IPI event of the shootdown op (or, as kind EV_VM_EXIT, the exit of
+ * reason ipi it takes): detail says which step, other names the vCPU at
+ * the other end. */
+static struct event ipi_event(enum event_kind kind, uint8_t detail, unsigned other,
+                              const struct op *op)
+{
+        return (struct event){.kind = kind,
+                              .reason = kind == EV_VM_EXIT ? EXIT_IPI : 0,
+                              .detail = detail,
+                              .index = (uint16_t)other,
+                              .gva = op->all ? 0 : op->gva,
+                              .all = op->all};
+}
+
 static void emit_ipi(struct sim *s, uint8_t detail, unsigned other, const struct op *op)
 {
-        struct event ev = {.kind = EV_IPI,
-                           .detail = detail,
-                           .index = (uint16_t)other,
-                           .gva = op->all ? 0 : op->gva,
-                           .all = op->all};
+        struct event ev = ipi_event(EV_IPI, detail, other, op);
         sim_emit(s, &ev);
+}
+
+/* The running vCPU sends a shootdown IPI to vCPU to. Under a VMM the ICR
+ * write exits and KVM emulates it (kvm_x2apic_icr_write, kvm_apic_send_ipi),
+ * unless the CPU virtualizes IPIs (Intel IPI virtualization, SDM vol. 3,
+ * "IPI Virtualization"; AMD AVIC). One write per target, as Linux's x2APIC
+ * physical mode sends them (x2apic_send_IPI_mask); KVM's paravirtual
+ * KVM_FEATURE_PV_SEND_IPI, one hypercall for many targets, is not modelled. */
+static void send_shootdown_ipi(struct sim *s, unsigned to, const struct op *op)
+{
+        if (s->mmu->exits_on_ipi && s->cfg.ipi_virt != IPI_VIRT_ON) {
+                struct event ev = ipi_event(EV_VM_EXIT, DETAIL_IPI_SEND, to, op);
+                exit_with(s, &ev);
+        }
+        emit_ipi(s, DETAIL_IPI_SEND, to, op);
 }
 
 /* The running vCPU, a target of a shootdown from vCPU from, takes the IPI
  * and runs the guest's handler (flush_tlb_func): INVLPG of the page, or a
- * flush of every entry (a CR3 reload), as the guest's own would. */
+ * flush of every entry (a CR3 reload), as the guest's own would. Under a
+ * VMM without posted interrupts the target, running, is kicked out to have
+ * the interrupt injected (kvm_vcpu_kick: an exit); with them (APICv,
+ * vmx_deliver_posted_interrupt) it takes it in guest mode. */
 static void take_shootdown_ipi(struct sim *s, unsigned from, const struct op *op)
 {
-        emit_ipi(s, DETAIL_IPI_DELIVER, from, op);
+        bool emulated = s->mmu->exits_on_ipi;
+        if (emulated && s->cfg.ipi_virt == IPI_VIRT_OFF) {
+                struct event ev = ipi_event(EV_VM_EXIT, DETAIL_IPI_DELIVER, from, op);
+                exit_with(s, &ev);
+        }
+        emit_ipi(
+            s, emulated && s->cfg.ipi_virt != IPI_VIRT_OFF ? DETAIL_IPI_POSTED : DETAIL_IPI_DELIVER,
+            from, op);
         if (op->all)
                 do_tlb_flush(s);
         else
@@ -791,7 +846,7 @@ static void do_shootdown(struct sim *s, const struct op *op)
                 reached[t] = shootdown_reaches(s, t, every);
                 if (reached[t]) {
                         n++;
-                        emit_ipi(s, DETAIL_IPI_SEND, t, op);
+                        send_shootdown_ipi(s, t, op);
                 }
         }
         for (unsigned t = 0; t < s->cfg.vcpus; t++) {

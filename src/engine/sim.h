@@ -38,6 +38,21 @@ enum mmu_mode {
 /* The most vCPUs a machine has (--vcpus). */
 #define SIM_MAX_VCPUS 64
 
+/* What the CPU virtualizes of a guest's IPIs (--ipi-virt); natively
+ * nothing exits whatever it says. */
+enum ipi_virt {
+        IPI_VIRT_OFF,    /* no APICv: the ICR write exits (KVM emulates the local APIC) and
+                            delivery kicks the running target out to inject the interrupt */
+        IPI_VIRT_POSTED, /* APICv posted interrupts (Intel since Ivy Bridge-EP, AMD AVIC):
+                            the send exits, delivery to a running vCPU does not */
+        IPI_VIRT_ON,     /* IPI virtualization (Intel since Sapphire Rapids, AMD AVIC): the
+                            ICR write does not exit either */
+};
+
+/* "off", "posted" or "on"; ipi_virt_parse returns the mode named, or -1. */
+const char *ipi_virt_name(enum ipi_virt v);
+int ipi_virt_parse(const char *name);
+
 struct sim_config {
         enum mmu_mode mode;
         int levels;         /* guest paging levels, 2..5 */
@@ -56,6 +71,7 @@ struct sim_config {
                                      table nested */
         uint64_t agile_interval;  /* agile: ops in one interval of the policy */
         unsigned vcpus;           /* virtual CPUs, 1..SIM_MAX_VCPUS */
+        enum ipi_virt ipi_virt;   /* what of a guest's IPIs the CPU virtualizes */
         struct cost_model cost;
 };
 

@@ -67,6 +67,8 @@ static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason 
                 return c->ept_violation;
         case EXIT_PML_FULL:
                 return c->pml_full;
+        case EXIT_IPI:
+                return c->ipi;
         case EXIT_REASON_COUNT:
                 break;
         }
@@ -102,6 +104,9 @@ static void count_exit(struct stats *s, const struct cost_model *c, const struct
         case EXIT_PML_FULL:
                 s->exit_pml_full++;
                 s->dirty_exits++;
+                break;
+        case EXIT_IPI:
+                s->exit_ipi++;
                 break;
         case EXIT_REASON_COUNT:
                 break;
@@ -165,8 +170,22 @@ static void count_shadow(struct stats *s, const struct cost_model *c, const stru
         }
 }
 
-/* The TLB, stale translations and dirty logging. */
-static void count_other(struct stats *s, const struct event *ev)
+/* The guest's side of a shootdown's IPIs (every scheme). */
+static uint64_t ipi_cycles(const struct cost_model *c, const struct event *ev)
+{
+        switch (ev->detail) {
+        case DETAIL_IPI_SEND:
+                return c->ipi_send;
+        case DETAIL_IPI_DELIVER:
+        case DETAIL_IPI_POSTED:
+                return c->ipi_deliver;
+        default:
+                return c->ipi_ack;
+        }
+}
+
+/* The TLB, stale translations, dirty logging and shootdowns. */
+static void count_other(struct stats *s, const struct cost_model *c, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_TLB_FLUSH:
@@ -194,6 +213,7 @@ static void count_other(struct stats *s, const struct event *ev)
                 break;
         case EV_IPI:
                 s->ipis += ev->detail == DETAIL_IPI_SEND;
+                s->cycles += ipi_cycles(c, ev);
                 break;
         default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP, CPU: no counter */
                 break;
@@ -223,7 +243,7 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                 count_shadow(s, c, ev);
                 break;
         default:
-                count_other(s, ev);
+                count_other(s, c, ev);
                 break;
         }
 }

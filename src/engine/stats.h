@@ -55,6 +55,7 @@
         X(exit_invlpg, 0, "exits: INVLPG")                                                         \
         X(exit_ept_violation, 0, "exits: EPT violation")                                           \
         X(exit_pml_full, 0, "exits: page-modification log full")                                   \
+        X(exit_ipi, 1, "exits: a shootdown IPI sent or delivered")                                 \
         X(cycles, 0, "modelled CPU cycles (cost model)")
 
 struct stats {
@@ -64,7 +65,7 @@ struct stats {
 };
 
 /* Number of counters and their names, in the order of STATS_FIELDS. */
-#define STATS_COUNT 34
+#define STATS_COUNT 35
 const char *stats_name(unsigned i);
 const char *stats_help(unsigned i);
 uint64_t stats_value(const struct stats *s, unsigned i);

@@ -255,6 +255,7 @@ static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, bo
 }
 
 static const struct mmu_ops ept_ops = {
+    .exits_on_ipi = true,
     .create = ept_create,
     .destroy = ept_destroy,
     .clone = ept_clone,

@@ -1270,6 +1270,7 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
 static const struct mmu_ops shadow_ops = {
     .exits_on_cr3 = true,
     .exits_on_invlpg = true,
+    .exits_on_ipi = true,
     .create = shadow_create,
     .destroy = shadow_destroy,
     .clone = shadow_clone,

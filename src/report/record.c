@@ -22,7 +22,7 @@ struct value {
 
 /* The record's fields in order: the run and its trace, the configuration,
  * the cost model, the counters, the overhead. */
-enum { RUN_FIELDS = 5, CONFIG_FIELDS = 17, COST_FIELDS = sizeof(struct cost_model) / 8 };
+enum { RUN_FIELDS = 5, CONFIG_FIELDS = 18, COST_FIELDS = sizeof(struct cost_model) / 8 };
 
 static const char *const run_names[RUN_FIELDS] = {"version", "trace", "lines", "format",
                                                   "compression"};
@@ -31,11 +31,11 @@ static const char *const trace_json_names[RUN_FIELDS] = {"version", "name", "lin
                                                          "compression"};
 
 static const char *const config_names[] = {
-    "mode",       "levels",          "ept_levels",     "guest_mem",
-    "tlb_sets",   "tlb_ways",        "pcid",           "ad_emulation",
-    "pwc",        "host_pages",      "prealloc",       "smep",
-    "smap",       "agile_threshold", "agile_interval", "vcpus",
-    "keep_going",
+    "mode",     "levels",          "ept_levels",     "guest_mem",
+    "tlb_sets", "tlb_ways",        "pcid",           "ad_emulation",
+    "pwc",      "host_pages",      "prealloc",       "smep",
+    "smap",     "agile_threshold", "agile_interval", "vcpus",
+    "ipi_virt", "keep_going",
 };
 
 _Static_assert(sizeof config_names / sizeof config_names[0] == CONFIG_FIELDS,
@@ -137,7 +137,9 @@ static struct value config_value(const struct sim_config *c, bool keep_going, un
                 return num(c->agile_interval);
         case 15:
                 return num(c->vcpus);
-        default: /* 16 */
+        case 16:
+                return str(ipi_virt_name(c->ipi_virt));
+        default: /* 17 */
                 return flag(keep_going);
         }
 }

@@ -400,6 +400,74 @@ static void test_shootdown_invalidates(void **state)
         }
 }
 
+/* ---- what a shootdown costs -------------------------------------------- */
+
+/* Exits of one shootdown of a user page to k targets, by hand: the send
+ * exits unless IPIs are virtualized (k), the delivery exits without posted
+ * interrupts (k), each target's INVLPG exits under shadow paging (k);
+ * natively none. A run with vCPU 0 the sender and 1..k the targets, each
+ * having cached the page. */
+static void test_shootdown_exits(void **state)
+{
+        (void)state;
+        static const struct {
+                enum mmu_mode mode;
+                enum ipi_virt virt;
+                unsigned per_target;
+        } cases[] = {
+            {MODE_NATIVE, IPI_VIRT_OFF, 0}, {MODE_NATIVE, IPI_VIRT_ON, 0},
+            {MODE_SHADOW, IPI_VIRT_OFF, 3}, {MODE_SHADOW, IPI_VIRT_POSTED, 2},
+            {MODE_SHADOW, IPI_VIRT_ON, 1},  {MODE_SHADOW_OOS, IPI_VIRT_OFF, 3},
+            {MODE_EPT, IPI_VIRT_OFF, 2},    {MODE_EPT, IPI_VIRT_POSTED, 1},
+            {MODE_EPT, IPI_VIRT_ON, 0},
+        };
+        char text[512];
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+                for (unsigned k = 1; k <= 3; k++) {
+                        int len = snprintf(text, sizeof text, "PT_WRITE 0x1000->0x5000\n");
+                        for (unsigned t = 1; t <= k; t++)
+                                len += snprintf(text + len, sizeof text - (size_t)len,
+                                                "CPU %u\nR 0x1000\n", t);
+                        snprintf(text + len, sizeof text - (size_t)len, "CPU 0\n");
+                        struct sim_config cfg = config_for(cases[c].mode);
+                        cfg.vcpus = 4;
+                        cfg.ipi_virt = cases[c].virt;
+                        run_cfg(&cfg, text);
+                        uint64_t before = s.stats.exits;
+                        feed(&s, "SHOOTDOWN 0x1000\n");
+                        unsigned want = cases[c].per_target * k;
+                        assert_int_equal(s.stats.exits - before, want);
+                        assert_int_equal(s.stats.shootdown_exits, want);
+                        assert_int_equal(last_kind(&rec, EV_SHOOTDOWN)->refs, want);
+                        teardown(NULL);
+                }
+}
+
+/* The cycles of a native shootdown to 2 targets, by hand: per target a
+ * send, a delivery and an acknowledgement, and the target's INVLPG costs
+ * nothing natively. */
+static void test_shootdown_cycles(void **state)
+{
+        (void)state;
+        run(MODE_NATIVE, 3, "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\nCPU 2\nR 0x1000\nCPU 0\n");
+        uint64_t before = s.stats.cycles;
+        feed(&s, "SHOOTDOWN 0x1000\n");
+        const struct cost_model *c = &s.cfg.cost;
+        assert_int_equal(s.stats.cycles - before, 2 * (c->ipi_send + c->ipi_deliver + c->ipi_ack));
+        /* The sender pays the sends and the waits, each target its delivery. */
+        assert_int_equal(s.cpu_stats[1].cycles, /* its one access, then the IPI */
+                         c->access + 4 * c->walk_ref + c->ipi_deliver);
+        teardown(NULL);
+        /* Under EPT without IPI virtualization, 4 exits of reason ipi. */
+        run(MODE_EPT, 3, "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\nCPU 2\nR 0x1000\nCPU 0\n");
+        before = s.stats.cycles;
+        feed(&s, "SHOOTDOWN 0x1000\n");
+        c = &s.cfg.cost;
+        assert_int_equal(s.stats.exit_ipi, 4);
+        assert_int_equal(s.stats.cycles - before,
+                         2 * (c->ipi_send + c->ipi_deliver + c->ipi_ack) + 4 * (c->exit + c->ipi));
+}
+
 /* ---- the trace format --------------------------------------------------- */
 
 static void test_cpu_line(void **state)
@@ -461,6 +529,8 @@ int main(void)
             cmocka_unit_test_teardown(test_shootdown_targets, teardown),
             cmocka_unit_test_teardown(test_shootdown_order, teardown),
             cmocka_unit_test_teardown(test_shootdown_invalidates, teardown),
+            cmocka_unit_test_teardown(test_shootdown_exits, teardown),
+            cmocka_unit_test_teardown(test_shootdown_cycles, teardown),
             cmocka_unit_test(test_cpu_line),
             cmocka_unit_test(test_shootdown_line),
         };
