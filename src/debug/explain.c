@@ -201,6 +201,13 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
                                            "interrupts): this vCPU is kicked out -> VM exit #%u",
                                            ev->index, ev->exit_number);
                         break;
+                case EXIT_REMOTE_FLUSH:
+                        strbuf_put(o,
+                                   "the VMM on vCPU %u changed tables every vCPU walks: it kicks "
+                                   "this one out to flush its TLB (kvm_flush_remote_tlbs) -> VM "
+                                   "exit #%u",
+                                   ev->index, ev->exit_number);
+                        break;
                 case EXIT_REASON_COUNT:
                         break;
                 }

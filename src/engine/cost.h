@@ -67,7 +67,11 @@
         X(ipi, 800,                                                                                \
           "VMM emulating an IPI's ICR write, or injecting an IPI into the vCPU it kicked out, "    \
           "beyond the exit",                                                                       \
-          "estimate: no published per-exit figure found (KVM's x2APIC ICR fast path)")
+          "estimate: no published per-exit figure found (KVM's x2APIC ICR fast path)")             \
+        X(remote_flush, 500,                                                                       \
+          "a vCPU kicked by the VMM to flush its TLB (kvm_flush_remote_tlbs): the request "        \
+          "served at entry, the flush, the VMM's wait, beyond the exit",                           \
+          "estimate: no published figure found")
 
 struct cost_model {
 #define COST_FIELD(name, def, help, source) uint64_t name;

@@ -46,6 +46,7 @@ static const char *const reason_names[EXIT_REASON_COUNT] = {
     [EXIT_EPT_VIOLATION] = "ept_violation",
     [EXIT_PML_FULL] = "pml_full",
     [EXIT_IPI] = "ipi",
+    [EXIT_REMOTE_FLUSH] = "remote_flush",
 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -203,6 +204,9 @@ static void format_exits(struct strbuf *o, const struct event *ev)
                 case EXIT_IPI:
                         strbuf_put(o, ev->detail == DETAIL_IPI_SEND ? " to=%u" : " from=%u",
                                    ev->index);
+                        break;
+                case EXIT_REMOTE_FLUSH:
+                        strbuf_put(o, " from=%u", ev->index);
                         break;
                 case EXIT_REASON_COUNT:
                         break;

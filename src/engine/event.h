@@ -54,6 +54,7 @@ enum exit_reason {
         EXIT_EPT_VIOLATION, /* no nested entry for a GPA */
         EXIT_PML_FULL,      /* the 512-entry page-modification log filled up */
         EXIT_IPI,           /* a guest IPI: its ICR write, or its delivery (detail) */
+        EXIT_REMOTE_FLUSH,  /* the VMM kicked this vCPU to flush its TLB (index: who) */
         EXIT_REASON_COUNT
 };
 

@@ -233,6 +233,44 @@ void sim_vmm_flush(struct sim *s, uint8_t detail)
         sim_emit(s, &ev);
 }
 
+void sim_tlb_drop(struct sim *s, uint32_t asid, bool every_space, uint64_t gva, uint64_t span)
+{
+        unsigned n = tlb_drop_range(&s->tlb, asid, every_space, gva, span);
+        if (n == 0)
+                return;
+        struct event ev = {.kind = EV_TLB_DROP, .gva = gva, .count = n, .hpa = span};
+        sim_emit(s, &ev);
+}
+
+static void exit_with(struct sim *s, struct event *ev);
+
+void sim_vmm_flush_others(struct sim *s, uint64_t gva, uint64_t span, uint8_t detail)
+{
+        unsigned home = s->cpu;
+        uint32_t asid = sim_asid(s);
+        bool every_space = guest_va_kernel(&s->guest, gva) && s->tlb.pcid;
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                if (t == home || !s->vcpus[t].online)
+                        continue;
+                sim_switch_cpu(s, t);
+                struct event ev = {
+                    .kind = EV_VM_EXIT, .reason = EXIT_REMOTE_FLUSH, .index = (uint16_t)home};
+                exit_with(s, &ev);
+                if (span)
+                        sim_tlb_drop(s, asid, every_space, gva, span);
+                else
+                        sim_vmm_flush(s, detail);
+                pwc_flush(&s->pwc);
+                sim_switch_cpu(s, home);
+        }
+}
+
+void sim_vmm_flush_all(struct sim *s, uint8_t detail)
+{
+        sim_vmm_flush(s, detail);
+        sim_vmm_flush_others(s, 0, 0, detail);
+}
+
 /* sim_emit's body, inline in the access path below. */
 static inline void emit(struct sim *s, struct event *ev)
 {

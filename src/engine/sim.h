@@ -249,8 +249,30 @@ static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
         return u64map_get(&s->dirty.gfns, gfn, &v);
 }
 
-/* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the TLB. */
+/* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the
+ * running vCPU's TLB and page-walk cache. */
 void sim_vmm_flush(struct sim *s, uint8_t detail);
+
+/* Drops the running vCPU's TLB entries for [gva, gva + span) in address
+ * space asid or, with every_space, in all (tlb_drop_range), as one
+ * TLB_DROP event when there were any. */
+void sim_tlb_drop(struct sim *s, uint32_t asid, bool every_space, uint64_t gva, uint64_t span);
+
+/* The VMM changed tables every vCPU walks (shadow or nested) in a way that
+ * can leave a translation in another vCPU's TLB stale: every other running
+ * vCPU is kicked out of the guest (an exit of reason remote_flush each)
+ * and invalidates before it re-enters, KVM's kvm_flush_remote_tlbs (a
+ * request to each vCPU and an IPI to those in guest mode, whose handling
+ * the VMM waits for: KVM_REQUEST_WAIT). span 0: the whole TLB (TLB_FLUSH,
+ * detail: why); else only [gva, gva + span) of the running vCPU's address
+ * space, or of every one for a kernel address under PCID (TLB_DROP), as a
+ * range flush (kvm_flush_remote_tlbs_range). The running vCPU's own TLB is
+ * the caller's to invalidate. Each target's page-walk cache is flushed. */
+void sim_vmm_flush_others(struct sim *s, uint64_t gva, uint64_t span, uint8_t detail);
+
+/* sim_vmm_flush, then sim_vmm_flush_others of the whole TLB: what
+ * kvm_flush_remote_tlbs does on every vCPU, the VMM's own included. */
+void sim_vmm_flush_all(struct sim *s, uint8_t detail);
 
 /* Emits an event: numbers it, counts it, hands it to every sink.
  *

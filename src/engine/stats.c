@@ -69,6 +69,8 @@ static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason 
                 return c->pml_full;
         case EXIT_IPI:
                 return c->ipi;
+        case EXIT_REMOTE_FLUSH:
+                return c->remote_flush;
         case EXIT_REASON_COUNT:
                 break;
         }
@@ -107,6 +109,9 @@ static void count_exit(struct stats *s, const struct cost_model *c, const struct
                 break;
         case EXIT_IPI:
                 s->exit_ipi++;
+                break;
+        case EXIT_REMOTE_FLUSH:
+                s->exit_remote_flush++;
                 break;
         case EXIT_REASON_COUNT:
                 break;

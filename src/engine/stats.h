@@ -56,6 +56,8 @@
         X(exit_ept_violation, 0, "exits: EPT violation")                                           \
         X(exit_pml_full, 0, "exits: page-modification log full")                                   \
         X(exit_ipi, 1, "exits: a shootdown IPI sent or delivered")                                 \
+        X(exit_remote_flush, 1,                                                                    \
+          "exits: kicked by the VMM to flush the TLB (another vCPU's change)")                     \
         X(cycles, 0, "modelled CPU cycles (cost model)")
 
 struct stats {
@@ -65,7 +67,7 @@ struct stats {
 };
 
 /* Number of counters and their names, in the order of STATS_FIELDS. */
-#define STATS_COUNT 35
+#define STATS_COUNT 36
 const char *stats_name(unsigned i);
 const char *stats_help(unsigned i);
 uint64_t stats_value(const struct stats *s, unsigned i);

@@ -161,8 +161,12 @@ static void ept_vm_exit(struct sim *s, enum exit_reason reason)
 }
 
 /* Dirty logging with EPT A/D bits and PML: a round starts with every
- * nested D bit clear (and the TLB flushed, since it caches them); a sync
- * drains the buffer (the VMM kicks the vCPU out to do so). */
+ * nested D bit clear and every vCPU's TLB flushed, since it caches them
+ * (kvm_mmu_slot_leaf_clear_dirty, then kvm_flush_remote_tlbs): the one
+ * change to the nested table that can leave a TLB entry stale, and so the
+ * only remote flush under EPT (building nested entries on violations
+ * leaves none). A sync drains the buffer (the VMM kicks the vCPU out to do
+ * so). */
 static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
 {
         struct ept *e = s->mmu_state;
@@ -174,7 +178,7 @@ static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
         for (uint32_t ix = 0; ix < e->nest.npages; ix++)
                 for (unsigned i = 0; i < PT_ENTRIES; i++)
                         e->nest.pages[ix].entry[i] &= ~PTE_D;
-        sim_vmm_flush(s, DETAIL_NONE);
+        sim_vmm_flush_all(s, DETAIL_NONE);
 }
 
 /* The guest levels a walk of gva reads, first down to last: below the

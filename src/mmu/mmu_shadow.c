@@ -229,15 +229,33 @@ static void remove_parent(struct shadow *sh, uint32_t child, uint32_t parent, un
         }
 }
 
-static void wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
+/* Counts one more (delta +1) or one fewer (-1) shadow page keeping guest
+ * frame gfn write-protected. Returns whether the frame became protected. */
+static bool wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
 {
         uint32_t n = 0;
         u64map_get(&sh->wp, gfn, &n);
+        bool was = n != 0;
         n = (uint32_t)((int)n + delta);
         if (n)
                 u64map_put(&sh->wp, gfn, n);
         else
                 u64map_del(&sh->wp, gfn);
+        return !was && n != 0;
+}
+
+/* The VMM write-protected a guest table frame the guest could write until
+ * now (it wrote the table when it built it, or while it was out of sync):
+ * another vCPU's TLB may still hold a writable translation of that frame,
+ * so KVM flushes every vCPU (account_shadowed or mmu_sync_children
+ * write-protect the frame's sptes, then kvm_flush_remote_tlbs_gfn or
+ * kvm_flush_remote_tlbs). The model's TLBs hold no translation of the
+ * tables themselves (the guest's stores into them are modelled apart), so
+ * the VMM's own vCPU is left as it was and only the others are kicked: the
+ * cost of write protection on a machine of several vCPUs. */
+static void write_protected(struct sim *s)
+{
+        sim_vmm_flush_others(s, 0, 0, DETAIL_FLUSH_SHADOW);
 }
 
 static void *shadow_create(struct sim *s)
@@ -342,19 +360,20 @@ static void emit_shadow(struct sim *s, enum event_kind kind, uint64_t gva, uint3
 
 /* Drops the TLB entries that shadow entries for [gva, gva + span) may have
  * produced (in every address space for a kernel address under PCID, since
- * the kernel's tables are shared), as one TLB_DROP event. */
+ * the kernel's tables are shared), as one TLB_DROP event, on every vCPU:
+ * the shadow tables are shared, so the other vCPUs drop the range too. */
 static void drop_tlb(struct sim *s, uint64_t gva, uint64_t span)
 {
         bool every_space = guest_va_kernel(&s->guest, gva) && s->tlb.pcid;
-        unsigned n = tlb_drop_range(&s->tlb, sim_asid(s), every_space, gva, span);
-        if (n == 0)
-                return;
-        struct event ev = {.kind = EV_TLB_DROP, .gva = gva, .count = n, .hpa = span};
-        sim_emit(s, &ev);
+        sim_tlb_drop(s, sim_asid(s), every_space, gva, span);
+        sim_vmm_flush_others(s, gva, span, DETAIL_FLUSH_SHADOW);
 }
 
 /* The VMM's TLB work after it changed the shadow entry at index of page
- * (present_changed: the old entry was present), by the policy. */
+ * (present_changed: the old entry was present), by the policy. A change
+ * to a present entry can leave it stale in any vCPU's TLB, as the shadow
+ * tables are shared: it is invalidated on every vCPU; a new entry can be
+ * cached nowhere yet. */
 static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool present_changed)
 {
         struct shadow *sh = s->mmu_state;
@@ -365,12 +384,18 @@ static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool
                 if (present_changed)
                         drop_tlb(s, sp->gva_base + index * span, span);
                 break;
-        case FLUSH_IF_PRESENT:
+        case FLUSH_IF_PRESENT: /* kvm_mmu_track_write: kvm_mmu_remote_flush_or_zap */
                 if (present_changed)
-                        sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                        sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
                 break;
         case FLUSH_EVERY_WRITE:
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                /* mmu_pte_write_flush_tlb (Linux 2.6.26): every vCPU when
+                 * the old entry was present (need_remote_flush), else only
+                 * the VMM's own. */
+                if (present_changed)
+                        sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
+                else
+                        sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
                 break;
         }
 }
@@ -448,8 +473,9 @@ static bool is_cached_root(const struct shadow *sh, uint32_t page)
 
 /* Unshadows a page (kvm_mmu_prepare_zap_page): parents stop pointing at it,
  * its children lose it as a parent (they stay hashed, as orphans), its
- * guest table is no longer protected, and the TLB is flushed since entries
- * built from it may be cached. */
+ * guest table is no longer protected, and every vCPU's TLB is flushed
+ * since entries built from it may be cached anywhere
+ * (kvm_mmu_commit_zap_page: kvm_flush_remote_tlbs). */
 static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
 {
         struct shadow *sh = s->mmu_state;
@@ -484,9 +510,7 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         sp->parent_head = sh->free_pages;
         sh->free_pages = page;
         sim_emit(s, &ev);
-        struct event fl = {
-            .kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
-        sim_emit(s, &fl);
+        sim_vmm_flush_all(s, DETAIL_ZAP_PAGE);
 }
 
 /* The page keyed (gfn, level, direct, access), or NONE. */
@@ -536,8 +560,7 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
         sp->valid = true;
         sp->gva_base = gva_base;
         u64map_put(&sh->by_key, key_of(sp), id);
-        if (protects(sp))
-                wp_adjust(sh, gfn, +1);
+        bool newly_protected = protects(sp) && wp_adjust(sh, gfn, +1);
         if (at)
                 link_child(sh, at->parent, at->index, id);
         struct event ev = {
@@ -551,6 +574,8 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
                                    : DETAIL_NONE,
         };
         sim_emit(s, &ev);
+        if (newly_protected)
+                write_protected(s);
         return id;
 }
 
@@ -653,8 +678,9 @@ static void emit_resync(struct sim *s, uint32_t page, uint64_t gva, unsigned com
 
 /* Write-protects an unsync leaf page again and compares every present
  * shadow entry with its guest entry (kvm_sync_page). Returns whether a
- * present entry changed. */
-static bool resync_page(struct sim *s, uint32_t page)
+ * present entry changed; *protected tells whether its guest frame became
+ * write-protected again. */
+static bool resync_page(struct sim *s, uint32_t page, bool *protected)
 {
         struct shadow *sh = s->mmu_state;
         unsigned compared = 0;
@@ -668,7 +694,7 @@ static bool resync_page(struct sim *s, uint32_t page)
         struct spage *sp = &sh->pages[page];
         sp->unsync = false;
         sh->unsync_count--;
-        wp_adjust(sh, sp->gfn, +1);
+        *protected |= wp_adjust(sh, sp->gfn, +1);
         emit_resync(s, page, sp->gva_base, compared, DETAIL_NONE);
         return changed;
 }
@@ -685,19 +711,22 @@ static bool reachable(const struct shadow *sh, uint32_t page, uint32_t root)
 }
 
 /* Syncs the unsync pages reachable from the current root (kvm_mmu_sync_roots),
- * then flushes when a present entry changed. */
+ * then flushes every vCPU when a present entry changed, and the others when
+ * a guest table was write-protected again (mmu_sync_children). */
 static void sync_roots(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
-        bool changed = false;
+        bool changed = false, protected = false;
         uint32_t root = root_page(s);
         for (uint32_t id = 0; id < sh->npages && sh->unsync_count; id++) {
                 const struct spage *sp = &sh->pages[id];
                 if (sp->valid && sp->unsync && reachable(sh, id, root))
-                        changed |= resync_page(s, id);
+                        changed |= resync_page(s, id, &protected);
         }
         if (changed)
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
+        else if (protected)
+                write_protected(s);
 }
 
 /* ---- agile paging (Gandhi, Hill and Swift, ISCA 2016) -------------------- */
@@ -1237,8 +1266,9 @@ static void sync_one(struct sim *s, uint64_t gva)
         bool was_present = pte_present(sh->pages[page].spte[index]);
         bool changed = sync_entry(s, page, index);
         emit_resync(s, page, gva & ~PAGE_OFFSET_MASK, was_present, DETAIL_SYNC_ONE);
+        /* __kvm_mmu_invalidate_addr: kvm_flush_remote_tlbs_sptep. */
         if (changed)
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
 }
 
 /* Dirty logging under shadow paging: every shadow leaf loses its write
@@ -1264,7 +1294,8 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
                                 zap_entry(s, id, i); /* 2M entries go: 4K while logging */
                 }
         }
-        sim_vmm_flush(s, DETAIL_NONE);
+        /* kvm_mmu_slot_remove_write_access, then kvm_flush_remote_tlbs. */
+        sim_vmm_flush_all(s, DETAIL_NONE);
 }
 
 static const struct mmu_ops shadow_ops = {

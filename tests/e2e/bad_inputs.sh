@@ -556,7 +556,7 @@ bad_cmd cmd-count-huge.cmd 65 "cmd-count-huge.cmd:1: error: expected a count (a 
 bad_cmd cmd-break-nothing.cmd 65 "cmd-break-nothing.cmd:1: error: usage: break ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N"
 bad_cmd cmd-break-junk-address.cmd 65 "cmd-break-junk-address.cmd:1: error: expected an address (hex 0x... or decimal), found '0xZZZ'"
 bad_cmd cmd-break-bad-size.cmd 65 "cmd-break-bad-size.cmd:1: error: expected a size such as 4K or 2M after '/', found '0'"
-bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an exit reason (pt_write, page_fault, cr3, invlpg, ept_violation, pml_full, ipi), found 'sideways'"
+bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an exit reason (pt_write, page_fault, cr3, invlpg, ept_violation, pml_full, ipi, remote_flush), found 'sideways'"
 bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expected an address after 'gpa'"
 bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number from 1 after 'line', found '-1'"
 bad_cmd cmd-break-wraps.cmd 65 "cmd-break-wraps.cmd:1: error: 0xFFFFFFFFFFFFF000/8K runs past the top of the address space (0xFFFFFFFFFFFFFFFF)"

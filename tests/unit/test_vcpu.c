@@ -468,6 +468,82 @@ static void test_shootdown_cycles(void **state)
                          2 * (c->ipi_send + c->ipi_deliver + c->ipi_ack) + 4 * (c->exit + c->ipi));
 }
 
+/* ---- the VMM's remote flushes -------------------------------------------- */
+
+/* vCPU 0, 1 and 2 run one address space; the trace below counts, by hand,
+ * the other vCPUs the VMM kicks (2 each time) under KVM's shadow paging:
+ * the hidden fault of R 0x1000 shadows 3 guest tables (L3, L2, L1), each a
+ * frame newly write-protected (6); replacing the present leaf 0x1000 (2);
+ * the store into the root and the new leaf 0x2000 change no present entry
+ * (0). KVM today (shadow-oos): the 3 tables (6), the leaf table goes out of
+ * sync at the first store (0), the INVLPG syncs the changed entry (2). */
+static const char remote_trace[] = "CPU 1\nCPU 2\nCPU 0\n"
+                                   "PT_WRITE 0x1000->0x5000\n"
+                                   "R 0x1000\n"
+                                   "PT_WRITE 0x1000->0x6000\n"
+                                   "PT_WRITE 0x2000->0x7000\n"
+                                   "INVLPG 0x1000\n";
+
+static void test_remote_flushes(void **state)
+{
+        (void)state;
+        static const struct {
+                enum mmu_mode mode;
+                unsigned kicks;
+        } cases[] = {{MODE_NATIVE, 0}, {MODE_SHADOW, 8}, {MODE_SHADOW_OOS, 8}, {MODE_EPT, 0}};
+        for (size_t c = 0; c < 4; c++) {
+                for (unsigned vcpus = 3; vcpus <= 4; vcpus++) { /* vCPU 3 never runs */
+                        run(cases[c].mode, vcpus, remote_trace);
+                        assert_int_equal(s.stats.exit_remote_flush, cases[c].kicks);
+                        assert_int_equal(s.cpu_stats[0].exit_remote_flush, 0);
+                        assert_int_equal(s.cpu_stats[1].exit_remote_flush, cases[c].kicks / 2);
+                        assert_int_equal(s.cpu_stats[2].exit_remote_flush, cases[c].kicks / 2);
+                        /* Each kick is an exit, followed by the flush on the same vCPU. */
+                        for (size_t i = 0; i + 1 < rec.n; i++)
+                                if (rec.ev[i].kind == EV_VM_EXIT &&
+                                    rec.ev[i].reason == EXIT_REMOTE_FLUSH) {
+                                        assert_int_equal(rec.ev[i].index, 0);
+                                        assert_int_equal(rec.ev[i + 1].kind, EV_TLB_FLUSH);
+                                        assert_int_equal(rec.ev[i + 1].cpu, rec.ev[i].cpu);
+                                }
+                        teardown(NULL);
+                }
+        }
+}
+
+/* Under EPT the one change to the nested table that flushes is the start
+ * of a dirty-logging round (D bits cleared): both other vCPUs are kicked. */
+static void test_remote_flush_ept_dirty_log(void **state)
+{
+        (void)state;
+        run(MODE_EPT, 3,
+            "CPU 1\nCPU 2\nCPU 0\nPT_WRITE 0x1000->0x5000\nW 0x1000\nDIRTY_LOG start\n");
+        assert_int_equal(s.stats.exit_remote_flush, 2);
+}
+
+/* A remote flush empties the other vCPU's TLB: vCPU 1 reads the page again
+ * after vCPU 0 replaced its mapping (without a shootdown) and finds the
+ * new frame under shadow paging, whose shared shadow entry changed, while
+ * under EPT (and natively) its TLB still holds the old one. */
+static void test_remote_flush_empties(void **state)
+{
+        (void)state;
+        static const char *const text = "PT_WRITE 0x1000->0x5000\nCPU 1\nR 0x1000\n"
+                                        "CPU 0\nPT_WRITE 0x1000->0x6000\nCPU 1\nR 0x1000\n";
+        static const struct {
+                enum mmu_mode mode;
+                uint64_t gpa;
+        } cases[] = {{MODE_SHADOW, 0x6000},
+                     {MODE_SHADOW_OOS, 0x5000},
+                     {MODE_EPT, 0x5000},
+                     {MODE_NATIVE, 0x5000}};
+        for (size_t c = 0; c < 4; c++) {
+                run(cases[c].mode, 2, text);
+                assert_int_equal(last_kind(&rec, EV_ACCESS)->gpa, cases[c].gpa);
+                teardown(NULL);
+        }
+}
+
 /* ---- the trace format --------------------------------------------------- */
 
 static void test_cpu_line(void **state)
@@ -531,6 +607,9 @@ int main(void)
             cmocka_unit_test_teardown(test_shootdown_invalidates, teardown),
             cmocka_unit_test_teardown(test_shootdown_exits, teardown),
             cmocka_unit_test_teardown(test_shootdown_cycles, teardown),
+            cmocka_unit_test_teardown(test_remote_flushes, teardown),
+            cmocka_unit_test_teardown(test_remote_flush_ept_dirty_log, teardown),
+            cmocka_unit_test_teardown(test_remote_flush_empties, teardown),
             cmocka_unit_test(test_cpu_line),
             cmocka_unit_test(test_shootdown_line),
         };
