@@ -63,7 +63,8 @@
 
 struct ept {
         struct nested nest;
-        uint32_t pml_used; /* entries in the PML buffer */
+        uint32_t pml_used[SIM_MAX_VCPUS]; /* entries in each vCPU's PML buffer (a VMCS
+                                             field: one buffer per vCPU) */
 };
 
 static void *ept_create(struct sim *s)
@@ -104,19 +105,19 @@ static bool set_dirty(struct sim *s, struct ept *e, uint64_t gfn)
         uint64_t *leaf = nested_leaf(&e->nest, gfn);
         if (*leaf & PTE_D)
                 return true;
-        if (s->dirty.on && e->pml_used == PML_ENTRIES) {
+        if (s->dirty.on && e->pml_used[s->cpu] == PML_ENTRIES) {
                 struct event ev = {.kind = EV_VM_EXIT,
                                    .reason = EXIT_PML_FULL,
                                    .gpa = gfn << PAGE_SHIFT,
                                    .count = PML_ENTRIES};
                 sim_emit(s, &ev);
-                e->pml_used = 0; /* vmx_flush_pml_buffer */
+                e->pml_used[s->cpu] = 0; /* vmx_flush_pml_buffer */
                 return false;
         }
         *leaf |= PTE_D;
         if (!s->dirty.on)
                 return true;
-        e->pml_used++;
+        e->pml_used[s->cpu]++;
         if (e->nest.leaf_level == 1) {
                 sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
         } else {
@@ -157,7 +158,7 @@ static void ept_vm_exit(struct sim *s, enum exit_reason reason)
 {
         struct ept *e = s->mmu_state;
         (void)reason;
-        e->pml_used = 0;
+        e->pml_used[s->cpu] = 0;
 }
 
 /* Dirty logging with EPT A/D bits and PML: a round starts with every
@@ -170,7 +171,9 @@ static void ept_vm_exit(struct sim *s, enum exit_reason reason)
 static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
 {
         struct ept *e = s->mmu_state;
-        e->pml_used = 0;
+        /* Every vCPU's buffer is drained (kvm_flush_pml_buffers kicks each;
+         * those kicks are not counted as exits here). */
+        memset(e->pml_used, 0, sizeof e->pml_used);
         if (action != DIRTY_LOG_START)
                 return;
         /* Leaves are the pages reached from level 2; clearing D everywhere

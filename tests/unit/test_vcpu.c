@@ -544,6 +544,50 @@ static void test_remote_flush_empties(void **state)
         }
 }
 
+/* Each vCPU logs into its own 512-entry PML buffer: between two PML-full
+ * exits of vCPU 0, 512 pages are logged on vCPU 0 (the guest tables' frames
+ * the walker writes count too), however many vCPU 1 logs meanwhile. */
+static void test_pml_buffer_per_vcpu(void **state)
+{
+        (void)state;
+        size_t cap = 1500 * 64;
+        char *text = malloc(cap);
+        assert_non_null(text);
+        size_t len = (size_t)snprintf(text, cap, "CPU 1\nCPU 0\n");
+        for (unsigned i = 0; i < 1400; i++)
+                len += (size_t)snprintf(text + len, cap - len, "PT_WRITE 0x%x->0x%x\n",
+                                        0x100000 + i * 0x1000, 0x200000 + i * 0x1000);
+        snprintf(text + len, cap - len, "DIRTY_LOG start\n");
+        struct sim_config cfg = config_for(MODE_EPT);
+        cfg.vcpus = 2;
+        cfg.prealloc = true; /* no violations, whose exits would drain the buffer */
+        run_cfg(&cfg, text);
+        free(text);
+        unsigned i = 0;
+        char line[64];
+        while (s.stats.exit_pml_full < 2 && i < 1400) {
+                /* vCPU 1 writes 100 pages once vCPU 0 has filled its buffer. */
+                bool other = s.stats.exit_pml_full == 1 && i < 760 && i % 2 == 0;
+                snprintf(line, sizeof line, "CPU %d\nW 0x%x\n", other, 0x100000 + i++ * 0x1000);
+                feed(&s, line);
+        }
+        assert_int_equal(s.stats.exit_pml_full, 2);
+        size_t first = 0, logged0 = 0, logged1 = 0;
+        while (rec.ev[first].kind != EV_VM_EXIT || rec.ev[first].reason != EXIT_PML_FULL)
+                first++;
+        for (size_t k = first + 1; k < rec.n; k++) {
+                const struct event *ev = &rec.ev[k];
+                if (ev->kind == EV_VM_EXIT && ev->reason == EXIT_PML_FULL) {
+                        assert_int_equal(ev->cpu, 0);
+                        break;
+                }
+                if (ev->kind == EV_DIRTY && ev->detail == DETAIL_DIRTY_PML)
+                        *(ev->cpu ? &logged1 : &logged0) += 1;
+        }
+        assert_int_equal(logged0, 512);
+        assert_true(logged1 >= 100);
+}
+
 /* ---- the trace format --------------------------------------------------- */
 
 static void test_cpu_line(void **state)
@@ -610,6 +654,7 @@ int main(void)
             cmocka_unit_test_teardown(test_remote_flushes, teardown),
             cmocka_unit_test_teardown(test_remote_flush_ept_dirty_log, teardown),
             cmocka_unit_test_teardown(test_remote_flush_empties, teardown),
+            cmocka_unit_test_teardown(test_pml_buffer_per_vcpu, teardown),
             cmocka_unit_test(test_cpu_line),
             cmocka_unit_test(test_shootdown_line),
         };
