@@ -139,11 +139,16 @@ static void phrase_accesses(struct strbuf *o, const struct event *ev)
                            ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
         case EV_STALE_TLB:
-                strbuf_put(
-                    o,
-                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
-                    "INVLPG",
-                    strbuf_u(ev->hpa));
+                if (ev->detail == DETAIL_STALE_REMOTE)
+                        strbuf_put(o,
+                                   "WARNING: a stale TLB entry was used (hpa 0x%llX): vCPU %u "
+                                   "changed the mapping and no shootdown reached this vCPU",
+                                   strbuf_u(ev->hpa), ev->index);
+                else
+                        strbuf_put(o,
+                                   "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping "
+                                   "changed without INVLPG",
+                                   strbuf_u(ev->hpa));
                 break;
         default:
                 break;
@@ -610,6 +615,9 @@ static bool own_fact(struct strbuf *o, const struct event *evs, size_t cur,
         } else if (ev->kind == EV_RESYNC) {
                 strbuf_put(o,
                            "; the price of out-of-sync: the stores were free, the check comes now");
+        } else if (ev->kind == EV_STALE_TLB && ev->detail == DETAIL_STALE_REMOTE) {
+                strbuf_put(o, "; real hardware does the same: TLBs are not coherent, the guest "
+                              "must shoot the page down on every vCPU that may cache it");
         } else if (ev->kind == EV_STALE_TLB) {
                 strbuf_put(o,
                            "; real hardware does the same: the guest must INVLPG after a change");

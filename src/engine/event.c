@@ -167,8 +167,13 @@ static void format_accesses(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, " but guest maps gpa=0x%llX", strbuf_u(ev->gpa));
                 else
                         strbuf_put(o, " but guest has no mapping");
-                strbuf_put(o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
-                                                                : " (no INVLPG since the change)");
+                if (ev->detail == DETAIL_STALE_REMOTE)
+                        strbuf_put(o, " (vCPU %u changed it; no shootdown reached this vCPU)",
+                                   ev->index);
+                else
+                        strbuf_put(o, ev->detail == DETAIL_STALE_SHADOW
+                                          ? " (out-of-sync shadow)"
+                                          : " (no INVLPG since the change)");
                 break;
         default:
                 break;

@@ -78,21 +78,22 @@ enum event_detail {
         DETAIL_LOG_START,    /* DIRTY_LOG */
         DETAIL_LOG_SYNC,
         DETAIL_LOG_STOP,
-        DETAIL_DIRTY_EXIT,  /* DIRTY: found through an exit only dirty logging caused */
-        DETAIL_DIRTY_PML,   /* DIRTY: logged by the CPU into the PML buffer */
-        DETAIL_PREFETCH,    /* SHADOW_FILL: a neighbour filled along with a fault */
-        DETAIL_SYNC_ONE,    /* RESYNC: INVLPG synced one entry; the page stays unsync */
-        DETAIL_AGILE,       /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
-        DETAIL_TO_NESTED,   /* AGILE: written often (count = writes in the interval) */
-        DETAIL_TO_SHADOW,   /* AGILE: quiet for a whole interval */
-        DETAIL_AT_STORE,    /* EPT_MAP: the guest's store into its table needed it */
-        DETAIL_ONLINE,      /* CPU: the vCPU runs for the first time */
-        DETAIL_IPI_SEND,    /* IPI: the sender wrote the ICR (index = the target); VM_EXIT
-                               ipi: that write exited */
-        DETAIL_IPI_DELIVER, /* IPI: the target took the interrupt (index = the sender);
-                               VM_EXIT ipi: the VMM kicked it out to inject it */
-        DETAIL_IPI_POSTED,  /* IPI: delivered as a posted interrupt, without an exit */
-        DETAIL_IPI_ACK,     /* IPI: the sender saw the target's acknowledgement (index = it) */
+        DETAIL_DIRTY_EXIT,   /* DIRTY: found through an exit only dirty logging caused */
+        DETAIL_DIRTY_PML,    /* DIRTY: logged by the CPU into the PML buffer */
+        DETAIL_PREFETCH,     /* SHADOW_FILL: a neighbour filled along with a fault */
+        DETAIL_SYNC_ONE,     /* RESYNC: INVLPG synced one entry; the page stays unsync */
+        DETAIL_AGILE,        /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
+        DETAIL_TO_NESTED,    /* AGILE: written often (count = writes in the interval) */
+        DETAIL_TO_SHADOW,    /* AGILE: quiet for a whole interval */
+        DETAIL_AT_STORE,     /* EPT_MAP: the guest's store into its table needed it */
+        DETAIL_ONLINE,       /* CPU: the vCPU runs for the first time */
+        DETAIL_IPI_SEND,     /* IPI: the sender wrote the ICR (index = the target); VM_EXIT
+                                ipi: that write exited */
+        DETAIL_IPI_DELIVER,  /* IPI: the target took the interrupt (index = the sender);
+                                VM_EXIT ipi: the VMM kicked it out to inject it */
+        DETAIL_IPI_POSTED,   /* IPI: delivered as a posted interrupt, without an exit */
+        DETAIL_IPI_ACK,      /* IPI: the sender saw the target's acknowledgement (index = it) */
+        DETAIL_STALE_REMOTE, /* STALE_TLB: vCPU index changed the mapping; no shootdown came */
 };
 
 struct event {

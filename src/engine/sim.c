@@ -321,6 +321,24 @@ static bool is_leaf(uint64_t e, int level)
         return pte_present(e) && (level == 1 || (e & PTE_PS));
 }
 
+/* A guest store replaced a leaf of the running vCPU's address space that
+ * covers [gva, gva + span): every TLB that may cache a translation through
+ * it keeps it, now stale, until an invalidation reaches it, as on real
+ * hardware, where TLBs are not coherent with memory (SDM vol. 3, 4.10.4):
+ * the running vCPU's, and each other's that holds entries of this address
+ * space (tagged with its PCID, or loaded there without PCID) or, for the
+ * kernel's shared half, of any. */
+static void mark_stale(struct sim *s, uint64_t gva, uint64_t span, uint64_t new_leaf)
+{
+        bool kernel = guest_va_kernel(&s->guest, gva);
+        uint32_t asid = sim_asid(s);
+        tlb_mark_stale(&s->tlb, asid, kernel, gva, span, new_leaf, s->cpu);
+        for (unsigned t = 0; t < s->cfg.vcpus; t++)
+                if (t != s->cpu && s->vcpus[t].online &&
+                    (kernel || s->tlb.pcid || s->vcpus[t].space == s->guest.current))
+                        tlb_mark_stale(&s->vcpus[t].tlb, asid, kernel, gva, span, new_leaf, s->cpu);
+}
+
 void sim_pt_store(struct sim *s, struct pt_store *st)
 {
         if (s->mmu->before_store)
@@ -350,8 +368,7 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
         if (is_leaf(st->old_entry, st->level)) {
                 uint64_t span = level_span(st->level);
                 uint64_t new_leaf = is_leaf(st->new_entry, st->level) ? st->new_entry : 0;
-                tlb_mark_stale(&s->tlb, sim_asid(s), guest_va_kernel(&s->guest, st->gva),
-                               st->gva & ~(span - 1), span, new_leaf);
+                mark_stale(s, st->gva & ~(span - 1), span, new_leaf);
         }
         sim_emit(s, &ev);
         if (s->mmu->after_store)
@@ -500,7 +517,10 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind, b
         return do_pt_write(s, &fix);
 }
 
-static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
+/* A stale translation was used: from an out-of-sync shadow entry, or
+ * from a TLB entry the store of vCPU by made stale. */
+static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow,
+                                 unsigned by)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -510,7 +530,10 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
             .hpa = hpa,
             .gpa = w.present ? w.gpa : 0,
             .new_entry = w.present ? w.leaf : 0,
-            .detail = from_shadow ? DETAIL_STALE_SHADOW : DETAIL_NONE,
+            .index = (uint16_t)by,
+            .detail = from_shadow    ? DETAIL_STALE_SHADOW
+                      : by != s->cpu ? DETAIL_STALE_REMOTE
+                                     : DETAIL_NONE,
         };
         sim_emit(s, &ev);
 }
@@ -532,7 +555,7 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
         uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
         uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset : hostmem_hpa(&s->host, gpa);
         if (e->stale)
-                emit_stale(s, gva, hpa, false);
+                emit_stale(s, gva, hpa, false, e->stale_cpu);
         /* Dirty logging is off nearly always: test it first. */
         if (s->dirty.on && kind == ACCESS_WRITE)
                 u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
@@ -620,7 +643,7 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
         }
         tlb_fill_at(&s->tlb, slot, &req);
         if (t.stale)
-                emit_stale(s, gva, t.hpa, true);
+                emit_stale(s, gva, t.hpa, true, s->cpu);
         struct event ev = {.kind = EV_ACCESS,
                            .gva = gva,
                            .gpa = t.gpa,
