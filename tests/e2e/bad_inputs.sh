@@ -340,13 +340,13 @@ into_full sweep-into-full "shadow-sim sweep: write error: No space left on devic
         sweep --mode shadow,ept --tlb-ways 1,2,4 crlf.txt
 into_full sweep-list-into-full "shadow-sim sweep: write error: No space left on device" \
         sweep --list --mode shadow,ept crlf.txt
-# A disk that fills at the second row stops the sweep: the runs after it
+# A disk that fills at the third row stops the sweep: the runs after it
 # (of a trace that does not exist) never start, so they never fail. The
-# header and two rows take more than the 1 KiB that ulimit -f 2 allows,
-# one row less.
+# header and three rows take more than the 1.5 KiB that ulimit -f 3 allows,
+# two rows less.
 if selected sweep-stops-at-write-error; then
-        (trap '' XFSZ && ulimit -f 2 && cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
-                sweep -j 1 --mode shadow,ept crlf.txt "$TMP/none.txt") >"$TMP/sweep.csv" 2>"$TMP/err"
+        (trap '' XFSZ && ulimit -f 3 && cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
+                sweep -j 1 --mode shadow,ept,native crlf.txt "$TMP/none.txt") >"$TMP/sweep.csv" 2>"$TMP/err"
         got=$?
         if [ "$got" -eq 74 ] && [ "$(cat "$TMP/err")" = "shadow-sim sweep: write error: File too large" ]; then
                 ok sweep-stops-at-write-error
@@ -771,7 +771,7 @@ bad_run escaped-file-name 66 "shadow-sim: x\\x1B]0;pwned\\x07: cannot read: No s
 bad_run newline-in-name 66 "shadow-sim: a\\x0Ab.txt: cannot read: No such file or directory" "$nl_name"
 bad_run utf8-name-kept 66 "shadow-sim: données.txt: cannot read: No such file or directory" données.txt
 bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode "$(printf '\033[2J')"
-bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
+bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration, shootdown)" gen "$(printf '\033[2J')"
 cp "$BAD/later-line.txt" "$TMP/$esc_name"
 bad_run escaped-trace-name 65 "$TMP/x\\x1B]0;pwned\\x07:5:15: error: expected an access kind R, W or X, found 'Z'" -q "$TMP/$esc_name"
 cp "$BAD/cmd-unknown.cmd" "$TMP/$esc_name.cmd"

@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "scheme.h"
 
+#include "gen.h"
 #include "op.h"
 
 static struct sim s;
@@ -620,7 +621,7 @@ static void test_stale_across_vcpus(void **state)
                 bool shootdown;
                 size_t warnings;
         } cases[] = {
-            {MODE_NATIVE, false, 1}, {MODE_NATIVE, true, 0}, {MODE_EPT, false, 1},
+            {MODE_NATIVE, false, 1}, {MODE_NATIVE, true, 0},  {MODE_EPT, false, 1},
             {MODE_EPT, true, 0},     {MODE_SHADOW, false, 0},
         };
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -654,10 +655,11 @@ static void test_stale_across_vcpus(void **state)
 static void test_stale_which_vcpus(void **state)
 {
         (void)state;
-        static const char *const user = "PT_WRITE 0x2000->0x6000\n"
-                                        "CPU 2\nR 0x2000\nCR3 1\nPT_WRITE 0x2000->0x7000\nR 0x2000\n"
-                                        "CPU 0\nPT_CLEAR 0x2000\nINVLPG 0x2000\n"
-                                        "CPU 2\nR 0x2000\nCR3 0\nR 0x2000\n";
+        static const char *const user =
+            "PT_WRITE 0x2000->0x6000\n"
+            "CPU 2\nR 0x2000\nCR3 1\nPT_WRITE 0x2000->0x7000\nR 0x2000\n"
+            "CPU 0\nPT_CLEAR 0x2000\nINVLPG 0x2000\n"
+            "CPU 2\nR 0x2000\nCR3 0\nR 0x2000\n";
         for (int pcid = 0; pcid < 2; pcid++) {
                 struct sim_config cfg = config_for(MODE_NATIVE);
                 cfg.vcpus = 3;
@@ -679,6 +681,61 @@ static void test_stale_which_vcpus(void **state)
         assert_int_equal(s.stats.stale_tlb, 2);
         assert_int_equal(s.cpu_stats[1].stale_tlb, 1);
         assert_int_equal(s.cpu_stats[2].stale_tlb, 1);
+}
+
+/* ---- gen shootdown -------------------------------------------------------- */
+
+/* The trace of gen shootdown on n vCPUs, small. */
+static char *shootdown_trace(uint64_t n)
+{
+        const struct gen_scenario *sc = gen_find("shootdown");
+        assert_non_null(sc);
+        uint64_t v[GEN_MAX_PARAMS];
+        gen_defaults(sc, v);
+        v[gen_param_find(sc, "vcpus")] = n;
+        v[gen_param_find(sc, "iterations")] = 24;
+        v[gen_param_find(sc, "pages")] = 2;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        assert_non_null(out);
+        assert_int_equal(gen_write(sc, v, 1, out, NULL), 0);
+        fclose(out);
+        return text;
+}
+
+/* Its character: every shootdown reaches the n - 1 other threads' vCPUs,
+ * so the exits per shootdown grow with n: 3 a target under shadow paging
+ * (the IPI's send and delivery, the INVLPG), 2 under EPT (the IPI), none
+ * under EPT with IPI virtualization, none natively. */
+static void test_gen_shootdown_character(void **state)
+{
+        (void)state;
+        static const struct {
+                enum mmu_mode mode;
+                enum ipi_virt virt;
+                unsigned per_target;
+        } cases[] = {{MODE_NATIVE, IPI_VIRT_OFF, 0},
+                     {MODE_SHADOW, IPI_VIRT_OFF, 3},
+                     {MODE_SHADOW_OOS, IPI_VIRT_OFF, 3},
+                     {MODE_EPT, IPI_VIRT_OFF, 2},
+                     {MODE_EPT, IPI_VIRT_ON, 0}};
+        for (uint64_t n = 2; n <= 8; n *= 2) {
+                char *text = shootdown_trace(n);
+                for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+                        struct sim_config cfg = config_for(cases[c].mode);
+                        cfg.vcpus = (unsigned)n;
+                        cfg.ipi_virt = cases[c].virt;
+                        run_cfg(&cfg, text);
+                        assert_true(s.stats.shootdowns >= 24);
+                        assert_int_equal(s.stats.ipis, s.stats.shootdowns * (n - 1));
+                        assert_int_equal(s.stats.shootdown_exits,
+                                         s.stats.shootdowns * (n - 1) * cases[c].per_target);
+                        assert_int_equal(s.stats.stale_tlb, 0);
+                        teardown(NULL);
+                }
+                free(text);
+        }
 }
 
 /* ---- the trace format --------------------------------------------------- */
@@ -750,6 +807,7 @@ int main(void)
             cmocka_unit_test_teardown(test_pml_buffer_per_vcpu, teardown),
             cmocka_unit_test_teardown(test_stale_across_vcpus, teardown),
             cmocka_unit_test_teardown(test_stale_which_vcpus, teardown),
+            cmocka_unit_test_teardown(test_gen_shootdown_character, teardown),
             cmocka_unit_test(test_cpu_line),
             cmocka_unit_test(test_shootdown_line),
         };
