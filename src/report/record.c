@@ -324,6 +324,20 @@ static void json_config(FILE *out, const struct run_record *rec, unsigned first)
         fputs("}}", out);
 }
 
+/* , "vcpus": [{"cpu": N, "stats": {...}}, ...]: each vCPU's counters. */
+static void json_vcpus(FILE *out, const struct run_record *rec)
+{
+        fputs(", \"vcpus\": [", out);
+        for (unsigned c = 0; c < rec->cfg.vcpus; c++) {
+                fprintf(out, "%s{\"cpu\": %u, \"stats\": {", c ? ", " : "", c);
+                for (unsigned i = 0; i < STATS_COUNT; i++)
+                        fprintf(out, "%s\"%s\": %llu", i ? ", " : "", stats_name(i),
+                                (unsigned long long)stats_value(&rec->cpu_stats[c], i));
+                fputs("}}", out);
+        }
+        fputs("]", out);
+}
+
 /* "stats": {...}, "exit_reasons": [...] */
 static void json_results(FILE *out, const struct run_record *rec)
 {
@@ -343,6 +357,8 @@ static void json_results(FILE *out, const struct run_record *rec)
                         (double)row->cycles / (double)row->exits);
         }
         fputs("]", out);
+        if (rec->cpu_stats)
+                json_vcpus(out, rec);
 }
 
 void record_json(FILE *out, const struct run_record *rec)

@@ -119,6 +119,31 @@ PY
 check "--compare --stats=json and csv: each scheme equals its single run" "$TMP/check_cmp.py" \
         "$TMP/cmp.json" "$TMP/cmp.csv" "$TMP/single"
 
+# Several vCPUs: the JSON adds each vCPU's counters, which sum to the
+# machine's, in a single run and in each scheme of the comparison; with one
+# vCPU it has none.
+SD=$TRACES/shootdown.txt
+"$S" --quiet --vcpus 4 --mode shadow --stats=json "$SD" >"$TMP/vcpus.json"
+"$S" --compare --vcpus 4 --stats=json "$SD" >"$TMP/vcpus-cmp.json"
+cat >"$TMP/check_vcpus.py" <<'PY'
+import json, sys
+def sums(res):
+    v = res["vcpus"]
+    assert [x["cpu"] for x in v] == [0, 1, 2, 3], v
+    for k, total in res["stats"].items():
+        if k != "overhead_pct":
+            assert sum(x["stats"][k] for x in v) == total, k
+    assert all(x["stats"]["accesses"] > 0 for x in v)
+d = json.load(open(sys.argv[1]))
+assert d["config"]["vcpus"] == 4 and d["stats"]["shootdowns"] > 0
+sums(d)
+for m, res in json.load(open(sys.argv[2]))["schemes"].items():
+    sums(res)
+assert "vcpus" not in json.load(open(sys.argv[3]))
+PY
+check "--stats=json with several vCPUs: each vCPU's counters sum to the total" \
+        "$TMP/check_vcpus.py" "$TMP/vcpus.json" "$TMP/vcpus-cmp.json" "$TMP/run.json"
+
 # ---- --exits ------------------------------------------------------------------
 "$S" --quiet --exits $OPTS "$FW" >"$TMP/exits.txt"
 cat >"$TMP/check_exits.py" <<'PY'
