@@ -13,33 +13,15 @@
 #include "explain.h"
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_step_entry,
-    &cmd_next_entry,
-    &cmd_stepi_entry,
-    &cmd_continue_entry,
-    &cmd_run_entry,
-    &cmd_back_entry,
-    &cmd_reverse_next_entry,
-    &cmd_backi_entry,
-    &cmd_reverse_continue_entry,
-    &cmd_goto_entry,
-    &cmd_restart_entry,
-    &cmd_search_entry,
-    &cmd_where_entry,
-    &cmd_break_entry,
-    &cmd_toggle_entry,
-    &cmd_delete_entry,
-    &cmd_disable_entry,
-    &cmd_enable_entry,
-    &cmd_info_entry,
-    &cmd_translate_entry,
-    &cmd_walk_entry,
-    &cmd_mode_entry,
-    &cmd_compare_entry,
-    &cmd_set_entry,
-    &cmd_help_entry,
-    &cmd_quit_entry,
-    NULL,
+    &cmd_step_entry,         &cmd_next_entry,      &cmd_stepi_entry,
+    &cmd_continue_entry,     &cmd_run_entry,       &cmd_back_entry,
+    &cmd_reverse_next_entry, &cmd_backi_entry,     &cmd_reverse_continue_entry,
+    &cmd_goto_entry,         &cmd_restart_entry,   &cmd_search_entry,
+    &cmd_where_entry,        &cmd_break_entry,     &cmd_toggle_entry,
+    &cmd_delete_entry,       &cmd_disable_entry,   &cmd_enable_entry,
+    &cmd_info_entry,         &cmd_translate_entry, &cmd_walk_entry,
+    &cmd_mode_entry,         &cmd_compare_entry,   &cmd_set_entry,
+    &cmd_help_entry,         &cmd_quit_entry,      NULL,
 };
 
 void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s)
@@ -309,8 +291,11 @@ void cmd_where(struct cmd_ctx *ctx)
                 n += len + (n[len] == '\n');
         }
         op_format(&s->op, buf, sizeof buf);
-        cmd_print(ctx, "line %llu: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, buf,
-                  (unsigned long long)session_seq(s), session_percent(s));
+        char on[32] = ""; /* the vCPU the line ran on, on a machine of several */
+        if (s->sim.cfg.vcpus > 1)
+                snprintf(on, sizeof on, " on vCPU %u", s->sim.cpu);
+        cmd_print(ctx, "line %llu%s: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, on,
+                  buf, (unsigned long long)session_seq(s), session_percent(s));
         for (size_t i = 0; i < s->shown; i++) {
                 event_format(&s->evs[i], buf, sizeof buf);
                 cmd_print(ctx, "%s #%llu %s", i + 1 == s->shown ? "=>" : "  ",

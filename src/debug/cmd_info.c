@@ -258,6 +258,8 @@ static enum cmd_result info_stats(struct cmd_ctx *ctx)
         else
                 cmd_print(ctx, "%-20s %12s  what it counts", "counter", mode_name(s->sim.cfg.mode));
         for (unsigned i = 0; i < STATS_COUNT; i++) {
+                if (!stats_shown(i, s->sim.cfg.vcpus))
+                        continue;
                 if (s->has_cmp)
                         cmd_print(ctx, "%-20s %12llu %12llu  %s", stats_name(i),
                                   u(stats_value(&st, i)), u(stats_value(&s->cmp.stats, i)),
