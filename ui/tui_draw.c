@@ -1,5 +1,6 @@
 /*
- * tui_draw.c - painting the stepper: colours, layout from the screen size,
+ * tui_draw.c - painting the stepper: the colour of an event (the colours
+ * themselves are tui_theme.c's), layout from the screen size,
  * the panes (each draws itself, tui_pane.c), the stats and compare bar,
  * the explain lines, the message or command line, the F-key bar, the
  * popup, and the notice shown when the terminal is too small. Everything is clipped to the screen,
@@ -15,63 +16,7 @@
 #include "keys.h"
 #include "tui_impl.h"
 
-/* ---- colours and glyphs ------------------------------------------------- */
-
-void tui_colors_init(struct tui *t)
-{
-        if (!t->color)
-                return;
-        start_color();
-        use_default_colors();
-        init_pair(COL_TITLE, COLOR_WHITE, COLOR_BLUE);
-        init_pair(COL_TRAP, COLOR_RED, -1);
-        init_pair(COL_SHADOW, COLOR_GREEN, -1);
-        init_pair(COL_ZAP, COLOR_YELLOW, -1);
-        init_pair(COL_SYNC, COLOR_MAGENTA, -1);
-        init_pair(COL_EPT, COLOR_CYAN, -1);
-        init_pair(COL_WALK, COLOR_YELLOW, -1);
-        /* What is still to come: grey where there are 256 colours, else
-         * dim (a dark blue is unreadable on a projector). */
-        if (COLORS >= 256)
-                init_pair(COL_DIM, 245, -1);
-        init_pair(COL_ERROR, COLOR_RED, -1);
-        init_pair(COL_BAR, COLOR_BLACK, COLOR_CYAN);
-        init_pair(COL_CURRENT, COLOR_WHITE, COLOR_BLUE);
-}
-
-/* Monochrome: what each colour becomes as an attribute. */
-static int mono_attr(enum tui_color c)
-{
-        switch (c) {
-        case COL_TITLE:
-        case COL_BAR:
-        case COL_CURRENT:
-                return A_REVERSE;
-        case COL_TRAP:
-        case COL_ERROR:
-        case COL_WALK:
-                return A_BOLD;
-        case COL_DIM:
-                return A_DIM;
-        case COL_SYNC:
-        case COL_ZAP:
-                return A_UNDERLINE;
-        default:
-                return 0;
-        }
-}
-
-int tui_attr(const struct tui *t, enum tui_color c)
-{
-        if (c == COL_NONE)
-                return 0;
-        if (!t->color || (c == COL_DIM && COLORS < 256))
-                return mono_attr(c);
-        int a = COLOR_PAIR(c);
-        if (c == COL_TRAP || c == COL_WALK || c == COL_ERROR)
-                a |= A_BOLD;
-        return a;
-}
+/* ---- what colour an event has, glyphs ------------------------------------ */
 
 enum tui_color tui_event_color(const struct event *ev)
 {

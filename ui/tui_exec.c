@@ -1,8 +1,9 @@
 /*
  * tui_exec.c - running a command in the stepper and showing what it said:
  * one line goes to the message line, more open a popup, an error is shown
- * as one. The help screen is built here too, from the key bindings and the
- * command table, so it cannot drift from what the keys do.
+ * as one. The help screen is built here too, from the key bindings, the
+ * legend (tui_legend.c) and the command table, so it cannot drift from
+ * what the keys do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,7 @@ void tui_show_help(void *face, const char *topic)
         tui_popup_add(t, "Mouse: a click selects a pane and a row, the wheel scrolls.");
         tui_popup_add(t, "Ctrl-C, or any key, stops a long move; only q leaves the stepper.");
         tui_popup_add(t, "");
+        tui_legend(t);
         struct cmd_ctx tmp = t->ctx;
         tmp.out = popup_line;
         tmp.show_help = NULL;

@@ -4,8 +4,9 @@
  * their output), tui_prompt.c (the command line), tui_draw.c (layout and
  * painting), tui_pane.c (what every pane does), one file per pane class
  * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c),
- * tui_term.c (whether the terminal can draw) and tui_cmds.c (the
- * stepper's own commands).
+ * tui_theme.c (the colours), tui_legend.c (the help screen's legend of
+ * marks and colours), tui_term.c (whether the terminal can draw) and
+ * tui_cmds.c (the stepper's own commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
  * rectangle, so no size of terminal can make a window fail to exist. A
@@ -105,6 +106,8 @@ struct pane *pane_popup_new(void);
 /* The popup (command output, help): lines under a title. */
 void tui_popup_clear(struct tui *t, const char *title);
 void tui_popup_add(struct tui *t, const char *line);
+/* The same, drawn in colour c (wrapped rows too). */
+void tui_popup_add_color(struct tui *t, const char *line, enum tui_color c);
 /* Draws it over the panes. */
 void tui_popup_draw(struct tui *t);
 
@@ -151,9 +154,28 @@ void tui_scroll_to(struct tui *t, struct pane *p, size_t row);
  * focus row again. */
 void tui_rebuild(struct tui *t);
 
-/* tui_draw.c */
+/* tui_theme.c: sets up the colour pairs (nothing without colours); the
+ * attribute of a colour, or what stands for it on a monochrome terminal;
+ * what it looks like in words ("bold red", "white on blue", "dim"). */
 void tui_colors_init(struct tui *t);
 int tui_attr(const struct tui *t, enum tui_color c);
+void tui_color_describe(const struct tui *t, enum tui_color c, char *buf, size_t n);
+
+/* tui_legend.c: adds the legend of every mark and colour to the popup. */
+void tui_legend(struct tui *t);
+
+/* tui_pane_tree.c: what a table row's mark (enum tree_mark) says after
+ * the entry (" <TRAPPED"), and its colour. */
+const char *tui_mark_text(uint8_t mark);
+enum tui_color tui_mark_color(uint8_t mark);
+/* tui_pane_tlb.c draws the entries the current line filled (new) and hit
+ * (hit), the one it evicted (out) and stale ones in these. */
+#define COL_TLB_NEW   COL_SHADOW
+#define COL_TLB_HIT   COL_WALK
+#define COL_TLB_OUT   COL_ZAP
+#define COL_TLB_STALE COL_ERROR
+
+/* tui_draw.c */
 void tui_put(struct tui *t, int y, int x, int w, int attr, const char *text);
 void tui_draw(struct tui *t);
 void tui_layout(struct tui *t);

@@ -47,11 +47,11 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
                         continue;
                 if (!ev->tlb_hit && ev->index == slot) {
                         mark = "new";
-                        *col = COL_SHADOW;
+                        *col = COL_TLB_NEW;
                 } else if (ev->tlb_hit &&
                            tlb_entry_gva(e) == (ev->gva & ~(level_span(e->level) - 1))) {
                         mark = "hit";
-                        *col = COL_WALK;
+                        *col = COL_TLB_HIT;
                 }
         }
         return mark;
@@ -120,7 +120,7 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                 snprintf(buf, sizeof buf, "out %3u.%-1u 0x%llX evicted (LRU)",
                          tp->evicted.index / tlb->ways, tp->evicted.index % tlb->ways,
                          (unsigned long long)tp->evicted.gva);
-                tui_put(t, y, x, w, attr | tui_attr(t, COL_ZAP) | A_BOLD, buf);
+                tui_put(t, y, x, w, attr | tui_attr(t, COL_TLB_OUT) | A_BOLD, buf);
                 return;
         }
         const struct tlb_entry *e = &tlb->e[slot];
@@ -138,7 +138,7 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                  (unsigned long long)(tlb->tick - e->last_use), e->stale ? " STALE" : "");
         int a = attr;
         if (e->stale)
-                a |= tui_attr(t, COL_ERROR);
+                a |= tui_attr(t, COL_TLB_STALE);
         else if (*mark)
                 a |= tui_attr(t, col) | (int)A_BOLD;
         tui_put(t, y, x, w, a, buf);

@@ -82,7 +82,7 @@ static void tree_title(const struct tui *t, const struct pane *p, char *buf, siz
                                    : "Guest PT");
 }
 
-static enum tui_color mark_color(uint8_t mark)
+enum tui_color tui_mark_color(uint8_t mark)
 {
         switch (mark) {
         case MARK_TRAPPED:
@@ -99,7 +99,7 @@ static enum tui_color mark_color(uint8_t mark)
         }
 }
 
-static const char *mark_text(uint8_t mark)
+const char *tui_mark_text(uint8_t mark)
 {
         static const char *const names[] = {
             [MARK_NONE] = "",           [MARK_WRITTEN] = " <written", [MARK_TRAPPED] = " <TRAPPED",
@@ -146,11 +146,11 @@ static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x,
         tui_put(t, y, at, x + w - at, base, r->text);
         /* The mark follows the text, or covers its end when the pane is too
          * narrow for both: what the line did to the entry stays readable. */
-        int tl = (int)strlen(r->text), ml = (int)strlen(mark_text(r->mark));
+        int tl = (int)strlen(r->text), ml = (int)strlen(tui_mark_text(r->mark));
         int mx = at + tl + ml > x + w ? x + w - ml : at + tl;
         if (r->mark && mx >= at)
-                tui_put(t, y, mx, x + w - mx, attr | tui_attr(t, mark_color(r->mark)) | A_BOLD,
-                        mark_text(r->mark));
+                tui_put(t, y, mx, x + w - mx, attr | tui_attr(t, tui_mark_color(r->mark)) | A_BOLD,
+                        tui_mark_text(r->mark));
 }
 
 /* The deepest row on the walk, else the first the current line marked. */
