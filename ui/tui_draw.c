@@ -352,6 +352,7 @@ void tui_draw(struct tui *t)
 {
         if (LINES != t->rows || COLS != t->cols)
                 tui_layout(t);
+        tui_colors_follow(t);
         erase();
         if (t->rows <= 0 || t->cols <= 0) {
                 refresh();

@@ -127,9 +127,10 @@ struct tui {
         bool popup_open;
         int focus; /* enum pane_id */
         bool zoomed;
-        bool color;     /* colours in use */
-        bool utf8;      /* UTF-8 line drawing */
-        int rows, cols; /* screen size at the last layout */
+        bool color;                 /* colours in use */
+        enum cmd_theme theme_shown; /* the theme the colour pairs are set for */
+        bool utf8;                  /* UTF-8 line drawing */
+        int rows, cols;             /* screen size at the last layout */
         bool too_small;
         int stats_y, explain_y, msg_y, bar_y;
         int explain_rows;
@@ -158,6 +159,8 @@ void tui_rebuild(struct tui *t);
  * attribute of a colour, or what stands for it on a monochrome terminal;
  * what it looks like in words ("bold red", "white on blue", "dim"). */
 void tui_colors_init(struct tui *t);
+/* Sets the pairs again when set theme changed the theme. */
+void tui_colors_follow(struct tui *t);
 int tui_attr(const struct tui *t, enum tui_color c);
 void tui_color_describe(const struct tui *t, enum tui_color c, char *buf, size_t n);
 
