@@ -71,7 +71,7 @@ SAMPLE=traces/sample_trace.txt
 
 # A guest page-table write that traps: the exit, the emulated store, the
 # shadow entry updated.
-shot trapped-pt-write 120 36 '=> #[0-9]+ SHADOW_UPDATE' \
+shot trapped-pt-write 120 36 '=> #17 SHADOW_UPDATE' \
         "break 0x1000
 continue
 stepi 2" "$SAMPLE"

@@ -277,195 +277,199 @@ static const char *batch_only(const struct options *opt, bool stats_set)
         return NULL;
 }
 
-int options_parse(struct options *opt, int argc, char **argv)
+/* What options_parse's helpers answer for an option that is not theirs;
+ * -1 means parsed, anything else is the status to exit with. */
+#define NOT_MINE (-2)
+
+/* The options of the machine the engine runs (its configuration). */
+static int machine_option(struct options *opt, int c, const char *arg, bool *guest_mem_set)
 {
-        memset(opt, 0, sizeof *opt);
-        optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
-        sim_config_defaults(&opt->cfg);
-        opt->format = TRACE_FORMAT_AUTO;
-        opt->theme = -1;
-        opterr = 0;
-        int c;
         long n;
         char err[256];
-        bool guest_mem_set = false, stats_set = false;
-        uint64_t max_mem = memlimit_available() / 2;
-        while ((c = getopt_long(argc, argv, ":m:qkchVie:", long_options, NULL)) != -1) {
-                switch (c) {
-                case 'm': {
-                        int m = mode_parse(optarg);
-                        if (m < 0) {
-                                char list[256], msg[320];
-                                snprintf(msg, sizeof msg, "unknown mode '%%s' (%s)",
-                                         scheme_list(list, sizeof list));
-                                return usage_error(msg, optarg);
-                        }
-                        opt->cfg.mode = (enum mmu_mode)m;
-                        break;
+        switch (c) {
+        case 'm': {
+                int m = mode_parse(arg);
+                if (m < 0) {
+                        char list[256], msg[320];
+                        snprintf(msg, sizeof msg, "unknown mode '%%s' (%s)",
+                                 scheme_list(list, sizeof list));
+                        return usage_error(msg, arg);
                 }
-                case OPT_LEVELS:
-                        if (!parse_int(optarg, MIN_LEVELS, MAX_LEVELS, &n))
-                                return usage_error("--levels expects 2..5, not '%s'", optarg);
-                        opt->cfg.levels = (int)n;
-                        break;
-                case OPT_EPT_LEVELS:
-                        if (!parse_int(optarg, MIN_LEVELS, MAX_LEVELS, &n))
-                                return usage_error("--ept-levels expects 2..5, not '%s'", optarg);
-                        opt->cfg.ept_levels = (int)n;
-                        break;
-                case OPT_GUEST_MEM:
-                        guest_mem_set = true;
-                        if (!parse_size(optarg, &opt->cfg.guest_mem))
-                                return usage_error("--guest-mem expects a size such as 512M or 4G, "
-                                                   "not '%s'",
-                                                   optarg);
-                        break;
-                case OPT_TLB_SETS:
-                        if (!parse_int(optarg, 1, 65536, &n))
-                                return usage_error("--tlb-sets expects a power of two, not '%s'",
-                                                   optarg);
-                        opt->cfg.tlb_sets = (unsigned)n;
-                        break;
-                case OPT_TLB_WAYS:
-                        if (!parse_int(optarg, 1, 64, &n))
-                                return usage_error("--tlb-ways expects 1..64, not '%s'", optarg);
-                        opt->cfg.tlb_ways = (unsigned)n;
-                        break;
-                case OPT_PCID:
-                        opt->cfg.pcid = true;
-                        break;
-                case OPT_SMEP:
-                        opt->cfg.smep = true;
-                        break;
-                case OPT_AGILE_THRESHOLD:
-                        if (!parse_int(optarg, 1, 1000000, &n))
-                                return usage_error("--agile-threshold expects 1..1000000, not '%s'",
-                                                   optarg);
-                        opt->cfg.agile_threshold = (uint32_t)n;
-                        break;
-                case OPT_AGILE_INTERVAL:
-                        if (!parse_int(optarg, 1, 1000000000, &n))
-                                return usage_error(
-                                    "--agile-interval expects 1..1000000000, not '%s'", optarg);
-                        opt->cfg.agile_interval = (uint64_t)n;
-                        break;
-                case OPT_SMAP:
-                        opt->cfg.smap = true;
-                        break;
-                case OPT_AD:
-                        if (!parse_on_off(optarg, &opt->cfg.ad_emulation))
-                                return usage_error("--ad-emulation expects on or off, not '%s'",
-                                                   optarg);
-                        break;
-                case OPT_HOST_PAGES:
-                        if (strcasecmp(optarg, "4K") && strcasecmp(optarg, "2M"))
-                                return usage_error("--host-pages expects 4K or 2M, not '%s'",
-                                                   optarg);
-                        opt->cfg.host_large = strcasecmp(optarg, "2M") == 0;
-                        break;
-                case OPT_PREALLOC:
-                        opt->cfg.prealloc = true;
-                        break;
-                case OPT_PWC:
-                        if (!parse_on_off(optarg, &opt->cfg.pwc))
-                                return usage_error("--pwc expects on or off, not '%s'", optarg);
-                        break;
-                case OPT_COST:
-                        if (strcmp(optarg, "help") == 0) {
-                                cost_print_help(stdout);
-                                return 0;
-                        }
-                        if (cost_parse(&opt->cfg.cost, optarg, err, sizeof err) < 0)
-                                return usage_error("%s", err);
-                        break;
-                case OPT_FORMAT:
-                        if (strcmp(optarg, "auto") == 0)
-                                opt->format = TRACE_FORMAT_AUTO;
-                        else if (strcmp(optarg, "v1") == 0)
-                                opt->format = TRACE_FORMAT_V1;
-                        else if (strcmp(optarg, "lackey") == 0)
-                                opt->format = TRACE_FORMAT_LACKEY;
-                        else
-                                return usage_error("--format expects auto, v1 or lackey, not '%s'",
-                                                   optarg);
-                        break;
-                case 'q':
-                        opt->quiet = true;
-                        break;
-                case OPT_STATS:
-                        stats_set = true;
-                        if (strcmp(optarg, "text") == 0)
-                                opt->stats_format = STATS_TEXT;
-                        else if (strcmp(optarg, "json") == 0)
-                                opt->stats_format = STATS_JSON;
-                        else if (strcmp(optarg, "csv") == 0)
-                                opt->stats_format = STATS_CSV;
-                        else
-                                return usage_error("--stats expects text, json or csv, not '%s'",
-                                                   optarg);
-                        break;
-                case OPT_SERIES:
-                        if (!parse_int(optarg, 1, 1000000000, &n))
-                                return usage_error("--series expects a number of events, 1 or "
-                                                   "more, not '%s'",
-                                                   optarg);
-                        opt->series = (unsigned long)n;
-                        break;
-                case 'k':
-                        opt->keep_going = true;
-                        break;
-                case OPT_EXITS:
-                        opt->exits = true;
-                        break;
-                case OPT_COMMENTS:
-                        opt->comments = true;
-                        break;
-                case 'c':
-                        opt->compare = true;
-                        break;
-                case 'i':
-                        opt->interactive = true;
-                        break;
-                case OPT_REPL:
-                        opt->repl = true;
-                        break;
-                case OPT_SCRIPT:
-                        opt->script = optarg;
-                        break;
-                case 'e':
-                        if (opt->neval == OPTIONS_MAX_EVAL)
-                                return usage_error("at most %s -e commands", "64");
-                        opt->eval[opt->neval++] = optarg;
-                        break;
-                case OPT_NO_COLOR:
-                        opt->no_color = true;
-                        break;
-                case OPT_THEME:
-                        if (strcmp(optarg, "dark") && strcmp(optarg, "light"))
-                                return usage_error("--theme expects dark or light, not '%s'",
-                                                   optarg);
-                        opt->theme =
-                            strcmp(optarg, "light") == 0 ? CMD_THEME_LIGHT : CMD_THEME_DARK;
-                        break;
-                case OPT_MAX_MEM:
-                        if (!parse_size(optarg, &max_mem) || max_mem < MIN_MAX_MEM ||
-                            max_mem > SIZE_MAX)
-                                return usage_error("--max-mem expects a size of at least 16M, "
-                                                   "such as 512M or 8G, not '%s'",
-                                                   optarg);
-                        break;
-                case 'h':
-                        print_usage(stdout);
-                        return 0;
-                case 'V':
-                        puts("shadow-sim " SHADOW_SIM_VERSION);
-                        return 0;
-                case ':':
-                        return usage_error("option '%s' needs an argument", argv[optind - 1]);
-                default:
-                        return usage_error("unknown option '%s'", argv[optind - 1]);
-                }
+                opt->cfg.mode = (enum mmu_mode)m;
+                break;
         }
+        case OPT_LEVELS:
+                if (!parse_int(arg, MIN_LEVELS, MAX_LEVELS, &n))
+                        return usage_error("--levels expects 2..5, not '%s'", arg);
+                opt->cfg.levels = (int)n;
+                break;
+        case OPT_EPT_LEVELS:
+                if (!parse_int(arg, MIN_LEVELS, MAX_LEVELS, &n))
+                        return usage_error("--ept-levels expects 2..5, not '%s'", arg);
+                opt->cfg.ept_levels = (int)n;
+                break;
+        case OPT_GUEST_MEM:
+                *guest_mem_set = true;
+                if (!parse_size(arg, &opt->cfg.guest_mem))
+                        return usage_error("--guest-mem expects a size such as 512M or 4G, "
+                                           "not '%s'",
+                                           arg);
+                break;
+        case OPT_TLB_SETS:
+                if (!parse_int(arg, 1, 65536, &n))
+                        return usage_error("--tlb-sets expects a power of two, not '%s'", arg);
+                opt->cfg.tlb_sets = (unsigned)n;
+                break;
+        case OPT_TLB_WAYS:
+                if (!parse_int(arg, 1, 64, &n))
+                        return usage_error("--tlb-ways expects 1..64, not '%s'", arg);
+                opt->cfg.tlb_ways = (unsigned)n;
+                break;
+        case OPT_PCID:
+                opt->cfg.pcid = true;
+                break;
+        case OPT_SMEP:
+                opt->cfg.smep = true;
+                break;
+        case OPT_AGILE_THRESHOLD:
+                if (!parse_int(arg, 1, 1000000, &n))
+                        return usage_error("--agile-threshold expects 1..1000000, not '%s'", arg);
+                opt->cfg.agile_threshold = (uint32_t)n;
+                break;
+        case OPT_AGILE_INTERVAL:
+                if (!parse_int(arg, 1, 1000000000, &n))
+                        return usage_error("--agile-interval expects 1..1000000000, not '%s'", arg);
+                opt->cfg.agile_interval = (uint64_t)n;
+                break;
+        case OPT_SMAP:
+                opt->cfg.smap = true;
+                break;
+        case OPT_AD:
+                if (!parse_on_off(arg, &opt->cfg.ad_emulation))
+                        return usage_error("--ad-emulation expects on or off, not '%s'", arg);
+                break;
+        case OPT_HOST_PAGES:
+                if (strcasecmp(arg, "4K") && strcasecmp(arg, "2M"))
+                        return usage_error("--host-pages expects 4K or 2M, not '%s'", arg);
+                opt->cfg.host_large = strcasecmp(arg, "2M") == 0;
+                break;
+        case OPT_PREALLOC:
+                opt->cfg.prealloc = true;
+                break;
+        case OPT_PWC:
+                if (!parse_on_off(arg, &opt->cfg.pwc))
+                        return usage_error("--pwc expects on or off, not '%s'", arg);
+                break;
+        case OPT_COST:
+                if (strcmp(arg, "help") == 0) {
+                        cost_print_help(stdout);
+                        return 0;
+                }
+                if (cost_parse(&opt->cfg.cost, arg, err, sizeof err) < 0)
+                        return usage_error("%s", err);
+                break;
+        default:
+                return NOT_MINE;
+        }
+        return -1;
+}
+
+/* The options of the input, the output and the faces. */
+static int io_option(struct options *opt, int c, const char *arg, char **argv, bool *stats_set,
+                     uint64_t *max_mem)
+{
+        long n;
+        switch (c) {
+        case OPT_FORMAT:
+                if (strcmp(arg, "auto") == 0)
+                        opt->format = TRACE_FORMAT_AUTO;
+                else if (strcmp(arg, "v1") == 0)
+                        opt->format = TRACE_FORMAT_V1;
+                else if (strcmp(arg, "lackey") == 0)
+                        opt->format = TRACE_FORMAT_LACKEY;
+                else
+                        return usage_error("--format expects auto, v1 or lackey, not '%s'", arg);
+                break;
+        case 'q':
+                opt->quiet = true;
+                break;
+        case OPT_STATS:
+                *stats_set = true;
+                if (strcmp(arg, "text") == 0)
+                        opt->stats_format = STATS_TEXT;
+                else if (strcmp(arg, "json") == 0)
+                        opt->stats_format = STATS_JSON;
+                else if (strcmp(arg, "csv") == 0)
+                        opt->stats_format = STATS_CSV;
+                else
+                        return usage_error("--stats expects text, json or csv, not '%s'", arg);
+                break;
+        case OPT_SERIES:
+                if (!parse_int(arg, 1, 1000000000, &n))
+                        return usage_error("--series expects a number of events, 1 or "
+                                           "more, not '%s'",
+                                           arg);
+                opt->series = (unsigned long)n;
+                break;
+        case 'k':
+                opt->keep_going = true;
+                break;
+        case OPT_EXITS:
+                opt->exits = true;
+                break;
+        case OPT_COMMENTS:
+                opt->comments = true;
+                break;
+        case 'c':
+                opt->compare = true;
+                break;
+        case 'i':
+                opt->interactive = true;
+                break;
+        case OPT_REPL:
+                opt->repl = true;
+                break;
+        case OPT_SCRIPT:
+                opt->script = arg;
+                break;
+        case 'e':
+                if (opt->neval == OPTIONS_MAX_EVAL)
+                        return usage_error("at most %s -e commands", "64");
+                opt->eval[opt->neval++] = arg;
+                break;
+        case OPT_NO_COLOR:
+                opt->no_color = true;
+                break;
+        case OPT_THEME:
+                if (strcmp(arg, "dark") && strcmp(arg, "light"))
+                        return usage_error("--theme expects dark or light, not '%s'", arg);
+                opt->theme = strcmp(arg, "light") == 0 ? CMD_THEME_LIGHT : CMD_THEME_DARK;
+                break;
+        case OPT_MAX_MEM:
+                if (!parse_size(arg, max_mem) || *max_mem < MIN_MAX_MEM || *max_mem > SIZE_MAX)
+                        return usage_error("--max-mem expects a size of at least 16M, "
+                                           "such as 512M or 8G, not '%s'",
+                                           arg);
+                break;
+        case 'h':
+                print_usage(stdout);
+                return 0;
+        case 'V':
+                puts("shadow-sim " SHADOW_SIM_VERSION);
+                return 0;
+        case ':':
+                return usage_error("option '%s' needs an argument", argv[optind - 1]);
+        default:
+                return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+        return -1;
+}
+
+/* The checks of a whole command line, after its options are read. */
+static int check_options(struct options *opt, int argc, char **argv, bool guest_mem_set,
+                         bool stats_set, uint64_t max_mem)
+{
+        char err[256];
         if (argc - optind > 1)
                 return usage_error("expected at most one trace file, found '%s' too",
                                    argv[optind + 1]);
@@ -494,4 +498,25 @@ int options_parse(struct options *opt, int argc, char **argv)
                 return usage_error("%s", "--stats does not apply to --series, which prints CSV "
                                          "rows instead of the statistics");
         return -1;
+}
+
+int options_parse(struct options *opt, int argc, char **argv)
+{
+        memset(opt, 0, sizeof *opt);
+        optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
+        sim_config_defaults(&opt->cfg);
+        opt->format = TRACE_FORMAT_AUTO;
+        opt->theme = -1;
+        opterr = 0;
+        int c;
+        bool guest_mem_set = false, stats_set = false;
+        uint64_t max_mem = memlimit_available() / 2;
+        while ((c = getopt_long(argc, argv, ":m:qkchVie:", long_options, NULL)) != -1) {
+                int r = machine_option(opt, c, optarg, &guest_mem_set);
+                if (r == NOT_MINE)
+                        r = io_option(opt, c, optarg, argv, &stats_set, &max_mem);
+                if (r != -1)
+                        return r;
+        }
+        return check_options(opt, argc, argv, guest_mem_set, stats_set, max_mem);
 }

@@ -210,10 +210,12 @@ static bool reached_limit(struct session *s, uint64_t line)
         size_t bytes = machines_bytes(s) + s->snap_bytes;
         s->over_limit = s->mem_limit && bytes > s->mem_limit;
         if (s->over_limit)
-                snprintf(s->msg, sizeof s->msg,
+                snprintf(s->limit_msg, sizeof s->limit_msg,
                          "%s:%llu:1: error: expected a trace whose machines fit in --max-mem "
                          "(%zu MiB), found them and their snapshots at %zu MiB before this line",
                          s->name, (unsigned long long)line, s->mem_limit >> 20, bytes >> 20);
+        if (s->over_limit)
+                snprintf(s->msg, sizeof s->msg, "%s", s->limit_msg);
         return s->over_limit;
 }
 
@@ -239,8 +241,10 @@ static void report_no_frame(struct session *s, const struct op *op)
 static int advance_op(struct session *s)
 {
         struct op op;
-        if (s->over_limit)
+        if (s->over_limit) { /* every move forward says why again */
+                snprintf(s->msg, sizeof s->msg, "%s", s->limit_msg);
                 return -1;
+        }
         int r = read_op(s, &op);
         if (r <= 0)
                 return r;

@@ -125,12 +125,12 @@ struct session {
         struct sim cmp; /* the same ops under cmp_mode, when has_cmp */
         bool has_cmp;
         enum mmu_mode cmp_mode;
-        struct stats before; /* sim.stats before the last applied op */
-        struct op op;        /* the last applied op */
+        struct stats before;       /* sim.stats before the last applied op */
+        struct op op;              /* the last applied op */
         char note[TRACE_NOTE_MAX]; /* its narration: the trace's comment lines above it */
-        bool op_known;       /* op and evs are those of op number sim.ops (not so
-                                right after a snapshot was restored) */
-        struct event *evs;   /* its events */
+        bool op_known;             /* op and evs are those of op number sim.ops (not so
+                                      right after a snapshot was restored) */
+        struct event *evs;         /* its events */
         size_t nevs, cap_evs;
         struct event *cmp_evs; /* the compare machine's events of the same op (when
                                   op_known and has_cmp) */
@@ -146,9 +146,10 @@ struct session {
         uint64_t snap_due;   /* no snapshot is due before this many ops */
         size_t snap_budget;  /* bytes the snapshots may use */
         size_t snap_bytes;
-        size_t mem_limit;  /* bytes machines and snapshots may take (0: no limit) */
-        bool over_limit;   /* the last op was refused: they had reached mem_limit */
-        struct hist *hist; /* recent ops and their events, for the log */
+        size_t mem_limit;    /* bytes machines and snapshots may take (0: no limit) */
+        bool over_limit;     /* the last op was refused: they had reached mem_limit */
+        char limit_msg[384]; /* the refusal, said again at every move forward */
+        struct hist *hist;   /* recent ops and their events, for the log */
         struct breakpoint *bps;
         size_t nbps, cap_bps;
         int next_bp_id;

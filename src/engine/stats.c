@@ -103,15 +103,7 @@ static void count_guest(struct stats *s, const struct cost_model *c, const struc
 {
         switch (ev->kind) {
         case EV_ACCESS:
-                s->accesses++;
-                s->walk_refs += ev->refs;
-                if (ev->tlb_hit)
-                        s->tlb_hits++;
-                else
-                        s->tlb_misses++;
-                s->cycles += c->access + c->base_access + ev->refs * c->walk_ref;
-                if (ev->access == ACCESS_EXEC)
-                        s->cycles += c->base_instr;
+                stats_count_access(s, c, ev->refs, ev->tlb_hit, (enum access_kind)ev->access);
                 break;
         case EV_GUEST_PF:
                 s->guest_pf++;

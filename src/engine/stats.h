@@ -69,6 +69,23 @@ uint64_t stats_exit_cycles(const struct cost_model *c, enum exit_reason reason);
 /* Accounts one event: counters and its cycles under cost model c. */
 void stats_count(struct stats *s, const struct cost_model *c, const struct event *ev);
 
+/* What stats_count does for an ACCESS event: also called directly on the
+ * TLB-hit path when no sink reads the event (a --quiet run), so that the
+ * event need not be built. */
+static inline void stats_count_access(struct stats *s, const struct cost_model *c, uint32_t refs,
+                                      bool tlb_hit, enum access_kind access)
+{
+        s->accesses++;
+        s->walk_refs += refs;
+        if (tlb_hit)
+                s->tlb_hits++;
+        else
+                s->tlb_misses++;
+        s->cycles += c->access + c->base_access + refs * c->walk_ref;
+        if (access == ACCESS_EXEC)
+                s->cycles += c->base_instr;
+}
+
 /* Overhead in percent of cycles over native_cycles (0 when that is 0). */
 double stats_overhead(const struct stats *s, uint64_t native_cycles);
 

@@ -37,6 +37,8 @@ struct tlb {
         uint64_t tick;
         unsigned large[4];  /* valid entries per level, to skip empty sizes */
         unsigned splinters; /* valid entries smaller than their guest page */
+        unsigned last_hit;  /* slot of the last 4K hit, tried first: accesses come in
+                               runs on one page (only a hint; its contents are checked) */
 };
 
 /* sets must be a power of two >= 1, ways >= 1. */
@@ -60,6 +62,11 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_
 {
         uint32_t want = t->pcid ? asid : 0;
         uint64_t vpn = gva >> PAGE_SHIFT;
+        struct tlb_entry *last = &t->e[t->last_hit];
+        if (last->vpn == vpn && last->valid && last->level == 1 && last->asid == want) {
+                last->last_use = ++t->tick;
+                return last;
+        }
         struct tlb_entry *set = &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
         unsigned hit = t->ways;
         for (unsigned w = 0; w < t->ways; w++) {
@@ -72,6 +79,7 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_
         }
         if (hit < t->ways) {
                 set[hit].last_use = ++t->tick;
+                t->last_hit = (unsigned)(&set[hit] - t->e);
                 return &set[hit];
         }
         return (t->large[2] | t->large[3]) ? tlb_lookup_large(t, want, gva) : NULL;

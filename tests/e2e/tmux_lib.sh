@@ -59,8 +59,16 @@ tmux_shell() {
         wait_for 'PROMPT\$' 10
 }
 
-# start COMMAND...: runs it in the shell, then prints its exit status.
+# start CMD...: runs CMD on a cleared screen and then prints its exit
+# status. It clears the screen and waits for a mark printed after the
+# clear: a command typed ahead of a clear still pending would be erased
+# with the screen it was echoed on.
+starts=0
 start() {
+        starts=$((starts + 1))
+        $TM send-keys -t t -l "clear; echo ready $starts"
+        $TM send-keys -t t Enter
+        wait_for "^ready $starts\$"
         $TM send-keys -t t -l "$* ; echo EXIT=\$?"
         $TM send-keys -t t Enter
 }

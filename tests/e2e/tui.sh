@@ -10,9 +10,7 @@ if ! command -v tmux >/dev/null 2>&1; then
         exit 0
 fi
 
-SOCK="shadow-sim-tui-$$"
-TM="tmux -L $SOCK -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
+. "$(dirname "$0")/tmux_lib.sh"
 
 cat >"$TMP/t.txt" <<'TRACE'
 # a small lecture
@@ -30,45 +28,6 @@ INVLPG 0x1000
 R 0x1000
 TRACE
 
-screen() {
-        $TM capture-pane -p -t t
-}
-
-# wait_for PATTERN [SECONDS]: polls the screen until a line matches.
-wait_for() {
-        tries=$(( ${2:-10} * 20 ))
-        while [ "$tries" -gt 0 ]; do
-                if screen | grep -Eq -- "$1"; then
-                        return 0
-                fi
-                sleep 0.05
-                tries=$((tries - 1))
-        done
-        return 1
-}
-
-# wait_gone PATTERN: polls until no line matches.
-wait_gone() {
-        tries=200
-        while [ "$tries" -gt 0 ]; do
-                if ! screen | grep -Eq -- "$1"; then
-                        return 0
-                fi
-                sleep 0.05
-                tries=$((tries - 1))
-        done
-        return 1
-}
-
-check() {
-        name=$1
-        shift
-        if "$@"; then ok "$name"; else
-                not_ok "$name" "screen was:"
-                screen | sed 's/^/#     /'
-        fi
-}
-
 # the line of the stats bar for the main scheme
 stats_line() {
         screen | grep -E '^shadow +exits' | head -1
@@ -78,25 +37,7 @@ stepper_pid() {
         pgrep -P "$($TM display -p -t t '#{pane_pid}')" -x shadow-sim
 }
 
-# start CMD...: runs CMD on a cleared screen and then prints its exit
-# status. It clears the screen and waits for a mark printed after the
-# clear: a command typed ahead of a clear still pending would be erased
-# with the screen it was echoed on.
-starts=0
-start() {
-        starts=$((starts + 1))
-        $TM send-keys -t t -l "clear; echo ready $starts"
-        $TM send-keys -t t Enter
-        wait_for "^ready $starts\$"
-        $TM send-keys -t t -l "$* ; echo EXIT=\$?"
-        $TM send-keys -t t Enter
-}
-
-# A clean environment, but the sanitizers' options pass through.
-$TM new-session -d -s t -x 100 -y 30 \
-        "env -i PATH=/usr/bin:/bin HOME=$TMP XDG_STATE_HOME=$TMP/state TERM=screen LANG=C.UTF-8 \
-         ASAN_OPTIONS='${ASAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' PS1='PROMPT\$ ' sh"
-wait_for 'PROMPT\$' 10
+tmux_shell 100 30
 start "$SHADOW_SIM" -i "$TMP/t.txt"
 
 check "tui shows the four panes" wait_for 'Guest PT.*Shadow PT' 15

@@ -1381,6 +1381,30 @@ static void test_file_and_pipe_traces(void **state)
         free(text);
 }
 
+/* Past --max-mem, every move forward is refused with the reason, not
+ * only the first. */
+static void test_memory_limit_said_again(void **state)
+{
+        (void)state;
+        static char text[1 << 20];
+        size_t n = 0;
+        for (int i = 1; i <= 20000 && n + 80 < sizeof text; i++)
+                n += (size_t)snprintf(text + n, sizeof text - n, "CR3 %d\nPT_WRITE 0x%x->0x5000\n",
+                                      i, i * 4096);
+        struct sim_config cfg;
+        struct session s;
+        sim_config_defaults(&cfg);
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t", -1), 0);
+        session_set_memory_limit(&s, (size_t)16 << 20);
+        assert_int_equal(session_continue(&s), STOP_ERROR);
+        assert_non_null(strstr(s.msg, "fit in --max-mem"));
+        for (int k = 0; k < 2; k++) {
+                assert_int_equal(session_step(&s, 1, false), STOP_ERROR);
+                assert_non_null(strstr(s.msg, "fit in --max-mem"));
+        }
+        session_close(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1410,6 +1434,7 @@ int main(void)
             cmocka_unit_test(test_search_bad_line_and_poll),
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_and_pipe_traces),
+            cmocka_unit_test(test_memory_limit_said_again),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
