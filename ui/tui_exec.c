@@ -113,10 +113,21 @@ void tui_after_move(struct tui *t)
         t->dirty = true;
 }
 
+/* What the breakpoints are, in a number that changes when one is set,
+ * deleted, enabled or disabled: the log's markers are then drawn again. */
+static uint64_t breakpoints_state(const struct session *s)
+{
+        uint64_t h = s->nbps;
+        for (size_t i = 0; i < s->nbps; i++)
+                h = h * 31 + (uint64_t)s->bps[i].id * 2 + s->bps[i].enabled;
+        return h;
+}
+
 void tui_exec(struct tui *t, const char *line)
 {
         tui_out_clear(t);
         t->ctx.run_requested = false;
+        uint64_t bps = breakpoints_state(t->s);
         enum cmd_result r = cmd_run(&t->ctx, line);
         if (r == CMD_QUIT) {
                 t->quit = true;
@@ -124,6 +135,8 @@ void tui_exec(struct tui *t, const char *line)
         }
         if (t->ctx.last_flags & CMD_MOVES)
                 tui_after_move(t);
+        else if (breakpoints_state(t->s) != bps)
+                t->dirty = true;
         if (r == CMD_ERROR && t->ctx.err[0]) {
                 char buf[sizeof t->ctx.err + 16];
                 snprintf(buf, sizeof buf, "error: %s", t->ctx.err);

@@ -4,9 +4,9 @@
  * their output), tui_prompt.c (the command line), tui_draw.c (layout and
  * painting), tui_pane.c (what every pane does), one file per pane class
  * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c),
- * tui_theme.c (the colours), tui_legend.c (the help screen's legend of
- * marks and colours), tui_term.c (whether the terminal can draw) and
- * tui_cmds.c (the stepper's own commands).
+ * tui_theme.c (the colours), tui_marker.c (breakpoint markers), tui_legend.c (the help screen's
+ * legend of marks and colours), tui_term.c (whether the terminal can draw) and tui_cmds.c (the
+ * stepper's own commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
  * rectangle, so no size of terminal can make a window fail to exist. A
@@ -47,6 +47,7 @@ enum tui_color {
         COL_ERROR,   /* error messages */
         COL_BAR,     /* the F-key bar labels */
         COL_CURRENT, /* the current event when it has no colour of its own */
+        COL_BREAK,   /* breakpoint markers */
         COL_COUNT
 };
 
@@ -177,6 +178,17 @@ enum tui_color tui_mark_color(uint8_t mark);
 #define COL_TLB_HIT   COL_WALK
 #define COL_TLB_OUT   COL_ZAP
 #define COL_TLB_STALE COL_ERROR
+
+/* tui_marker.c: breakpoint markers. The mark of a guest-virtual entry at
+ * gva in a table of level (a leaf maps a page; a TLB entry is a leaf of
+ * its size), of a guest-physical (EPT) leaf, the glyph of a mark
+ * ("\u25cf" or B enabled, "\u25cb" or b disabled, " " none), and drawing it
+ * at y, x (nothing for none). */
+enum tui_bp_mark { BPM_NONE, BPM_DISABLED, BPM_ENABLED };
+enum tui_bp_mark tui_bp_mark_gva(const struct tui *t, uint64_t gva, unsigned level, bool leaf);
+enum tui_bp_mark tui_bp_mark_gpa(const struct tui *t, uint64_t gpa, unsigned level);
+const char *tui_bp_glyph(const struct tui *t, enum tui_bp_mark m);
+void tui_draw_bp(struct tui *t, int y, int x, int attr, enum tui_bp_mark m);
 
 /* tui_draw.c */
 void tui_put(struct tui *t, int y, int x, int w, int attr, const char *text);

@@ -60,6 +60,7 @@ static const struct {
     {COL_CURRENT, "the current event, when it has no colour of its own"},
     {COL_TITLE, "the title of the pane that has the keyboard"},
     {COL_BAR, "the F-key labels"},
+    {COL_BREAK, "breakpoint markers"},
 };
 
 #define NMARKS  (sizeof marks / sizeof marks[0])
@@ -106,6 +107,11 @@ void tui_legend(struct tui *t)
                 const char *text = m->mark ? m->mark : tui_mark_text(m->tree_mark) + 1;
                 row(&o, &ctx, text, 13, m->mark ? m->color : tui_mark_color(m->tree_mark), m->note);
         }
+        row(&o, &ctx, tui_bp_glyph(t, BPM_ENABLED), 13, COL_BREAK,
+            "a breakpoint stops on this event, or on this entry's page or range (in a table, "
+            "where * would be: the text's colour still says the walk read it)");
+        row(&o, &ctx, tui_bp_glyph(t, BPM_DISABLED), 13, COL_DIM,
+            "the same, for a disabled breakpoint (entries only)");
         tui_popup_add(t, "");
         tui_popup_add(t, t->color ? "Colours (as this terminal shows them)"
                                   : "Colours (none here: attributes stand for them)");

@@ -127,10 +127,27 @@ static void tree_prefix(const struct tui *t, const struct tree_row *r, char *pre
                 snprintf(prefix + len, n - len, "%s", r->expanded ? "" : "+");
 }
 
+/* The breakpoint marker of a row: guest-virtual entries, or the EPT's
+ * guest-physical leaves; none for a root line. */
+static enum tui_bp_mark tree_bp(const struct tui *t, const struct tree_pane *tp,
+                                const struct tree_row *r)
+{
+        if (r->depth == 0)
+                return BPM_NONE;
+        if (tp->gpa_rows)
+                return r->leaf ? tui_bp_mark_gpa(t, r->addr, r->level) : BPM_NONE;
+        return tui_bp_mark_gva(t, r->addr, r->level, r->leaf);
+}
+
+/* A row: '*' when the current event read the entry (a breakpoint's
+ * marker instead, the text keeping the walk's colour: no column is spent
+ * on it at 80 columns), the tree's guides, the entry, and what the line
+ * did to it. */
 static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
                           bool selected)
 {
-        const struct tree_row *r = &tree_of(p)->tree.rows[i];
+        const struct tree_pane *tp = tree_of(p);
+        const struct tree_row *r = &tp->tree.rows[i];
         char prefix[256];
         int cols;
         tree_prefix(t, r, prefix, sizeof prefix, &cols);
@@ -139,6 +156,7 @@ static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x,
         if (r->table == TABLE_UNSYNC)
                 base |= tui_attr(t, COL_SYNC);
         tui_put(t, y, x, 1, base, r->on_walk ? "*" : " ");
+        tui_draw_bp(t, y, x, attr, tree_bp(t, tp, r));
         tui_put(t, y, x + 1, w - 1, attr, prefix);
         int at = x + 1 + cols + (r->parent && !r->expanded);
         if (at >= x + w)

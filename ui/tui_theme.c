@@ -42,6 +42,7 @@ static const struct style themes[][COL_COUNT] =
                 [COL_ERROR] = {COLOR_RED, -1, COLOR_RED, -1, A_BOLD},
                 [COL_BAR] = {COLOR_BLACK, COLOR_CYAN, COLOR_BLACK, COLOR_CYAN, 0},
                 [COL_CURRENT] = {COLOR_WHITE, COLOR_BLUE, COLOR_WHITE, COLOR_BLUE, 0},
+                [COL_BREAK] = {COLOR_RED, -1, COLOR_RED, -1, A_BOLD},
             },
         [CMD_THEME_LIGHT] =
             {
@@ -56,6 +57,7 @@ static const struct style themes[][COL_COUNT] =
                 [COL_ERROR] = {124, -1, COLOR_RED, -1, A_BOLD},
                 [COL_BAR] = {COLOR_WHITE, COLOR_BLACK, COLOR_WHITE, COLOR_BLACK, 0},
                 [COL_CURRENT] = {COLOR_WHITE, COLOR_BLUE, COLOR_WHITE, COLOR_BLUE, A_BOLD},
+                [COL_BREAK] = {160, -1, COLOR_RED, -1, A_BOLD},
             },
 };
 
@@ -108,6 +110,7 @@ static int mono_attr(enum tui_color c)
         case COL_TRAP:
         case COL_ERROR:
         case COL_WALK:
+        case COL_BREAK:
                 return A_BOLD;
         case COL_DIM:
                 return A_DIM;
@@ -139,7 +142,7 @@ static const char *color_name(short c)
                 short c;
                 const char *name;
         } more[] = {{16, "black"},     {22, "dark green"}, {25, "dark blue"}, {90, "purple"},
-                    {124, "dark red"}, {130, "brown"},     {228, "yellow"}};
+                    {124, "dark red"}, {130, "brown"},     {160, "red"},      {228, "yellow"}};
         if (c >= 0 && c < 8)
                 return basic[c];
         for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)

@@ -29,7 +29,7 @@ help_pages "$TMP/help"
 sed 's/\x1b\[[0-9;]*m//g' "$TMP/help" >"$TMP/plain"
 missing=
 for mark in '\*' '\+' '\[wp\]' '\[oos\]' '\[direct\]' '\[nested\]' '<written' '<TRAPPED' \
-        '<filled' '<updated' '<zapped' '<mapped' 'A/D' 'new' 'hit' 'out' 'STALE' '=>' '#'; do
+        '<filled' '<updated' '<zapped' '<mapped' 'A/D' 'new' 'hit' 'out' 'STALE' '=>' '#' '●' '○'; do
         grep -Eq "│   $mark +[a-zA-Z]" "$TMP/plain" || missing="$missing $mark"
 done
 if [ -z "$missing" ]; then ok "the legend explains every mark"; else
