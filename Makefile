@@ -33,6 +33,9 @@ CSTD      := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT       ?= -O2 -g
 CFLAGS    ?=
 ALL_CFLAGS = $(CSTD) $(WARNINGS) $(OPT) $(CFLAGS) -DSHADOW_SIM_VERSION='"$(VERSION)"'
+# --compare runs its machines on threads of their own (src/input/run_parallel.c).
+ALL_CFLAGS += -pthread
+LDFLAGS    += -pthread
 
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -16,6 +16,7 @@
 #include "exit_report.h"
 #include "run.h"
 #include "input.h"
+#include "output.h"
 #include "series.h"
 
 static void log_sink(void *ctx, const struct event *ev)
@@ -145,7 +146,7 @@ int batch_run(const struct options *opt)
         if (opt->series) {
                 status = series_run(opt, &reader, &ropt);
                 trace_close(&reader);
-                return input_finish_output(status);
+                return output_finish("shadow-sim", status);
         }
 
         struct sim main_sim, native_sim;
@@ -183,7 +184,7 @@ int batch_run(const struct options *opt)
                         print_exits(&main_sim);
         }
         trace_close(&reader);
-        status = input_finish_output(status);
+        status = output_finish("shadow-sim", status);
         sim_free(&main_sim);
         if (has_native)
                 sim_free(&native_sim);

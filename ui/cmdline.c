@@ -29,6 +29,13 @@ enum cmdline_status cmdline_read(struct cmdline_reader *r)
         size_t n = 0;
         int c;
         errno = 0;
+        if (r->skipping) {
+                r->skipping = false;
+                if (!drop_rest(r)) {
+                        r->err = errno ? errno : EIO;
+                        return CMDLINE_ERROR;
+                }
+        }
         while ((c = getc(r->in)) != EOF && c != '\n') {
                 if (c == '\0') {
                         r->line++;
@@ -36,11 +43,10 @@ enum cmdline_status cmdline_read(struct cmdline_reader *r)
                         return CMDLINE_NUL;
                 }
                 if (n == CMD_MAX_LINE) {
+                        /* Said at once: the rest of a line that never
+                         * ends is not waited for. */
                         r->line++;
-                        if (!drop_rest(r)) {
-                                r->err = errno ? errno : EIO;
-                                return CMDLINE_ERROR;
-                        }
+                        r->skipping = true;
                         return CMDLINE_TOO_LONG;
                 }
                 r->buf[n++] = (char)c;

@@ -4,13 +4,15 @@
  * The debugger reads its commands from a --script file or, with --repl and
  * no terminal, from standard input. Whatever those hold (a device such as
  * /dev/zero, a binary file, a line that never ends), reading keeps at most
- * CMD_MAX_LINE bytes of a line: a longer one is reported and the rest of
- * it dropped as it is read; a NUL byte means the input is not text, which
+ * CMD_MAX_LINE bytes of a line: a longer one is reported as soon as it
+ * passes the limit, and the rest of it dropped when the next line is
+ * read (a script stops there and never waits for it); a NUL byte means the input is not text, which
  * ends the reading; a read error is told from the end of the input.
  */
 #ifndef SHADOW_SIM_CMDLINE_H
 #define SHADOW_SIM_CMDLINE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cmd.h"
@@ -28,13 +30,15 @@ struct cmdline_reader {
         unsigned long line; /* number of the line last read */
         unsigned long col;  /* CMDLINE_NUL: its 1-based column */
         int err;            /* CMDLINE_ERROR: the errno of the read */
+        bool skipping;      /* the rest of a line too long is still to drop */
         char buf[CMD_MAX_LINE + 1];
 };
 
 void cmdline_init(struct cmdline_reader *r, FILE *in);
 
 /* Reads the next line. Returns its status; after CMDLINE_TOO_LONG the
- * reader stands at the next line. */
+ * reader stands inside the long line, and the next call first reads past
+ * its end. */
 enum cmdline_status cmdline_read(struct cmdline_reader *r);
 
 /* Prints the error of status (CMDLINE_TOO_LONG, CMDLINE_NUL or

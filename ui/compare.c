@@ -1,9 +1,10 @@
 /*
  * compare.c - the comparison face: every scheme on one trace, one table.
  *
- * One reader feeds five sims in lockstep, so a trace from a pipe is read
- * once. The table has a row per counter and a column per scheme, then the
- * overhead of each scheme's cycles over native's: the numbers that say why
+ * The trace is read once (a pipe too) and every scheme's machine applies
+ * it, the machines spread over a thread a core (run_trace_parallel). The
+ * table has a row per counter and a column per scheme, then the overhead
+ * of each scheme's cycles over native's: the numbers that say why
  * shadow paging was expensive, what EPT fixed, and what it costs. As CSV
  * or JSON it is the records of the runs (record.h), with what reproduces
  * them; --exits adds each scheme's exits by reason.
@@ -14,6 +15,7 @@
 
 #include "exit_report.h"
 #include "input.h"
+#include "output.h"
 #include "record.h"
 #include "run.h"
 
@@ -67,7 +69,7 @@ int compare_run(const struct options *opt)
         }
         struct run_options ropt = input_run_options(opt, name);
         bool end;
-        status = run_trace(&reader, ptrs, NSCHEMES, &ropt, &end);
+        status = run_trace_parallel(&reader, ptrs, NSCHEMES, &ropt, &end);
         if (end) {
                 struct run_record recs[NSCHEMES];
                 for (unsigned m = 0; m < NSCHEMES; m++)
@@ -82,7 +84,7 @@ int compare_run(const struct options *opt)
                         print_exits(stdout, sims, NSCHEMES);
         }
         trace_close(&reader);
-        status = input_finish_output(status);
+        status = output_finish("shadow-sim", status);
         for (unsigned m = 0; m < NSCHEMES; m++)
                 sim_free(&sims[m]);
         return status;

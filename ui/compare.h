@@ -6,9 +6,9 @@
 
 #include "options.h"
 
-/* Runs the trace named by opt under native, shadow-eager, shadow,
- * shadow-oos and ept in one pass (one reader, the sims side by side) and
- * prints the table (or JSON / CSV). Returns the process exit status. */
+/* Runs the trace named by opt under every scheme in one pass (one reader,
+ * the machines on every core) and prints the table (or JSON / CSV).
+ * Returns the process exit status. */
 int compare_run(const struct options *opt);
 
 #endif

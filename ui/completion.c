@@ -21,6 +21,7 @@
 #include "event.h"
 #include "gen.h"
 #include "options.h"
+#include "output.h"
 #include "run.h"
 #include "scheme.h"
 #include "sweep.h"
@@ -240,7 +241,7 @@ int completion_main(int argc, char **argv)
                      "Writes the bash completion script to standard output. make install puts it\n"
                      "in $(PREFIX)/share/bash-completion/completions/shadow-sim; to try it:\n"
                      "  source <(shadow-sim completion bash)");
-                return 0;
+                return output_finish("shadow-sim completion", 0);
         }
         if (argc != 2 || strcmp(argv[1], "bash") != 0) {
                 fprintf(stderr,
@@ -250,9 +251,5 @@ int completion_main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         write_script(stdout);
-        if (fflush(stdout) != 0) {
-                perror("shadow-sim completion: write error");
-                return EXIT_IOERR;
-        }
-        return 0;
+        return output_finish("shadow-sim completion", 0);
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "output.h"
 #include "quote.h"
 #include "run.h"
 #include "trace.h"
@@ -102,7 +103,7 @@ int gen_main(int argc, char **argv)
                 const char *arg = argv[i];
                 if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
                         print_help(stdout);
-                        return fflush(stdout) == 0 ? 0 : EXIT_IOERR;
+                        return output_finish("shadow-sim gen", 0);
                 }
                 if (arg[0] == '-' && (arg[1] != '-' || arg[2] == '\0'))
                         return usage_error("unknown option '%s'", quote(arg));

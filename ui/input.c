@@ -76,12 +76,3 @@ void input_put_line(void *file, const char *line)
         fputs(line, file);
         fputc('\n', file);
 }
-
-int input_finish_output(int status)
-{
-        if (fflush(stdout) != 0 && status == 0) {
-                fprintf(stderr, "shadow-sim: write error: %s\n", strerror(errno));
-                return EXIT_IOERR;
-        }
-        return status;
-}

@@ -37,8 +37,4 @@ void input_record(struct run_record *rec, const struct options *opt, const char 
  * callback). */
 void input_put_line(void *file, const char *line);
 
-/* Flushes stdout. Returns status, or EXIT_IOERR (after a message) when a
- * write failed and status was 0. */
-int input_finish_output(int status);
-
 #endif

@@ -5,7 +5,6 @@
 #include "jobs.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +89,9 @@ int jobs_run(unsigned n, unsigned parallel, job_run_fn run, job_done_fn done, vo
         struct job *jobs = xcalloc(n ? n : 1, sizeof *jobs);
         unsigned started = 0, running = 0, handed = 0;
         int failure = 0;
+        bool stopped = false; /* done asked for no more */
         while (handed < n) {
-                while (!failure && running < parallel && started < n) {
+                while (!failure && !stopped && running < parallel && started < n) {
                         if (start(&jobs[started], started, run, ctx) < 0) {
                                 failure = errno;
                                 break;
@@ -100,7 +100,7 @@ int jobs_run(unsigned n, unsigned parallel, job_run_fn run, job_done_fn done, vo
                         running++;
                 }
                 if (running == 0)
-                        break; /* a start failed with nothing left to wait for */
+                        break; /* stopped, or a start failed, with nothing left to wait for */
                 if (!wait_one(jobs, started)) {
                         failure = errno; /* no child left to wait for: cannot happen */
                         break;
@@ -108,7 +108,8 @@ int jobs_run(unsigned n, unsigned parallel, job_run_fn run, job_done_fn done, vo
                 running--;
                 while (handed < started && jobs[handed].ended) {
                         struct job *j = &jobs[handed];
-                        done(ctx, handed, j->status, j->text ? j->text : "", j->len);
+                        stopped = stopped ||
+                                  !done(ctx, handed, j->status, j->text ? j->text : "", j->len);
                         free(j->text);
                         j->text = NULL;
                         handed++;

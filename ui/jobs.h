@@ -13,6 +13,7 @@
 #ifndef SHADOW_SIM_JOBS_H
 #define SHADOW_SIM_JOBS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Runs job i in a child: returns its exit status. Its standard output is
@@ -20,13 +21,15 @@
 typedef int (*job_run_fn)(void *ctx, unsigned i);
 
 /* Takes job i's output (len bytes, not terminated) and its exit status
- * (128 + N when signal N ended it). */
-typedef void (*job_done_fn)(void *ctx, unsigned i, int status, const char *out, size_t len);
+ * (128 + N when signal N ended it). Returns false to stop: no job starts
+ * after that, and no output is handed over (the output can no longer be
+ * written). */
+typedef bool (*job_done_fn)(void *ctx, unsigned i, int status, const char *out, size_t len);
 
 /* Runs jobs 0..n-1, at most parallel (>= 1) at once. Returns 0 once every
- * job was handed to done, or -1 with errno set when a child could not be
- * started or its output kept (fork, a temporary file); the jobs already
- * running are waited for first. */
+ * job was handed to done or done asked to stop, or -1 with errno set when
+ * a child could not be started or its output kept (fork, a temporary
+ * file); the jobs already running are waited for first. */
 int jobs_run(unsigned n, unsigned parallel, job_run_fn run, job_done_fn done, void *ctx);
 
 #endif

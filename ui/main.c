@@ -12,6 +12,7 @@
 #include "completion.h"
 #include "gen_cmd.h"
 #include "options.h"
+#include "output.h"
 #include "quiz_cmd.h"
 #include "repl.h"
 #include "sweep.h"
@@ -51,8 +52,8 @@ int main(int argc, char **argv)
         if (argc > 1 && strcmp(argv[1], "completion") == 0)
                 return completion_main(argc - 1, argv + 1);
         int status = options_parse(&opt, argc, argv);
-        if (status >= 0)
-                return status;
+        if (status >= 0) /* --help, --version, --cost help or bad usage */
+                return output_finish("shadow-sim", status);
         if (opt.interactive)
                 return tui_run(&opt);
         if (opt.repl || opt.script || opt.neval)

@@ -106,8 +106,9 @@ int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
                         break;
                 }
         }
-        /* A directory opens and then fails to read (EISDIR): no script. */
-        if (st == CMDLINE_ERROR && in.line == 0) {
+        /* A directory opens and then fails to read (EISDIR): no script.
+         * Any other read error is one (74). */
+        if (st == CMDLINE_ERROR && in.line == 0 && in.err == EISDIR) {
                 fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(in.err));
                 status = EXIT_NOINPUT;
         } else if (status == 0 && !*quit) {

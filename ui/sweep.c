@@ -25,6 +25,7 @@
 #include "batch.h"
 #include "jobs.h"
 #include "options.h"
+#include "output.h"
 #include "record.h"
 #include "run.h"
 #include "xalloc.h"
@@ -376,15 +377,16 @@ static int run_one(void *ctx, unsigned i)
         return status >= 0 ? status : batch_run(&opt);
 }
 
-/* A run's output: its header, then its row, which goes out. */
-static void take_row(void *ctx, unsigned i, int status, const char *out, size_t len)
+/* A run's output: its header, then its row, which goes out at once.
+ * Returns false when it could not be written (the sweep stops). */
+static bool take_row(void *ctx, unsigned i, int status, const char *out, size_t len)
 {
         struct sweep *sw = ctx;
         const char *nl = memchr(out, '\n', len);
         size_t row = nl ? len - (size_t)(nl + 1 - out) : 0;
         if (status == 0 && row > 0) {
                 fwrite(nl + 1, 1, row, stdout);
-                return;
+                return output_flushed();
         }
         struct command c;
         command_of(sw, i, &c);
@@ -394,6 +396,7 @@ static void take_row(void *ctx, unsigned i, int status, const char *out, size_t 
         command_free(&c);
         if (sw->first_failure == 0)
                 sw->first_failure = status ? status : EXIT_SOFTWARE;
+        return true;
 }
 
 static void sweep_free(struct sweep *sw)
@@ -434,7 +437,9 @@ int sweep_main(const char *prog, int argc, char **argv)
                 }
         } else {
                 record_csv_header(stdout);
-                if (jobs_run((unsigned)runs, sw.jobs, run_one, take_row, &sw) < 0) {
+                /* Output that cannot be written stops the sweep before a run. */
+                if (output_flushed() &&
+                    jobs_run((unsigned)runs, sw.jobs, run_one, take_row, &sw) < 0) {
                         perror("shadow-sim sweep: cannot start a run");
                         if (sw.first_failure == 0)
                                 sw.first_failure = 71; /* EX_OSERR */
@@ -442,9 +447,5 @@ int sweep_main(const char *prog, int argc, char **argv)
         }
         status = sw.first_failure;
         sweep_free(&sw);
-        if (fflush(stdout) != 0 && status == 0) {
-                perror("shadow-sim sweep: write error");
-                status = EXIT_IOERR;
-        }
-        return status;
+        return output_finish("shadow-sim sweep", status);
 }

@@ -8,12 +8,6 @@
 
 #include "sim_mem.h"
 
-/* Ops between two checks of the memory limit and of the output while the
- * ops are accesses (every other op is checked): an access adds a few
- * pages at most, so the limit is overshot by little, and the checks cost
- * nothing measurable. */
-#define CHECK_EVERY 64
-
 void run_print_error(FILE *out, const char *name, const struct trace_error *err)
 {
         if (out)
@@ -33,8 +27,7 @@ int run_check_output(FILE *out, FILE *errors)
         return EXIT_IOERR;
 }
 
-/* Reports at op's line that guest memory has no frame left for it. */
-static void report_no_frame(const struct run_options *opt, const struct op *op)
+void run_report_no_frame(const struct run_options *opt, const struct op *op)
 {
         struct trace_error err = {.line = op->line, .col = 1};
         if (op->kind == OP_ACCESS)
@@ -59,6 +52,11 @@ static bool over_limit(struct sim *const *sims, unsigned nsims, const struct run
         size_t bytes = 0;
         for (unsigned i = 0; i < nsims; i++)
                 bytes += sim_mem_bytes(sims[i]);
+        return run_over_limit(opt, op, bytes);
+}
+
+bool run_over_limit(const struct run_options *opt, const struct op *op, size_t bytes)
+{
         if (bytes <= opt->max_mem)
                 return false;
         struct trace_error err = {.line = op->line, .col = 1};
@@ -95,7 +93,7 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                         status = EXIT_DATAERR;
                         continue;
                 }
-                if (op.kind != OP_ACCESS || n % CHECK_EVERY == 0) {
+                if (run_is_check(&op, n)) {
                         if (opt->out && run_check_output(opt->out, opt->errors))
                                 return EXIT_IOERR;
                         if (over_limit(sims, nsims, opt, &op))
@@ -109,7 +107,7 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                 for (unsigned i = 0; i < nsims; i++)
                         applied &= sim_apply(sims[i], &op);
                 if (!applied) {
-                        report_no_frame(opt, &op);
+                        run_report_no_frame(opt, &op);
                         if (!opt->keep_going)
                                 return EXIT_DATAERR;
                         status = EXIT_DATAERR;

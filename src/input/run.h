@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "sim.h"
@@ -50,6 +51,35 @@ struct run_options {
  * data are corrupt or cut short. Each is reported on opt->errors. */
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt, bool *reached_end);
+
+/* The same, the machines on threads of their own, each its own sim, while
+ * the calling thread reads the trace into batches of ops ahead of them
+ * (run_parallel.c): the same result, messages and exit status, byte for
+ * byte, in about the time of the slowest machine when there are cores
+ * enough. The sims must have no sinks but their statistics (nothing is
+ * written as they run). Runs run_trace when threads cannot be had. */
+int run_trace_parallel(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
+                       const struct run_options *opt, bool *reached_end);
+
+/* Ops between two checks of the memory limit and of the output while the
+ * ops are accesses (every other op is checked): an access adds a few
+ * pages at most, so the limit is overshot by little, and the checks cost
+ * nothing measurable. */
+#define RUN_CHECK_EVERY 64
+
+/* Whether the limits are checked before op, the n-th item read (bad
+ * lines count). */
+static inline bool run_is_check(const struct op *op, uint64_t n)
+{
+        return op->kind != OP_ACCESS || n % RUN_CHECK_EVERY == 0;
+}
+
+/* Whether bytes of machines are over opt->max_mem (not 0); if so, reports
+ * it at op's line on opt->errors. */
+bool run_over_limit(const struct run_options *opt, const struct op *op, size_t bytes);
+
+/* Reports at op's line that guest memory has no frame left for it. */
+void run_report_no_frame(const struct run_options *opt, const struct op *op);
 
 /* Prints "name:line:col: error: msg" and a newline. */
 void run_print_error(FILE *out, const char *name, const struct trace_error *err);

@@ -285,12 +285,64 @@ else
 fi
 # A read error after a successful open (EIO from the kernel).
 bad_run read-error 74 "/proc/self/mem: error: read failed: Input/output error" /proc/self/mem
-# Standard output that cannot be written.
-if selected stdout-full; then
-        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --quiet crlf.txt) >/dev/full 2>"$TMP/err"
+# Standard output that cannot be written: every output of every face ends
+# with the write error, status 74, and nothing else on stderr (no run of a
+# sweep starts). PATTERN is a shell pattern: where the failed write came
+# before the last flush, the reason is that of the first failure.
+# into_full NAME PATTERN ARGS... : runs ARGS with standard output /dev/full.
+into_full() {
+        name=$1 pattern=$2
+        shift 2
+        selected "$name" || return 0
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" "$@") </dev/null >/dev/full \
+                2>"$TMP/err"
         got=$?
-        : >"$TMP/out"
-        verdict stdout-full 74 "shadow-sim: write error: No space left on device" && ok stdout-full
+        case $(first_line "$TMP/err") in
+        $pattern)
+                if [ "$got" -ne 74 ]; then not_ok "$name" "exit $got, expected 74"; else
+                        if [ "$(wc -l <"$TMP/err")" -eq 1 ]; then ok "$name"; else
+                                not_ok "$name" "more on stderr:" "$(sed -n 2,3p "$TMP/err")"
+                        fi
+                fi
+                ;;
+        *) not_ok "$name" "exit $got" "stderr: $(head -n 2 "$TMP/err")" "expected: $pattern" ;;
+        esac
+}
+NOSPACE="shadow-sim: write error: No space left on device"
+WRITE_ERROR="shadow-sim: write error: *"
+into_full stdout-full "$NOSPACE" --quiet crlf.txt
+into_full log-into-full "$NOSPACE" crlf.txt
+into_full json-into-full "$NOSPACE" --quiet --stats=json crlf.txt
+into_full exits-into-full "$NOSPACE" --quiet --exits crlf.txt
+into_full series-into-full "$NOSPACE" --series 1 crlf.txt
+into_full compare-into-full "$NOSPACE" --compare crlf.txt
+into_full compare-csv-into-full "$NOSPACE" --compare --stats=csv crlf.txt
+printf 'step 3\ninfo stats\n' >"$TMP/steps.cmd"
+into_full script-into-full "$NOSPACE" --script "$TMP/steps.cmd" crlf.txt
+into_full eval-into-full "$NOSPACE" -e 'info stats' crlf.txt
+into_full help-into-full "$WRITE_ERROR" --help
+into_full version-into-full "$NOSPACE" --version
+into_full cost-help-into-full "$NOSPACE" --cost help
+into_full gen-help-into-full "shadow-sim gen: write error: No space left on device" gen --help
+into_full gen-small-into-full "shadow-sim gen: write error: No space left on device" gen forkwait
+into_full completion-into-full "shadow-sim completion: write error: *" completion bash
+into_full sweep-into-full "shadow-sim sweep: write error: No space left on device" \
+        sweep --mode shadow,ept --tlb-ways 1,2,4 crlf.txt
+into_full sweep-list-into-full "shadow-sim sweep: write error: No space left on device" \
+        sweep --list --mode shadow,ept crlf.txt
+# A disk that fills at the second row stops the sweep: the runs after it
+# (of a trace that does not exist) never start, so they never fail. The
+# header and two rows take more than the 1 KiB that ulimit -f 2 allows,
+# one row less.
+if selected sweep-stops-at-write-error; then
+        (trap '' XFSZ && ulimit -f 2 && cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
+                sweep -j 1 --mode shadow,ept crlf.txt "$TMP/none.txt") >"$TMP/sweep.csv" 2>"$TMP/err"
+        got=$?
+        if [ "$got" -eq 74 ] && [ "$(cat "$TMP/err")" = "shadow-sim sweep: write error: File too large" ]; then
+                ok sweep-stops-at-write-error
+        else
+                not_ok sweep-stops-at-write-error "exit $got" "$(head -n 3 "$TMP/err")"
+        fi
 fi
 
 # ---- compressed traces that cannot be read ------------------------------------------
@@ -462,6 +514,14 @@ if selected repl-into-full; then
         verdict repl-into-full 74 "shadow-sim: write error: No space left on device" &&
                 ok repl-into-full
 fi
+# Commands that end: the write error is still said, when the input ends.
+if selected repl-commands-into-full; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl crlf.txt) \
+                <"$TMP/steps.cmd" >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict repl-commands-into-full 74 "$NOSPACE" && ok repl-commands-into-full
+fi
 if selected gen-into-full; then
         (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" gen tlb-stress \
                 --accesses 100000000) >/dev/full 2>"$TMP/err"
@@ -492,6 +552,27 @@ if selected compare-series-no-temporary-file; then
         else
                 ok compare-series-from-a-pipe
         fi
+fi
+# --compare judges what its machines met, on threads of their own, in
+# trace order: bad lines and tables that find no frame, skipped with
+# --keep-going over many batches of ops, are reported in the order of a
+# single run, and the run stops where a single run stops without it.
+if selected compare-reports-in-order; then
+        awk 'BEGIN { for (i = 1; i <= 10000; i++) { print "CR3 " i; print "PT_WRITE 0x1000->0x5000";
+                if (i % 7 == 0) print "BAD " i } }' >"$TMP/spaces-and-bad.txt"
+        for keep in --keep-going ""; do
+                run --quiet --mode native --guest-mem 2M $keep "$TMP/spaces-and-bad.txt"
+                cp "$TMP/err" "$TMP/single.err"
+                single=$got
+                run --compare --guest-mem 2M $keep "$TMP/spaces-and-bad.txt"
+                if [ "$got" -eq 65 ] && [ "$single" -eq 65 ] && [ "$(wc -l <"$TMP/err")" -gt 1 -o -z "$keep" ] &&
+                        cmp -s "$TMP/err" "$TMP/single.err"; then
+                        ok "compare-reports-in-order ${keep:-stopping}"
+                else
+                        not_ok "compare-reports-in-order ${keep:-stopping}" "exit $got" \
+                                "$(diff "$TMP/single.err" "$TMP/err" | head -n 4)"
+                fi
+        done
 fi
 # A lackey trace that outgrows guest memory is refused at the access whose
 # page finds no frame (1M holds no data frame at all), never read as fewer
@@ -602,6 +683,60 @@ if selected repl-stdin; then
         # Closed, standard input is /dev/null: the trace is not read as commands.
         run_stdin - --repl later-line.txt
         verdict repl-stdin-closed 0 "" && ok repl-stdin-closed
+        # A directory on standard input, for every batch face.
+        run_stdin "$TMP" --compare -
+        verdict compare-stdin-directory 66 "shadow-sim: <stdin>: cannot read: Is a directory" &&
+                ok compare-stdin-directory
+        run_stdin "$TMP" --series 10 -
+        verdict series-stdin-directory 66 "shadow-sim: <stdin>: cannot read: Is a directory" &&
+                ok series-stdin-directory
+        run_stdin "$TMP" --script "$TMP/steps.cmd" -
+        verdict stepper-stdin-directory 66 "shadow-sim: <stdin>: cannot read: Is a directory" &&
+                ok stepper-stdin-directory
+        # A read error on standard input (opened for writing only: EBADF).
+        : >"$TMP/write-only"
+        for face in "-" "--compare -" "--repl empty.txt"; do
+                case_name="stdin-read-error ($face)"
+                (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" $face) 0>"$TMP/write-only" \
+                        >"$TMP/out" 2>"$TMP/err"
+                got=$?
+                verdict "$case_name" 74 "<stdin>: error: read failed: Bad file descriptor" &&
+                        ok "$case_name"
+        done
+fi
+# Standard output closed: pointed at /dev/null, the log goes nowhere and
+# the bad line is still reported with its status (not a write error).
+if selected stdout-closed; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" later-line.txt) >&- 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict stdout-closed 65 "later-line.txt:5:15: error: expected an access kind R, W or X, found 'Z'" &&
+                ok stdout-closed
+fi
+# A script that opens and then cannot be read: a read error (74), not a
+# missing file.
+bad_run script-read-error 74 "/proc/self/mem: error: read failed: Input/output error" --script /proc/self/mem
+# An endless command line without a NUL (text that never ends): reported
+# as soon as it passes the limit; a script stops there, the REPL goes on
+# at the next line, in bounded memory (ulimit -v 300 MB, which the
+# memory checkers cannot run under).
+if selected endless-command-line; then
+        tr '\0' x </dev/zero | (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
+                --script /dev/stdin empty.txt) >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        verdict script-endless-line 65 \
+                "/dev/stdin:1: error: expected a command line of at most 1023 characters, found a longer one" &&
+                ok script-endless-line
+        vmem=300000
+        [ -n "$WRAP" ] || [ -n "${ASAN_OPTIONS:-}" ] && vmem=unlimited
+        { head -c 50000000 /dev/zero | tr '\0' x; printf '\nstep\n'; } | (ulimit -v $vmem && cd "$BAD" &&
+                exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl later-line.txt) >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        if verdict repl-50mb-line 65 "<stdin>:1: error: expected a command line of at most 1023 characters, found a longer one"; then
+                if grep -q '^line 1: ' "$TMP/out"; then ok repl-50mb-line; else
+                        not_ok repl-50mb-line "the line after the long one did not run"
+                fi
+        fi
 fi
 # A script that cannot be read.
 mkdir -p "$TMP/script-dir"

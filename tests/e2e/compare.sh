@@ -32,6 +32,19 @@ expect_grep "--compare --stats=csv has a header" "$TMP/csv" '^field,native,shado
 expect_grep "--compare --stats=csv has the exits row" "$TMP/csv" '^exits,0,[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+$'
 printf 'R 0x1000\nPT_WRITE 0x1000->0x5000\nR 0x1000\n' | "$S" --compare - >"$TMP/stdin"
 expect_grep "--compare reads a pipe once for every scheme" "$TMP/stdin" '^accesses +1 +1 +1 +1 +1 +1$'
+# A trace of many batches (the machines run on threads of their own, a
+# batch of 4096 ops at a time): each column still equals the single run.
+"$S" gen tlb-stress --accesses 60000 --seed 5 >"$TMP/long.trace"
+"$S" --compare --stats=csv "$TMP/long.trace" >"$TMP/long.csv"
+for m in native shadow-eager shadow shadow-oos ept agile; do
+        col=$(awk -F, -v m="$m" 'NR == 1 { for (i = 2; i <= NF; i++) if ($i == m) c = i }
+                NR > 1 && $1 == "exits" || $1 == "walk_refs" || $1 == "tlb_misses" || $1 == "cycles" {
+                        printf "%s=%s ", $1, $c }' "$TMP/long.csv")
+        single=$("$S" --quiet --mode "$m" "$TMP/long.trace" |
+                awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^(exits|walk_refs|tlb_misses|cycles)=/) printf "%s ", $i }')
+        if [ -n "$col" ] && [ "$col" = "$single" ]; then ok "a long trace: the $m column equals --mode $m"; else
+                not_ok "a long trace: the $m column equals --mode $m" "compare: $col" "single:  $single"; fi
+done
 printf 'R 0x1000\nBAD\n' >"$TMP/bad.trace"
 expect_status "--compare stops at a bad line with 65" 65 "$S" --compare "$TMP/bad.trace"
 
