@@ -153,12 +153,15 @@ void tui_layout(struct tui *t)
 
 /* Every number of the counter rows, in one format of at most 5
  * characters: exact up to 99999, then three significant digits and a
- * suffix (100k, 1.23M, 12.3M, 123M, 1.23G, ...). */
-static void compact(uint64_t v, char *buf, size_t n)
+ * suffix (100k, 1.23M, 12.3M, 123M, 1.23G, ...); with plus (what a line
+ * added), a '+' and exact up to 9999, then two or three digits (+12k,
+ * +1.2M). */
+static void compact(uint64_t v, bool plus, char *buf, size_t n)
 {
         static const char suffix[] = "kMGTPE";
-        if (v < 100000) {
-                snprintf(buf, n, "%llu", (unsigned long long)v);
+        const char *sign = plus ? "+" : "";
+        if (v < (plus ? 10000 : 100000)) {
+                snprintf(buf, n, "%s%llu", sign, (unsigned long long)v);
                 return;
         }
         double d = (double)v;
@@ -167,16 +170,16 @@ static void compact(uint64_t v, char *buf, size_t n)
                 d /= 1000;
                 i++;
         }
-        int decimals = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
-        snprintf(buf, n, "%.*f%c", decimals, d, suffix[i]);
+        int decimals = plus ? (d < 9.95 ? 1 : 0) : (d < 9.995 ? 2 : d < 99.95 ? 1 : 0);
+        snprintf(buf, n, "%s%.*f%c", sign, decimals, d, suffix[i]);
 }
 
 /* One counter row: the scheme's name padded to label_w, then the counters
  * a room compares, each number right-aligned in its column, so that the
  * two rows line up whatever the names; shorter names on narrow screens
  * (at 80 columns a row takes 66 columns and the name). */
-static void stats_text(const struct stats *st, const char *label, int label_w, bool wide, char *buf,
-                       size_t n)
+static void stats_text(const struct stats *st, bool plus, const char *label, int label_w, bool wide,
+                       char *buf, size_t n)
 {
         static const char *const names[2][6] = {
             {"exits", "traps", "hpf", "viol", "refs", "cyc"},
@@ -187,7 +190,7 @@ static void stats_text(const struct stats *st, const char *label, int label_w, b
         size_t len = (size_t)snprintf(buf, n, "%-*s", label_w, label);
         for (int i = 0; i < 6 && len < n; i++) {
                 char c[16];
-                compact(v[i], c, sizeof c);
+                compact(v[i], plus, c, sizeof c);
                 len += (size_t)snprintf(buf + len, n - len, " %s %5s", names[wide][i], c);
         }
 }
@@ -195,7 +198,7 @@ static void stats_text(const struct stats *st, const char *label, int label_w, b
 static void draw_stats(struct tui *t)
 {
         struct session *s = t->s;
-        struct stats st;
+        struct stats st, line, cmp_line;
         char buf[256];
         const char *main_name = mode_name(s->sim.cfg.mode);
         const char *cmp_name =
@@ -203,11 +206,14 @@ static void draw_stats(struct tui *t)
         int label_w =
             (int)(strlen(main_name) > strlen(cmp_name) ? strlen(main_name) : strlen(cmp_name));
         bool wide = t->cols >= 110;
+        bool plus = t->ctx.deltas;
         session_stats(s, &st);
-        stats_text(&st, main_name, label_w, wide, buf, sizeof buf);
+        session_line_stats(s, &line, &cmp_line);
+        stats_text(plus ? &line : &st, plus, main_name, label_w, wide, buf, sizeof buf);
         tui_put(t, t->stats_y, 0, t->cols, A_BOLD, buf);
         if (s->has_cmp)
-                stats_text(&s->cmp.stats, cmp_name, label_w, wide, buf, sizeof buf);
+                stats_text(plus ? &cmp_line : &s->cmp.stats, plus, cmp_name, label_w, wide, buf,
+                           sizeof buf);
         else
                 snprintf(buf, sizeof buf, "(no comparison: :compare %s)", cmp_name);
         tui_put(t, t->stats_y + 1, 0, t->cols, 0, buf);

@@ -97,6 +97,7 @@ struct cmd_ctx {
         /* Settings (set). */
         unsigned speed;       /* events per second while running (set speed) */
         enum cmd_theme theme; /* the stepper's colours (set theme) */
+        bool deltas;          /* counters show what the current line added (set deltas) */
         unsigned width;       /* columns help lays its text out for (0: 80) */
         int widest;           /* the longest left cmd_print_columns saw with no out */
         /* Set by cmd_run and the commands for the face to act on. */

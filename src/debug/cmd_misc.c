@@ -151,6 +151,28 @@ static enum cmd_result set_theme(struct cmd_ctx *ctx, const char *value)
                          value ? value : "nothing");
 }
 
+static const char *const deltas_words[] = {"on", "off", "toggle", NULL};
+
+static void show_deltas(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        snprintf(buf, n, "%s", ctx->deltas ? "on" : "off");
+}
+
+static enum cmd_result set_deltas(struct cmd_ctx *ctx, const char *value)
+{
+        if (value && strcmp(value, "toggle") == 0)
+                ctx->deltas = !ctx->deltas;
+        else if (value && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
+                ctx->deltas = strcmp(value, "on") == 0;
+        else
+                return cmd_error(ctx, "expected 'set deltas on', 'off' or 'toggle', found '%s'",
+                                 value ? value : "nothing");
+        cmd_print(ctx, ctx->deltas ? "Counters: what the current line added (set deltas off: "
+                                     "the totals)"
+                                   : "Counters: the totals");
+        return CMD_OK;
+}
+
 /* A setting: its name, the words its value may be (NULL: a number), what
  * it is, and how it is shown and changed. */
 static const struct setting {
@@ -163,6 +185,8 @@ static const struct setting {
     {"speed", NULL, "events a second while running", show_speed, set_speed},
     {"theme", theme_names, "the stepper's colours, for a dark or a light background", show_theme,
      set_theme},
+    {"deltas", deltas_words, "counters show what the current line added, not the totals",
+     show_deltas, set_deltas},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -204,13 +228,16 @@ static const struct cmd_form set_forms[] = {
     {"set speed N", "events a second while run animates, 1..100000", "set speed 50"},
     {"set theme dark|light",
      "the stepper's colours, for a dark or a light background (a projector)", "set theme light"},
+    {"set deltas on|off|toggle",
+     "the counters (the stepper's bar, info stats) show what the current line added",
+     "set deltas on"},
     {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
     .args = {0, 2},
-    .usage = "[speed N | theme dark|light]",
+    .usage = "[speed N | theme dark|light | deltas on|off|toggle]",
     .help = "show or change settings",
     .forms = set_forms,
     .exec = cmd_set_exec,
