@@ -28,7 +28,8 @@ mkdir -p "$OUT"
 CELL_W=9.04
 CELL_H=18
 
-# shot NAME COLS ROWS WAIT_PATTERN SCRIPT_TEXT [OPTIONS...]
+# shot NAME COLS ROWS WAIT_PATTERN SCRIPT_TEXT [OPTIONS...]: on a dark page,
+# or on the page colour PAGE (and text colour INK) when they are set.
 shot() {
         name=$1 cols=$2 rows=$3 pattern=$4 script=$5
         shift 5
@@ -49,8 +50,9 @@ shot() {
         $TM kill-session -t "$name"
         {
                 printf '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
-                printf 'body{margin:0;background:#101010}'
-                printf 'pre{margin:0;padding:8px;font:15px/18px "DejaVu Sans Mono",monospace;color:#d0d0d0}'
+                printf 'body{margin:0;background:%s}' "${PAGE:-#101010}"
+                printf 'pre{margin:0;padding:8px;font:15px/18px "DejaVu Sans Mono",monospace;color:%s}' \
+                        "${INK:-#d0d0d0}"
                 printf '</style></head><body><pre>'
                 aha --no-header <"$TMP/$name.ansi"
                 printf '</pre></body></html>\n'
@@ -90,6 +92,13 @@ shot ept-mode 120 36 '=> #[0-9]+ ACCESS 0x1000 R' \
 continue
 continue
 stepi 2" --mode ept "$SAMPLE"
+
+# The light theme, as a projector's white shows it: the walk of the read
+# after the trapped write.
+PAGE='#ffffff' INK='#000000' shot light-theme 120 36 '=> #[0-9]+ ACCESS 0x1000 R' \
+        "break 0x1000
+continue
+continue" --theme light "$SAMPLE"
 
 # The help screen, generated from the key bindings and the commands.
 shot help 100 36 'Help: keys run commands' "help" "$SAMPLE"

@@ -45,6 +45,7 @@ const struct key_binding key_bindings[] = {
     {'b', "b", "prompt break ", "set a breakpoint", NULL},
     {'w', "w", "where", "the current line, its events and the explanation", NULL},
     {'W', "W", "walk +", "the current event's walk as a grid; again: its next reference", NULL},
+    {'+', "+", "set deltas toggle", "counters: what the current line added, or the totals", NULL},
     {12, "^L", "redraw", "redraw the screen", NULL},
     {'q', "q", "quit", "quit", "Quit"},
     {0, NULL, NULL, NULL, NULL},

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmd.h"
 #include "memlimit.h"
 #include "quote.h"
 #include "run.h"
@@ -90,6 +91,9 @@ static const char usage_rest[] =
     "      --script FILE      run the debugger commands in FILE first (alone: run them\n"
     "                         and exit)\n"
     "      --no-color         no colours in the stepper (so does NO_COLOR)\n"
+    "      --theme THEME      the stepper's colours: dark or light (a projector); by\n"
+    "                         default light when COLORFGBG says the background is\n"
+    "                         light, else dark\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -129,6 +133,7 @@ enum long_only {
         OPT_REPL,
         OPT_SCRIPT,
         OPT_NO_COLOR,
+        OPT_THEME,
         OPT_MAX_MEM,
         OPT_EXITS,
         OPT_COMMENTS,
@@ -168,6 +173,7 @@ static const struct option long_options[] = {
     {"script", required_argument, NULL, OPT_SCRIPT},
     {"eval", required_argument, NULL, 'e'},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"theme", required_argument, NULL, OPT_THEME},
     {"max-mem", required_argument, NULL, OPT_MAX_MEM},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -455,6 +461,11 @@ static int io_option(struct options *opt, int c, const char *arg, char **argv, b
         case OPT_NO_COLOR:
                 opt->no_color = true;
                 break;
+        case OPT_THEME:
+                if (strcmp(arg, "dark") && strcmp(arg, "light"))
+                        return usage_error("--theme expects dark or light, not '%s'", arg);
+                opt->theme = strcmp(arg, "light") == 0 ? CMD_THEME_LIGHT : CMD_THEME_DARK;
+                break;
         case OPT_MAX_MEM:
                 if (!parse_size(arg, max_mem) || *max_mem < MIN_MAX_MEM || *max_mem > SIZE_MAX)
                         return usage_error("--max-mem expects a size of at least 16M, "
@@ -516,6 +527,7 @@ int options_parse(struct options *opt, int argc, char **argv)
         optind = 0; /* getopt_long from the start (a sweep parses many command lines) */
         sim_config_defaults(&opt->cfg);
         opt->format = TRACE_FORMAT_AUTO;
+        opt->theme = -1;
         opterr = 0;
         int c;
         bool guest_mem_set = false, stats_set = false;

@@ -32,6 +32,7 @@ struct options {
         const char *eval[OPTIONS_MAX_EVAL]; /* -e, --eval: commands to run after the script */
         unsigned neval;
         bool no_color;  /* --no-color */
+        int theme;      /* --theme: an enum cmd_theme, or -1 when not given */
         size_t max_mem; /* --max-mem: bytes the machines may take */
 };
 

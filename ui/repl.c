@@ -175,6 +175,7 @@ int repl_run(const struct options *opt)
         if (status)
                 return status;
         cmd_ctx_init(&ctx, &s);
+        stepper_settings(&ctx, opt);
         ctx.out = print_line;
         struct sigaction sa = {0};
         sa.sa_handler = on_sigint;

@@ -34,6 +34,23 @@ int stepper_open(struct session *s, const struct options *opt)
         return 0;
 }
 
+/* Whether COLORFGBG ("fg;bg" or "fg;default;bg") names a light
+ * background: white (15) or light grey (7). */
+static bool light_background(const char *colorfgbg)
+{
+        const char *bg = colorfgbg ? strrchr(colorfgbg, ';') : NULL;
+        return bg && (strcmp(bg + 1, "7") == 0 || strcmp(bg + 1, "15") == 0);
+}
+
+void stepper_settings(struct cmd_ctx *ctx, const struct options *opt)
+{
+        if (opt->theme >= 0)
+                ctx->theme = (enum cmd_theme)opt->theme;
+        else
+                ctx->theme =
+                    light_background(getenv("COLORFGBG")) ? CMD_THEME_LIGHT : CMD_THEME_DARK;
+}
+
 bool stepper_flush(void)
 {
         errno = 0;

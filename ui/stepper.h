@@ -18,6 +18,11 @@
  * status after a message on stderr. */
 int stepper_open(struct session *s, const struct options *opt);
 
+/* The settings the command line and the environment give: --theme, else
+ * the light theme when COLORFGBG names a light background (its last
+ * field 7 or 15, as rxvt and others set it), else the dark one. */
+void stepper_settings(struct cmd_ctx *ctx, const struct options *opt);
+
 /* Runs every command of the file at path through ctx, stopping at the
  * first that fails. Returns 0, or an exit status after
  * "path:line: error: ..." on stderr: 65 for a command that failed, a line

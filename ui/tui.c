@@ -409,6 +409,7 @@ static int tui_open(struct tui *t, const struct options *opt)
                 return status;
         t->s = &t->session;
         cmd_ctx_init(&t->ctx, t->s);
+        stepper_settings(&t->ctx, opt);
         t->ctx.out = tui_out_line;
         t->ctx.face = t;
         t->ctx.extra = tui_commands;

@@ -1,5 +1,6 @@
 /*
- * tui_draw.c - painting the stepper: colours, layout from the screen size,
+ * tui_draw.c - painting the stepper: the colour of an event (the colours
+ * themselves are tui_theme.c's), layout from the screen size,
  * the panes (each draws itself, tui_pane.c), the stats and compare bar,
  * the explain lines, the message or command line, the F-key bar, the
  * popup, and the notice shown when the terminal is too small. Everything is clipped to the screen,
@@ -15,63 +16,7 @@
 #include "keys.h"
 #include "tui_impl.h"
 
-/* ---- colours and glyphs ------------------------------------------------- */
-
-void tui_colors_init(struct tui *t)
-{
-        if (!t->color)
-                return;
-        start_color();
-        use_default_colors();
-        init_pair(COL_TITLE, COLOR_WHITE, COLOR_BLUE);
-        init_pair(COL_TRAP, COLOR_RED, -1);
-        init_pair(COL_SHADOW, COLOR_GREEN, -1);
-        init_pair(COL_ZAP, COLOR_YELLOW, -1);
-        init_pair(COL_SYNC, COLOR_MAGENTA, -1);
-        init_pair(COL_EPT, COLOR_CYAN, -1);
-        init_pair(COL_WALK, COLOR_YELLOW, -1);
-        /* What is still to come: grey where there are 256 colours, else
-         * dim (a dark blue is unreadable on a projector). */
-        if (COLORS >= 256)
-                init_pair(COL_DIM, 245, -1);
-        init_pair(COL_ERROR, COLOR_RED, -1);
-        init_pair(COL_BAR, COLOR_BLACK, COLOR_CYAN);
-        init_pair(COL_CURRENT, COLOR_WHITE, COLOR_BLUE);
-}
-
-/* Monochrome: what each colour becomes as an attribute. */
-static int mono_attr(enum tui_color c)
-{
-        switch (c) {
-        case COL_TITLE:
-        case COL_BAR:
-        case COL_CURRENT:
-                return A_REVERSE;
-        case COL_TRAP:
-        case COL_ERROR:
-        case COL_WALK:
-                return A_BOLD;
-        case COL_DIM:
-                return A_DIM;
-        case COL_SYNC:
-        case COL_ZAP:
-                return A_UNDERLINE;
-        default:
-                return 0;
-        }
-}
-
-int tui_attr(const struct tui *t, enum tui_color c)
-{
-        if (c == COL_NONE)
-                return 0;
-        if (!t->color || (c == COL_DIM && COLORS < 256))
-                return mono_attr(c);
-        int a = COLOR_PAIR(c);
-        if (c == COL_TRAP || c == COL_WALK || c == COL_ERROR)
-                a |= A_BOLD;
-        return a;
-}
+/* ---- what colour an event has, glyphs ------------------------------------ */
 
 enum tui_color tui_event_color(const struct event *ev)
 {
@@ -208,12 +153,15 @@ void tui_layout(struct tui *t)
 
 /* Every number of the counter rows, in one format of at most 5
  * characters: exact up to 99999, then three significant digits and a
- * suffix (100k, 1.23M, 12.3M, 123M, 1.23G, ...). */
-static void compact(uint64_t v, char *buf, size_t n)
+ * suffix (100k, 1.23M, 12.3M, 123M, 1.23G, ...); with plus (what a line
+ * added), a '+' and exact up to 9999, then two or three digits (+12k,
+ * +1.2M). */
+static void compact(uint64_t v, bool plus, char *buf, size_t n)
 {
         static const char suffix[] = "kMGTPE";
-        if (v < 100000) {
-                snprintf(buf, n, "%llu", (unsigned long long)v);
+        const char *sign = plus ? "+" : "";
+        if (v < (plus ? 10000 : 100000)) {
+                snprintf(buf, n, "%s%llu", sign, (unsigned long long)v);
                 return;
         }
         double d = (double)v;
@@ -222,16 +170,16 @@ static void compact(uint64_t v, char *buf, size_t n)
                 d /= 1000;
                 i++;
         }
-        int decimals = d < 9.995 ? 2 : d < 99.95 ? 1 : 0;
-        snprintf(buf, n, "%.*f%c", decimals, d, suffix[i]);
+        int decimals = plus ? (d < 9.95 ? 1 : 0) : (d < 9.995 ? 2 : d < 99.95 ? 1 : 0);
+        snprintf(buf, n, "%s%.*f%c", sign, decimals, d, suffix[i]);
 }
 
 /* One counter row: the scheme's name padded to label_w, then the counters
  * a room compares, each number right-aligned in its column, so that the
  * two rows line up whatever the names; shorter names on narrow screens
  * (at 80 columns a row takes 66 columns and the name). */
-static void stats_text(const struct stats *st, const char *label, int label_w, bool wide, char *buf,
-                       size_t n)
+static void stats_text(const struct stats *st, bool plus, const char *label, int label_w, bool wide,
+                       char *buf, size_t n)
 {
         static const char *const names[2][6] = {
             {"exits", "traps", "hpf", "viol", "refs", "cyc"},
@@ -242,7 +190,7 @@ static void stats_text(const struct stats *st, const char *label, int label_w, b
         size_t len = (size_t)snprintf(buf, n, "%-*s", label_w, label);
         for (int i = 0; i < 6 && len < n; i++) {
                 char c[16];
-                compact(v[i], c, sizeof c);
+                compact(v[i], plus, c, sizeof c);
                 len += (size_t)snprintf(buf + len, n - len, " %s %5s", names[wide][i], c);
         }
 }
@@ -250,7 +198,7 @@ static void stats_text(const struct stats *st, const char *label, int label_w, b
 static void draw_stats(struct tui *t)
 {
         struct session *s = t->s;
-        struct stats st;
+        struct stats st, line, cmp_line;
         char buf[256];
         const char *main_name = mode_name(s->sim.cfg.mode);
         const char *cmp_name =
@@ -258,11 +206,14 @@ static void draw_stats(struct tui *t)
         int label_w =
             (int)(strlen(main_name) > strlen(cmp_name) ? strlen(main_name) : strlen(cmp_name));
         bool wide = t->cols >= 110;
+        bool plus = t->ctx.deltas;
         session_stats(s, &st);
-        stats_text(&st, main_name, label_w, wide, buf, sizeof buf);
+        session_line_stats(s, &line, &cmp_line);
+        stats_text(plus ? &line : &st, plus, main_name, label_w, wide, buf, sizeof buf);
         tui_put(t, t->stats_y, 0, t->cols, A_BOLD, buf);
         if (s->has_cmp)
-                stats_text(&s->cmp.stats, cmp_name, label_w, wide, buf, sizeof buf);
+                stats_text(plus ? &cmp_line : &s->cmp.stats, plus, cmp_name, label_w, wide, buf,
+                           sizeof buf);
         else
                 snprintf(buf, sizeof buf, "(no comparison: :compare %s)", cmp_name);
         tui_put(t, t->stats_y + 1, 0, t->cols, 0, buf);
@@ -407,6 +358,7 @@ void tui_draw(struct tui *t)
 {
         if (LINES != t->rows || COLS != t->cols)
                 tui_layout(t);
+        tui_colors_follow(t);
         erase();
         if (t->rows <= 0 || t->cols <= 0) {
                 refresh();

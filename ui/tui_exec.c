@@ -1,8 +1,9 @@
 /*
  * tui_exec.c - running a command in the stepper and showing what it said:
  * one line goes to the message line, more open a popup, an error is shown
- * as one. The help screen is built here too, from the key bindings and the
- * command table, so it cannot drift from what the keys do.
+ * as one. The help screen is built here too, from the key bindings, the
+ * legend (tui_legend.c) and the command table, so it cannot drift from
+ * what the keys do.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,7 @@ void tui_show_help(void *face, const char *topic)
         tui_popup_add(t, "Mouse: a click selects a pane and a row, the wheel scrolls.");
         tui_popup_add(t, "Ctrl-C, or any key, stops a long move; only q leaves the stepper.");
         tui_popup_add(t, "");
+        tui_legend(t);
         struct cmd_ctx tmp = t->ctx;
         tmp.out = popup_line;
         tmp.show_help = NULL;
@@ -111,10 +113,21 @@ void tui_after_move(struct tui *t)
         t->dirty = true;
 }
 
+/* What the breakpoints are, in a number that changes when one is set,
+ * deleted, enabled or disabled: the log's markers are then drawn again. */
+static uint64_t breakpoints_state(const struct session *s)
+{
+        uint64_t h = s->nbps;
+        for (size_t i = 0; i < s->nbps; i++)
+                h = h * 31 + (uint64_t)s->bps[i].id * 2 + s->bps[i].enabled;
+        return h;
+}
+
 void tui_exec(struct tui *t, const char *line)
 {
         tui_out_clear(t);
         t->ctx.run_requested = false;
+        uint64_t bps = breakpoints_state(t->s);
         enum cmd_result r = cmd_run(&t->ctx, line);
         if (r == CMD_QUIT) {
                 t->quit = true;
@@ -122,6 +135,8 @@ void tui_exec(struct tui *t, const char *line)
         }
         if (t->ctx.last_flags & CMD_MOVES)
                 tui_after_move(t);
+        else if (breakpoints_state(t->s) != bps)
+                t->dirty = true;
         if (r == CMD_ERROR && t->ctx.err[0]) {
                 char buf[sizeof t->ctx.err + 16];
                 snprintf(buf, sizeof buf, "error: %s", t->ctx.err);

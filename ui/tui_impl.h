@@ -4,7 +4,8 @@
  * their output), tui_prompt.c (the command line), tui_draw.c (layout and
  * painting), tui_pane.c (what every pane does), one file per pane class
  * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c),
- * tui_term.c (whether the terminal can draw) and tui_cmds.c (the
+ * tui_theme.c (the colours), tui_marker.c (breakpoint markers), tui_legend.c (the help screen's
+ * legend of marks and colours), tui_term.c (whether the terminal can draw) and tui_cmds.c (the
  * stepper's own commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
@@ -46,6 +47,7 @@ enum tui_color {
         COL_ERROR,   /* error messages */
         COL_BAR,     /* the F-key bar labels */
         COL_CURRENT, /* the current event when it has no colour of its own */
+        COL_BREAK,   /* breakpoint markers */
         COL_COUNT
 };
 
@@ -105,6 +107,8 @@ struct pane *pane_popup_new(void);
 /* The popup (command output, help): lines under a title. */
 void tui_popup_clear(struct tui *t, const char *title);
 void tui_popup_add(struct tui *t, const char *line);
+/* The same, drawn in colour c (wrapped rows too). */
+void tui_popup_add_color(struct tui *t, const char *line, enum tui_color c);
 /* Draws it over the panes. */
 void tui_popup_draw(struct tui *t);
 
@@ -124,9 +128,10 @@ struct tui {
         bool popup_open;
         int focus; /* enum pane_id */
         bool zoomed;
-        bool color;     /* colours in use */
-        bool utf8;      /* UTF-8 line drawing */
-        int rows, cols; /* screen size at the last layout */
+        bool color;                 /* colours in use */
+        enum cmd_theme theme_shown; /* the theme the colour pairs are set for */
+        bool utf8;                  /* UTF-8 line drawing */
+        int rows, cols;             /* screen size at the last layout */
         bool too_small;
         int stats_y, explain_y, msg_y, bar_y;
         int explain_rows;
@@ -151,9 +156,41 @@ void tui_scroll_to(struct tui *t, struct pane *p, size_t row);
  * focus row again. */
 void tui_rebuild(struct tui *t);
 
-/* tui_draw.c */
+/* tui_theme.c: sets up the colour pairs (nothing without colours); the
+ * attribute of a colour, or what stands for it on a monochrome terminal;
+ * what it looks like in words ("bold red", "white on blue", "dim"). */
 void tui_colors_init(struct tui *t);
+/* Sets the pairs again when set theme changed the theme. */
+void tui_colors_follow(struct tui *t);
 int tui_attr(const struct tui *t, enum tui_color c);
+void tui_color_describe(const struct tui *t, enum tui_color c, char *buf, size_t n);
+
+/* tui_legend.c: adds the legend of every mark and colour to the popup. */
+void tui_legend(struct tui *t);
+
+/* tui_pane_tree.c: what a table row's mark (enum tree_mark) says after
+ * the entry (" <TRAPPED"), and its colour. */
+const char *tui_mark_text(uint8_t mark);
+enum tui_color tui_mark_color(uint8_t mark);
+/* tui_pane_tlb.c draws the entries the current line filled (new) and hit
+ * (hit), the one it evicted (out) and stale ones in these. */
+#define COL_TLB_NEW   COL_SHADOW
+#define COL_TLB_HIT   COL_WALK
+#define COL_TLB_OUT   COL_ZAP
+#define COL_TLB_STALE COL_ERROR
+
+/* tui_marker.c: breakpoint markers. The mark of a guest-virtual entry at
+ * gva in a table of level (a leaf maps a page; a TLB entry is a leaf of
+ * its size), of a guest-physical (EPT) leaf, the glyph of a mark
+ * ("\u25cf" or B enabled, "\u25cb" or b disabled, " " none), and drawing it
+ * at y, x (nothing for none). */
+enum tui_bp_mark { BPM_NONE, BPM_DISABLED, BPM_ENABLED };
+enum tui_bp_mark tui_bp_mark_gva(const struct tui *t, uint64_t gva, unsigned level, bool leaf);
+enum tui_bp_mark tui_bp_mark_gpa(const struct tui *t, uint64_t gpa, unsigned level);
+const char *tui_bp_glyph(const struct tui *t, enum tui_bp_mark m);
+void tui_draw_bp(struct tui *t, int y, int x, int attr, enum tui_bp_mark m);
+
+/* tui_draw.c */
 void tui_put(struct tui *t, int y, int x, int w, int attr, const char *text);
 void tui_draw(struct tui *t);
 void tui_layout(struct tui *t);

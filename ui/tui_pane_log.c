@@ -1,7 +1,8 @@
 /*
  * tui_pane_log.c - the log pane: the trace lines that led here with their
  * events, the current line with the events still to come of it, and the
- * next few lines, dimmed. Enter on a row goes to that line or event.
+ * next few lines, dimmed; a marker on the events a breakpoint stops on.
+ * Enter on a row goes to that line or event.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct log_row {
         bool is_note;    /* a line of the narration above a trace line */
         bool future;     /* not reached yet */
         bool current;    /* the current event */
+        bool stops;      /* an enabled breakpoint stops on this event */
         char text[160];
 };
 
@@ -101,7 +103,7 @@ static void log_op(struct log_pane *lp, uint64_t opno, const struct op *op, bool
 }
 
 static void log_event(struct log_pane *lp, uint64_t opno, const struct event *ev, bool future,
-                      bool current)
+                      bool current, bool stops)
 {
         char buf[256];
         struct log_row *r = log_add(lp);
@@ -110,6 +112,7 @@ static void log_event(struct log_pane *lp, uint64_t opno, const struct event *ev
         r->ev = *ev;
         r->future = future;
         r->current = current;
+        r->stops = stops;
         event_format(ev, buf, sizeof buf);
         const char *text = strncmp(buf, "[TRACE] ", 8) == 0 ? buf + 8 : buf;
         snprintf(r->text, sizeof r->text, "%*s%s #%llu %.120s", lp->line_width - 1, "",
@@ -118,6 +121,7 @@ static void log_event(struct log_pane *lp, uint64_t opno, const struct event *ev
 
 struct log_fill {
         struct log_pane *lp;
+        struct session *s;
         uint64_t cur;
         int width; /* the pane's, for the narration's wrapping */
 };
@@ -131,7 +135,7 @@ static void log_history(void *ctx, uint64_t opno, const struct op *op, const str
         log_note(f->lp, opno, op->line, note, false, f->width);
         log_op(f->lp, opno, op, false);
         for (size_t i = 0; i < n; i++)
-                log_event(f->lp, opno, &evs[i], false, false);
+                log_event(f->lp, opno, &evs[i], false, false, session_break_stops(f->s, evs, i));
 }
 
 /* A dimmed remark where the lines to come would be: "(end of trace)". */
@@ -177,14 +181,15 @@ static void log_rebuild(struct tui *t, struct pane *p)
         if (lp->line_width < 5)
                 lp->line_width = 5;
         lp->n = 0;
-        struct log_fill f = {lp, cur, p->w > 0 ? p->w - 2 : 78};
+        struct log_fill f = {lp, s, cur, p->w > 0 ? p->w - 2 : 78};
         if (cur > 1)
                 session_history(s, cur > back ? cur - back : 1, cur - 1, log_history, &f);
         if (cur) {
                 log_note(lp, cur, s->op.line, s->note, false, f.width);
                 log_op(lp, cur, &s->op, false);
                 for (size_t i = 0; i < s->nevs; i++)
-                        log_event(lp, cur, &s->evs[i], i >= s->shown, i + 1 == s->shown);
+                        log_event(lp, cur, &s->evs[i], i >= s->shown, i + 1 == s->shown,
+                                  session_break_stops(s, s->evs, i));
         }
         log_future(lp, s, cur, f.width);
         if (p->sel >= lp->n)
@@ -241,6 +246,9 @@ static void log_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
         char line[sizeof r->text + 256];
         snprintf(line, sizeof line, "%-*s", (r->current || selected) && w < 256 ? w : 0, r->text);
         tui_put(t, y, x, w, attr, line);
+        /* In the blanks before the event's number. */
+        if (r->stops)
+                tui_draw_bp(t, y, x, selected ? A_REVERSE : 0, BPM_ENABLED);
 }
 
 /* The current event, else the last row already reached. */

@@ -3,7 +3,7 @@
  * order (set.way), each marked with what the current trace line did to it
  * (filled it: new, or hit it), and the entry it evicted shown where it was.
  * A row is selected as in the table panes, and suggests a breakpoint on
- * the page its entry translates.
+ * the page its entry translates; a breakpoint on that page marks the row.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -47,11 +47,11 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
                         continue;
                 if (!ev->tlb_hit && ev->index == slot) {
                         mark = "new";
-                        *col = COL_SHADOW;
+                        *col = COL_TLB_NEW;
                 } else if (ev->tlb_hit &&
                            tlb_entry_gva(e) == (ev->gva & ~(level_span(e->level) - 1))) {
                         mark = "hit";
-                        *col = COL_WALK;
+                        *col = COL_TLB_HIT;
                 }
         }
         return mark;
@@ -120,7 +120,9 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                 snprintf(buf, sizeof buf, "out %3u.%-1u 0x%llX evicted (LRU)",
                          tp->evicted.index / tlb->ways, tp->evicted.index % tlb->ways,
                          (unsigned long long)tp->evicted.gva);
-                tui_put(t, y, x, w, attr | tui_attr(t, COL_ZAP) | A_BOLD, buf);
+                tui_put(t, y, x, w, attr | tui_attr(t, COL_TLB_OUT) | A_BOLD, buf);
+                tui_draw_bp(t, y, x + 3, attr,
+                            tui_bp_mark_gva(t, tp->evicted.gva & ~PAGE_OFFSET_MASK, 1, true));
                 return;
         }
         const struct tlb_entry *e = &tlb->e[slot];
@@ -138,10 +140,12 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                  (unsigned long long)(tlb->tick - e->last_use), e->stale ? " STALE" : "");
         int a = attr;
         if (e->stale)
-                a |= tui_attr(t, COL_ERROR);
+                a |= tui_attr(t, COL_TLB_STALE);
         else if (*mark)
                 a |= tui_attr(t, col) | (int)A_BOLD;
         tui_put(t, y, x, w, a, buf);
+        /* The breakpoint marker stands between the mark and the slot. */
+        tui_draw_bp(t, y, x + 3, attr, tui_bp_mark_gva(t, tlb_entry_gva(e), e->level, true));
 }
 
 static void tlb_draw_header(struct tui *t, struct pane *p, int y, int x, int w)

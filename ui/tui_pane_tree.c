@@ -82,7 +82,7 @@ static void tree_title(const struct tui *t, const struct pane *p, char *buf, siz
                                    : "Guest PT");
 }
 
-static enum tui_color mark_color(uint8_t mark)
+enum tui_color tui_mark_color(uint8_t mark)
 {
         switch (mark) {
         case MARK_TRAPPED:
@@ -99,7 +99,7 @@ static enum tui_color mark_color(uint8_t mark)
         }
 }
 
-static const char *mark_text(uint8_t mark)
+const char *tui_mark_text(uint8_t mark)
 {
         static const char *const names[] = {
             [MARK_NONE] = "",           [MARK_WRITTEN] = " <written", [MARK_TRAPPED] = " <TRAPPED",
@@ -127,10 +127,27 @@ static void tree_prefix(const struct tui *t, const struct tree_row *r, char *pre
                 snprintf(prefix + len, n - len, "%s", r->expanded ? "" : "+");
 }
 
+/* The breakpoint marker of a row: guest-virtual entries, or the EPT's
+ * guest-physical leaves; none for a root line. */
+static enum tui_bp_mark tree_bp(const struct tui *t, const struct tree_pane *tp,
+                                const struct tree_row *r)
+{
+        if (r->depth == 0)
+                return BPM_NONE;
+        if (tp->gpa_rows)
+                return r->leaf ? tui_bp_mark_gpa(t, r->addr, r->level) : BPM_NONE;
+        return tui_bp_mark_gva(t, r->addr, r->level, r->leaf);
+}
+
+/* A row: '*' when the current event read the entry (a breakpoint's
+ * marker instead, the text keeping the walk's colour: no column is spent
+ * on it at 80 columns), the tree's guides, the entry, and what the line
+ * did to it. */
 static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, int w,
                           bool selected)
 {
-        const struct tree_row *r = &tree_of(p)->tree.rows[i];
+        const struct tree_pane *tp = tree_of(p);
+        const struct tree_row *r = &tp->tree.rows[i];
         char prefix[256];
         int cols;
         tree_prefix(t, r, prefix, sizeof prefix, &cols);
@@ -139,6 +156,7 @@ static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x,
         if (r->table == TABLE_UNSYNC)
                 base |= tui_attr(t, COL_SYNC);
         tui_put(t, y, x, 1, base, r->on_walk ? "*" : " ");
+        tui_draw_bp(t, y, x, attr, tree_bp(t, tp, r));
         tui_put(t, y, x + 1, w - 1, attr, prefix);
         int at = x + 1 + cols + (r->parent && !r->expanded);
         if (at >= x + w)
@@ -146,11 +164,11 @@ static void tree_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x,
         tui_put(t, y, at, x + w - at, base, r->text);
         /* The mark follows the text, or covers its end when the pane is too
          * narrow for both: what the line did to the entry stays readable. */
-        int tl = (int)strlen(r->text), ml = (int)strlen(mark_text(r->mark));
+        int tl = (int)strlen(r->text), ml = (int)strlen(tui_mark_text(r->mark));
         int mx = at + tl + ml > x + w ? x + w - ml : at + tl;
         if (r->mark && mx >= at)
-                tui_put(t, y, mx, x + w - mx, attr | tui_attr(t, mark_color(r->mark)) | A_BOLD,
-                        mark_text(r->mark));
+                tui_put(t, y, mx, x + w - mx, attr | tui_attr(t, tui_mark_color(r->mark)) | A_BOLD,
+                        tui_mark_text(r->mark));
 }
 
 /* The deepest row on the walk, else the first the current line marked. */

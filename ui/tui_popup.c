@@ -16,6 +16,7 @@
 struct popup_pane {
         struct pane base;
         char **lines;
+        enum tui_color *colors; /* of each line */
         size_t n, cap;
         char title[64];
 };
@@ -35,22 +36,24 @@ void tui_popup_clear(struct tui *t, const char *title)
         snprintf(pp->title, sizeof pp->title, "%s", title);
 }
 
-static void add_row(struct popup_pane *pp, const char *text, size_t len)
+static void add_row(struct popup_pane *pp, const char *text, size_t len, enum tui_color c)
 {
         if (pp->n == pp->cap) {
                 pp->cap = pp->cap ? pp->cap * 2 : 32;
                 pp->lines = xrealloc(pp->lines, pp->cap, sizeof *pp->lines);
+                pp->colors = xrealloc(pp->colors, pp->cap, sizeof *pp->colors);
         }
         char *row = xmalloc(len + 1);
         memcpy(row, text, len);
         row[len] = '\0';
+        pp->colors[pp->n] = c;
         pp->lines[pp->n++] = row;
 }
 
 /* Adds a line, wrapped at blanks to the popup's width (as the screen is
  * now); continuation rows are indented under the line's own text, so that
  * nothing a command printed is cut. */
-void tui_popup_add(struct tui *t, const char *line)
+void tui_popup_add_color(struct tui *t, const char *line, enum tui_color c)
 {
         struct popup_pane *pp = popup_of(t->popup);
         size_t width = t->cols > 26 ? (size_t)t->cols - 6 : 20;
@@ -68,7 +71,11 @@ void tui_popup_add(struct tui *t, const char *line)
                                 cut = room;
                 }
                 int n = snprintf(row, sizeof row, "%*s%.*s", (int)lead, "", (int)cut, line);
-                add_row(pp, row, n < 0 ? 0 : (size_t)n < sizeof row ? (size_t)n : sizeof row - 1);
+                add_row(pp, row,
+                        n < 0                    ? 0
+                        : (size_t)n < sizeof row ? (size_t)n
+                                                 : sizeof row - 1,
+                        c);
                 line += cut;
                 len -= cut;
                 while (len > 0 && *line == ' ') {
@@ -76,6 +83,11 @@ void tui_popup_add(struct tui *t, const char *line)
                         len--;
                 }
         }
+}
+
+void tui_popup_add(struct tui *t, const char *line)
+{
+        tui_popup_add_color(t, line, COL_NONE);
 }
 
 static size_t popup_count(const struct pane *p)
@@ -93,7 +105,8 @@ static void popup_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x
                            bool selected)
 {
         (void)selected;
-        tui_put(t, y, x + 1, w - 2, 0, popup_of(p)->lines[i]);
+        struct popup_pane *pp = popup_of(p);
+        tui_put(t, y, x + 1, w - 2, tui_attr(t, pp->colors[i]), pp->lines[i]);
 }
 
 /* Scrolls; any other key closes the popup, and is the popup's unless it
@@ -160,6 +173,7 @@ static void popup_destroy(struct pane *p)
         for (size_t i = 0; i < pp->n; i++)
                 free(pp->lines[i]);
         free(pp->lines);
+        free(pp->colors);
         free(pp);
 }
 

@@ -77,6 +77,9 @@ struct cmd_entry {
         void (*more_help)(struct cmd_ctx *ctx, int col);
 };
 
+/* The stepper's colours (set theme): for a dark or a light background. */
+enum cmd_theme { CMD_THEME_DARK, CMD_THEME_LIGHT };
+
 /* What a face lends the commands. Fields a face does not use stay zero. */
 struct cmd_ctx {
         struct session *s;
@@ -91,10 +94,12 @@ struct cmd_ctx {
         /* Shows help on a topic (NULL: all) the face's way; when absent,
          * help prints the command table. */
         void (*show_help)(void *face, const char *topic);
-        /* Settings. */
-        unsigned speed; /* events per second while running (set speed) */
-        unsigned width; /* columns help lays its text out for (0: 80) */
-        int widest;     /* the longest left cmd_print_columns saw with no out */
+        /* Settings (set). */
+        unsigned speed;       /* events per second while running (set speed) */
+        enum cmd_theme theme; /* the stepper's colours (set theme) */
+        bool deltas;          /* counters show what the current line added (set deltas) */
+        unsigned width;       /* columns help lays its text out for (0: 80) */
+        int widest;           /* the longest left cmd_print_columns saw with no out */
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */

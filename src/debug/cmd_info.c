@@ -247,26 +247,39 @@ static enum cmd_result info_tlb(struct cmd_ctx *ctx)
         return CMD_OK;
 }
 
+/* The counters of both machines, with, when set deltas is on, what the
+ * current line added to each. */
 static enum cmd_result info_stats(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
-        struct stats st;
+        struct stats st, line, cmp_line;
         session_stats(s, &st);
+        session_line_stats(s, &line, &cmp_line);
+        char head[160], row[160];
+        int len = snprintf(head, sizeof head, "%-20s %12s", "counter", mode_name(s->sim.cfg.mode));
+        if (ctx->deltas)
+                len += snprintf(head + len, sizeof head - (size_t)len, " %8s", "+line");
         if (s->has_cmp)
-                cmd_print(ctx, "%-20s %12s %12s  what it counts", "counter",
-                          mode_name(s->sim.cfg.mode), mode_name(s->cmp_mode));
-        else
-                cmd_print(ctx, "%-20s %12s  what it counts", "counter", mode_name(s->sim.cfg.mode));
+                len += snprintf(head + len, sizeof head - (size_t)len, " %12s",
+                                mode_name(s->cmp_mode));
+        if (s->has_cmp && ctx->deltas)
+                snprintf(head + len, sizeof head - (size_t)len, " %8s", "+line");
+        cmd_print(ctx, "%s  what it counts", head);
         for (unsigned i = 0; i < STATS_COUNT; i++) {
                 if (!stats_shown(i, s->sim.cfg.vcpus))
                         continue;
+                len = snprintf(row, sizeof row, "%-20s %12llu", stats_name(i),
+                               u(stats_value(&st, i)));
+                if (ctx->deltas)
+                        len += snprintf(row + len, sizeof row - (size_t)len, " %+8lld",
+                                        (long long)stats_value(&line, i));
                 if (s->has_cmp)
-                        cmd_print(ctx, "%-20s %12llu %12llu  %s", stats_name(i),
-                                  u(stats_value(&st, i)), u(stats_value(&s->cmp.stats, i)),
-                                  stats_help(i));
-                else
-                        cmd_print(ctx, "%-20s %12llu  %s", stats_name(i), u(stats_value(&st, i)),
-                                  stats_help(i));
+                        len += snprintf(row + len, sizeof row - (size_t)len, " %12llu",
+                                        u(stats_value(&s->cmp.stats, i)));
+                if (s->has_cmp && ctx->deltas)
+                        snprintf(row + len, sizeof row - (size_t)len, " %+8lld",
+                                 (long long)stats_value(&cmp_line, i));
+                cmd_print(ctx, "%s  %s", row, stats_help(i));
         }
         return CMD_OK;
 }

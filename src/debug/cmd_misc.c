@@ -1,5 +1,6 @@
 /*
- * cmd_misc.c - the scheme (mode, compare), settings and quit.
+ * cmd_misc.c - the scheme (mode, compare), settings (set: a table of them,
+ * each shown, changed and completed the same way) and quit.
  */
 #include <stdio.h>
 #include <string.h>
@@ -114,40 +115,129 @@ const struct cmd_entry cmd_compare_entry = {
     .more_help = schemes_more_help,
 };
 
-static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
+/* ---- settings ----------------------------------------------------------- */
+
+static const char *const theme_names[] = {
+    [CMD_THEME_DARK] = "dark", [CMD_THEME_LIGHT] = "light", NULL};
+
+static void show_speed(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        snprintf(buf, n, "%u", ctx->speed);
+}
+
+static enum cmd_result set_speed(struct cmd_ctx *ctx, const char *value)
 {
         uint64_t n;
-        if (argc == 1) {
-                cmd_print(ctx, "speed %u (events a second while running)", ctx->speed);
-                return CMD_OK;
-        }
-        if (strcmp(argv[1], "speed") != 0)
-                return cmd_error(ctx, "expected a setting (speed), found '%s'", argv[1]);
-        if (argc != 3 || !parse_u64(argv[2], strlen(argv[2]), &n) || n == 0 || n > CMD_MAX_SPEED)
+        if (!value || !parse_u64(value, strlen(value), &n) || n == 0 || n > CMD_MAX_SPEED)
                 return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..%u",
                                  CMD_MAX_SPEED);
         ctx->speed = (unsigned)n;
         return CMD_OK;
 }
 
+static void show_theme(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        snprintf(buf, n, "%s", theme_names[ctx->theme]);
+}
+
+static enum cmd_result set_theme(struct cmd_ctx *ctx, const char *value)
+{
+        for (int i = 0; value && theme_names[i]; i++)
+                if (strcmp(value, theme_names[i]) == 0) {
+                        ctx->theme = (enum cmd_theme)i;
+                        return CMD_OK;
+                }
+        return cmd_error(ctx, "expected 'set theme dark' or 'set theme light', found '%s'",
+                         value ? value : "nothing");
+}
+
+static const char *const deltas_words[] = {"on", "off", "toggle", NULL};
+
+static void show_deltas(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        snprintf(buf, n, "%s", ctx->deltas ? "on" : "off");
+}
+
+static enum cmd_result set_deltas(struct cmd_ctx *ctx, const char *value)
+{
+        if (value && strcmp(value, "toggle") == 0)
+                ctx->deltas = !ctx->deltas;
+        else if (value && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
+                ctx->deltas = strcmp(value, "on") == 0;
+        else
+                return cmd_error(ctx, "expected 'set deltas on', 'off' or 'toggle', found '%s'",
+                                 value ? value : "nothing");
+        cmd_print(ctx, ctx->deltas ? "Counters: what the current line added (set deltas off: "
+                                     "the totals)"
+                                   : "Counters: the totals");
+        return CMD_OK;
+}
+
+/* A setting: its name, the words its value may be (NULL: a number), what
+ * it is, and how it is shown and changed. */
+static const struct setting {
+        const char *name;
+        const char *const *values;
+        const char *what;
+        void (*show)(struct cmd_ctx *ctx, char *buf, size_t n);
+        enum cmd_result (*change)(struct cmd_ctx *ctx, const char *value);
+} settings[] = {
+    {"speed", NULL, "events a second while running", show_speed, set_speed},
+    {"theme", theme_names, "the stepper's colours, for a dark or a light background", show_theme,
+     set_theme},
+    {"deltas", deltas_words, "counters show what the current line added, not the totals",
+     show_deltas, set_deltas},
+};
+
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+        char value[64], names[128] = "";
+        for (size_t i = 0; i < NSETTINGS; i++) {
+                const struct setting *st = &settings[i];
+                if (argc == 1) {
+                        st->show(ctx, value, sizeof value);
+                        cmd_print(ctx, "%s %s (%s)", st->name, value, st->what);
+                } else if (strcmp(argv[1], st->name) == 0) {
+                        return st->change(ctx, argc > 2 ? argv[2] : NULL);
+                }
+                size_t len = strlen(names);
+                snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", st->name);
+        }
+        if (argc == 1)
+                return CMD_OK;
+        return cmd_error(ctx, "expected a setting (%s), found '%s'", names, argv[1]);
+}
+
 static void set_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
 {
         (void)ctx;
-        (void)argv;
-        if (argc == 1)
-                add(arg, "speed");
+        for (size_t i = 0; i < NSETTINGS; i++) {
+                const struct setting *st = &settings[i];
+                if (argc == 1)
+                        add(arg, st->name);
+                else if (argc == 2 && strcmp(argv[1], st->name) == 0)
+                        for (size_t v = 0; st->values && st->values[v]; v++)
+                                add(arg, st->values[v]);
+        }
 }
 
 static const struct cmd_form set_forms[] = {
     {"set", "show the settings", "set"},
     {"set speed N", "events a second while run animates, 1..100000", "set speed 50"},
+    {"set theme dark|light",
+     "the stepper's colours, for a dark or a light background (a projector)", "set theme light"},
+    {"set deltas on|off|toggle",
+     "the counters (the stepper's bar, info stats) show what the current line added",
+     "set deltas on"},
     {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
     .args = {0, 2},
-    .usage = "[speed N]",
+    .usage = "[speed N | theme dark|light | deltas on|off|toggle]",
     .help = "show or change settings",
     .forms = set_forms,
     .exec = cmd_set_exec,

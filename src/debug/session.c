@@ -535,6 +535,21 @@ void session_stats(const struct session *s, struct stats *out)
                 stats_count(out, &s->sim.cfg.cost, &s->evs[i]);
 }
 
+void session_line_stats(const struct session *s, struct stats *main, struct stats *cmp)
+{
+        memset(main, 0, sizeof *main);
+        memset(cmp, 0, sizeof *cmp);
+        if (!s->op_known)
+                return;
+        struct stats now;
+        session_stats(s, &now);
+#define LINE_DELTA(name, smp, help) main->name = now.name - s->before.name;
+        STATS_FIELDS(LINE_DELTA)
+#undef LINE_DELTA
+        for (size_t i = 0; s->has_cmp && i < s->ncmp_evs; i++)
+                stats_count(cmp, &s->cmp.cfg.cost, &s->cmp_evs[i]);
+}
+
 unsigned session_percent(const struct session *s)
 {
         if (s->at_end && s->shown == s->nevs)

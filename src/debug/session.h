@@ -216,6 +216,12 @@ const struct event *session_event(const struct session *s);
 /* The counters as of the current event (exact mid-op). */
 void session_stats(const struct session *s, struct stats *out);
 
+/* What the current line added to the counters: as of the current event
+ * (mid-op, what its events shown so far added), and on the compare
+ * machine (its whole line; zero without one). Zero when the line is not
+ * known (right after a snapshot was restored). */
+void session_line_stats(const struct session *s, struct stats *main, struct stats *cmp);
+
 /* How far through the trace file, 0..100 (text input: by characters; a
  * compressed file: by compressed bytes; a pipe: 0 until its end). */
 unsigned session_percent(const struct session *s);

@@ -388,9 +388,30 @@ static void test_info_and_translate(void **state)
         run(f, "compare native", CMD_OK);
         assert_int_equal(f->s.cmp_mode, MODE_NATIVE);
         o = run(f, "set", CMD_OK);
-        assert_string_equal(o, "speed 10 (events a second while running)\n");
+        assert_string_equal(o, "speed 10 (events a second while running)\n"
+                               "theme dark (the stepper's colours, for a dark or a light "
+                               "background)\n"
+                               "deltas off (counters show what the current line added, not the "
+                               "totals)\n");
         run(f, "set speed 99", CMD_OK);
         assert_int_equal(f->ctx.speed, 99);
+        run(f, "set theme light", CMD_OK);
+        assert_int_equal(f->ctx.theme, CMD_THEME_LIGHT);
+        run(f, "set theme blue", CMD_ERROR);
+        assert_string_equal(f->ctx.err,
+                            "expected 'set theme dark' or 'set theme light', found 'blue'");
+        assert_int_equal(f->ctx.theme, CMD_THEME_LIGHT);
+        run(f, "set colour red", CMD_ERROR);
+        assert_string_equal(f->ctx.err,
+                            "expected a setting (speed, theme, deltas), found 'colour'");
+        o = run(f, "set deltas on", CMD_OK);
+        assert_true(f->ctx.deltas);
+        assert_string_equal(o, "Counters: what the current line added (set deltas off: the "
+                               "totals)\n");
+        run(f, "set deltas toggle", CMD_OK);
+        assert_false(f->ctx.deltas);
+        run(f, "set deltas maybe", CMD_ERROR);
+        assert_false(f->ctx.deltas);
         run(f, "quit", CMD_QUIT);
         run(f, "exit", CMD_QUIT);
 }
@@ -615,7 +636,10 @@ static void test_complete(void **state)
         assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile off ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "set ", collect, words);
-        assert_string_equal(words, "speed ");
+        assert_string_equal(words, "speed theme deltas ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "set theme ", collect, words);
+        assert_string_equal(words, "dark light ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "help ", collect, words);
         assert_non_null(strstr(words, "reverse-continue "));
