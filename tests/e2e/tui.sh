@@ -272,10 +272,11 @@ check "the header is no row: k stops at the first entry" wait_for '^Breakpoint 3
 $TM send-keys -t t j j j j Space
 check "j stops at the last entry" wait_for '^Deleted breakpoint 1: gva 0x3000-0x3FFF$'
 $TM send-keys -t t Tab
-row=$(screen | grep -n ' 2\.0 0x2000->' | cut -d: -f1)
 # A selection shows only as reverse video, which a text capture does not
-# keep: give the focus change and the click their time before Space.
+# keep: give the focus change (which may scroll the pane) and the click
+# their time, and find the row after the focus has moved.
 sleep 0.5
+row=$(screen | grep -n ' 2\.0 0x2000->' | cut -d: -f1)
 click 80 $((row - 1))
 sleep 0.5
 $TM send-keys -t t Space
