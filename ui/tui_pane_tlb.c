@@ -36,20 +36,27 @@ static const struct tlb_pane *ctlb_of(const struct pane *p)
         return CONST_PANE_OF(struct tlb_pane, p);
 }
 
-/* What the current op did to TLB entry slot: filled it, or hit it. */
-static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb_entry *e,
-                            enum tui_color *col)
+/* The TLB the pane shows (set tlb-cpu) and its vCPU. */
+static const struct tlb *shown_tlb(const struct tui *t, unsigned *cpu)
+{
+        return cmd_shown_tlb(&t->ctx, cpu);
+}
+
+/* What the current op did to TLB entry slot of the shown vCPU's TLB:
+ * filled it, or hit it (the slot an access names is its own vCPU's). */
+static const char *tlb_mark(const struct tui *t, unsigned slot, enum tui_color *col)
 {
         const char *mark = "";
+        unsigned cpu;
+        shown_tlb(t, &cpu);
         for (size_t i = 0; i < t->s->shown; i++) {
                 const struct event *ev = &t->s->evs[i];
-                if (ev->kind != EV_ACCESS)
+                if (ev->kind != EV_ACCESS || ev->cpu != cpu)
                         continue;
                 if (!ev->tlb_hit && ev->index == slot) {
                         mark = "new";
                         *col = COL_TLB_NEW;
-                } else if (ev->tlb_hit &&
-                           tlb_entry_gva(e) == (ev->gva & ~(level_span(e->level) - 1))) {
+                } else if (ev->tlb_hit && ev->index == slot) {
                         mark = "hit";
                         *col = COL_TLB_HIT;
                 }
@@ -60,7 +67,8 @@ static const char *tlb_mark(const struct tui *t, unsigned slot, const struct tlb
 static void tlb_rebuild(struct tui *t, struct pane *p)
 {
         struct tlb_pane *tp = tlb_of(p);
-        const struct tlb *tlb = &session_machine(t->s)->tlb;
+        unsigned cpu;
+        const struct tlb *tlb = shown_tlb(t, &cpu);
         size_t need = (size_t)tlb->sets * tlb->ways + 1;
         if (need > tp->cap) {
                 tp->cap = need;
@@ -85,7 +93,7 @@ static void tlb_rebuild(struct tui *t, struct pane *p)
                 }
                 if (!tlb->e[i].valid)
                         continue;
-                if (!focused && *tlb_mark(t, i, &tlb->e[i], &col)) {
+                if (!focused && *tlb_mark(t, i, &col)) {
                         tp->focus = tp->n;
                         focused = true;
                 }
@@ -102,9 +110,13 @@ static size_t tlb_rows_count(const struct pane *p)
 
 static void tlb_title(const struct tui *t, const struct pane *p, char *buf, size_t n)
 {
-        const struct tlb *tlb = &session_machine(t->s)->tlb;
+        unsigned cpu;
+        const struct tlb *tlb = shown_tlb(t, &cpu);
+        char which[24] = "";
         (void)p;
-        snprintf(buf, n, "TLB  %u/%u%s", tlb_count(tlb), tlb->sets * tlb->ways,
+        if (session_machine(t->s)->cfg.vcpus > 1)
+                snprintf(which, sizeof which, "  cpu %u%s", cpu, t->ctx.tlb_cpu ? "" : " (auto)");
+        snprintf(buf, n, "TLB%s  %u/%u%s", which, tlb_count(tlb), tlb->sets * tlb->ways,
                  tlb->pcid ? "  PCID" : "");
 }
 
@@ -112,7 +124,8 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
                          bool selected)
 {
         struct tlb_pane *tp = tlb_of(p);
-        const struct tlb *tlb = &session_machine(t->s)->tlb;
+        unsigned cpu;
+        const struct tlb *tlb = shown_tlb(t, &cpu);
         uint32_t slot = tp->rows[i];
         char buf[160];
         int attr = selected ? A_REVERSE : 0;
@@ -129,7 +142,7 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
         char flags[8];
         enum tui_color col = COL_NONE;
         pte_flags_str(PTE_P | e->perm, flags);
-        const char *mark = tlb_mark(t, slot, e, &col);
+        const char *mark = tlb_mark(t, slot, &col);
         char asid[16] = "";
         if (tlb->pcid)
                 snprintf(asid, sizeof asid, " %u", e->asid);
@@ -150,10 +163,11 @@ static void tlb_draw_row(struct tui *t, struct pane *p, size_t i, int y, int x, 
 
 static void tlb_draw_header(struct tui *t, struct pane *p, int y, int x, int w)
 {
+        unsigned cpu;
         (void)p;
         tui_put(t, y, x, w, A_BOLD,
-                session_machine(t->s)->tlb.pcid ? "    set.w asid page->hpa perm age"
-                                                : "    set.w page->hpa perm age");
+                shown_tlb(t, &cpu)->pcid ? "    set.w asid page->hpa perm age"
+                                         : "    set.w page->hpa perm age");
 }
 
 static size_t tlb_focus_row(const struct pane *p)
@@ -176,7 +190,8 @@ static bool tlb_selection(const struct tui *t, const struct pane *p, struct brea
                 bp->lo = tp->evicted.gva & ~PAGE_OFFSET_MASK;
                 bp->hi = bp->lo + PAGE_SIZE;
         } else {
-                const struct tlb_entry *e = &session_machine(t->s)->tlb.e[slot];
+                unsigned cpu;
+                const struct tlb_entry *e = &shown_tlb(t, &cpu)->e[slot];
                 bp->lo = tlb_entry_gva(e);
                 bp->hi = bp->lo + level_span(e->level);
         }

@@ -5,6 +5,7 @@
  */
 #include "number.h"
 #include "cmd.h"
+#include "session_view.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,13 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_mode_entry,         &cmd_compare_entry,   &cmd_set_entry,
     &cmd_help_entry,         &cmd_quit_entry,      NULL,
 };
+
+const struct tlb *cmd_shown_tlb(const struct cmd_ctx *ctx, unsigned *cpu)
+{
+        const struct sim *m = session_machine(ctx->s);
+        *cpu = ctx->tlb_cpu && ctx->tlb_cpu - 1 < m->cfg.vcpus ? ctx->tlb_cpu - 1 : m->cpu;
+        return sim_cpu_tlb(m, *cpu);
+}
 
 void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s)
 {

@@ -106,6 +106,7 @@ struct cmd_ctx {
         char err[512];
         char last_search[128];
         bool last_search_back; /* the last search went backward */
+        unsigned tlb_cpu;      /* whose TLB is shown: 0 the current event's vCPU, n vCPU n-1 */
         uint64_t walk_seq;     /* the event the walk command drew last */
         unsigned walk_ref;     /* the reference it highlighted (1-based) */
 };
@@ -122,6 +123,10 @@ extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entr
 extern const struct cmd_entry cmd_info_entry, cmd_translate_entry, cmd_walk_entry;
 extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
     cmd_quit_entry;
+
+/* The TLB the stepper's pane and info tlb show (set tlb-cpu), of the
+ * machine at the current event; *cpu receives its vCPU. */
+const struct tlb *cmd_shown_tlb(const struct cmd_ctx *ctx, unsigned *cpu);
 
 /* Prepares ctx for session s (speed 10). */
 void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s);

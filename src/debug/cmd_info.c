@@ -219,8 +219,11 @@ static enum cmd_result info_breakpoints(struct cmd_ctx *ctx)
 
 static enum cmd_result info_tlb(struct cmd_ctx *ctx)
 {
-        const struct tlb *t = &session_machine(ctx->s)->tlb;
+        unsigned cpu;
+        const struct tlb *t = cmd_shown_tlb(ctx, &cpu);
         unsigned shown = 0;
+        if (session_machine(ctx->s)->cfg.vcpus > 1)
+                cmd_print(ctx, "vCPU %u's TLB (set tlb-cpu chooses whose)", cpu);
         cmd_print(ctx, "TLB: %u set%s x %u way%s, %s; %u valid", t->sets, cmd_plural(t->sets),
                   t->ways, cmd_plural(t->ways),
                   t->pcid ? "tagged by address space (PCID)" : "no PCID", tlb_count(t));

@@ -173,6 +173,33 @@ static enum cmd_result set_deltas(struct cmd_ctx *ctx, const char *value)
         return CMD_OK;
 }
 
+static const char *const tlb_cpu_words[] = {"auto", NULL};
+
+static void show_tlb_cpu(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        if (ctx->tlb_cpu > 0)
+                snprintf(buf, n, "%u", ctx->tlb_cpu - 1);
+        else
+                snprintf(buf, n, "auto");
+}
+
+/* Which vCPU's TLB the stepper's pane and info tlb show: auto (the
+ * current event's) or a number. */
+static enum cmd_result set_tlb_cpu(struct cmd_ctx *ctx, const char *value)
+{
+        uint64_t n;
+        unsigned vcpus = ctx->s->sim.cfg.vcpus;
+        if (value && strcmp(value, "auto") == 0) {
+                ctx->tlb_cpu = 0;
+                return CMD_OK;
+        }
+        if (!value || !parse_u64(value, strlen(value), &n) || n >= vcpus)
+                return cmd_error(ctx, "expected 'set tlb-cpu auto' or a vCPU 0..%u, found '%s'",
+                                 vcpus - 1, value ? value : "nothing");
+        ctx->tlb_cpu = (unsigned)n + 1;
+        return CMD_OK;
+}
+
 /* A setting: its name, the words its value may be (NULL: a number), what
  * it is, and how it is shown and changed. */
 static const struct setting {
@@ -187,6 +214,10 @@ static const struct setting {
      set_theme},
     {"deltas", deltas_words, "counters show what the current line added, not the totals",
      show_deltas, set_deltas},
+    {"tlb-cpu", tlb_cpu_words,
+     "whose TLB the pane and info tlb show: the current event's vCPU "
+     "(auto) or vCPU N",
+     show_tlb_cpu, set_tlb_cpu},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -172,6 +172,12 @@ static inline uint32_t sim_cpu_space(const struct sim *s, unsigned n)
         return n == s->cpu ? s->guest.current : s->vcpus[n].space;
 }
 
+/* vCPU n's TLB (the running one's is the sim's own). */
+static inline const struct tlb *sim_cpu_tlb(const struct sim *s, unsigned n)
+{
+        return n == s->cpu ? &s->tlb : &s->vcpus[n].tlb;
+}
+
 /* The asid of the loaded address space. */
 static inline uint32_t sim_asid(const struct sim *s)
 {
