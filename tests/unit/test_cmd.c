@@ -392,7 +392,9 @@ static void test_info_and_translate(void **state)
                                "theme dark (the stepper's colours, for a dark or a light "
                                "background)\n"
                                "deltas off (counters show what the current line added, not the "
-                               "totals)\n");
+                               "totals)\n"
+                               "tlb-cpu auto (whose TLB the pane and info tlb show: the current "
+                               "event's vCPU (auto) or vCPU N)\n");
         run(f, "set speed 99", CMD_OK);
         assert_int_equal(f->ctx.speed, 99);
         run(f, "set theme light", CMD_OK);
@@ -636,7 +638,7 @@ static void test_complete(void **state)
         assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile off ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "set ", collect, words);
-        assert_string_equal(words, "speed theme deltas ");
+        assert_string_equal(words, "speed theme deltas tlb-cpu ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "set theme ", collect, words);
         assert_string_equal(words, "dark light ");
