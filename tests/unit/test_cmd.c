@@ -405,7 +405,7 @@ static void test_info_and_translate(void **state)
         assert_int_equal(f->ctx.theme, CMD_THEME_LIGHT);
         run(f, "set colour red", CMD_ERROR);
         assert_string_equal(f->ctx.err,
-                            "expected a setting (speed, theme, deltas), found 'colour'");
+                            "expected a setting (speed, theme, deltas, tlb-cpu), found 'colour'");
         o = run(f, "set deltas on", CMD_OK);
         assert_true(f->ctx.deltas);
         assert_string_equal(o, "Counters: what the current line added (set deltas off: the "
