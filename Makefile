@@ -134,6 +134,7 @@ $(BUILD)/tests/ref_%.o: tests/unit/ref_%.c | $(DEPS_STAMP)
 
 # The reference model of x86 translation (tests/unit/ref_x86.h).
 $(BUILD)/tests/test_reference: $(BUILD)/tests/ref_x86.o
+$(BUILD)/tests/test_vcpu: $(BUILD)/tests/ref_x86.o
 
 $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) $(ENGINE_HDR) | $(DEPS_STAMP)
 	@mkdir -p $(@D)

@@ -409,6 +409,60 @@ for run in forkwait ctx churn migration leaf; do
         check_is "$(cheapest "$tmp/$run.csv" $COMPETE_ALL)" ept "EPT is cheapest on $run"
 done
 
+# ---- 8. several vCPUs (shootdown) ----------------------------------------------------
+SD_NS="2 4 8 16"
+for n in $SD_NS; do
+        gen "sd$n" shootdown --vcpus "$n"
+        run "sd$n" "sd$n" --vcpus "$n"
+        run "sd${n}_posted" "sd$n" --vcpus "$n" --ipi-virt posted
+        run "sd${n}_on" "sd$n" --vcpus "$n" --ipi-virt on
+done
+join
+sd_iter=$(sed -n 's/.*--iterations \([0-9]*\).*/\1/p' "$tmp/sd2.trace" | head -1)
+sd_every=$(sed -n 's/.*--mprotect-every \([0-9]*\).*/\1/p' "$tmp/sd2.trace" | head -1)
+sd_shoot=$(value "$tmp/sd2.csv" shootdowns native)
+# per_shot CSV SCHEME [COUNTER]: exits of the shootdowns (or COUNTER) per shootdown.
+per_shot() {
+        awk -v a="$(value "$1" "${3:-shootdown_exits}" "$2")" -v b="$(value "$1" shootdowns "$2")" \
+                'BEGIN { printf "%.1f", a / b }'
+}
+sd_rows=""
+sd_flush_rows=""
+for n in $SD_NS; do
+        c=$tmp/sd$n.csv
+        sd_rows="$sd_rows| $n | $(per_shot "$c" native) | $(per_shot "$c" shadow) | $(per_shot "$c" shadow-oos) | $(per_shot "$c" ept) | $(per_shot "$tmp/sd${n}_posted.csv" ept) | $(per_shot "$tmp/sd${n}_on.csv" ept) | $(per_shot "$tmp/sd${n}_on.csv" shadow) |
+"
+        sd_flush_rows="$sd_flush_rows| $n | $(per_shot "$c" shadow exit_remote_flush) | $(per_shot "$c" shadow-oos exit_remote_flush) | $(per_shot "$c" ept exit_remote_flush) | $(value "$c" overhead_pct shadow)% | $(value "$c" overhead_pct shadow-oos)% | $(value "$c" overhead_pct ept)% | $(ratio "$(value "$c" cycles shadow)" "$(value "$c" cycles ept)") | $(value "$tmp/sd${n}_on.csv" overhead_pct ept)% |
+"
+        k=$((n - 1))
+        check "$(value "$c" shootdowns native) == $sd_shoot && $(value "$c" ipis native) == $sd_shoot * $k" \
+                "every shootdown reaches the other $k vCPUs"
+        check "$(value "$c" shootdown_exits native) == 0" "natively a shootdown never exits"
+        check "$(per_shot "$c" shadow) == 3 * $k && $(per_shot "$c" shadow-oos) == 3 * $k" \
+                "under shadow paging a shootdown exits 3 times a target"
+        check "$(per_shot "$c" ept) == 2 * $k" "under EPT a shootdown exits twice a target"
+        check "$(per_shot "$tmp/sd${n}_posted.csv" ept) == $k && $(per_shot "$tmp/sd${n}_on.csv" ept) == 0" \
+                "posted interrupts halve EPT's shootdown exits, IPI virtualization removes them"
+        check "$(per_shot "$tmp/sd${n}_on.csv" shadow) == $k" "with IPI virtualization shadow paging still exits once a target"
+        check "$(value "$c" exit_remote_flush ept) == 0 && $(value "$c" exit_remote_flush shadow) > 0" \
+                "the VMM kicks other vCPUs under shadow paging, never under EPT here"
+done
+sd_c2=$tmp/sd2.csv
+sd_c16=$tmp/sd16.csv
+sd_rf2=$(per_shot "$sd_c2" shadow exit_remote_flush)
+sd_rf16=$(per_shot "$sd_c16" shadow exit_remote_flush)
+sd_gap2=$(($(value "$sd_c2" cycles shadow) - $(value "$sd_c2" cycles ept)))
+sd_gap16=$(($(value "$sd_c16" cycles shadow) - $(value "$sd_c16" cycles ept)))
+sd_r2=$(ratio "$(value "$sd_c2" cycles shadow)" "$(value "$sd_c2" cycles ept)")
+sd_r16=$(ratio "$(value "$sd_c16" cycles shadow)" "$(value "$sd_c16" cycles ept)")
+check "$sd_rf16 > 7 * $sd_rf2" "the remote flushes per shootdown grow with the vCPUs"
+check "$sd_gap16 > 3 * $sd_gap2" "shadow paging's extra cycles over EPT grow with the vCPUs"
+check "$sd_r16 < $sd_r2" "EPT's own shootdown exits grow as fast: the ratio of the two falls"
+for n in $SD_NS; do
+        check_is "$(cheapest "$tmp/sd$n.csv" $COMPETE_ALL)" ept "EPT is cheapest on shootdown with $n vCPUs"
+done
+c_ipi=$(($(cost ipi_send) + $(cost ipi_deliver) + $(cost ipi_ack)))
+
 version=$("$S" --version)
 {
 cat <<EOF2
@@ -426,7 +480,8 @@ them; runs marked *textbook* turn them off with \`--pwc off\` and give the
 counts of the classic papers), KVM's cache of the current and 3 previous
 shadow roots (a root that leaves it keeps its shadow pages), a 64-entry TLB
 (16 sets of 4 ways), no PCID, 4K host pages backed on first touch, one
-vCPU. Six schemes run every trace in lockstep (\`shadow-sim --compare\`),
+vCPU ([section 8](#8-several-vcpus-tlb-shootdowns-and-the-vmms-remote-flushes-shootdown)
+runs several). Six schemes run every trace in lockstep (\`shadow-sim --compare\`),
 each a real design:
 
 | scheme | the design it models |
@@ -440,7 +495,7 @@ $(num "$c_cr3"), an EPT violation $(num "$c_eptv"); a page-walk memory reference
 [The cost model](cost-model.md) gives each figure's source, or says it is an
 estimate. Overheads are against native paging on the same trace. The model has no
 compute of its own, so they are far above measured slowdowns: read them
-as a comparison of schemes, not as a prediction ([section 8](#8-where-this-model-and-the-literature-differ-and-why)).
+as a comparison of schemes, not as a prediction ([section 9](#9-where-this-model-and-the-literature-differ-and-why)).
 
 ## At a glance
 
@@ -455,6 +510,7 @@ $(glance "context-switch" "$tmp/ctx.csv" 4 4-context-switches-context-switch)
 $(glance "mmap-churn" "$tmp/churn.csv" 5 5-out-of-sync-shadow-pages-mmap-churn)
 $(glance "migration" "$tmp/migration.csv" 6 6-dirty-logging-for-live-migration-migration)
 $(glance "leaf-churn" "$tmp/leaf.csv" 7 7-agile-paging-leaf-churn)
+$(glance "shootdown, 8 vCPUs" "$tmp/sd8.csv" 8 8-several-vcpus-tlb-shootdowns-and-the-vmms-remote-flushes-shootdown)
 
 EPT is cheapest wherever the guest edits its page tables, switches address
 spaces or is migrated. Shadow paging in its KVM form wins only where the
@@ -538,7 +594,7 @@ measured what nested paging then fixed: gains over shadow paging of up to
 48% (EPT) and 42% (RVI) on MMU-intensive benchmarks and up to 600% and 500%
 on MMU-intensive microbenchmarks. The model's gain of EPT over \`shadow\` on
 forkwait is $fw_gain%, above either, because it has none of the guest's
-own work ([section 8](#8-where-this-model-and-the-literature-differ-and-why)).
+own work ([section 9](#9-where-this-model-and-the-literature-differ-and-why)).
 
 ## 3. A static page table with many TLB misses (tlb-stress)
 
@@ -733,7 +789,66 @@ intercepts every INVLPG, as shadow paging must; whether the paper's design
 lets some invalidations through, its abstract does not say and we could
 not check.
 
-## 8. Where this model and the literature differ, and why
+## 8. Several vCPUs: TLB shootdowns and the VMM's remote flushes (shootdown)
+
+\`gen shootdown --vcpus N\` runs a process whose N threads, one on each
+vCPU, share buffers: in each of $sd_iter rounds one thread maps a page, the
+others read it (so every vCPU's TLB caches it) and the first unmaps it,
+with an \`mprotect\` to read-only every $sd_every rounds; each change is an
+INVLPG on its own vCPU and a \`SHOOTDOWN\` of the others, $sd_shoot in all,
+each reaching the N-1 other vCPUs. Natively a shootdown costs IPIs
+($(num "$c_ipi") cycles a target: send, delivery, acknowledgement) and no exit.
+Under a hypervisor the IPI is a write to an emulated APIC (an exit), its
+delivery kicks the target out to inject it (another), and under shadow
+paging the target's INVLPG exits too. Exits per shootdown, as N grows:
+
+| vCPUs | native | shadow | shadow-oos | ept | ept, posted interrupts | ept, IPI virtualization | shadow, IPI virtualization |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+$sd_rows
+**Exits per shootdown grow linearly with the vCPUs under every
+hypervisor: 3 a target under shadow paging, 2 under EPT, none natively.**
+APICv's posted interrupts (\`--ipi-virt posted\`) take the delivery's
+exit away, Intel's IPI virtualization (\`--ipi-virt on\`) the send's as
+well: EPT's shootdowns then cost no exit at all, shadow paging's still one
+a target, its INVLPG. Shadow paging pays a second price: its tables are
+shared by every vCPU, so each change the VMM makes to them (the zap of
+the unmapped page, the write protection of a new table, an update of a
+present entry) kicks every other running vCPU out to flush its TLB
+(\`kvm_flush_remote_tlbs\`, exits of reason \`remote_flush\`), while
+under EPT the guest edits its tables without the VMM:
+
+| vCPUs | remote-flush exits a shootdown, shadow | the same, shadow-oos | the same, ept | overhead, shadow | overhead, shadow-oos | overhead, ept | cycles, shadow / ept | overhead, ept with IPI virtualization |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+$sd_flush_rows
+The remote flushes grow with the vCPUs as well ($sd_rf2 a shootdown with 2
+vCPUs, $sd_rf16 with 16 under \`shadow\`), and so does shadow paging's
+extra over EPT ($(num "$sd_gap2") cycles with 2 vCPUs, $(num "$sd_gap16") with 16). The
+ratio of the two falls (from $sd_r2 to $sd_r16), because EPT's own
+shootdown exits grow as fast: **nested paging removes the VMM's part of a
+shootdown (the INVLPG exits and the remote flushes), not the guest's
+IPIs; IPI virtualization removes those.** The overhead percentages fall
+with N because native pays the IPIs too.
+
+*Literature.* Amit ("Optimizing the TLB Shootdown Algorithm with Page
+Access Tracking", USENIX ATC 2017) describes the shootdown the model
+replays, the initiator's IPIs and its wait for every acknowledgement, and
+finds that it can take microseconds, enough that programmers are advised
+against unmapping memory in multithreaded programs; the split of that time
+into a send, a delivery and an acknowledgement here is an estimate
+([the cost model](cost-model.md)). In a VM it is worse, and more so when a
+target vCPU is not running: Ouyang, Lange and Zheng ("Shoot4U", VEE 2016)
+found up to 64% of a VM's CPU time spent in TLB shootdowns under some
+workloads, because the initiator waits for preempted vCPUs. That is the
+rationale of KVM's paravirtual flush (\`KVM_FEATURE_PV_TLB_FLUSH\`, Linux
+4.16): the initiator does not wait for a preempted vCPU, which flushes its
+TLB when it next enters the guest. The model's vCPUs are never preempted,
+so it would change nothing here and is not modelled. KVM's remote flush
+itself dates from its first releases: a vCPU that reduces a shadow entry's
+rights sets a flush request on every vCPU and sends an IPI to those
+running, so that they exit before it goes on (kvm-28, "Flush remote tlbs
+when reducing shadow pte permissions").
+
+## 9. Where this model and the literature differ, and why
 
 - **No compute.** A native run costs only its memory accesses (one cycle a
   TLB hit), its walks, its guest page faults and its page-table stores: a
@@ -751,10 +866,16 @@ not check.
   (Nehalem, 2008) tag entries instead. Adams and Agesen's hardware VMM and
   the first VT-x shadow pagers paid those flushes; the model's shadow
   designs do not, so they look better than they were on that hardware.
-- **One vCPU.** No remote TLB shootdowns: a shadow zap or an unsync in a
-  multi-vCPU guest flushes every vCPU (KVM's \`kvm_flush_remote_tlbs\`),
-  which makes shadow paging dearer than modelled (Xen's out-of-sync gains
+- **One vCPU, except in [section 8](#8-several-vcpus-tlb-shootdowns-and-the-vmms-remote-flushes-shootdown).**
+  The other runs have one vCPU, so no remote flush makes shadow paging
+  dearer there, as it would in a multi-vCPU guest (Xen's out-of-sync gains
   fell with a second vCPU, [section 5](#5-out-of-sync-shadow-pages-mmap-churn)).
+  With several, the vCPUs are never preempted (so KVM's paravirtual flush
+  would change nothing), a \`SHOOTDOWN\` line names one page (Linux sends
+  one IPI for a range), each IPI is one ICR write (KVM's paravirtual
+  \`KVM_FEATURE_PV_SEND_IPI\` sends many with one hypercall), and the
+  VMM's flush of its own vCPU after write-protecting a guest table is left
+  out (the model's TLBs hold no mapping of the tables themselves).
 - **Costs are fixed figures.** Every exit costs $(num "$c_exit") cycles plus a fixed
   handling cost. Only the round trip has a measured source (SplitX: 2,000
   cycles on Nehalem, less on later CPUs); the handling costs are estimates,
@@ -809,6 +930,12 @@ not check.
   Virtualization": abstract.
 - Gandhi, Hill, Swift, "Agile Paging: Exceeding the Best of Nested and
   Shadow Paging", ISCA 2016: abstract.
+- Amit, "Optimizing the TLB Shootdown Algorithm with Page Access Tracking",
+  USENIX ATC 2017: abstract and introduction. Ouyang, Lange, Zheng,
+  "Shoot4U: Using VMM Assists to Optimize TLB Operations on Preempted
+  vCPUs", VEE 2016: abstract.
+- Linux: "KVM: Flush remote tlbs when reducing shadow pte permissions"
+  (kvm-28), "KVM: X86: Add paravirt remote TLB flush" (Wanpeng Li, 4.16).
 - Guida, "[PATCH 0/4] Out-of-sync L1 shadows", xen-devel, June 2008.
 - Linux: "KVM: Update shadow pte on write to guest pte" (Kivity, 2007),
   "KVM: MMU: out of sync shadow core" (Tosatti), "kvm: x86: Add fast
@@ -827,6 +954,7 @@ make docs                                   # this page
 ./shadow-sim gen tlb-stress --accesses 500000 | ./shadow-sim --compare -
 ./shadow-sim --compare --pwc off traces/sample_trace.txt   # textbook walks
 ./shadow-sim --mode ept --levels 5 --ept-levels 5 traces/sample_trace.txt
+./shadow-sim gen shootdown --vcpus 8 | ./shadow-sim --compare --vcpus 8 -
 \`\`\`
 EOF2
 } >"$OUT.tmp"

@@ -91,7 +91,7 @@ static int series_lockstep(const struct options *opt, struct trace_reader *reade
 static int series_run(const struct options *opt, struct trace_reader *reader,
                       const struct run_options *ropt)
 {
-        series_header(stdout);
+        series_header(stdout, opt->cfg.vcpus);
         if (!opt->compare) {
                 struct sim sim, *one = &sim;
                 struct series series;
@@ -178,7 +178,8 @@ int batch_run(const struct options *opt)
                         record_csv_header(stdout);
                         record_csv_row(stdout, &rec);
                 } else {
-                        stats_print_line(stdout, &main_sim.stats, has_native, native_cycles);
+                        stats_print_line(stdout, &main_sim.stats, main_sim.cfg.vcpus, has_native,
+                                         native_cycles);
                 }
                 if (opt->exits)
                         print_exits(&main_sim);

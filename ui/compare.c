@@ -26,6 +26,8 @@ static void print_table(FILE *out, struct sim *sims, unsigned n)
                 fprintf(out, " %13s", mode_name(sims[m].cfg.mode));
         fputc('\n', out);
         for (unsigned i = 0; i < STATS_COUNT; i++) {
+                if (!stats_shown(i, sims[0].cfg.vcpus))
+                        continue;
                 fprintf(out, "%-20s", stats_name(i));
                 for (unsigned m = 0; m < n; m++)
                         fprintf(out, " %13llu", (unsigned long long)stats_value(&sims[m].stats, i));

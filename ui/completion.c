@@ -36,6 +36,7 @@ static const char script[] =
     "        --stats) echo \"$_shadow_sim_stats\" ;;\n"
     "        --pwc | --ad-emulation | --pcid | --smep | --smap | --prealloc) echo 'on off' ;;\n"
     "        --host-pages) echo '4K 2M' ;;\n"
+    "        --ipi-virt) echo 'off posted on' ;;\n"
     "        --theme) echo 'dark light' ;;\n"
     "        --levels | --ept-levels) echo '2 3 4 5' ;;\n"
     "        --cost) echo \"$_shadow_sim_cost_keys\" ;;\n"

@@ -68,6 +68,7 @@ void input_record(struct run_record *rec, const struct options *opt, const char 
         rec->keep_going = opt->keep_going;
         rec->cfg = sim->cfg;
         rec->stats = sim->stats;
+        rec->cpu_stats = sim->cpu_stats;
         rec->native_cycles = native_cycles;
 }
 

@@ -59,6 +59,11 @@ static const char usage_rest[] =
     "                         table to nested mode (default 2)\n"
     "      --agile-interval N  agile: ops in one interval; a nested table unwritten for\n"
     "                         a whole interval returns to shadow mode (default 10000)\n"
+    "      --vcpus N          virtual CPUs, 1..64 (default 1), each with its own TLB,\n"
+    "                         page-walk caches and CR3; CPU lines in the trace pick one\n"
+    "      --ipi-virt MODE    what the CPU virtualizes of the guest's IPIs: off (default:\n"
+    "                         the send and the delivery exit), posted (APICv posted\n"
+    "                         interrupts: the send exits) or on (IPI virtualization)\n"
     "      --cost KEY=N,...   override cycle costs; --cost help lists the keys\n"
     "      --max-mem SIZE     memory the simulated machines may take, e.g. 2G; a trace\n"
     "                         that needs more is refused at its line (default: half\n"
@@ -132,6 +137,8 @@ enum long_only {
         OPT_MAX_MEM,
         OPT_EXITS,
         OPT_COMMENTS,
+        OPT_VCPUS,
+        OPT_IPI_VIRT,
 };
 
 static const struct option long_options[] = {
@@ -145,6 +152,8 @@ static const struct option long_options[] = {
     {"smep", no_argument, NULL, OPT_SMEP},
     {"agile-threshold", required_argument, NULL, OPT_AGILE_THRESHOLD},
     {"agile-interval", required_argument, NULL, OPT_AGILE_INTERVAL},
+    {"vcpus", required_argument, NULL, OPT_VCPUS},
+    {"ipi-virt", required_argument, NULL, OPT_IPI_VIRT},
     {"smap", no_argument, NULL, OPT_SMAP},
     {"ad-emulation", required_argument, NULL, OPT_AD},
     {"pwc", required_argument, NULL, OPT_PWC},
@@ -344,6 +353,18 @@ static int machine_option(struct options *opt, int c, const char *arg, bool *gue
         case OPT_SMAP:
                 opt->cfg.smap = true;
                 break;
+        case OPT_VCPUS:
+                if (!parse_int(arg, 1, SIM_MAX_VCPUS, &n))
+                        return usage_error("--vcpus expects 1..64, not '%s'", arg);
+                opt->cfg.vcpus = (unsigned)n;
+                break;
+        case OPT_IPI_VIRT: {
+                int v = ipi_virt_parse(arg);
+                if (v < 0)
+                        return usage_error("--ipi-virt expects off, posted or on, not '%s'", arg);
+                opt->cfg.ipi_virt = (enum ipi_virt)v;
+                break;
+        }
         case OPT_AD:
                 if (!parse_on_off(arg, &opt->cfg.ad_emulation))
                         return usage_error("--ad-emulation expects on or off, not '%s'", arg);

@@ -62,6 +62,8 @@ static const struct sweep_option sweepable[] = {
     {"prealloc", AXIS_FLAG},
     {"agile-threshold", AXIS_VALUE},
     {"agile-interval", AXIS_VALUE},
+    {"vcpus", AXIS_VALUE},
+    {"ipi-virt", AXIS_VALUE},
     {"cost", AXIS_COST},
     {"format", AXIS_VALUE},
     {"max-mem", AXIS_VALUE},

@@ -216,6 +216,10 @@ static void log_title(const struct tui *t, const struct pane *p, char *buf, size
         size_t len =
             (size_t)snprintf(buf, n, "Log  line %llu  #%llu", (unsigned long long)s->op.line,
                              (unsigned long long)session_seq(s));
+        if (len < n && s->sim.cfg.vcpus > 1) { /* the current event's vCPU, which the panes show */
+                const struct event *ev = session_event(s);
+                len += (size_t)snprintf(buf + len, n - len, "  vCPU %u", ev ? ev->cpu : s->sim.cpu);
+        }
         if (len < n && tui_trace_share(s, share, sizeof share))
                 len += (size_t)snprintf(buf + len, n - len, "  %s", share);
         if (len < n)

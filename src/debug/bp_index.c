@@ -57,6 +57,7 @@ struct bp_index {
         size_t nnodes, cap_nodes;
         uint32_t kind[EV_KIND_COUNT];         /* chains by event kind */
         uint32_t exit[EXIT_REASON_COUNT + 1]; /* by exit reason; the last: any reason */
+        uint32_t cpu[SIM_MAX_VCPUS];          /* by the vCPU of the event */
         struct ranges ranges[CLASS_COUNT];
         struct numbers events, lines;
         /* The answer of the last lookup, each breakpoint once. */
@@ -156,6 +157,9 @@ static void file_one(struct bp_index *x, const struct breakpoint *b, uint32_t i)
         case BP_LINE:
                 file_number(x, &x->lines, TAG_LINE, b->lo, i);
                 break;
+        case BP_CPU:
+                push(x, &x->cpu[b->lo], i);
+                break;
         }
 }
 
@@ -165,6 +169,7 @@ struct bp_index *bp_index_build(const struct breakpoint *bps, size_t n)
         u64map_init(&x->heads);
         memset(x->kind, 0xFF, sizeof x->kind);
         memset(x->exit, 0xFF, sizeof x->exit);
+        memset(x->cpu, 0xFF, sizeof x->cpu);
         for (int c = 0; c < CLASS_COUNT; c++)
                 memset(x->ranges[c].all, 0xFF, sizeof x->ranges[c].all);
         x->nbps = n;
@@ -251,6 +256,8 @@ const uint32_t *bp_index_lookup(struct bp_index *x, const struct event *ev, size
                 x->lookup = 1;
         }
         take(x, x->kind[ev->kind]);
+        if (ev->cpu < SIM_MAX_VCPUS)
+                take(x, x->cpu[ev->cpu]);
         if (ev->kind == EV_VM_EXIT) {
                 take(x, x->exit[EXIT_REASON_COUNT]);
                 if (ev->reason < EXIT_REASON_COUNT)

@@ -345,8 +345,11 @@ void cmd_where(struct cmd_ctx *ctx)
                 n += len + (n[len] == '\n');
         }
         op_format(&s->op, buf, sizeof buf);
-        cmd_print(ctx, "line %llu: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, buf,
-                  (unsigned long long)session_seq(s), session_percent(s));
+        char on[32] = ""; /* the vCPU the line ran on, on a machine of several */
+        if (s->sim.cfg.vcpus > 1)
+                snprintf(on, sizeof on, " on vCPU %u", s->sim.cpu);
+        cmd_print(ctx, "line %llu%s: %s   [event %llu, %u%%]", (unsigned long long)s->op.line, on,
+                  buf, (unsigned long long)session_seq(s), session_percent(s));
         for (size_t i = 0; i < s->shown; i++) {
                 event_format(&s->evs[i], buf, sizeof buf);
                 cmd_print(ctx, "%s #%llu %s", i + 1 == s->shown ? "=>" : "  ",

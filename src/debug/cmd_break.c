@@ -52,7 +52,7 @@ static enum cmd_result cmd_break_exec(struct cmd_ctx *ctx, int argc, char **argv
  * exit reasons. */
 static void break_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
 {
-        static const char *const words[] = {"exit", "gpa", "gva", "event", "line", NULL};
+        static const char *const words[] = {"exit", "gpa", "gva", "event", "line", "cpu", NULL};
         (void)ctx;
         if (argc == 1) {
                 for (int i = 0; words[i]; i++)
@@ -82,6 +82,7 @@ static const struct cmd_form break_forms[] = {
     {"break KIND", "an event of that kind", "break SHADOW_UPDATE"},
     {"break event N", "event number N (break #N too)", "break event 120"},
     {"break line N", "any event of trace line N", "break line 31"},
+    {"break cpu N", "any event on vCPU N (a machine of several, --vcpus)", "break cpu 1"},
     {NULL, NULL, NULL},
 };
 

@@ -266,6 +266,8 @@ static enum cmd_result info_stats(struct cmd_ctx *ctx)
                 snprintf(head + len, sizeof head - (size_t)len, " %8s", "+line");
         cmd_print(ctx, "%s  what it counts", head);
         for (unsigned i = 0; i < STATS_COUNT; i++) {
+                if (!stats_shown(i, s->sim.cfg.vcpus))
+                        continue;
                 len = snprintf(row, sizeof row, "%-20s %12llu", stats_name(i),
                                u(stats_value(&st, i)));
                 if (ctx->deltas)

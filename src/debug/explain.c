@@ -139,11 +139,16 @@ static void phrase_accesses(struct strbuf *o, const struct event *ev)
                            ev->pf_error & PF_ERR_I ? ", fetch" : "");
                 break;
         case EV_STALE_TLB:
-                strbuf_put(
-                    o,
-                    "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping changed without "
-                    "INVLPG",
-                    strbuf_u(ev->hpa));
+                if (ev->detail == DETAIL_STALE_REMOTE)
+                        strbuf_put(o,
+                                   "WARNING: a stale TLB entry was used (hpa 0x%llX): vCPU %u "
+                                   "changed the mapping and no shootdown reached this vCPU",
+                                   strbuf_u(ev->hpa), ev->index);
+                else
+                        strbuf_put(o,
+                                   "WARNING: a stale TLB entry was used (hpa 0x%llX): the mapping "
+                                   "changed without INVLPG",
+                                   strbuf_u(ev->hpa));
                 break;
         default:
                 break;
@@ -188,6 +193,25 @@ static void phrase_exits(struct strbuf *o, const struct event *ev)
                             o,
                             "the 512-entry PML buffer filled up -> VM exit #%u: the VMM drains it",
                             ev->exit_number);
+                        break;
+                case EXIT_IPI:
+                        if (ev->detail == DETAIL_IPI_SEND)
+                                strbuf_put(o,
+                                           "the guest's IPI to vCPU %u is a write to its emulated "
+                                           "APIC -> VM exit #%u: the VMM sends it",
+                                           ev->index, ev->exit_number);
+                        else
+                                strbuf_put(o,
+                                           "vCPU %u's IPI needs the VMM to inject it (no posted "
+                                           "interrupts): this vCPU is kicked out -> VM exit #%u",
+                                           ev->index, ev->exit_number);
+                        break;
+                case EXIT_REMOTE_FLUSH:
+                        strbuf_put(o,
+                                   "the VMM on vCPU %u changed tables every vCPU walks: it kicks "
+                                   "this one out to flush its TLB (kvm_flush_remote_tlbs) -> VM "
+                                   "exit #%u",
+                                   ev->index, ev->exit_number);
                         break;
                 case EXIT_REASON_COUNT:
                         break;
@@ -346,6 +370,59 @@ static void phrase_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
+/* What a shootdown invalidates: "0x1000" or "every address". */
+static void put_what(struct strbuf *o, const struct event *ev)
+{
+        if (ev->all)
+                strbuf_put(o, "every address");
+        else
+                strbuf_put(o, "0x%llX", strbuf_u(ev->gva));
+}
+
+/* A guest TLB shootdown's IPIs, and its end. */
+static void phrase_shootdown(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind == EV_SHOOTDOWN) {
+                strbuf_put(o, "shootdown of ");
+                put_what(o, ev);
+                strbuf_put(o, " done: %u vCPU%s invalidated and acknowledged, %u VM exit%s",
+                           ev->count, ev->count == 1 ? "" : "s", ev->refs,
+                           ev->refs == 1 ? "" : "s");
+                return;
+        }
+        switch (ev->detail) {
+        case DETAIL_IPI_SEND:
+                strbuf_put(o, "vCPU %u sends a shootdown IPI to vCPU %u, which may cache ", ev->cpu,
+                           ev->index);
+                put_what(o, ev);
+                break;
+        case DETAIL_IPI_DELIVER:
+                strbuf_put(o, "vCPU %u takes vCPU %u's IPI: its handler invalidates ", ev->cpu,
+                           ev->index);
+                put_what(o, ev);
+                break;
+        default:
+                strbuf_put(o, "vCPU %u sees vCPU %u's acknowledgement (it waits for every one)",
+                           ev->cpu, ev->index);
+                break;
+        }
+}
+
+/* Several vCPUs: which one runs, and the shootdowns between them. */
+static void phrase_cpus(struct strbuf *o, const struct event *ev)
+{
+        if (ev->kind != EV_CPU)
+                phrase_shootdown(o, ev);
+        else if (ev->detail == DETAIL_ONLINE)
+                strbuf_put(o,
+                           "vCPU %u runs for the first time: the guest brought it up on address "
+                           "space %u, with an empty TLB",
+                           ev->cpu, ev->asid);
+        else
+                strbuf_put(o, "the ops below run on vCPU %u (its own TLB, address space %u)",
+                           ev->cpu, ev->asid);
+}
+
 /* The phrase of each kind of event. */
 static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
     [EV_PT_WRITE] = phrase_stores,
@@ -372,6 +449,9 @@ static void (*const phrases[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_EPT_MAP] = phrase_hypervisor,
     [EV_DIRTY_LOG] = phrase_hypervisor,
     [EV_DIRTY] = phrase_hypervisor,
+    [EV_CPU] = phrase_cpus,
+    [EV_IPI] = phrase_cpus,
+    [EV_SHOOTDOWN] = phrase_cpus,
 };
 
 static void phrase(struct strbuf *o, const struct event *ev)
@@ -535,6 +615,9 @@ static bool own_fact(struct strbuf *o, const struct event *evs, size_t cur,
         } else if (ev->kind == EV_RESYNC) {
                 strbuf_put(o,
                            "; the price of out-of-sync: the stores were free, the check comes now");
+        } else if (ev->kind == EV_STALE_TLB && ev->detail == DETAIL_STALE_REMOTE) {
+                strbuf_put(o, "; real hardware does the same: TLBs are not coherent, the guest "
+                              "must shoot the page down on every vCPU that may cache it");
         } else if (ev->kind == EV_STALE_TLB) {
                 strbuf_put(o,
                            "; real hardware does the same: the guest must INVLPG after a change");

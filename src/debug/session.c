@@ -543,7 +543,7 @@ void session_line_stats(const struct session *s, struct stats *main, struct stat
                 return;
         struct stats now;
         session_stats(s, &now);
-#define LINE_DELTA(name, help) main->name = now.name - s->before.name;
+#define LINE_DELTA(name, smp, help) main->name = now.name - s->before.name;
         STATS_FIELDS(LINE_DELTA)
 #undef LINE_DELTA
         for (size_t i = 0; s->has_cmp && i < s->ncmp_evs; i++)

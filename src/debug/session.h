@@ -47,6 +47,7 @@ enum bp_kind {
         BP_KIND,  /* an event of kind value */
         BP_EVENT, /* event number lo */
         BP_LINE,  /* trace line lo */
+        BP_CPU,   /* an event on vCPU lo (several vCPUs, --vcpus) */
 };
 
 struct breakpoint {
@@ -61,7 +62,7 @@ struct breakpoint {
 
 /* Parses a breakpoint as written after "break": "0x1000" (the page),
  * "0x400000/2M" (a range), "gpa 0xFFFFC000[/SIZE]", "exit [REASON]",
- * "SHADOW_UPDATE" (an event kind), "event N" or "#N", "line N".
+ * "SHADOW_UPDATE" (an event kind), "event N" or "#N", "line N", "cpu N".
  * Returns 0, or -1 with a sentence in err. */
 int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen);
 

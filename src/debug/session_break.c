@@ -148,6 +148,16 @@ static int parse_words(char **w, struct breakpoint *bp, char *err, size_t errlen
                         return -1;
                 return hash ? 1 : 2;
         }
+        if (strcasecmp(w[0], "cpu") == 0) {
+                bp->kind = BP_CPU;
+                if (!w[1] || !parse_u64(w[1], strlen(w[1]), &bp->lo) || bp->lo >= SIM_MAX_VCPUS) {
+                        snprintf(err, errlen,
+                                 "expected a vCPU number 0..%d after 'cpu', found '%s'",
+                                 SIM_MAX_VCPUS - 1, w[1] ? w[1] : "nothing");
+                        return -1;
+                }
+                return 2;
+        }
         if (event_kind_parse(w[0]) >= 0) {
                 bp->kind = BP_KIND;
                 bp->value = event_kind_parse(w[0]);
@@ -159,7 +169,7 @@ static int parse_words(char **w, struct breakpoint *bp, char *err, size_t errlen
         }
         snprintf(err, errlen,
                  "expected a breakpoint (ADDR[/SIZE], gpa ADDR, exit [REASON], an event kind "
-                 "such as SHADOW_UPDATE, event N, line N), found '%s'",
+                 "such as SHADOW_UPDATE, event N, line N, cpu N), found '%s'",
                  w[0]);
         return -1;
 }
@@ -183,7 +193,7 @@ int bp_parse(const char *spec, struct breakpoint *bp, char *err, size_t errlen)
         if (n == 0) {
                 snprintf(err, errlen,
                          "expected a breakpoint: ADDR[/SIZE], gpa ADDR[/SIZE], "
-                         "exit [REASON], an event kind, event N or line N");
+                         "exit [REASON], an event kind, event N, line N or cpu N");
                 return -1;
         }
         int used = parse_words(words, bp, err, errlen);
@@ -218,6 +228,9 @@ void bp_describe(const struct breakpoint *bp, char *buf, size_t n)
         case BP_LINE:
                 snprintf(buf, n, "line %llu", lo);
                 break;
+        case BP_CPU:
+                snprintf(buf, n, "cpu %llu", lo);
+                break;
         }
 }
 
@@ -230,9 +243,13 @@ bool event_has_gva(const struct event *ev)
         case EV_DIRTY_LOG:
         case EV_DIRTY:
         case EV_AGILE:
+        case EV_CPU:
                 return false;
         case EV_VM_EXIT:
                 return ev->reason != EXIT_CR3 && ev->reason != EXIT_PML_FULL;
+        case EV_IPI:
+        case EV_SHOOTDOWN:
+                return !ev->all;
         default:
                 return true;
         }
@@ -382,6 +399,8 @@ bool bp_matches(const struct breakpoint *bp, const struct event *ev)
                 return ev->seq == bp->lo;
         case BP_LINE:
                 return ev->line == bp->lo;
+        case BP_CPU:
+                return ev->cpu == bp->lo;
         }
         return false;
 }
@@ -476,6 +495,12 @@ int session_break_check(const struct session *s, const struct breakpoint *bp, ch
         char text[64];
         if (bp->kind == BP_GVA && gva_range_bad(s, bp, err, n))
                 return -1;
+        if (bp->kind == BP_CPU && bp->lo >= s->sim.cfg.vcpus) {
+                snprintf(err, n, "cpu %llu: the machine has %u vCPU%s (--vcpus)",
+                         (unsigned long long)bp->lo, s->sim.cfg.vcpus,
+                         s->sim.cfg.vcpus == 1 ? "" : "s");
+                return -1;
+        }
         if (bp->kind == BP_GPA && (bp->lo >= mem || last >= mem)) {
                 snprintf(err, n, "gpa %s %s guest memory, which ends at gpa 0x%llX (--guest-mem)",
                          range_text(bp, text, sizeof text),

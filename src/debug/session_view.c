@@ -94,10 +94,19 @@ static bool build_at(const struct session *s, struct session_view *v, const stru
         return f.done;
 }
 
+/* Whether the machine after the op is the machine right after its last
+ * event: not when that event happened on another vCPU than the one the
+ * op ran on (the VMM's kick of another vCPU, whose state the sim holds only
+ * until it switches back, which has no event). */
+static bool ends_as_last_event(const struct session *s)
+{
+        return s->nevs == 0 || s->evs[s->nevs - 1].cpu == s->sim.cpu;
+}
+
 const struct sim *session_machine_at(const struct session *s, size_t shown)
 {
         struct session_view *v = s->view;
-        if (!s->op_known || shown >= s->nevs)
+        if (!s->op_known || shown > s->nevs || (shown == s->nevs && ends_as_last_event(s)))
                 return &s->sim;
         if (v->have_at && v->at_epoch == s->epoch && v->at_shown == shown)
                 return &v->at;

@@ -56,7 +56,22 @@
         X(base_access, 0, "the program's own work per memory access (every scheme)",               \
           "none: 0 leaves compute out; calibrate it from a measured run")                          \
         X(base_instr, 0, "the program's own work per instruction fetch (every scheme)",            \
-          "none: 0 leaves compute out; calibrate it from a measured run")
+          "none: 0 leaves compute out; calibrate it from a measured run")                          \
+        X(ipi_send, 300, "the sender's ICR write for one IPI of a shootdown (every scheme)",       \
+          "estimate: an x2APIC ICR write; a shootdown takes microseconds (Amit, ATC 2017)")        \
+        X(ipi_deliver, 1000,                                                                       \
+          "a target taking a shootdown IPI: interrupt entry, handler, return (every scheme)",      \
+          "estimate: part of a shootdown's microseconds (Amit, ATC 2017)")                         \
+        X(ipi_ack, 1000, "the sender's wait for one target's acknowledgement (every scheme)",      \
+          "estimate: the target's latency and a cache-line round trip (Amit, ATC 2017)")           \
+        X(ipi, 800,                                                                                \
+          "VMM emulating an IPI's ICR write, or injecting an IPI into the vCPU it kicked out, "    \
+          "beyond the exit",                                                                       \
+          "estimate: no published per-exit figure found (KVM's x2APIC ICR fast path)")             \
+        X(remote_flush, 500,                                                                       \
+          "a vCPU kicked by the VMM to flush its TLB (kvm_flush_remote_tlbs): the request "        \
+          "served at entry, the flush, the VMM's wait, beyond the exit",                           \
+          "estimate: no published figure found")
 
 struct cost_model {
 #define COST_FIELD(name, def, help, source) uint64_t name;

@@ -33,6 +33,9 @@ static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_DIRTY_LOG] = "DIRTY_LOG",
     [EV_DIRTY] = "DIRTY",
     [EV_AGILE] = "AGILE",
+    [EV_CPU] = "CPU",
+    [EV_IPI] = "IPI",
+    [EV_SHOOTDOWN] = "SHOOTDOWN",
 };
 
 static const char *const reason_names[EXIT_REASON_COUNT] = {
@@ -42,6 +45,8 @@ static const char *const reason_names[EXIT_REASON_COUNT] = {
     [EXIT_INVLPG] = "invlpg",
     [EXIT_EPT_VIOLATION] = "ept_violation",
     [EXIT_PML_FULL] = "pml_full",
+    [EXIT_IPI] = "ipi",
+    [EXIT_REMOTE_FLUSH] = "remote_flush",
 };
 
 const char *event_kind_name(enum event_kind kind)
@@ -162,8 +167,13 @@ static void format_accesses(struct strbuf *o, const struct event *ev)
                         strbuf_put(o, " but guest maps gpa=0x%llX", strbuf_u(ev->gpa));
                 else
                         strbuf_put(o, " but guest has no mapping");
-                strbuf_put(o, ev->detail == DETAIL_STALE_SHADOW ? " (out-of-sync shadow)"
-                                                                : " (no INVLPG since the change)");
+                if (ev->detail == DETAIL_STALE_REMOTE)
+                        strbuf_put(o, " (vCPU %u changed it; no shootdown reached this vCPU)",
+                                   ev->index);
+                else
+                        strbuf_put(o, ev->detail == DETAIL_STALE_SHADOW
+                                          ? " (out-of-sync shadow)"
+                                          : " (no INVLPG since the change)");
                 break;
         default:
                 break;
@@ -195,6 +205,13 @@ static void format_exits(struct strbuf *o, const struct event *ev)
                         break;
                 case EXIT_PML_FULL:
                         strbuf_put(o, " entries=%u", ev->count);
+                        break;
+                case EXIT_IPI:
+                        strbuf_put(o, ev->detail == DETAIL_IPI_SEND ? " to=%u" : " from=%u",
+                                   ev->index);
+                        break;
+                case EXIT_REMOTE_FLUSH:
+                        strbuf_put(o, " from=%u", ev->index);
                         break;
                 case EXIT_REASON_COUNT:
                         break;
@@ -290,6 +307,44 @@ static void format_hypervisor(struct strbuf *o, const struct event *ev)
         }
 }
 
+/* The address a shootdown is about, or all. */
+static void put_target(struct strbuf *o, const struct event *ev)
+{
+        if (ev->all)
+                strbuf_put(o, " all");
+        else
+                strbuf_put(o, " 0x%llX", strbuf_u(ev->gva));
+}
+
+/* Several vCPUs: a CPU line (the vCPU is named by cpu=), the IPIs of a
+ * shootdown and its end. */
+static void format_cpu(struct strbuf *o, const struct event *ev)
+{
+        switch (ev->kind) {
+        case EV_CPU:
+                if (ev->detail == DETAIL_ONLINE)
+                        strbuf_put(o, " online");
+                break;
+        case EV_IPI:
+                if (ev->detail == DETAIL_IPI_SEND)
+                        strbuf_put(o, " send to=%u", ev->index);
+                else if (ev->detail == DETAIL_IPI_DELIVER)
+                        strbuf_put(o, " delivered from=%u", ev->index);
+                else if (ev->detail == DETAIL_IPI_POSTED)
+                        strbuf_put(o, " posted from=%u", ev->index);
+                else
+                        strbuf_put(o, " ack from=%u", ev->index);
+                put_target(o, ev);
+                break;
+        case EV_SHOOTDOWN:
+                put_target(o, ev);
+                strbuf_put(o, " targets=%u exits=%u", ev->count, ev->refs);
+                break;
+        default:
+                break;
+        }
+}
+
 /* The fields of each kind of event on its log line. */
 static void (*const formats[EV_KIND_COUNT])(struct strbuf *o, const struct event *ev) = {
     [EV_PT_WRITE] = format_stores,
@@ -316,6 +371,9 @@ static void (*const formats[EV_KIND_COUNT])(struct strbuf *o, const struct event
     [EV_EPT_MAP] = format_hypervisor,
     [EV_DIRTY_LOG] = format_hypervisor,
     [EV_DIRTY] = format_hypervisor,
+    [EV_CPU] = format_cpu,
+    [EV_IPI] = format_cpu,
+    [EV_SHOOTDOWN] = format_cpu,
 };
 
 size_t event_format(const struct event *ev, char *buf, size_t n)
@@ -326,6 +384,9 @@ size_t event_format(const struct event *ev, char *buf, size_t n)
         buf[0] = '\0';
         strbuf_put(&o, "%s %s", ev->kind == EV_STALE_TLB ? "[WARN]" : "[TRACE]",
                    event_kind_name(ev->kind));
+        /* A machine of one vCPU logs as it always did. */
+        if (ev->smp)
+                strbuf_put(&o, " cpu=%u", ev->cpu);
         if (ev->kind < EV_KIND_COUNT)
                 formats[ev->kind](&o, ev);
         return o.len;

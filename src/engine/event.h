@@ -40,6 +40,9 @@ enum event_kind {
         EV_DIRTY_LOG,     /* dirty logging started, synced (count = pages) or stopped */
         EV_DIRTY,         /* the hypervisor logged guest frame gpa as written */
         EV_AGILE,         /* agile paging moved a guest table to nested or shadow mode */
+        EV_CPU,           /* the trace switched to the vCPU the event names (CPU line) */
+        EV_IPI,           /* an IPI of a shootdown sent, delivered or acknowledged */
+        EV_SHOOTDOWN,     /* a guest TLB shootdown done (count = vCPUs it reached) */
         EV_KIND_COUNT
 };
 
@@ -50,6 +53,8 @@ enum exit_reason {
         EXIT_INVLPG,        /* invlpg */
         EXIT_EPT_VIOLATION, /* no nested entry for a GPA */
         EXIT_PML_FULL,      /* the 512-entry page-modification log filled up */
+        EXIT_IPI,           /* a guest IPI: its ICR write, or its delivery (detail) */
+        EXIT_REMOTE_FLUSH,  /* the VMM kicked this vCPU to flush its TLB (index: who) */
         EXIT_REASON_COUNT
 };
 
@@ -73,14 +78,22 @@ enum event_detail {
         DETAIL_LOG_START,    /* DIRTY_LOG */
         DETAIL_LOG_SYNC,
         DETAIL_LOG_STOP,
-        DETAIL_DIRTY_EXIT, /* DIRTY: found through an exit only dirty logging caused */
-        DETAIL_DIRTY_PML,  /* DIRTY: logged by the CPU into the PML buffer */
-        DETAIL_PREFETCH,   /* SHADOW_FILL: a neighbour filled along with a fault */
-        DETAIL_SYNC_ONE,   /* RESYNC: INVLPG synced one entry; the page stays unsync */
-        DETAIL_AGILE,      /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
-        DETAIL_TO_NESTED,  /* AGILE: written often (count = writes in the interval) */
-        DETAIL_TO_SHADOW,  /* AGILE: quiet for a whole interval */
-        DETAIL_AT_STORE,   /* EPT_MAP: the guest's store into its table needed it */
+        DETAIL_DIRTY_EXIT,   /* DIRTY: found through an exit only dirty logging caused */
+        DETAIL_DIRTY_PML,    /* DIRTY: logged by the CPU into the PML buffer */
+        DETAIL_PREFETCH,     /* SHADOW_FILL: a neighbour filled along with a fault */
+        DETAIL_SYNC_ONE,     /* RESYNC: INVLPG synced one entry; the page stays unsync */
+        DETAIL_AGILE,        /* SHADOW_PAGE: a switch to nested mode; SHADOW_ZAP: a mode change */
+        DETAIL_TO_NESTED,    /* AGILE: written often (count = writes in the interval) */
+        DETAIL_TO_SHADOW,    /* AGILE: quiet for a whole interval */
+        DETAIL_AT_STORE,     /* EPT_MAP: the guest's store into its table needed it */
+        DETAIL_ONLINE,       /* CPU: the vCPU runs for the first time */
+        DETAIL_IPI_SEND,     /* IPI: the sender wrote the ICR (index = the target); VM_EXIT
+                                ipi: that write exited */
+        DETAIL_IPI_DELIVER,  /* IPI: the target took the interrupt (index = the sender);
+                                VM_EXIT ipi: the VMM kicked it out to inject it */
+        DETAIL_IPI_POSTED,   /* IPI: delivered as a posted interrupt, without an exit */
+        DETAIL_IPI_ACK,      /* IPI: the sender saw the target's acknowledgement (index = it) */
+        DETAIL_STALE_REMOTE, /* STALE_TLB: vCPU index changed the mapping; no shootdown came */
 };
 
 struct event {
@@ -96,12 +109,13 @@ struct event {
         uint32_t asid;
         uint32_t count;       /* TLB_FLUSH, SHADOW_ZAP: how many */
         uint32_t refs;        /* ACCESS: page-walk memory references;
-                                 DIRTY_LOG sync: pages reported but not written */
+                                 DIRTY_LOG sync: pages reported but not written;
+                                 SHOOTDOWN: the VM exits it took, on every vCPU */
         uint32_t exit_number; /* VM_EXIT: 1-based count of exits so far */
         uint32_t nested_refs; /* ACCESS: of refs, those in the nested dimension */
         uint16_t index;       /* PT_*, SHADOW_*: entry index in its table; ACCESS,
                                  TLB_EVICT: the TLB slot that served, was filled or
-                                 emptied */
+                                 emptied; IPI: the other vCPU */
         uint8_t level;        /* PT_*, SHADOW_*: level of that table (1 = leaf);
                                  EPT_MAP: level of the nested leaf (2 = a 2M page) */
         uint8_t access;       /* ACCESS, GUEST_PF: enum access_kind */
@@ -113,6 +127,9 @@ struct event {
         bool trapped;         /* PT_*: the store exited to the VMM */
         bool guest_maps;      /* SHADOW_ZAP of an entry: the guest still maps it (refilled
                                  on next use) */
+        bool all;             /* SHOOTDOWN, IPI: for every address, not gva's page */
+        uint8_t cpu;          /* the vCPU it happened on */
+        bool smp;             /* the machine has several vCPUs: the log names cpu */
 };
 
 const char *event_kind_name(enum event_kind kind);

@@ -19,6 +19,9 @@
 struct mmu_ops {
         bool exits_on_cr3;    /* a guest CR3 load (and TLB flush) exits */
         bool exits_on_invlpg; /* a guest INVLPG exits */
+        bool exits_on_ipi;    /* a VMM emulates the guest's local APIC: an IPI's ICR write
+                                 and its delivery exit unless the CPU virtualizes them
+                                 (--ipi-virt) */
         void *(*create)(struct sim *s);
         void (*destroy)(void *state);
         void *(*clone)(const void *state);

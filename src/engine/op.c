@@ -14,6 +14,8 @@ static const char *const names[OP_KIND_COUNT] = {
     [OP_INVLPG] = "INVLPG",
     [OP_TLB_FLUSH] = "TLB_FLUSH",
     [OP_DIRTY_LOG] = "DIRTY_LOG",
+    [OP_CPU] = "CPU",
+    [OP_SHOOTDOWN] = "SHOOTDOWN",
 };
 
 const char *op_kind_name(enum op_kind kind)
@@ -43,6 +45,15 @@ char *op_format(const struct op *op, char *buf, size_t n)
                 break;
         case OP_CR3:
                 snprintf(buf, n, "CR3 %u", op->asid);
+                break;
+        case OP_CPU:
+                snprintf(buf, n, "CPU %u", op->cpu);
+                break;
+        case OP_SHOOTDOWN:
+                if (op->all)
+                        snprintf(buf, n, "SHOOTDOWN all");
+                else
+                        snprintf(buf, n, "SHOOTDOWN 0x%llX", gva);
                 break;
         case OP_PT_CLEAR:
         case OP_INVLPG:

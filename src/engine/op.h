@@ -31,6 +31,8 @@ enum op_kind {
         OP_INVLPG,     /* invalidate the TLB entry for gva */
         OP_TLB_FLUSH,  /* flush the whole TLB */
         OP_DIRTY_LOG,  /* the hypervisor starts, syncs or stops dirty logging */
+        OP_CPU,        /* the ops that follow run on vCPU cpu */
+        OP_SHOOTDOWN,  /* the guest invalidates gva (or all) on the other vCPUs */
         OP_KIND_COUNT
 };
 
@@ -46,6 +48,8 @@ struct op {
         uint32_t asid;               /* OP_CR3 */
         bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */
         enum dirty_log_action dirty; /* OP_DIRTY_LOG */
+        uint32_t cpu;                /* OP_CPU: the vCPU, below --vcpus */
+        bool all;                    /* OP_SHOOTDOWN: every address, not gva's page */
         uint64_t line;               /* 1-based line in the trace it came from */
 };
 

@@ -5,10 +5,12 @@
 #include "sim.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mmu.h"
 #include "scheme.h"
+#include "xalloc.h"
 
 /* Inlining on the access path, which runs for every access of a trace of
  * millions: the TLB-hit path is forced inline into sim_apply and the rest
@@ -25,6 +27,22 @@
 /* Demand paging hands out data frames from 1 MiB upwards. */
 #define FIRST_DATA_GFN 0x100
 
+static const char *const ipi_virt_names[] = {
+    [IPI_VIRT_OFF] = "off", [IPI_VIRT_POSTED] = "posted", [IPI_VIRT_ON] = "on"};
+
+const char *ipi_virt_name(enum ipi_virt v)
+{
+        return v <= IPI_VIRT_ON ? ipi_virt_names[v] : "?";
+}
+
+int ipi_virt_parse(const char *name)
+{
+        for (int v = IPI_VIRT_OFF; v <= IPI_VIRT_ON; v++)
+                if (strcmp(name, ipi_virt_names[v]) == 0)
+                        return v;
+        return -1;
+}
+
 void sim_config_defaults(struct sim_config *cfg)
 {
         memset(cfg, 0, sizeof *cfg);
@@ -39,6 +57,7 @@ void sim_config_defaults(struct sim_config *cfg)
         cfg->pwc = true; /* every x86 CPU since about 2008 has page-walk caches */
         cfg->agile_threshold = 2;
         cfg->agile_interval = 10000;
+        cfg->vcpus = 1;
         cost_defaults(&cfg->cost);
 }
 
@@ -75,6 +94,10 @@ int sim_config_check(const struct sim_config *cfg, char *err, size_t errlen)
                 snprintf(err, errlen, "--tlb-ways must be 1..64");
                 return -1;
         }
+        if (cfg->vcpus == 0 || cfg->vcpus > SIM_MAX_VCPUS) {
+                snprintf(err, errlen, "--vcpus must be 1..%d", SIM_MAX_VCPUS);
+                return -1;
+        }
         return 0;
 }
 
@@ -85,6 +108,12 @@ void sim_init(struct sim *s, const struct sim_config *cfg)
         guest_init(&s->guest, cfg->levels, cfg->guest_mem);
         hostmem_init(&s->host, s->guest.mem_frames, cfg->host_large, cfg->prealloc);
         tlb_init(&s->tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
+        s->vcpus = xcalloc(cfg->vcpus, sizeof *s->vcpus);
+        for (unsigned n = 1; n < cfg->vcpus; n++)
+                tlb_init(&s->vcpus[n].tlb, cfg->tlb_sets, cfg->tlb_ways, cfg->pcid);
+        s->vcpus[0].online = true;
+        if (cfg->vcpus > 1)
+                s->cpu_stats = xcalloc(cfg->vcpus, sizeof *s->cpu_stats);
         rights_rules_init(&s->rules, cfg->smep, cfg->smap);
         s->mmu = scheme_of(cfg->mode)->ops;
         s->mmu_state = s->mmu->create ? s->mmu->create(s) : NULL;
@@ -98,6 +127,11 @@ void sim_free(struct sim *s)
         if (s->mmu->destroy)
                 s->mmu->destroy(s->mmu_state);
         tlb_free(&s->tlb);
+        for (unsigned n = 0; n < s->cfg.vcpus; n++)
+                if (n != s->cpu)
+                        tlb_free(&s->vcpus[n].tlb);
+        free(s->vcpus);
+        free(s->cpu_stats);
         u64map_free(&s->dirty.gfns);
         u64map_free(&s->dirty.truth);
         hostmem_free(&s->host);
@@ -111,6 +145,12 @@ void sim_clone(struct sim *dst, const struct sim *src)
         guest_clone(&dst->guest, &src->guest);
         hostmem_clone(&dst->host, &src->host);
         tlb_clone(&dst->tlb, &src->tlb);
+        dst->vcpus = xmemdup(src->vcpus, src->cfg.vcpus * sizeof *src->vcpus);
+        for (unsigned n = 0; n < src->cfg.vcpus; n++)
+                if (n != src->cpu)
+                        tlb_clone(&dst->vcpus[n].tlb, &src->vcpus[n].tlb);
+        if (src->cpu_stats)
+                dst->cpu_stats = xmemdup(src->cpu_stats, src->cfg.vcpus * sizeof *src->cpu_stats);
         u64map_clone(&dst->dirty.gfns, &src->dirty.gfns);
         u64map_clone(&dst->dirty.truth, &src->dirty.truth);
         dst->mmu_state = src->mmu->clone ? src->mmu->clone(src->mmu_state) : NULL;
@@ -123,6 +163,24 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx)
                 s->sinks[s->nsinks].ctx = ctx;
                 s->nsinks++;
         }
+}
+
+void sim_switch_cpu(struct sim *s, unsigned n)
+{
+        if (n == s->cpu)
+                return;
+        struct vcpu *from = &s->vcpus[s->cpu], *to = &s->vcpus[n];
+        from->tlb = s->tlb;
+        from->pwc = s->pwc;
+        from->pwc_nested = s->pwc_nested;
+        from->space = s->guest.current;
+        s->tlb = to->tlb;
+        s->pwc = to->pwc;
+        s->pwc_nested = to->pwc_nested;
+        s->guest.current = to->space;
+        /* The slot of the running vCPU holds nothing of its own. */
+        memset(&to->tlb, 0, sizeof to->tlb);
+        s->cpu = n;
 }
 
 uint64_t sim_pwc_space(const struct sim *s)
@@ -175,6 +233,44 @@ void sim_vmm_flush(struct sim *s, uint8_t detail)
         sim_emit(s, &ev);
 }
 
+void sim_tlb_drop(struct sim *s, uint32_t asid, bool every_space, uint64_t gva, uint64_t span)
+{
+        unsigned n = tlb_drop_range(&s->tlb, asid, every_space, gva, span);
+        if (n == 0)
+                return;
+        struct event ev = {.kind = EV_TLB_DROP, .gva = gva, .count = n, .hpa = span};
+        sim_emit(s, &ev);
+}
+
+static void exit_with(struct sim *s, struct event *ev);
+
+void sim_vmm_flush_others(struct sim *s, uint64_t gva, uint64_t span, uint8_t detail)
+{
+        unsigned home = s->cpu;
+        uint32_t asid = sim_asid(s);
+        bool every_space = guest_va_kernel(&s->guest, gva) && s->tlb.pcid;
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                if (t == home || !s->vcpus[t].online)
+                        continue;
+                sim_switch_cpu(s, t);
+                struct event ev = {
+                    .kind = EV_VM_EXIT, .reason = EXIT_REMOTE_FLUSH, .index = (uint16_t)home};
+                exit_with(s, &ev);
+                if (span)
+                        sim_tlb_drop(s, asid, every_space, gva, span);
+                else
+                        sim_vmm_flush(s, detail);
+                pwc_flush(&s->pwc);
+                sim_switch_cpu(s, home);
+        }
+}
+
+void sim_vmm_flush_all(struct sim *s, uint8_t detail)
+{
+        sim_vmm_flush(s, detail);
+        sim_vmm_flush_others(s, 0, 0, detail);
+}
+
 /* sim_emit's body, inline in the access path below. */
 static inline void emit(struct sim *s, struct event *ev)
 {
@@ -184,7 +280,11 @@ static inline void emit(struct sim *s, struct event *ev)
                 ev->asid = sim_asid(s);
         if (ev->kind == EV_VM_EXIT)
                 ev->exit_number = (uint32_t)(s->stats.exits + 1);
+        ev->cpu = (uint8_t)s->cpu;
+        ev->smp = s->cfg.vcpus > 1;
         stats_count(&s->stats, &s->cfg.cost, ev);
+        if (s->cpu_stats)
+                stats_count(&s->cpu_stats[s->cpu], &s->cfg.cost, ev);
         for (unsigned i = 0; i < s->nsinks; i++)
                 s->sinks[i].fn(s->sinks[i].ctx, ev);
 }
@@ -192,6 +292,14 @@ static inline void emit(struct sim *s, struct event *ev)
 void sim_emit(struct sim *s, struct event *ev)
 {
         emit(s, ev);
+}
+
+/* Emits the VM exit ev and has the scheme do what it does on every exit. */
+static void exit_with(struct sim *s, struct event *ev)
+{
+        sim_emit(s, ev);
+        if (s->mmu->vm_exit)
+                s->mmu->vm_exit(s, (enum exit_reason)ev->reason);
 }
 
 void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa,
@@ -205,14 +313,30 @@ void sim_exit(struct sim *s, enum exit_reason reason, uint64_t gva, uint64_t gpa
             .access = (uint8_t)access,
             .index = (uint16_t)index,
         };
-        sim_emit(s, &ev);
-        if (s->mmu->vm_exit)
-                s->mmu->vm_exit(s, reason);
+        exit_with(s, &ev);
 }
 
 static bool is_leaf(uint64_t e, int level)
 {
         return pte_present(e) && (level == 1 || (e & PTE_PS));
+}
+
+/* A guest store replaced a leaf of the running vCPU's address space that
+ * covers [gva, gva + span): every TLB that may cache a translation through
+ * it keeps it, now stale, until an invalidation reaches it, as on real
+ * hardware, where TLBs are not coherent with memory (SDM vol. 3, 4.10.4):
+ * the running vCPU's, and each other's that holds entries of this address
+ * space (tagged with its PCID, or loaded there without PCID) or, for the
+ * kernel's shared half, of any. */
+static void mark_stale(struct sim *s, uint64_t gva, uint64_t span, uint64_t new_leaf)
+{
+        bool kernel = guest_va_kernel(&s->guest, gva);
+        uint32_t asid = sim_asid(s);
+        tlb_mark_stale(&s->tlb, asid, kernel, gva, span, new_leaf, s->cpu);
+        for (unsigned t = 0; t < s->cfg.vcpus; t++)
+                if (t != s->cpu && s->vcpus[t].online &&
+                    (kernel || s->tlb.pcid || s->vcpus[t].space == s->guest.current))
+                        tlb_mark_stale(&s->vcpus[t].tlb, asid, kernel, gva, span, new_leaf, s->cpu);
 }
 
 void sim_pt_store(struct sim *s, struct pt_store *st)
@@ -244,8 +368,7 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
         if (is_leaf(st->old_entry, st->level)) {
                 uint64_t span = level_span(st->level);
                 uint64_t new_leaf = is_leaf(st->new_entry, st->level) ? st->new_entry : 0;
-                tlb_mark_stale(&s->tlb, sim_asid(s), guest_va_kernel(&s->guest, st->gva),
-                               st->gva & ~(span - 1), span, new_leaf);
+                mark_stale(s, st->gva & ~(span - 1), span, new_leaf);
         }
         sim_emit(s, &ev);
         if (s->mmu->after_store)
@@ -394,7 +517,10 @@ static bool demand_page_in(struct sim *s, uint64_t gva, enum access_kind kind, b
         return do_pt_write(s, &fix);
 }
 
-static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow)
+/* A stale translation was used: from an out-of-sync shadow entry, or
+ * from a TLB entry the store of vCPU by made stale. */
+static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool from_shadow,
+                                 unsigned by)
 {
         struct guest_walk w;
         guest_walk(&s->guest, guest_root(&s->guest), gva, &w);
@@ -404,7 +530,10 @@ static RARE_PATH void emit_stale(struct sim *s, uint64_t gva, uint64_t hpa, bool
             .hpa = hpa,
             .gpa = w.present ? w.gpa : 0,
             .new_entry = w.present ? w.leaf : 0,
-            .detail = from_shadow ? DETAIL_STALE_SHADOW : DETAIL_NONE,
+            .index = (uint16_t)by,
+            .detail = from_shadow    ? DETAIL_STALE_SHADOW
+                      : by != s->cpu ? DETAIL_STALE_REMOTE
+                                     : DETAIL_NONE,
         };
         sim_emit(s, &ev);
 }
@@ -426,7 +555,7 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
         uint64_t gpa = (e->gfn << PAGE_SHIFT) + offset;
         uint64_t hpa = e->level == 1 ? (e->hfn << PAGE_SHIFT) | offset : hostmem_hpa(&s->host, gpa);
         if (e->stale)
-                emit_stale(s, gva, hpa, false);
+                emit_stale(s, gva, hpa, false, e->stale_cpu);
         /* Dirty logging is off nearly always: test it first. */
         if (s->dirty.on && kind == ACCESS_WRITE)
                 u64map_put(&s->dirty.truth, gpa >> PAGE_SHIFT, 1);
@@ -448,6 +577,8 @@ static ACCESS_PATH void access_hit(struct sim *s, struct tlb_entry *e, uint64_t 
                  * stats_count would, without building it. */
                 s->seq++;
                 stats_count_access(&s->stats, &s->cfg.cost, 0, true, kind);
+                if (s->cpu_stats)
+                        stats_count_access(&s->cpu_stats[s->cpu], &s->cfg.cost, 0, true, kind);
                 return;
         }
         struct event ev = no_event;
@@ -521,7 +652,7 @@ static RARE_PATH bool access_miss(struct sim *s, const struct op *op, uint64_t g
         }
         tlb_fill_at(&s->tlb, slot, &req);
         if (t.stale)
-                emit_stale(s, gva, t.hpa, true);
+                emit_stale(s, gva, t.hpa, true, s->cpu);
         struct event ev = {.kind = EV_ACCESS,
                            .gva = gva,
                            .gpa = t.gpa,
@@ -685,6 +816,125 @@ static void do_dirty_log(struct sim *s, const struct op *op)
         }
 }
 
+/* CPU n: the ops that follow run on vCPU n. The first time, the guest
+ * brings it up on the first address space and the VMM loads its root
+ * (kvm_mmu_load on its first entry). */
+static void do_cpu(struct sim *s, const struct op *op)
+{
+        if (op->cpu >= s->cfg.vcpus)
+                return; /* the trace reader refuses it (trace_limits) */
+        bool first = !s->vcpus[op->cpu].online;
+        sim_switch_cpu(s, op->cpu);
+        s->vcpus[op->cpu].online = true;
+        struct event ev = {.kind = EV_CPU, .detail = first ? DETAIL_ONLINE : DETAIL_NONE};
+        sim_emit(s, &ev);
+        if (first && s->mmu->cr3_loaded)
+                s->mmu->cr3_loaded(s, false);
+}
+
+/* Whether vCPU t must take part in a shootdown from the running vCPU: it
+ * is another one, it runs, and it has the same address space loaded
+ * unless every one must (a kernel address, or all), as Linux sends the
+ * IPIs to mm_cpumask for a user range (flush_tlb_mm_range) and to every
+ * CPU for the kernel's (flush_tlb_kernel_range, flush_tlb_all). */
+static bool shootdown_reaches(const struct sim *s, unsigned t, bool every)
+{
+        return t != s->cpu && s->vcpus[t].online &&
+               (every || sim_cpu_space(s, t) == s->guest.current);
+}
+
+/* An IPI event of the shootdown op (or, as kind EV_VM_EXIT, the exit of
+ * reason ipi it takes): detail says which step, other names the vCPU at
+ * the other end. */
+static struct event ipi_event(enum event_kind kind, uint8_t detail, unsigned other,
+                              const struct op *op)
+{
+        return (struct event){.kind = kind,
+                              .reason = kind == EV_VM_EXIT ? EXIT_IPI : 0,
+                              .detail = detail,
+                              .index = (uint16_t)other,
+                              .gva = op->all ? 0 : op->gva,
+                              .all = op->all};
+}
+
+static void emit_ipi(struct sim *s, uint8_t detail, unsigned other, const struct op *op)
+{
+        struct event ev = ipi_event(EV_IPI, detail, other, op);
+        sim_emit(s, &ev);
+}
+
+/* The running vCPU sends a shootdown IPI to vCPU to. Under a VMM the ICR
+ * write exits and KVM emulates it (kvm_x2apic_icr_write, kvm_apic_send_ipi),
+ * unless the CPU virtualizes IPIs (Intel IPI virtualization, SDM vol. 3,
+ * "IPI Virtualization"; AMD AVIC). One write per target, as Linux's x2APIC
+ * physical mode sends them (x2apic_send_IPI_mask); KVM's paravirtual
+ * KVM_FEATURE_PV_SEND_IPI, one hypercall for many targets, is not modelled. */
+static void send_shootdown_ipi(struct sim *s, unsigned to, const struct op *op)
+{
+        if (s->mmu->exits_on_ipi && s->cfg.ipi_virt != IPI_VIRT_ON) {
+                struct event ev = ipi_event(EV_VM_EXIT, DETAIL_IPI_SEND, to, op);
+                exit_with(s, &ev);
+        }
+        emit_ipi(s, DETAIL_IPI_SEND, to, op);
+}
+
+/* The running vCPU, a target of a shootdown from vCPU from, takes the IPI
+ * and runs the guest's handler (flush_tlb_func): INVLPG of the page, or a
+ * flush of every entry (a CR3 reload), as the guest's own would. Under a
+ * VMM without posted interrupts the target, running, is kicked out to have
+ * the interrupt injected (kvm_vcpu_kick: an exit); with them (APICv,
+ * vmx_deliver_posted_interrupt) it takes it in guest mode. */
+static void take_shootdown_ipi(struct sim *s, unsigned from, const struct op *op)
+{
+        bool emulated = s->mmu->exits_on_ipi;
+        if (emulated && s->cfg.ipi_virt == IPI_VIRT_OFF) {
+                struct event ev = ipi_event(EV_VM_EXIT, DETAIL_IPI_DELIVER, from, op);
+                exit_with(s, &ev);
+        }
+        emit_ipi(
+            s, emulated && s->cfg.ipi_virt != IPI_VIRT_OFF ? DETAIL_IPI_POSTED : DETAIL_IPI_DELIVER,
+            from, op);
+        if (op->all)
+                do_tlb_flush(s);
+        else
+                do_invlpg(s, op);
+}
+
+/* SHOOTDOWN: the guest's remote TLB invalidation from the running vCPU, as
+ * Linux makes it (native_flush_tlb_multi through smp_call_function_many):
+ * an IPI to every vCPU that may cache the translation; each takes it,
+ * invalidates and acknowledges; the sender waits for every acknowledgement.
+ * The sender's own invalidation is an INVLPG line of its own, before. */
+static void do_shootdown(struct sim *s, const struct op *op)
+{
+        unsigned home = s->cpu;
+        bool every = op->all || guest_va_kernel(&s->guest, op->gva);
+        uint64_t exits = s->stats.exits;
+        bool reached[SIM_MAX_VCPUS] = {false};
+        unsigned n = 0;
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                reached[t] = shootdown_reaches(s, t, every);
+                if (reached[t]) {
+                        n++;
+                        send_shootdown_ipi(s, t, op);
+                }
+        }
+        for (unsigned t = 0; t < s->cfg.vcpus; t++) {
+                if (!reached[t])
+                        continue;
+                sim_switch_cpu(s, t);
+                take_shootdown_ipi(s, home, op);
+                sim_switch_cpu(s, home);
+                emit_ipi(s, DETAIL_IPI_ACK, t, op);
+        }
+        struct event ev = {.kind = EV_SHOOTDOWN,
+                           .gva = op->all ? 0 : op->gva,
+                           .all = op->all,
+                           .count = n,
+                           .refs = (uint32_t)(s->stats.exits - exits)};
+        sim_emit(s, &ev);
+}
+
 /* The VMM sets up the first address space before the guest runs. */
 static RARE_PATH void boot(struct sim *s)
 {
@@ -716,6 +966,12 @@ static RARE_PATH bool apply_other(struct sim *s, const struct op *op)
                 break;
         case OP_DIRTY_LOG:
                 do_dirty_log(s, op);
+                break;
+        case OP_CPU:
+                do_cpu(s, op);
+                break;
+        case OP_SHOOTDOWN:
+                do_shootdown(s, op);
                 break;
         case OP_KIND_COUNT:
                 break;

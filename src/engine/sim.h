@@ -35,6 +35,24 @@ enum mmu_mode {
         MODE_COUNT
 };
 
+/* The most vCPUs a machine has (--vcpus). */
+#define SIM_MAX_VCPUS 64
+
+/* What the CPU virtualizes of a guest's IPIs (--ipi-virt); natively
+ * nothing exits whatever it says. */
+enum ipi_virt {
+        IPI_VIRT_OFF,    /* no APICv: the ICR write exits (KVM emulates the local APIC) and
+                            delivery kicks the running target out to inject the interrupt */
+        IPI_VIRT_POSTED, /* APICv posted interrupts (Intel since Ivy Bridge-EP, AMD AVIC):
+                            the send exits, delivery to a running vCPU does not */
+        IPI_VIRT_ON,     /* IPI virtualization (Intel since Sapphire Rapids, AMD AVIC): the
+                            ICR write does not exit either */
+};
+
+/* "off", "posted" or "on"; ipi_virt_parse returns the mode named, or -1. */
+const char *ipi_virt_name(enum ipi_virt v);
+int ipi_virt_parse(const char *name);
+
 struct sim_config {
         enum mmu_mode mode;
         int levels;         /* guest paging levels, 2..5 */
@@ -52,6 +70,8 @@ struct sim_config {
         uint32_t agile_threshold; /* agile: trapped writes in an interval that make a
                                      table nested */
         uint64_t agile_interval;  /* agile: ops in one interval of the policy */
+        unsigned vcpus;           /* virtual CPUs, 1..SIM_MAX_VCPUS */
+        enum ipi_virt ipi_virt;   /* what of a guest's IPIs the CPU virtualizes */
         struct cost_model cost;
 };
 
@@ -73,6 +93,23 @@ struct dirty_log {
         struct u64map truth; /* guest frames really written this round */
 };
 
+/* What one vCPU has of its own, as each logical processor has its own
+ * TLBs and paging-structure caches (SDM vol. 3, 4.10) and KVM's struct
+ * kvm_vcpu its own loaded root: the guest's tables, host memory and the
+ * VMM's shadow or nested tables are the machine's, shared by every vCPU.
+ * The running vCPU's state is in the sim itself (tlb, pwc, pwc_nested,
+ * guest.current), so that the one-vCPU machine runs as it always did; a
+ * vCPU's slot holds its state while another runs (sim_switch_cpu). */
+struct vcpu {
+        struct tlb tlb;
+        struct pwc pwc;        /* the walker's cache of the guest dimension */
+        struct pwc pwc_nested; /* and of the nested dimension */
+        uint32_t space;        /* index into guest.spaces[] of its loaded CR3 */
+        bool online;           /* it has run an op (vCPU 0 from the start): until then the guest has
+                                  not brought it up, so no IPI reaches it and the VMM has no TLB of
+                                  its to flush (Linux's CPU bring-up; KVM kicks only running vCPUs) */
+};
+
 typedef void (*sim_sink_fn)(void *ctx, const struct event *ev);
 
 #define SIM_MAX_SINKS 4
@@ -83,12 +120,16 @@ struct sim {
         struct sim_config cfg;
         struct guest guest;
         struct hostmem host;
-        struct tlb tlb;
-        struct pwc pwc;            /* the walker's cache of upper-level entries */
+        struct tlb tlb;            /* the running vCPU's TLB */
+        struct pwc pwc;            /* its walker's cache of upper-level entries */
+        struct pwc pwc_nested;     /* the same in the nested dimension (EPT, agile) */
         struct rights_rules rules; /* which rights each kind of access needs */
         const struct mmu_ops *mmu;
         void *mmu_state;
-        struct stats stats;
+        struct stats stats;      /* every vCPU's counters together */
+        struct stats *cpu_stats; /* each vCPU's (cfg.vcpus of them); NULL with one vCPU */
+        struct vcpu *vcpus;      /* cfg.vcpus slots; the running one's holds only online */
+        unsigned cpu;            /* the vCPU running: the trace's last CPU line */
         struct dirty_log dirty;
         struct {
                 sim_sink_fn fn;
@@ -119,6 +160,17 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
  * access served by demand paging (lackey traces), the page itself (the
  * access then ends at its page fault). The machine can go on. */
 bool sim_apply(struct sim *s, const struct op *op);
+
+/* Makes vCPU n (below cfg.vcpus) the running one: its TLB, page-walk
+ * caches and loaded address space move into the sim, the running one's
+ * into its slot. No event: the events emitted next name the vCPU. */
+void sim_switch_cpu(struct sim *s, unsigned n);
+
+/* The index into guest.spaces[] of the address space vCPU n has loaded. */
+static inline uint32_t sim_cpu_space(const struct sim *s, unsigned n)
+{
+        return n == s->cpu ? s->guest.current : s->vcpus[n].space;
+}
 
 /* The asid of the loaded address space. */
 static inline uint32_t sim_asid(const struct sim *s)
@@ -197,8 +249,30 @@ static inline bool sim_is_logged(const struct sim *s, uint64_t gfn)
         return u64map_get(&s->dirty.gfns, gfn, &v);
 }
 
-/* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the TLB. */
+/* Emits a TLB_FLUSH the VMM asked for (detail: why) and empties the
+ * running vCPU's TLB and page-walk cache. */
 void sim_vmm_flush(struct sim *s, uint8_t detail);
+
+/* Drops the running vCPU's TLB entries for [gva, gva + span) in address
+ * space asid or, with every_space, in all (tlb_drop_range), as one
+ * TLB_DROP event when there were any. */
+void sim_tlb_drop(struct sim *s, uint32_t asid, bool every_space, uint64_t gva, uint64_t span);
+
+/* The VMM changed tables every vCPU walks (shadow or nested) in a way that
+ * can leave a translation in another vCPU's TLB stale: every other running
+ * vCPU is kicked out of the guest (an exit of reason remote_flush each)
+ * and invalidates before it re-enters, KVM's kvm_flush_remote_tlbs (a
+ * request to each vCPU and an IPI to those in guest mode, whose handling
+ * the VMM waits for: KVM_REQUEST_WAIT). span 0: the whole TLB (TLB_FLUSH,
+ * detail: why); else only [gva, gva + span) of the running vCPU's address
+ * space, or of every one for a kernel address under PCID (TLB_DROP), as a
+ * range flush (kvm_flush_remote_tlbs_range). The running vCPU's own TLB is
+ * the caller's to invalidate. Each target's page-walk cache is flushed. */
+void sim_vmm_flush_others(struct sim *s, uint64_t gva, uint64_t span, uint8_t detail);
+
+/* sim_vmm_flush, then sim_vmm_flush_others of the whole TLB: what
+ * kvm_flush_remote_tlbs does on every vCPU, the VMM's own included. */
+void sim_vmm_flush_all(struct sim *s, uint8_t detail);
 
 /* Emits an event: numbers it, counts it, hands it to every sink.
  *

@@ -22,7 +22,8 @@ size_t sim_mem_bytes(const struct sim *s)
         b += g->cap_spaces * sizeof(struct address_space);
         b += map_bytes(&g->table_ix) + map_bytes(&g->space_ix) + map_bytes(&s->host.backed);
         b += map_bytes(&s->dirty.gfns) + map_bytes(&s->dirty.truth);
-        b += (size_t)s->tlb.sets * s->tlb.ways * sizeof(struct tlb_entry);
+        b += (size_t)s->cfg.vcpus * s->tlb.sets * s->tlb.ways * sizeof(struct tlb_entry);
+        b += s->cfg.vcpus * (sizeof(struct vcpu) + (s->cpu_stats ? sizeof(struct stats) : 0));
         b += (size_t)mmu_view_count(s) * (PT_ENTRIES * sizeof(uint64_t) + SCHEME_TABLE_OVERHEAD);
         return b;
 }

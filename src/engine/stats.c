@@ -6,21 +6,27 @@
 #include <stddef.h>
 
 static const char *const names[] = {
-#define STATS_NAME(name, help) #name,
+#define STATS_NAME(name, smp, help) #name,
     STATS_FIELDS(STATS_NAME)
 #undef STATS_NAME
 };
 
 static const char *const helps[] = {
-#define STATS_HELP(name, help) help,
+#define STATS_HELP(name, smp, help) help,
     STATS_FIELDS(STATS_HELP)
 #undef STATS_HELP
 };
 
 static const size_t offsets[] = {
-#define STATS_OFFSET(name, help) offsetof(struct stats, name),
+#define STATS_OFFSET(name, smp, help) offsetof(struct stats, name),
     STATS_FIELDS(STATS_OFFSET)
 #undef STATS_OFFSET
+};
+
+static const bool smp_only[] = {
+#define STATS_SMP(name, smp, help) smp,
+    STATS_FIELDS(STATS_SMP)
+#undef STATS_SMP
 };
 
 _Static_assert(sizeof names / sizeof names[0] == STATS_COUNT, "STATS_COUNT is out of date");
@@ -40,6 +46,11 @@ uint64_t stats_value(const struct stats *s, unsigned i)
         return *(const uint64_t *)((const char *)s + offsets[i]);
 }
 
+bool stats_shown(unsigned i, unsigned vcpus)
+{
+        return i < STATS_COUNT && (vcpus > 1 || !smp_only[i]);
+}
+
 /* What the VMM's handling of an exit of reason costs beyond the round trip. */
 static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason reason)
 {
@@ -56,6 +67,10 @@ static uint64_t exit_handling_cost(const struct cost_model *c, enum exit_reason 
                 return c->ept_violation;
         case EXIT_PML_FULL:
                 return c->pml_full;
+        case EXIT_IPI:
+                return c->ipi;
+        case EXIT_REMOTE_FLUSH:
+                return c->remote_flush;
         case EXIT_REASON_COUNT:
                 break;
         }
@@ -91,6 +106,12 @@ static void count_exit(struct stats *s, const struct cost_model *c, const struct
         case EXIT_PML_FULL:
                 s->exit_pml_full++;
                 s->dirty_exits++;
+                break;
+        case EXIT_IPI:
+                s->exit_ipi++;
+                break;
+        case EXIT_REMOTE_FLUSH:
+                s->exit_remote_flush++;
                 break;
         case EXIT_REASON_COUNT:
                 break;
@@ -146,8 +167,22 @@ static void count_shadow(struct stats *s, const struct cost_model *c, const stru
         }
 }
 
-/* The TLB, stale translations and dirty logging. */
-static void count_other(struct stats *s, const struct event *ev)
+/* The guest's side of a shootdown's IPIs (every scheme). */
+static uint64_t ipi_cycles(const struct cost_model *c, const struct event *ev)
+{
+        switch (ev->detail) {
+        case DETAIL_IPI_SEND:
+                return c->ipi_send;
+        case DETAIL_IPI_DELIVER:
+        case DETAIL_IPI_POSTED:
+                return c->ipi_deliver;
+        default:
+                return c->ipi_ack;
+        }
+}
+
+/* The TLB, stale translations, dirty logging and shootdowns. */
+static void count_other(struct stats *s, const struct cost_model *c, const struct event *ev)
 {
         switch (ev->kind) {
         case EV_TLB_FLUSH:
@@ -169,7 +204,15 @@ static void count_other(struct stats *s, const struct event *ev)
         case EV_DIRTY:
                 s->dirty_exits += ev->detail == DETAIL_DIRTY_EXIT;
                 break;
-        default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP: no counter */
+        case EV_SHOOTDOWN:
+                s->shootdowns++;
+                s->shootdown_exits += ev->refs;
+                break;
+        case EV_IPI:
+                s->ipis += ev->detail == DETAIL_IPI_SEND;
+                s->cycles += ipi_cycles(c, ev);
+                break;
+        default: /* CR3, INVLPG, TLB_DROP, AGILE, SHADOW_ROOT, EPT_MAP, CPU: no counter */
                 break;
         }
 }
@@ -197,7 +240,7 @@ void stats_count(struct stats *s, const struct cost_model *c, const struct event
                 count_shadow(s, c, ev);
                 break;
         default:
-                count_other(s, ev);
+                count_other(s, c, ev);
                 break;
         }
 }
@@ -209,11 +252,13 @@ double stats_overhead(const struct stats *s, uint64_t native_cycles)
         return 100.0 * ((double)s->cycles - (double)native_cycles) / (double)native_cycles;
 }
 
-void stats_print_line(FILE *out, const struct stats *s, int has_native, uint64_t native_cycles)
+void stats_print_line(FILE *out, const struct stats *s, unsigned vcpus, int has_native,
+                      uint64_t native_cycles)
 {
         fputs("[STATS]", out);
         for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
+                if (stats_shown(i, vcpus))
+                        fprintf(out, " %s=%llu", names[i], (unsigned long long)stats_value(s, i));
         if (has_native)
                 fprintf(out, " overhead=%+.1f%%", stats_overhead(s, native_cycles));
         fputc('\n', out);

@@ -193,7 +193,7 @@ unsigned tlb_flush(struct tlb *t)
 }
 
 void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span,
-                    uint64_t new_leaf)
+                    uint64_t new_leaf, unsigned cpu)
 {
         uint32_t want = tag(t, asid);
         for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
@@ -208,8 +208,10 @@ void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, u
                             pte_frame(new_leaf) + ((start - gva) >> PAGE_SHIFT) == e->gfn &&
                             (e->perm & ~new_leaf & PTE_W) == 0 &&
                             (new_leaf & ~e->perm & PTE_NX) == 0;
-                if (!same)
+                if (!same) {
                         e->stale = true;
+                        e->stale_cpu = (uint8_t)cpu;
+                }
         }
 }
 

@@ -26,8 +26,9 @@ struct tlb_entry {
         uint8_t level;      /* 1 = 4K, 2 = 2M, 3 = 1G */
         uint8_t page_level; /* the guest page it is part of (>= level: a splinter when >) */
         bool valid;
-        bool dirty; /* a write went through this entry (D is set) */
-        bool stale; /* the guest changed the mapping and did not INVLPG */
+        bool dirty;        /* a write went through this entry (D is set) */
+        bool stale;        /* the guest changed the mapping and did not INVLPG */
+        uint8_t stale_cpu; /* when stale: the vCPU whose store changed the mapping */
 };
 
 struct tlb {
@@ -122,9 +123,10 @@ void tlb_drop(struct tlb *t, struct tlb_entry *e);
 
 /* Marks the entries that overlap [gva, gva + span) as stale, in asid or, if
  * any_asid, in every address space, unless they already agree with the new
- * translation (gfn and permissions; new_leaf is 0 for an unmapping). */
+ * translation (gfn and permissions; new_leaf is 0 for an unmapping); cpu is
+ * the vCPU whose store it was. */
 void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span,
-                    uint64_t new_leaf);
+                    uint64_t new_leaf, unsigned cpu);
 
 /* Number of valid entries. */
 unsigned tlb_count(const struct tlb *t);

@@ -289,6 +289,80 @@ static uint64_t migration_accesses(const uint64_t *v)
         return 2 + v[0] + 1 + v[1] * v[2] * 2;
 }
 
+/* ---- shootdown ----------------------------------------------------------- */
+
+enum { SD_SLOTS = 8 };
+#define SD_THREADS (MMAP_BASE + (UINT64_C(1) << 32)) /* the threads' own areas */
+
+/* Thread t's own area of pages pages. */
+static uint64_t thread_area(uint64_t t, uint64_t pages)
+{
+        return SD_THREADS + t * (pages + 16) * PAGE;
+}
+
+/* The threads other than owner each read the buffer and work on a page of
+ * their own, on their vCPU: each TLB caches the buffer. */
+static void others_read(struct gen_os *os, struct gen_rng *rng, uint64_t vcpus, uint64_t owner,
+                        uint64_t buf, uint64_t pages)
+{
+        for (uint64_t t = 0; t < vcpus; t++) {
+                if (t == owner)
+                        continue;
+                gen_os_cpu(os, (uint32_t)t);
+                gen_os_touch(os, word_in(rng, buf, 0), ACCESS_READ);
+                uint64_t r = gen_rng_below(rng, 4);
+                gen_os_touch(os, word_in(rng, thread_area(t, pages), gen_rng_below(rng, pages)),
+                             r == 0 ? ACCESS_WRITE : ACCESS_READ);
+        }
+}
+
+static void run_shootdown(struct gen_os *os, struct gen_rng *rng, const uint64_t *v)
+{
+        uint64_t vcpus = v[0], iterations = v[1], pages = v[2], every = v[3];
+        gen_os_comment(os,
+                       "a process of %llu threads, one on each vCPU (replay it with --vcpus %llu)",
+                       (unsigned long long)vcpus, (unsigned long long)vcpus);
+        exec_image(os, 2, 1, 1);
+        for (uint64_t t = 0; t < vcpus; t++) {
+                gen_os_comment(os, "thread %llu starts on vCPU %llu: %llu pages of its own",
+                               (unsigned long long)t, (unsigned long long)t,
+                               (unsigned long long)pages);
+                gen_os_cpu(os, (uint32_t)t);
+                gen_os_map(os, thread_area(t, pages), pages, RW, false);
+                for (uint64_t p = 0; p < pages; p++)
+                        gen_os_touch(os, thread_area(t, pages) + p * PAGE, ACCESS_WRITE);
+        }
+        for (uint64_t it = 0; it < iterations && gen_os_ok(os); it++) {
+                uint64_t owner = it % vcpus;
+                uint64_t buf = MMAP_BASE + gen_rng_below(rng, SD_SLOTS) * PAGE;
+                gen_os_cpu(os, (uint32_t)owner);
+                gen_os_comment(os,
+                               "round %llu: thread %llu maps a buffer at 0x%llX, the others "
+                               "read it",
+                               (unsigned long long)it + 1, (unsigned long long)owner,
+                               (unsigned long long)buf);
+                gen_os_map(os, buf, 1, RW, false);
+                gen_os_touch(os, word_in(rng, buf, 0), ACCESS_WRITE);
+                others_read(os, rng, vcpus, owner, buf, pages);
+                gen_os_cpu(os, (uint32_t)owner);
+                if (every && it % every == every - 1) {
+                        gen_os_comment(os, "mprotect: the buffer becomes read-only");
+                        gen_os_protect(os, buf, 1, GEN_PROT_R);
+                        others_read(os, rng, vcpus, owner, buf, pages);
+                        gen_os_cpu(os, (uint32_t)owner);
+                }
+                gen_os_comment(os, "munmap 0x%llX", (unsigned long long)buf);
+                gen_os_unmap(os, buf, 1);
+        }
+}
+
+static uint64_t shootdown_accesses(const uint64_t *v)
+{
+        uint64_t per_round = 1 + 2 * (v[0] - 1);
+        uint64_t protects = v[3] ? v[1] / v[3] : 0;
+        return 4 + v[0] * v[2] + v[1] * per_round + protects * 2 * (v[0] - 1);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 /* The ranges keep every trace's frames below 2 GiB (frames are recycled
@@ -351,6 +425,15 @@ static const struct gen_scenario scenarios[] = {
       {"writes", 4000, 0, 10000000, "writes in each round (a read follows each)"}},
      run_migration,
      migration_accesses,
+     NULL},
+    {"shootdown",
+     "a process's threads on several vCPUs map, share and unmap buffers: TLB shootdowns",
+     {{"vcpus", 4, 1, 64, "vCPUs, one thread on each (replay with --vcpus as many)"},
+      {"iterations", 200, 1, 100000, "rounds: a thread maps a page, the others read it, munmap"},
+      {"pages", 8, 1, 1024, "pages of each thread's own"},
+      {"mprotect-every", 4, 0, 100000, "rounds between two mprotects of the buffer (0: none)"}},
+     run_shootdown,
+     shootdown_accesses,
      NULL},
 };
 

@@ -85,6 +85,7 @@ void gen_os_init(struct gen_os *os, FILE *out)
         os->next_gfn = GEN_FIRST_GFN;
         space_init(&os->kernel);
         gen_os_spawn(os);
+        os->procs[0].cpus = 1; /* process 0 runs on vCPU 0 */
 }
 
 void gen_os_free(struct gen_os *os)
@@ -148,6 +149,10 @@ static void emit(struct gen_os *os, const struct op *op)
         case OP_INVLPG:
         case OP_TLB_FLUSH:
         case OP_DIRTY_LOG:
+        case OP_SHOOTDOWN:
+                os->sum.shootdowns++;
+                break;
+        case OP_CPU:
         case OP_KIND_COUNT:
                 break;
         }
@@ -325,6 +330,7 @@ uint32_t gen_os_spawn(struct gen_os *os)
         struct gen_proc *p = &os->procs[os->nprocs];
         p->asid = os->nfree_asids ? os->free_asids[--os->nfree_asids] : os->next_asid++;
         p->live = true;
+        p->cpus = 0;
         space_init(&p->mem);
         return os->nprocs++;
 }
@@ -335,6 +341,7 @@ void gen_os_switch(struct gen_os *os, uint32_t p)
         if (p == os->current)
                 return;
         os->current = p;
+        os->procs[p].cpus |= UINT64_C(1) << os->cpu;
         struct op op = {.kind = OP_CR3, .asid = os->procs[p].asid};
         emit(os, &op);
 }
@@ -396,6 +403,34 @@ void gen_os_exit(struct gen_os *os, uint32_t next)
         gen_os_switch(os, next);
 }
 
+/* Whether the current process has run on another vCPU than this one, so
+ * that a change to its mappings must be shot down there. */
+static bool runs_elsewhere(const struct gen_os *os)
+{
+        return (os->procs[os->current].cpus & ~(UINT64_C(1) << os->cpu)) != 0;
+}
+
+/* Invalidates the pages first..last (vpns) of the current process after a
+ * change to their mappings, as Linux's flush_tlb_mm_range: page by page,
+ * or the whole TLB past the ceiling; on the other vCPUs it ran on too. */
+static void invalidate(struct gen_os *os, uint64_t first, uint64_t last)
+{
+        bool others = runs_elsewhere(os);
+        if (last - first + 1 > INVLPG_CEILING) {
+                gen_os_flush(os);
+                if (others) {
+                        struct op op = {.kind = OP_SHOOTDOWN, .all = true};
+                        emit(os, &op);
+                }
+                return;
+        }
+        for (uint64_t vpn = first; vpn <= last; vpn++) {
+                emit_gva_op(os, OP_INVLPG, vpn << PAGE_SHIFT, 0);
+                if (others)
+                        emit_gva_op(os, OP_SHOOTDOWN, vpn << PAGE_SHIFT, 0);
+        }
+}
+
 void gen_os_unmap(struct gen_os *os, uint64_t gva, uint64_t npages)
 {
         struct gen_space *m = space_of(os, gva);
@@ -413,16 +448,40 @@ void gen_os_unmap(struct gen_os *os, uint64_t gva, uint64_t npages)
                 }
                 space_remove(m, vpn);
         }
-        /* Like Linux's mmu_gather: the span of what was cleared is
-         * invalidated page by page, or all at once when it is long. */
-        if (first > last)
-                return;
-        if (last - first + 1 > INVLPG_CEILING) {
-                gen_os_flush(os);
-                return;
+        if (first <= last)
+                invalidate(os, first, last);
+}
+
+void gen_os_protect(struct gen_os *os, uint64_t gva, uint64_t npages, uint8_t prot)
+{
+        struct gen_space *m = space_of(os, gva);
+        uint64_t first = UINT64_MAX, last = 0; /* span of the changed pages */
+        for (uint64_t i = 0; i < npages; i++) {
+                uint64_t vpn = (gva >> PAGE_SHIFT) + i;
+                struct gen_page *pg = space_find(m, vpn);
+                if (!pg)
+                        continue;
+                pg->prot = prot;
+                if (!pg->present)
+                        continue;
+                emit_gva_op(os, OP_PT_PROTECT, page_gva(pg),
+                            perm_of(prot, pg->cow, !is_kernel(page_gva(pg))));
+                first = first < vpn ? first : vpn;
+                last = vpn;
         }
-        for (uint64_t vpn = first; vpn <= last; vpn++)
-                emit_gva_op(os, OP_INVLPG, vpn << PAGE_SHIFT, 0);
+        if (first <= last)
+                invalidate(os, first, last);
+}
+
+void gen_os_cpu(struct gen_os *os, uint32_t cpu)
+{
+        assert(cpu < 64);
+        os->procs[os->current].cpus |= UINT64_C(1) << cpu;
+        if (cpu == os->cpu)
+                return;
+        os->cpu = cpu;
+        struct op op = {.kind = OP_CPU, .cpu = cpu};
+        emit(os, &op);
 }
 
 void gen_os_flush(struct gen_os *os)

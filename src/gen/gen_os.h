@@ -28,9 +28,15 @@
  *   pages out again;
  * - munmap clears the range, then INVLPG each page or, above 33 pages (the
  *   threshold Linux uses), flushes the whole TLB.
+ * - threads: a process may run on several vCPUs (CPU lines); once it has
+ *   run on another vCPU than the one it runs on (mm_cpumask), munmap and
+ *   mprotect shoot each page down after its INVLPG (flush_tlb_mm_range
+ *   sends the other vCPUs an IPI) or, past the ceiling, every page.
  * One simplification: a v1 trace can only write the tables of the loaded
  * address space, so fork loads the child's CR3 before writing the child's
  * tables (the child then runs first, as after sched_child_runs_first).
+ * Another: a SHOOTDOWN line names one page, so a range of pages costs an
+ * IPI a page, where Linux sends one IPI for the range.
  *
  * Guest frames are handed out from 1 MiB upwards and recycled (last freed,
  * first reused), so long loops reuse frames as a real kernel's allocator
@@ -64,6 +70,7 @@ struct gen_summary {
         uint64_t forks, exits;  /* processes created and torn down */
         uint64_t switches;      /* CR3 loads */
         uint64_t pt_ops;        /* PT_WRITE, PT_PROTECT and PT_CLEAR lines */
+        uint64_t shootdowns;    /* SHOOTDOWN lines */
 };
 
 /* One virtual page of a process. */
@@ -87,6 +94,7 @@ struct gen_proc {
         uint32_t asid;        /* its address space in the trace (CR3 operand) */
         bool live;            /* not exited */
         struct gen_space mem; /* its user pages */
+        uint64_t cpus;        /* the vCPUs it has run on (Linux's mm_cpumask) */
 };
 
 struct gen_os {
@@ -95,6 +103,7 @@ struct gen_os {
         struct gen_space kernel; /* the upper half, shared by every process */
         uint32_t nprocs, cap_procs;
         uint32_t current;    /* process whose CR3 is loaded */
+        uint32_t cpu;        /* the vCPU the lines run on (CPU lines), 0 first */
         uint64_t next_gfn;   /* next never-used frame */
         uint64_t *free_gfns; /* recycled frames, last freed on top */
         uint32_t nfree, cap_free;
@@ -166,8 +175,17 @@ void gen_os_exit(struct gen_os *os, uint32_t next);
  * touched cost nothing), then invalidates them. */
 void gen_os_unmap(struct gen_os *os, uint64_t gva, uint64_t npages);
 
+/* Changes the protection of npages pages from gva in the current process
+ * to prot (mprotect; prot must allow what the pages' mapping needs no
+ * more than it did), then invalidates them. */
+void gen_os_protect(struct gen_os *os, uint64_t gva, uint64_t npages, uint8_t prot);
+
 /* Flushes the whole TLB (the guest's TLB_FLUSH). */
 void gen_os_flush(struct gen_os *os);
+
+/* The lines below run on vCPU cpu (below 64): a CPU line when it is not
+ * the vCPU they run on already. The current process has run there. */
+void gen_os_cpu(struct gen_os *os, uint32_t cpu);
 
 /* The hypervisor starts, syncs (ends a round of) or stops dirty logging for
  * live migration; the guest does not see it. */

@@ -609,7 +609,8 @@ static const struct keyword keywords[] = {
     {"R", OP_ACCESS, ACCESS_READ},     {"W", OP_ACCESS, ACCESS_WRITE},
     {"X", OP_ACCESS, ACCESS_EXEC},     {"CR3", OP_CR3, -1},
     {"INVLPG", OP_INVLPG, -1},         {"TLB_FLUSH", OP_TLB_FLUSH, -1},
-    {"DIRTY_LOG", OP_DIRTY_LOG, -1},
+    {"DIRTY_LOG", OP_DIRTY_LOG, -1},   {"CPU", OP_CPU, -1},
+    {"SHOOTDOWN", OP_SHOOTDOWN, -1},
 };
 
 /* Reads the keyword at the start of a line. Returns it, or NULL with the
@@ -627,7 +628,7 @@ static const struct keyword *read_keyword(struct cursor *c)
         if (!kw || (start + n < c->len && !isspace((unsigned char)c->s[start + n]) &&
                     c->s[start + n] != '#')) {
                 fail(c, "a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, "
-                        "INVLPG, TLB_FLUSH, DIRTY_LOG)");
+                        "INVLPG, TLB_FLUSH, DIRTY_LOG, CPU, SHOOTDOWN)");
                 return NULL;
         }
         c->pos += n;
@@ -725,6 +726,44 @@ static bool parse_cr3(struct cursor *c, struct op *op)
         return expect_end(c);
 }
 
+/* CPU <n>: n below the machine's vCPUs (--vcpus). */
+static bool parse_cpu(struct cursor *c, struct op *op)
+{
+        uint64_t n;
+        unsigned vcpus = c->limits->vcpus ? c->limits->vcpus : 1;
+        skip_blanks(c);
+        size_t col = c->pos;
+        if (!read_number(c, "a vCPU number", false, &n))
+                return false;
+        if (n >= vcpus) {
+                char expected[96];
+                c->pos = col;
+                if (vcpus == 1)
+                        snprintf(expected, sizeof expected,
+                                 "vCPU 0 (the machine has 1 vCPU; --vcpus N for more)");
+                else
+                        snprintf(expected, sizeof expected, "a vCPU number below %u (--vcpus)",
+                                 vcpus);
+                return fail(c, expected);
+        }
+        op->cpu = (uint32_t)n;
+        return expect_end(c);
+}
+
+/* SHOOTDOWN <gva>|all */
+static bool parse_shootdown(struct cursor *c, struct op *op)
+{
+        skip_blanks(c);
+        if (is_word(c, "all")) {
+                op->all = true;
+                c->pos += 3;
+                return expect_end(c);
+        }
+        if (at_end(c))
+                return fail(c, "a guest virtual address or 'all'");
+        return read_gva(c, false, &op->gva) && expect_end(c);
+}
+
 /* DIRTY_LOG start|sync|stop */
 static bool parse_dirty_log(struct cursor *c, struct op *op)
 {
@@ -771,6 +810,10 @@ bool trace_parse_v1(const char *line, size_t len, const struct trace_limits *lim
                 return parse_cr3(&c, op);
         case OP_DIRTY_LOG:
                 return parse_dirty_log(&c, op);
+        case OP_CPU:
+                return parse_cpu(&c, op);
+        case OP_SHOOTDOWN:
+                return parse_shootdown(&c, op);
         case OP_TLB_FLUSH:
         case OP_KIND_COUNT:
                 break;
@@ -782,4 +825,5 @@ void trace_limits_of_config(const struct sim_config *cfg, struct trace_limits *l
 {
         limits->levels = cfg->levels;
         limits->guest_mem = cfg->guest_mem;
+        limits->vcpus = cfg->vcpus;
 }

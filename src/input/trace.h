@@ -37,6 +37,7 @@ enum trace_format { TRACE_FORMAT_AUTO, TRACE_FORMAT_V1, TRACE_FORMAT_LACKEY };
 struct trace_limits {
         int levels;         /* guest paging levels: GVAs have 12 + 9 * levels bits */
         uint64_t guest_mem; /* bytes of guest physical memory: GPAs are below */
+        unsigned vcpus;     /* vCPUs of the machine: a CPU line names one below (0: one) */
 };
 
 struct trace_error {

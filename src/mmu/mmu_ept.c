@@ -63,7 +63,8 @@
 
 struct ept {
         struct nested nest;
-        uint32_t pml_used; /* entries in the PML buffer */
+        uint32_t pml_used[SIM_MAX_VCPUS]; /* entries in each vCPU's PML buffer (a VMCS
+                                             field: one buffer per vCPU) */
 };
 
 static void *ept_create(struct sim *s)
@@ -104,19 +105,19 @@ static bool set_dirty(struct sim *s, struct ept *e, uint64_t gfn)
         uint64_t *leaf = nested_leaf(&e->nest, gfn);
         if (*leaf & PTE_D)
                 return true;
-        if (s->dirty.on && e->pml_used == PML_ENTRIES) {
+        if (s->dirty.on && e->pml_used[s->cpu] == PML_ENTRIES) {
                 struct event ev = {.kind = EV_VM_EXIT,
                                    .reason = EXIT_PML_FULL,
                                    .gpa = gfn << PAGE_SHIFT,
                                    .count = PML_ENTRIES};
                 sim_emit(s, &ev);
-                e->pml_used = 0; /* vmx_flush_pml_buffer */
+                e->pml_used[s->cpu] = 0; /* vmx_flush_pml_buffer */
                 return false;
         }
         *leaf |= PTE_D;
         if (!s->dirty.on)
                 return true;
-        e->pml_used++;
+        e->pml_used[s->cpu]++;
         if (e->nest.leaf_level == 1) {
                 sim_log_dirty(s, gfn, DETAIL_DIRTY_PML);
         } else {
@@ -157,16 +158,22 @@ static void ept_vm_exit(struct sim *s, enum exit_reason reason)
 {
         struct ept *e = s->mmu_state;
         (void)reason;
-        e->pml_used = 0;
+        e->pml_used[s->cpu] = 0;
 }
 
 /* Dirty logging with EPT A/D bits and PML: a round starts with every
- * nested D bit clear (and the TLB flushed, since it caches them); a sync
- * drains the buffer (the VMM kicks the vCPU out to do so). */
+ * nested D bit clear and every vCPU's TLB flushed, since it caches them
+ * (kvm_mmu_slot_leaf_clear_dirty, then kvm_flush_remote_tlbs): the one
+ * change to the nested table that can leave a TLB entry stale, and so the
+ * only remote flush under EPT (building nested entries on violations
+ * leaves none). A sync drains the buffer (the VMM kicks the vCPU out to do
+ * so). */
 static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
 {
         struct ept *e = s->mmu_state;
-        e->pml_used = 0;
+        /* Every vCPU's buffer is drained (kvm_flush_pml_buffers kicks each;
+         * those kicks are not counted as exits here). */
+        memset(e->pml_used, 0, sizeof e->pml_used);
         if (action != DIRTY_LOG_START)
                 return;
         /* Leaves are the pages reached from level 2; clearing D everywhere
@@ -174,7 +181,7 @@ static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
         for (uint32_t ix = 0; ix < e->nest.npages; ix++)
                 for (unsigned i = 0; i < PT_ENTRIES; i++)
                         e->nest.pages[ix].entry[i] &= ~PTE_D;
-        sim_vmm_flush(s, DETAIL_NONE);
+        sim_vmm_flush_all(s, DETAIL_NONE);
 }
 
 /* The guest levels a walk of gva reads, first down to last: below the
@@ -214,7 +221,7 @@ static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, bo
         for (;;) {
                 first = first_level(s, gva, last);
                 nested_plan(s, &e->nest, &w, first, last, allowed, &p);
-                e->nest.pwc = p.pwc; /* the nested walks made stay cached */
+                s->pwc_nested = p.pwc; /* the nested walks made stay cached */
                 bool data_missing = allowed && !nested_known(s, &e->nest, gfn);
                 if (p.missing > data_missing) { /* a guest table's frame */
                         nested_map(s, &e->nest, p.first_missing, gva);
@@ -255,6 +262,7 @@ static void ept_translate(struct sim *s, uint64_t gva, enum access_kind kind, bo
 }
 
 static const struct mmu_ops ept_ops = {
+    .exits_on_ipi = true,
     .create = ept_create,
     .destroy = ept_destroy,
     .clone = ept_clone,

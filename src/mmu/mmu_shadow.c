@@ -32,7 +32,7 @@
  * the rights of the guest entries above (role.access). A guest large page
  * is shadowed by 4K entries in "direct" shadow pages whose rights are the
  * large entry's, so a changed large entry can never leave a writable or
- * executable shadow entry behind. The VMM keeps the current root and 3
+ * executable shadow entry behind. Each vCPU keeps its current root and 3
  * previous ones (kvm_mmu_new_pgd's prev_roots); a root that falls out of
  * that cache keeps its shadow pages, which stay hashed and write-protected
  * and are found again when the guest loads that CR3 again. With A/D
@@ -116,6 +116,14 @@ struct cached_root {
         uint32_t page;     /* its shadow page */
 };
 
+/* One vCPU's current root and the 3 before it: each vCPU loads its own
+ * CR3, so KVM keeps root and prev_roots per vCPU (vcpu->arch.mmu), while
+ * the shadow pages themselves are the VM's (kvm->arch.mmu_page_hash). */
+struct root_cache {
+        struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
+        unsigned n;
+};
+
 struct shadow {
         const struct shadow_policy *policy;
         int levels;
@@ -126,8 +134,8 @@ struct shadow {
         struct u64map by_key; /* spage_key() -> page id */
         struct u64map wp;     /* guest gfn -> shadow pages keeping it write-protected */
         uint32_t unsync_count;
-        struct cached_root roots[ROOT_CACHE]; /* [0] is the current root */
-        unsigned nroots;
+        struct root_cache *rc; /* one per vCPU */
+        unsigned nvcpus;
         /* Agile paging only. */
         struct nested nest;          /* the nested dimension, below a switch */
         struct u64map nested_tables; /* guest table gfn -> writes this interval << 3 | level */
@@ -221,15 +229,33 @@ static void remove_parent(struct shadow *sh, uint32_t child, uint32_t parent, un
         }
 }
 
-static void wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
+/* Counts one more (delta +1) or one fewer (-1) shadow page keeping guest
+ * frame gfn write-protected. Returns whether the frame became protected. */
+static bool wp_adjust(struct shadow *sh, uint64_t gfn, int delta)
 {
         uint32_t n = 0;
         u64map_get(&sh->wp, gfn, &n);
+        bool was = n != 0;
         n = (uint32_t)((int)n + delta);
         if (n)
                 u64map_put(&sh->wp, gfn, n);
         else
                 u64map_del(&sh->wp, gfn);
+        return !was && n != 0;
+}
+
+/* The VMM write-protected a guest table frame the guest could write until
+ * now (it wrote the table when it built it, or while it was out of sync):
+ * another vCPU's TLB may still hold a writable translation of that frame,
+ * so KVM flushes every vCPU (account_shadowed or mmu_sync_children
+ * write-protect the frame's sptes, then kvm_flush_remote_tlbs_gfn or
+ * kvm_flush_remote_tlbs). The model's TLBs hold no translation of the
+ * tables themselves (the guest's stores into them are modelled apart), so
+ * the VMM's own vCPU is left as it was and only the others are kicked: the
+ * cost of write protection on a machine of several vCPUs. */
+static void write_protected(struct sim *s)
+{
+        sim_vmm_flush_others(s, 0, 0, DETAIL_FLUSH_SHADOW);
 }
 
 static void *shadow_create(struct sim *s)
@@ -238,6 +264,8 @@ static void *shadow_create(struct sim *s)
         sh->policy = scheme_of(s->cfg.mode)->policy;
         sh->levels = s->cfg.levels;
         sh->free_pages = sh->free_links = NONE;
+        sh->nvcpus = s->cfg.vcpus;
+        sh->rc = xcalloc(sh->nvcpus, sizeof *sh->rc);
         u64map_init(&sh->by_key);
         u64map_init(&sh->wp);
         u64map_init(&sh->nested_tables);
@@ -254,6 +282,7 @@ static void shadow_destroy(void *state)
         struct shadow *sh = state;
         free(sh->pages);
         free(sh->links);
+        free(sh->rc);
         u64map_free(&sh->by_key);
         u64map_free(&sh->wp);
         u64map_free(&sh->nested_tables);
@@ -268,6 +297,7 @@ static void *shadow_clone(const void *state)
         struct shadow *sh = xmemdup(src, sizeof *src);
         sh->pages = xmemdup(src->pages, src->cap_pages * sizeof *src->pages);
         sh->links = xmemdup(src->links, src->cap_links * sizeof *src->links);
+        sh->rc = xmemdup(src->rc, src->nvcpus * sizeof *src->rc);
         u64map_clone(&sh->by_key, &src->by_key);
         u64map_clone(&sh->wp, &src->wp);
         u64map_clone(&sh->nested_tables, &src->nested_tables);
@@ -330,19 +360,20 @@ static void emit_shadow(struct sim *s, enum event_kind kind, uint64_t gva, uint3
 
 /* Drops the TLB entries that shadow entries for [gva, gva + span) may have
  * produced (in every address space for a kernel address under PCID, since
- * the kernel's tables are shared), as one TLB_DROP event. */
+ * the kernel's tables are shared), as one TLB_DROP event, on every vCPU:
+ * the shadow tables are shared, so the other vCPUs drop the range too. */
 static void drop_tlb(struct sim *s, uint64_t gva, uint64_t span)
 {
         bool every_space = guest_va_kernel(&s->guest, gva) && s->tlb.pcid;
-        unsigned n = tlb_drop_range(&s->tlb, sim_asid(s), every_space, gva, span);
-        if (n == 0)
-                return;
-        struct event ev = {.kind = EV_TLB_DROP, .gva = gva, .count = n, .hpa = span};
-        sim_emit(s, &ev);
+        sim_tlb_drop(s, sim_asid(s), every_space, gva, span);
+        sim_vmm_flush_others(s, gva, span, DETAIL_FLUSH_SHADOW);
 }
 
 /* The VMM's TLB work after it changed the shadow entry at index of page
- * (present_changed: the old entry was present), by the policy. */
+ * (present_changed: the old entry was present), by the policy. A change
+ * to a present entry can leave it stale in any vCPU's TLB, as the shadow
+ * tables are shared: it is invalidated on every vCPU; a new entry can be
+ * cached nowhere yet. */
 static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool present_changed)
 {
         struct shadow *sh = s->mmu_state;
@@ -353,12 +384,18 @@ static void after_spte_change(struct sim *s, uint32_t page, unsigned index, bool
                 if (present_changed)
                         drop_tlb(s, sp->gva_base + index * span, span);
                 break;
-        case FLUSH_IF_PRESENT:
+        case FLUSH_IF_PRESENT: /* kvm_mmu_track_write: kvm_mmu_remote_flush_or_zap */
                 if (present_changed)
-                        sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                        sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
                 break;
         case FLUSH_EVERY_WRITE:
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                /* mmu_pte_write_flush_tlb (Linux 2.6.26): every vCPU when
+                 * the old entry was present (need_remote_flush), else only
+                 * the VMM's own. */
+                if (present_changed)
+                        sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
+                else
+                        sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
                 break;
         }
 }
@@ -411,18 +448,34 @@ static bool zap_entry(struct sim *s, uint32_t page, unsigned index)
         return true;
 }
 
+/* The running vCPU's cache of roots. */
+static struct root_cache *cpu_roots(const struct sim *s)
+{
+        struct shadow *sh = s->mmu_state;
+        return &sh->rc[s->cpu];
+}
+
+/* The running vCPU's current shadow root. */
+static uint32_t root_page(const struct sim *s)
+{
+        return cpu_roots(s)->roots[0].page;
+}
+
+/* Whether page is a root some vCPU has cached. */
 static bool is_cached_root(const struct shadow *sh, uint32_t page)
 {
-        for (unsigned i = 0; i < sh->nroots; i++)
-                if (sh->roots[i].page == page)
-                        return true;
+        for (unsigned c = 0; c < sh->nvcpus; c++)
+                for (unsigned i = 0; i < sh->rc[c].n; i++)
+                        if (sh->rc[c].roots[i].page == page)
+                                return true;
         return false;
 }
 
 /* Unshadows a page (kvm_mmu_prepare_zap_page): parents stop pointing at it,
  * its children lose it as a parent (they stay hashed, as orphans), its
- * guest table is no longer protected, and the TLB is flushed since entries
- * built from it may be cached. */
+ * guest table is no longer protected, and every vCPU's TLB is flushed
+ * since entries built from it may be cached anywhere
+ * (kvm_mmu_commit_zap_page: kvm_flush_remote_tlbs). */
 static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
 {
         struct shadow *sh = s->mmu_state;
@@ -457,9 +510,7 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         sp->parent_head = sh->free_pages;
         sh->free_pages = page;
         sim_emit(s, &ev);
-        struct event fl = {
-            .kind = EV_TLB_FLUSH, .count = tlb_flush(&s->tlb), .detail = DETAIL_ZAP_PAGE};
-        sim_emit(s, &fl);
+        sim_vmm_flush_all(s, DETAIL_ZAP_PAGE);
 }
 
 /* The page keyed (gfn, level, direct, access), or NONE. */
@@ -509,8 +560,7 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
         sp->valid = true;
         sp->gva_base = gva_base;
         u64map_put(&sh->by_key, key_of(sp), id);
-        if (protects(sp))
-                wp_adjust(sh, gfn, +1);
+        bool newly_protected = protects(sp) && wp_adjust(sh, gfn, +1);
         if (at)
                 link_child(sh, at->parent, at->index, id);
         struct event ev = {
@@ -524,6 +574,8 @@ static uint32_t get_page(struct sim *s, uint64_t gfn, int level, enum spage_kind
                                    : DETAIL_NONE,
         };
         sim_emit(s, &ev);
+        if (newly_protected)
+                write_protected(s);
         return id;
 }
 
@@ -626,8 +678,9 @@ static void emit_resync(struct sim *s, uint32_t page, uint64_t gva, unsigned com
 
 /* Write-protects an unsync leaf page again and compares every present
  * shadow entry with its guest entry (kvm_sync_page). Returns whether a
- * present entry changed. */
-static bool resync_page(struct sim *s, uint32_t page)
+ * present entry changed; *protected tells whether its guest frame became
+ * write-protected again. */
+static bool resync_page(struct sim *s, uint32_t page, bool *protected)
 {
         struct shadow *sh = s->mmu_state;
         unsigned compared = 0;
@@ -641,7 +694,7 @@ static bool resync_page(struct sim *s, uint32_t page)
         struct spage *sp = &sh->pages[page];
         sp->unsync = false;
         sh->unsync_count--;
-        wp_adjust(sh, sp->gfn, +1);
+        *protected |= wp_adjust(sh, sp->gfn, +1);
         emit_resync(s, page, sp->gva_base, compared, DETAIL_NONE);
         return changed;
 }
@@ -658,19 +711,22 @@ static bool reachable(const struct shadow *sh, uint32_t page, uint32_t root)
 }
 
 /* Syncs the unsync pages reachable from the current root (kvm_mmu_sync_roots),
- * then flushes when a present entry changed. */
+ * then flushes every vCPU when a present entry changed, and the others when
+ * a guest table was write-protected again (mmu_sync_children). */
 static void sync_roots(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
-        bool changed = false;
-        uint32_t root = sh->roots[0].page;
+        bool changed = false, protected = false;
+        uint32_t root = root_page(s);
         for (uint32_t id = 0; id < sh->npages && sh->unsync_count; id++) {
                 const struct spage *sp = &sh->pages[id];
                 if (sp->valid && sp->unsync && reachable(sh, id, root))
-                        changed |= resync_page(s, id);
+                        changed |= resync_page(s, id, &protected);
         }
         if (changed)
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
+        else if (protected)
+                write_protected(s);
 }
 
 /* ---- agile paging (Gandhi, Hill and Swift, ISCA 2016) -------------------- */
@@ -988,7 +1044,7 @@ static void fill_large(struct sim *s, uint32_t page, unsigned index, const struc
 static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t page = sh->roots[0].page;
+        uint32_t page = root_page(s);
         for (int level = sh->levels; level > 1; level--) {
                 struct spage *sp = &sh->pages[page];
                 unsigned index = pt_index(gva, level);
@@ -1109,7 +1165,7 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
          * of at most levels + 1 that a walk reads. */
         for (int tries = 0;; tries++) {
                 uint32_t read = 0, sw; /* levels the walk read, a switch */
-                spte = hw_walk(sh, sh->roots[0].page, gva, &read, &sw);
+                spte = hw_walk(sh, root_page(s), gva, &read, &sw);
                 if (sw != NONE) {
                         if (walk_nested(s, sw, gva, kind, user, read, t) || tries > 2 * MAX_LEVELS)
                                 return;
@@ -1148,30 +1204,31 @@ static void shadow_translate(struct sim *s, uint64_t gva, enum access_kind kind,
 static void switch_root(struct sim *s)
 {
         struct shadow *sh = s->mmu_state;
+        struct root_cache *rc = cpu_roots(s);
         uint64_t root_gfn = guest_root(&s->guest);
-        unsigned found = sh->nroots;
-        for (unsigned i = 0; i < sh->nroots; i++)
-                if (sh->roots[i].root_gfn == root_gfn)
+        unsigned found = rc->n;
+        for (unsigned i = 0; i < rc->n; i++)
+                if (rc->roots[i].root_gfn == root_gfn)
                         found = i;
         uint8_t detail = DETAIL_ROOT_CACHED;
-        if (found == sh->nroots) {
-                if (sh->nroots == ROOT_CACHE)
-                        sh->nroots--;
-                found = sh->nroots++;
+        if (found == rc->n) {
+                if (rc->n == ROOT_CACHE)
+                        rc->n--;
+                found = rc->n++;
                 bool fresh;
                 uint32_t page = get_page(s, root_gfn, sh->levels, SP_INDIRECT,
                                          pack_rights(PTE_RIGHTS_ALL), 0, NULL, &fresh);
                 detail = fresh ? DETAIL_ROOT_NEW : DETAIL_ROOT_FOUND;
-                sh->roots[found].root_gfn = root_gfn;
-                sh->roots[found].page = page;
+                rc->roots[found].root_gfn = root_gfn;
+                rc->roots[found].page = page;
                 if (fresh && sh->policy->eager)
                         mirror_table(s, page);
                 pwc_flush(&s->pwc);
         }
         /* Move to the front: index 0 is the current root. */
-        struct cached_root cur = sh->roots[found];
-        memmove(&sh->roots[1], &sh->roots[0], found * sizeof sh->roots[0]);
-        sh->roots[0] = cur;
+        struct cached_root cur = rc->roots[found];
+        memmove(&rc->roots[1], &rc->roots[0], found * sizeof rc->roots[0]);
+        rc->roots[0] = cur;
         struct event ev = {
             .kind = EV_SHADOW_ROOT,
             .asid = sim_asid(s),
@@ -1196,7 +1253,7 @@ static void shadow_cr3_loaded(struct sim *s, bool same_root)
 static void sync_one(struct sim *s, uint64_t gva)
 {
         struct shadow *sh = s->mmu_state;
-        uint32_t page = sh->roots[0].page;
+        uint32_t page = root_page(s);
         for (int level = sh->levels; level > 1; level--) {
                 uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
                 if (!is_link(spte, level))
@@ -1209,8 +1266,9 @@ static void sync_one(struct sim *s, uint64_t gva)
         bool was_present = pte_present(sh->pages[page].spte[index]);
         bool changed = sync_entry(s, page, index);
         emit_resync(s, page, gva & ~PAGE_OFFSET_MASK, was_present, DETAIL_SYNC_ONE);
+        /* __kvm_mmu_invalidate_addr: kvm_flush_remote_tlbs_sptep. */
         if (changed)
-                sim_vmm_flush(s, DETAIL_FLUSH_SHADOW);
+                sim_vmm_flush_all(s, DETAIL_FLUSH_SHADOW);
 }
 
 /* Dirty logging under shadow paging: every shadow leaf loses its write
@@ -1236,12 +1294,14 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
                                 zap_entry(s, id, i); /* 2M entries go: 4K while logging */
                 }
         }
-        sim_vmm_flush(s, DETAIL_NONE);
+        /* kvm_mmu_slot_remove_write_access, then kvm_flush_remote_tlbs. */
+        sim_vmm_flush_all(s, DETAIL_NONE);
 }
 
 static const struct mmu_ops shadow_ops = {
     .exits_on_cr3 = true,
     .exits_on_invlpg = true,
+    .exits_on_ipi = true,
     .create = shadow_create,
     .destroy = shadow_destroy,
     .clone = shadow_clone,
@@ -1257,8 +1317,8 @@ static const struct mmu_ops shadow_ops = {
 
 static uint32_t shadow_view_root(const struct sim *s)
 {
-        const struct shadow *sh = s->mmu_state;
-        return sh->nroots ? sh->roots[0].page : MMU_VIEW_NONE;
+        const struct root_cache *rc = cpu_roots(s);
+        return rc->n ? rc->roots[0].page : MMU_VIEW_NONE;
 }
 
 static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t)
@@ -1288,10 +1348,10 @@ static uint32_t shadow_view_count(const struct sim *s)
 
 static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
-        const struct shadow *sh = s->mmu_state;
-        for (unsigned i = 0; i < sh->nroots && i < max; i++)
-                gfns[i] = sh->roots[i].root_gfn;
-        return sh->nroots;
+        const struct root_cache *rc = cpu_roots(s);
+        for (unsigned i = 0; i < rc->n && i < max; i++)
+                gfns[i] = rc->roots[i].root_gfn;
+        return rc->n;
 }
 
 /* Agile: the nested table below its switches. */

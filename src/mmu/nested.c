@@ -138,7 +138,7 @@ bool nested_walk(struct sim *s, struct nested *n, uint64_t gfn, uint32_t *refs)
                 return false;
         if (!nested_leaf(n, gfn))
                 build(s, n, gfn); /* preallocated: there from the start */
-        *refs += nested_walk_refs(n, &n->pwc, gfn);
+        *refs += nested_walk_refs(n, &s->pwc_nested, gfn);
         return true;
 }
 
@@ -176,7 +176,7 @@ void nested_map_at_store(struct sim *s, struct nested *n, uint64_t gfn)
          * new nested entry, which the nested page-walk cache then holds
          * (its references belong to no access of the trace). */
         if (!s->host.prealloc)
-                nested_walk_refs(n, &n->pwc, gfn);
+                nested_walk_refs(n, &s->pwc_nested, gfn);
 }
 
 /* Plans the nested walk of gfn as part of p (listed into l when not
@@ -217,7 +217,7 @@ void nested_plan_list(const struct sim *s, const struct nested *n, const struct 
                       struct walk_listing *l)
 {
         memset(p, 0, sizeof *p);
-        p->pwc = n->pwc;
+        p->pwc = s->pwc_nested;
         for (int level = first; level >= last; level--) {
                 plan_frame(s, n, w->table_gfn[level], p, p->missing ? NULL : l);
                 p->guest_refs++;

@@ -11,7 +11,8 @@
  * nothing violates: an entry is built the first time it is needed, with no
  * exit and no event, standing for one that was there from the start.
  * With --host-pages 2M its leaves are 2M; with page-walk caches its upper
- * entries are cached (the nested dimension's own cache).
+ * entries are cached (the nested dimension's own cache, one per vCPU as the
+ * table is shared by every vCPU: sim.pwc_nested).
  *
  * A walk can be planned on the current state without changing anything
  * (nested_plan): the schemes plan, then carry the plan out, and the
@@ -34,9 +35,9 @@ struct nested_page {
 
 struct nested {
         int levels;
-        int leaf_level; /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
-        bool use_pwc;
-        struct pwc pwc;            /* the nested dimension's page-walk cache */
+        int leaf_level;            /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
+        bool use_pwc;              /* walks use the nested dimension's page-walk cache,
+                                      the running vCPU's (sim.pwc_nested) */
         struct nested_page *pages; /* pages[0] is the root */
         uint32_t npages, cap;
 };
@@ -86,8 +87,8 @@ struct nested_plan {
         uint32_t nested_refs;   /* nested entries read, over every nested walk */
         uint32_t missing;       /* frames of the walk with no nested entry */
         uint64_t first_missing; /* the first of them (gfn): the violation to take */
-        struct pwc pwc;         /* the nested page-walk cache as the walk leaves it; a
-                                   walk stops at its first violation */
+        struct pwc pwc;         /* the running vCPU's nested page-walk cache as the walk
+                                   leaves it; a walk stops at its first violation */
 };
 
 /* Plans the walk along guest walk w that reads guest levels first down to

@@ -22,6 +22,10 @@ uint64_t exit_report_count(const struct stats *s, enum exit_reason reason)
                 return s->exit_ept_violation;
         case EXIT_PML_FULL:
                 return s->exit_pml_full;
+        case EXIT_IPI:
+                return s->exit_ipi;
+        case EXIT_REMOTE_FLUSH:
+                return s->exit_remote_flush;
         case EXIT_REASON_COUNT:
                 break;
         }

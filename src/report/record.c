@@ -22,7 +22,7 @@ struct value {
 
 /* The record's fields in order: the run and its trace, the configuration,
  * the cost model, the counters, the overhead. */
-enum { RUN_FIELDS = 5, CONFIG_FIELDS = 16, COST_FIELDS = sizeof(struct cost_model) / 8 };
+enum { RUN_FIELDS = 5, CONFIG_FIELDS = 18, COST_FIELDS = sizeof(struct cost_model) / 8 };
 
 static const char *const run_names[RUN_FIELDS] = {"version", "trace", "lines", "format",
                                                   "compression"};
@@ -34,7 +34,8 @@ static const char *const config_names[] = {
     "mode",     "levels",          "ept_levels",     "guest_mem",
     "tlb_sets", "tlb_ways",        "pcid",           "ad_emulation",
     "pwc",      "host_pages",      "prealloc",       "smep",
-    "smap",     "agile_threshold", "agile_interval", "keep_going",
+    "smap",     "agile_threshold", "agile_interval", "vcpus",
+    "ipi_virt", "keep_going",
 };
 
 _Static_assert(sizeof config_names / sizeof config_names[0] == CONFIG_FIELDS,
@@ -44,7 +45,7 @@ _Static_assert(sizeof config_names / sizeof config_names[0] == CONFIG_FIELDS,
  * before its cost model, as this file knows them (x86-64). A field added
  * there moves the cost model: add it to config_names and config_value(),
  * then here. */
-_Static_assert(sizeof(void *) != 8 || offsetof(struct sim_config, cost) == 56,
+_Static_assert(sizeof(void *) != 8 || offsetof(struct sim_config, cost) == 64,
                "struct sim_config has a field that the run record does not carry");
 
 static const char *const cost_names[] = {
@@ -134,7 +135,11 @@ static struct value config_value(const struct sim_config *c, bool keep_going, un
                 return num(c->agile_threshold);
         case 14:
                 return num(c->agile_interval);
-        default: /* 15 */
+        case 15:
+                return num(c->vcpus);
+        case 16:
+                return str(ipi_virt_name(c->ipi_virt));
+        default: /* 17 */
                 return flag(keep_going);
         }
 }
@@ -319,6 +324,20 @@ static void json_config(FILE *out, const struct run_record *rec, unsigned first)
         fputs("}}", out);
 }
 
+/* , "vcpus": [{"cpu": N, "stats": {...}}, ...]: each vCPU's counters. */
+static void json_vcpus(FILE *out, const struct run_record *rec)
+{
+        fputs(", \"vcpus\": [", out);
+        for (unsigned c = 0; c < rec->cfg.vcpus; c++) {
+                fprintf(out, "%s{\"cpu\": %u, \"stats\": {", c ? ", " : "", c);
+                for (unsigned i = 0; i < STATS_COUNT; i++)
+                        fprintf(out, "%s\"%s\": %llu", i ? ", " : "", stats_name(i),
+                                (unsigned long long)stats_value(&rec->cpu_stats[c], i));
+                fputs("}}", out);
+        }
+        fputs("]", out);
+}
+
 /* "stats": {...}, "exit_reasons": [...] */
 static void json_results(FILE *out, const struct run_record *rec)
 {
@@ -338,6 +357,8 @@ static void json_results(FILE *out, const struct run_record *rec)
                         (double)row->cycles / (double)row->exits);
         }
         fputs("]", out);
+        if (rec->cpu_stats)
+                json_vcpus(out, rec);
 }
 
 void record_json(FILE *out, const struct run_record *rec)

@@ -33,7 +33,10 @@ struct run_record {
         bool keep_going;          /* malformed lines were skipped */
         struct sim_config cfg;
         struct stats stats;
-        uint64_t native_cycles; /* of native on the same trace (for the overhead) */
+        const struct stats *cpu_stats; /* each vCPU's counters (cfg.vcpus of them: the
+                                          machine's own, which must outlive the record),
+                                          or NULL with one vCPU */
+        uint64_t native_cycles;        /* of native on the same trace (for the overhead) */
 };
 
 /* The trace's side of a record, from the reader that read it to its end. */
@@ -61,12 +64,14 @@ void record_csv_table(FILE *out, const struct run_record *recs, unsigned n);
  *    "config": {..., "cost": {...}}, "stats": {..., "overhead_pct"},
  *    "exit_reasons": [{"reason", "exits", "exits_pct", "cycles",
  *                      "cycles_pct", "avg_cycles"}, ...]}
- * and a newline. */
+ * and a newline; with several vCPUs "vcpus": [{"cpu": 0, "stats": {...}},
+ * ...] follows the exit reasons, each vCPU's counters (the machine's are
+ * their sum). */
 void record_json(FILE *out, const struct run_record *rec);
 
 /* The comparison as one line of JSON: version, trace and config (without
  * the mode) once, then "schemes": {"native": {"stats": {...},
- * "exit_reasons": [...]}, ...} in the order of recs. */
+ * "exit_reasons": [...], and "vcpus" as above}, ...} in the order of recs. */
 void record_json_compare(FILE *out, const struct run_record *recs, unsigned n);
 
 #endif

@@ -3,11 +3,12 @@
  */
 #include "series.h"
 
-void series_header(FILE *out)
+void series_header(FILE *out, unsigned vcpus)
 {
         fputs("scheme,event,op,line", out);
         for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(out, ",%s", stats_name(i));
+                if (stats_shown(i, vcpus))
+                        fprintf(out, ",%s", stats_name(i));
         fputc('\n', out);
 }
 
@@ -17,7 +18,8 @@ static void write_row(struct series *sr)
         fprintf(sr->out, "%s,%llu,%llu,%llu", sr->label, (unsigned long long)s->seq,
                 (unsigned long long)s->ops, (unsigned long long)s->line);
         for (unsigned i = 0; i < STATS_COUNT; i++)
-                fprintf(sr->out, ",%llu", (unsigned long long)stats_value(&s->stats, i));
+                if (stats_shown(i, s->cfg.vcpus))
+                        fprintf(sr->out, ",%llu", (unsigned long long)stats_value(&s->stats, i));
         fputc('\n', sr->out);
         sr->last_seq = s->seq;
 }

@@ -29,8 +29,9 @@ struct series {
         uint64_t last_seq;     /* event number of the last row written */
 };
 
-/* Writes the CSV header line to out. */
-void series_header(FILE *out);
+/* Writes the CSV header line to out: the counters shown for a machine of
+ * vcpus vCPUs (stats_shown). */
+void series_header(FILE *out, unsigned vcpus);
 
 /* Starts a series of s's counters on out, labelled label (which must
  * outlive the series), one row every `every` (at least 1) events: writes

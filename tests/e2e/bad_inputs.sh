@@ -145,7 +145,7 @@ bad_trace() {
         fi
 }
 
-KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG)'
+KW='a keyword (PT_WRITE, PT_CLEAR, PT_PROTECT, ACCESS, R, W, X, CR3, INVLPG, TLB_FLUSH, DIRTY_LOG, CPU, SHOOTDOWN)'
 GVA='a guest virtual address (hex 0x... or decimal)'
 
 # ---- trace format v1 ---------------------------------------------------------
@@ -190,6 +190,16 @@ bad_trace nul-only.bin 65 "nul-only.bin:1:1: error: expected $KW, found '\\x00\\
 bad_trace binary-junk.bin 65 "binary-junk.bin:1:1: error: expected $KW, found ')\\xF8\\x85\\x12\\x00J\\xF0\\xBF\\xA3'"
 bad_trace utf8-bom.txt 65 "utf8-bom.txt:1:1: error: expected $KW, found '\\xEF\\xBB\\xBFPT_WRITE'"
 bad_trace bare-cr.txt 65 "bare-cr.txt:1:24: error: expected flags (letters of rwxu, or 2M/1G), found '\\x0D'"
+# A CPU line names a vCPU the machine has (--vcpus).
+bad_trace cpu-without-vcpus.txt 65 "cpu-without-vcpus.txt:3:5: error: expected vCPU 0 (the machine has 1 vCPU; --vcpus N for more), found '1'"
+bad_trace cpu-beyond-vcpus.txt 65 "cpu-beyond-vcpus.txt:4:5: error: expected a vCPU number below 4 (--vcpus), found '4'" --vcpus 4
+bad_trace cpu-no-number.txt 65 "cpu-no-number.txt:1:4: error: expected a vCPU number (hex 0x... or decimal), found end of line" --vcpus 2
+bad_trace cpu-negative.txt 65 "cpu-negative.txt:1:5: error: expected a vCPU number (hex 0x... or decimal), found '-1'" --vcpus 2
+bad_trace cpu-extra-argument.txt 65 "cpu-extra-argument.txt:1:9: error: expected end of line, found '0'" --vcpus 2
+bad_trace shootdown-no-address.txt 65 "shootdown-no-address.txt:1:10: error: expected a guest virtual address or 'all', found end of line" --vcpus 2
+bad_trace shootdown-junk.txt 65 "shootdown-junk.txt:2:11: error: expected $GVA, found 'everything'" --vcpus 2
+bad_trace shootdown-non-canonical.txt 65 "shootdown-non-canonical.txt:1:11: error: expected a canonical guest virtual address (48 bits with 4-level paging), found '0x800000000000'"
+bad_trace shootdown-extra-argument.txt 65 "shootdown-extra-argument.txt:1:15: error: expected end of line, found '0x1000'" --vcpus 2
 bad_trace crlf-bad.txt 65 "crlf-bad.txt:2:15: error: expected an access kind R, W or X, found 'Q'"
 # The guest's page tables must fit in its memory (256 frames here).
 bad_trace tables-fill-tiny-guest.txt 65 "tables-fill-tiny-guest.txt:254:1: error: expected page tables that fit in guest memory (--guest-mem), found no free frame for a new table" --guest-mem 1M
@@ -330,13 +340,13 @@ into_full sweep-into-full "shadow-sim sweep: write error: No space left on devic
         sweep --mode shadow,ept --tlb-ways 1,2,4 crlf.txt
 into_full sweep-list-into-full "shadow-sim sweep: write error: No space left on device" \
         sweep --list --mode shadow,ept crlf.txt
-# A disk that fills at the second row stops the sweep: the runs after it
+# A disk that fills at the third row stops the sweep: the runs after it
 # (of a trace that does not exist) never start, so they never fail. The
-# header and two rows take more than the 1 KiB that ulimit -f 2 allows,
-# one row less.
+# header and three rows take more than the 1.5 KiB that ulimit -f 3 allows,
+# two rows less.
 if selected sweep-stops-at-write-error; then
-        (trap '' XFSZ && ulimit -f 2 && cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
-                sweep -j 1 --mode shadow,ept crlf.txt "$TMP/none.txt") >"$TMP/sweep.csv" 2>"$TMP/err"
+        (trap '' XFSZ && ulimit -f 3 && cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" \
+                sweep -j 1 --mode shadow,ept,native crlf.txt "$TMP/none.txt") >"$TMP/sweep.csv" 2>"$TMP/err"
         got=$?
         if [ "$got" -eq 74 ] && [ "$(cat "$TMP/err")" = "shadow-sim sweep: write error: File too large" ]; then
                 ok sweep-stops-at-write-error
@@ -627,7 +637,7 @@ bad_cmd cmd-count-huge.cmd 65 "cmd-count-huge.cmd:1: error: expected a count (a 
 bad_cmd cmd-break-nothing.cmd 65 "cmd-break-nothing.cmd:1: error: usage: break ADDR[/SIZE] | gpa ADDR[/SIZE] | exit [REASON] | KIND | event N | line N"
 bad_cmd cmd-break-junk-address.cmd 65 "cmd-break-junk-address.cmd:1: error: expected an address (hex 0x... or decimal), found '0xZZZ'"
 bad_cmd cmd-break-bad-size.cmd 65 "cmd-break-bad-size.cmd:1: error: expected a size such as 4K or 2M after '/', found '0'"
-bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an exit reason (pt_write, page_fault, cr3, invlpg, ept_violation, pml_full), found 'sideways'"
+bad_cmd cmd-break-bad-exit.cmd 65 "cmd-break-bad-exit.cmd:1: error: expected an exit reason (pt_write, page_fault, cr3, invlpg, ept_violation, pml_full, ipi, remote_flush), found 'sideways'"
 bad_cmd cmd-break-gpa-nothing.cmd 65 "cmd-break-gpa-nothing.cmd:1: error: expected an address after 'gpa'"
 bad_cmd cmd-break-negative-line.cmd 65 "cmd-break-negative-line.cmd:1: error: expected a line number from 1 after 'line', found '-1'"
 bad_cmd cmd-break-wraps.cmd 65 "cmd-break-wraps.cmd:1: error: 0xFFFFFFFFFFFFF000/8K runs past the top of the address space (0xFFFFFFFFFFFFFFFF)"
@@ -761,7 +771,7 @@ bad_run escaped-file-name 66 "shadow-sim: x\\x1B]0;pwned\\x07: cannot read: No s
 bad_run newline-in-name 66 "shadow-sim: a\\x0Ab.txt: cannot read: No such file or directory" "$nl_name"
 bad_run utf8-name-kept 66 "shadow-sim: données.txt: cannot read: No such file or directory" données.txt
 bad_run escaped-option-value 64 "shadow-sim: unknown mode '\\x1B[2J' (native, shadow-eager, shadow, shadow-oos, ept, agile)" --mode "$(printf '\033[2J')"
-bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration)" gen "$(printf '\033[2J')"
+bad_run escaped-gen-argument 64 "shadow-sim gen: unknown scenario '\\x1B[2J' (forkwait, tlb-stress, leaf-churn, mmap-churn, context-switch, boot, migration, shootdown)" gen "$(printf '\033[2J')"
 cp "$BAD/later-line.txt" "$TMP/$esc_name"
 bad_run escaped-trace-name 65 "$TMP/x\\x1B]0;pwned\\x07:5:15: error: expected an access kind R, W or X, found 'Z'" -q "$TMP/$esc_name"
 cp "$BAD/cmd-unknown.cmd" "$TMP/$esc_name.cmd"
@@ -852,6 +862,8 @@ bad_run levels-too-deep 64 "shadow-sim: --levels expects 2..5, not '6'" --levels
 bad_run levels-not-a-number 64 "shadow-sim: --levels expects 2..5, not 'four'" --levels four
 bad_run ept-levels-negative 64 "shadow-sim: --ept-levels expects 2..5, not '-4'" --ept-levels -4
 bad_run tlb-sets-not-power 64 "shadow-sim: --tlb-sets must be a power of two from 1 to 65536" --tlb-sets 3
+bad_run vcpus-zero 64 "shadow-sim: --vcpus expects 1..64, not '0'" --vcpus 0
+bad_run vcpus-too-many 64 "shadow-sim: --vcpus expects 1..64, not '65'" --vcpus 65
 bad_run tlb-ways-zero 64 "shadow-sim: --tlb-ways expects 1..64, not '0'" --tlb-ways 0
 bad_run guest-mem-tiny 64 "shadow-sim: --guest-mem must be a multiple of 4K and at least 1M" --guest-mem 1K
 bad_run guest-mem-overflow 64 "shadow-sim: --guest-mem expects a size such as 512M or 4G, not '99999999999999999999G'" --guest-mem 99999999999999999999G

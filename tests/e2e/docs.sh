@@ -26,3 +26,15 @@ if [ -s "$TMP/readme-block" ] && [ -z "$missing" ]; then
 else
         not_ok "README's --compare block matches the real output" "${missing:-no block found}"
 fi
+
+# The README's "Several vCPUs" block: each line it shows is a line of the
+# real log.
+"$SHADOW_SIM" --vcpus 3 --mode shadow "$top/tests/golden/vcpus.trace" >"$TMP/vcpus" 2>&1
+sed -n '/^\$ \.\/shadow-sim --vcpus 3 --mode shadow tests\/golden\/vcpus.trace$/,/^```$/p' "$top/README.md" |
+        sed '1d;$d' | grep -v '^\.\.\.$' >"$TMP/readme-vcpus"
+missing=$(grep -vxFf "$TMP/vcpus" "$TMP/readme-vcpus" || true)
+if [ -s "$TMP/readme-vcpus" ] && [ -z "$missing" ]; then
+        ok "README's several-vCPU block matches the real log"
+else
+        not_ok "README's several-vCPU block matches the real log" "${missing:-no block found}"
+fi

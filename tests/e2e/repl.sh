@@ -142,3 +142,16 @@ if [ -z "$elsewhere" ] && [ -z "$foreign" ] && grep -q '^int stepper_open(' "$to
 else
         not_ok "stepper_* functions live in ui/stepper.c, which exports nothing else" "$elsewhere" "$foreign"
 fi
+
+# Several vCPUs: where names the vCPU a line ran on, break cpu N stops on
+# that vCPU's events, and a vCPU the machine lacks is refused.
+VT="$TESTS_DIR/golden/vcpus.trace"
+printf 'break cpu 2\ncontinue\nwhere\n' | "$SHADOW_SIM" --repl --vcpus 3 "$VT" >"$TMP/cpu.out" 2>&1
+expect_grep "break cpu N: set" "$TMP/cpu.out" '^Breakpoint 1: cpu 2$'
+expect_grep "break cpu N: stops on the vCPU's first event" "$TMP/cpu.out" \
+        '^Breakpoint 1 \(cpu 2\), event #23, hit 1 time$'
+expect_grep "where names the line's vCPU" "$TMP/cpu.out" '^line 16 on vCPU 2: CPU 2 '
+expect_grep "the stop is on vCPU 2" "$TMP/cpu.out" '^=> #23 \[TRACE\] CPU cpu=2 online$'
+printf 'break cpu 3\n' | "$SHADOW_SIM" --repl --vcpus 3 "$VT" >"$TMP/cpu3.out" 2>&1
+expect_grep "break cpu N: a vCPU the machine lacks" "$TMP/cpu3.out" \
+        'cpu 3: the machine has 3 vCPUs \(--vcpus\)'

@@ -35,6 +35,26 @@ for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
         fi
 done
 
+# The shootdown scenario replays on as many vCPUs as it names, in every
+# scheme, with the guest page faults of its footer and no stale entry used:
+# every change it makes is shot down.
+for n in 1 3; do
+        "$SHADOW_SIM" gen shootdown --vcpus $n --iterations 30 >"$TMP/sd.trace"
+        want=$(sed -n 's/^# guest page faults: \([0-9]*\).*/\1/p' "$TMP/sd.trace")
+        bad=""
+        for m in $MODES agile; do
+                "$SHADOW_SIM" --quiet --vcpus $n --mode "$m" "$TMP/sd.trace" >"$TMP/out" 2>&1 ||
+                        bad="$bad $m:exit=$?"
+                [ "$(stat_of guest_pf "$TMP/out")" = "$want" ] || bad="$bad $m:guest_pf"
+                [ "$(stat_of stale_tlb "$TMP/out")" = 0 ] || bad="$bad $m:stale"
+        done
+        if [ -z "$bad" ] && [ -n "$want" ]; then ok "gen shootdown --vcpus $n in every mode"; else
+                not_ok "gen shootdown --vcpus $n in every mode" "want guest_pf=$want:$bad"
+        fi
+done
+expect_status "gen shootdown: replayed on too few vCPUs" 65 "$SHADOW_SIM" --quiet --vcpus 2 "$TRACES/shootdown.txt"
+expect_grep "gen shootdown: the missing vCPU is named" "$TMP/err" "expected a vCPU number below 2 \\(--vcpus\\), found '2'"
+
 # The comparison reads a generated trace from a pipe.
 "$SHADOW_SIM" gen forkwait | "$SHADOW_SIM" --compare - >"$TMP/cmp" 2>"$TMP/err"
 expect_grep "gen forkwait | shadow-sim --compare -" "$TMP/cmp" '^overhead_vs_native +0\.0%'
@@ -61,7 +81,7 @@ if cmp -s "$TMP/a" "$TMP/d"; then ok "gen: running the header again gives the sa
 fi
 
 # The samples in traces/ are what their first line makes, byte for byte.
-for sc in forkwait tlb-stress mmap-churn context-switch boot migration; do
+for sc in forkwait tlb-stress mmap-churn context-switch boot migration shootdown; do
         sh -c "\"$SHADOW_SIM\" $(head -1 "$TRACES/$sc.txt" | sed 's/^# shadow-sim //')" >"$TMP/sample"
         if cmp -s "$TRACES/$sc.txt" "$TMP/sample"; then ok "traces/$sc.txt is what its header makes"; else
                 not_ok "traces/$sc.txt is what its header makes" "$(cmp "$TRACES/$sc.txt" "$TMP/sample")"

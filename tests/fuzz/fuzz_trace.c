@@ -3,7 +3,7 @@
  *
  * An input is four configuration bytes followed by trace text. The bytes
  * pick the machine (paging depths, guest memory size, TLB shape, PCID, A/D
- * emulation, page-walk caches, 2M host pages), the input format (auto, v1,
+ * emulation, page-walk caches, 2M host pages, one vCPU or four), the input format (auto, v1,
  * lackey) and whether the text is
  * read through a file descriptor (the streaming path with its refills and
  * over-long lines) or held in memory (the built-in sample's path), and
@@ -69,6 +69,7 @@ static bool pick_config(const uint8_t *b, struct sim_config *cfg, enum trace_for
         cfg->tlb_ways = 1 + ((b[2] >> 3) & 7);
         cfg->pwc = b[2] & 64;
         cfg->host_large = b[2] & 128;
+        cfg->vcpus = b[3] & 128 ? 4 : 1;
         char err[256];
         return sim_config_check(cfg, err, sizeof err) == 0;
 }
@@ -181,11 +182,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 sim_clone(&copy_sim, run[i]);
                 sim_free(run[i]);
                 sim_apply(&copy_sim, &touch);
-                stats_print_line(devnull, &copy_sim.stats, 1, 1);
+                stats_print_line(devnull, &copy_sim.stats, copy_sim.cfg.vcpus, 1, 1);
                 record_json(devnull, &(struct run_record){.trace = "fuzz",
                                                           .compression = "text",
                                                           .cfg = copy_sim.cfg,
                                                           .stats = copy_sim.stats,
+                                                          .cpu_stats = copy_sim.cpu_stats,
                                                           .native_cycles = 1});
                 sim_free(&copy_sim);
         }

@@ -408,6 +408,8 @@ void ref_apply(struct ref_machine *m, const struct op *op)
                 break;
         case OP_ACCESS:
         case OP_DIRTY_LOG:
+        case OP_CPU: /* one vCPU: the reference model has one TLB */
+        case OP_SHOOTDOWN:
         case OP_KIND_COUNT:
                 break;
         }

@@ -61,6 +61,7 @@ static void test_reports_sum_to_the_exits(void **state)
                 char *text = scenario_text(sc);
                 for (int m = 0; m < MODE_COUNT; m++) {
                         struct sim_config cfg = config_for((enum mmu_mode)m);
+                        cfg.vcpus = SIM_MAX_VCPUS; /* for shootdown's threads; idle otherwise */
                         struct sim s;
                         sim_init(&s, &cfg);
                         feed(&s, text);

@@ -1056,7 +1056,7 @@ struct expectation {
 static void expect_reference(const struct ref_config *rc, const struct expectation *x, size_t n)
 {
         struct ref_machine m;
-        struct trace_limits limits = {rc->levels, rc->guest_mem};
+        struct trace_limits limits = {rc->levels, rc->guest_mem, 1};
         ref_init(&m, rc);
         for (size_t i = 0; i < n; i++) {
                 struct op op;
@@ -1125,7 +1125,7 @@ static void test_reference_stale_window(void **state)
         (void)state;
         const struct ref_config rc = {.levels = 4, .guest_mem = UINT64_C(4) << 30};
         struct ref_machine m;
-        struct trace_limits limits = {4, rc.guest_mem};
+        struct trace_limits limits = {4, rc.guest_mem, 1};
         struct ref_outcome out[4];
         struct op op;
         struct trace_error err;

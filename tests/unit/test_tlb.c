@@ -131,14 +131,14 @@ static void test_stale_marking(void **state)
         fill4k(&t, 0, 0x1000, 5);
         fill4k(&t, 0, 0x2000, 6);
         /* Same frame and permissions: not stale. */
-        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(5, PTE_P | PTE_W));
+        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(5, PTE_P | PTE_W), 0);
         assert_false(tlb_lookup(&t, 0, 0x1000)->stale);
         /* Another frame: stale; the neighbour untouched. */
-        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(9, PTE_P | PTE_W));
+        tlb_mark_stale(&t, 0, false, 0x1000, 0x1000, pte_make(9, PTE_P | PTE_W), 0);
         assert_true(tlb_lookup(&t, 0, 0x1000)->stale);
         assert_false(tlb_lookup(&t, 0, 0x2000)->stale);
         /* Write permission removed: stale. */
-        tlb_mark_stale(&t, 0, false, 0x2000, 0x1000, pte_make(6, PTE_P));
+        tlb_mark_stale(&t, 0, false, 0x2000, 0x1000, pte_make(6, PTE_P), 0);
         assert_true(tlb_lookup(&t, 0, 0x2000)->stale);
         tlb_free(&t);
 }

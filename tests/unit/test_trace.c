@@ -15,7 +15,7 @@
 #include "number.h"
 #include "trace.h"
 
-static const struct trace_limits limits4 = {4, UINT64_C(4) << 30};
+static const struct trace_limits limits4 = {4, UINT64_C(4) << 30, 1};
 
 static bool parse(const char *line, struct op *op, struct trace_error *err)
 {
@@ -141,8 +141,8 @@ static void test_errors_name_column(void **state)
 static void test_levels_change_width(void **state)
 {
         (void)state;
-        struct trace_limits l5 = {5, UINT64_C(4) << 30};
-        struct trace_limits l2 = {2, UINT64_C(4) << 30};
+        struct trace_limits l5 = {5, UINT64_C(4) << 30, 1};
+        struct trace_limits l2 = {2, UINT64_C(4) << 30, 1};
         struct op op;
         struct trace_error err;
         const char *line = "ACCESS 0x800000000000";

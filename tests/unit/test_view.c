@@ -32,7 +32,7 @@
 static const char *const traces[] = {
     "traces/sample_trace.txt", "traces/boot.txt",       "traces/context-switch.txt",
     "traces/forkwait.txt",     "traces/mmap-churn.txt", "traces/tlb-stress.txt",
-    "traces/migration.txt",
+    "traces/migration.txt",    "traces/shootdown.txt",
 };
 
 /* Events checked per trace and scheme: the first this many (the longer
@@ -280,11 +280,27 @@ static char *dump(const struct session *s)
 
 /* ---- the walks ------------------------------------------------------------ */
 
+/* The vCPUs a trace runs on: its generator header's --vcpus N, else 1
+ * (traces/shootdown.txt: events move between vCPUs within a line). */
+static unsigned vcpus_of(const char *trace)
+{
+        char line[256] = "";
+        FILE *f = fopen(trace, "r");
+        if (f) {
+                if (!fgets(line, sizeof line, f))
+                        line[0] = '\0';
+                fclose(f);
+        }
+        const char *v = strstr(line, "--vcpus ");
+        return v ? (unsigned)strtoul(v + strlen("--vcpus "), NULL, 10) : 1;
+}
+
 static void open_at(struct session *s, const char *trace, enum mmu_mode mode)
 {
         struct sim_config cfg;
         sim_config_defaults(&cfg);
         cfg.mode = mode;
+        cfg.vcpus = vcpus_of(trace);
         assert_int_equal(session_open(s, &cfg, TRACE_FORMAT_AUTO, trace, NULL, NULL, -1), 0);
         session_set_spacing(s, 8);
 }

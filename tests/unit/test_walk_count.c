@@ -101,14 +101,11 @@ static unsigned check_config(const struct sim_config *cfg, const char *text)
                 if (previewed) {
                         /* Looking changes nothing: not the walk caches, not
                          * the counters. */
-                        const struct scheme *sc = scheme_of(cfg->mode);
-                        const struct nested *n = sc->view_nested ? sc->view_nested(&s) : NULL;
-                        struct pwc pwc = s.pwc, npwc = n ? n->pwc : pwc;
+                        struct pwc pwc = s.pwc, npwc = s.pwc_nested;
                         uint64_t seq = s.seq, cycles = s.stats.cycles;
                         mmu_view_walk(&s, op.gva, &v);
                         assert_memory_equal(&pwc, &s.pwc, sizeof pwc);
-                        if (n)
-                                assert_memory_equal(&npwc, &n->pwc, sizeof npwc);
+                        assert_memory_equal(&npwc, &s.pwc_nested, sizeof npwc);
                         assert_int_equal(seq, s.seq);
                         assert_int_equal(cycles, s.stats.cycles);
                 }

@@ -1,0 +1,1 @@
+--vcpus 3 --mode ept --ipi-virt posted vcpus.trace

@@ -1,0 +1,1 @@
+--vcpus 3 --mode shadow vcpus.trace

@@ -1,0 +1,1 @@
+--vcpus 3 --mode shadow --ipi-virt on --exits vcpus.trace
