@@ -167,6 +167,50 @@ static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
         return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
 }
 
+/* A pause of the script: its text, then, when commands could be typed
+ * (keys is a terminal), a wait for Enter. False when the terminal ends
+ * (Ctrl-D): the rest of the script is dropped. */
+static bool pause_here(const struct cmd_ctx *ctx, FILE *keys)
+{
+        printf("%s\n", ctx->pause_text[0] ? ctx->pause_text : "Paused.");
+        if (!keys || !isatty(fileno(keys)))
+                return true;
+        fputs("(Enter goes on) ", stdout);
+        fflush(stdout);
+        char buf[256];
+        while (fgets(buf, sizeof buf, keys))
+                if (strchr(buf, '\n'))
+                        return true;
+        putchar('\n');
+        return false;
+}
+
+/* The --script file and the -e commands, a pause at a time. */
+static int run_script(struct cmd_ctx *ctx, const struct options *opt, FILE *keys, bool *quit)
+{
+        struct stepper_script sc;
+        int status = 0;
+        stepper_script_init(&sc, opt);
+        while (status == 0 && sc.state == SCRIPT_PAUSED) {
+                status = stepper_script_run(&sc, ctx, NULL, NULL, stderr);
+                if (status == 0 && sc.state == SCRIPT_PAUSED && !pause_here(ctx, keys))
+                        break;
+        }
+        *quit = sc.state == SCRIPT_QUIT;
+        stepper_script_end(&sc);
+        return status;
+}
+
+/* Where a pause waits for Enter without --repl: standard input, or the
+ * terminal when the trace is read from standard input (NULL without one:
+ * a pause then only prints). */
+static FILE *pause_keys(const struct options *opt)
+{
+        if (!opt->trace || strcmp(opt->trace, "-") != 0)
+                return stdin;
+        return fopen("/dev/tty", "r");
+}
+
 int repl_run(const struct options *opt)
 {
         struct session s;
@@ -183,18 +227,17 @@ int repl_run(const struct options *opt)
         sigaction(SIGINT, &sa, NULL);
         s.poll = poll_interrupt;
         bool quit = false;
-        status = stepper_prelude(&ctx, opt, &quit);
-        if (status == 0 && !quit && opt->repl) {
-                FILE *keys = input_keys(opt);
-                if (!keys) {
-                        status = EXIT_USAGE;
-                } else {
-                        rl_instream = keys;
+        FILE *keys = opt->repl ? input_keys(opt) : pause_keys(opt);
+        if (opt->repl && !keys) {
+                status = EXIT_USAGE;
+        } else {
+                status = run_script(&ctx, opt, keys, &quit);
+                rl_instream = keys;
+                if (status == 0 && !quit && opt->repl)
                         status = isatty(fileno(keys)) ? prompt_loop(&ctx) : pipe_loop(&ctx, keys);
-                        if (keys != stdin)
-                                fclose(keys);
-                }
         }
+        if (keys && keys != stdin)
+                fclose(keys);
         if (status == 0 && !stepper_flush())
                 status = EXIT_IOERR;
         session_close(&s);

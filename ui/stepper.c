@@ -60,62 +60,98 @@ bool stepper_flush(void)
         return false;
 }
 
-int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit)
+/* ---- the script: --script, then -e ------------------------------------- */
+
+void stepper_script_init(struct stepper_script *sc, const struct options *opt)
 {
-        int status = opt->script ? stepper_script(ctx, opt->script, quit) : 0;
-        for (unsigned i = 0; status == 0 && !*quit && i < opt->neval; i++) {
-                enum cmd_result r = cmd_run(ctx, opt->eval[i]);
-                *quit = r == CMD_QUIT;
-                if (r == CMD_ERROR) {
+        memset(sc, 0, sizeof *sc);
+        sc->opt = opt;
+        sc->state = opt->script || opt->neval ? SCRIPT_PAUSED : SCRIPT_DONE;
+}
+
+/* Runs one line of the script; notes a quit or a pause. */
+static enum cmd_result script_line(struct stepper_script *sc, struct cmd_ctx *ctx,
+                                   stepper_run_fn run, void *face, const char *line)
+{
+        ctx->pause_requested = false;
+        enum cmd_result r = run ? run(face, line) : cmd_run(ctx, line);
+        if (r == CMD_QUIT)
+                sc->state = SCRIPT_QUIT;
+        else if (r == CMD_OK && ctx->pause_requested)
+                sc->state = SCRIPT_PAUSED;
+        return r;
+}
+
+/* Runs the lines of the file on from where they stopped, to a pause, a
+ * quit or their end. */
+static int script_file(struct stepper_script *sc, struct cmd_ctx *ctx, stepper_run_fn run,
+                       void *face, FILE *errors)
+{
+        const char *path = sc->opt->script;
+        if (!sc->f) {
+                sc->f = fopen(path, "r");
+                if (!sc->f) {
+                        fprintf(errors, "shadow-sim: %s: cannot read: %s\n", quote(path),
+                                strerror(errno));
+                        return EXIT_NOINPUT;
+                }
+                cmdline_init(&sc->in, sc->f);
+        }
+        enum cmdline_status st;
+        while (sc->state == SCRIPT_RUNNING && (st = cmdline_read(&sc->in)) == CMDLINE_OK) {
+                if (script_line(sc, ctx, run, face, sc->in.buf) == CMD_ERROR) {
                         if (ctx->err[0])
-                                fprintf(stderr, "-e '%s': error: %s\n", quote(opt->eval[i]),
+                                fprintf(errors, "%s:%lu: error: %s\n", quote(path), sc->in.line,
                                         ctx->err);
+                        return EXIT_DATAERR;
+                }
+                if (!stepper_flush())
+                        return EXIT_IOERR;
+        }
+        if (sc->state != SCRIPT_RUNNING)
+                return 0; /* a pause or a quit: the rest waits, or is dropped */
+        sc->file_done = true;
+        /* A directory opens and then fails to read (EISDIR): no script.
+         * Any other read error is one (74). */
+        if (st == CMDLINE_ERROR && sc->in.line == 0 && sc->in.err == EISDIR) {
+                fprintf(errors, "shadow-sim: %s: cannot read: %s\n", quote(path),
+                        strerror(sc->in.err));
+                return EXIT_NOINPUT;
+        }
+        return cmdline_report(&sc->in, st, quote(path), errors);
+}
+
+int stepper_script_run(struct stepper_script *sc, struct cmd_ctx *ctx, stepper_run_fn run,
+                       void *face, FILE *errors)
+{
+        const struct options *opt = sc->opt;
+        int status = 0;
+        if (sc->state != SCRIPT_PAUSED)
+                return 0;
+        sc->state = SCRIPT_RUNNING;
+        ctx->in_script = true;
+        if (opt->script && !sc->file_done)
+                status = script_file(sc, ctx, run, face, errors);
+        while (status == 0 && sc->state == SCRIPT_RUNNING && sc->next_eval < opt->neval) {
+                const char *cmd = opt->eval[sc->next_eval++];
+                if (script_line(sc, ctx, run, face, cmd) == CMD_ERROR) {
+                        if (ctx->err[0])
+                                fprintf(errors, "-e '%s': error: %s\n", quote(cmd), ctx->err);
                         status = EXIT_DATAERR;
                 }
         }
+        ctx->in_script = false;
+        if (status || sc->state == SCRIPT_RUNNING)
+                sc->state = SCRIPT_DONE;
         return status;
 }
 
-int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit)
+void stepper_script_end(struct stepper_script *sc)
 {
-        FILE *f = fopen(path, "r");
-        if (!f) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(errno));
-                return EXIT_NOINPUT;
-        }
-        struct cmdline_reader in;
-        enum cmdline_status st;
-        int status = 0;
-        cmdline_init(&in, f);
-        *quit = false;
-        while ((st = cmdline_read(&in)) == CMDLINE_OK) {
-                enum cmd_result r = cmd_run(ctx, in.buf);
-                if (r == CMD_QUIT) {
-                        *quit = true;
-                        break;
-                }
-                if (r == CMD_ERROR) {
-                        if (ctx->err[0])
-                                fprintf(stderr, "%s:%lu: error: %s\n", quote(path), in.line,
-                                        ctx->err);
-                        status = EXIT_DATAERR;
-                        break;
-                }
-                if (!stepper_flush()) {
-                        status = EXIT_IOERR;
-                        break;
-                }
-        }
-        /* A directory opens and then fails to read (EISDIR): no script.
-         * Any other read error is one (74). */
-        if (st == CMDLINE_ERROR && in.line == 0 && in.err == EISDIR) {
-                fprintf(stderr, "shadow-sim: %s: cannot read: %s\n", quote(path), strerror(in.err));
-                status = EXIT_NOINPUT;
-        } else if (status == 0 && !*quit) {
-                status = cmdline_report(&in, st, quote(path), stderr);
-        }
-        fclose(f);
-        return status;
+        if (sc->f)
+                fclose(sc->f);
+        sc->f = NULL;
+        sc->state = SCRIPT_DONE;
 }
 
 /* ---- readline ----------------------------------------------------------- */

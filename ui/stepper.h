@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "cmd.h"
+#include "cmdline.h"
 #include "options.h"
 
 /* Opens a session on the options' trace (the built-in sample without
@@ -23,19 +24,45 @@ int stepper_open(struct session *s, const struct options *opt);
  * field 7 or 15, as rxvt and others set it), else the dark one. */
 void stepper_settings(struct cmd_ctx *ctx, const struct options *opt);
 
-/* Runs every command of the file at path through ctx, stopping at the
- * first that fails. Returns 0, or an exit status after
- * "path:line: error: ..." on stderr: 65 for a command that failed, a line
- * over CMD_MAX_LINE bytes or one with a NUL byte (cmdline.h), 66 when the
- * file cannot be read at all, 74 when reading fails on the way. A quit in
- * the script sets *quit. */
-int stepper_script(struct cmd_ctx *ctx, const char *path, bool *quit);
+/* What the command line gives to run before the face starts: the
+ * --script file, then each -e command. A pause in them stops them there
+ * (pause [TEXT], cmd_pause.c), and a later run goes on from it, so that a
+ * face can show a prepared lecture a step at a time. */
+enum script_state {
+        SCRIPT_PAUSED,  /* stopped at a pause (or not started): a run goes on */
+        SCRIPT_RUNNING, /* (inside a run) */
+        SCRIPT_DONE,    /* every command ran, or one failed */
+        SCRIPT_QUIT,    /* a quit ran */
+};
 
-/* Runs what the command line gives before the face starts: the --script
- * file, then each -e command, stopping at the first that fails. Returns 0,
- * or an exit status after a message (65: "-e 'CMD': error: ..."). A quit
- * sets *quit. */
-int stepper_prelude(struct cmd_ctx *ctx, const struct options *opt, bool *quit);
+struct stepper_script {
+        const struct options *opt;
+        enum script_state state;
+        FILE *f;                  /* the --script file, once opened */
+        struct cmdline_reader in; /* its lines, read as far as the script ran */
+        bool file_done;           /* its last line ran */
+        unsigned next_eval;       /* the -e command to run next */
+};
+
+/* Runs a line for a face that shows what it does (the stepper's
+ * tui_exec); NULL: cmd_run. */
+typedef enum cmd_result (*stepper_run_fn)(void *face, const char *line);
+
+/* Prepares the script of the options (done at once without one). */
+void stepper_script_init(struct stepper_script *sc, const struct options *opt);
+
+/* Runs the script on through ctx (each line through run) up to a pause
+ * (sc->state SCRIPT_PAUSED, its text in ctx->pause_text), a quit or its
+ * end. Returns 0, or an exit status after a message on errors: 65 for a
+ * command that failed ("path:line: error: ..." or "-e 'CMD': error:
+ * ..."), a line over CMD_MAX_LINE bytes or one with a NUL byte
+ * (cmdline.h), 66 when the file cannot be read at all, 74 when reading or
+ * writing fails on the way; the script is then done. */
+int stepper_script_run(struct stepper_script *sc, struct cmd_ctx *ctx, stepper_run_fn run,
+                       void *face, FILE *errors);
+
+/* Closes the file; the rest of the script, if any, is dropped. */
+void stepper_script_end(struct stepper_script *sc);
 
 /* Flushes what the commands printed on standard output. Returns true, or
  * false after saying why on stderr when it could not be written (then

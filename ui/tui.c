@@ -1,6 +1,7 @@
 /*
  * tui.c - the stepper's life: it checks the terminal, opens the session,
- * runs the --script and -e commands, starts curses and the command line,
+ * runs the --script and -e commands up to a pause (tui_script.c), starts
+ * curses and the command line,
  * reads keys until the user quits, and tears down in one place.
  *
  * Every way out (quit, a failed start, a signal) returns through
@@ -215,6 +216,10 @@ static void handle_key(struct tui *t, int ch)
                 mouse(t);
                 return;
         }
+        if (tui_script_paused(t)) {
+                tui_script_key(t); /* a key at a pause of the script runs it on */
+                return;
+        }
         if (t->popup_open && t->popup->ops->key(t, t->popup, ch))
                 return;
         const struct key_binding *b = key_lookup(ch);
@@ -229,10 +234,9 @@ static void handle_key(struct tui *t, int ch)
 
 /* ---- the loop ----------------------------------------------------------- */
 
-/* What a signal does between moves: Ctrl-C pauses the animated run or
- * drops the command line, and never ends the stepper (as in gdb); SIGTERM
- * and SIGHUP end it with 128 + their number. Returns that status, or 0 to
- * go on. */
+/* What a signal does between moves: Ctrl-C pauses the animated run,
+ * drops the rest of a paused script or the command line, and never ends the stepper (as in gdb);
+ * SIGTERM and SIGHUP end it with 128 + their number. Returns that status, or 0 to go on. */
 static int on_got_signal(struct tui *t, int sig)
 {
         if (sig != SIGINT)
@@ -240,6 +244,8 @@ static int on_got_signal(struct tui *t, int sig)
         if (t->running) {
                 t->running = false;
                 tui_set_msg(t, false, "Interrupted (r runs on)");
+        } else if (tui_script_paused(t)) {
+                tui_script_drop(t);
         } else if (t->prompting) {
                 tui_cancel_prompt(t);
         } else {
@@ -377,19 +383,6 @@ static int check_terminal(FILE *keys)
         return why ? refuse_terminal(why) : 0;
 }
 
-/* The commands of --script and -e, run before the screen starts; the last
- * line they printed becomes the first message. */
-static int run_prelude(struct tui *t, const struct options *opt)
-{
-        if (!opt->script && !opt->neval)
-                return 0;
-        int status = stepper_prelude(&t->ctx, opt, &t->quit);
-        if (status == 0 && t->nout)
-                tui_set_msg(t, false, t->out_lines[t->nout - 1]);
-        tui_out_clear(t);
-        return status;
-}
-
 /* Sets up the stepper, step by step, recording each step for tui_close.
  * Returns 0, or the exit status after a message on stderr (64 without a
  * terminal or with one curses cannot drive; 65/66 for a bad script or
@@ -415,7 +408,7 @@ static int tui_open(struct tui *t, const struct options *opt)
         t->ctx.extra = tui_commands;
         t->ctx.selection = tui_selection;
         t->ctx.show_help = tui_show_help;
-        status = run_prelude(t, opt);
+        status = tui_script_start(t, opt);
         if (status || t->quit)
                 return status;
         catch_signals(t);
@@ -431,6 +424,7 @@ static int tui_open(struct tui *t, const struct options *opt)
 /* The one way out: undoes what tui_open did, whatever it got to. */
 static void tui_close(struct tui *t)
 {
+        stepper_script_end(&t->script);
         tui_prompt_stop(t);
         restore_terminal();
         release_signals(t);

@@ -123,7 +123,7 @@ static uint64_t breakpoints_state(const struct session *s)
         return h;
 }
 
-void tui_exec(struct tui *t, const char *line)
+enum cmd_result tui_exec(struct tui *t, const char *line)
 {
         tui_out_clear(t);
         t->ctx.run_requested = false;
@@ -131,7 +131,7 @@ void tui_exec(struct tui *t, const char *line)
         enum cmd_result r = cmd_run(&t->ctx, line);
         if (r == CMD_QUIT) {
                 t->quit = true;
-                return;
+                return r;
         }
         if (t->ctx.last_flags & CMD_MOVES)
                 tui_after_move(t);
@@ -159,6 +159,7 @@ void tui_exec(struct tui *t, const char *line)
                 tui_set_msg(t, false, buf);
         }
         tui_out_clear(t);
+        return r;
 }
 
 void tui_run_command(struct tui *t, const char *command)

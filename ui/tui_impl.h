@@ -4,9 +4,9 @@
  * their output), tui_prompt.c (the command line), tui_draw.c (layout and
  * painting), tui_pane.c (what every pane does), one file per pane class
  * (tui_pane_tree.c, tui_pane_tlb.c, tui_pane_log.c, tui_popup.c),
- * tui_theme.c (the colours), tui_marker.c (breakpoint markers), tui_legend.c (the help screen's
- * legend of marks and colours), tui_term.c (whether the terminal can draw) and tui_cmds.c (the
- * stepper's own commands).
+ * tui_script.c (the script a pause at a time), tui_theme.c (the colours), tui_marker.c (breakpoint
+ * markers), tui_legend.c (the help screen's legend of marks and colours), tui_term.c (whether the
+ * terminal can draw) and tui_cmds.c (the stepper's own commands).
  *
  * Everything is drawn on one curses window, each pane clipped to its
  * rectangle, so no size of terminal can make a window fail to exist. A
@@ -26,6 +26,7 @@
 
 #include "cmd.h"
 #include "session.h"
+#include "stepper.h"
 
 /* Below this size a notice replaces the panes. */
 #define TUI_MIN_W 60
@@ -140,8 +141,9 @@ struct tui {
         bool prompting; /* the command line has the keyboard */
         bool running;   /* animating (run) */
         bool quit;
-        bool dirty;       /* rows must be rebuilt from the session */
-        char **out_lines; /* output of the command being run */
+        bool dirty;                   /* rows must be rebuilt from the session */
+        struct stepper_script script; /* --script and -e, run a pause at a time */
+        char **out_lines;             /* output of the command being run */
         size_t nout, cap_out;
 };
 
@@ -212,6 +214,16 @@ int tui_wrap(const char *text, int w, struct tui_span *rows, int max);
 /* The colour of an event, in the log and the explain lines. */
 enum tui_color tui_event_color(const struct event *ev);
 
+/* tui_script.c: the --script file and -e commands in the stepper. start
+ * runs them up to the first pause before the screen opens (0, or the exit
+ * status after a message on stderr); key runs them on to the next pause
+ * over the live screen (a key pressed while one is shown); drop stops
+ * them (Ctrl-C at a pause); paused says whether one is shown. */
+int tui_script_start(struct tui *t, const struct options *opt);
+bool tui_script_paused(const struct tui *t);
+void tui_script_key(struct tui *t);
+void tui_script_drop(struct tui *t);
+
 /* tui_term.c: why the terminal cannot show the stepper (curses does not
  * know it, or it cannot move the cursor), or NULL when it can. */
 const char *tui_unusable_terminal(void);
@@ -232,8 +244,8 @@ void tui_prompt_key(struct tui *t, int ch);
 
 /* tui_exec.c */
 /* Runs a command line and shows its output: one line as the message, more
- * in a popup, an error as one. */
-void tui_exec(struct tui *t, const char *line);
+ * in a popup, an error as one. Returns what cmd_run did. */
+enum cmd_result tui_exec(struct tui *t, const char *line);
 /* The same for a command the user started (a key or the ':' line): the
  * progress notice counts from now. */
 void tui_run_command(struct tui *t, const char *command);

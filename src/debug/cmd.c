@@ -14,15 +14,34 @@
 #include "explain.h"
 
 const struct cmd_entry *const cmd_table[] = {
-    &cmd_step_entry,         &cmd_next_entry,      &cmd_stepi_entry,
-    &cmd_continue_entry,     &cmd_run_entry,       &cmd_back_entry,
-    &cmd_reverse_next_entry, &cmd_backi_entry,     &cmd_reverse_continue_entry,
-    &cmd_goto_entry,         &cmd_restart_entry,   &cmd_search_entry,
-    &cmd_where_entry,        &cmd_break_entry,     &cmd_toggle_entry,
-    &cmd_delete_entry,       &cmd_disable_entry,   &cmd_enable_entry,
-    &cmd_info_entry,         &cmd_translate_entry, &cmd_walk_entry,
-    &cmd_mode_entry,         &cmd_compare_entry,   &cmd_set_entry,
-    &cmd_help_entry,         &cmd_quit_entry,      NULL,
+    &cmd_step_entry,
+    &cmd_next_entry,
+    &cmd_stepi_entry,
+    &cmd_continue_entry,
+    &cmd_run_entry,
+    &cmd_back_entry,
+    &cmd_reverse_next_entry,
+    &cmd_backi_entry,
+    &cmd_reverse_continue_entry,
+    &cmd_goto_entry,
+    &cmd_restart_entry,
+    &cmd_search_entry,
+    &cmd_where_entry,
+    &cmd_break_entry,
+    &cmd_toggle_entry,
+    &cmd_delete_entry,
+    &cmd_disable_entry,
+    &cmd_enable_entry,
+    &cmd_info_entry,
+    &cmd_translate_entry,
+    &cmd_walk_entry,
+    &cmd_mode_entry,
+    &cmd_compare_entry,
+    &cmd_set_entry,
+    &cmd_help_entry,
+    &cmd_quit_entry,
+    &cmd_pause_entry,
+    NULL,
 };
 
 const struct tlb *cmd_shown_tlb(const struct cmd_ctx *ctx, unsigned *cpu)
@@ -205,6 +224,38 @@ static int split(struct cmd_ctx *ctx, char *line, char **argv)
         }
 }
 
+/* The entry the first word (start, up to rest) names when it takes the
+ * rest of its line (CMD_REST), else NULL: the line is then split into
+ * words, and its first looked up as a command name. */
+static const struct cmd_entry *rest_entry(struct cmd_ctx *ctx, char *start, char *rest)
+{
+        if (*start == '"')
+                return NULL;
+        char after = *rest;
+        *rest = '\0';
+        const struct cmd_entry *e = cmd_find(ctx, start);
+        *rest = after;
+        ctx->err[0] = '\0';
+        return e && (e->flags & CMD_REST) ? e : NULL;
+}
+
+/* The words of a command that takes the rest of its line: the name
+ * (start, ending at rest), and what follows it without the blanks around
+ * it, when there is any. Returns the count. */
+static int rest_of_line(char *start, char *rest, char **argv)
+{
+        argv[0] = start;
+        if (!*rest)
+                return 1;
+        *rest++ = '\0';
+        rest += strspn(rest, " \t");
+        size_t len = strlen(rest);
+        while (len > 0 && (rest[len - 1] == ' ' || rest[len - 1] == '\t'))
+                rest[--len] = '\0';
+        argv[1] = rest;
+        return len ? 2 : 1;
+}
+
 /* cmd_run without the clean-up of its message. */
 static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 {
@@ -219,11 +270,14 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
         char *start = buf + strspn(buf, " \t");
         if (*start == '\0' || *start == '#')
                 return CMD_OK;
-        int argc = split(ctx, start, argv);
+        char *rest = start + strcspn(start, " \t");
+        const struct cmd_entry *e = rest_entry(ctx, start, rest);
+        int argc = e ? rest_of_line(start, rest, argv) : split(ctx, start, argv);
         if (argc < 0)
                 return CMD_ERROR;
         argv[argc] = NULL;
-        const struct cmd_entry *e = cmd_find(ctx, argv[0]);
+        if (!e)
+                e = cmd_find(ctx, argv[0]);
         if (!e)
                 return CMD_ERROR;
         int nargs = argc - 1;

@@ -35,6 +35,7 @@ enum cmd_result {
 
 /* Flags of an entry. */
 #define CMD_MOVES 0x1 /* changes the position: faces show where it is after */
+#define CMD_REST  0x2 /* takes the rest of the line, as it is, as its one argument */
 
 struct cmd_ctx;
 
@@ -98,8 +99,13 @@ struct cmd_ctx {
         unsigned speed;       /* events per second while running (set speed) */
         enum cmd_theme theme; /* the stepper's colours (set theme) */
         bool deltas;          /* counters show what the current line added (set deltas) */
-        unsigned width;       /* columns help lays its text out for (0: 80) */
-        int widest;           /* the longest left cmd_print_columns saw with no out */
+        /* A script (--script, -e) is running the commands: pause stops it,
+         * setting pause_requested and its text (escaped) for the face. */
+        bool in_script;
+        bool pause_requested;
+        char pause_text[CMD_MAX_LINE + 1];
+        unsigned width; /* columns help lays its text out for (0: 80) */
+        int widest;     /* the longest left cmd_print_columns saw with no out */
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */
@@ -122,7 +128,7 @@ extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entr
     cmd_disable_entry, cmd_enable_entry;
 extern const struct cmd_entry cmd_info_entry, cmd_translate_entry, cmd_walk_entry;
 extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
-    cmd_quit_entry;
+    cmd_quit_entry, cmd_pause_entry;
 
 /* The TLB the stepper's pane and info tlb show (set tlb-cpu), of the
  * machine at the current event; *cpu receives its vCPU. */

@@ -685,11 +685,36 @@ static void test_face_commands(void **state)
         static const struct cmd_entry *const extra[] = {&face_entry, NULL};
         char words[256] = "";
         f->ctx.extra = extra;
-        cmd_complete(&f->ctx, "pa ", collect, words);
+        cmd_complete(&f->ctx, "pan ", collect, words);
         assert_string_equal(words, "left right ");
         assert_string_equal(run(f, "pane left", CMD_OK), "pane left\n");
         run(f, "pane", CMD_ERROR);
         assert_string_equal(f->ctx.err, "usage: pane left|right");
+}
+
+/* pause takes the rest of its line as it is (any number of words, a lone
+ * quote), escaped; outside a script it only says what it is for. */
+static void test_pause(void **state)
+{
+        struct fixture *f = *state;
+        const char *o = run(f, "pause now", CMD_OK);
+        assert_non_null(strstr(o, "pause [TEXT] is for a --script file or -e"));
+        assert_false(f->ctx.pause_requested);
+        f->ctx.in_script = true;
+        run(f,
+            "pause   one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen \"seventeen  ",
+            CMD_OK);
+        assert_true(f->ctx.pause_requested);
+        assert_string_equal(f->ctx.pause_text, "one two three four five six seven eight nine ten "
+                                               "eleven twelve thirteen fourteen fifteen sixteen "
+                                               "\"seventeen");
+        run(f, "pause \x1b]0;title\a", CMD_OK);
+        assert_string_equal(f->ctx.pause_text, "\\x1B]0;title\\x07");
+        run(f, "pause", CMD_OK);
+        assert_string_equal(f->ctx.pause_text, "");
+        run(f, "\"pause\" x", CMD_OK); /* a quoted name is split as any line */
+        assert_string_equal(f->ctx.pause_text, "x");
 }
 
 /* info alone lists the topic table; a topic is found by a unique prefix. */
@@ -730,6 +755,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
             cmocka_unit_test_setup_teardown(test_face_commands, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_topics, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
