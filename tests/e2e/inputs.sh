@@ -103,30 +103,8 @@ if ! command -v tmux >/dev/null 2>&1; then
         not_ok "inputs: tmux is installed" "scripts/deps.sh installs it"
         exit 0
 fi
-SOCK="shadow-sim-inputs-$$"
-TM="tmux -L $SOCK -f /dev/null"
-trap '$TM kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-wait_for() {
-        tries=$(( ${2:-10} * 20 ))
-        while [ "$tries" -gt 0 ]; do
-                $TM capture-pane -p -t t | grep -Eq -- "$1" && return 0
-                sleep 0.05
-                tries=$((tries - 1))
-        done
-        return 1
-}
-check() {
-        name=$1
-        shift
-        if "$@"; then ok "$name"; else
-                not_ok "$name" "screen was:"
-                $TM capture-pane -p -t t | sed 's/^/#     /'
-        fi
-}
-$TM new-session -d -s t -x 110 -y 32 \
-        "env -i PATH=/usr/bin:/bin HOME=$TMP XDG_STATE_HOME=$TMP/state TERM=screen LANG=C.UTF-8 \
-         ASAN_OPTIONS='${ASAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}' PS1='PROMPT\$ ' sh"
-wait_for 'PROMPT\$' 10
+. "$(dirname "$0")/tmux_lib.sh"
+tmux_shell 110 32
 $TM send-keys -t t -l "$S gen forkwait --iterations 40 | $S -i - ; echo EXIT=\$?"
 $TM send-keys -t t Enter
 check "-i - shows the stepper on a piped trace" wait_for 'Guest PT.*Shadow PT' 15
