@@ -68,49 +68,93 @@ bool run_over_limit(const struct run_options *opt, const struct op *op, size_t b
         return true;
 }
 
+/* Applies op to each sim in turn; reports a frame that was not found.
+ * Returns false when that stops the run (status set). */
+static bool apply(struct sim *const *sims, unsigned nsims, const struct run_options *opt,
+                  const struct op *op, int *status)
+{
+        /* Every sim models the same guest, so all run out of frames at
+         * the same op. */
+        bool applied = true;
+        for (unsigned i = 0; i < nsims; i++)
+                applied &= sim_apply(sims[i], op);
+        if (applied)
+                return true;
+        run_report_no_frame(opt, op);
+        *status = EXIT_DATAERR;
+        return opt->keep_going;
+}
+
+/* The checks before op, the n-th item read (run_is_check). Returns false
+ * when they stop the run (status set). */
+static bool check(struct sim *const *sims, unsigned nsims, const struct run_options *opt,
+                  const struct op *op, uint64_t n, int *status)
+{
+        if (!run_is_check(op, n))
+                return true;
+        if (opt->out && run_check_output(opt->out, opt->errors)) {
+                *status = EXIT_IOERR;
+                return false;
+        }
+        if (over_limit(sims, nsims, opt, op)) {
+                *status = EXIT_DATAERR;
+                return false;
+        }
+        return true;
+}
+
+/* Reads the next op the general way and applies it. Returns false when
+ * the run ends (status set; *reached_end at the end of the trace). */
+static bool next_op(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
+                    const struct run_options *opt, uint64_t n, int *status, bool *reached_end)
+{
+        struct op op;
+        struct trace_error err;
+        enum trace_status st = trace_next(r, &op, &err);
+        if (st == TRACE_EOF) {
+                *reached_end = true;
+                return false;
+        }
+        if (st == TRACE_IO_ERROR || st == TRACE_BAD_DATA) {
+                if (opt->errors)
+                        fprintf(opt->errors, "%s: error: %s\n", opt->name, err.msg);
+                *status = st == TRACE_IO_ERROR ? EXIT_IOERR : EXIT_DATAERR;
+                return false;
+        }
+        if (st == TRACE_BAD_LINE) {
+                run_print_error(opt->errors, opt->name, &err);
+                *status = EXIT_DATAERR;
+                return opt->keep_going;
+        }
+        if (!check(sims, nsims, opt, &op, n, status))
+                return false;
+        if (opt->before_op)
+                opt->before_op(opt->before_ctx, &op);
+        return apply(sims, nsims, opt, &op, status);
+}
+
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt, bool *reached_end)
 {
         int status = 0;
         *reached_end = false;
-        for (uint64_t n = 0;; n++) {
-                struct op op;
-                struct trace_error err;
-                enum trace_status st = trace_next(r, &op, &err);
-                if (st == TRACE_EOF) {
-                        *reached_end = true;
-                        return status;
-                }
-                if (st == TRACE_IO_ERROR || st == TRACE_BAD_DATA) {
-                        if (opt->errors)
-                                fprintf(opt->errors, "%s: error: %s\n", opt->name, err.msg);
-                        return st == TRACE_IO_ERROR ? EXIT_IOERR : EXIT_DATAERR;
-                }
-                if (st == TRACE_BAD_LINE) {
-                        run_print_error(opt->errors, opt->name, &err);
-                        if (!opt->keep_going)
-                                return EXIT_DATAERR;
-                        status = EXIT_DATAERR;
+        /* Runs of accesses come from the reader's fast path a block at a
+         * time, a block ending where the limits are checked next; any
+         * other item, and every item when a caller looks at each op
+         * before it is applied, the general way. */
+        struct op ops[RUN_CHECK_EVERY];
+        for (uint64_t n = 0;;) {
+                size_t got = opt->before_op
+                                 ? 0
+                                 : trace_next_ops(r, ops, RUN_CHECK_EVERY - n % RUN_CHECK_EVERY);
+                if (got == 0) {
+                        if (!next_op(r, sims, nsims, opt, n++, &status, reached_end))
+                                return status;
                         continue;
                 }
-                if (run_is_check(&op, n)) {
-                        if (opt->out && run_check_output(opt->out, opt->errors))
-                                return EXIT_IOERR;
-                        if (over_limit(sims, nsims, opt, &op))
-                                return EXIT_DATAERR;
-                }
-                if (opt->before_op)
-                        opt->before_op(opt->before_ctx, &op);
-                /* Every sim models the same guest, so all run out of
-                 * frames at the same op. */
-                bool applied = true;
-                for (unsigned i = 0; i < nsims; i++)
-                        applied &= sim_apply(sims[i], &op);
-                if (!applied) {
-                        run_report_no_frame(opt, &op);
-                        if (!opt->keep_going)
-                                return EXIT_DATAERR;
-                        status = EXIT_DATAERR;
-                }
+                for (size_t i = 0; i < got; i++, n++)
+                        if (!check(sims, nsims, opt, &ops[i], n, &status) ||
+                            !apply(sims, nsims, opt, &ops[i], &status))
+                                return status;
         }
 }

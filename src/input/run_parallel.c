@@ -251,6 +251,12 @@ static void read_batch(struct trace_reader *r, const struct run_options *opt, st
         b->n = b->nbad = 0;
         b->end = TRACE_OK;
         while (b->n < BATCH) {
+                /* Runs of accesses from the reader's fast path. */
+                size_t got = trace_next_ops(r, &b->ops[b->n], BATCH - b->n);
+                for (size_t k = 0; k < got; k++, b->n++, (*item)++)
+                        b->flags[b->n] = run_is_check(&b->ops[b->n], *item) ? ITEM_CHECK : 0;
+                if (got)
+                        continue;
                 unsigned i = b->n;
                 struct trace_error err;
                 enum trace_status st = trace_next(r, &b->ops[i], &err);

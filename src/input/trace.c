@@ -48,6 +48,15 @@ static enum trace_status status_of(enum instream_status st)
         return TRACE_IO_ERROR;
 }
 
+/* The read buffer: cap bytes, and past them the bytes the lackey fast
+ * path may read beyond the end of what was read, zeroed so that they are
+ * never uninitialized memory. */
+static void alloc_buf(struct trace_reader *r, size_t cap)
+{
+        r->cap = cap;
+        r->buf = xcalloc(cap + TRACE_LACKEY_READ, 1);
+}
+
 /* Opens a stream reader in mode, with its buffer. */
 static enum trace_status open_stream(struct trace_reader *r, const char *path,
                                      enum trace_format format, const struct trace_limits *limits,
@@ -55,10 +64,8 @@ static enum trace_status open_stream(struct trace_reader *r, const char *path,
 {
         reader_init(r, format, limits);
         enum trace_status st = status_of(instream_open(&r->in, path, mode));
-        if (st == TRACE_OK) {
-                r->cap = READ_CHUNK + TRACE_MAX_LINE + 2;
-                r->buf = xmalloc(r->cap);
-        }
+        if (st == TRACE_OK)
+                alloc_buf(r, READ_CHUNK + TRACE_MAX_LINE + 2);
         return st;
 }
 
@@ -90,10 +97,8 @@ enum trace_status trace_open_again(struct trace_reader *r, const struct trace_re
         }
         reader_init(r, src->open_format, &src->limits);
         enum trace_status st = status_of(instream_open_again(&r->in, &src->in));
-        if (st == TRACE_OK) {
-                r->cap = src->cap;
-                r->buf = xmalloc(r->cap);
-        }
+        if (st == TRACE_OK)
+                alloc_buf(r, src->cap);
         return st;
 }
 
@@ -278,20 +283,41 @@ static enum trace_format detect_format(const char *s, size_t len)
         return trace_lackey_looks_like(s, len) ? TRACE_FORMAT_LACKEY : TRACE_FORMAT_V1;
 }
 
-/* The lackey fast path: the next line, when it is a well-formed access line
- * whole in the buffer, parsed in one pass without looking for its end
- * first. Returns false to take the line the general way. */
-static bool next_lackey(struct trace_reader *r, struct op *op)
+size_t trace_next_ops(struct trace_reader *r, struct op *ops, size_t max)
 {
-        const char *s = r->mem ? r->mem + r->pos : r->buf + r->pos;
-        size_t avail = r->mem ? r->mem_len - r->pos : r->end - r->pos, used;
-        int n = trace_lackey_scan(s, avail, &r->limits, op, &r->pending, &used);
-        if (n == 0 || used > TRACE_MAX_LINE + 1)
-                return false;
-        r->pos += used;
-        op->line = r->pending.line = ++r->line;
-        r->has_pending = n > 1;
-        return true;
+        size_t n = 0;
+        if (max == 0)
+                return 0;
+        if (r->has_pending) {
+                r->has_pending = false;
+                ops[n++] = r->pending;
+        }
+        if (r->format != TRACE_FORMAT_LACKEY || r->in_long_line)
+                return n;
+        /* A file's buffer has TRACE_LACKEY_READ bytes past its end; text
+         * in memory has its terminator, so its last lines go the slow way. */
+        const char *base = r->mem ? r->mem : r->buf;
+        size_t pos = r->pos, end = r->mem ? r->mem_len : r->end;
+        size_t stop = !r->mem ? end : end > TRACE_LACKEY_READ ? end - TRACE_LACKEY_READ : 0;
+        uint64_t line = r->line;
+        while (n < max && pos < stop) {
+                /* The store of a modify goes to the next slot, or waits. */
+                struct op *second = n + 1 < max ? &ops[n + 1] : &r->pending;
+                size_t used;
+                int got =
+                    trace_lackey_fast(base + pos, end - pos, &r->limits, &ops[n], second, &used);
+                if (got == 0)
+                        break;
+                pos += used;
+                ops[n++].line = second->line = ++line;
+                if (got == 2 && second == &r->pending)
+                        r->has_pending = true;
+                else
+                        n += (size_t)got - 1;
+        }
+        r->pos = pos;
+        r->line = line;
+        return n;
 }
 
 /* Keeps a v1 comment line for the op below it, or forgets the block at a
@@ -338,12 +364,7 @@ const char *trace_note(const struct trace_reader *r)
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err)
 {
         r->op_note[r->op_note_len = 0] = '\0';
-        if (r->has_pending) {
-                r->has_pending = false;
-                *op = r->pending;
-                return TRACE_OK;
-        }
-        if (r->format == TRACE_FORMAT_LACKEY && !r->in_long_line && next_lackey(r, op))
+        if (trace_next_ops(r, op, 1))
                 return TRACE_OK;
         for (;;) {
                 const char *line;

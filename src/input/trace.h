@@ -135,6 +135,14 @@ void trace_close(struct trace_reader *r);
  * on (an endless line costs nothing to a caller that stops). */
 enum trace_status trace_next(struct trace_reader *r, struct op *op, struct trace_error *err);
 
+/* The reader's fast path, for the run loop: reads up to max ops (at least
+ * one slot) from the lines that trace_lackey_fast takes in a lackey trace,
+ * as trace_next would return them, and stops at the first line it does
+ * not take or at the end of what is buffered. Returns how many; 0 when the
+ * next op is to be read with trace_next (which reads any line, refills the
+ * buffer, reports errors and the end). The ops have no narration. */
+size_t trace_next_ops(struct trace_reader *r, struct op *ops, size_t max);
+
 /* The narration of the op trace_next returned last: the whole-line
  * comments right above its line (a blank line ends a block, so a file's
  * header belongs to no op), each without its '#' and the blank after it,

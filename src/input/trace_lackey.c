@@ -78,6 +78,16 @@ static inline uint64_t bytes_between(uint64_t x, unsigned m, unsigned n)
         return (ONES * (127 + n) - low7) & ~x & (low7 + ONES * (127 - m)) & HIGHS;
 }
 
+/* The number whose eight hex digits (the first the most significant) are
+ * the values 0..15 in the bytes of nibbles, the first in the low byte:
+ * byte k becomes its value, then pairs, quads, all. */
+static inline uint32_t hex_lanes(uint64_t nibbles)
+{
+        uint64_t pairs = ((nibbles << 4) + (nibbles >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+        uint64_t quads = ((pairs << 8) + (pairs >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+        return (uint32_t)((quads & 0xFFFF) << 16 | quads >> 32);
+}
+
 /* Decodes the eight hex digits at p (the first the most significant) into
  * *value. Returns false, leaving *value alone, unless all eight are hex
  * digits. The caller guarantees eight readable bytes. */
@@ -90,11 +100,7 @@ static inline bool hex8(const char *p, uint32_t *value)
         uint64_t letters = bytes_between(v | ONES * 0x20, 'a' - 1, 'f' + 1); /* either case */
         if ((digits | letters) != HIGHS)
                 return false;
-        /* Byte k (char k) now becomes its value, then pairs, quads, all. */
-        uint64_t nibbles = (v & ONES * 0x0F) + (letters >> 7) * 9;
-        uint64_t pairs = ((nibbles << 4) + (nibbles >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
-        uint64_t quads = ((pairs << 8) + (pairs >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
-        *value = (uint32_t)((quads & 0xFFFF) << 16 | quads >> 32);
+        *value = hex_lanes((v & ONES * 0x0F) + (letters >> 7) * 9);
         return true;
 }
 
@@ -149,20 +155,50 @@ static int bad(struct trace_error *err, size_t col, const char *expected, const 
         return 0;
 }
 
-/* The parser of both entry points. With used NULL, s[0..len) is one line
- * and a malformed one is reported in err. With used set (a scan), s[0..len)
- * is the rest of the input: only a well-formed access line that ends in a
- * newline is taken (*used = its length with the newline); for anything
- * else it returns 0, err untouched, and the caller takes the line the slow
- * way. Inlined into each, so that the scan has no test of used left. */
-#define FAIL(col, expected) return used ? 0 : bad(err, col, expected, s, len)
-static inline __attribute__((always_inline)) int parse(const char *s, size_t len,
-                                                       const struct trace_limits *limits,
-                                                       struct op *op, struct op *second,
-                                                       struct trace_error *err, size_t *used)
+/* The user half of the guest's virtual addresses: the bits of a GVA with
+ * the paging depth of limits (below 64), less the sign bit. */
+static inline unsigned user_bits(const struct trace_limits *limits)
 {
-        if (!used)
-                err->col = 0;
+        return PAGE_SHIFT + PT_INDEX_BITS * (unsigned)limits->levels - 1;
+}
+
+/* Whether the size bytes from addr lie in the user half. */
+static inline bool fits(uint64_t addr, unsigned size, const struct trace_limits *limits)
+{
+        uint64_t last = addr + size - 1;
+        return last >= addr && (last >> user_bits(limits)) == 0;
+}
+
+static bool starts_inside(uint64_t addr, const struct trace_limits *limits)
+{
+        return (addr >> user_bits(limits)) == 0;
+}
+
+/* The ops of an access line of kind (I, L, S or M; access its access
+ * kind): *op, and for a modify the store in *second. Returns how many. */
+static inline int make_ops(char kind, int access, uint64_t addr, unsigned size, struct op *op,
+                           struct op *second)
+{
+        *op = (struct op){
+            .kind = OP_ACCESS,
+            .gva = addr,
+            .size = size,
+            .access = (enum access_kind)access,
+            .user = true, /* a process's own accesses, to its user pages */
+            .demand = true,
+        };
+        if (kind != 'M')
+                return 1;
+        *second = *op; /* a modify is a load then a store */
+        second->access = ACCESS_WRITE;
+        return 2;
+}
+
+#define FAIL(col, expected) return bad(err, col, expected, s, len)
+int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
+                       struct op *second, struct trace_error *err)
+{
+        err->col = 0;
         if (is_banner(s, len))
                 return 0;
         size_t i = 0;
@@ -216,58 +252,71 @@ static inline __attribute__((always_inline)) int parse(const char *s, size_t len
         }
         if (i == size_col)
                 FAIL(size_col, "an access size in decimal right after ','");
-        size_t line_end = i + 1; /* a scan's line, with its newline */
-        if (used) {
-                if (i >= len || s[i] != '\n' || size == 0)
-                        return 0; /* blanks, a CR, junk: the slow way says which */
-        } else {
-                if (i < len && s[i] != ' ' && s[i] != '\t')
-                        FAIL(size_col, "an access size in decimal");
-                if (size == 0)
-                        FAIL(size_col, "an access size of at least 1 byte");
-                while (i < len && (s[i] == ' ' || s[i] == '\t'))
-                        i++;
-                if (i < len)
-                        FAIL(i, "end of line");
-        }
-
-        unsigned bits = PAGE_SHIFT + PT_INDEX_BITS * (unsigned)limits->levels;
-        uint64_t last = addr + size - 1;
-        if (last < addr || (bits < 64 && (last >> (bits - 1)) != 0)) {
-                bool starts_inside = bits < 64 && (addr >> (bits - 1)) == 0;
-                FAIL(start, starts_inside
+        if (i < len && s[i] != ' ' && s[i] != '\t')
+                FAIL(size_col, "an access size in decimal");
+        if (size == 0)
+                FAIL(size_col, "an access size of at least 1 byte");
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+                i++;
+        if (i < len)
+                FAIL(i, "end of line");
+        if (!fits(addr, size, limits))
+                FAIL(start, starts_inside(addr, limits)
                                 ? "an access that ends within user space, not past its top"
                                 : "a user-space address within the guest's virtual address "
                                   "width");
-        }
-
-        if (used)
-                *used = line_end;
-        *op = (struct op){
-            .kind = OP_ACCESS,
-            .gva = addr,
-            .size = size,
-            .access = (enum access_kind)access,
-            .user = true, /* a process's own accesses, to its user pages */
-            .demand = true,
-        };
-        if (kind != 'M')
-                return 1;
-        *second = *op; /* a modify is a load then a store */
-        second->access = ACCESS_WRITE;
-        return 2;
+        return make_ops(kind, access, addr, size, op, second);
 }
+
 #undef FAIL
 
-int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
-                       struct op *second, struct trace_error *err)
-{
-        return parse(s, len, limits, op, second, err, NULL);
-}
+/* fast_kind[k] for the byte k = s[0] ^ s[1] ^ ' ' of a line that starts
+ * with a kind and a blank in either order: 1 when k is 'I' (Valgrind
+ * writes "I  addr"), 2 for a data access (" L addr"), 0 for anything else. */
+static const unsigned char fast_kind[256] = {['I'] = 1, ['L'] = 2, ['S'] = 2, ['M'] = 2};
 
-int trace_lackey_scan(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
+int trace_lackey_fast(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
                       struct op *second, size_t *used)
 {
-        *used = 0;
-        return parse(s, avail, limits, op, second, NULL, used);
+        /* The kind: "I  " or " K ". When one of the first two bytes is a
+         * blank, the XOR of both and a blank is the other. */
+        char kind = (char)(s[0] ^ s[1] ^ ' ');
+        unsigned form = fast_kind[(unsigned char)kind];
+        if (form == 0 || s[2] != ' ' || s[form == 1 ? 1 : 0] != ' ')
+                return 0;
+
+        /* Eight hex digits (Valgrind pads to eight), then up to seven more:
+         * the first non-digit of the next eight bytes ends the address. */
+        uint32_t high;
+        if (!hex8(s + 3, &high))
+                return 0;
+        uint64_t v = load_le64(s + 11);
+        uint64_t letters = bytes_between(v | ONES * 0x20, 'a' - 1, 'f' + 1);
+        uint64_t others = ~(bytes_between(v, '0' - 1, '9' + 1) | letters) & HIGHS;
+        if (others == 0)
+                return 0; /* 16 digits or more: the line parser takes them */
+        unsigned more = (unsigned)__builtin_ctzll(others) >> 3;
+        /* The digits after the first eight, decoded as eight with zeros in
+         * place of the bytes past them, then shifted into place. */
+        uint64_t nibbles =
+            ((v & ONES * 0x0F) + (letters >> 7) * 9) & ((UINT64_C(1) << (8 * more)) - 1);
+        uint64_t low = (uint64_t)hex_lanes(nibbles) >> (4 * (8 - more));
+        uint64_t addr = (uint64_t)high << (4 * more) | low;
+        size_t i = 11 + more;
+        if (s[i] != ',')
+                return 0;
+
+        /* One or two digits of size, a newline (or CR LF) and nothing
+         * else; a larger size, a blank or junk is the line parser's. */
+        unsigned d0 = (unsigned)(s[i + 1] - '0'), d1 = (unsigned)(s[i + 2] - '0');
+        if (d0 > 9)
+                return 0;
+        bool two = d1 <= 9;
+        unsigned size = two ? d0 * 10 + d1 : d0;
+        i += 2 + two;
+        size_t len = s[i] == '\n' ? i + 1 : s[i] == '\r' && s[i + 1] == '\n' ? i + 2 : 0;
+        if (len == 0 || len > avail || size == 0 || !fits(addr, size, limits))
+                return 0;
+        *used = len;
+        return make_ops(kind, access_of(kind), addr, size, op, second);
 }

@@ -25,13 +25,21 @@ bool trace_lackey_looks_like(const char *s, size_t len);
 int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *limits, struct op *op,
                        struct op *second, struct trace_error *err);
 
-/* The reader's fast path: parses the line at the start of s[0..avail) (the
- * rest of the input, newlines and all) when it is a well-formed access
- * line ended by a newline, sets *used to its length with the newline and
- * returns 1 or 2 as trace_parse_lackey. Returns 0 for any other line
- * (*used 0; nothing reported): the caller then finds the line's end and
- * calls trace_parse_lackey, which says what is wrong with it. */
-int trace_lackey_scan(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
+/* Bytes trace_lackey_fast reads from the start of a line, whatever the
+ * line's length: its caller keeps that many bytes readable there. */
+#define TRACE_LACKEY_READ 32
+
+/* The reader's fast path: parses the line at the start of s (avail bytes
+ * of input from there, newlines and all) when it is in the form Valgrind
+ * writes, "I  ADDR,SIZE" or " K ADDR,SIZE" (K one of L, S, M; 8 to 15 hex
+ * digits; a size of 1 or 2 decimal digits) ended by a newline or CR LF
+ * within avail, and its access fits; sets *used to its length with the
+ * line end and returns 1 or 2 as trace_parse_lackey, with the same ops.
+ * Returns 0 for any other line (nothing set, nothing reported): the caller
+ * then finds the line's end and calls trace_parse_lackey, which takes
+ * every valid line and says what is wrong with the others. Reads
+ * TRACE_LACKEY_READ bytes at s. */
+int trace_lackey_fast(const char *s, size_t avail, const struct trace_limits *limits, struct op *op,
                       struct op *second, size_t *used);
 
 #endif
