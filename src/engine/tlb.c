@@ -29,11 +29,6 @@ void tlb_clone(struct tlb *dst, const struct tlb *src)
         dst->e = xmemdup(src->e, (size_t)src->sets * src->ways * sizeof *src->e);
 }
 
-static inline uint32_t tag(const struct tlb *t, uint32_t asid)
-{
-        return t->pcid ? asid : 0;
-}
-
 static inline struct tlb_entry *set_of(struct tlb *t, uint64_t vpn)
 {
         return &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
@@ -71,7 +66,7 @@ unsigned tlb_slot_for(const struct tlb *t, const struct tlb_fill_req *req, bool 
         uint64_t vpn = req->gva >> level_shift(req->level);
         const struct tlb_entry *set = &t->e[(vpn & (t->sets - 1)) * t->ways];
         const struct tlb_entry *victim = NULL;
-        uint32_t want = tag(t, req->asid);
+        uint32_t want = tlb_tag(t, req->asid);
         for (unsigned w = 0; w < t->ways && !victim; w++)
                 if (set[w].valid && set[w].vpn == vpn && set[w].level == req->level &&
                     set[w].asid == want)
@@ -97,7 +92,7 @@ void tlb_fill_at(struct tlb *t, unsigned slot, const struct tlb_fill_req *req)
         victim->hfn = req->hfn;
         victim->gfn = req->gfn;
         victim->perm = req->perm;
-        victim->asid = tag(t, req->asid);
+        victim->asid = tlb_tag(t, req->asid);
         victim->level = (uint8_t)req->level;
         victim->page_level = (uint8_t)(req->page_level > req->level ? req->page_level : req->level);
         victim->valid = true;
@@ -120,7 +115,7 @@ unsigned tlb_invlpg(struct tlb *t, uint32_t asid, uint64_t gva)
                 return n;
         /* Pieces of a large guest page: the one holding gva need not be
          * cached for the others to go. */
-        uint32_t want = tag(t, asid);
+        uint32_t want = tlb_tag(t, asid);
         for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
                 e = &t->e[i];
                 if (!e->valid || e->asid != want || e->page_level == e->level)
@@ -158,7 +153,7 @@ static unsigned drop_at(struct tlb *t, uint32_t want, bool any, uint64_t addr)
 
 unsigned tlb_drop_range(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span)
 {
-        uint32_t want = tag(t, asid);
+        uint32_t want = tlb_tag(t, asid);
         size_t size = (size_t)t->sets * t->ways;
         unsigned n = 0;
         if ((span >> PAGE_SHIFT) <= size) {
@@ -195,7 +190,7 @@ unsigned tlb_flush(struct tlb *t)
 void tlb_mark_stale(struct tlb *t, uint32_t asid, bool any_asid, uint64_t gva, uint64_t span,
                     uint64_t new_leaf, unsigned cpu)
 {
-        uint32_t want = tag(t, asid);
+        uint32_t want = tlb_tag(t, asid);
         for (size_t i = 0; i < (size_t)t->sets * t->ways; i++) {
                 struct tlb_entry *e = &t->e[i];
                 if (!e->valid || (!any_asid && e->asid != want))

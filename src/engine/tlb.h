@@ -31,6 +31,10 @@ struct tlb_entry {
         uint8_t stale_cpu; /* when stale: the vCPU whose store changed the mapping */
 };
 
+/* Pages whose last slot a TLB remembers (a power of two): a process's
+ * fetches and data accesses interleave over a few pages at a time. */
+#define TLB_HINTS 64
+
 struct tlb {
         unsigned sets, ways; /* sets is a power of two */
         bool pcid;
@@ -38,8 +42,10 @@ struct tlb {
         uint64_t tick;
         unsigned large[4];  /* valid entries per level, to skip empty sizes */
         unsigned splinters; /* valid entries smaller than their guest page */
-        unsigned last_hit;  /* slot of the last 4K hit, tried first: accesses come in
-                               runs on one page (only a hint; its contents are checked) */
+        /* hint[vpn % TLB_HINTS]: the slot of the last 4K hit on a page of
+         * that number, tried first. Only a hint: its contents are checked
+         * as the set scan checks a way, and a wrong one costs the scan. */
+        uint32_t hint[TLB_HINTS];
 };
 
 /* sets must be a power of two >= 1, ways >= 1. */
@@ -50,24 +56,29 @@ void tlb_clone(struct tlb *dst, const struct tlb *src);
 /* The large-page (2M, 1G) half of tlb_lookup. */
 struct tlb_entry *tlb_lookup_large(struct tlb *t, uint32_t want, uint64_t gva);
 
-/* The entry that translates gva in address space asid, or NULL; a 4K entry
- * before a large one. A hit refreshes its LRU age.
- *
- * Inline, as it runs for every access of a trace. The 4K set is probed
- * without a branch that depends on which way matches: every way is compared
- * and the match (there is at most one per page size, tlb_fill keeps them
- * unique) picked by a conditional move. Stopping at the matching way made
- * the loop's exit unpredictable, and its mispredictions were the largest
- * cost of a TLB hit. */
-static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva)
+/* The tag of an entry of address space asid: asid with PCID, else 0. */
+static inline uint32_t tlb_tag(const struct tlb *t, uint32_t asid)
 {
-        uint32_t want = t->pcid ? asid : 0;
-        uint64_t vpn = gva >> PAGE_SHIFT;
-        struct tlb_entry *last = &t->e[t->last_hit];
-        if (last->vpn == vpn && last->valid && last->level == 1 && last->asid == want) {
-                last->last_use = ++t->tick;
+        return t->pcid ? asid : 0;
+}
+
+/* The valid 4K entry of virtual page vpn tagged want, or NULL. Changes
+ * nothing but the page's hint (so a caller may look before it decides
+ * that an access hits; tlb_touch then counts the hit).
+ *
+ * Inline, as it runs for every access of a trace. The slot of the page's
+ * hint is tried first; then the set is probed without a branch that
+ * depends on which way matches: every way is compared and the match (there
+ * is at most one per page size, tlb_fill keeps them unique) picked by a
+ * conditional move. Stopping at the matching way made the loop's exit
+ * unpredictable, and its mispredictions were the largest cost of a TLB
+ * hit. */
+static inline struct tlb_entry *tlb_find_4k(struct tlb *t, uint32_t want, uint64_t vpn)
+{
+        uint32_t *hint = &t->hint[vpn & (TLB_HINTS - 1)];
+        struct tlb_entry *last = &t->e[*hint];
+        if (last->vpn == vpn && last->valid && last->level == 1 && last->asid == want)
                 return last;
-        }
         struct tlb_entry *set = &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
         unsigned hit = t->ways;
         for (unsigned w = 0; w < t->ways; w++) {
@@ -78,10 +89,27 @@ static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_
                                    (uint64_t)(e->valid ^ 1u) | (uint64_t)(e->asid ^ want);
                 hit = differs == 0 ? w : hit;
         }
-        if (hit < t->ways) {
-                set[hit].last_use = ++t->tick;
-                t->last_hit = (unsigned)(&set[hit] - t->e);
-                return &set[hit];
+        if (hit == t->ways)
+                return NULL;
+        *hint = (uint32_t)(&set[hit] - t->e);
+        return &set[hit];
+}
+
+/* A hit on e: refreshes its LRU age. */
+static inline void tlb_touch(struct tlb *t, struct tlb_entry *e)
+{
+        e->last_use = ++t->tick;
+}
+
+/* The entry that translates gva in address space asid, or NULL; a 4K entry
+ * before a large one. A hit refreshes its LRU age. */
+static inline struct tlb_entry *tlb_lookup(struct tlb *t, uint32_t asid, uint64_t gva)
+{
+        uint32_t want = tlb_tag(t, asid);
+        struct tlb_entry *e = tlb_find_4k(t, want, gva >> PAGE_SHIFT);
+        if (e) {
+                tlb_touch(t, e);
+                return e;
         }
         return (t->large[2] | t->large[3]) ? tlb_lookup_large(t, want, gva) : NULL;
 }

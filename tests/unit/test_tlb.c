@@ -143,9 +143,47 @@ static void test_stale_marking(void **state)
         tlb_free(&t);
 }
 
+/* The slot a page's hint names is checked, never trusted: pages that
+ * share a hint alternate, an entry dropped or replaced under its hint is
+ * not found, and a page found again through the set scan. */
+static void test_hint_is_only_a_hint(void **state)
+{
+        (void)state;
+        struct tlb t;
+        tlb_init(&t, 2, 4, false);
+        /* Pages 1 and 1 + TLB_HINTS share a hint (and here a set). */
+        uint64_t a = 0x1000, b = a + ((uint64_t)TLB_HINTS << PAGE_SHIFT);
+        fill4k(&t, 0, a, 5);
+        fill4k(&t, 0, b, 6);
+        for (int i = 0; i < 4; i++) {
+                assert_int_equal(tlb_lookup(&t, 0, a)->gfn, 5);
+                assert_int_equal(tlb_lookup(&t, 0, b)->gfn, 6);
+        }
+        uint64_t ticks = t.tick;
+        assert_int_equal(tlb_find_4k(&t, 0, a >> PAGE_SHIFT)->gfn, 5);
+        assert_int_equal(t.tick, ticks); /* looking is no hit */
+        assert_int_equal(tlb_invlpg(&t, 0, a), 1);
+        assert_null(tlb_lookup(&t, 0, a)); /* its hint names a free slot now */
+        assert_int_equal(tlb_lookup(&t, 0, b)->gfn, 6);
+        /* The set full of other pages: a's old slot is reused by one. */
+        for (uint64_t p = 3; p < 3 + 2 * 4; p += 2)
+                fill4k(&t, 0, p << PAGE_SHIFT, p);
+        assert_null(tlb_lookup(&t, 0, a));
+        fill4k(&t, 0, a, 7);
+        assert_int_equal(tlb_lookup(&t, 0, a)->gfn, 7);
+        /* Another address space's entry is not this one's (with PCID). */
+        tlb_free(&t);
+        tlb_init(&t, 2, 4, true);
+        fill4k(&t, 1, a, 5);
+        assert_non_null(tlb_lookup(&t, 1, a));
+        assert_null(tlb_lookup(&t, 2, a));
+        tlb_free(&t);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_hint_is_only_a_hint),
             cmocka_unit_test(test_hit_miss_and_lru),
             cmocka_unit_test(test_pcid_tags_and_flushes),
             cmocka_unit_test(test_large_pages),
