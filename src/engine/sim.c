@@ -991,3 +991,61 @@ bool sim_apply(struct sim *s, const struct op *op)
                 return do_access(s, op);
         return apply_other(s, op);
 }
+
+/* The run of accesses at the start of ops[0..n) that are TLB hits with
+ * nothing more to do (no sink reads their events, one vCPU, no dirty
+ * logging; one page each, through an entry that allows the access, is
+ * not stale and, for a store, is dirty already): applies them as
+ * sim_apply would, their counters added at once (stats_count_hits), and
+ * returns how many. The first op that is anything else is left to
+ * sim_apply. */
+static size_t apply_hits(struct sim *s, const struct op *ops, size_t n)
+{
+        if (!s->booted || s->nsinks || s->cpu_stats || s->dirty.on)
+                return 0;
+        uint32_t want = tlb_tag(&s->tlb, sim_asid(s));
+        uint64_t fetches = 0;
+        size_t i = 0;
+        for (; i < n; i++) {
+                const struct op *op = &ops[i];
+                uint64_t last = op->gva + op->size - (op->size != 0);
+                if (op->kind != OP_ACCESS || (op->gva ^ last) >> PAGE_SHIFT)
+                        break;
+                struct tlb_entry *e = tlb_find_4k(&s->tlb, want, op->gva >> PAGE_SHIFT);
+                if (!e || !sim_allows(s, e->perm, op->access, op->user) || e->stale ||
+                    ((unsigned)(op->access == ACCESS_WRITE) & (unsigned)!e->dirty))
+                        break;
+                tlb_touch(&s->tlb, e);
+                fetches += op->access == ACCESS_EXEC;
+        }
+        if (i == 0)
+                return 0;
+        s->line = ops[i - 1].line;
+        s->ops += i;
+        s->seq += i;
+        stats_count_hits(&s->stats, &s->cfg.cost, i, fetches);
+        return i;
+}
+
+size_t sim_apply_ops(struct sim *s, const struct op *ops, size_t n)
+{
+        for (size_t i = 0;; i++) {
+                i += apply_hits(s, ops + i, n - i);
+                if (i == n)
+                        return n;
+                if (!sim_apply(s, &ops[i]))
+                        return i;
+        }
+}
+
+bool sim_can_page_in(const struct sim *s, uint64_t pages)
+{
+        /* Each page takes a data frame and at most levels - 1 tables. The
+         * table allocator goes down from next_free_gfn, skipping frames
+         * that hold tables (at most ntables), and demand paging finds no
+         * frame once next_data_gfn reaches it. */
+        const struct guest *g = &s->guest;
+        uint64_t frames = pages * (uint64_t)g->levels;
+        return g->mem_frames - g->ntables >= frames && g->next_free_gfn > s->next_data_gfn &&
+               g->next_free_gfn - s->next_data_gfn > frames + g->ntables;
+}

@@ -161,6 +161,18 @@ void sim_add_sink(struct sim *s, sim_sink_fn fn, void *ctx);
  * access then ends at its page fault). The machine can go on. */
 bool sim_apply(struct sim *s, const struct op *op);
 
+/* Applies ops[0..n) in order as sim_apply would one by one, up to the
+ * first that sim_apply returns false for: returns its index (it was
+ * applied), or n. The runs of TLB hits that nothing reads event by event
+ * (a --quiet run) go without a call each and are counted together. */
+size_t sim_apply_ops(struct sim *s, const struct op *ops, size_t n);
+
+/* Whether demand paging surely finds guest frames for pages more pages
+ * and the tables they need, whatever the ops that bring them in: then no
+ * access among ops that touch at most that many pages makes sim_apply
+ * return false. (false promises nothing.) */
+bool sim_can_page_in(const struct sim *s, uint64_t pages);
+
 /* Makes vCPU n (below cfg.vcpus) the running one: its TLB, page-walk
  * caches and loaded address space move into the sim, the running one's
  * into its slot. No event: the events emitted next name the vCPU. */

@@ -99,6 +99,17 @@ static inline void stats_count_access(struct stats *s, const struct cost_model *
                 s->cycles += c->base_instr;
 }
 
+/* stats_count_access for n TLB hits without walk references, fetches of
+ * them instruction fetches: the counters of n ACCESS events of hits,
+ * added at once for a run of hits that no sink reads. */
+static inline void stats_count_hits(struct stats *s, const struct cost_model *c, uint64_t n,
+                                    uint64_t fetches)
+{
+        s->accesses += n;
+        s->tlb_hits += n;
+        s->cycles += n * (c->access + c->base_access) + fetches * c->base_instr;
+}
+
 /* Overhead in percent of cycles over native_cycles (0 when that is 0). */
 double stats_overhead(const struct stats *s, uint64_t native_cycles);
 

@@ -133,15 +133,59 @@ static bool next_op(struct trace_reader *r, struct sim *const *sims, unsigned ns
         return apply(sims, nsims, opt, &op, status);
 }
 
+/* Whether the ops of a block (got accesses) may go to each sim in turn, a
+ * whole block to one before the next, with the outcome of applying them an
+ * op at a time to every sim: the sims share nothing, so only what is seen
+ * across them could tell, the order of their sinks' output (at most one
+ * has sinks) and which op is the first that finds no frame in any of
+ * them, where the run may stop (none can, by the frames left). */
+static bool by_sim(struct sim *const *sims, unsigned nsims, size_t got)
+{
+        unsigned with_sinks = 0;
+        for (unsigned i = 0; i < nsims; i++) {
+                with_sinks += sims[i]->nsinks > 0;
+                if (!sim_can_page_in(sims[i], 2 * (uint64_t)got)) /* two pages an access */
+                        return false;
+        }
+        return with_sinks <= 1;
+}
+
+/* Applies a block of got accesses to every sim, each sim's whole block
+ * before the next sim's (by_sim), and reports the ops that found no frame
+ * as apply does. Returns false when that stops the run (status set). */
+static bool apply_by_sim(struct sim *const *sims, unsigned nsims, const struct run_options *opt,
+                         const struct op *ops, size_t got, int *status)
+{
+        _Static_assert(RUN_CHECK_EVERY <= 64, "a block's ops fit a 64-bit mask");
+        uint64_t no_frame = 0; /* in any sim, by op */
+        for (unsigned m = 0; m < nsims; m++) {
+                for (size_t i = 0; i < got; i++) {
+                        i += sim_apply_ops(sims[m], ops + i, got - i);
+                        if (i < got)
+                                no_frame |= UINT64_C(1) << i;
+                }
+        }
+        for (size_t i = 0; no_frame; i++, no_frame >>= 1) {
+                if (!(no_frame & 1))
+                        continue;
+                run_report_no_frame(opt, &ops[i]);
+                *status = EXIT_DATAERR;
+                if (!opt->keep_going)
+                        return false;
+        }
+        return true;
+}
+
 int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
               const struct run_options *opt, bool *reached_end)
 {
         int status = 0;
         *reached_end = false;
         /* Runs of accesses come from the reader's fast path a block at a
-         * time, a block ending where the limits are checked next; any
-         * other item, and every item when a caller looks at each op
-         * before it is applied, the general way. */
+         * time, a block ending where the limits are checked next (so only
+         * its first op may be checked) and applied a sim at a time when
+         * that changes nothing; any other item, and every item when a
+         * caller looks at each op before it is applied, the general way. */
         struct op ops[RUN_CHECK_EVERY];
         for (uint64_t n = 0;;) {
                 size_t got = opt->before_op
@@ -152,9 +196,16 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                                 return status;
                         continue;
                 }
+                if (!check(sims, nsims, opt, &ops[0], n, &status))
+                        return status;
+                if (by_sim(sims, nsims, got)) {
+                        if (!apply_by_sim(sims, nsims, opt, ops, got, &status))
+                                return status;
+                        n += got;
+                        continue;
+                }
                 for (size_t i = 0; i < got; i++, n++)
-                        if (!check(sims, nsims, opt, &ops[i], n, &status) ||
-                            !apply(sims, nsims, opt, &ops[i], &status))
+                        if (!apply(sims, nsims, opt, &ops[i], &status))
                                 return status;
         }
 }
