@@ -270,6 +270,47 @@ int trace_parse_lackey(const char *s, size_t len, const struct trace_limits *lim
 
 #undef FAIL
 
+/* Sixteen bytes as one vector (GCC's vector extension: SSE2 on x86-64,
+ * NEON on arm64, plain integers elsewhere), and the same bits as wider
+ * lanes. */
+typedef unsigned char u8x16 __attribute__((vector_size(16)));
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+typedef uint32_t u32x4 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
+/* lane_mask + 16 - n: 16 bytes whose first n are 0xFF, the rest 0. */
+static const unsigned char lane_mask[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                            0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
+/* The hex digits at the start of the sixteen bytes at p (read whatever
+ * they hold): sets *n to how many lead (0..16) and returns the value of
+ * those digits (0 for none). Every byte is classified and converted at
+ * once, then lanes are merged pairwise (as hex_lanes does in a word). */
+static inline uint64_t hex16(const char *p, unsigned *n)
+{
+        u8x16 c;
+        memcpy(&c, p, sizeof c);
+        u8x16 digit = c - '0', letter = (c | 0x20) - 'a'; /* either case */
+        u8x16 is_digit = (u8x16)(digit < 10), is_letter = (u8x16)(letter < 6);
+        u64x2 hex = (u64x2)(is_digit | is_letter);
+        /* The first byte that is no digit, by the lanes' zero bytes. */
+        *n = ~hex[0]   ? (unsigned)__builtin_ctzll(~hex[0]) >> 3
+             : ~hex[1] ? 8 + ((unsigned)__builtin_ctzll(~hex[1]) >> 3)
+                       : 16;
+        u8x16 keep;
+        memcpy(&keep, lane_mask + 16 - *n, sizeof keep);
+        u8x16 nibbles = ((digit & is_digit) | ((letter + 10) & is_letter)) & keep;
+        u16x8 pairs = (u16x8)nibbles;
+        pairs = ((pairs << 4) + (pairs >> 8)) & 0xFF;
+        u32x4 quads = (u32x4)pairs;
+        quads = ((quads << 8) + (quads >> 16)) & 0xFFFF;
+        u64x2 octets = (u64x2)quads;
+        octets = ((octets << 16) + (octets >> 32)) & 0xFFFFFFFF;
+        /* Sixteen digits, the first n of them the number's. */
+        uint64_t all = octets[0] << 32 | octets[1];
+        return *n ? all >> (4 * (16 - *n)) : 0;
+}
+
 /* fast_kind[k] for the byte k = s[0] ^ s[1] ^ ' ' of a line that starts
  * with a kind and a blank in either order: 1 when k is 'I' (Valgrind
  * writes "I  addr"), 2 for a data access (" L addr"), 0 for anything else. */
@@ -285,24 +326,12 @@ int trace_lackey_fast(const char *s, size_t avail, const struct trace_limits *li
         if (form == 0 || s[2] != ' ' || s[form == 1 ? 1 : 0] != ' ')
                 return 0;
 
-        /* Eight hex digits (Valgrind pads to eight), then up to seven more:
-         * the first non-digit of the next eight bytes ends the address. */
-        uint32_t high;
-        if (!hex8(s + 3, &high))
-                return 0;
-        uint64_t v = load_le64(s + 11);
-        uint64_t letters = bytes_between(v | ONES * 0x20, 'a' - 1, 'f' + 1);
-        uint64_t others = ~(bytes_between(v, '0' - 1, '9' + 1) | letters) & HIGHS;
-        if (others == 0)
+        /* Eight hex digits (Valgrind pads to eight), then up to seven more. */
+        unsigned digits;
+        uint64_t addr = hex16(s + 3, &digits);
+        if (digits < 8 || digits == 16)
                 return 0; /* 16 digits or more: the line parser takes them */
-        unsigned more = (unsigned)__builtin_ctzll(others) >> 3;
-        /* The digits after the first eight, decoded as eight with zeros in
-         * place of the bytes past them, then shifted into place. */
-        uint64_t nibbles =
-            ((v & ONES * 0x0F) + (letters >> 7) * 9) & ((UINT64_C(1) << (8 * more)) - 1);
-        uint64_t low = (uint64_t)hex_lanes(nibbles) >> (4 * (8 - more));
-        uint64_t addr = (uint64_t)high << (4 * more) | low;
-        size_t i = 11 + more;
+        size_t i = 3 + digits;
         if (s[i] != ',')
                 return 0;
 

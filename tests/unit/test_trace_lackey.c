@@ -280,7 +280,7 @@ static void fast_path_agrees_with_the_line_parser(void **state)
 static void fast_path_on_random_lines(void **state)
 {
         (void)state;
-        static const char bytes[] = "ILSMQ ,\r\n\t0123456789abcdefABCDEFgG\x80";
+        static const char bytes[] = "ILSMQ ,\r\n\t0123456789abcdefABCDEFgG/:@`\x80\xff";
         uint64_t x = 0x9E3779B97F4A7C15u;
         int taken = 0;
         for (int round = 0; round < 300000; round++) {
