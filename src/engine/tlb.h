@@ -73,22 +73,24 @@ static inline uint32_t tlb_tag(const struct tlb *t, uint32_t asid)
  * conditional move. Stopping at the matching way made the loop's exit
  * unpredictable, and its mispredictions were the largest cost of a TLB
  * hit. */
+/* Zero exactly when e is the valid 4K entry of vpn tagged want; all
+ * bitwise, so that the compiler leaves one branch on it. */
+static inline uint64_t tlb_differs_4k(const struct tlb_entry *e, uint32_t want, uint64_t vpn)
+{
+        return (e->vpn ^ vpn) | (uint64_t)(e->level ^ 1u) | (uint64_t)(e->valid ^ 1u) |
+               (uint64_t)(e->asid ^ want);
+}
+
 static inline struct tlb_entry *tlb_find_4k(struct tlb *t, uint32_t want, uint64_t vpn)
 {
         uint32_t *hint = &t->hint[vpn & (TLB_HINTS - 1)];
         struct tlb_entry *last = &t->e[*hint];
-        if (last->vpn == vpn && last->valid && last->level == 1 && last->asid == want)
+        if (tlb_differs_4k(last, want, vpn) == 0)
                 return last;
         struct tlb_entry *set = &t->e[(size_t)(vpn & (t->sets - 1)) * t->ways];
         unsigned hit = t->ways;
-        for (unsigned w = 0; w < t->ways; w++) {
-                const struct tlb_entry *e = &set[w];
-                /* Zero exactly when the entry matches; all bitwise, so
-                 * that the compiler leaves no early exit. */
-                uint64_t differs = (e->vpn ^ vpn) | (uint64_t)(e->level ^ 1u) |
-                                   (uint64_t)(e->valid ^ 1u) | (uint64_t)(e->asid ^ want);
-                hit = differs == 0 ? w : hit;
-        }
+        for (unsigned w = 0; w < t->ways; w++)
+                hit = tlb_differs_4k(&set[w], want, vpn) == 0 ? w : hit;
         if (hit == t->ways)
                 return NULL;
         *hint = (uint32_t)(&set[hit] - t->e);
