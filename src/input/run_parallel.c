@@ -161,10 +161,15 @@ static enum task_end apply_batch(struct par *p, unsigned m, struct batch *b, uns
         uint64_t *no_frame = b->no_frame + (size_t)m * (BATCH / 64);
         if (!resumed)
                 memset(no_frame, 0, BATCH / 8);
-        for (unsigned i = *at; i < b->n; i++) {
+        /* Items that stop a run of ops: a bad line, and a check when
+         * there is a limit to check. */
+        unsigned stops = ITEM_BAD | (p->opt->max_mem ? ITEM_CHECK : 0);
+        for (unsigned i = *at; i < b->n;) {
                 uint64_t item = b->first + i;
-                if (b->flags[i] & ITEM_BAD)
+                if (b->flags[i] & ITEM_BAD) {
+                        i++;
                         continue;
+                }
                 if ((b->flags[i] & ITEM_CHECK) && p->opt->max_mem) {
                         if (resumed && i == *at) {
                                 if (atomic_load(&p->stop_at) <= item || !fits_there(p, b, i, item))
@@ -176,10 +181,19 @@ static enum task_end apply_batch(struct par *p, unsigned m, struct batch *b, uns
                 }
                 if (item >= atomic_load_explicit(&p->stop_at, memory_order_relaxed))
                         return TASK_STOPPED;
-                if (!sim_apply(sim, &b->ops[i])) {
+                /* The ops up to the next such item go to sim_apply_ops
+                 * together, at most RUN_CHECK_EVERY of them: a stop that
+                 * another machine makes known is seen within that many ops
+                 * (what a machine applies past a stop is never judged). */
+                unsigned end = i + 1;
+                while (end < b->n && end - i < RUN_CHECK_EVERY && !(b->flags[end] & stops))
+                        end++;
+                i += (unsigned)sim_apply_ops(sim, &b->ops[i], end - i);
+                if (i < end) {
                         no_frame[i / 64] |= 1ull << (i % 64);
                         if (!p->opt->keep_going)
-                                lower_stop(p, item + 1); /* every machine applies it */
+                                lower_stop(p, b->first + i + 1); /* every machine applies it */
+                        i++;
                 }
         }
         return TASK_DONE;
