@@ -2,7 +2,10 @@
  * stats.h - the counters of a run, computed from the event stream.
  *
  * stats_count() is the consumer of every event a sim emits; the counters are
- * never updated from inside the schemes. The list of counters is one
+ * never updated from inside the schemes. A TLB hit that no sink reads is
+ * counted as its event would be, without the event being built
+ * (stats_count_access, and stats_count_hits for a run of them: see
+ * sim_apply_ops). The list of counters is one
  * X-macro, so the [STATS] line, the JSON and CSV records (record.h) and the
  * comparison table all print the same names in the same order.
  */
