@@ -181,8 +181,9 @@ static int same_outcome(const char *text, const struct sim_config *cfg, bool kee
 }
 
 /* Every scheme on machines that hit, miss, evict and take large pages
- * differently, with the costs of a program's own work, read by no sink (the runs of hits counted together) and
- * with the log of the main machine. */
+ * differently, and with the costs of a program's own work; read by no
+ * sink (the runs of hits counted together) and with the log of the main
+ * machine. */
 static void test_blocks_as_one_op_at_a_time(void **state)
 {
         (void)state;
