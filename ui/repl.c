@@ -21,10 +21,12 @@
 #include <readline/readline.h>
 
 #include "cmdline.h"
+#include "escape.h"
 #include "event.h"
 #include "input.h"
 #include "run.h"
 #include "stepper.h"
+#include "xalloc.h"
 
 #define HISTORY_LINES 1000
 
@@ -81,9 +83,49 @@ static void animate(struct cmd_ctx *ctx)
         }
 }
 
+/* Reads the reply to a question of the quiz: a new string, or NULL at the
+ * end of the input. */
+typedef char *(*reply_fn)(void *arg);
+
+/* Where the replies come from: the terminal, or the command lines of a
+ * pipe. */
+struct replies {
+        reply_fn read;
+        void *arg;
+        bool echo; /* print a piped reply after the prompt */
+};
+
+/* A question of the quiz waits: prints the line and the question, reads
+ * the reply and answers it (the answer makes the step), then shows where
+ * the step stopped; at the end of the input the question is dropped and
+ * nothing moves. *failed is set when the step found a malformed line. */
+static void ask(struct cmd_ctx *ctx, const struct replies *in, bool *failed)
+{
+        const struct quiz_question *q = &ctx->quiz.q;
+        printf("Quiz, %s\n%s\n", q->context, q->text);
+        if (in->echo)
+                fputs("answer> ", stdout);
+        fflush(stdout);
+        char *reply = in->read(in->arg);
+        if (!reply) {
+                cmd_quiz_drop(ctx);
+                printf("%sno answer: the question is dropped, nothing moved\n",
+                       in->echo ? "\n" : "");
+                return;
+        }
+        char esc[ESCAPE_BUF];
+        if (in->echo)
+                printf("%s\n", escape_text(reply, esc, sizeof esc));
+        if (cmd_quiz_answer(ctx, reply, true) == CMD_ERROR)
+                *failed = true;
+        free(reply);
+        cmd_where(ctx);
+}
+
 /* Runs one line; returns false to quit, or when its output could not be
  * written (*write_failed is then set). *failed is set on an error. */
-static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *write_failed)
+static bool handle(struct cmd_ctx *ctx, const char *line, const struct replies *in, bool *failed,
+                   bool *write_failed)
 {
         interrupted = 0;
         enum cmd_result r = cmd_run(ctx, line);
@@ -96,7 +138,9 @@ static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *wr
         }
         if (ctx->run_requested)
                 animate(ctx);
-        if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
+        if (ctx->quiz.pending)
+                ask(ctx, in, failed);
+        else if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
                 cmd_where(ctx);
         *write_failed = !stepper_flush();
         return !*write_failed;
@@ -104,8 +148,15 @@ static bool handle(struct cmd_ctx *ctx, const char *line, bool *failed, bool *wr
 
 /* ---- readline ----------------------------------------------------------- */
 
+static char *terminal_reply(void *arg)
+{
+        (void)arg;
+        return readline("answer> ");
+}
+
 static int prompt_loop(struct cmd_ctx *ctx)
 {
+        const struct replies in = {terminal_reply, NULL, false};
         char hist[4200];
         bool has_hist = stepper_history_path(hist, sizeof hist);
         bool failed = false, write_failed = false;
@@ -128,7 +179,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 int rows, cols;
                 rl_get_screen_size(&rows, &cols);
                 ctx->width = cols > 0 ? (unsigned)cols : 0; /* help fits the terminal */
-                bool go_on = handle(ctx, line, &failed, &write_failed);
+                bool go_on = handle(ctx, line, &in, &failed, &write_failed);
                 free(line);
                 if (!go_on)
                         break;
@@ -142,6 +193,17 @@ static int prompt_loop(struct cmd_ctx *ctx)
         return write_failed ? EXIT_IOERR : 0;
 }
 
+/* The next line of a pipe as a reply; NULL at its end, or when it is no
+ * line (too long, said on stderr; not text). */
+static char *piped_reply(void *arg)
+{
+        struct cmdline_reader *lines = arg;
+        enum cmdline_status st = cmdline_read(lines);
+        if (st == CMDLINE_TOO_LONG)
+                cmdline_report(lines, st, "<stdin>", stderr);
+        return st == CMDLINE_OK ? xstrdup(lines->buf) : NULL;
+}
+
 /* Commands from in, standard input or the terminal, when it is no
  * terminal. A bad command is
  * reported and the next one runs; a line too long is reported and
@@ -153,6 +215,7 @@ static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
         enum cmdline_status st;
         bool failed = false, write_failed = false;
         cmdline_init(&lines, in);
+        const struct replies replies = {piped_reply, &lines, true};
         while ((st = cmdline_read(&lines)) != CMDLINE_EOF) {
                 if (st == CMDLINE_TOO_LONG) {
                         cmdline_report(&lines, st, "<stdin>", stderr);
@@ -161,7 +224,7 @@ static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
                 }
                 if (st != CMDLINE_OK)
                         return cmdline_report(&lines, st, "<stdin>", stderr);
-                if (!handle(ctx, lines.buf, &failed, &write_failed))
+                if (!handle(ctx, lines.buf, &replies, &failed, &write_failed))
                         break;
         }
         return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
@@ -240,6 +303,7 @@ int repl_run(const struct options *opt)
                 fclose(keys);
         if (status == 0 && !stepper_flush())
                 status = EXIT_IOERR;
+        cmd_ctx_free(&ctx);
         session_close(&s);
         return status;
 }

@@ -151,7 +151,7 @@ static enum cmd_result set_theme(struct cmd_ctx *ctx, const char *value)
                          value ? value : "nothing");
 }
 
-static const char *const deltas_words[] = {"on", "off", "toggle", NULL};
+static const char *const switch_words[] = {"on", "off", "toggle", NULL};
 
 static void show_deltas(struct cmd_ctx *ctx, char *buf, size_t n)
 {
@@ -160,16 +160,29 @@ static void show_deltas(struct cmd_ctx *ctx, char *buf, size_t n)
 
 static enum cmd_result set_deltas(struct cmd_ctx *ctx, const char *value)
 {
-        if (value && strcmp(value, "toggle") == 0)
-                ctx->deltas = !ctx->deltas;
-        else if (value && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
-                ctx->deltas = strcmp(value, "on") == 0;
-        else
+        if (!cmd_switch(value, &ctx->deltas))
                 return cmd_error(ctx, "expected 'set deltas on', 'off' or 'toggle', found '%s'",
                                  value ? value : "nothing");
         cmd_print(ctx, ctx->deltas ? "Counters: what the current line added (set deltas off: "
                                      "the totals)"
                                    : "Counters: the totals");
+        return CMD_OK;
+}
+
+static void show_narration(struct cmd_ctx *ctx, char *buf, size_t n)
+{
+        snprintf(buf, n, "%s", ctx->narration ? "on" : "off");
+}
+
+/* The explanation starts with the trace's narration of the line (the
+ * comment lines above it, trace_note), which the log shows anyway. */
+static enum cmd_result set_narration(struct cmd_ctx *ctx, const char *value)
+{
+        if (!cmd_switch(value, &ctx->narration))
+                return cmd_error(ctx, "expected 'set narration on', 'off' or 'toggle', found '%s'",
+                                 value ? value : "nothing");
+        cmd_print(ctx, ctx->narration ? "Explanation: the trace's narration of the line first"
+                                      : "Explanation: what the machine did");
         return CMD_OK;
 }
 
@@ -212,8 +225,10 @@ static const struct setting {
     {"speed", NULL, "events a second while running", show_speed, set_speed},
     {"theme", theme_names, "the stepper's colours, for a dark or a light background", show_theme,
      set_theme},
-    {"deltas", deltas_words, "counters show what the current line added, not the totals",
+    {"deltas", switch_words, "counters show what the current line added, not the totals",
      show_deltas, set_deltas},
+    {"narration", switch_words, "the explanation starts with the trace's comments on the line",
+     show_narration, set_narration},
     {"tlb-cpu", tlb_cpu_words,
      "whose TLB the pane and info tlb show: the current event's vCPU "
      "(auto) or vCPU N",
@@ -262,13 +277,20 @@ static const struct cmd_form set_forms[] = {
     {"set deltas on|off|toggle",
      "the counters (the stepper's bar, info stats) show what the current line added",
      "set deltas on"},
+    {"set narration on|off|toggle",
+     "the explanation (the stepper's, where's) starts with the trace's comment lines above the "
+     "current line",
+     "set narration on"},
+    {"set tlb-cpu auto|N",
+     "whose TLB the stepper's pane and info tlb show: the current event's vCPU, or vCPU N",
+     "set tlb-cpu 1"},
     {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
     .args = {0, 2},
-    .usage = "[speed N | theme dark|light | deltas on|off|toggle]",
+    .usage = "[SETTING [VALUE]]",
     .help = "show or change settings",
     .forms = set_forms,
     .exec = cmd_set_exec,

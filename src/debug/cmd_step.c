@@ -27,6 +27,8 @@ static enum cmd_result cmd_step_exec(struct cmd_ctx *ctx, int argc, char **argv)
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
+        if (n == 1 && cmd_quiz_asks(ctx, true))
+                return CMD_OK; /* the answer makes the step */
         return moved(ctx, session_step(ctx->s, n, true));
 }
 
@@ -51,6 +53,8 @@ static enum cmd_result cmd_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
+        if (n == 1 && cmd_quiz_asks(ctx, false))
+                return CMD_OK;
         return moved(ctx, session_step(ctx->s, n, false));
 }
 

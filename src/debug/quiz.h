@@ -147,13 +147,15 @@ void quiz_ask_exits(struct quiz_question *q, const struct quiz_line *const m[],
  * empty, when the line is not one access that misses the TLB. */
 bool quiz_ask_refs(struct quiz_question *q, const struct quiz_line *l, const struct quiz_line *cmp);
 
-/* The stepper's quiz: makes q, empty, a question of kind (QUIZ_EXITS or
- * QUIZ_REFS) about the line a step of s would run next, from the events of
- * that line run on copies of s's machines (the session does not move; q's
- * context is the line). False, with q empty, when there is none to ask: s
- * stands inside a line, or at the end, or cannot read on; for QUIZ_EXITS,
- * its scheme has no hypervisor to exit to; for QUIZ_REFS, the line is not
- * one access that misses the TLB. */
-bool quiz_next_line(struct session *s, enum quiz_kind kind, struct quiz_question *q);
+/* The stepper's quiz: makes q, empty, a question about the line a step of
+ * s would run next, from the events of that line run on copies of s's
+ * machines (the session does not move; q's context is the line): of kind
+ * prefer (QUIZ_EXITS or QUIZ_REFS) when the line defines its answer, else
+ * of the other; *both says whether it defines both. An exits question
+ * needs a scheme with a hypervisor to exit to; a refs question, a line
+ * that is one access that misses the TLB. False, with q empty, when there
+ * is none to ask, or s stands inside a line, at the end, or cannot read
+ * on. */
+bool quiz_next_line(struct session *s, enum quiz_kind prefer, struct quiz_question *q, bool *both);
 
 #endif

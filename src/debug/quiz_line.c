@@ -170,12 +170,11 @@ static char *op_context(const struct op *op)
         return xstrdup(buf);
 }
 
-bool quiz_next_line(struct session *s, enum quiz_kind kind, struct quiz_question *q)
+bool quiz_next_line(struct session *s, enum quiz_kind prefer, struct quiz_question *q, bool *both)
 {
         struct op op;
         memset(q, 0, sizeof *q);
-        if (kind == QUIZ_EXITS && scheme_of(s->sim.cfg.mode)->tables == TABLES_NONE)
-                return false;
+        *both = false;
         if (s->shown < s->nevs || s->over_limit || session_peek(s, &op, 1, NULL, 0) == 0)
                 return false;
         struct line_run own, cmp;
@@ -186,10 +185,13 @@ bool quiz_next_line(struct session *s, enum quiz_kind kind, struct quiz_question
         struct quiz_line c = {s->has_cmp ? &cmp.m.cfg : NULL, op.line, s->has_cmp ? cmp.evs : NULL,
                               s->has_cmp ? cmp.n : 0};
         const struct quiz_line *mine[1] = {&l}, *theirs[1] = {s->has_cmp ? &c : NULL};
-        bool made = true;
-        if (kind == QUIZ_REFS)
-                made = quiz_ask_refs(q, &l, theirs[0]);
-        else
+        bool exits = scheme_of(own.m.cfg.mode)->tables != TABLES_NONE; /* a VMM to exit to */
+        long i = quiz_line_access(&l);
+        bool refs = i >= 0 && !l.evs[i].tlb_hit, made = refs || exits;
+        *both = refs && exits;
+        if (refs && (prefer == QUIZ_REFS || !exits))
+                quiz_ask_refs(q, &l, theirs[0]);
+        else if (exits)
                 quiz_ask_exits(q, mine, theirs, 1);
         if (made)
                 q->context = op_context(&op);
