@@ -151,15 +151,20 @@ enum cmd_result tui_exec(struct tui *t, const char *line)
         } else if (t->ctx.last_flags & CMD_MOVES) {
                 t->msg[0] = '\0';
         }
-        if (t->ctx.run_requested) {
-                t->running = true;
-                char buf[96];
-                snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses",
-                         t->ctx.speed);
-                tui_set_msg(t, false, buf);
-        }
+        tui_start_requested_run(t);
         tui_out_clear(t);
         return r;
+}
+
+void tui_start_requested_run(struct tui *t)
+{
+        if (!t->ctx.run_requested)
+                return;
+        t->ctx.run_requested = false;
+        t->running = true;
+        char buf[96];
+        snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses", t->ctx.speed);
+        tui_set_msg(t, false, buf);
 }
 
 void tui_run_command(struct tui *t, const char *command)

@@ -249,6 +249,8 @@ enum cmd_result tui_exec(struct tui *t, const char *line);
 /* The same for a command the user started (a key or the ':' line): the
  * progress notice counts from now. */
 void tui_run_command(struct tui *t, const char *command);
+/* Starts the animated run a command asked for (run), if one did. */
+void tui_start_requested_run(struct tui *t);
 /* After a move: the panes follow the current event again. */
 void tui_after_move(struct tui *t);
 void tui_set_msg(struct tui *t, bool error, const char *text);

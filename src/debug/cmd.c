@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "run.h"
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_step_entry,
@@ -289,6 +290,7 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 
 enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
 {
+        ctx->fail_status = EXIT_DATAERR;
         enum cmd_result r = run_line(ctx, line);
         if (r == CMD_ERROR)
                 escape_controls(ctx->err, sizeof ctx->err);

@@ -109,6 +109,7 @@ struct cmd_ctx {
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */
+        int fail_status;     /* the exit status the last command's failure deserves */
         char err[512];
         char last_search[128];
         bool last_search_back; /* the last search went backward */

@@ -10,13 +10,15 @@
 #include "number.h"
 #include "cmd.h"
 
-/* Reports where a move stopped. A malformed trace line is a failure the
- * face counts; its message has been printed already. */
+/* Reports where a move stopped. A trace that could not be read on is a
+ * failure the face counts, with the status the batch run would give it
+ * (fail_status); its message has been printed already. */
 static enum cmd_result moved(struct cmd_ctx *ctx, enum stop_reason r)
 {
         cmd_report_stop(ctx, r);
         if (r == STOP_ERROR) {
                 ctx->err[0] = '\0';
+                ctx->fail_status = session_error_status(ctx->s);
                 return CMD_ERROR;
         }
         return CMD_OK;
