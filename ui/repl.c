@@ -53,8 +53,9 @@ static void print_line(void *face, const char *line)
 /* ---- the animated run --------------------------------------------------- */
 
 /* Shows events one at a time at ctx->speed a second until a breakpoint,
- * the end or Ctrl-C. */
-static void animate(struct cmd_ctx *ctx)
+ * the end, a trace that cannot be read on, or Ctrl-C. Returns why it
+ * stopped. */
+static enum stop_reason animate(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
         long step_ns = 1000000000L / (long)ctx->speed;
@@ -72,11 +73,11 @@ static void animate(struct cmd_ctx *ctx)
                 }
                 if (r != STOP_DONE) {
                         cmd_report_stop(ctx, r);
-                        return;
+                        return r;
                 }
                 if (interrupted) {
                         cmd_report_stop(ctx, STOP_INTERRUPT);
-                        return;
+                        return STOP_INTERRUPT;
                 }
                 struct timespec ts = {step_ns / 1000000000L, step_ns % 1000000000L};
                 nanosleep(&ts, NULL);
@@ -98,8 +99,9 @@ struct replies {
 /* A question of the quiz waits: prints the line and the question, reads
  * the reply and answers it (the answer makes the step), then shows where
  * the step stopped; at the end of the input the question is dropped and
- * nothing moves. *failed is set when the step found a malformed line. */
-static void ask(struct cmd_ctx *ctx, const struct replies *in, bool *failed)
+ * nothing moves. *fail_status becomes the step's failure status when it
+ * is worse (see handle). */
+static void ask(struct cmd_ctx *ctx, const struct replies *in, int *fail_status)
 {
         const struct quiz_question *q = &ctx->quiz.q;
         printf("Quiz, %s\n%s\n", q->context, q->text);
@@ -116,30 +118,51 @@ static void ask(struct cmd_ctx *ctx, const struct replies *in, bool *failed)
         char esc[ESCAPE_BUF];
         if (in->echo)
                 printf("%s\n", escape_text(reply, esc, sizeof esc));
-        if (cmd_quiz_answer(ctx, reply, true) == CMD_ERROR)
-                *failed = true;
+        if (cmd_quiz_answer(ctx, reply, true) == CMD_ERROR && ctx->fail_status > *fail_status)
+                *fail_status = ctx->fail_status;
         free(reply);
         cmd_where(ctx);
 }
 
-/* Runs one line; returns false to quit, or when its output could not be
- * written (*write_failed is then set). *failed is set on an error. */
-static bool handle(struct cmd_ctx *ctx, const char *line, const struct replies *in, bool *failed,
-                   bool *write_failed)
+/* Runs one command line as the prompt does: the command, then the
+ * animated run it asked for. Returns CMD_ERROR when either failed (the
+ * status it deserves in ctx->fail_status). */
+static enum cmd_result run_command(struct cmd_ctx *ctx, const char *line)
 {
         interrupted = 0;
         enum cmd_result r = cmd_run(ctx, line);
+        if (r != CMD_QUIT && ctx->run_requested && animate(ctx) == STOP_ERROR) {
+                ctx->err[0] = '\0'; /* animate printed it */
+                ctx->fail_status = session_error_status(ctx->s);
+                return CMD_ERROR;
+        }
+        return r;
+}
+
+/* The script's lines, for stepper_script_run. */
+static enum cmd_result script_command(void *face, const char *line)
+{
+        return run_command(face, line);
+}
+
+/* Runs one line; returns false to quit, or when its output could not be
+ * written (*write_failed is then set). On an error, *fail_status becomes
+ * the worst status seen: a read error (74) over anything else (65). A
+ * question of the quiz the command left waiting reads its reply from in. */
+static bool handle(struct cmd_ctx *ctx, const char *line, const struct replies *in,
+                   int *fail_status, bool *write_failed)
+{
+        enum cmd_result r = run_command(ctx, line);
         if (r == CMD_QUIT)
                 return false;
         if (r == CMD_ERROR) {
                 if (ctx->err[0])
                         fprintf(stderr, "error: %s\n", ctx->err);
-                *failed = true;
+                if (ctx->fail_status > *fail_status)
+                        *fail_status = ctx->fail_status;
         }
-        if (ctx->run_requested)
-                animate(ctx);
         if (ctx->quiz.pending)
-                ask(ctx, in, failed);
+                ask(ctx, in, fail_status);
         else if (r == CMD_OK && (ctx->last_flags & CMD_MOVES))
                 cmd_where(ctx);
         *write_failed = !stepper_flush();
@@ -159,7 +182,9 @@ static int prompt_loop(struct cmd_ctx *ctx)
         const struct replies in = {terminal_reply, NULL, false};
         char hist[4200];
         bool has_hist = stepper_history_path(hist, sizeof hist);
-        bool failed = false, write_failed = false;
+        /* At a terminal the user has seen every failure: the status is 0. */
+        bool write_failed = false;
+        int fail_status = 0;
         stepper_completion(ctx);
         rl_catch_signals = 0;
         using_history();
@@ -179,7 +204,7 @@ static int prompt_loop(struct cmd_ctx *ctx)
                 int rows, cols;
                 rl_get_screen_size(&rows, &cols);
                 ctx->width = cols > 0 ? (unsigned)cols : 0; /* help fits the terminal */
-                bool go_on = handle(ctx, line, &in, &failed, &write_failed);
+                bool go_on = handle(ctx, line, &in, &fail_status, &write_failed);
                 free(line);
                 if (!go_on)
                         break;
@@ -213,21 +238,23 @@ static int pipe_loop(struct cmd_ctx *ctx, FILE *in)
 {
         struct cmdline_reader lines;
         enum cmdline_status st;
-        bool failed = false, write_failed = false;
+        bool write_failed = false;
+        int fail_status = 0;
         cmdline_init(&lines, in);
         const struct replies replies = {piped_reply, &lines, true};
         while ((st = cmdline_read(&lines)) != CMDLINE_EOF) {
                 if (st == CMDLINE_TOO_LONG) {
-                        cmdline_report(&lines, st, "<stdin>", stderr);
-                        failed = true;
+                        int line_status = cmdline_report(&lines, st, "<stdin>", stderr);
+                        if (line_status > fail_status)
+                                fail_status = line_status;
                         continue;
                 }
                 if (st != CMDLINE_OK)
                         return cmdline_report(&lines, st, "<stdin>", stderr);
-                if (!handle(ctx, lines.buf, &replies, &failed, &write_failed))
+                if (!handle(ctx, lines.buf, &replies, &fail_status, &write_failed))
                         break;
         }
-        return write_failed ? EXIT_IOERR : failed ? EXIT_DATAERR : 0;
+        return write_failed ? EXIT_IOERR : fail_status;
 }
 
 /* A pause of the script: its text, then, when commands could be typed
@@ -255,7 +282,7 @@ static int run_script(struct cmd_ctx *ctx, const struct options *opt, FILE *keys
         int status = 0;
         stepper_script_init(&sc, opt);
         while (status == 0 && sc.state == SCRIPT_PAUSED) {
-                status = stepper_script_run(&sc, ctx, NULL, NULL, stderr);
+                status = stepper_script_run(&sc, ctx, script_command, ctx, stderr);
                 if (status == 0 && sc.state == SCRIPT_PAUSED && !pause_here(ctx, keys))
                         break;
         }

@@ -146,13 +146,7 @@ static void show_result(struct tui *t, enum cmd_result r, const char *title, uin
         }
         if (t->ctx.quiz.pending)
                 t->popup_open = false; /* the question shows in the explain rows */
-        if (t->ctx.run_requested) {
-                t->running = true;
-                char buf[96];
-                snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses",
-                         t->ctx.speed);
-                tui_set_msg(t, false, buf);
-        }
+        tui_start_requested_run(t);
         tui_out_clear(t);
 }
 
@@ -181,6 +175,17 @@ void tui_answer(struct tui *t, const char *reply)
         /* The panes, the log and the explain rows show what happened. */
         enum cmd_result r = cmd_quiz_answer(&t->ctx, reply, false);
         show_result(t, r, "Quiz", bps);
+}
+
+void tui_start_requested_run(struct tui *t)
+{
+        if (!t->ctx.run_requested)
+                return;
+        t->ctx.run_requested = false;
+        t->running = true;
+        char buf[96];
+        snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses", t->ctx.speed);
+        tui_set_msg(t, false, buf);
 }
 
 void tui_run_command(struct tui *t, const char *command)

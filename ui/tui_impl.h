@@ -256,6 +256,8 @@ void tui_run_command(struct tui *t, const char *command);
 /* Answers the quiz's waiting question with reply: the step is made and
  * the verdict shown as a command's output is. */
 void tui_answer(struct tui *t, const char *reply);
+/* Starts the animated run a command asked for (run), if one did. */
+void tui_start_requested_run(struct tui *t);
 /* After a move: the panes follow the current event again. */
 void tui_after_move(struct tui *t);
 void tui_set_msg(struct tui *t, bool error, const char *text);

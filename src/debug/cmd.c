@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "run.h"
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_step_entry,
@@ -306,6 +307,7 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 
 enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
 {
+        ctx->fail_status = EXIT_DATAERR;
         enum cmd_result r = run_line(ctx, line);
         if (r == CMD_ERROR)
                 escape_controls(ctx->err, sizeof ctx->err);
@@ -456,4 +458,14 @@ void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
                 cmd_print(ctx, "%s", s->msg);
                 break;
         }
+}
+
+enum cmd_result cmd_moved(struct cmd_ctx *ctx, enum stop_reason r)
+{
+        cmd_report_stop(ctx, r);
+        if (r != STOP_ERROR)
+                return CMD_OK;
+        ctx->err[0] = '\0';
+        ctx->fail_status = session_error_status(ctx->s);
+        return CMD_ERROR;
 }

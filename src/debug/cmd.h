@@ -123,6 +123,7 @@ struct cmd_ctx {
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */
+        int fail_status;     /* the exit status the last command's failure deserves */
         char err[512];
         char last_search[128];
         bool last_search_back; /* the last search went backward */
@@ -232,5 +233,11 @@ void cmd_where(struct cmd_ctx *ctx);
 
 /* Prints one line saying why a move stopped (nothing for STOP_DONE). */
 void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r);
+
+/* Reports where a move stopped and what the command that made it returns:
+ * a trace that could not be read on is a failure the face counts, with
+ * the status the batch run would give it (fail_status); its message has
+ * been printed already. */
+enum cmd_result cmd_moved(struct cmd_ctx *ctx, enum stop_reason r);
 
 #endif

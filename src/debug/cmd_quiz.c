@@ -84,12 +84,7 @@ enum cmd_result cmd_quiz_answer(struct cmd_ctx *ctx, const char *reply, bool sto
         if (story && v != QUIZ_RIGHT)
                 print_lines(ctx, qz->q.explanation);
         cmd_quiz_drop(ctx);
-        cmd_report_stop(ctx, r);
-        if (r == STOP_ERROR) { /* a malformed line: its message has been printed */
-                ctx->err[0] = '\0';
-                return CMD_ERROR;
-        }
-        return CMD_OK;
+        return cmd_moved(ctx, r);
 }
 
 static enum cmd_result cmd_quiz_exec(struct cmd_ctx *ctx, int argc, char **argv)

@@ -13,6 +13,7 @@
 
 #include "escape.h"
 #include "hist.h"
+#include "run.h"
 #include "session_view.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -176,13 +177,26 @@ static void maybe_snapshot(struct session *s)
 
 /* ---- reading and applying ops ------------------------------------------- */
 
+/* Forgets the message of the last move, and what kind of error it was. */
+static void clear_msg(struct session *s)
+{
+        s->msg[0] = '\0';
+        s->read_failed = false;
+}
+
+int session_error_status(const struct session *s)
+{
+        return s->read_failed ? EXIT_IOERR : EXIT_DATAERR;
+}
+
 /* Reads the next op. Returns 1, 0 at the end, -1 on a bad line (when
  * report_errors; otherwise bad lines are skipped) or a read error. */
 static int read_op(struct session *s, struct op *op)
 {
         for (;;) {
                 struct trace_error err;
-                switch (trace_next(&s->reader, op, &err)) {
+                enum trace_status st = trace_next(&s->reader, op, &err);
+                switch (st) {
                 case TRACE_OK:
                         return 1;
                 case TRACE_EOF:
@@ -198,6 +212,7 @@ static int read_op(struct session *s, struct op *op)
                 case TRACE_BAD_DATA:
                 case TRACE_NO_INPUT:
                         snprintf(s->msg, sizeof s->msg, "%s: error: %s", s->name, err.msg);
+                        s->read_failed = st != TRACE_BAD_DATA;
                         return -1;
                 }
         }
@@ -592,7 +607,7 @@ static bool reveal_op(struct session *s, bool use_bps)
 enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
@@ -612,7 +627,7 @@ enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
 enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t polls = 0;
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
@@ -774,7 +789,7 @@ static uint64_t scan_ahead(struct session *s, match_fn match, void *ctx, bool *s
 static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps)
 {
         uint64_t cur = session_seq(s);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (use_bps && s->nbps > 0 && target < cur) {
@@ -802,7 +817,7 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t k = s->sim.ops > n ? s->sim.ops - n : 0;
         uint64_t cur = session_seq(s);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (k == 0)
@@ -844,7 +859,7 @@ void session_restart(struct session *s)
 
 enum stop_reason session_goto(struct session *s, uint64_t seq)
 {
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (seq == 0) {
@@ -866,7 +881,7 @@ enum stop_reason session_goto(struct session *s, uint64_t seq)
 
 enum stop_reason session_goto_line(struct session *s, uint64_t line)
 {
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (s->sim.ops > 0 && s->op.line >= line) {
@@ -987,7 +1002,7 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
         struct needle needle;
         bool stop = false, bad;
         needle_init(&needle, text);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (back) {
@@ -1168,7 +1183,7 @@ enum mmu_mode session_default_cmp(enum mmu_mode mode)
 enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)
 {
         uint64_t ops = s->sim.ops;
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {

@@ -726,6 +726,51 @@ fi
 # A script that opens and then cannot be read: a read error (74), not a
 # missing file.
 bad_run script-read-error 74 "/proc/self/mem: error: read failed: Input/output error" --script /proc/self/mem
+# debugger_stop NAME STATUS MESSAGE ARGS... : a debugger run whose move
+# stops where the trace cannot be read on; the stop is said on standard
+# output (as every stop of the debugger is), the status is the batch run's.
+debugger_stop() {
+        name=$1 want=$2 msg=$3
+        shift 3
+        selected "$name" || return 0
+        run "$@"
+        if [ "$got" -ne "$want" ]; then
+                not_ok "$name" "exit $got, expected $want" "$(head -n 3 "$TMP/err")"
+        elif ! grep -qF -- "$msg" "$TMP/out"; then
+                not_ok "$name" "stop not said: $(tail -n 2 "$TMP/out")"
+        else
+                ok "$name"
+        fi
+}
+# A trace that opens and then fails to read: in the debugger too a read
+# error (74), as in the batch run, not a bad line (65); a bad line stays 65.
+printf 'continue\n' >"$TMP/continue.cmd"
+printf 'run 100000\n' >"$TMP/run.cmd"
+debugger_stop debugger-trace-read-error 74 "/proc/self/mem: error: read failed: Input/output error" \
+        --script "$TMP/continue.cmd" /proc/self/mem
+debugger_stop debugger-eval-trace-read-error 74 "/proc/self/mem: error: read failed: Input/output error" \
+        -e continue /proc/self/mem
+debugger_stop debugger-bad-line 65 "later-line.txt:5:15: error: expected an access kind R, W or X" \
+        --script "$TMP/continue.cmd" later-line.txt
+# run in a script runs (animated, as at the prompt) and its stop counts.
+debugger_stop script-run-bad-line 65 "later-line.txt:5:15: error: expected an access kind R, W or X" \
+        --script "$TMP/run.cmd" later-line.txt
+if selected repl-trace-read-error; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --repl /proc/self/mem) \
+                <"$TMP/continue.cmd" >"$TMP/out" 2>"$TMP/err"
+        got=$?
+        [ "$got" -eq 74 ] && grep -qF "read failed: Input/output error" "$TMP/out" &&
+                ok repl-trace-read-error || not_ok repl-trace-read-error "exit $got, expected 74"
+fi
+# The stop's own message is lost when standard output is full: the run
+# says so (74), not only the trace's status.
+if selected script-stop-into-full; then
+        (cd "$BAD" && exec timeout -k 5 "$LIMIT" $WRAP "$SHADOW_SIM" --script "$TMP/continue.cmd" \
+                later-line.txt) >/dev/full 2>"$TMP/err"
+        got=$?
+        : >"$TMP/out"
+        verdict script-stop-into-full 74 "$NOSPACE" && ok script-stop-into-full
+fi
 # An endless command line without a NUL (text that never ends): reported
 # as soon as it passes the limit; a script stops there, the REPL goes on
 # at the next line, in bounded memory (ulimit -v 300 MB, which the
