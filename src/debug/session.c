@@ -604,7 +604,33 @@ static bool reveal_op(struct session *s, bool use_bps)
         return false;
 }
 
-enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
+/* One unit of a forward move, a line (line_unit) or an event
+ * (event_unit): 1 when it moved, UNIT_BREAK when it moved onto a
+ * breakpoint (use_bps), 0 at the end, -1 on an error. */
+enum { UNIT_BREAK = 2 };
+typedef int (*unit_fn)(struct session *s, bool use_bps);
+
+static int line_unit(struct session *s, bool use_bps)
+{
+        if (s->shown == s->nevs) {
+                int r = advance_op(s);
+                if (r <= 0)
+                        return r;
+        }
+        return reveal_op(s, use_bps) ? UNIT_BREAK : 1;
+}
+
+static int event_unit(struct session *s, bool use_bps)
+{
+        int r = next_event(s);
+        if (r <= 0)
+                return r;
+        return use_bps && session_break_count(s) ? UNIT_BREAK : 1;
+}
+
+/* Moves forward n units, stopping early at a breakpoint, the end, an
+ * error or an interrupt. */
+static enum stop_reason forward(struct session *s, uint64_t n, bool use_bps, unit_fn unit)
 {
         uint64_t polls = 0;
         clear_msg(s);
@@ -613,33 +639,23 @@ enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
-                if (s->shown == s->nevs) {
-                        int r = advance_op(s);
-                        if (r <= 0)
-                                return stop_for(r);
-                }
-                if (reveal_op(s, use_bps))
+                int r = unit(s, use_bps);
+                if (r <= 0)
+                        return stop_for(r);
+                if (r == UNIT_BREAK)
                         return STOP_BREAK;
         }
         return STOP_DONE;
 }
 
+enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
+{
+        return forward(s, n, use_bps, line_unit);
+}
+
 enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
 {
-        uint64_t polls = 0;
-        clear_msg(s);
-        if (file_changed(s))
-                return STOP_ERROR;
-        for (uint64_t i = 0; i < n; i++) {
-                if (interrupted(s, &polls))
-                        return STOP_INTERRUPT;
-                int r = next_event(s);
-                if (r <= 0)
-                        return stop_for(r);
-                if (use_bps && session_break_count(s))
-                        return STOP_BREAK;
-        }
-        return STOP_DONE;
+        return forward(s, n, use_bps, event_unit);
 }
 
 enum stop_reason session_continue(struct session *s)
