@@ -219,9 +219,14 @@ static int read_op(struct session *s, struct op *op)
 }
 
 /* Whether the machines and snapshots have reached the memory limit; if
- * so, says so in msg for the op at line (which is not applied). */
+ * so, says so in msg for the op at line (which is not applied). The
+ * snapshots only make going back faster, so past the limit they go
+ * first, the latest (the largest) first, all but the start; only then is
+ * the op refused. */
 static bool reached_limit(struct session *s, uint64_t line)
 {
+        while (s->mem_limit && s->nsnaps > 1 && machines_bytes(s) + s->snap_bytes > s->mem_limit)
+                free_snap(s, s->nsnaps - 1);
         size_t bytes = machines_bytes(s) + s->snap_bytes;
         s->over_limit = s->mem_limit && bytes > s->mem_limit;
         if (s->over_limit)

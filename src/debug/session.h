@@ -187,7 +187,8 @@ void session_set_budget(struct session *s, size_t bytes);
 
 /* Sets the bytes the machines and their snapshots may take together
  * (--max-mem; 0: no limit), and the snapshots' budget to a quarter of it
- * when that is less than theirs. Past it, a forward move stops before the
+ * when that is less than theirs. At it the snapshots go first (all but
+ * the start's); past it with them gone, a forward move stops before the
  * next op with STOP_ERROR and a message naming its line; going back still
  * works. */
 void session_set_memory_limit(struct session *s, size_t bytes);

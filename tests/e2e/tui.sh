@@ -225,9 +225,11 @@ check "it says a piped trace is named '-' and --repl reads a pipe" sh -c \
         "$TM capture-pane -p -J -t t | grep -q \"a trace on standard input is named '-' (... | shadow-sim -i -), and keys then come from the terminal; --repl reads commands from a pipe\""
 
 # A line the stepper cannot go past (the machines reached --max-mem): the
-# log lists no line after it, and the error is shown whole, wrapped.
-awk 'BEGIN { for (i = 0; i < 20000; i++)
-        printf "PT_WRITE 0x%X->0x%X\nR 0x%X\n", i * 2097152, 1048576 + i * 4096, i * 2097152 }' >"$TMP/mem.txt"
+# log lists no line after it, and the error is shown whole, wrapped. (A
+# new address space a line: some 1.5 KiB each under shadow paging, as its
+# tables of one entry are stored small.)
+awk 'BEGIN { for (i = 1; i <= 20000; i++)
+        printf "CR3 %d\nPT_WRITE 0x1000->0x5000\nR 0x1000\n", i * 4099 }' >"$TMP/mem.txt"
 $TM resize-window -t t -x 80 -y 24
 start "$SHADOW_SIM" -i --max-mem 16M "$TMP/mem.txt"
 wait_for 'Guest PT' 15
