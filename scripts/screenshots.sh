@@ -2,8 +2,12 @@
 # Renders the stepper at a few telling moments into PNG files in
 # screenshots/, for the README: each moment is a --script run in a private
 # tmux server at a fixed size, captured with its colours (capture-pane -e),
-# turned into HTML by aha and photographed by headless chromium.
+# turned into HTML by aha and photographed by headless chromium. A moment
+# may need a command typed over the live screen (the walk's popup, which
+# a --script run before the screen opens does not leave open): TYPE holds
+# it, one command a line, typed at ':' once the script has run.
 # usage: scripts/screenshots.sh [BINARY]   (make screenshots)
+#        ONLY='walk-view help' scripts/screenshots.sh   (only those)
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$(cd "$(dirname "${1:-./shadow-sim}")" && pwd)/$(basename "${1:-./shadow-sim}")
@@ -28,24 +32,44 @@ mkdir -p "$OUT"
 CELL_W=9.04
 CELL_H=18
 
-# shot NAME COLS ROWS WAIT_PATTERN SCRIPT_TEXT [OPTIONS...]: on a dark page,
-# or on the page colour PAGE (and text colour INK) when they are set.
-shot() {
-        name=$1 cols=$2 rows=$3 pattern=$4 script=$5
-        shift 5
-        printf '%s\n' "$script" >"$TMP/$name.cmd"
-        $TM new-session -d -s "$name" -x "$cols" -y "$rows" \
-                "env LANG=C.UTF-8 XDG_STATE_HOME=$TMP $BIN -i --script $TMP/$name.cmd $*; sleep 600"
+# await NAME PATTERN: polls session NAME until a line of its screen
+# matches PATTERN; fails, showing the screen, after 10 seconds.
+await() {
         tries=100
-        until $TM capture-pane -p -t "$name" | grep -Eq -- "$pattern"; do
+        until $TM capture-pane -p -t "$1" | grep -Eq -- "$2"; do
                 tries=$((tries - 1))
                 if [ "$tries" -eq 0 ]; then
-                        echo "screenshots: $name never showed /$pattern/:" >&2
-                        $TM capture-pane -p -t "$name" >&2
+                        echo "screenshots: $1 never showed /$2/:" >&2
+                        $TM capture-pane -p -t "$1" >&2
                         exit 1
                 fi
                 sleep 0.1
         done
+}
+
+# shot NAME COLS ROWS WAIT_PATTERN SCRIPT_TEXT [OPTIONS...]: on a dark page,
+# or on the page colour PAGE (and text colour INK) when they are set; with
+# TYPE, its commands typed over the live screen once WAIT_PATTERN shows,
+# and the capture taken once TYPE_WAIT does.
+shot() {
+        name=$1 cols=$2 rows=$3 pattern=$4 script=$5
+        shift 5
+        case " ${ONLY:-$name} " in
+        *" $name "*) ;;
+        *) return 0 ;;
+        esac
+        printf '%s\n' "$script" >"$TMP/$name.cmd"
+        $TM new-session -d -s "$name" -x "$cols" -y "$rows" \
+                "env LANG=C.UTF-8 XDG_STATE_HOME=$TMP $BIN -i --script $TMP/$name.cmd $*; sleep 600"
+        await "$name" "$pattern"
+        if [ -n "${TYPE:-}" ]; then
+                printf '%s\n' "$TYPE" | while IFS= read -r typed; do
+                        $TM send-keys -t "$name" ':'
+                        $TM send-keys -t "$name" -l "$typed"
+                        $TM send-keys -t "$name" Enter
+                done
+                await "$name" "$TYPE_WAIT"
+        fi
         $TM capture-pane -e -p -t "$name" >"$TMP/$name.ansi"
         $TM kill-session -t "$name"
         {
@@ -99,6 +123,12 @@ PAGE='#ffffff' INK='#000000' shot light-theme 120 36 '=> #[0-9]+ ACCESS 0x1000 R
         "break 0x1000
 continue
 continue" --theme light "$SAMPLE"
+
+# The walk view: EPT's cold two-dimensional walk (page-walk caches off) of
+# the read after the EPT violation, 24 references, the guest levels down
+# and each one's nested walk across, two references stepped through.
+TYPE='walk 3' TYPE_WAIT='\[3\] nested L2' shot walk-view 100 18 '=> #19 ACCESS 0x1000 R' \
+        "goto 19" --mode ept --pwc off "$SAMPLE"
 
 # The help screen, generated from the key bindings and the commands.
 shot help 100 36 'Help: keys run commands' "help" "$SAMPLE"

@@ -46,6 +46,8 @@ const struct key_binding key_bindings[] = {
     {'w', "w", "where", "the current line, its events and the explanation", NULL},
     {'W', "W", "walk +", "the current event's walk as a grid; again: its next reference", NULL},
     {'+', "+", "set deltas toggle", "counters: what the current line added, or the totals", NULL},
+    {'p', "p", "quiz toggle", "quiz: predict each line before s or n runs it (score in the bar)",
+     NULL},
     {12, "^L", "redraw", "redraw the screen", NULL},
     {'q', "q", "quit", "quit", "Quit"},
     {0, NULL, NULL, NULL, NULL},

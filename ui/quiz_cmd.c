@@ -206,20 +206,11 @@ static bool read_answer(FILE *in, char *buf, size_t n, bool *too_long)
 static bool judge(const struct quiz_question *q, const char *reply, bool too_long)
 {
         enum quiz_verdict v = too_long ? QUIZ_UNREADABLE : quiz_check(q, reply);
-        char form[256], esc[ESCAPE_BUF];
-        switch (v) {
-        case QUIZ_RIGHT:
-                puts("right");
+        char *verdict = quiz_verdict_text(q, reply, v);
+        puts(verdict);
+        free(verdict);
+        if (v == QUIZ_RIGHT)
                 return true;
-        case QUIZ_WRONG:
-                printf("wrong: the answer is %s\n", q->answer);
-                break;
-        case QUIZ_UNREADABLE:
-                printf("cannot read '%s': expected %s; counted wrong, the answer is %s\n",
-                       escape_text(reply, esc, sizeof esc),
-                       quiz_expected(q->kind, form, sizeof form), q->answer);
-                break;
-        }
         fputs(q->explanation, stdout);
         return false;
 }

@@ -103,7 +103,7 @@ static int script_file(struct stepper_script *sc, struct cmd_ctx *ctx, stepper_r
                         if (ctx->err[0])
                                 fprintf(errors, "%s:%lu: error: %s\n", quote(path), sc->in.line,
                                         ctx->err);
-                        return EXIT_DATAERR;
+                        return stepper_flush() ? ctx->fail_status : EXIT_IOERR;
                 }
                 if (!stepper_flush())
                         return EXIT_IOERR;
@@ -137,7 +137,7 @@ int stepper_script_run(struct stepper_script *sc, struct cmd_ctx *ctx, stepper_r
                 if (script_line(sc, ctx, run, face, cmd) == CMD_ERROR) {
                         if (ctx->err[0])
                                 fprintf(errors, "-e '%s': error: %s\n", quote(cmd), ctx->err);
-                        status = EXIT_DATAERR;
+                        status = stepper_flush() ? ctx->fail_status : EXIT_IOERR;
                 }
         }
         ctx->in_script = false;

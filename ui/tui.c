@@ -273,6 +273,8 @@ static int tui_loop(struct tui *t)
         tui_layout(t);
         t->dirty = true;
         while (!t->quit) {
+                if (t->ctx.quiz.pending && !t->prompting)
+                        tui_open_answer(t); /* the quiz's question waits for its reply */
                 if (t->dirty)
                         tui_rebuild(t);
                 tui_draw(t);
@@ -426,6 +428,7 @@ static void tui_close(struct tui *t)
 {
         stepper_script_end(&t->script);
         tui_prompt_stop(t);
+        cmd_ctx_free(&t->ctx);
         restore_terminal();
         release_signals(t);
         free_panes(t);

@@ -250,26 +250,59 @@ static void put_span(struct tui *t, int y, int attr, const struct tui_span *row)
         tui_put(t, y, 0, t->cols, attr, line);
 }
 
-static void draw_explain(struct tui *t)
+/* The explanation of the current event (or of where the session stands)
+ * into buf. */
+static void explanation(struct tui *t, char *buf, size_t n)
 {
         struct session *s = t->s;
-        char buf[1024];
-        if (s->shown && s->op_known) {
-                session_explain(s, buf, sizeof buf);
-        } else if (s->op_known && session_ops(s)) {
-                snprintf(buf, sizeof buf, "line %llu: nothing happened on this line",
+        if (s->shown && s->op_known)
+                session_explain(s, buf, n);
+        else if (s->op_known && session_ops(s))
+                snprintf(buf, n, "line %llu: nothing happened on this line",
                          (unsigned long long)s->op.line);
-        } else {
-                snprintf(buf, sizeof buf,
+        else
+                snprintf(buf, n,
                          "At the start of %s. s steps a trace line, i one event, "
                          "c continues, b sets a breakpoint, ? shows every key.",
                          s->name);
-        }
-        int attr = s->shown ? tui_attr(t, tui_event_color(session_event(s))) : 0;
+}
+
+/* Wraps text into the explain rows from row *y on, at most max of them,
+ * in attr. */
+static void put_explain(struct tui *t, const char *text, int attr, int *y, int max)
+{
         struct tui_span rows[TUI_MAX_TEXT_ROWS];
-        int n = tui_wrap(buf, t->cols, rows, t->explain_rows);
+        int n = tui_wrap(text, t->cols, rows, max < TUI_MAX_TEXT_ROWS ? max : TUI_MAX_TEXT_ROWS);
         for (int i = 0; i < n; i++)
-                put_span(t, t->explain_y + i, attr, &rows[i]);
+                put_span(t, (*y)++, attr, &rows[i]);
+}
+
+/* The explain rows: the quiz's waiting question, or what the current
+ * event means, after the line's narration (dimmed, at most all rows but
+ * one) with set narration on. */
+static void draw_explain(struct tui *t)
+{
+        struct session *s = t->s;
+        char buf[TRACE_NOTE_MAX + 1024];
+        int y = t->explain_y, end = t->explain_y + t->explain_rows;
+        if (t->ctx.quiz.pending) {
+                const struct quiz_question *q = &t->ctx.quiz.q;
+                snprintf(buf, sizeof buf, "Quiz, %s. %s Type the answer; Esc skips.", q->context,
+                         q->text);
+                put_explain(t, buf, tui_attr(t, COL_TITLE) | A_BOLD, &y, t->explain_rows);
+                return;
+        }
+        const char *note = cmd_narration(&t->ctx);
+        if (*note) {
+                size_t i = 0;
+                for (; note[i] && i + 1 < sizeof buf; i++)
+                        buf[i] = note[i] == '\n' ? ' ' : note[i];
+                buf[i] = '\0';
+                put_explain(t, buf, tui_attr(t, COL_DIM), &y, t->explain_rows - 1);
+        }
+        explanation(t, buf, sizeof buf);
+        put_explain(t, buf, s->shown ? tui_attr(t, tui_event_color(session_event(s))) : 0, &y,
+                    end - y);
 }
 
 static void draw_message(struct tui *t)
@@ -277,12 +310,13 @@ static void draw_message(struct tui *t)
         if (t->prompting) {
                 const char *line = rl_line_buffer ? rl_line_buffer : "";
                 int point = rl_point;
-                int w = t->cols - 1;
+                const char *lead = t->answering ? "answer> " : ":";
+                int lw = (int)strlen(lead), w = t->cols - lw;
                 /* Scroll so the cursor stays on screen. */
                 int start = point >= w ? point - w + 1 : 0;
-                tui_put(t, t->msg_y, 0, 1, A_BOLD, ":");
-                tui_put(t, t->msg_y, 1, w, 0, line + start);
-                move(t->msg_y, 1 + point - start);
+                tui_put(t, t->msg_y, 0, lw, A_BOLD, lead);
+                tui_put(t, t->msg_y, lw, w, 0, line + start);
+                move(t->msg_y, lw + point - start);
                 return;
         }
         /* A long message takes the explain rows above it too. */
@@ -310,7 +344,8 @@ static int draw_bar_item(struct tui *t, int x, const struct key_binding *b)
 }
 
 /* The bindings that have a bar label, in the table's order, as many as
- * fit; the last (Quit) always has its place. */
+ * fit; the last (Quit) always has its place; with the quiz on, its score
+ * at the right end ("quiz 3/4"). */
 static void draw_bar(struct tui *t)
 {
         const struct key_binding *last = NULL;
@@ -319,7 +354,10 @@ static void draw_bar(struct tui *t)
                         last = &key_bindings[i];
         if (!last)
                 return;
-        int x = 0, room = t->cols - bar_width(last);
+        char score[48] = "";
+        if (t->ctx.quiz.on)
+                snprintf(score, sizeof score, " quiz %u/%u ", t->ctx.quiz.right, t->ctx.quiz.asked);
+        int x = 0, room = t->cols - bar_width(last) - (int)strlen(score);
         for (size_t i = 0; &key_bindings[i] != last; i++) {
                 const struct key_binding *b = &key_bindings[i];
                 if (!b->bar)
@@ -329,6 +367,9 @@ static void draw_bar(struct tui *t)
                 x = draw_bar_item(t, x, b);
         }
         draw_bar_item(t, x, last);
+        if (score[0])
+                tui_put(t, t->bar_y, t->cols - (int)strlen(score), (int)strlen(score),
+                        A_REVERSE | A_BOLD, score);
 }
 
 /* ---- the small-terminal notice ------------------------------------------ */

@@ -123,16 +123,9 @@ static uint64_t breakpoints_state(const struct session *s)
         return h;
 }
 
-enum cmd_result tui_exec(struct tui *t, const char *line)
+/* Shows what a command (title) did: r, and its output collected. */
+static void show_result(struct tui *t, enum cmd_result r, const char *title, uint64_t bps)
 {
-        tui_out_clear(t);
-        t->ctx.run_requested = false;
-        uint64_t bps = breakpoints_state(t->s);
-        enum cmd_result r = cmd_run(&t->ctx, line);
-        if (r == CMD_QUIT) {
-                t->quit = true;
-                return r;
-        }
         if (t->ctx.last_flags & CMD_MOVES)
                 tui_after_move(t);
         else if (breakpoints_state(t->s) != bps)
@@ -144,22 +137,55 @@ enum cmd_result tui_exec(struct tui *t, const char *line)
         } else if (t->nout == 1) {
                 tui_set_msg(t, r == CMD_ERROR, t->out_lines[0]);
         } else if (t->nout > 1) {
-                tui_popup_clear(t, line);
+                tui_popup_clear(t, title);
                 for (size_t i = 0; i < t->nout; i++)
                         tui_popup_add(t, t->out_lines[i]);
                 t->popup_open = true;
         } else if (t->ctx.last_flags & CMD_MOVES) {
                 t->msg[0] = '\0';
         }
-        if (t->ctx.run_requested) {
-                t->running = true;
-                char buf[96];
-                snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses",
-                         t->ctx.speed);
-                tui_set_msg(t, false, buf);
-        }
+        if (t->ctx.quiz.pending)
+                t->popup_open = false; /* the question shows in the explain rows */
+        tui_start_requested_run(t);
         tui_out_clear(t);
+}
+
+enum cmd_result tui_exec(struct tui *t, const char *line)
+{
+        tui_out_clear(t);
+        t->ctx.run_requested = false;
+        uint64_t bps = breakpoints_state(t->s);
+        bool quiz = t->ctx.quiz.on;
+        enum cmd_result r = cmd_run(&t->ctx, line);
+        if (r == CMD_QUIT) {
+                t->quit = true;
+                return r;
+        }
+        if (t->ctx.quiz.on != quiz)
+                t->dirty = true; /* the log keeps the next line's narration back, or not */
+        show_result(t, r, line, bps);
         return r;
+}
+
+void tui_answer(struct tui *t, const char *reply)
+{
+        tui_out_clear(t);
+        t->ctx.run_requested = false;
+        uint64_t bps = breakpoints_state(t->s);
+        /* The panes, the log and the explain rows show what happened. */
+        enum cmd_result r = cmd_quiz_answer(&t->ctx, reply, false);
+        show_result(t, r, "Quiz", bps);
+}
+
+void tui_start_requested_run(struct tui *t)
+{
+        if (!t->ctx.run_requested)
+                return;
+        t->ctx.run_requested = false;
+        t->running = true;
+        char buf[96];
+        snprintf(buf, sizeof buf, "Running at %u events a second: any key pauses", t->ctx.speed);
+        tui_set_msg(t, false, buf);
 }
 
 void tui_run_command(struct tui *t, const char *command)

@@ -139,6 +139,7 @@ struct tui {
         char msg[1024]; /* the message line */
         bool msg_error;
         bool prompting; /* the command line has the keyboard */
+        bool answering; /* it reads the reply to the quiz's question, not a command */
         bool running;   /* animating (run) */
         bool quit;
         bool dirty;                   /* rows must be rebuilt from the session */
@@ -237,7 +238,10 @@ void tui_prompt_start(struct tui *t);
 void tui_prompt_stop(struct tui *t);
 /* Opens the command line with text already typed. */
 void tui_open_prompt(struct tui *t, const char *text);
-/* Closes it, dropping what was typed (nothing when it is not open). */
+/* Opens it for the reply to the quiz's waiting question. */
+void tui_open_answer(struct tui *t);
+/* Closes it, dropping what was typed (nothing when it is not open), and
+ * the quiz's question when it was the reply. */
 void tui_cancel_prompt(struct tui *t);
 /* A key typed while the command line is open. */
 void tui_prompt_key(struct tui *t, int ch);
@@ -249,6 +253,11 @@ enum cmd_result tui_exec(struct tui *t, const char *line);
 /* The same for a command the user started (a key or the ':' line): the
  * progress notice counts from now. */
 void tui_run_command(struct tui *t, const char *command);
+/* Answers the quiz's waiting question with reply: the step is made and
+ * the verdict shown as a command's output is. */
+void tui_answer(struct tui *t, const char *reply);
+/* Starts the animated run a command asked for (run), if one did. */
+void tui_start_requested_run(struct tui *t);
 /* After a move: the panes follow the current event again. */
 void tui_after_move(struct tui *t);
 void tui_set_msg(struct tui *t, bool error, const char *text);

@@ -42,6 +42,7 @@ static const struct mark_note marks[] = {
     {"STALE", 0, COL_TLB_STALE, "TLB: an entry the guest changed in its tables without INVLPG"},
     {"=>", 0, COL_CURRENT, "log: the current event (#N numbers the events)"},
     {"#", 0, COL_DIM, "log: the trace's narration, its comment lines above a line"},
+    {"quiz K/N", 0, COL_NONE, "key bar: the quiz's score, K right of N asked (p: quiz on or off)"},
 };
 
 /* The colours in the order a room meets them, and where each is used. */
@@ -58,7 +59,7 @@ static const struct {
     {COL_DIM, "what is still to come, the narration"},
     {COL_ERROR, "errors, stale TLB entries"},
     {COL_CURRENT, "the current event, when it has no colour of its own"},
-    {COL_TITLE, "the title of the pane that has the keyboard"},
+    {COL_TITLE, "the title of the pane that has the keyboard; the quiz's question"},
     {COL_BAR, "the F-key labels"},
     {COL_BREAK, "breakpoint markers"},
 };

@@ -1,7 +1,8 @@
 /*
  * tui_pane_log.c - the log pane: the trace lines that led here with their
  * events, the current line with the events still to come of it, and the
- * next few lines, dimmed; a marker on the events a breakpoint stops on.
+ * next few lines, dimmed (the next one's narration kept back with the quiz
+ * on); a marker on the events a breakpoint stops on.
  * Enter on a row goes to that line or event.
  */
 #include <curses.h>
@@ -147,10 +148,11 @@ static void log_aside(struct log_pane *lp, uint64_t opno, const char *text)
         snprintf(r->text, sizeof r->text, "%*s(%s)", lp->line_width + 1, "", text);
 }
 
-/* The lines after the current one, the next with its narration, or the
- * end of the trace; none when a move can go no further (the machines
- * reached --max-mem), since they cannot be reached. */
-static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int width)
+/* The lines after the current one, the next with its narration (which
+ * the quiz keeps back, as it may tell the answer), or the end of the
+ * trace; none when a move can go no further (the machines reached
+ * --max-mem), since they cannot be reached. */
+static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int width, bool quiz)
 {
         if (s->over_limit) {
                 log_aside(lp, cur + 1, "refused: no later line can be reached");
@@ -160,7 +162,11 @@ static void log_future(struct log_pane *lp, struct session *s, uint64_t cur, int
         char note[TRACE_NOTE_MAX];
         size_t n = session_peek(s, next, LOG_PEEK, note, sizeof note);
         for (size_t i = 0; i < n; i++) {
-                if (i == 0)
+                if (i == 0 && quiz && note[0])
+                        log_note(lp, cur + 1, next[0].line,
+                                 "(the quiz shows the narration once the line has run)", true,
+                                 width);
+                else if (i == 0)
                         log_note(lp, cur + 1, next[0].line, note, true, width);
                 log_op(lp, cur + 1 + i, &next[i], true);
         }
@@ -191,7 +197,7 @@ static void log_rebuild(struct tui *t, struct pane *p)
                         log_event(lp, cur, &s->evs[i], i >= s->shown, i + 1 == s->shown,
                                   session_break_stops(s, s->evs, i));
         }
-        log_future(lp, s, cur, f.width);
+        log_future(lp, s, cur, f.width, t->ctx.quiz.on);
         if (p->sel >= lp->n)
                 p->sel = lp->n ? lp->n - 1 : 0;
 }

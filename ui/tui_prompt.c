@@ -5,7 +5,9 @@
  * terminal modes, output to /dev/null. Each key read by wgetch is handed to
  * rl_callback_read_char through rl_getc_function, and the stepper draws the
  * line itself from rl_line_buffer (tui_draw.c). History is kept in the
- * file the REPL uses.
+ * file the REPL uses. The same line reads the reply to the quiz's
+ * question (quiz on, then s): no history, no completion, and Esc or
+ * Ctrl-C drops the question.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -67,15 +69,19 @@ static void close_prompt(struct tui *t)
 {
         rl_callback_handler_remove();
         t->prompting = false;
+        t->answering = false;
 }
 
 static void on_line(char *line)
 {
         struct tui *t = the_tui;
+        bool answer = t->answering;
         close_prompt(t);
         if (!line)
                 return;
-        if (*line) {
+        if (answer) {
+                tui_answer(t, line);
+        } else if (*line) {
                 if (!history_length ||
                     strcmp(history_get(history_base + history_length - 1)->line, line) != 0)
                         add_history(line);
@@ -94,12 +100,24 @@ void tui_open_prompt(struct tui *t, const char *text)
                 rl_insert_text(text);
 }
 
+void tui_open_answer(struct tui *t)
+{
+        tui_open_prompt(t, NULL);
+        t->answering = true;
+}
+
 void tui_cancel_prompt(struct tui *t)
 {
         if (!t->prompting)
                 return;
+        bool answer = t->answering;
         rl_replace_line("", 0);
         close_prompt(t);
+        if (answer) {
+                cmd_quiz_drop(&t->ctx);
+                tui_set_msg(t, false,
+                            "Quiz: the question is dropped, nothing moved (s asks again)");
+        }
 }
 
 void tui_prompt_start(struct tui *t)
@@ -180,6 +198,8 @@ void tui_prompt_key(struct tui *t, int ch)
         ch = readline_key(ch);
         if (ch < 0 || (ch == 4 && rl_end == 0))
                 return; /* ^D or Delete on an empty line: not an end of file here */
+        if (ch == '\t' && t->answering)
+                return; /* a reply has no commands to complete */
         pending_key = ch;
         rl_callback_read_char();
 }

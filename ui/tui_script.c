@@ -42,6 +42,8 @@ int tui_script_start(struct tui *t, const struct options *opt)
         tui_out_clear(t);
         if (status == 0)
                 stopped(t);
+        if (status == 0)
+                tui_start_requested_run(t);
         return status;
 }
 

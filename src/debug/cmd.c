@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "explain.h"
+#include "run.h"
 
 const struct cmd_entry *const cmd_table[] = {
     &cmd_step_entry,
@@ -35,6 +36,7 @@ const struct cmd_entry *const cmd_table[] = {
     &cmd_info_entry,
     &cmd_translate_entry,
     &cmd_walk_entry,
+    &cmd_quiz_entry,
     &cmd_mode_entry,
     &cmd_compare_entry,
     &cmd_set_entry,
@@ -56,6 +58,11 @@ void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s)
         memset(ctx, 0, sizeof *ctx);
         ctx->s = s;
         ctx->speed = 10;
+}
+
+void cmd_ctx_free(struct cmd_ctx *ctx)
+{
+        cmd_quiz_drop(ctx);
 }
 
 void cmd_print(struct cmd_ctx *ctx, const char *fmt, ...)
@@ -108,6 +115,17 @@ static void escape_controls(char *msg, size_t size)
 const char *cmd_plural(uint64_t n)
 {
         return n == 1 ? "" : "s";
+}
+
+bool cmd_switch(const char *word, bool *flag)
+{
+        if (word && strcmp(word, "toggle") == 0)
+                *flag = !*flag;
+        else if (word && (strcmp(word, "on") == 0 || strcmp(word, "off") == 0))
+                *flag = strcmp(word, "on") == 0;
+        else
+                return false;
+        return true;
 }
 
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n)
@@ -289,6 +307,7 @@ static enum cmd_result run_line(struct cmd_ctx *ctx, const char *line)
 
 enum cmd_result cmd_run(struct cmd_ctx *ctx, const char *line)
 {
+        ctx->fail_status = EXIT_DATAERR;
         enum cmd_result r = run_line(ctx, line);
         if (r == CMD_ERROR)
                 escape_controls(ctx->err, sizeof ctx->err);
@@ -338,6 +357,23 @@ void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void 
 
 /* ---- where we are ------------------------------------------------------- */
 
+const char *cmd_narration(const struct cmd_ctx *ctx)
+{
+        const struct session *s = ctx->s;
+        return ctx->narration && s->op_known && session_ops(s) ? s->note : "";
+}
+
+/* Prints the trace's narration of the current line, each comment line
+ * after lead. */
+static void print_narration(struct cmd_ctx *ctx, const char *lead)
+{
+        for (const char *n = ctx->s->note; *n;) {
+                size_t len = strcspn(n, "\n");
+                cmd_print(ctx, "%s# %.*s", lead, (int)len, n);
+                n += len + (n[len] == '\n');
+        }
+}
+
 void cmd_where(struct cmd_ctx *ctx)
 {
         struct session *s = ctx->s;
@@ -347,11 +383,9 @@ void cmd_where(struct cmd_ctx *ctx)
                           s->name);
                 return;
         }
-        for (const char *n = s->note; *n;) { /* the trace's narration of the line */
-                size_t len = strcspn(n, "\n");
-                cmd_print(ctx, "# %.*s", (int)len, n);
-                n += len + (n[len] == '\n');
-        }
+        bool narrated = cmd_narration(ctx)[0]; /* set narration: in the explanation */
+        if (!narrated)
+                print_narration(ctx, "");
         op_format(&s->op, buf, sizeof buf);
         char on[32] = ""; /* the vCPU the line ran on, on a machine of several */
         if (s->sim.cfg.vcpus > 1)
@@ -367,6 +401,8 @@ void cmd_where(struct cmd_ctx *ctx)
                 cmd_print(ctx, "   (%zu more event%s on this line: stepi shows %s)",
                           s->nevs - s->shown, cmd_plural(s->nevs - s->shown),
                           s->nevs - s->shown == 1 ? "it" : "them");
+        if (narrated)
+                print_narration(ctx, "   ");
         if (s->shown) {
                 session_explain(s, buf, sizeof buf);
                 cmd_print(ctx, "   %s", buf);
@@ -422,4 +458,14 @@ void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r)
                 cmd_print(ctx, "%s", s->msg);
                 break;
         }
+}
+
+enum cmd_result cmd_moved(struct cmd_ctx *ctx, enum stop_reason r)
+{
+        cmd_report_stop(ctx, r);
+        if (r != STOP_ERROR)
+                return CMD_OK;
+        ctx->err[0] = '\0';
+        ctx->fail_status = session_error_status(ctx->s);
+        return CMD_ERROR;
 }

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quiz.h"
 #include "session.h"
 
 #define CMD_MAX_ARGS 16
@@ -99,6 +100,19 @@ struct cmd_ctx {
         unsigned speed;       /* events per second while running (set speed) */
         enum cmd_theme theme; /* the stepper's colours (set theme) */
         bool deltas;          /* counters show what the current line added (set deltas) */
+        bool narration;       /* the explanation starts with the line's narration (set narration) */
+        /* The stepper's quiz (quiz on, cmd_quiz.c): a step asks about the
+         * line it runs before it runs it. */
+        struct cmd_quiz {
+                bool on;
+                bool pending;           /* q waits for its answer; the step is not made yet */
+                bool use_bps;           /* that step stops at breakpoints (step, not next) */
+                bool both;              /* its line defines both kinds of answer */
+                bool refs_turn;         /* a line that defines both is asked its references */
+                uint64_t at[3];         /* where the session stood when q was asked */
+                struct quiz_question q; /* the question (q.context: the line) */
+                unsigned right, asked;  /* the score */
+        } quiz;
         /* A script (--script, -e) is running the commands: pause stops it,
          * setting pause_requested and its text (escaped) for the face. */
         bool in_script;
@@ -109,6 +123,7 @@ struct cmd_ctx {
         /* Set by cmd_run and the commands for the face to act on. */
         unsigned last_flags; /* flags of the last command run (CMD_MOVES) */
         bool run_requested;  /* start the animated run (run) */
+        int fail_status;     /* the exit status the last command's failure deserves */
         char err[512];
         char last_search[128];
         bool last_search_back; /* the last search went backward */
@@ -128,7 +143,7 @@ extern const struct cmd_entry cmd_break_entry, cmd_toggle_entry, cmd_delete_entr
     cmd_disable_entry, cmd_enable_entry;
 extern const struct cmd_entry cmd_info_entry, cmd_translate_entry, cmd_walk_entry;
 extern const struct cmd_entry cmd_mode_entry, cmd_compare_entry, cmd_set_entry, cmd_help_entry,
-    cmd_quit_entry, cmd_pause_entry;
+    cmd_quit_entry, cmd_pause_entry, cmd_quiz_entry;
 
 /* The TLB the stepper's pane and info tlb show (set tlb-cpu), of the
  * machine at the current event; *cpu receives its vCPU. */
@@ -136,6 +151,35 @@ const struct tlb *cmd_shown_tlb(const struct cmd_ctx *ctx, unsigned *cpu);
 
 /* Prepares ctx for session s (speed 10). */
 void cmd_ctx_init(struct cmd_ctx *ctx, struct session *s);
+
+/* Frees what the commands keep in ctx (a question of the quiz waiting for
+ * its answer). */
+void cmd_ctx_free(struct cmd_ctx *ctx);
+
+/* ---- the stepper's quiz (cmd_quiz.c) ------------------------------------ */
+
+/* For step and next (use_bps: whether the step stops at breakpoints) with
+ * a count of 1: when the quiz is on, outside a script, asks about the line
+ * the step would run, standing at the end of a line (or the start) with
+ * one to come. Returns true when a question now waits in ctx->quiz.q and
+ * the step is not made: the face shows the question and hands the reply to
+ * cmd_quiz_answer. */
+bool cmd_quiz_asks(struct cmd_ctx *ctx, bool use_bps);
+
+/* Judges reply against the waiting question, counts it, makes the step it
+ * held back, and prints the verdict with the score ("right (quiz 3/4)")
+ * and, with story, after a wrong one what the machines logged on the line
+ * and why; then where the step stopped, as a move reports it. Sets
+ * CMD_MOVES in last_flags. CMD_ERROR when no question waits. */
+enum cmd_result cmd_quiz_answer(struct cmd_ctx *ctx, const char *reply, bool story);
+
+/* Drops the waiting question: no step, nothing counted. */
+void cmd_quiz_drop(struct cmd_ctx *ctx);
+
+/* What the explanation starts with: the current line's narration (its
+ * comment lines, one a line) when set narration is on, else "" (and when
+ * the line has none). */
+const char *cmd_narration(const struct cmd_ctx *ctx);
 
 /* Finds a command by name, alias or unique prefix, in the built-in table
  * and ctx->extra. Returns NULL with a sentence in ctx->err. */
@@ -152,6 +196,10 @@ __attribute__((format(printf, 2, 3))) enum cmd_result cmd_error(struct cmd_ctx *
 
 /* "" for 1, else "s": "%llu event%s". */
 const char *cmd_plural(uint64_t n);
+
+/* Changes *flag as word says: "on", "off" or "toggle". False, *flag left
+ * as it was, for any other word (or NULL). */
+bool cmd_switch(const char *word, bool *flag);
 
 /* Parses a count argument (default def when argv has none). */
 bool cmd_count(struct cmd_ctx *ctx, int argc, char **argv, uint64_t def, uint64_t *n);
@@ -178,11 +226,18 @@ void cmd_complete(struct cmd_ctx *ctx, const char *before, cmd_add_fn add, void 
 /* Offers every command name (both tables), for completion hooks. */
 void cmd_complete_names(struct cmd_ctx *ctx, cmd_add_fn add, void *arg);
 
-/* Prints where the session stands: the trace line, its events up to the
- * current one, and what the current event means. */
+/* Prints where the session stands: the trace's narration of the line (set
+ * narration on: with the explanation instead, before it), the trace line,
+ * its events up to the current one, and what the current event means. */
 void cmd_where(struct cmd_ctx *ctx);
 
 /* Prints one line saying why a move stopped (nothing for STOP_DONE). */
 void cmd_report_stop(struct cmd_ctx *ctx, enum stop_reason r);
+
+/* Reports where a move stopped and what the command that made it returns:
+ * a trace that could not be read on is a failure the face counts, with
+ * the status the batch run would give it (fail_status); its message has
+ * been printed already. */
+enum cmd_result cmd_moved(struct cmd_ctx *ctx, enum stop_reason r);
 
 #endif

@@ -79,7 +79,7 @@ static void shadow_line(struct cmd_ctx *ctx, const char *label, const struct sim
         }
         for (int level = m->guest.levels; level >= 1; level--) {
                 unsigned ix = pt_index(gva, level);
-                uint64_t e = v.entry[ix];
+                uint64_t e = ptable_get(v.entries, ix);
                 len += (size_t)snprintf(buf + len, sizeof buf - len, "%s[%u]",
                                         len ? " -> " : "root ", ix);
                 if (!pte_present(e)) {

@@ -2,6 +2,7 @@
  * cmd_misc.c - the scheme (mode, compare), settings (set: a table of them,
  * each shown, changed and completed the same way) and quit.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,16 +118,20 @@ const struct cmd_entry cmd_compare_entry = {
 
 /* ---- settings ----------------------------------------------------------- */
 
+struct setting;
+
 static const char *const theme_names[] = {
     [CMD_THEME_DARK] = "dark", [CMD_THEME_LIGHT] = "light", NULL};
 
-static void show_speed(struct cmd_ctx *ctx, char *buf, size_t n)
+static void show_speed(struct cmd_ctx *ctx, const struct setting *st, char *buf, size_t n)
 {
+        (void)st;
         snprintf(buf, n, "%u", ctx->speed);
 }
 
-static enum cmd_result set_speed(struct cmd_ctx *ctx, const char *value)
+static enum cmd_result set_speed(struct cmd_ctx *ctx, const struct setting *st, const char *value)
 {
+        (void)st;
         uint64_t n;
         if (!value || !parse_u64(value, strlen(value), &n) || n == 0 || n > CMD_MAX_SPEED)
                 return cmd_error(ctx, "expected 'set speed N' with N events a second, 1..%u",
@@ -135,13 +140,15 @@ static enum cmd_result set_speed(struct cmd_ctx *ctx, const char *value)
         return CMD_OK;
 }
 
-static void show_theme(struct cmd_ctx *ctx, char *buf, size_t n)
+static void show_theme(struct cmd_ctx *ctx, const struct setting *st, char *buf, size_t n)
 {
+        (void)st;
         snprintf(buf, n, "%s", theme_names[ctx->theme]);
 }
 
-static enum cmd_result set_theme(struct cmd_ctx *ctx, const char *value)
+static enum cmd_result set_theme(struct cmd_ctx *ctx, const struct setting *st, const char *value)
 {
+        (void)st;
         for (int i = 0; value && theme_names[i]; i++)
                 if (strcmp(value, theme_names[i]) == 0) {
                         ctx->theme = (enum cmd_theme)i;
@@ -151,32 +158,39 @@ static enum cmd_result set_theme(struct cmd_ctx *ctx, const char *value)
                          value ? value : "nothing");
 }
 
-static const char *const deltas_words[] = {"on", "off", "toggle", NULL};
+static const char *const switch_words[] = {"on", "off", "toggle", NULL};
 
-static void show_deltas(struct cmd_ctx *ctx, char *buf, size_t n)
-{
-        snprintf(buf, n, "%s", ctx->deltas ? "on" : "off");
-}
+/* The on/off settings (deltas, narration): the flag of ctx they turn, and
+ * what set says each way. */
+struct switch_setting {
+        size_t flag; /* offsetof the bool in struct cmd_ctx */
+        const char *on, *off;
+};
 
-static enum cmd_result set_deltas(struct cmd_ctx *ctx, const char *value)
+static const struct switch_setting deltas_switch = {
+    offsetof(struct cmd_ctx, deltas),
+    "Counters: what the current line added (set deltas off: the totals)",
+    "Counters: the totals",
+};
+
+/* The explanation starts with the trace's narration of the line (the
+ * comment lines above it, trace_note), which the log shows anyway. */
+static const struct switch_setting narration_switch = {
+    offsetof(struct cmd_ctx, narration),
+    "Explanation: the trace's narration of the line first",
+    "Explanation: what the machine did",
+};
+
+static bool *switch_flag(struct cmd_ctx *ctx, const struct switch_setting *sw)
 {
-        if (value && strcmp(value, "toggle") == 0)
-                ctx->deltas = !ctx->deltas;
-        else if (value && (strcmp(value, "on") == 0 || strcmp(value, "off") == 0))
-                ctx->deltas = strcmp(value, "on") == 0;
-        else
-                return cmd_error(ctx, "expected 'set deltas on', 'off' or 'toggle', found '%s'",
-                                 value ? value : "nothing");
-        cmd_print(ctx, ctx->deltas ? "Counters: what the current line added (set deltas off: "
-                                     "the totals)"
-                                   : "Counters: the totals");
-        return CMD_OK;
+        return (bool *)((char *)ctx + sw->flag);
 }
 
 static const char *const tlb_cpu_words[] = {"auto", NULL};
 
-static void show_tlb_cpu(struct cmd_ctx *ctx, char *buf, size_t n)
+static void show_tlb_cpu(struct cmd_ctx *ctx, const struct setting *st, char *buf, size_t n)
 {
+        (void)st;
         if (ctx->tlb_cpu > 0)
                 snprintf(buf, n, "%u", ctx->tlb_cpu - 1);
         else
@@ -185,8 +199,9 @@ static void show_tlb_cpu(struct cmd_ctx *ctx, char *buf, size_t n)
 
 /* Which vCPU's TLB the stepper's pane and info tlb show: auto (the
  * current event's) or a number. */
-static enum cmd_result set_tlb_cpu(struct cmd_ctx *ctx, const char *value)
+static enum cmd_result set_tlb_cpu(struct cmd_ctx *ctx, const struct setting *st, const char *value)
 {
+        (void)st;
         uint64_t n;
         unsigned vcpus = ctx->s->sim.cfg.vcpus;
         if (value && strcmp(value, "auto") == 0) {
@@ -201,23 +216,44 @@ static enum cmd_result set_tlb_cpu(struct cmd_ctx *ctx, const char *value)
 }
 
 /* A setting: its name, the words its value may be (NULL: a number), what
- * it is, and how it is shown and changed. */
-static const struct setting {
+ * it is, and how it is shown and changed; an on/off one (sw) is shown and
+ * changed by show_switch and set_switch. */
+struct setting {
         const char *name;
         const char *const *values;
         const char *what;
-        void (*show)(struct cmd_ctx *ctx, char *buf, size_t n);
-        enum cmd_result (*change)(struct cmd_ctx *ctx, const char *value);
-} settings[] = {
-    {"speed", NULL, "events a second while running", show_speed, set_speed},
+        void (*show)(struct cmd_ctx *ctx, const struct setting *st, char *buf, size_t n);
+        enum cmd_result (*change)(struct cmd_ctx *ctx, const struct setting *st, const char *value);
+        const struct switch_setting *sw;
+};
+
+static void show_switch(struct cmd_ctx *ctx, const struct setting *st, char *buf, size_t n)
+{
+        snprintf(buf, n, "%s", *switch_flag(ctx, st->sw) ? "on" : "off");
+}
+
+static enum cmd_result set_switch(struct cmd_ctx *ctx, const struct setting *st, const char *value)
+{
+        bool *flag = switch_flag(ctx, st->sw);
+        if (!cmd_switch(value, flag))
+                return cmd_error(ctx, "expected 'set %s on', 'off' or 'toggle', found '%s'",
+                                 st->name, value ? value : "nothing");
+        cmd_print(ctx, "%s", *flag ? st->sw->on : st->sw->off);
+        return CMD_OK;
+}
+
+static const struct setting settings[] = {
+    {"speed", NULL, "events a second while running", show_speed, set_speed, NULL},
     {"theme", theme_names, "the stepper's colours, for a dark or a light background", show_theme,
-     set_theme},
-    {"deltas", deltas_words, "counters show what the current line added, not the totals",
-     show_deltas, set_deltas},
+     set_theme, NULL},
+    {"deltas", switch_words, "counters show what the current line added, not the totals",
+     show_switch, set_switch, &deltas_switch},
+    {"narration", switch_words, "the explanation starts with the trace's comments on the line",
+     show_switch, set_switch, &narration_switch},
     {"tlb-cpu", tlb_cpu_words,
      "whose TLB the pane and info tlb show: the current event's vCPU "
      "(auto) or vCPU N",
-     show_tlb_cpu, set_tlb_cpu},
+     show_tlb_cpu, set_tlb_cpu, NULL},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])
@@ -228,10 +264,10 @@ static enum cmd_result cmd_set_exec(struct cmd_ctx *ctx, int argc, char **argv)
         for (size_t i = 0; i < NSETTINGS; i++) {
                 const struct setting *st = &settings[i];
                 if (argc == 1) {
-                        st->show(ctx, value, sizeof value);
+                        st->show(ctx, st, value, sizeof value);
                         cmd_print(ctx, "%s %s (%s)", st->name, value, st->what);
                 } else if (strcmp(argv[1], st->name) == 0) {
-                        return st->change(ctx, argc > 2 ? argv[2] : NULL);
+                        return st->change(ctx, st, argc > 2 ? argv[2] : NULL);
                 }
                 size_t len = strlen(names);
                 snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", st->name);
@@ -262,13 +298,20 @@ static const struct cmd_form set_forms[] = {
     {"set deltas on|off|toggle",
      "the counters (the stepper's bar, info stats) show what the current line added",
      "set deltas on"},
+    {"set narration on|off|toggle",
+     "the explanation (the stepper's, where's) starts with the trace's comment lines above the "
+     "current line",
+     "set narration on"},
+    {"set tlb-cpu auto|N",
+     "whose TLB the stepper's pane and info tlb show: the current event's vCPU, or vCPU N",
+     "set tlb-cpu 1"},
     {NULL, NULL, NULL},
 };
 
 const struct cmd_entry cmd_set_entry = {
     .name = "set",
     .args = {0, 2},
-    .usage = "[speed N | theme dark|light | deltas on|off|toggle]",
+    .usage = "[SETTING [VALUE]]",
     .help = "show or change settings",
     .forms = set_forms,
     .exec = cmd_set_exec,

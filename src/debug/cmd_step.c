@@ -10,24 +10,14 @@
 #include "number.h"
 #include "cmd.h"
 
-/* Reports where a move stopped. A malformed trace line is a failure the
- * face counts; its message has been printed already. */
-static enum cmd_result moved(struct cmd_ctx *ctx, enum stop_reason r)
-{
-        cmd_report_stop(ctx, r);
-        if (r == STOP_ERROR) {
-                ctx->err[0] = '\0';
-                return CMD_ERROR;
-        }
-        return CMD_OK;
-}
-
 static enum cmd_result cmd_step_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_step(ctx->s, n, true));
+        if (n == 1 && cmd_quiz_asks(ctx, true))
+                return CMD_OK; /* the answer makes the step */
+        return cmd_moved(ctx, session_step(ctx->s, n, true));
 }
 
 static const struct cmd_form step_forms[] = {
@@ -51,7 +41,9 @@ static enum cmd_result cmd_next_exec(struct cmd_ctx *ctx, int argc, char **argv)
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_step(ctx->s, n, false));
+        if (n == 1 && cmd_quiz_asks(ctx, false))
+                return CMD_OK;
+        return cmd_moved(ctx, session_step(ctx->s, n, false));
 }
 
 static const struct cmd_form next_forms[] = {
@@ -75,7 +67,7 @@ static enum cmd_result cmd_stepi_exec(struct cmd_ctx *ctx, int argc, char **argv
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_stepi(ctx->s, n, true));
+        return cmd_moved(ctx, session_stepi(ctx->s, n, true));
 }
 
 static const struct cmd_form stepi_forms[] = {
@@ -98,7 +90,7 @@ static enum cmd_result cmd_continue_exec(struct cmd_ctx *ctx, int argc, char **a
 {
         (void)argc;
         (void)argv;
-        return moved(ctx, session_continue(ctx->s));
+        return cmd_moved(ctx, session_continue(ctx->s));
 }
 
 static const struct cmd_form continue_forms[] = {
@@ -153,7 +145,7 @@ static enum cmd_result cmd_back_exec(struct cmd_ctx *ctx, int argc, char **argv)
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_back(ctx->s, n, true));
+        return cmd_moved(ctx, session_back(ctx->s, n, true));
 }
 
 static const struct cmd_form back_forms[] = {
@@ -178,7 +170,7 @@ static enum cmd_result cmd_reverse_next_exec(struct cmd_ctx *ctx, int argc, char
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_back(ctx->s, n, false));
+        return cmd_moved(ctx, session_back(ctx->s, n, false));
 }
 
 static const struct cmd_form reverse_next_forms[] = {
@@ -203,7 +195,7 @@ static enum cmd_result cmd_backi_exec(struct cmd_ctx *ctx, int argc, char **argv
         uint64_t n;
         if (!cmd_count(ctx, argc, argv, 1, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_backi(ctx->s, n, true));
+        return cmd_moved(ctx, session_backi(ctx->s, n, true));
 }
 
 static const struct cmd_form backi_forms[] = {
@@ -226,7 +218,7 @@ static enum cmd_result cmd_reverse_continue_exec(struct cmd_ctx *ctx, int argc, 
 {
         (void)argc;
         (void)argv;
-        return moved(ctx, session_reverse_continue(ctx->s));
+        return cmd_moved(ctx, session_reverse_continue(ctx->s));
 }
 
 static const struct cmd_form reverse_continue_forms[] = {
@@ -273,7 +265,7 @@ static enum cmd_result goto_line(struct cmd_ctx *ctx, const char *word)
         if (r == STOP_END && !ctx->s->msg[0])
                 cmd_print(ctx, "The trace ends before line %llu (its last line is %llu)",
                           (unsigned long long)n, (unsigned long long)ctx->s->op.line);
-        return moved(ctx, r == STOP_END && !ctx->s->msg[0] ? STOP_DONE : r);
+        return cmd_moved(ctx, r == STOP_END && !ctx->s->msg[0] ? STOP_DONE : r);
 }
 
 static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -284,10 +276,10 @@ static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
                 return goto_line(ctx, argv[2]);
         if (argc == 2 && strcasecmp(what, "start") == 0) {
                 session_restart(ctx->s);
-                return moved(ctx, STOP_START);
+                return cmd_moved(ctx, STOP_START);
         }
         if (argc == 2 && strcasecmp(what, "end") == 0)
-                return moved(ctx, session_step(ctx->s, UINT64_MAX, false));
+                return cmd_moved(ctx, session_step(ctx->s, UINT64_MAX, false));
         if (strcasecmp(what, "event") != 0 && argc > 2)
                 return cmd_error(ctx, "usage: goto %s", cmd_goto_entry.usage);
         const char *num = strcasecmp(what, "event") == 0 ? argv[2] : what;
@@ -298,7 +290,7 @@ static enum cmd_result cmd_goto_exec(struct cmd_ctx *ctx, int argc, char **argv)
                                  num ? num : "nothing");
         if (!goto_number(ctx, "event", num, &n))
                 return CMD_ERROR;
-        return moved(ctx, session_goto(ctx->s, n));
+        return cmd_moved(ctx, session_goto(ctx->s, n));
 }
 
 static void goto_complete(struct cmd_ctx *ctx, int argc, char **argv, cmd_add_fn add, void *arg)
@@ -340,7 +332,7 @@ static enum cmd_result cmd_restart_exec(struct cmd_ctx *ctx, int argc, char **ar
         (void)argc;
         (void)argv;
         session_restart(ctx->s);
-        return moved(ctx, STOP_START);
+        return cmd_moved(ctx, STOP_START);
 }
 
 static const struct cmd_form restart_forms[] = {
@@ -387,7 +379,7 @@ static enum cmd_result cmd_search_exec(struct cmd_ctx *ctx, int argc, char **arg
         enum stop_reason r = session_search(ctx->s, text, back);
         if (r == STOP_DONE)
                 return CMD_OK;
-        return moved(ctx, r);
+        return cmd_moved(ctx, r);
 }
 
 static const struct cmd_form search_forms[] = {

@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
 #include "scheme.h"
 #include "session.h"
 #include "strbuf.h"
@@ -32,8 +31,6 @@
 
 /* Trace lines (ops) shown above the one asked about, and with it. */
 #define CONTEXT_OPS 4
-/* Log lines of one machine shown in an explanation. */
-#define MAX_LOG 12
 /* Pages listed of the TLB before an INVLPG. */
 #define MAX_HELD 8
 /* Classes of answer a kind's candidates are sampled in. */
@@ -98,7 +95,7 @@ static uint64_t rng_below(uint64_t *s, uint64_t n)
         return rng_next(s) % n;
 }
 
-static void question_free(struct quiz_question *q)
+void quiz_question_free(struct quiz_question *q)
 {
         free(q->context);
         free(q->text);
@@ -117,7 +114,7 @@ static struct quiz_question *pool_slot(struct builder *b, struct pool *p)
         uint64_t j = rng_below(&b->rng, p->seen);
         if (j >= b->cap)
                 return NULL;
-        question_free(&p->q[j]);
+        quiz_question_free(&p->q[j]);
         return &p->q[j];
 }
 
@@ -228,28 +225,12 @@ static const char *scheme_name(const struct machine *m)
 
 /* ---- what a line did ------------------------------------------------------ */
 
-/* The index of the first event of kind in m's line, or -1. */
-static long find_event(const struct machine *m, enum event_kind kind)
-{
-        for (size_t i = 0; i < m->nevs; i++)
-                if (m->evs[i].kind == kind)
-                        return (long)i;
-        return -1;
-}
-
 static size_t count_events(const struct machine *m, enum event_kind kind)
 {
         size_t n = 0;
         for (size_t i = 0; i < m->nevs; i++)
                 n += m->evs[i].kind == kind;
         return n;
-}
-
-/* The event an explanation of a line without a given event is about: its
- * last. */
-static size_t last_event(const struct machine *m)
-{
-        return m->nevs ? m->nevs - 1 : 0;
 }
 
 /* The machine m is compared with: the other of the pair, or for the
@@ -261,30 +242,20 @@ static const struct machine *other_of(const struct builder *b, const struct mach
         return m == mb ? ma : m == ma ? mb : ma;
 }
 
-/* Appends what m logged on the current line (MAX_LOG lines at most) and
- * the explanation of its event key, beside what the machine it is
- * compared with did on the line. */
+/* What m did on the current line, as the questions read it. */
+static struct quiz_line line_of(const struct builder *b, const struct machine *m)
+{
+        return (struct quiz_line){&m->sim.cfg, b->line, m->evs, m->nevs};
+}
+
+/* Appends what m logged on the current line and the explanation of its
+ * event key, beside what the machine it is compared with did on the
+ * line. */
 static void put_story(struct strbuf *o, const struct builder *b, const struct machine *m,
                       size_t key)
 {
-        if (!m->nevs) {
-                strbuf_put(o, "  under %s, line %llu caused no event\n", scheme_name(m),
-                           strbuf_u(b->line));
-                return;
-        }
-        strbuf_put(o, "  under %s, line %llu logged:\n", scheme_name(m), strbuf_u(b->line));
-        char buf[1024];
-        for (size_t i = 0; i < m->nevs && i < MAX_LOG; i++) {
-                event_format(&m->evs[i], buf, sizeof buf);
-                strbuf_put(o, "    %s\n", buf);
-        }
-        if (m->nevs > MAX_LOG)
-                strbuf_put(o, "    ... and %zu more events\n", m->nevs - MAX_LOG);
-        const struct machine *cmp = other_of(b, m);
-        struct line_facts facts;
-        line_facts_of(&facts, cmp->sim.cfg.mode, cmp->evs, cmp->nevs);
-        explain_event(m->evs, m->nevs, key, &m->sim.cfg, &facts, buf, sizeof buf);
-        strbuf_put(o, "  %s\n", buf);
+        struct quiz_line l = line_of(b, m), cmp = line_of(b, other_of(b, m));
+        quiz_line_story(o, &l, &cmp, key);
 }
 
 /* The lines of the ring, the current line's marked. */
@@ -301,19 +272,12 @@ static char *context_text(const struct builder *b)
         return xstrdup(text);
 }
 
-/* Fills q: a question of kind on the current line. */
+/* Fills q: a question of kind on the current line, with its context. */
 static void fill(struct builder *b, struct quiz_question *q, enum quiz_kind kind, const char *text,
                  const char *answer, const char *explanation)
 {
-        char form[256];
-        size_t len = strlen(text) + strlen(quiz_expected(kind, form, sizeof form)) + 4;
-        q->kind = kind;
-        q->line = b->line;
+        quiz_fill(q, kind, b->line, text, answer, explanation);
         q->context = context_text(b);
-        q->text = xmalloc(len);
-        snprintf(q->text, len, "%s (%s)", text, form);
-        q->answer = xstrdup(answer);
-        q->explanation = xstrdup(explanation);
 }
 
 /* ---- the kinds of question ------------------------------------------------ */
@@ -322,19 +286,15 @@ static void fill(struct builder *b, struct quiz_question *q, enum quiz_kind kind
  * they agree. */
 static void offer_exits(struct builder *b)
 {
-        struct machine *ma = machine_of(b, ROLE_A), *mb = machine_of(b, ROLE_B);
-        long ea = find_event(ma, EV_VM_EXIT), eb = find_event(mb, EV_VM_EXIT);
-        struct quiz_question *q = pool_slot(b, &b->pools[QUIZ_EXITS][(ea >= 0) != (eb >= 0)]);
+        struct quiz_line la = line_of(b, machine_of(b, ROLE_A)),
+                         lb = line_of(b, machine_of(b, ROLE_B));
+        bool ea = quiz_line_exit(&la) >= 0, eb = quiz_line_exit(&lb) >= 0;
+        struct quiz_question *q = pool_slot(b, &b->pools[QUIZ_EXITS][ea != eb]);
         if (!q)
                 return;
-        char text[256], answer[16], why[TEXT_MAX];
-        struct strbuf o = {why, sizeof why, 0};
-        snprintf(text, sizeof text, "Does this line cause a VM exit under %s? Under %s?",
-                 scheme_name(ma), scheme_name(mb));
-        snprintf(answer, sizeof answer, "%s %s", ea >= 0 ? "yes" : "no", eb >= 0 ? "yes" : "no");
-        put_story(&o, b, ma, ea >= 0 ? (size_t)ea : last_event(ma));
-        put_story(&o, b, mb, eb >= 0 ? (size_t)eb : last_event(mb));
-        fill(b, q, QUIZ_EXITS, text, answer, why);
+        const struct quiz_line *pair[2] = {&la, &lb}, *cmp[2] = {&lb, &la};
+        quiz_ask_exits(q, pair, cmp, 2);
+        q->context = context_text(b);
 }
 
 /* The walk and the address of a line that is one access under the quiz's
@@ -342,29 +302,18 @@ static void offer_exits(struct builder *b)
 static void offer_access(struct builder *b)
 {
         struct machine *m = machine_of(b, ROLE_OWN);
-        long i = find_event(m, EV_ACCESS);
-        if (i < 0 || count_events(m, EV_ACCESS) != 1)
+        struct quiz_line l = line_of(b, m), cmp = line_of(b, other_of(b, m));
+        long i = quiz_line_access(&l);
+        if (i < 0)
                 return;
         const struct event *ev = &m->evs[i];
         char text[256], answer[32], why[TEXT_MAX];
         struct strbuf o = {why, sizeof why, 0};
         struct quiz_question *q;
-        if (!ev->tlb_hit && (q = pool_slot(b, &b->pools[QUIZ_REFS][0])) != NULL) {
-                snprintf(text, sizeof text,
-                         "Under %s this access misses the TLB. How many memory references does "
-                         "the page walk that completes it make?",
-                         scheme_name(m));
-                snprintf(answer, sizeof answer, "%u", ev->refs);
-                put_story(&o, b, m, (size_t)i);
-                if (!scheme_has_nested(m->sim.cfg.mode)) { /* the 2D count is in the story */
-                        strbuf_put(&o, "  the walk: ");
-                        explain_walk(&o, &m->sim.cfg, ev->refs, ev->nested_refs);
-                        strbuf_put(&o, "\n");
-                }
-                fill(b, q, QUIZ_REFS, text, answer, why);
-        }
+        if (!ev->tlb_hit && (q = pool_slot(b, &b->pools[QUIZ_REFS][0])) != NULL &&
+            quiz_ask_refs(q, &l, &cmp))
+                q->context = context_text(b);
         if ((q = pool_slot(b, &b->pools[QUIZ_HPA][ev->tlb_hit])) != NULL) {
-                o.len = 0;
                 snprintf(text, sizeof text,
                          "Under %s, what host-physical address does GVA 0x%llX reach?",
                          scheme_name(m), strbuf_u(ev->gva));
@@ -379,7 +328,8 @@ static void offer_access(struct builder *b)
 static void offer_reason(struct builder *b, enum role r, unsigned bucket)
 {
         struct machine *m = machine_of(b, r);
-        long i = find_event(m, EV_VM_EXIT);
+        struct quiz_line l = line_of(b, m);
+        long i = quiz_line_exit(&l);
         if (i < 0)
                 return;
         size_t exits = count_events(m, EV_VM_EXIT);
@@ -452,7 +402,8 @@ static void offer_fault(struct builder *b)
 static void finish_invlpg(struct builder *b)
 {
         struct machine *m = machine_of(b, ROLE_OWN);
-        long i = find_event(m, EV_INVLPG);
+        struct quiz_line l = line_of(b, m);
+        long i = quiz_line_find(&l, EV_INVLPG);
         struct quiz_question *q = b->invlpg;
         b->invlpg = NULL;
         if (m->ndropped) /* qsort may not be given a null array, even empty */
@@ -591,7 +542,7 @@ static void builder_free(struct builder *b)
         for (unsigned k = 0; k < QUIZ_KIND_COUNT; k++)
                 for (unsigned c = 0; c < BUCKETS; c++) {
                         for (unsigned i = 0; i < b->pools[k][c].n; i++)
-                                question_free(&b->pools[k][c].q[i]);
+                                quiz_question_free(&b->pools[k][c].q[i]);
                         free(b->pools[k][c].q);
                 }
 }
@@ -627,7 +578,7 @@ int quiz_make(struct quiz *qz, struct trace_reader *r, const struct sim_config *
 void quiz_free(struct quiz *qz)
 {
         for (size_t i = 0; i < qz->n; i++)
-                question_free(&qz->q[i]);
+                quiz_question_free(&qz->q[i]);
         free(qz->q);
         memset(qz, 0, sizeof *qz);
 }

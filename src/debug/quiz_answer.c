@@ -1,6 +1,6 @@
 /*
  * quiz_answer.c - the forms of the quiz's answers: what each kind expects,
- * and checking a reply against the answer.
+ * checking a reply against the answer, and the verdict the faces print.
  *
  * A reply and the answer --answers prints are read by the same parser
  * into a list of numbers (yes 1 and no 0, a count, an address, an exit
@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "escape.h"
 #include "event.h"
 #include "number.h"
 #include "pte.h"
@@ -136,12 +137,26 @@ static bool read_word(enum quiz_kind kind, const char *w, size_t i, size_t n, st
         return false;
 }
 
-/* How many words an answer of kind has (0: any number, at least one). */
-static size_t words_wanted(enum quiz_kind kind)
+#define BLANKS " \t\r\n,;"
+
+/* The words of text, split at blanks, commas and semicolons. */
+static size_t count_words(const char *text)
 {
-        switch (kind) {
+        size_t n = 0;
+        for (const char *p = text; *p; p += strcspn(p, BLANKS)) {
+                p += strspn(p, BLANKS);
+                n += *p != '\0';
+        }
+        return n;
+}
+
+/* How many words a reply to q has (0: any number, at least one): as many
+ * yes or no as the schemes its answer names, one number or reason. */
+static size_t words_wanted(const struct quiz_question *q)
+{
+        switch (q->kind) {
         case QUIZ_EXITS:
-                return 2;
+                return count_words(q->answer);
         case QUIZ_FAULT:
         case QUIZ_INVLPG:
                 return 0;
@@ -150,17 +165,11 @@ static size_t words_wanted(enum quiz_kind kind)
         }
 }
 
-#define BLANKS " \t\r\n,;"
-
-/* Reads text as an answer of kind into r: words split at blanks, commas
- * and semicolons. Returns false when it is not one. */
-static bool read_answer(enum quiz_kind kind, const char *text, struct reading *r)
+/* Reads text as an answer of kind, of want words (0: any number), into
+ * r. Returns false when it is not one. */
+static bool read_answer(enum quiz_kind kind, const char *text, size_t want, struct reading *r)
 {
-        size_t n = 0, want = words_wanted(kind);
-        for (const char *p = text; *p; p += strcspn(p, BLANKS)) {
-                p += strspn(p, BLANKS);
-                n += *p != '\0';
-        }
+        size_t n = count_words(text);
         if (n == 0 || (want && n != want))
                 return false;
         char *copy = xstrdup(text), *save = NULL;
@@ -194,7 +203,9 @@ enum quiz_verdict quiz_check(const struct quiz_question *q, const char *reply)
 {
         struct reading got = {0}, want = {0};
         enum quiz_verdict verdict = QUIZ_UNREADABLE;
-        if (read_answer(q->kind, reply, &got) && read_answer(q->kind, q->answer, &want)) {
+        size_t words = words_wanted(q);
+        if (read_answer(q->kind, reply, words, &got) &&
+            read_answer(q->kind, q->answer, words, &want)) {
                 if (q->kind == QUIZ_INVLPG) {
                         as_set(&got);
                         as_set(&want);
@@ -206,4 +217,34 @@ enum quiz_verdict quiz_check(const struct quiz_question *q, const char *reply)
         free(got.v);
         free(want.v);
         return verdict;
+}
+
+const char *quiz_form(const struct quiz_question *q, char *buf, size_t n)
+{
+        if (q->kind == QUIZ_EXITS && count_words(q->answer) == 1) {
+                snprintf(buf, n, "yes or no");
+                return buf;
+        }
+        return quiz_expected(q->kind, buf, n);
+}
+
+char *quiz_verdict_text(const struct quiz_question *q, const char *reply, enum quiz_verdict v)
+{
+        char form[256], esc[ESCAPE_BUF];
+        size_t n = strlen(q->answer) + sizeof esc + sizeof form + 64;
+        char *buf = xmalloc(n);
+        switch (v) {
+        case QUIZ_RIGHT:
+                snprintf(buf, n, "right");
+                break;
+        case QUIZ_WRONG:
+                snprintf(buf, n, "wrong: the answer is %s", q->answer);
+                break;
+        case QUIZ_UNREADABLE:
+                snprintf(buf, n, "cannot read '%s': expected %s; counted wrong, the answer is %s",
+                         escape_text(reply, esc, sizeof esc), quiz_form(q, form, sizeof form),
+                         q->answer);
+                break;
+        }
+        return buf;
 }

@@ -13,6 +13,7 @@
 
 #include "escape.h"
 #include "hist.h"
+#include "run.h"
 #include "session_view.h"
 #include "sim_mem.h"
 #include "xalloc.h"
@@ -176,13 +177,26 @@ static void maybe_snapshot(struct session *s)
 
 /* ---- reading and applying ops ------------------------------------------- */
 
+/* Forgets the message of the last move, and what kind of error it was. */
+static void clear_msg(struct session *s)
+{
+        s->msg[0] = '\0';
+        s->read_failed = false;
+}
+
+int session_error_status(const struct session *s)
+{
+        return s->read_failed ? EXIT_IOERR : EXIT_DATAERR;
+}
+
 /* Reads the next op. Returns 1, 0 at the end, -1 on a bad line (when
  * report_errors; otherwise bad lines are skipped) or a read error. */
 static int read_op(struct session *s, struct op *op)
 {
         for (;;) {
                 struct trace_error err;
-                switch (trace_next(&s->reader, op, &err)) {
+                enum trace_status st = trace_next(&s->reader, op, &err);
+                switch (st) {
                 case TRACE_OK:
                         return 1;
                 case TRACE_EOF:
@@ -198,15 +212,21 @@ static int read_op(struct session *s, struct op *op)
                 case TRACE_BAD_DATA:
                 case TRACE_NO_INPUT:
                         snprintf(s->msg, sizeof s->msg, "%s: error: %s", s->name, err.msg);
+                        s->read_failed = st != TRACE_BAD_DATA;
                         return -1;
                 }
         }
 }
 
 /* Whether the machines and snapshots have reached the memory limit; if
- * so, says so in msg for the op at line (which is not applied). */
+ * so, says so in msg for the op at line (which is not applied). The
+ * snapshots only make going back faster, so past the limit they go
+ * first, the latest (the largest) first, all but the start; only then is
+ * the op refused. */
 static bool reached_limit(struct session *s, uint64_t line)
 {
+        while (s->mem_limit && s->nsnaps > 1 && machines_bytes(s) + s->snap_bytes > s->mem_limit)
+                free_snap(s, s->nsnaps - 1);
         size_t bytes = machines_bytes(s) + s->snap_bytes;
         s->over_limit = s->mem_limit && bytes > s->mem_limit;
         if (s->over_limit)
@@ -589,42 +609,58 @@ static bool reveal_op(struct session *s, bool use_bps)
         return false;
 }
 
-enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
+/* One unit of a forward move, a line (line_unit) or an event
+ * (event_unit): 1 when it moved, UNIT_BREAK when it moved onto a
+ * breakpoint (use_bps), 0 at the end, -1 on an error. */
+enum { UNIT_BREAK = 2 };
+typedef int (*unit_fn)(struct session *s, bool use_bps);
+
+static int line_unit(struct session *s, bool use_bps)
+{
+        if (s->shown == s->nevs) {
+                int r = advance_op(s);
+                if (r <= 0)
+                        return r;
+        }
+        return reveal_op(s, use_bps) ? UNIT_BREAK : 1;
+}
+
+static int event_unit(struct session *s, bool use_bps)
+{
+        int r = next_event(s);
+        if (r <= 0)
+                return r;
+        return use_bps && session_break_count(s) ? UNIT_BREAK : 1;
+}
+
+/* Moves forward n units, stopping early at a breakpoint, the end, an
+ * error or an interrupt. */
+static enum stop_reason forward(struct session *s, uint64_t n, bool use_bps, unit_fn unit)
 {
         uint64_t polls = 0;
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         for (uint64_t i = 0; i < n; i++) {
                 if (interrupted(s, &polls))
                         return STOP_INTERRUPT;
-                if (s->shown == s->nevs) {
-                        int r = advance_op(s);
-                        if (r <= 0)
-                                return stop_for(r);
-                }
-                if (reveal_op(s, use_bps))
+                int r = unit(s, use_bps);
+                if (r <= 0)
+                        return stop_for(r);
+                if (r == UNIT_BREAK)
                         return STOP_BREAK;
         }
         return STOP_DONE;
 }
 
+enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps)
+{
+        return forward(s, n, use_bps, line_unit);
+}
+
 enum stop_reason session_stepi(struct session *s, uint64_t n, bool use_bps)
 {
-        uint64_t polls = 0;
-        s->msg[0] = '\0';
-        if (file_changed(s))
-                return STOP_ERROR;
-        for (uint64_t i = 0; i < n; i++) {
-                if (interrupted(s, &polls))
-                        return STOP_INTERRUPT;
-                int r = next_event(s);
-                if (r <= 0)
-                        return stop_for(r);
-                if (use_bps && session_break_count(s))
-                        return STOP_BREAK;
-        }
-        return STOP_DONE;
+        return forward(s, n, use_bps, event_unit);
 }
 
 enum stop_reason session_continue(struct session *s)
@@ -774,7 +810,7 @@ static uint64_t scan_ahead(struct session *s, match_fn match, void *ctx, bool *s
 static enum stop_reason back_to(struct session *s, uint64_t target, bool use_bps)
 {
         uint64_t cur = session_seq(s);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (use_bps && s->nbps > 0 && target < cur) {
@@ -802,7 +838,7 @@ enum stop_reason session_back(struct session *s, uint64_t n, bool use_bps)
 {
         uint64_t k = s->sim.ops > n ? s->sim.ops - n : 0;
         uint64_t cur = session_seq(s);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (k == 0)
@@ -844,7 +880,7 @@ void session_restart(struct session *s)
 
 enum stop_reason session_goto(struct session *s, uint64_t seq)
 {
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (seq == 0) {
@@ -866,7 +902,7 @@ enum stop_reason session_goto(struct session *s, uint64_t seq)
 
 enum stop_reason session_goto_line(struct session *s, uint64_t line)
 {
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (s->sim.ops > 0 && s->op.line >= line) {
@@ -987,7 +1023,7 @@ enum stop_reason session_search(struct session *s, const char *text, bool back)
         struct needle needle;
         bool stop = false, bad;
         needle_init(&needle, text);
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (back) {
@@ -1168,7 +1204,7 @@ enum mmu_mode session_default_cmp(enum mmu_mode mode)
 enum stop_reason session_set_schemes(struct session *s, enum mmu_mode mode, int cmp)
 {
         uint64_t ops = s->sim.ops;
-        s->msg[0] = '\0';
+        clear_msg(s);
         if (file_changed(s))
                 return STOP_ERROR;
         if (s->has_cmp && mode == s->cmp_mode && cmp == (int)s->cfg.mode) {

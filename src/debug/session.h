@@ -139,6 +139,7 @@ struct session {
         size_t shown;       /* events of op shown: the current event is evs[shown-1] */
         bool at_end;        /* the reader has reached the end of the trace */
         bool report_errors; /* a bad line stops a forward move (not during replay) */
+        bool read_failed;   /* msg is a read error of the trace (an I/O error), not bad data */
         /* snapshots, sorted by ops; [0] is the machine before any op */
         struct session_snap *snaps;
         size_t nsnaps, cap_snaps;
@@ -186,7 +187,8 @@ void session_set_budget(struct session *s, size_t bytes);
 
 /* Sets the bytes the machines and their snapshots may take together
  * (--max-mem; 0: no limit), and the snapshots' budget to a quarter of it
- * when that is less than theirs. Past it, a forward move stops before the
+ * when that is less than theirs. At it the snapshots go first (all but
+ * the start's); past it with them gone, a forward move stops before the
  * next op with STOP_ERROR and a message naming its line; going back still
  * works. */
 void session_set_memory_limit(struct session *s, size_t bytes);
@@ -232,6 +234,12 @@ unsigned session_percent(const struct session *s);
  * which counts as one. Stops early on a breakpoint when use_bps. A
  * breakpoint stops on the first event of a line that it matches, once per
  * line. */
+/* The exit status a face ends with for the error in msg that stopped the
+ * last move: EXIT_IOERR when the trace failed to read (as the batch run
+ * says it), EXIT_DATAERR for everything else (a bad line, corrupt
+ * compressed data, the memory limit, guest memory full, a changed file). */
+int session_error_status(const struct session *s);
+
 enum stop_reason session_step(struct session *s, uint64_t n, bool use_bps);
 
 /* Forward n events (ops without events are passed over). */

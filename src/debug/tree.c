@@ -73,12 +73,22 @@ static bool expanded(struct builder *b, uint64_t tg, bool dflt)
         return b->expand ? b->expand(b->ctx, tg, dflt) : dflt;
 }
 
-static unsigned present_count(const uint64_t *entry)
+static unsigned present_count(const struct ptable *t)
 {
         unsigned n = 0;
-        for (unsigned i = 0; i < PT_ENTRIES; i++)
-                n += pte_present(entry[i]);
+        for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1))
+                n += pte_present(ptable_get(t, i));
         return n;
+}
+
+/* The highest index of a present entry of t, or -1. */
+static int last_present(const struct ptable *t)
+{
+        int last = -1;
+        for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1))
+                if (pte_present(ptable_get(t, i)))
+                        last = (int)i;
+        return last;
 }
 
 /* Which tables the current event read along its address's path: the
@@ -244,15 +254,13 @@ static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t bas
                         uint32_t guides)
 {
         const struct sim *m = session_machine(b->s);
-        const struct guest_table *gt = guest_table_at(&m->guest, gfn);
+        const struct ptable *gt = guest_table_at(&m->guest, gfn);
         if (!gt)
                 return;
-        int last = -1;
-        for (int i = 0; i < PT_ENTRIES; i++)
-                if (pte_present(gt->entry[i]))
-                        last = i;
-        for (int i = 0; i <= last; i++) {
-                uint64_t e = gt->entry[i];
+        int last = last_present(gt);
+        for (int i = (int)ptable_next(gt, 0); i <= last;
+             i = (int)ptable_next(gt, (unsigned)i + 1)) {
+                uint64_t e = ptable_get(gt, (unsigned)i);
                 if (!pte_present(e))
                         continue;
                 struct tree_row *r = add_row(b);
@@ -283,8 +291,8 @@ static void guest_table(struct builder *b, uint64_t gfn, int level, uint64_t bas
                 uint64_t child = pte_frame(e);
                 r->table = guest_table_state(b, child);
                 r->parent = true;
-                const struct guest_table *ct = guest_table_at(&m->guest, child);
-                bool dflt = on_path || (ct && present_count(ct->entry) <= SMALL_TABLE);
+                const struct ptable *ct = guest_table_at(&m->guest, child);
+                bool dflt = on_path || (ct && present_count(ct) <= SMALL_TABLE);
                 r->expanded = expanded(b, r->tag, dflt);
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d 0x%llX%s", i, level - 1,
                          (unsigned long long)(child << PAGE_SHIFT), state_suffix(r->table));
@@ -351,11 +359,11 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
         int last = -1;
         for (int i = 0; i < PT_ENTRIES; i++) {
                 marks[i] = shadow_mark(b, &v, (unsigned)i);
-                if (pte_present(v.entry[i]) || marks[i] == MARK_ZAPPED)
+                if (pte_present(ptable_get(v.entries, (unsigned)i)) || marks[i] == MARK_ZAPPED)
                         last = i;
         }
         for (int i = 0; i <= last; i++) {
-                uint64_t e = v.entry[i];
+                uint64_t e = ptable_get(v.entries, (unsigned)i);
                 if (!pte_present(e) && marks[i] != MARK_ZAPPED)
                         continue;
                 struct tree_row *r = add_row(b);
@@ -393,7 +401,7 @@ static void shadow_table(struct builder *b, uint32_t id, uint64_t base, int dept
                         continue;
                 r->table = view_state(&cv);
                 r->parent = true;
-                bool dflt = on_path || present_count(cv.entry) <= SMALL_TABLE;
+                bool dflt = on_path || present_count(cv.entries) <= SMALL_TABLE;
                 r->expanded = expanded(b, r->tag, dflt);
                 if (cv.nested) /* agile: nothing below is shadowed */
                         r->parent = false;
@@ -443,12 +451,10 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
         struct mmu_table_view v;
         if (!mmu_view_table(m, id, &v))
                 return;
-        int last = -1;
-        for (int i = 0; i < PT_ENTRIES; i++)
-                if (pte_present(v.entry[i]))
-                        last = i;
-        for (int i = 0; i <= last; i++) {
-                uint64_t e = v.entry[i];
+        int last = last_present(v.entries);
+        for (int i = (int)ptable_next(v.entries, 0); i <= last;
+             i = (int)ptable_next(v.entries, (unsigned)i + 1)) {
+                uint64_t e = ptable_get(v.entries, (unsigned)i);
                 if (!pte_present(e))
                         continue;
                 struct tree_row *r = add_row(b);
@@ -482,7 +488,7 @@ static void ept_table(struct builder *b, uint32_t id, int level, uint64_t base, 
                 r->table = TABLE_PLAIN;
                 r->parent = true;
                 r->expanded =
-                    expanded(b, r->tag, on_path || present_count(cv.entry) <= SMALL_TABLE);
+                    expanded(b, r->tag, on_path || present_count(cv.entries) <= SMALL_TABLE);
                 snprintf(r->text, sizeof r->text, "[%3d] -> L%d gpa 0x%llX..", i, level - 1,
                          (unsigned long long)r->addr);
                 if (r->expanded)

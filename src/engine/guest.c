@@ -21,6 +21,8 @@ void guest_init(struct guest *g, int levels, uint64_t mem_bytes)
 
 void guest_free(struct guest *g)
 {
+        for (uint32_t i = 0; i < g->ntables; i++)
+                ptable_free(&g->tables[i], NULL);
         u64map_free(&g->table_ix);
         u64map_free(&g->space_ix);
         free(g->tables);
@@ -32,7 +34,8 @@ void guest_free(struct guest *g)
 
 /* A clone holds the tables and spaces in use, not the room the original
  * grew for them: a snapshot of a machine that doubled its table array a
- * moment ago costs half as much. The clone grows again if it runs on. */
+ * moment ago costs half as much, and each table is copied in the form its
+ * entries call for (ptable_clone). The clone grows again if it runs on. */
 void guest_clone(struct guest *dst, const struct guest *src)
 {
         *dst = *src;
@@ -40,7 +43,10 @@ void guest_clone(struct guest *dst, const struct guest *src)
         u64map_clone(&dst->space_ix, &src->space_ix);
         dst->cap_tables = src->ntables;
         dst->cap_spaces = src->nspaces;
-        dst->tables = xmemdup(src->tables, src->ntables * sizeof *src->tables);
+        dst->tables = xcalloc(src->ntables, sizeof *dst->tables);
+        dst->table_heap = 0;
+        for (uint32_t i = 0; i < src->ntables; i++)
+                ptable_clone(&dst->tables[i], &src->tables[i], &dst->table_heap);
         dst->table_gfn = xmemdup(src->table_gfn, src->ntables * sizeof *src->table_gfn);
         dst->table_level = xmemdup(src->table_level, src->ntables * sizeof *src->table_level);
         dst->spaces = xmemdup(src->spaces, src->nspaces * sizeof *src->spaces);
@@ -66,12 +72,25 @@ bool guest_va_canonical(const struct guest *g, uint64_t gva)
         return upper == 0 || upper == all_ones;
 }
 
-struct guest_table *guest_table_at(const struct guest *g, uint64_t gfn)
+const struct ptable *guest_table_at(const struct guest *g, uint64_t gfn)
 {
         uint32_t ix;
         if (!u64map_get(&g->table_ix, gfn, &ix))
                 return NULL;
         return &g->tables[ix];
+}
+
+/* The table at frame gfn, which holds one, to change. */
+static struct ptable *table_to_change(struct guest *g, uint64_t gfn)
+{
+        uint32_t ix = 0;
+        u64map_get(&g->table_ix, gfn, &ix);
+        return &g->tables[ix];
+}
+
+void guest_table_set(struct guest *g, uint64_t gfn, unsigned index, uint64_t e)
+{
+        ptable_set(table_to_change(g, gfn), index, e, &g->table_heap);
 }
 
 int guest_table_level(const struct guest *g, uint64_t gfn)
@@ -100,7 +119,7 @@ uint64_t guest_alloc_table(struct guest *g, int level)
                 g->table_level = xrealloc(g->table_level, g->cap_tables, sizeof *g->table_level);
         }
         uint32_t ix = g->ntables++;
-        memset(&g->tables[ix], 0, sizeof g->tables[ix]);
+        g->tables[ix] = PTABLE_EMPTY;
         g->table_gfn[ix] = gfn;
         g->table_level[ix] = (uint8_t)level;
         u64map_put(&g->table_ix, gfn, ix);
@@ -135,10 +154,10 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
         uint64_t gfn = root_gfn;
         uint64_t rights = PTE_RIGHTS_ALL;
         for (int level = g->levels; level >= 1; level--) {
-                const struct guest_table *t = guest_table_at(g, gfn);
+                const struct ptable *t = guest_table_at(g, gfn);
                 w->table_gfn[level] = gfn;
                 w->depth++;
-                uint64_t e = t ? t->entry[pt_index(gva, level)] : 0;
+                uint64_t e = t ? ptable_get(t, pt_index(gva, level)) : 0;
                 w->entry[level] = e;
                 if (!pte_present(e))
                         return;
@@ -159,8 +178,9 @@ void guest_walk(const struct guest *g, uint64_t root_gfn, uint64_t gva, struct g
 void guest_set_accessed_dirty(struct guest *g, struct guest_walk *w, bool write)
 {
         for (int level = g->levels; level >= w->leaf_level; level--) {
-                struct guest_table *t = guest_table_at(g, w->table_gfn[level]);
-                uint64_t *e = &t->entry[pt_index(w->gva, level)];
+                /* Present entries, so stored ones: changed in place. */
+                struct ptable *t = table_to_change(g, w->table_gfn[level]);
+                uint64_t *e = ptable_slot(t, pt_index(w->gva, level));
                 *e |= PTE_A;
                 if (level == w->leaf_level && write)
                         *e |= PTE_D;

@@ -23,11 +23,8 @@
 #include <stdint.h>
 
 #include "pte.h"
+#include "ptable.h"
 #include "u64map.h"
-
-struct guest_table {
-        uint64_t entry[PT_ENTRIES];
-};
 
 struct address_space {
         uint32_t asid;
@@ -38,10 +35,11 @@ struct guest {
         int levels;             /* paging levels, 2..5 */
         uint64_t mem_frames;    /* guest physical memory in 4 KiB frames */
         struct u64map table_ix; /* gfn -> index into tables[] */
-        struct guest_table *tables;
-        uint64_t *table_gfn;  /* tables[i] lives at frame table_gfn[i] */
-        uint8_t *table_level; /* level of tables[i] (levels = root) */
+        struct ptable *tables;  /* each table's entries, sparse or dense (ptable.h) */
+        uint64_t *table_gfn;    /* tables[i] lives at frame table_gfn[i] */
+        uint8_t *table_level;   /* level of tables[i] (levels = root) */
         uint32_t ntables, cap_tables;
+        size_t table_heap;      /* heap bytes of the tables' entries (ptable_bytes) */
         uint64_t next_free_gfn; /* the allocator hands this out, then goes down */
         struct address_space *spaces;
         uint32_t nspaces, cap_spaces;
@@ -79,9 +77,14 @@ bool guest_va_canonical(const struct guest *g, uint64_t gva);
 /* Whether gva is in the upper, shared (kernel) half. */
 bool guest_va_kernel(const struct guest *g, uint64_t gva);
 
-/* The table stored at frame gfn, or NULL when gfn holds no table. */
-struct guest_table *guest_table_at(const struct guest *g, uint64_t gfn);
+/* The table stored at frame gfn, or NULL when gfn holds no table. Its
+ * entries are read with ptable_get and changed with guest_table_set. */
+const struct ptable *guest_table_at(const struct guest *g, uint64_t gfn);
 int guest_table_level(const struct guest *g, uint64_t gfn);
+
+/* Entry index of the table at frame gfn (which must hold one) becomes e:
+ * the store itself, nothing around it (sim_pt_store makes the guest's). */
+void guest_table_set(struct guest *g, uint64_t gfn, unsigned index, uint64_t e);
 
 /* What guest_alloc_table returns when no frame is left. */
 #define GUEST_NO_FRAME UINT64_MAX

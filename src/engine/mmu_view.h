@@ -13,23 +13,26 @@
 #define SHADOW_SIM_MMU_VIEW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "ptable.h"
 #include "sim.h"
 
 #define MMU_VIEW_NONE UINT32_MAX
 
 struct mmu_table_view {
-        const uint64_t *entry; /* PT_ENTRIES entries, owned by the scheme */
-        uint64_t gfn;          /* shadow: the guest table mirrored (direct: first guest frame
-                                  covered); EPT: 0 */
-        int level;             /* 1 = leaf table; 0 when the scheme does not record it (EPT
-                                  below the root: the walk from the root knows it) */
-        bool direct;           /* shadow: backs part of a guest large page */
-        bool unsync;           /* shadow: out of sync, its guest table writable */
-        bool write_protected;  /* shadow: stores into its guest table exit */
-        bool nested;           /* agile: a switch: the walk goes on nested in guest table gfn */
-        unsigned flood;        /* shadow: emulated writes since a walk last used it */
+        /* Its entries (ptable_get), owned by the scheme. */
+        const struct ptable *entries;
+        uint64_t gfn;         /* shadow: the guest table mirrored (direct: first guest frame
+                                 covered); EPT: 0 */
+        int level;            /* 1 = leaf table; 0 when the scheme does not record it (EPT
+                                 below the root: the walk from the root knows it) */
+        bool direct;          /* shadow: backs part of a guest large page */
+        bool unsync;          /* shadow: out of sync, its guest table writable */
+        bool write_protected; /* shadow: stores into its guest table exit */
+        bool nested;          /* agile: a switch: the walk goes on nested in guest table gfn */
+        unsigned flood;       /* shadow: emulated writes since a walk last used it */
 };
 
 /* The id of the root the hardware walks now (shadow: the current root;
@@ -41,8 +44,13 @@ uint32_t mmu_view_root(const struct sim *s);
 bool mmu_view_table(const struct sim *s, uint32_t id, struct mmu_table_view *t);
 
 /* One more than the largest id in use (ids below it may be free): the
- * bound for listing every table, and a measure of the scheme's memory. */
+ * bound for listing every table. */
 uint32_t mmu_view_count(const struct sim *s);
+
+/* Bytes of heap the scheme's own state takes: its tables, their entries
+ * and its bookkeeping (0 for a scheme without tables). For the memory
+ * estimate of a machine (sim_mem.h). */
+size_t mmu_view_bytes(const struct sim *s);
 
 /* The walk a TLB miss on an address would make now, worked out with no
  * side effect by the same code the schemes walk with: the count of the

@@ -3,8 +3,9 @@
  * shadow tables and nested (EPT) tables.
  *
  * Every table in the model is a 4 KiB page of 512 eight-byte entries, as on
- * x86-64. An entry holds a frame number in bits 12..51 and permission and
- * status bits around it. The helpers here are pure functions of a value.
+ * x86-64 (stored by how many are set: ptable.h). An entry holds a frame
+ * number in bits 12..51 and permission and status bits around it. The
+ * helpers here are pure functions of a value.
  */
 #ifndef SHADOW_SIM_PTE_H
 #define SHADOW_SIM_PTE_H

@@ -47,6 +47,7 @@ struct scheme {
         bool (*view_table)(const struct sim *s, uint32_t id, struct mmu_table_view *t);
         uint32_t (*view_count)(const struct sim *s);
         unsigned (*view_roots)(const struct sim *s, uint64_t *gfns, unsigned max);
+        size_t (*view_bytes)(const struct sim *s); /* mmu_view_bytes */
         /* The nested table the hardware walks (EPT: every walk; agile: below
          * a switch), or NULL when it has none. */
         const struct nested *(*view_nested)(const struct sim *s);

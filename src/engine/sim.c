@@ -362,7 +362,7 @@ void sim_pt_store(struct sim *s, struct pt_store *st)
         };
         if (st->kind == EV_PT_CLEAR)
                 ev.gpa = pte_frame(st->old_entry) << PAGE_SHIFT;
-        guest_table_at(&s->guest, st->gfn)->entry[st->index] = st->new_entry;
+        guest_table_set(&s->guest, st->gfn, st->index, st->new_entry);
         /* A cached translation of the old leaf now disagrees with memory
          * until the guest invalidates it, as on real hardware. */
         if (is_leaf(st->old_entry, st->level)) {
@@ -385,7 +385,7 @@ static void store(struct sim *s, enum event_kind kind, uint64_t gva, uint64_t gf
             .gfn = gfn,
             .level = level,
             .index = index,
-            .old_entry = guest_table_at(&s->guest, gfn)->entry[index],
+            .old_entry = ptable_get(guest_table_at(&s->guest, gfn), index),
             .new_entry = value,
         };
         sim_pt_store(s, &st);
@@ -403,7 +403,7 @@ static void propagate_kernel_link(struct sim *s, unsigned index, uint64_t link, 
 {
         for (uint32_t i = 0; i < s->guest.nspaces; i++) {
                 uint64_t root = s->guest.spaces[i].root_gfn;
-                if (guest_table_at(&s->guest, root)->entry[index] != link)
+                if (ptable_get(guest_table_at(&s->guest, root), index) != link)
                         store(s, EV_PT_LINK, gva, root, s->guest.levels, index, link);
         }
 }
@@ -433,7 +433,7 @@ static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
         uint64_t gfn = guest_root(g);
         /* All or nothing: below the first missing table every one is new. */
         for (int level = g->levels; level > leaf_level; level--) {
-                uint64_t e = guest_table_at(g, gfn)->entry[pt_index(gva, level)];
+                uint64_t e = ptable_get(guest_table_at(g, gfn), pt_index(gva, level));
                 if (needs_table(g, e)) {
                         if (g->mem_frames - g->ntables < (uint64_t)(level - leaf_level))
                                 return GUEST_NO_FRAME;
@@ -444,7 +444,7 @@ static uint64_t table_for(struct sim *s, uint64_t gva, int leaf_level)
         gfn = guest_root(g);
         for (int level = g->levels; level > leaf_level; level--) {
                 unsigned index = pt_index(gva, level);
-                uint64_t e = guest_table_at(g, gfn)->entry[index];
+                uint64_t e = ptable_get(guest_table_at(g, gfn), index);
                 if (needs_table(g, e)) {
                         uint64_t child = guest_alloc_table(g, level - 1);
                         uint64_t link = pte_make(child, link_rights(g, gva));
@@ -707,8 +707,10 @@ static bool do_cr3(struct sim *s, const struct op *op)
                 if (ix < 0)
                         return false;
                 uint64_t from = g->spaces[0].root_gfn, to = g->spaces[ix].root_gfn;
-                for (unsigned i = kernel_first_index(); i < PT_ENTRIES; i++) {
-                        uint64_t link = guest_table_at(g, from)->entry[i];
+                const struct ptable *kernel = guest_table_at(g, from);
+                for (unsigned i = ptable_next(kernel, kernel_first_index()); i < PT_ENTRIES;
+                     i = ptable_next(kernel, i + 1)) {
+                        uint64_t link = ptable_get(kernel, i);
                         if (pte_present(link)) {
                                 uint64_t gva = (uint64_t)i << level_shift(g->levels);
                                 gva |= ~((UINT64_C(1) << guest_va_bits(g)) - 1);

@@ -178,9 +178,7 @@ static void ept_dirty_log(struct sim *s, enum dirty_log_action action)
                 return;
         /* Leaves are the pages reached from level 2; clearing D everywhere
          * is harmless for upper levels, which never carry it. */
-        for (uint32_t ix = 0; ix < e->nest.npages; ix++)
-                for (unsigned i = 0; i < PT_ENTRIES; i++)
-                        e->nest.pages[ix].entry[i] &= ~PTE_D;
+        nested_clear_dirty(&e->nest);
         sim_vmm_flush_all(s, DETAIL_NONE);
 }
 
@@ -288,7 +286,7 @@ static bool ept_view_table(const struct sim *s, uint32_t id, struct mmu_table_vi
         if (id >= e->nest.npages)
                 return false;
         /* Nested pages do not record their level; only the root's is known. */
-        *t = (struct mmu_table_view){.entry = e->nest.pages[id].entry,
+        *t = (struct mmu_table_view){.entries = &e->nest.pages[id],
                                      .level = id == 0 ? e->nest.levels : 0};
         return true;
 }
@@ -297,6 +295,12 @@ static uint32_t ept_view_count(const struct sim *s)
 {
         const struct ept *e = s->mmu_state;
         return e->nest.npages;
+}
+
+static size_t ept_view_bytes(const struct sim *s)
+{
+        const struct ept *e = s->mmu_state;
+        return sizeof *e + nested_bytes(&e->nest);
 }
 
 static const struct nested *ept_view_nested(const struct sim *s)
@@ -315,5 +319,6 @@ const struct scheme scheme_ept = {
     .view_root = ept_view_root,
     .view_table = ept_view_table,
     .view_count = ept_view_count,
+    .view_bytes = ept_view_bytes,
     .view_nested = ept_view_nested,
 };

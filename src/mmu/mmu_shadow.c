@@ -95,14 +95,14 @@ struct spage {
         uint64_t gva_base;    /* lowest GVA this page translates */
         uint32_t parent_head; /* first link into links[] naming a parent entry */
         uint8_t level;
-        uint8_t access;            /* role.access: the rights above, packed (pack_rights) */
-        bool direct;               /* backs part of a guest large page, protects nothing */
-        bool nested;               /* agile: guest table gfn (at level) is walked nested;
-                                      holds no entries, protects nothing */
-        bool unsync;               /* out of sync: its guest table is writable */
-        bool valid;                /* false once zapped (the slot is then free) */
-        uint8_t flood;             /* emulated writes since last used by a walk */
-        uint64_t spte[PT_ENTRIES]; /* upper: P | child id; leaf: P | rights | HFN */
+        uint8_t access;     /* role.access: the rights above, packed (pack_rights) */
+        bool direct;        /* backs part of a guest large page, protects nothing */
+        bool nested;        /* agile: guest table gfn (at level) is walked nested;
+                               holds no entries, protects nothing */
+        bool unsync;        /* out of sync: its guest table is writable */
+        bool valid;         /* false once zapped (the slot is then free) */
+        uint8_t flood;      /* emulated writes since last used by a walk */
+        struct ptable spte; /* upper: P | child id; leaf: P | rights | HFN */
 };
 
 /* "Entry index of page parent points to me": KVM's parent-pte rmap. */
@@ -129,6 +129,7 @@ struct shadow {
         int levels;
         struct spage *pages;
         uint32_t npages, cap_pages, free_pages; /* free_pages: freed ids chained via parent_head */
+        size_t table_heap; /* heap bytes of the pages' entries (ptable_bytes) */
         struct plink *links;
         uint32_t nlinks, cap_links, free_links;
         struct u64map by_key; /* spage_key() -> page id */
@@ -280,6 +281,8 @@ static void *shadow_create(struct sim *s)
 static void shadow_destroy(void *state)
 {
         struct shadow *sh = state;
+        for (uint32_t id = 0; id < sh->npages; id++)
+                ptable_free(&sh->pages[id].spte, NULL);
         free(sh->pages);
         free(sh->links);
         free(sh->rc);
@@ -296,6 +299,9 @@ static void *shadow_clone(const void *state)
         const struct shadow *src = state;
         struct shadow *sh = xmemdup(src, sizeof *src);
         sh->pages = xmemdup(src->pages, src->cap_pages * sizeof *src->pages);
+        sh->table_heap = 0;
+        for (uint32_t id = 0; id < src->npages; id++)
+                ptable_clone(&sh->pages[id].spte, &src->pages[id].spte, &sh->table_heap);
         sh->links = xmemdup(src->links, src->cap_links * sizeof *src->links);
         sh->rc = xmemdup(src->rc, src->nvcpus * sizeof *src->rc);
         u64map_clone(&sh->by_key, &src->by_key);
@@ -308,6 +314,25 @@ static void *shadow_clone(const void *state)
 }
 
 /* ---- shadow entries ----------------------------------------------------- */
+
+/* Entry index of shadow page page. */
+static uint64_t spte_at(const struct shadow *sh, uint32_t page, unsigned index)
+{
+        return ptable_get(&sh->pages[page].spte, index);
+}
+
+/* Entry index of shadow page page becomes spte (the VMM's store; what it
+ * reports and flushes is the caller's). */
+static void set_spte(struct shadow *sh, uint32_t page, unsigned index, uint64_t spte)
+{
+        ptable_set(&sh->pages[page].spte, index, spte, &sh->table_heap);
+}
+
+/* Entry index of the guest table gt (NULL: none, all entries 0). */
+static uint64_t gpte_at(const struct ptable *gt, unsigned index)
+{
+        return gt ? ptable_get(gt, index) : 0;
+}
 
 /* The shadow leaf for guest frame gfn with the given effective rights (the
  * rights above, folded with the guest leaf's, as FNAME(fetch) computes
@@ -412,25 +437,25 @@ static bool is_link(uint64_t spte, int level)
 static void unlink_child(struct sim *s, uint32_t page, unsigned index)
 {
         struct shadow *sh = s->mmu_state;
-        uint64_t spte = sh->pages[page].spte[index];
+        uint64_t spte = spte_at(sh, page, index);
         if (is_link(spte, sh->pages[page].level)) {
                 remove_parent(sh, (uint32_t)pte_frame(spte), page, index);
                 pwc_flush(&s->pwc);
         }
-        sh->pages[page].spte[index] = 0;
+        set_spte(sh, page, index, 0);
 }
 
 /* Zaps shadow entry index of page when present: SHADOW_ZAP, no TLB work. */
 static bool zap_entry(struct sim *s, uint32_t page, unsigned index)
 {
         struct shadow *sh = s->mmu_state;
-        uint64_t old = sh->pages[page].spte[index];
+        uint64_t old = spte_at(sh, page, index);
         if (!pte_present(old))
                 return false;
         const struct spage *sp = &sh->pages[page];
         uint64_t gva = sp->gva_base + (uint64_t)index * level_span(sp->level);
-        const struct guest_table *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
-        bool guest_maps = gt && pte_present(gt->entry[index]);
+        const struct ptable *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
+        bool guest_maps = pte_present(gpte_at(gt, index));
         unlink_child(s, page, index);
         struct event ev = {
             .kind = EV_SHADOW_ZAP,
@@ -481,15 +506,15 @@ static void zap_page(struct sim *s, uint32_t page, uint8_t detail)
         struct shadow *sh = s->mmu_state;
         struct spage *sp = &sh->pages[page];
         unsigned present = 0;
-        for (unsigned i = 0; i < PT_ENTRIES; i++) {
-                if (pte_present(sh->pages[page].spte[i]))
-                        present++;
+        for (unsigned i = ptable_next(&sp->spte, 0); i < PT_ENTRIES;
+             i = ptable_next(&sp->spte, i + 1)) {
+                present += pte_present(ptable_get(&sp->spte, i));
                 unlink_child(s, page, i);
         }
-        sp = &sh->pages[page];
+        ptable_free(&sp->spte, &sh->table_heap); /* a dense page keeps its block when emptied */
         while (sp->parent_head != NONE) {
                 struct plink l = sh->links[sp->parent_head];
-                sh->pages[l.parent].spte[l.index] = 0;
+                set_spte(sh, l.parent, l.index, 0);
                 remove_parent(sh, page, l.parent, l.index);
         }
         if (protects(sp))
@@ -523,7 +548,7 @@ static uint32_t find_page(const struct shadow *sh, uint64_t gfn, int level, enum
 
 static void link_child(struct shadow *sh, uint32_t parent, unsigned index, uint32_t child)
 {
-        sh->pages[parent].spte[index] = pte_make(child, PTE_P | PTE_W);
+        set_spte(sh, parent, index, pte_make(child, PTE_P | PTE_W));
         add_parent(sh, child, parent, index);
 }
 
@@ -590,9 +615,8 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
         struct spage *sp = &sh->pages[page];
         int level = sp->level;
         uint64_t gva = sp->gva_base + (uint64_t)index * level_span(level);
-        const struct guest_table *gt = guest_table_at(&s->guest, sp->gfn);
-        uint64_t gpte = gt ? gt->entry[index] : 0;
-        uint64_t old = sp->spte[index];
+        uint64_t gpte = gpte_at(guest_table_at(&s->guest, sp->gfn), index);
+        uint64_t old = ptable_get(&sp->spte, index);
         if (!pte_present(gpte) || (level > 1 && (gpte & PTE_PS))) {
                 /* Not present, or a large leaf (shadowed on demand). */
                 if (zap_entry(s, page, index))
@@ -603,7 +627,7 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
                 uint64_t spte = indirect_leaf(s, sp, gpte);
                 if (spte == old)
                         return;
-                sh->pages[page].spte[index] = spte;
+                set_spte(sh, page, index, spte);
                 emit_shadow(s, EV_SHADOW_UPDATE, gva, page, index, old, spte, DETAIL_NONE);
                 after_spte_change(s, page, index, pte_present(old));
                 return;
@@ -622,12 +646,24 @@ static void mirror_entry(struct sim *s, uint32_t page, unsigned index)
                 mirror_table(s, child);
 }
 
+/* The lowest index at or above from where page or the guest table it
+ * mirrors holds an entry that is not 0 (PT_ENTRIES: none). */
+static unsigned next_in_either(const struct sim *s, uint32_t page, unsigned from)
+{
+        const struct shadow *sh = s->mmu_state;
+        const struct ptable *gt = guest_table_at(&s->guest, sh->pages[page].gfn);
+        unsigned g = gt ? ptable_next(gt, from) : PT_ENTRIES;
+        unsigned own = ptable_next(&sh->pages[page].spte, from);
+        return g < own ? g : own;
+}
+
 static void mirror_table(struct sim *s, uint32_t page)
 {
-        for (unsigned i = 0; i < PT_ENTRIES; i++) {
+        for (unsigned i = next_in_either(s, page, 0); i < PT_ENTRIES;
+             i = next_in_either(s, page, i + 1)) {
                 struct shadow *sh = s->mmu_state;
-                const struct guest_table *gt = guest_table_at(&s->guest, sh->pages[page].gfn);
-                if ((gt && pte_present(gt->entry[i])) || pte_present(sh->pages[page].spte[i]))
+                const struct ptable *gt = guest_table_at(&s->guest, sh->pages[page].gfn);
+                if (pte_present(gpte_at(gt, i)) || pte_present(spte_at(sh, page, i)))
                         mirror_entry(s, page, i);
         }
 }
@@ -642,18 +678,17 @@ static bool sync_entry(struct sim *s, uint32_t page, unsigned index)
 {
         struct shadow *sh = s->mmu_state;
         struct spage *sp = &sh->pages[page];
-        uint64_t old = sp->spte[index];
+        uint64_t old = ptable_get(&sp->spte, index);
         if (!pte_present(old))
                 return false;
-        const struct guest_table *gt = guest_table_at(&s->guest, sp->gfn);
-        uint64_t gpte = gt ? gt->entry[index] : 0;
+        uint64_t gpte = gpte_at(guest_table_at(&s->guest, sp->gfn), index);
         uint64_t spte = indirect_leaf(s, sp, gpte);
         bool same_frame = pte_present(spte) && pte_frame(spte) == pte_frame(old);
         if (!same_frame || !(gpte & PTE_A))
                 return zap_entry(s, page, index);
         if (spte == old)
                 return false;
-        sp->spte[index] = spte;
+        set_spte(sh, page, index, spte);
         emit_shadow(s, EV_SHADOW_UPDATE, sp->gva_base + (uint64_t)index * PAGE_SIZE, page, index,
                     old, spte, DETAIL_NONE);
         return true;
@@ -685,8 +720,9 @@ static bool resync_page(struct sim *s, uint32_t page, bool *protected)
         struct shadow *sh = s->mmu_state;
         unsigned compared = 0;
         bool changed = false;
-        for (unsigned i = 0; i < PT_ENTRIES; i++) {
-                if (!pte_present(sh->pages[page].spte[i]))
+        const struct ptable *t = &sh->pages[page].spte;
+        for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1)) {
+                if (!pte_present(ptable_get(t, i)))
                         continue;
                 compared++;
                 changed |= sync_entry(s, page, i);
@@ -752,9 +788,10 @@ static void emit_agile(struct sim *s, uint64_t gfn, int level, uint32_t writes, 
 static void zap_subtree(struct sim *s, uint32_t page, uint8_t detail)
 {
         struct shadow *sh = s->mmu_state;
+        const struct ptable *t = &sh->pages[page].spte;
         if (sh->pages[page].level > 1)
-                for (unsigned i = 0; i < PT_ENTRIES; i++) {
-                        uint64_t spte = sh->pages[page].spte[i];
+                for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1)) {
+                        uint64_t spte = ptable_get(t, i);
                         if (is_link(spte, sh->pages[page].level))
                                 zap_subtree(s, (uint32_t)pte_frame(spte), detail);
                 }
@@ -895,10 +932,10 @@ static void emulate_store(struct sim *s, uint32_t page, const struct pt_store *s
                 zap_page(s, page, DETAIL_FLOOD);
                 return;
         }
-        uint64_t old = sp->spte[st->index];
+        uint64_t old = ptable_get(&sp->spte, st->index);
         if (p->update_leaf && sp->level == 1 && pte_present(st->new_entry)) {
                 uint64_t spte = indirect_leaf(s, sp, st->new_entry);
-                sp->spte[st->index] = spte;
+                set_spte(sh, page, st->index, spte);
                 emit_shadow(s, EV_SHADOW_UPDATE, st->gva, page, st->index, old, spte, DETAIL_NONE);
         } else {
                 zap_entry(s, page, st->index);
@@ -933,7 +970,7 @@ static uint64_t hw_walk(const struct shadow *sh, uint32_t root, uint64_t gva, ui
         uint32_t page = root;
         *to_nested = NONE;
         for (int level = sh->levels; level >= 1; level--) {
-                uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
+                uint64_t spte = spte_at(sh, page, pt_index(gva, level));
                 (*refs)++;
                 if (!pte_present(spte))
                         return 0;
@@ -993,24 +1030,24 @@ static void prefetch(struct sim *s, uint32_t page, unsigned index, const struct 
 {
         struct shadow *sh = s->mmu_state;
         const struct spage *sp = &sh->pages[page];
-        const struct guest_table *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
+        const struct ptable *gt = sp->direct ? NULL : guest_table_at(&s->guest, sp->gfn);
         unsigned first = index & ~(unsigned)(PREFETCH_SPAN - 1);
         for (unsigned i = first; i < first + PREFETCH_SPAN; i++) {
-                if (i == index || pte_present(sh->pages[page].spte[i]))
+                if (i == index || pte_present(spte_at(sh, page, i)))
                         continue;
                 uint64_t spte;
                 if (sp->direct) {
                         spte = leaf_spte(s, sp->gfn + i, unpack_rights(sp->access),
                                          (w->leaf & PTE_D) != 0);
                 } else {
-                        uint64_t gpte = gt ? gt->entry[i] : 0;
+                        uint64_t gpte = gpte_at(gt, i);
                         if (!(gpte & PTE_A))
                                 continue;
                         spte = indirect_leaf(s, sp, gpte);
                 }
                 if (!spte)
                         continue;
-                sh->pages[page].spte[i] = spte;
+                set_spte(sh, page, i, spte);
                 emit_shadow(s, EV_SHADOW_FILL, sp->gva_base + (uint64_t)i * PAGE_SIZE, page, i, 0,
                             spte, DETAIL_PREFETCH);
         }
@@ -1033,9 +1070,9 @@ static void fill_large(struct sim *s, uint32_t page, unsigned index, const struc
         struct shadow *sh = s->mmu_state;
         uint64_t span = level_span(2);
         uint64_t gfn = (w->gpa & ~(span - 1)) >> PAGE_SHIFT;
-        uint64_t old = sh->pages[page].spte[index];
+        uint64_t old = spte_at(sh, page, index);
         uint64_t spte = leaf_spte(s, gfn, w->rights, (w->leaf & PTE_D) != 0) | PTE_PS;
-        sh->pages[page].spte[index] = spte;
+        set_spte(sh, page, index, spte);
         emit_shadow(s, EV_SHADOW_FILL, gva & ~(span - 1), page, index, old, spte, DETAIL_NONE);
 }
 
@@ -1053,8 +1090,9 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
                         fill_large(s, page, index, w, gva);
                         return;
                 }
-                if (is_link(sp->spte[index], level))
-                        page = (uint32_t)pte_frame(sp->spte[index]);
+                uint64_t e = ptable_get(&sp->spte, index);
+                if (is_link(e, level))
+                        page = (uint32_t)pte_frame(e);
                 else /* empty, or a 2M entry no longer allowed: a link now */
                         page = child_for(s, page, w, gva, level);
                 if (sh->pages[page].nested)
@@ -1063,9 +1101,9 @@ static void fill_path(struct sim *s, const struct guest_walk *w, uint64_t gva)
         struct spage *sp = &sh->pages[page];
         sp->flood = 0;
         unsigned index = pt_index(gva, 1);
-        uint64_t old = sp->spte[index];
+        uint64_t old = ptable_get(&sp->spte, index);
         uint64_t spte = leaf_spte(s, w->gpa >> PAGE_SHIFT, w->rights, (w->leaf & PTE_D) != 0);
-        sp->spte[index] = spte;
+        set_spte(sh, page, index, spte);
         bool dirty_only = pte_present(old) && pte_frame(old) == pte_frame(spte) && !(old & PTE_W) &&
                           (spte & PTE_W);
         emit_shadow(s, EV_SHADOW_FILL, gva & ~PAGE_OFFSET_MASK, page, index, old, spte,
@@ -1255,7 +1293,7 @@ static void sync_one(struct sim *s, uint64_t gva)
         struct shadow *sh = s->mmu_state;
         uint32_t page = root_page(s);
         for (int level = sh->levels; level > 1; level--) {
-                uint64_t spte = sh->pages[page].spte[pt_index(gva, level)];
+                uint64_t spte = spte_at(sh, page, pt_index(gva, level));
                 if (!is_link(spte, level))
                         return; /* a hole, or a 2M entry: no unsync page below */
                 page = (uint32_t)pte_frame(spte);
@@ -1263,7 +1301,7 @@ static void sync_one(struct sim *s, uint64_t gva)
         if (!sh->pages[page].unsync)
                 return;
         unsigned index = pt_index(gva, 1);
-        bool was_present = pte_present(sh->pages[page].spte[index]);
+        bool was_present = pte_present(spte_at(sh, page, index));
         bool changed = sync_entry(s, page, index);
         emit_resync(s, page, gva & ~PAGE_OFFSET_MASK, was_present, DETAIL_SYNC_ONE);
         /* __kvm_mmu_invalidate_addr: kvm_flush_remote_tlbs_sptep. */
@@ -1287,10 +1325,12 @@ static void shadow_dirty_log(struct sim *s, enum dirty_log_action action)
                 struct spage *sp = &sh->pages[id];
                 if (!sp->valid || sp->level > 2)
                         continue;
-                for (unsigned i = 0; i < PT_ENTRIES; i++) {
+                for (unsigned i = ptable_next(&sp->spte, 0); i < PT_ENTRIES;
+                     i = ptable_next(&sp->spte, i + 1)) {
+                        uint64_t spte = ptable_get(&sp->spte, i);
                         if (sp->level == 1)
-                                sp->spte[i] &= ~PTE_W;
-                        else if (sp->spte[i] & PTE_PS)
+                                set_spte(sh, id, i, spte & ~PTE_W);
+                        else if (spte & PTE_PS)
                                 zap_entry(s, id, i); /* 2M entries go: 4K while logging */
                 }
         }
@@ -1328,7 +1368,7 @@ static bool shadow_view_table(const struct sim *s, uint32_t id, struct mmu_table
                 return false;
         const struct spage *sp = &sh->pages[id];
         *t = (struct mmu_table_view){
-            .entry = sp->spte,
+            .entries = &sp->spte,
             .gfn = sp->gfn,
             .level = sp->level,
             .direct = sp->direct,
@@ -1344,6 +1384,18 @@ static uint32_t shadow_view_count(const struct sim *s)
 {
         const struct shadow *sh = s->mmu_state;
         return sh->npages;
+}
+
+/* The pages, their entries, the links to parents, the hashes, the root
+ * caches and (agile) the nested table. */
+static size_t shadow_view_bytes(const struct sim *s)
+{
+        const struct shadow *sh = s->mmu_state;
+        size_t b = sizeof *sh + sh->cap_pages * sizeof *sh->pages + sh->table_heap;
+        b += sh->cap_links * sizeof *sh->links + sh->nvcpus * sizeof *sh->rc;
+        b += u64map_bytes(&sh->by_key) + u64map_bytes(&sh->wp);
+        b += u64map_bytes(&sh->nested_tables) + u64map_bytes(&sh->writes);
+        return b + nested_bytes(&sh->nest);
 }
 
 static unsigned shadow_view_roots(const struct sim *s, uint64_t *gfns, unsigned max)
@@ -1367,7 +1419,7 @@ static const struct nested *agile_view_nested(const struct sim *s)
         .ops = &shadow_ops, .policy = &(policy_), .tables = TABLES_SHADOW,                         \
         .tables_title = "Shadow PT", .compare_with = "ept", .view_root = shadow_view_root,         \
         .view_table = shadow_view_table, .view_count = shadow_view_count,                          \
-        .view_roots = shadow_view_roots
+        .view_roots = shadow_view_roots, .view_bytes = shadow_view_bytes
 
 const struct scheme scheme_shadow_eager = {
     .name = "shadow-eager",

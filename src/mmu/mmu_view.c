@@ -26,6 +26,12 @@ uint32_t mmu_view_count(const struct sim *s)
         return sc->view_count ? sc->view_count(s) : 0;
 }
 
+size_t mmu_view_bytes(const struct sim *s)
+{
+        const struct scheme *sc = scheme_of(s->cfg.mode);
+        return sc->view_bytes ? sc->view_bytes(s) : 0;
+}
+
 unsigned mmu_view_cached_roots(const struct sim *s, uint64_t *gfns, unsigned max)
 {
         const struct scheme *sc = scheme_of(s->cfg.mode);
@@ -58,7 +64,7 @@ static void view_shadow_walk(const struct sim *s, const struct guest_walk *w, ui
         for (int level = s->guest.levels; level >= 1; level--) {
                 if (id == MMU_VIEW_NONE || !mmu_view_table(s, id, &t))
                         return;
-                uint64_t e = t.entry[pt_index(gva, level)];
+                uint64_t e = ptable_get(t.entries, pt_index(gva, level));
                 if (!pte_present(e))
                         return;
                 if (level == 1 || (e & PTE_PS)) {
@@ -132,7 +138,7 @@ static void list_shadow_walk(const struct sim *s, const struct guest_walk *w, ui
         for (int level = s->guest.levels; level >= 1 && !end; level--) {
                 if (id == MMU_VIEW_NONE || !mmu_view_table(s, id, &t))
                         break;
-                uint64_t e = t.entry[pt_index(gva, level)];
+                uint64_t e = ptable_get(t.entries, pt_index(gva, level));
                 path[n++] = (struct walk_ref){.dim = WALK_SHADOW,
                                               .level = (uint8_t)level,
                                               .index = pt_index(gva, level),

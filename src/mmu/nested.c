@@ -15,7 +15,7 @@ static uint32_t new_page(struct nested *n)
                 n->cap = n->cap ? n->cap * 2 : 8;
                 n->pages = xrealloc(n->pages, n->cap, sizeof *n->pages);
         }
-        memset(&n->pages[n->npages], 0, sizeof n->pages[0]);
+        n->pages[n->npages] = PTABLE_EMPTY;
         return n->npages++;
 }
 
@@ -30,14 +30,38 @@ void nested_init(struct nested *n, const struct sim_config *cfg)
 
 void nested_free(struct nested *n)
 {
+        for (uint32_t i = 0; i < n->npages; i++)
+                ptable_free(&n->pages[i], NULL);
         free(n->pages);
         n->pages = NULL;
+        n->npages = n->cap = 0;
+        n->heap = 0;
 }
 
+/* The clone holds the pages in use, each in the form its entries call
+ * for (ptable_clone). */
 void nested_clone(struct nested *dst, const struct nested *src)
 {
         *dst = *src;
-        dst->pages = xmemdup(src->pages, src->cap * sizeof *src->pages);
+        dst->cap = src->npages;
+        dst->pages = xcalloc(src->npages, sizeof *dst->pages);
+        dst->heap = 0;
+        for (uint32_t i = 0; i < src->npages; i++)
+                ptable_clone(&dst->pages[i], &src->pages[i], &dst->heap);
+}
+
+size_t nested_bytes(const struct nested *n)
+{
+        return n->cap * sizeof *n->pages + n->heap;
+}
+
+void nested_clear_dirty(struct nested *n)
+{
+        for (uint32_t ix = 0; ix < n->npages; ix++) {
+                struct ptable *t = &n->pages[ix];
+                for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1))
+                        ptable_set(t, i, ptable_get(t, i) & ~PTE_D, &n->heap);
+        }
 }
 
 /* Finds the leaf entry of gfn: its page in *page. Returns false when the
@@ -47,13 +71,13 @@ static bool find_leaf(const struct nested *n, uint64_t gfn, uint32_t *page)
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
         for (int level = n->levels; level > n->leaf_level; level--) {
-                uint64_t ent = n->pages[ix].entry[pt_index(gpa, level)];
+                uint64_t ent = ptable_get(&n->pages[ix], pt_index(gpa, level));
                 if (!pte_present(ent))
                         return false;
                 ix = (uint32_t)pte_frame(ent);
         }
         *page = ix;
-        return pte_present(n->pages[ix].entry[pt_index(gpa, n->leaf_level)]);
+        return pte_present(ptable_get(&n->pages[ix], pt_index(gpa, n->leaf_level)));
 }
 
 uint64_t *nested_leaf(struct nested *n, uint64_t gfn)
@@ -61,7 +85,7 @@ uint64_t *nested_leaf(struct nested *n, uint64_t gfn)
         uint32_t page;
         if (!find_leaf(n, gfn, &page))
                 return NULL;
-        return &n->pages[page].entry[pt_index(gfn << PAGE_SHIFT, n->leaf_level)];
+        return ptable_slot(&n->pages[page], pt_index(gfn << PAGE_SHIFT, n->leaf_level));
 }
 
 bool nested_known(const struct sim *s, const struct nested *n, uint64_t gfn)
@@ -82,7 +106,7 @@ static void list_nested(const struct nested *n, uint64_t gpa, int first, struct 
         uint32_t ix = 0;
         for (int level = n->levels; level >= n->leaf_level; level--) {
                 unsigned index = pt_index(gpa, level);
-                uint64_t e = n->pages[ix].entry[index];
+                uint64_t e = ptable_get(&n->pages[ix], index);
                 struct walk_ref r = {.dim = WALK_NESTED,
                                      .level = (uint8_t)level,
                                      .skipped = level > first,
@@ -117,18 +141,18 @@ static void build(struct sim *s, struct nested *n, uint64_t gfn)
         uint64_t gpa = gfn << PAGE_SHIFT;
         uint32_t ix = 0;
         for (int level = n->levels; level > n->leaf_level; level--) {
-                uint64_t *ent = &n->pages[ix].entry[pt_index(gpa, level)];
-                if (!pte_present(*ent)) {
-                        uint32_t child = new_page(n);
-                        ent = &n->pages[ix].entry[pt_index(gpa, level)]; /* pages moved */
-                        *ent = pte_make(child, PTE_P | PTE_W);
+                unsigned index = pt_index(gpa, level);
+                uint64_t ent = ptable_get(&n->pages[ix], index);
+                if (!pte_present(ent)) {
+                        ent = pte_make(new_page(n), PTE_P | PTE_W);
+                        ptable_set(&n->pages[ix], index, ent, &n->heap);
                 }
-                ix = (uint32_t)pte_frame(*ent);
+                ix = (uint32_t)pte_frame(ent);
         }
         uint64_t span = level_span(n->leaf_level) >> PAGE_SHIFT;
         uint64_t hfn = hostmem_hfn(&s->host, gfn & ~(span - 1));
         uint64_t bits = PTE_P | PTE_W | (n->leaf_level > 1 ? PTE_PS : 0);
-        n->pages[ix].entry[pt_index(gpa, n->leaf_level)] = pte_make(hfn, bits);
+        ptable_set(&n->pages[ix], pt_index(gpa, n->leaf_level), pte_make(hfn, bits), &n->heap);
         hostmem_back(&s->host, gfn);
 }
 

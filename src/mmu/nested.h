@@ -26,20 +26,19 @@
 #include <stdint.h>
 
 #include "mmu_view.h"
+#include "ptable.h"
 #include "pwc.h"
 #include "sim.h"
 
-struct nested_page {
-        uint64_t entry[PT_ENTRIES]; /* upper levels: P | child page index; leaves: P | HFN */
-};
-
 struct nested {
         int levels;
-        int leaf_level;            /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
-        bool use_pwc;              /* walks use the nested dimension's page-walk cache,
-                                      the running vCPU's (sim.pwc_nested) */
-        struct nested_page *pages; /* pages[0] is the root */
+        int leaf_level;       /* 1: 4K nested leaves; 2: 2M (--host-pages 2M) */
+        bool use_pwc;         /* walks use the nested dimension's page-walk cache,
+                                 the running vCPU's (sim.pwc_nested) */
+        struct ptable *pages; /* pages[0] is the root; entries of upper levels:
+                                 P | child page index; of leaves: P | HFN */
         uint32_t npages, cap;
+        size_t heap; /* heap bytes of the pages' entries (ptable_bytes) */
 };
 
 /* An empty table (its root only) for the machine's configuration. */
@@ -47,8 +46,15 @@ void nested_init(struct nested *n, const struct sim_config *cfg);
 void nested_free(struct nested *n);
 void nested_clone(struct nested *dst, const struct nested *src);
 
-/* The leaf entry of gfn (4K or 2M), or NULL when there is none. */
+/* Heap bytes the table takes (its pages and their entries). */
+size_t nested_bytes(const struct nested *n);
+
+/* The leaf entry of gfn (4K or 2M), or NULL when there is none; valid
+ * until the table next changes (ptable_slot). */
 uint64_t *nested_leaf(struct nested *n, uint64_t gfn);
+
+/* Clears the D bit of every entry (a dirty-logging round starts). */
+void nested_clear_dirty(struct nested *n);
 
 /* Whether a walk for gfn reaches a leaf without an EPT violation: the
  * entry is there, or all guest memory is preallocated (pure). */

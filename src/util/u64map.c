@@ -120,6 +120,11 @@ void u64map_clone(struct u64map *dst, const struct u64map *src)
         dst->vals = xmemdup(src->vals, src->capacity * sizeof *src->vals);
 }
 
+size_t u64map_bytes(const struct u64map *m)
+{
+        return m->capacity * (sizeof *m->keys + sizeof *m->vals);
+}
+
 void u64map_each(const struct u64map *m, void (*fn)(uint64_t key, uint32_t val, void *ctx),
                  void *ctx)
 {

@@ -41,6 +41,9 @@ bool u64map_del(struct u64map *m, uint64_t key);
 /* Makes dst an independent copy of src (dst must not be initialised). */
 void u64map_clone(struct u64map *dst, const struct u64map *src);
 
+/* Bytes of heap the map's slots take. */
+size_t u64map_bytes(const struct u64map *m);
+
 /* Calls fn for every entry, in slot order (deterministic for a given
  * history of inserts). fn must not modify the map. */
 void u64map_each(const struct u64map *m, void (*fn)(uint64_t key, uint32_t val, void *ctx),

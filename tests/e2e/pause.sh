@@ -23,6 +23,9 @@ if [ "$(grep -n . "$TMP/out" | grep -E 'Step 1|Breakpoint 1 \(' | cut -d: -f1 | 
 else
         not_ok "the text comes where the pause stands" "$(head -4 "$TMP/out")"
 fi
+printf 'run 2000\n' >"$TMP/run.cmd"
+"$SHADOW_SIM" --script "$TMP/run.cmd" "$trace" </dev/null >"$TMP/run" 2>&1
+expect_grep "run in a script runs to the end" "$TMP/run" '^End of trace: 28 lines applied, 103 events$'
 "$SHADOW_SIM" -e 'pause one' -e 'step' -e 'pause two' "$trace" </dev/null >"$TMP/eval" 2>&1
 expect_grep "-e pauses too" "$TMP/eval" '^two$'
 printf 'pause typed\n' | "$SHADOW_SIM" --repl "$trace" >"$TMP/typed" 2>&1
@@ -109,3 +112,9 @@ $TM send-keys -t t x
 check "a key runs it on" wait_for '^two  \(a key goes on\)'
 $TM send-keys -t t x
 check "to the quit, which ends the stepper with status 0" wait_for '^EXIT=0$'
+
+# run in a script animates, as typed, in the stepper from the start.
+start "$SHADOW_SIM" -i --script "$TMP/run.cmd" "$trace"
+check "run in a script starts the animation in the stepper" wait_for 'End of trace: 28 lines applied' 15
+$TM send-keys -t t q
+check "q leaves with status 0" wait_for '^EXIT=0$'

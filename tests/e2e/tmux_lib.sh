@@ -27,6 +27,21 @@ wait_for() {
         return 1
 }
 
+# poll SNIPPET [SECONDS]: polls until the shell snippet SNIPPET succeeds;
+# it reads the screen with `screen` (for what one grep of its lines cannot
+# say: joined lines, a row below another).
+poll() {
+        tries=$(( ${2:-10} * 20 ))
+        while [ "$tries" -gt 0 ]; do
+                if eval "$1"; then
+                        return 0
+                fi
+                sleep 0.05
+                tries=$((tries - 1))
+        done
+        return 1
+}
+
 # wait_gone PATTERN: polls until no line matches.
 wait_gone() {
         tries=200

@@ -121,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (r == CMD_QUIT)
                         break;
         }
+        cmd_ctx_free(&ctx);
         session_close(&s);
         return 0;
 }

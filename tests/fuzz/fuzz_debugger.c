@@ -343,6 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         abort();
                 }
         }
+        cmd_ctx_free(&ctx);
         session_close(&s);
         if (t.path)
                 unlink(t.path);

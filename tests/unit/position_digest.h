@@ -22,6 +22,15 @@ static inline uint64_t mix(uint64_t h, uint64_t v)
         return h;
 }
 
+/* h mixed with every entry of t that is not 0, and its index (the same
+ * whether t is stored sparse or dense). */
+static inline uint64_t table_digest(uint64_t h, const struct ptable *t)
+{
+        for (unsigned i = ptable_next(t, 0); i < PT_ENTRIES; i = ptable_next(t, i + 1))
+                h = mix(mix(h, i), ptable_get(t, i));
+        return h;
+}
+
 /* A digest of everything a user can see of a machine: guest tables and
  * address spaces, TLB, the scheme's tables, counters. */
 static inline uint64_t sim_digest(const struct sim *m)
@@ -30,8 +39,7 @@ static inline uint64_t sim_digest(const struct sim *m)
         h = mix(h, m->ops);
         for (uint32_t i = 0; i < m->guest.ntables; i++) {
                 h = mix(h, m->guest.table_gfn[i]);
-                for (unsigned e = 0; e < PT_ENTRIES; e++)
-                        h = mix(h, m->guest.tables[i].entry[e]);
+                h = table_digest(h, &m->guest.tables[i]);
         }
         for (uint32_t i = 0; i < m->guest.nspaces; i++)
                 h = mix(mix(h, m->guest.spaces[i].asid), m->guest.spaces[i].root_gfn);
@@ -48,8 +56,7 @@ static inline uint64_t sim_digest(const struct sim *m)
                 if (!mmu_view_table(m, id, &t))
                         continue;
                 h = mix(mix(mix(h, id), t.gfn), (uint64_t)t.unsync << 1 | t.write_protected);
-                for (unsigned e = 0; e < PT_ENTRIES; e++)
-                        h = mix(h, t.entry[e]);
+                h = table_digest(h, t.entries);
         }
         h = mix(h, mmu_view_root(m));
         for (unsigned i = 0; i < STATS_COUNT; i++)

@@ -79,6 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
         struct fixture *f = *state;
+        cmd_ctx_free(&f->ctx);
         session_close(&f->s);
         free(f);
         return 0;
@@ -393,6 +394,8 @@ static void test_info_and_translate(void **state)
                                "background)\n"
                                "deltas off (counters show what the current line added, not the "
                                "totals)\n"
+                               "narration off (the explanation starts with the trace's comments "
+                               "on the line)\n"
                                "tlb-cpu auto (whose TLB the pane and info tlb show: the current "
                                "event's vCPU (auto) or vCPU N)\n");
         run(f, "set speed 99", CMD_OK);
@@ -405,7 +408,8 @@ static void test_info_and_translate(void **state)
         assert_int_equal(f->ctx.theme, CMD_THEME_LIGHT);
         run(f, "set colour red", CMD_ERROR);
         assert_string_equal(f->ctx.err,
-                            "expected a setting (speed, theme, deltas, tlb-cpu), found 'colour'");
+                            "expected a setting (speed, theme, deltas, narration, tlb-cpu), "
+                            "found 'colour'");
         o = run(f, "set deltas on", CMD_OK);
         assert_true(f->ctx.deltas);
         assert_string_equal(o, "Counters: what the current line added (set deltas off: the "
@@ -638,7 +642,13 @@ static void test_complete(void **state)
         assert_string_equal(words, "native shadow-eager shadow shadow-oos ept agile off ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "set ", collect, words);
-        assert_string_equal(words, "speed theme deltas tlb-cpu ");
+        assert_string_equal(words, "speed theme deltas narration tlb-cpu ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "set narration ", collect, words);
+        assert_string_equal(words, "on off toggle ");
+        words[0] = '\0';
+        cmd_complete(&f->ctx, "quiz ", collect, words);
+        assert_string_equal(words, "on off toggle ");
         words[0] = '\0';
         cmd_complete(&f->ctx, "set theme ", collect, words);
         assert_string_equal(words, "dark light ");
@@ -736,6 +746,153 @@ static void test_info_topics(void **state)
         assert_string_equal(f->ctx.err, "usage: info [TOPIC]");
 }
 
+/* Answers the waiting question with reply, expecting result; returns the
+ * output. */
+static const char *answer(struct fixture *f, const char *reply, bool story, enum cmd_result want)
+{
+        static char last[65536];
+        f->cap.len = 0;
+        f->cap.text[0] = '\0';
+        assert_int_equal(cmd_quiz_answer(&f->ctx, reply, story), want);
+        memcpy(last, f->cap.text, sizeof last);
+        return last;
+}
+
+/* The stepper's quiz: with it on, step and next at the end of a line ask
+ * about the line first and do not move; the reply makes the step and says
+ * right or wrong with the score, and, with the story, why. An access that
+ * walks is asked its exit and its references in turn. A count, stepi, the
+ * moves back, a script and a dropped question ask nothing or move
+ * nothing. */
+static void test_quiz_mode(void **state)
+{
+        struct fixture *f = *state;
+        assert_string_equal(run(f, "quiz", CMD_OK), "Quiz off: 0 of 0 right\n");
+        assert_string_equal(run(f, "step", CMD_OK), "");
+        assert_int_equal(session_ops(&f->s), 1); /* off: a step moves */
+        run(f, "restart", CMD_OK);
+        const char *o = run(f, "quiz on", CMD_OK);
+        assert_non_null(strstr(o, "Quiz on: step and next ask about the line"));
+        assert_string_equal(run(f, "step", CMD_OK), "");
+        assert_true(f->ctx.quiz.pending);
+        assert_int_equal(session_ops(&f->s), 0);
+        assert_string_equal(f->ctx.quiz.q.context, "line 1: PT_WRITE 0x2000->0x6000 rw");
+        assert_string_equal(f->ctx.quiz.q.text,
+                            "Does this line cause a VM exit under shadow? (yes or no)");
+        o = answer(f, "yes", true, CMD_OK);
+        assert_string_equal(o, "right (quiz 1/1)\n");
+        assert_int_equal(session_ops(&f->s), 1);
+        assert_true(f->ctx.last_flags & CMD_MOVES);
+        assert_false(f->ctx.quiz.pending);
+        /* An access that walks: first its exit (a hidden page fault). */
+        run(f, "step", CMD_OK);
+        assert_int_equal(f->ctx.quiz.q.kind, QUIZ_EXITS);
+        o = answer(f, "no", true, CMD_OK);
+        assert_non_null(strstr(o, "wrong: the answer is yes (quiz 1/2)\n"
+                                  "  under shadow, line 2 logged:\n"));
+        assert_non_null(strstr(o, "VM_EXIT page_fault"));
+        assert_non_null(strstr(o, "on this line ept took"));
+        run(f, "next", CMD_OK);
+        assert_false(f->ctx.quiz.use_bps);
+        o = answer(f, "maybe", false, CMD_OK);
+        assert_string_equal(o, "cannot read 'maybe': expected yes or no; counted wrong, the answer "
+                               "is yes (quiz 1/3)\n");
+        /* The next access that walks: its references. */
+        run(f, "step", CMD_OK);
+        assert_int_equal(f->ctx.quiz.q.kind, QUIZ_REFS);
+        assert_non_null(strstr(f->ctx.quiz.q.text, "How many memory references"));
+        char reply[32];
+        snprintf(reply, sizeof reply, "%s", f->ctx.quiz.q.answer);
+        assert_string_equal(answer(f, reply, true, CMD_OK), "right (quiz 2/4)\n");
+        assert_int_equal(session_ops(&f->s), 4);
+        /* A dropped question moves nothing and counts nothing. */
+        run(f, "step", CMD_OK);
+        cmd_quiz_drop(&f->ctx);
+        assert_false(f->ctx.quiz.pending);
+        assert_int_equal(session_ops(&f->s), 4);
+        answer(f, "yes", true, CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "no question waits"));
+        /* A question is about where the session stood: a move drops it. */
+        run(f, "step", CMD_OK);
+        run(f, "back", CMD_OK);
+        answer(f, "yes", true, CMD_ERROR);
+        assert_non_null(strstr(f->ctx.err, "the session has moved since the question"));
+        assert_false(f->ctx.quiz.pending);
+        assert_int_equal(session_ops(&f->s), 3);
+        run(f, "step", CMD_OK);
+        run(f, "step", CMD_OK); /* asked anew */
+        assert_true(f->ctx.quiz.pending);
+        assert_int_equal(session_ops(&f->s), 3);
+        cmd_quiz_drop(&f->ctx);
+        run(f, "next", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 3);
+        cmd_quiz_drop(&f->ctx);
+        run(f, "goto line 4", CMD_OK);
+        /* These move without a question. */
+        run(f, "step 2", CMD_OK);
+        assert_int_equal(session_ops(&f->s), 6);
+        run(f, "back", CMD_OK);
+        run(f, "goto line 1", CMD_OK);
+        run(f, "stepi", CMD_OK);
+        assert_false(f->ctx.quiz.pending);
+        f->ctx.in_script = true;
+        run(f, "step", CMD_OK);
+        f->ctx.in_script = false;
+        assert_false(f->ctx.quiz.pending);
+        assert_int_equal(session_ops(&f->s), 2); /* stepi went into line 2, step completed it */
+        run(f, "stepi", CMD_OK);                 /* inside line 3 */
+        assert_true(f->s.shown < f->s.nevs);
+        run(f, "step", CMD_OK);
+        assert_false(f->ctx.quiz.pending);
+        assert_int_equal(f->s.shown, f->s.nevs);
+        assert_string_equal(run(f, "quiz off", CMD_OK), "Quiz off: 2 of 4 right\n");
+        run(f, "step", CMD_OK);
+        assert_false(f->ctx.quiz.pending);
+        run(f, "quiz maybe", CMD_ERROR);
+        assert_string_equal(f->ctx.err,
+                            "expected 'quiz on', 'quiz off' or 'quiz toggle', found 'maybe'");
+        run(f, "quiz toggle", CMD_OK);
+        assert_true(f->ctx.quiz.on);
+        run(f, "step", CMD_OK);
+        assert_true(f->ctx.quiz.pending); /* teardown frees it */
+}
+
+/* set narration on: where puts the trace's comments on the line at the
+ * start of the explanation, not above the line; cmd_narration gives them
+ * to the stepper's explain rows. */
+static void test_narration(void **state)
+{
+        static const char text[] = "# The guest maps its first page.\n"
+                                   "PT_WRITE 0x1000->0x5000\n"
+                                   "R 0x1000\n";
+        struct fixture f = {0};
+        struct sim_config cfg;
+        (void)state;
+        sim_config_defaults(&cfg);
+        assert_int_equal(session_open(&f.s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "n.txt", -1), 0);
+        cmd_ctx_init(&f.ctx, &f.s);
+        f.ctx.out = out;
+        f.ctx.face = &f.cap;
+        run(&f, "step", CMD_OK);
+        const char *o = run(&f, "where", CMD_OK);
+        assert_true(strncmp(o, "# The guest maps its first page.\nline 2: PT_WRITE", 49) == 0);
+        assert_string_equal(cmd_narration(&f.ctx), "");
+        o = run(&f, "set narration on", CMD_OK);
+        assert_string_equal(o, "Explanation: the trace's narration of the line first\n");
+        assert_string_equal(cmd_narration(&f.ctx), "The guest maps its first page.");
+        o = run(&f, "where", CMD_OK);
+        assert_true(strncmp(o, "line 2: PT_WRITE", 16) == 0);
+        assert_non_null(strstr(o, "\n   # The guest maps its first page.\n   the VMM shadowed"));
+        run(&f, "step", CMD_OK); /* a line without narration */
+        assert_string_equal(cmd_narration(&f.ctx), "");
+        run(&f, "set narration toggle", CMD_OK);
+        assert_false(f.ctx.narration);
+        run(&f, "set narration maybe", CMD_ERROR);
+        assert_string_equal(f.ctx.err,
+                            "expected 'set narration on', 'off' or 'toggle', found 'maybe'");
+        session_close(&f.s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -756,6 +913,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_face_commands, setup, teardown),
             cmocka_unit_test_setup_teardown(test_info_topics, setup, teardown),
             cmocka_unit_test_setup_teardown(test_pause, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_quiz_mode, setup, teardown),
+            cmocka_unit_test(test_narration),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

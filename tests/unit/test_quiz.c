@@ -1,12 +1,15 @@
 /*
  * test_quiz.c - the quiz: every answer agrees with a separate run of the
  * engine, the same seed gives the same questions, several kinds come up,
- * each only where it is defined, and replies are read in their forms.
+ * each only where it is defined, and replies are read in their forms;
+ * the stepper's question about the next line agrees with a separate run
+ * too, and does not move the session.
  */
 #include "harness.h"
 
 #include "quiz.h"
 #include "run.h"
+#include "session.h"
 
 /* The sample's story in short, with a large page cached in 4K pieces
  * under shadow paging and then invalidated. */
@@ -331,6 +334,100 @@ static void test_expected_forms(void **state)
         }
 }
 
+/* The stepper's question about the line a step runs next (quiz_next_line)
+ * at the end of every line, under every scheme, of either kind: its
+ * answer is what a separate run of the engine did on that line (a VM exit
+ * or none, the refs of its one access that misses the TLB), the kind asked
+ * is the one preferred when the line defines both, and the session has not
+ * moved. Inside a line and at the end there is nothing to ask. */
+static void test_next_line_agrees_with_the_engine(void **state)
+{
+        (void)state;
+        for (int m = 0; m < MODE_COUNT; m++) {
+                enum mmu_mode mode = (enum mmu_mode)m;
+                struct sim_config cfg = config_for(mode);
+                struct session s;
+                assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_V1, NULL, trace_text, "t",
+                                              (int)session_default_cmp(mode)),
+                                 0);
+                unsigned asked[QUIZ_KIND_COUNT] = {0};
+                for (;;) {
+                        struct quiz_question q;
+                        struct op next;
+                        bool both;
+                        uint64_t seq = session_seq(&s), ops = session_ops(&s);
+                        bool more = session_peek(&s, &next, 1, NULL, 0) == 1;
+                        struct recorder rec = {0};
+                        bool exits = false, walks = false;
+                        if (more) {
+                                line_events(trace_text, mode, next.line, &rec);
+                                exits = count_kind(&rec, EV_VM_EXIT) > 0;
+                                walks =
+                                    count_kind(&rec, EV_ACCESS) == 1 && !only_access(&rec)->tlb_hit;
+                        }
+                        for (int k = 0; k < 2; k++) {
+                                enum quiz_kind prefer = k ? QUIZ_REFS : QUIZ_EXITS;
+                                bool made = quiz_next_line(&s, prefer, &q, &both);
+                                assert_int_equal(session_seq(&s), seq);
+                                assert_int_equal(session_ops(&s), ops);
+                                assert_int_equal(made, more && (walks || mode != MODE_NATIVE));
+                                if (!made)
+                                        continue;
+                                char want[32];
+                                if (q.kind == QUIZ_REFS) {
+                                        assert_true(walks);
+                                        snprintf(want, sizeof want, "%u", only_access(&rec)->refs);
+                                } else {
+                                        assert_int_equal(q.kind, QUIZ_EXITS);
+                                        assert_true(mode != MODE_NATIVE);
+                                        snprintf(want, sizeof want, "%s", exits ? "yes" : "no");
+                                        assert_non_null(strstr(q.text, "(yes or no)"));
+                                }
+                                assert_int_equal(both, walks && mode != MODE_NATIVE);
+                                if (both)
+                                        assert_int_equal(q.kind, prefer);
+                                assert_string_equal(q.answer, want);
+                                assert_int_equal(q.line, next.line);
+                                assert_non_null(strstr(q.context, "line "));
+                                assert_int_equal(quiz_check(&q, want), QUIZ_RIGHT);
+                                asked[q.kind]++;
+                                quiz_question_free(&q);
+                        }
+                        free(rec.ev);
+                        if (!more)
+                                break;
+                        assert_int_equal(session_stepi(&s, 1, false), STOP_DONE);
+                        if (s.shown < s.nevs) { /* inside a line: no question */
+                                assert_false(quiz_next_line(&s, QUIZ_EXITS, &q, &both));
+                                assert_false(quiz_next_line(&s, QUIZ_REFS, &q, &both));
+                                session_step(&s, 1, false);
+                        }
+                }
+                assert_true(asked[QUIZ_REFS] > 5);
+                assert_true(mode == MODE_NATIVE ? asked[QUIZ_EXITS] == 0 : asked[QUIZ_EXITS] > 20);
+                session_close(&s);
+        }
+}
+
+/* A question whether a line exits under one scheme is answered yes or no,
+ * one word. */
+static void test_one_scheme_form(void **state)
+{
+        char buf[256];
+        struct quiz_question q = {.kind = QUIZ_EXITS, .answer = (char *)(uintptr_t) "yes"};
+        (void)state;
+        assert_string_equal(quiz_form(&q, buf, sizeof buf), "yes or no");
+        assert_int_equal(check(QUIZ_EXITS, "yes", "Y"), QUIZ_RIGHT);
+        assert_int_equal(check(QUIZ_EXITS, "yes", "no"), QUIZ_WRONG);
+        assert_int_equal(check(QUIZ_EXITS, "yes", "yes no"), QUIZ_UNREADABLE);
+        q.answer = (char *)(uintptr_t) "yes no";
+        assert_non_null(strstr(quiz_form(&q, buf, sizeof buf), "for each"));
+        char *v = quiz_verdict_text(&q, "maybe", QUIZ_UNREADABLE);
+        assert_string_equal(v, "cannot read 'maybe': expected yes or no for each, e.g. 'yes no'; "
+                               "counted wrong, the answer is yes no");
+        free(v);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -343,6 +440,8 @@ int main(void)
             cmocka_unit_test(test_empty_and_bad),
             cmocka_unit_test(test_reply_forms),
             cmocka_unit_test(test_expected_forms),
+            cmocka_unit_test(test_next_line_agrees_with_the_engine),
+            cmocka_unit_test(test_one_scheme_form),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

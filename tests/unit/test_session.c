@@ -1381,20 +1381,29 @@ static void test_file_and_pipe_traces(void **state)
         free(text);
 }
 
+/* A trace of 100,000 new address spaces, each with a mapping: each takes
+ * a few hundred bytes (its tables are small: ptable.h), so together they
+ * pass 16 MiB. */
+static const char *many_spaces(void)
+{
+        static char text[4 << 20];
+        size_t n = 0;
+        for (int i = 1; i <= 100000 && n + 80 < sizeof text; i++)
+                n += (size_t)snprintf(text + n, sizeof text - n, "CR3 %d\nPT_WRITE 0x%x->0x5000\n",
+                                      i, i * 4096);
+        return text;
+}
+
 /* Past --max-mem, every move forward is refused with the reason, not
  * only the first. */
 static void test_memory_limit_said_again(void **state)
 {
         (void)state;
-        static char text[1 << 20];
-        size_t n = 0;
-        for (int i = 1; i <= 20000 && n + 80 < sizeof text; i++)
-                n += (size_t)snprintf(text + n, sizeof text - n, "CR3 %d\nPT_WRITE 0x%x->0x5000\n",
-                                      i, i * 4096);
         struct sim_config cfg;
         struct session s;
         sim_config_defaults(&cfg);
-        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, text, "t", -1), 0);
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, many_spaces(), "t", -1),
+                         0);
         session_set_memory_limit(&s, (size_t)16 << 20);
         assert_int_equal(session_continue(&s), STOP_ERROR);
         assert_non_null(strstr(s.msg, "fit in --max-mem"));
@@ -1402,6 +1411,35 @@ static void test_memory_limit_said_again(void **state)
                 assert_int_equal(session_step(&s, 1, false), STOP_ERROR);
                 assert_non_null(strstr(s.msg, "fit in --max-mem"));
         }
+        session_close(&s);
+}
+
+/* At --max-mem the snapshots go before the machines are refused, so the
+ * session can still go back a line from there (a snapshot as large as
+ * the machine would not fit beside it) and, going forward again, is
+ * refused at the same line. */
+static void test_memory_limit_back(void **state)
+{
+        (void)state;
+        struct sim_config cfg;
+        struct session s;
+        sim_config_defaults(&cfg);
+        assert_int_equal(session_open(&s, &cfg, TRACE_FORMAT_AUTO, NULL, many_spaces(), "t", -1),
+                         0);
+        session_set_memory_limit(&s, (size_t)16 << 20);
+        session_set_spacing(&s, 4096); /* snapshots all along, up to the limit */
+        assert_int_equal(session_continue(&s), STOP_ERROR);
+        char first[sizeof s.msg];
+        snprintf(first, sizeof first, "%s", s.msg);
+        uint64_t ops = s.sim.ops;
+        assert_true(ops > 100);
+        assert_int_equal(session_back(&s, 1, false), STOP_DONE);
+        assert_int_equal(s.sim.ops, ops - 1);
+        assert_int_equal(session_step(&s, 1, false), STOP_DONE);
+        assert_int_equal(s.sim.ops, ops);
+        assert_int_equal(session_continue(&s), STOP_ERROR);
+        assert_int_equal(s.sim.ops, ops);
+        assert_string_equal(s.msg, first);
         session_close(&s);
 }
 
@@ -1435,6 +1473,7 @@ int main(void)
             cmocka_unit_test(test_bad_line_and_inputs),
             cmocka_unit_test(test_file_and_pipe_traces),
             cmocka_unit_test(test_memory_limit_said_again),
+            cmocka_unit_test(test_memory_limit_back),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

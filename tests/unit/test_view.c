@@ -43,8 +43,8 @@ static const char *const traces[] = {
 
 static uint64_t guest_entry(const struct sim *m, uint64_t table_gpa, unsigned index)
 {
-        const struct guest_table *t = guest_table_at(&m->guest, table_gpa >> PAGE_SHIFT);
-        return t ? t->entry[index] : 0;
+        const struct ptable *t = guest_table_at(&m->guest, table_gpa >> PAGE_SHIFT);
+        return t ? ptable_get(t, index) : 0;
 }
 
 /* How many shadow tables of guest frame gfn at level hold entry at index
@@ -56,7 +56,7 @@ static unsigned shadow_holding(const struct sim *m, uint64_t gfn, int level, uns
         for (uint32_t id = 0; id < mmu_view_count(m); id++) {
                 struct mmu_table_view v;
                 if (mmu_view_table(m, id, &v) && v.gfn == gfn && v.level == level &&
-                    v.entry[index] == entry)
+                    ptable_get(v.entries, index) == entry)
                         n++;
         }
         return n;
@@ -150,7 +150,7 @@ static bool nested_maps(const struct sim *m, uint64_t gpa)
                 struct mmu_table_view v;
                 if (!mmu_view_table(m, id, &v))
                         return false;
-                uint64_t e = v.entry[pt_index(gpa, level)];
+                uint64_t e = ptable_get(v.entries, pt_index(gpa, level));
                 if (!pte_present(e))
                         return false;
                 if (level == 1 || (e & PTE_PS))
