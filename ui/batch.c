@@ -165,7 +165,10 @@ int batch_run(const struct options *opt)
 
         struct sim *sims[2] = {&main_sim, &native_sim};
         bool end;
-        status = run_trace(&reader, sims, has_native ? 2 : 1, &ropt, &end);
+        /* Nothing is written as the machines run under --quiet: the
+         * reader parses ahead of them on a thread of its own. */
+        status = (opt->quiet ? run_trace_parallel : run_trace)(&reader, sims, has_native ? 2 : 1,
+                                                               &ropt, &end);
         if (end) {
                 /* Native's overhead over itself is 0. */
                 uint64_t native_cycles =

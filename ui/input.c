@@ -57,7 +57,8 @@ struct run_options input_run_options(const struct options *opt, const char *name
                                     .keep_going = opt->keep_going,
                                     .errors = stderr,
                                     .out = stdout,
-                                    .max_mem = opt->max_mem};
+                                    .max_mem = opt->max_mem,
+                                    .threads = opt->threads};
 }
 
 void input_record(struct run_record *rec, const struct options *opt, const char *name,

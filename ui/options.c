@@ -82,6 +82,8 @@ static const char usage_rest[] =
     "      --series N         print the counters as CSV every N events instead of the\n"
     "                         log and the statistics (for plots)\n"
     "  -k, --keep-going       report every malformed line and go on (exit status 65)\n"
+    "      --threads N        threads a run without a log may use, 1..256 (default:\n"
+    "                         one a core): one reads the trace ahead of the machines\n"
     "\n"
     "Stepping through a trace:\n"
     "  -i, --interactive      open the stepper (ncurses) on TRACE or the sample\n"
@@ -135,6 +137,7 @@ enum long_only {
         OPT_NO_COLOR,
         OPT_THEME,
         OPT_MAX_MEM,
+        OPT_THREADS,
         OPT_EXITS,
         OPT_COMMENTS,
         OPT_VCPUS,
@@ -175,6 +178,7 @@ static const struct option long_options[] = {
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"theme", required_argument, NULL, OPT_THEME},
     {"max-mem", required_argument, NULL, OPT_MAX_MEM},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -283,6 +287,8 @@ static const char *batch_only(const struct options *opt, bool stats_set)
                 return "--quiet";
         if (opt->keep_going)
                 return "--keep-going";
+        if (opt->threads)
+                return "--threads";
         return NULL;
 }
 
@@ -471,6 +477,13 @@ static int io_option(struct options *opt, int c, const char *arg, char **argv, b
                         return usage_error("--max-mem expects a size of at least 16M, "
                                            "such as 512M or 8G, not '%s'",
                                            arg);
+                break;
+        case OPT_THREADS:
+                if (!parse_int(arg, 1, 256, &n))
+                        return usage_error("--threads expects a number of threads, 1 to 256, "
+                                           "not '%s'",
+                                           arg);
+                opt->threads = (unsigned)n;
                 break;
         case 'h':
                 print_usage(stdout);

@@ -31,9 +31,10 @@ struct options {
         const char *script;                 /* --script: commands to run first */
         const char *eval[OPTIONS_MAX_EVAL]; /* -e, --eval: commands to run after the script */
         unsigned neval;
-        bool no_color;  /* --no-color */
-        int theme;      /* --theme: an enum cmd_theme, or -1 when not given */
-        size_t max_mem; /* --max-mem: bytes the machines may take */
+        bool no_color;    /* --no-color */
+        int theme;        /* --theme: an enum cmd_theme, or -1 when not given */
+        size_t max_mem;   /* --max-mem: bytes the machines may take */
+        unsigned threads; /* --threads: threads a run may use (0: one a core) */
 };
 
 /* The name of long option i (without the dashes; NULL past the last) and

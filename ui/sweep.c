@@ -368,7 +368,8 @@ static int check_commands(const struct sweep *sw)
         return 0;
 }
 
-/* A run, in its child process. */
+/* A run, in its child process: the cores are shared out among the runs
+ * at once, unless its command line says --threads. */
 static int run_one(void *ctx, unsigned i)
 {
         struct sweep *sw = ctx;
@@ -376,7 +377,13 @@ static int run_one(void *ctx, unsigned i)
         struct options opt;
         command_of(sw, i, &c);
         int status = options_parse(&opt, c.argc, c.argv);
-        return status >= 0 ? status : batch_run(&opt);
+        if (status >= 0)
+                return status;
+        if (opt.threads == 0) {
+                long cores = sysconf(_SC_NPROCESSORS_ONLN);
+                opt.threads = cores > (long)sw->jobs ? (unsigned)(cores / sw->jobs) : 1;
+        }
+        return batch_run(&opt);
 }
 
 /* A run's output: its header, then its row, which goes out at once.

@@ -15,14 +15,19 @@
 
 #include "pte.h"
 
+/* The enums of an op are packed (GCC and Clang: one byte each) so that an
+ * op takes 48 bytes: batches of ops are handed from the reading thread to
+ * the machines' (run_parallel.c), and at 80 bytes an op cost the machines
+ * a fifth of their time in cache misses (docs/performance.md). */
+
 /* What a DIRTY_LOG line asks of the hypervisor (live migration). */
-enum dirty_log_action {
+enum __attribute__((packed)) dirty_log_action {
         DIRTY_LOG_START, /* begin tracking writes to guest memory */
         DIRTY_LOG_SYNC,  /* collect the pages written this round and re-arm */
         DIRTY_LOG_STOP,  /* stop tracking */
 };
 
-enum op_kind {
+enum __attribute__((packed)) op_kind {
         OP_PT_WRITE,   /* install or replace the leaf mapping gva -> gpa */
         OP_PT_CLEAR,   /* clear the leaf mapping gva */
         OP_PT_PROTECT, /* change the permissions of the leaf mapping gva */
@@ -36,22 +41,27 @@ enum op_kind {
         OP_KIND_COUNT
 };
 
+/* The wide fields first, then the narrow ones: no padding but the last
+ * byte. */
 struct op {
-        enum op_kind kind;
         uint64_t gva;
-        uint64_t gpa;                /* OP_PT_WRITE: the target frame's address */
-        uint64_t perm;               /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
-        int leaf_level;              /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
+        uint64_t gpa;  /* OP_PT_WRITE: the target frame's address */
+        uint64_t perm; /* PT_WRITE, PT_PROTECT: PTE_W | PTE_U | PTE_NX */
+        uint64_t line; /* 1-based line in the trace it came from */
+        uint32_t size; /* OP_ACCESS: bytes touched (at least 1) */
+        union {
+                uint32_t asid; /* OP_CR3 */
+                uint32_t cpu;  /* OP_CPU: the vCPU, below --vcpus */
+        };
+        enum op_kind kind;
         enum access_kind access;     /* OP_ACCESS */
-        bool user;                   /* OP_ACCESS: made in user mode (CPL 3), else supervisor */
-        uint32_t size;               /* OP_ACCESS: bytes touched (at least 1) */
-        uint32_t asid;               /* OP_CR3 */
-        bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */
         enum dirty_log_action dirty; /* OP_DIRTY_LOG */
-        uint32_t cpu;                /* OP_CPU: the vCPU, below --vcpus */
+        int8_t leaf_level;           /* PT_WRITE: 1 = 4K, 2 = 2M, 3 = 1G */
+        bool user;                   /* OP_ACCESS: made in user mode (CPL 3), else supervisor */
+        bool demand;                 /* OP_ACCESS: the guest kernel pages in what is unmapped */
         bool all;                    /* OP_SHOOTDOWN: every address, not gva's page */
-        uint64_t line;               /* 1-based line in the trace it came from */
 };
+_Static_assert(sizeof(struct op) == 48, "an op is 48 bytes (see above)");
 
 const char *op_kind_name(enum op_kind kind);
 

@@ -34,8 +34,8 @@
 /* Permission bits that a leaf carries and that an access is checked against. */
 #define PTE_PERM_MASK (PTE_W | PTE_U | PTE_NX)
 
-/* Kinds of memory access, as written in a trace (R, W, X). */
-enum access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
+/* Kinds of memory access, as written in a trace (R, W, X); a byte (op.h). */
+enum __attribute__((packed)) access_kind { ACCESS_READ, ACCESS_WRITE, ACCESS_EXEC };
 
 static inline bool pte_present(uint64_t e)
 {

@@ -34,6 +34,8 @@ struct run_options {
         FILE *out;        /* the stream the sims' sinks write, or NULL: a
                              write error on it stops the run */
         size_t max_mem;   /* bytes the sims may take together (0: no limit) */
+        unsigned threads; /* run_trace_parallel: threads it may use, the caller's
+                             among them (0: one a core) */
         /* Called with each op before the sims apply it, or NULL: a caller
          * that reads the machines between two ops (the quiz) does it there. */
         void (*before_op)(void *ctx, const struct op *op);
@@ -56,8 +58,10 @@ int run_trace(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
  * the calling thread reads the trace into batches of ops ahead of them
  * (run_parallel.c): the same result, messages and exit status, byte for
  * byte, in about the time of the slowest machine when there are cores
- * enough. The sims must have no sinks but their statistics (nothing is
- * written as they run). Runs run_trace when threads cannot be had. */
+ * enough (opt->threads of them, or one a core), even for one machine:
+ * the reading goes on beside it. The sims must have no sinks but their
+ * statistics (nothing is written as they run). Runs run_trace when
+ * threads cannot be had. */
 int run_trace_parallel(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                        const struct run_options *opt, bool *reached_end);
 

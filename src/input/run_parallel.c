@@ -2,9 +2,10 @@
  * run_parallel.c - one reader, the machines on every core (see
  * run_trace_parallel in run.h).
  *
- * The comparison runs every scheme on one trace; each machine is state of
- * its own (the engine has no global state), so machines can run on
- * different threads at once. The calling thread reads the trace once into
+ * The comparison runs every scheme on one trace, a batch run without a
+ * log its scheme and native beside it; each machine is state of its own
+ * (the engine has no global state), so machines can run on different
+ * threads at once, and beside the reading. The calling thread reads the trace once into
  * a ring of batches of ops; a task is one machine applying its next batch,
  * and every thread (the reader between batches, and a worker for each
  * other core) takes the task of the machine furthest behind. A thread per
@@ -433,20 +434,23 @@ static void par_free(struct par *p)
         pthread_mutex_destroy(&p->lock);
 }
 
-/* Workers beside the reader: one for each other core, no more than there
- * are machines to keep busy. */
-static unsigned workers_wanted(unsigned nsims)
+/* Workers beside the reader: one for each other core (or other thread
+ * allowed), no more than there are machines to keep busy. Reading and
+ * parsing take about as long as a scheme's machine and native's together
+ * (docs/performance.md), so even one machine gets a worker: the reader
+ * parses ahead of it. */
+static unsigned workers_wanted(unsigned nsims, unsigned threads)
 {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        long cores = threads ? (long)threads : sysconf(_SC_NPROCESSORS_ONLN);
         if (cores < 2)
                 return 0;
-        return (unsigned)(cores - 1) < nsims - 1 ? (unsigned)(cores - 1) : nsims - 1;
+        return (unsigned)(cores - 1) < nsims ? (unsigned)(cores - 1) : nsims;
 }
 
 int run_trace_parallel(struct trace_reader *r, struct sim *const *sims, unsigned nsims,
                        const struct run_options *opt, bool *reached_end)
 {
-        unsigned want = nsims < 2 ? 0 : workers_wanted(nsims);
+        unsigned want = workers_wanted(nsims, opt->threads);
         if (want == 0)
                 return run_trace(r, sims, nsims, opt, reached_end);
         struct par p;

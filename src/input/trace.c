@@ -695,9 +695,11 @@ static bool parse_pt_write(struct cursor *c, struct op *op)
         c->pos += 2;
         skip_blanks(c);
         size_t gpa_col = c->pos;
+        int leaf_level;
         if (!read_number(c, "a guest physical address", false, &op->gpa) ||
-            !read_flags(c, true, false, &op->perm, &op->leaf_level))
+            !read_flags(c, true, false, &op->perm, &leaf_level))
                 return false;
+        op->leaf_level = (int8_t)leaf_level;
         size_t end = c->pos;
         if (!check_leaf_gpa(c, op, gpa_col))
                 return false;

@@ -986,6 +986,9 @@ bad_run repl-stats 64 "shadow-sim: --stats $DEBUGGER" --repl --stats json empty.
 bad_run script-quiet 64 "shadow-sim: --quiet $DEBUGGER" --script cmd-unknown.cmd -q
 bad_run stepper-keep-going 64 "shadow-sim: --keep-going $DEBUGGER" -i -k empty.txt
 bad_run series-stats 64 "shadow-sim: --stats does not apply to --series, which prints CSV rows instead of the statistics" --series 10 --stats json empty.txt
+bad_run repl-threads 64 "shadow-sim: --threads $DEBUGGER" --repl --threads 2 empty.txt
+bad_run threads-zero 64 "shadow-sim: --threads expects a number of threads, 1 to 256, not '0'" -q --threads 0
+bad_run threads-junk 64 "shadow-sim: --threads expects a number of threads, 1 to 256, not '2x'" -q --threads 2x
 bad_run max-mem-tiny 64 "shadow-sim: --max-mem expects a size of at least 16M, such as 512M or 8G, not '1M'" --max-mem 1M
 if selected help-guest-mem-default; then
         run --help

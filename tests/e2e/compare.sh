@@ -45,6 +45,22 @@ for m in native shadow-eager shadow shadow-oos ept agile; do
         if [ -n "$col" ] && [ "$col" = "$single" ]; then ok "a long trace: the $m column equals --mode $m"; else
                 not_ok "a long trace: the $m column equals --mode $m" "compare: $col" "single:  $single"; fi
 done
+# A run without a log reads on a thread of its own beside the machines
+# (--threads, one a core by default): the same statistics as the logged run,
+# which reads and simulates on one thread, and as --threads 1 or 3.
+SORTMEM=$TESTS_DIR/../traces/sortmem.lackey.gz
+for m in native shadow ept agile; do
+        for t in "$TMP/long.trace" "$SORTMEM"; do
+                logged=$("$S" --mode "$m" "$t" | tail -1)
+                for threads in "" "--threads 1" "--threads 3"; do
+                        # shellcheck disable=SC2086 # $threads is two words or none
+                        quiet=$("$S" --quiet --mode "$m" $threads "$t")
+                        what="--quiet --mode $m ${threads:-(default threads)} on $(basename "$t") equals the logged run"
+                        if [ -n "$quiet" ] && [ "$quiet" = "$logged" ]; then ok "$what"; else
+                                not_ok "$what" "quiet:  $quiet" "logged: $logged"; fi
+                done
+        done
+done
 printf 'R 0x1000\nBAD\n' >"$TMP/bad.trace"
 expect_status "--compare stops at a bad line with 65" 65 "$S" --compare "$TMP/bad.trace"
 

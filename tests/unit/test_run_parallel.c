@@ -2,7 +2,8 @@
  * test_run_parallel.c - the machines on threads give what the sequential
  * loop gives.
  *
- * run_trace_parallel (the comparison's loop) must end with the same
+ * run_trace_parallel (the loop of the comparison and of a batch run
+ * without a log) must end with the same
  * status, at the same place, with the same counters in every machine and
  * the same messages, byte for byte, as run_trace on the same trace: over
  * many batches of ops, with bad lines and tables that find no frame
@@ -23,14 +24,30 @@ struct outcome {
         size_t len;
 };
 
-/* Runs text under every scheme with run_trace (parallel false) or
- * run_trace_parallel. */
-static void run_loop(const char *text, uint64_t guest_mem, size_t max_mem, bool keep_going,
-                     bool parallel, struct outcome *o)
+/* The machines a loop runs: every scheme (the comparison), a scheme and
+ * native (a batch run), one machine (--mode native). */
+struct machines {
+        unsigned n;
+        enum mmu_mode modes[MODE_COUNT];
+};
+
+static struct machines every_scheme(void)
+{
+        struct machines ms = {.n = MODE_COUNT};
+        for (unsigned m = 0; m < MODE_COUNT; m++)
+                ms.modes[m] = (enum mmu_mode)m;
+        return ms;
+}
+
+/* Runs text on the machines ms with run_trace (parallel false) or
+ * run_trace_parallel on threads threads (0: one a core). */
+static void run_loop(const char *text, const struct machines *ms, uint64_t guest_mem,
+                     size_t max_mem, bool keep_going, bool parallel, unsigned threads,
+                     struct outcome *o)
 {
         struct sim sims[MODE_COUNT], *ptrs[MODE_COUNT];
-        for (unsigned m = 0; m < MODE_COUNT; m++) {
-                struct sim_config cfg = config_for((enum mmu_mode)m);
+        for (unsigned m = 0; m < ms->n; m++) {
+                struct sim_config cfg = config_for(ms->modes[m]);
                 if (guest_mem)
                         cfg.guest_mem = guest_mem;
                 sim_init(&sims[m], &cfg);
@@ -42,24 +59,29 @@ static void run_loop(const char *text, uint64_t guest_mem, size_t max_mem, bool 
         trace_open_string(&r, text, TRACE_FORMAT_AUTO, &limits);
         FILE *errors = open_memstream(&o->errors, &o->len);
         assert_non_null(errors);
-        struct run_options opt = {
-            .name = "t", .keep_going = keep_going, .errors = errors, .max_mem = max_mem};
-        o->status =
-            (parallel ? run_trace_parallel : run_trace)(&r, ptrs, MODE_COUNT, &opt, &o->end);
+        struct run_options opt = {.name = "t",
+                                  .keep_going = keep_going,
+                                  .errors = errors,
+                                  .max_mem = max_mem,
+                                  .threads = threads};
+        o->status = (parallel ? run_trace_parallel : run_trace)(&r, ptrs, ms->n, &opt, &o->end);
         fclose(errors);
-        for (unsigned m = 0; m < MODE_COUNT; m++) {
+        memset(o->stats, 0, sizeof o->stats);
+        for (unsigned m = 0; m < ms->n; m++) {
                 o->stats[m] = sims[m].stats;
                 sim_free(&sims[m]);
         }
         trace_close(&r);
 }
 
-/* Both loops on text: the same outcome. Returns the messages' lines. */
-static unsigned same_outcome(const char *text, uint64_t guest_mem, size_t max_mem, bool keep_going)
+/* Both loops on text, on the machines ms, the parallel one on threads
+ * threads: the same outcome. Returns the messages' lines. */
+static unsigned same_outcome_on(const char *text, const struct machines *ms, unsigned threads,
+                                uint64_t guest_mem, size_t max_mem, bool keep_going)
 {
         struct outcome seq, par;
-        run_loop(text, guest_mem, max_mem, keep_going, false, &seq);
-        run_loop(text, guest_mem, max_mem, keep_going, true, &par);
+        run_loop(text, ms, guest_mem, max_mem, keep_going, false, 0, &seq);
+        run_loop(text, ms, guest_mem, max_mem, keep_going, true, threads, &par);
         assert_int_equal(par.status, seq.status);
         assert_int_equal(par.end, seq.end);
         assert_int_equal(par.len, seq.len);
@@ -71,6 +93,38 @@ static unsigned same_outcome(const char *text, uint64_t guest_mem, size_t max_me
                 lines += seq.errors[i] == '\n';
         free(seq.errors);
         free(par.errors);
+        return lines;
+}
+
+/* The machine sets the faces run: the comparison, a batch run (a scheme
+ * and native), one machine. */
+static const struct machines *machine_set(unsigned i)
+{
+        static struct machines sets[4];
+        static bool made;
+        if (!made) {
+                sets[0] = every_scheme();
+                sets[1] = (struct machines){.n = 2, .modes = {MODE_SHADOW, MODE_NATIVE}};
+                sets[2] = (struct machines){.n = 2, .modes = {MODE_EPT, MODE_NATIVE}};
+                sets[3] = (struct machines){.n = 1, .modes = {MODE_NATIVE}};
+                made = true;
+        }
+        return i < 4 ? &sets[i] : NULL;
+}
+
+/* The same on every machine set, with one thread a core and more
+ * than machines. Returns the messages' lines of every scheme. */
+static unsigned same_outcome(const char *text, uint64_t guest_mem, size_t max_mem, bool keep_going)
+{
+        const unsigned threads[] = {0, 3};
+        unsigned lines = 0;
+        for (unsigned s = 0; machine_set(s); s++)
+                for (unsigned t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+                        unsigned got = same_outcome_on(text, machine_set(s), threads[t], guest_mem,
+                                                       max_mem, keep_going);
+                        if (s == 0)
+                                lines = got;
+                }
         return lines;
 }
 
@@ -131,6 +185,13 @@ static void test_memory_limit(void **state)
                 assert_int_equal(same_outcome(text, 0, mib << 20, false), 1);
                 assert_int_equal(same_outcome(text, 0, mib << 20, true), 1);
         }
+        /* Fewer machines reach a lower limit. */
+        for (unsigned s = 1; machine_set(s); s++)
+                for (size_t mib = 2; mib <= 8; mib *= 2)
+                        for (unsigned threads = 0; threads <= 2; threads += 2)
+                                assert_int_equal(same_outcome_on(text, machine_set(s), threads, 0,
+                                                                 mib << 20, false),
+                                                 1);
         free(text);
 }
 
