@@ -1,21 +1,26 @@
 /*
- * fuzz_compare.c - libFuzzer harness over the comparison's parallel loop.
+ * fuzz_compare.c - libFuzzer harness over the parallel loop (of the
+ * comparison and of a batch run without a log).
  *
  * An input is four configuration bytes followed by trace text:
  *
  *   byte 0      paging depths, PCID, page-walk caches, the format (auto,
  *               v1, lackey)
  *   byte 1      guest memory, 1M to 128M (small, so tables and lackey
- *               pages run out of frames)
- *   byte 2      --keep-going (bit 0) and the memory limit: none, or 64K
- *               up to 1G, low enough for short traces to meet it
+ *               pages run out of frames; bits 0-2), and a scheme (the rest)
+ *   byte 2      --keep-going (bit 0), the memory limit: none, or 64K up
+ *               to 1G, low enough for short traces to meet it (bits 1-4),
+ *               the machines (bits 5-6: every scheme as --compare runs
+ *               them, the scheme and native as a batch run does, or the
+ *               scheme alone) and the threads (bit 7: one a core, or 3)
  *   byte 3      how many times the text is repeated (2^0 to 2^11, within
  *               1 MiB), so that a trace spans several of the parallel
  *               loop's batches of 4096 ops
  *
- * Every scheme runs the trace twice, once in run_trace (one thread, the
- * machines in turn) and once in run_trace_parallel (the machines spread
- * over threads); the harness aborts unless both end with the same status,
+ * The machines run the trace twice, once in run_trace (one thread, the
+ * machines in turn) and once in run_trace_parallel (the reader and the
+ * machines spread over threads); the harness aborts unless both end with
+ * the same status,
  * at the same place, with the same messages byte for byte and, at the
  * end of the trace, the same counters in every machine.
  *
@@ -46,14 +51,22 @@ struct outcome {
         size_t len;
 };
 
-/* Runs text under every scheme in one of the two loops. */
-static void run_loop(const char *text, const struct sim_config *base, enum trace_format format,
-                     const struct run_options *ropt, bool parallel, struct outcome *o)
+/* The machines of a run: n of them, in these modes. */
+struct machines {
+        unsigned n;
+        enum mmu_mode modes[MODE_COUNT];
+};
+
+/* Runs text on the machines ms in one of the two loops. */
+static void run_loop(const char *text, const struct sim_config *base, const struct machines *ms,
+                     enum trace_format format, const struct run_options *ropt, bool parallel,
+                     struct outcome *o)
 {
         struct sim sims[MODE_COUNT], *ptrs[MODE_COUNT];
-        for (unsigned m = 0; m < MODE_COUNT; m++) {
+        memset(o->stats, 0, sizeof o->stats);
+        for (unsigned m = 0; m < ms->n; m++) {
                 struct sim_config cfg = *base;
-                cfg.mode = (enum mmu_mode)m;
+                cfg.mode = ms->modes[m];
                 sim_init(&sims[m], &cfg);
                 ptrs[m] = &sims[m];
         }
@@ -65,10 +78,9 @@ static void run_loop(const char *text, const struct sim_config *base, enum trace
         opt.errors = open_memstream(&o->errors, &o->len);
         if (!opt.errors)
                 abort();
-        o->status =
-            (parallel ? run_trace_parallel : run_trace)(&r, ptrs, MODE_COUNT, &opt, &o->end);
+        o->status = (parallel ? run_trace_parallel : run_trace)(&r, ptrs, ms->n, &opt, &o->end);
         fclose(opt.errors);
-        for (unsigned m = 0; m < MODE_COUNT; m++) {
+        for (unsigned m = 0; m < ms->n; m++) {
                 o->stats[m] = sims[m].stats;
                 sim_free(&sims[m]);
         }
@@ -77,8 +89,8 @@ static void run_loop(const char *text, const struct sim_config *base, enum trace
 
 /* The configuration from the leading bytes. Returns false when the bytes
  * name a machine the command line would refuse. */
-static bool pick(const uint8_t *b, struct sim_config *cfg, enum trace_format *format,
-                 struct run_options *ropt)
+static bool pick(const uint8_t *b, struct sim_config *cfg, struct machines *ms,
+                 enum trace_format *format, struct run_options *ropt)
 {
         sim_config_defaults(cfg);
         cfg->levels = MIN_LEVELS + (b[0] & 3);
@@ -94,6 +106,20 @@ static bool pick(const uint8_t *b, struct sim_config *cfg, enum trace_format *fo
         ropt->keep_going = b[2] & 1;
         unsigned limit = (b[2] >> 1) & 15;
         ropt->max_mem = limit ? (size_t)(64 << 10) << (limit - 1) : 0;
+        ropt->threads = b[2] & 128 ? 3 : 0;
+        enum mmu_mode scheme = (enum mmu_mode)((b[1] >> 3) % MODE_COUNT);
+        switch ((b[2] >> 5) & 3) {
+        case 1: /* a batch run */
+                *ms = (struct machines){.n = 2, .modes = {scheme, MODE_NATIVE}};
+                break;
+        case 2:
+                *ms = (struct machines){.n = 1, .modes = {scheme}};
+                break;
+        default: /* the comparison */
+                ms->n = MODE_COUNT;
+                for (unsigned m = 0; m < MODE_COUNT; m++)
+                        ms->modes[m] = (enum mmu_mode)m;
+        }
         char err[256];
         return sim_config_check(cfg, err, sizeof err) == 0;
 }
@@ -103,7 +129,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct sim_config cfg;
         enum trace_format format;
         struct run_options ropt;
-        if (size < CONFIG_BYTES || !pick(data, &cfg, &format, &ropt))
+        struct machines ms;
+        if (size < CONFIG_BYTES || !pick(data, &cfg, &ms, &format, &ropt))
                 return 0;
         size_t len = size - CONFIG_BYTES;
         unsigned repeat = 1u << (data[3] % 12);
@@ -115,8 +142,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         text[len * repeat] = '\0';
 
         struct outcome seq, par;
-        run_loop(text, &cfg, format, &ropt, false, &seq);
-        run_loop(text, &cfg, format, &ropt, true, &par);
+        run_loop(text, &cfg, &ms, format, &ropt, false, &seq);
+        run_loop(text, &cfg, &ms, format, &ropt, true, &par);
         if (par.status != seq.status || par.end != seq.end || par.len != seq.len ||
             memcmp(par.errors, seq.errors, seq.len) != 0 ||
             (seq.end && memcmp(par.stats, seq.stats, sizeof seq.stats) != 0)) {
