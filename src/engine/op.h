@@ -17,8 +17,8 @@
 
 /* The enums of an op are packed (GCC and Clang: one byte each) so that an
  * op takes 48 bytes: batches of ops are handed from the reading thread to
- * the machines' (run_parallel.c), and at 80 bytes an op cost the machines
- * a fifth of their time in cache misses (docs/performance.md). */
+ * the machines' (run_parallel.c), and with ops of 80 bytes --compare of a
+ * recorded trace took a fifth more CPU time (docs/performance.md). */
 
 /* What a DIRTY_LOG line asks of the hypervisor (live migration). */
 enum __attribute__((packed)) dirty_log_action {
