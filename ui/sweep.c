@@ -88,6 +88,7 @@ struct sweep {
         char **traces;
         unsigned ntraces;
         unsigned jobs;
+        unsigned cores; /* online, at least 1 */
         bool list;
         unsigned long combinations; /* product of the axes' sizes */
         int first_failure;          /* exit status of the first run that failed */
@@ -263,10 +264,10 @@ static int parse(struct sweep *sw, int argc, char **argv)
                 if (sw->combinations * sw->ntraces > MAX_RUNS)
                         return usage_error("more than %d runs", MAX_RUNS);
         }
-        if (sw->jobs == 0) {
-                long cores = sysconf(_SC_NPROCESSORS_ONLN);
-                sw->jobs = cores > 0 ? (unsigned)cores : 1;
-        }
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        sw->cores = cores > 0 ? (unsigned)cores : 1;
+        if (sw->jobs == 0)
+                sw->jobs = sw->cores;
         return -1;
 }
 
@@ -379,10 +380,8 @@ static int run_one(void *ctx, unsigned i)
         int status = options_parse(&opt, c.argc, c.argv);
         if (status >= 0)
                 return status;
-        if (opt.threads == 0) {
-                long cores = sysconf(_SC_NPROCESSORS_ONLN);
-                opt.threads = cores > (long)sw->jobs ? (unsigned)(cores / sw->jobs) : 1;
-        }
+        if (opt.threads == 0)
+                opt.threads = sw->cores > sw->jobs ? sw->cores / sw->jobs : 1;
         return batch_run(&opt);
 }
 

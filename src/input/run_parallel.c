@@ -5,8 +5,8 @@
  * The comparison runs every scheme on one trace, a batch run without a
  * log its scheme and native beside it; each machine is state of its own
  * (the engine has no global state), so machines can run on different
- * threads at once, and beside the reading. The calling thread reads the trace once into
- * a ring of batches of ops; a task is one machine applying its next batch,
+ * threads at once, and beside the reading. The calling thread reads the
+ * trace once into a ring of batches of ops; a task is one machine applying its next batch,
  * and every thread (the reader between batches, and a worker for each
  * other core) takes the task of the machine furthest behind. A thread per
  * core rather than per machine: six threads on two cores spent more time

@@ -96,35 +96,32 @@ static unsigned same_outcome_on(const char *text, const struct machines *ms, uns
         return lines;
 }
 
-/* The machine sets the faces run: the comparison, a batch run (a scheme
- * and native), one machine. */
-static const struct machines *machine_set(unsigned i)
-{
-        static struct machines sets[4];
-        static bool made;
-        if (!made) {
-                sets[0] = every_scheme();
-                sets[1] = (struct machines){.n = 2, .modes = {MODE_SHADOW, MODE_NATIVE}};
-                sets[2] = (struct machines){.n = 2, .modes = {MODE_EPT, MODE_NATIVE}};
-                sets[3] = (struct machines){.n = 1, .modes = {MODE_NATIVE}};
-                made = true;
-        }
-        return i < 4 ? &sets[i] : NULL;
-}
+/* The machine sets of a batch run (a scheme and native) and of one
+ * machine, beside every_scheme (the comparison). */
+static const struct machines fewer[] = {
+    {.n = 2, .modes = {MODE_SHADOW, MODE_NATIVE}},
+    {.n = 2, .modes = {MODE_EPT, MODE_NATIVE}},
+    {.n = 1, .modes = {MODE_NATIVE}},
+};
+#define NFEWER (sizeof fewer / sizeof fewer[0])
 
-/* The same on every machine set, with one thread a core and more
- * than machines. Returns the messages' lines of every scheme. */
+/* Threads of the parallel loop: one a core, and more than machines. */
+static const unsigned thread_counts[] = {0, 3};
+#define NTHREADS (sizeof thread_counts / sizeof thread_counts[0])
+
+/* The same on every machine set and thread count. Returns the messages'
+ * lines of every scheme. */
 static unsigned same_outcome(const char *text, uint64_t guest_mem, size_t max_mem, bool keep_going)
 {
-        const unsigned threads[] = {0, 3};
+        const struct machines all = every_scheme();
         unsigned lines = 0;
-        for (unsigned s = 0; machine_set(s); s++)
-                for (unsigned t = 0; t < sizeof threads / sizeof threads[0]; t++) {
-                        unsigned got = same_outcome_on(text, machine_set(s), threads[t], guest_mem,
-                                                       max_mem, keep_going);
-                        if (s == 0)
-                                lines = got;
-                }
+        for (unsigned t = 0; t < NTHREADS; t++) {
+                lines =
+                    same_outcome_on(text, &all, thread_counts[t], guest_mem, max_mem, keep_going);
+                for (unsigned s = 0; s < NFEWER; s++)
+                        same_outcome_on(text, &fewer[s], thread_counts[t], guest_mem, max_mem,
+                                        keep_going);
+        }
         return lines;
 }
 
@@ -186,11 +183,11 @@ static void test_memory_limit(void **state)
                 assert_int_equal(same_outcome(text, 0, mib << 20, true), 1);
         }
         /* Fewer machines reach a lower limit. */
-        for (unsigned s = 1; machine_set(s); s++)
+        for (unsigned s = 0; s < NFEWER; s++)
                 for (size_t mib = 2; mib <= 8; mib *= 2)
-                        for (unsigned threads = 0; threads <= 2; threads += 2)
-                                assert_int_equal(same_outcome_on(text, machine_set(s), threads, 0,
-                                                                 mib << 20, false),
+                        for (unsigned t = 0; t < NTHREADS; t++)
+                                assert_int_equal(same_outcome_on(text, &fewer[s], thread_counts[t],
+                                                                 0, mib << 20, false),
                                                  1);
         free(text);
 }
